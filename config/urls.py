@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from config.api import api
+from lodestar.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", core_views.password_change, name="password_change"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("profile/", core_views.profile, name="profile"),
+    path("profile/tokens/<int:token_id>/revoke/", core_views.token_revoke, name="token_revoke"),
+    path("periods/", include("lodestar.core.urls")),
+    path("org/", include("lodestar.org.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]

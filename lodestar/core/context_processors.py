@@ -1,0 +1,36 @@
+"""Template context for the shell: the signed-in person and the navigation of the loop."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from lodestar.core.permissions import can_write, is_admin, is_manager, person_of
+
+# The loop the product serves (DOMAIN.md): 目标 · 执行 · 跟踪 · 复盘 · 绩效 · 看板.
+# A stage whose module has not shipped yet is shown disabled, never as an empty page.
+LOOP_STAGES = [
+    ("goals", _("Goals"), None),
+    ("execution", _("Execution"), None),
+    ("tracking", _("Tracking"), None),
+    ("reviews", _("Reviews"), None),
+    ("appraisal", _("Appraisal"), None),
+    ("dashboards", _("Dashboards"), None),
+]
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    stages = []
+    for key, label, url_name in LOOP_STAGES:
+        stages.append({"key": key, "label": label, "url": reverse(url_name) if url_name else None})
+    match = getattr(request, "resolver_match", None)
+    return {
+        "nav_person": person_of(user),
+        "nav_stages": stages,
+        "nav_is_admin": is_admin(user),
+        "nav_can_manage_org": is_admin(user) or (can_write(user) and is_manager(user)),
+        "nav_section": match.namespace if match else "",
+    }

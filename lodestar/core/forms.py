@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.utils.dates import MONTHS
+from django.utils.translation import gettext_lazy as _
+
+from lodestar.core.models import CompanySettings, Period
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class GenerateYearForm(forms.Form):
+    year = forms.IntegerField(label=_("Fiscal year"), min_value=1990, max_value=2100,
+                              initial=lambda: dt.date.today().year)
+
+
+class CustomPeriodForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=80)
+    start = forms.DateField(label=_("Start"), widget=DateInput)
+    end = forms.DateField(label=_("End"), widget=DateInput)
+    parent = forms.ModelChoiceField(label=_("Inside period"), queryset=Period.objects.filter(kind__in=["year", "quarter"]),
+                                    required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            self.add_error("end", _("The end date must not be before the start date."))
+        return data
+
+
+class CompanySettingsForm(forms.ModelForm):
+    fiscal_year_start_month = forms.TypedChoiceField(
+        label=_("Fiscal year starts in"), coerce=int,
+        choices=list(MONTHS.items()),
+    )
+
+    class Meta:
+        model = CompanySettings
+        fields = ["company_name", "fiscal_year_start_month"]
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(label=_("Token name"), max_length=60,
+                           help_text=_("For example the script or BI tool that will use it."))
+    scope = forms.ChoiceField(label=_("Scope"), choices=[("read", _("Read only")), ("read_write", _("Read and write"))])
+    days = forms.IntegerField(label=_("Valid for (days)"), min_value=1, max_value=3650, initial=365)

@@ -1,0 +1,37 @@
+"""Glue between services and HTML views: access errors become 403/404 pages, rule errors form errors."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from lodestar.core.errors import ApplicationError, NotFound, PermissionDeniedError
+
+
+def page_view(view):
+    """A signed-in HTML view whose access helpers may raise NotFound/PermissionDeniedError."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound as exc:
+            raise Http404(exc.message) from exc
+        except PermissionDeniedError as exc:
+            raise PermissionDenied(exc.message) from exc
+
+    return wrapper
+
+
+def add_error_to_form(form, exc: ApplicationError) -> None:
+    """Show a service's error on the matching form field, or on the form when no field matches."""
+    field = exc.field
+    if field and field.endswith("_id") and field[:-3] in form.fields:
+        field = field[:-3]
+    form.add_error(field if field in form.fields else None, exc.message)
+    for item in exc.errors:
+        form.add_error(item.field if item.field in form.fields else None, item.message)

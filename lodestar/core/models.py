@@ -1,0 +1,102 @@
+"""Shared base models, company settings and fiscal periods."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+
+class TimeStampedModel(models.Model):
+    """Adds creation and last-update times to a model."""
+
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class VersionedModel(TimeStampedModel):
+    """An editable record with an optimistic-lock `version` (bumped by every service update)."""
+
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    class Meta:
+        abstract = True
+
+
+class CompanySettings(TimeStampedModel):
+    """The one row of organisation-wide settings (fiscal calendar, company name, demo marker)."""
+
+    company_name = models.CharField(_("company name"), max_length=100, default="")
+    fiscal_year_start_month = models.PositiveSmallIntegerField(
+        _("fiscal year start month"),
+        default=1,
+        help_text=_("The month (1–12) in which each fiscal year begins."),
+    )
+    demo_seeded_at = models.DateTimeField(_("demo data loaded at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("company settings")
+        verbose_name_plural = _("company settings")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(fiscal_year_start_month__gte=1) & Q(fiscal_year_start_month__lte=12),
+                name="company_settings_fy_month_range",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.company_name or "Lodestar"
+
+    @classmethod
+    def load(cls) -> CompanySettings:
+        obj, _created = cls.objects.get_or_create(pk=1)
+        return obj
+
+
+class PeriodKind(models.TextChoices):
+    YEAR = "year", _("Fiscal year")
+    QUARTER = "quarter", _("Quarter")
+    MONTH = "month", _("Month")
+    WEEK = "week", _("Week")
+    CUSTOM = "custom", _("Custom range")
+
+
+class Period(VersionedModel):
+    """A span of time goals and reports belong to: a fiscal year, quarter, month, ISO week or custom range.
+
+    Closed periods are read-only for goals and check-ins (enforced by the services that write them).
+    """
+
+    kind = models.CharField(_("kind"), max_length=10, choices=PeriodKind.choices)
+    key = models.CharField(_("key"), max_length=40, blank=True, default="")
+    name = models.CharField(_("name"), max_length=80)
+    start = models.DateField(_("start"))
+    end = models.DateField(_("end"))
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent period"), null=True, blank=True,
+        on_delete=models.CASCADE, related_name="children",
+    )
+    fiscal_year = models.IntegerField(_("fiscal year"), null=True, blank=True)
+    is_closed = models.BooleanField(_("closed"), default=False)
+
+    class Meta:
+        verbose_name = _("period")
+        verbose_name_plural = _("periods")
+        ordering = ["start", "-end"]
+        indexes = [models.Index(fields=["kind", "start"]), models.Index(fields=["fiscal_year", "kind"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gte=F("start")), name="period_end_after_start"),
+            models.UniqueConstraint(
+                fields=["kind", "key"], condition=~Q(key=""), name="period_unique_kind_key"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1

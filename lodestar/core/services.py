@@ -1,0 +1,144 @@
+"""Writes for company settings and fiscal periods."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from lodestar.core.domain import periods as calendar
+from lodestar.core.errors import ApplicationError, ConflictError
+from lodestar.core.models import CompanySettings, Period, PeriodKind, VersionedModel
+from lodestar.core.permissions import require_admin
+
+MONTH_NAMES_ZH = "一二三四五六七八九十"
+
+
+def check_version(obj: VersionedModel, version: int | None) -> None:
+    """Refuse a write based on a stale copy of `obj` (optimistic locking)."""
+    if version is not None and version != obj.version:
+        raise ConflictError(
+            _("This record was changed by someone else. Reload it and apply your change again."),
+            code="version_conflict",
+            field="version",
+        )
+
+
+def bump_version(obj: VersionedModel) -> None:
+    obj.version += 1
+
+
+def company_settings_update(*, actor, company_name: str, fiscal_year_start_month: int) -> CompanySettings:
+    require_admin(actor)
+    if not 1 <= fiscal_year_start_month <= 12:
+        raise ApplicationError(_("The start month must be between 1 and 12."), field="fiscal_year_start_month")
+    settings_row = CompanySettings.load()
+    settings_row.company_name = company_name.strip()
+    settings_row.fiscal_year_start_month = fiscal_year_start_month
+    settings_row.save()
+    return settings_row
+
+
+def _period_names(span: calendar.PeriodSpan, year: int) -> str:
+    if span.kind == "year":
+        return _("FY%(year)s") % {"year": year}
+    if span.kind == "quarter":
+        return _("FY%(year)s Q%(q)s") % {"year": year, "q": span.index}
+    if span.kind == "month":
+        return _("%(year)s-%(month)02d") % {"year": span.start.year, "month": span.start.month}
+    iso_year, iso_week, _weekday = (span.start + dt.timedelta(days=3)).isocalendar()
+    return _("%(year)s W%(week)02d") % {"year": iso_year, "week": iso_week}
+
+
+@transaction.atomic
+def period_generate_fiscal_year(*, actor, year: int) -> Period:
+    """Create (or complete) a fiscal year with its quarters, months and ISO weeks.
+
+    Idempotent: periods that already exist (same kind and key) are kept as they are,
+    so a closed month stays closed when the year is generated again.
+    """
+    require_admin(actor)
+    if not 1990 <= year <= 2100:
+        raise ApplicationError(_("Enter a year between 1990 and 2100."), field="year")
+    start_month = CompanySettings.load().fiscal_year_start_month
+    year_span = calendar.fiscal_year_span(year, start_month)
+
+    def ensure(span: calendar.PeriodSpan, parent: Period | None) -> Period:
+        period, _created = Period.objects.get_or_create(
+            kind=span.kind,
+            key=span.key,
+            defaults={
+                "name": _period_names(span, year),
+                "start": span.start,
+                "end": span.end,
+                "parent": parent,
+                "fiscal_year": year,
+            },
+        )
+        return period
+
+    year_period = ensure(year_span, None)
+    quarters = [ensure(q, year_period) for q in calendar.fiscal_quarters(year, start_month)]
+    months = []
+    for m in calendar.fiscal_months(year, start_month):
+        quarter = next(q for q in quarters if q.start <= m.start <= q.end)
+        months.append(ensure(m, quarter))
+    for w in calendar.iso_weeks_of_fiscal_year(year, start_month):
+        thursday = w.start + dt.timedelta(days=3)
+        month = next(mo for mo in months if mo.start <= thursday <= mo.end)
+        ensure(w, month)
+    return year_period
+
+
+@transaction.atomic
+def period_create_custom(*, actor, name: str, start: dt.date, end: dt.date, parent: Period | None = None) -> Period:
+    require_admin(actor)
+    name = name.strip()
+    if not name:
+        raise ApplicationError(_("Give the period a name."), field="name")
+    if end < start:
+        raise ApplicationError(_("The end date must not be before the start date."), field="end")
+    if parent is not None and not calendar.span_contains(parent.start, parent.end, start, end):
+        raise ApplicationError(_("A period must lie inside its parent period."), field="parent_id")
+    return Period.objects.create(
+        kind=PeriodKind.CUSTOM, name=name, start=start, end=end, parent=parent,
+        fiscal_year=parent.fiscal_year if parent else None,
+    )
+
+
+@transaction.atomic
+def period_set_closed(*, actor, period: Period, is_closed: bool, version: int | None = None) -> Period:
+    require_admin(actor)
+    period = Period.objects.select_for_update().get(pk=period.pk)
+    check_version(period, version)
+    period.is_closed = is_closed
+    bump_version(period)
+    period.save(update_fields=["is_closed", "version", "updated_at"])
+    return period
+
+
+@transaction.atomic
+def period_update(*, actor, period: Period, version: int | None, **changes) -> Period:
+    """Rename a period, or move the dates of a custom one."""
+    require_admin(actor)
+    period = Period.objects.select_for_update().get(pk=period.pk)
+    check_version(period, version)
+    if "name" in changes:
+        name = (changes["name"] or "").strip()
+        if not name:
+            raise ApplicationError(_("Give the period a name."), field="name")
+        period.name = name
+    if "is_closed" in changes and changes["is_closed"] is not None:
+        period.is_closed = bool(changes["is_closed"])
+    new_start = changes.get("start") or period.start
+    new_end = changes.get("end") or period.end
+    if (new_start, new_end) != (period.start, period.end):
+        if period.kind != PeriodKind.CUSTOM:
+            raise ApplicationError(_("Only custom periods can change their dates."), field="start")
+        if new_end < new_start:
+            raise ApplicationError(_("The end date must not be before the start date."), field="end")
+        period.start, period.end = new_start, new_end
+    bump_version(period)
+    period.save()
+    return period

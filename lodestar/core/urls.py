@@ -1,0 +1,13 @@
+from django.urls import path
+
+from lodestar.core import views
+
+app_name = "periods"
+
+urlpatterns = [
+    path("", views.period_list, name="list"),
+    path("generate/", views.period_generate, name="generate"),
+    path("custom/", views.period_custom, name="custom"),
+    path("<int:period_id>/toggle/", views.period_toggle, name="toggle"),
+    path("settings/", views.company_settings, name="settings"),
+]

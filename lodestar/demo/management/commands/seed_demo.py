@@ -1,0 +1,72 @@
+"""Create the demo organisation once. Running it again changes nothing (and never touches user data)."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from lodestar.core.models import CompanySettings
+from lodestar.core.services import period_generate_fiscal_year
+from lodestar.demo import data
+from lodestar.org.models import Department, Person
+
+
+class Command(BaseCommand):
+    help = "Load the demo organisation (a marketing centre of ~30 people) on first start only."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--print-logins", action="store_true", help="Print the demo logins afterwards.")
+
+    def handle(self, *args, **options):
+        settings_row = CompanySettings.load()
+        if settings_row.demo_seeded_at is not None or Department.objects.exists():
+            self.stdout.write("Demo organisation already present (or the organisation has data); nothing to do.")
+        else:
+            self._seed(settings_row)
+            self.stdout.write(self.style.SUCCESS(
+                f"Demo organisation created: {Department.objects.count()} departments, "
+                f"{Person.objects.count()} people."
+            ))
+        if options["print_logins"]:
+            self.print_logins()
+
+    @transaction.atomic
+    def _seed(self, settings_row: CompanySettings) -> None:
+        from lodestar.org.services import department_create
+
+        User = get_user_model()
+        admin_user = User.objects.filter(username="admin").first()
+        if admin_user is None:
+            admin_user = User.objects.create_superuser("admin", "admin@example.com", data.DEMO_PASSWORD)
+        departments: dict[str, Department] = {}
+        for code, name, parent_code in data.DEPARTMENTS:
+            departments[code] = department_create(
+                actor=admin_user, name=name, code=code, parent=departments.get(parent_code) if parent_code else None,
+                sort_order=len(departments),
+            )
+        people: dict[str, Person] = {}
+        for username, display_name, title, dept_code, manager, role, manages in data.PEOPLE:
+            user = admin_user if username == "admin" else User(username=username)
+            user.email = f"{username}@example.com"
+            user.set_password(data.DEMO_PASSWORD)
+            user.save()
+            people[username] = Person.objects.create(
+                user=user, display_name=display_name, title=title, department=departments[dept_code],
+                manager=people.get(manager) if manager else None, role=role,
+            )
+            if manages:
+                Department.objects.filter(pk=departments[manages].pk).update(manager=people[username])
+        settings_row.company_name = data.COMPANY_NAME
+        settings_row.demo_seeded_at = timezone.now()
+        settings_row.save()
+        this_year = timezone.localdate().year
+        for year in (this_year - 1, this_year):
+            period_generate_fiscal_year(actor=admin_user, year=year)
+
+    def print_logins(self) -> None:
+        self.stdout.write("")
+        self.stdout.write("Demo logins (password for all: %s):" % data.DEMO_PASSWORD)
+        for username, role in data.LOGINS:
+            self.stdout.write(f"  {username:<10} {role}")

@@ -1,0 +1,142 @@
+"""Read an uploaded spreadsheet (xlsx or csv) into a header row and data rows of strings.
+
+Our users save files from Excel on Chinese Windows, so csv files arrive as UTF-8, UTF-8 with
+a BOM, UTF-16 ("Unicode text") or GBK/GB18030; we try them in that order, strictly, and say
+so clearly when none fits. xlsx files are zip archives: the declared uncompressed size is
+checked before anything is inflated, so a zip bomb is refused instead of filling memory.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from lodestar.core.errors import ApplicationError
+
+MAX_UNCOMPRESSED_BYTES = 64 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 200
+
+
+@dataclass
+class Table:
+    headers: list[str]
+    rows: list[list[str]]  # data rows only; row i is spreadsheet line i + 2
+    encoding: str
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if value.is_integer():
+            return str(int(value))
+        return format(Decimal(repr(value)).normalize(), "f")
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    return str(value).strip()
+
+
+def decode_text(data: bytes) -> tuple[str, str]:
+    """Decode csv bytes; returns (text, encoding name)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16"), "utf-16"
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return data.decode(encoding, errors="strict"), encoding
+        except UnicodeDecodeError:
+            continue
+    raise ApplicationError(
+        _("The file's text encoding was not recognised. Save it as UTF-8 or as an Excel workbook (.xlsx)."),
+        code="bad_encoding",
+        field="file",
+    )
+
+
+def _read_csv(data: bytes) -> Table:
+    text, encoding = decode_text(data)
+    if "\x00" in text:
+        raise ApplicationError(_("The file is not a valid CSV file."), code="bad_file", field="file")
+    sample = text[:4096]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",\t;")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text), dialect)
+    try:
+        rows = [[cell.strip() for cell in row] for row in reader]
+    except csv.Error as exc:
+        raise ApplicationError(
+            _("The CSV file could not be read: %(error)s") % {"error": exc}, code="bad_file", field="file"
+        ) from exc
+    return _table_from_rows(rows, encoding)
+
+
+def _read_xlsx(data: bytes) -> Table:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        declared = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError) as exc:
+        raise ApplicationError(_("The Excel file is damaged or not an .xlsx file."), code="bad_file",
+                               field="file") from exc
+    if declared > MAX_UNCOMPRESSED_BYTES or declared > MAX_COMPRESSION_RATIO * max(len(data), 1):
+        raise ApplicationError(
+            _("The Excel file expands to more data than we accept. Split it into smaller files."),
+            code="file_too_large",
+            field="file",
+        )
+    from python_calamine import CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        sheet = workbook.get_sheet_by_index(0)
+        rows = [[_cell_text(cell) for cell in row] for row in sheet.to_python(skip_empty_area=False)]
+    except Exception as exc:  # calamine raises its own error types for every kind of damage
+        raise ApplicationError(_("The Excel file is damaged or not an .xlsx file."), code="bad_file",
+                               field="file") from exc
+    return _table_from_rows(rows, "xlsx")
+
+
+def _table_from_rows(rows: list[list[str]], encoding: str) -> Table:
+    while rows and not any(rows[-1]):
+        rows.pop()
+    if not rows or not any(rows[0]):
+        raise ApplicationError(_("The file is empty: it needs a header row and data rows."), code="empty",
+                               field="file")
+    if len(rows) - 1 > settings.LODESTAR_IMPORT_MAX_ROWS:
+        raise ApplicationError(
+            _("The file has more than %(max)s rows. Split it into smaller files.")
+            % {"max": settings.LODESTAR_IMPORT_MAX_ROWS},
+            code="too_many_rows",
+            field="file",
+        )
+    headers = [h.strip().lstrip("\ufeff") for h in rows[0]]
+    return Table(headers=headers, rows=rows[1:], encoding=encoding)
+
+
+def read_table(data: bytes, filename: str = "") -> Table:
+    """Read an xlsx or csv file given as bytes."""
+    if len(data) > settings.LODESTAR_IMPORT_MAX_BYTES:
+        raise ApplicationError(
+            _("The file is larger than %(mb)s MB.") % {"mb": settings.LODESTAR_IMPORT_MAX_BYTES // (1024 * 1024)},
+            code="file_too_large",
+            field="file",
+        )
+    if not data:
+        raise ApplicationError(_("The file is empty: it needs a header row and data rows."), code="empty",
+                               field="file")
+    name = filename.lower()
+    if data[:4] == b"PK\x03\x04" or name.endswith((".xlsx", ".xlsm")):
+        return _read_xlsx(data)
+    if name.endswith(".xls"):
+        raise ApplicationError(
+            _("Old .xls files are not supported. Save the file as .xlsx or .csv."), code="bad_file", field="file"
+        )
+    return _read_csv(data)
