@@ -1,0 +1,82 @@
+# Lodestar — the two commands a new user needs are `make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export LODESTAR_DATA_DIR ?= $(CURDIR)/var
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+# The first interpreter that is Python 3.12 or newer (pyenv resolves `python3` via .python-version).
+PYTHON ?= $(shell for p in python3.12 python3.13 python3.14 python3; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' 2>/dev/null \
+	&& { echo $$p; break; }; done)
+
+.PHONY: help run test e2e lint format messages check-python venv worker clean-venv
+
+help:
+	@echo "make run    install, migrate, load the demo organisation (first start only) and serve on http://$(HOST):$(PORT)"
+	@echo "make test   install and run the whole test suite (SQLite; set DATABASE_URL for PostgreSQL)"
+	@echo "make e2e    browser journeys in Debian's Chromium (installs it when missing)"
+	@echo "make lint   ruff (lint + format check) and mypy"
+	@echo "make messages  extract and compile translations"
+
+check-python:
+	@if [ -z "$(PYTHON)" ]; then \
+		echo "Lodestar needs Python 3.12 or newer (Django 6 requires it)."; \
+		echo "Install it, e.g. 'pyenv install 3.12' (this folder's .python-version asks for 3.12),"; \
+		echo "or 'apt-get install python3.12 python3.12-venv', then run make again."; \
+		exit 1; \
+	fi
+
+$(BIN)/.installed: pyproject.toml | check-python
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@touch $@
+
+venv: $(BIN)/.installed
+
+run: venv
+	@mkdir -p "$(LODESTAR_DATA_DIR)"
+	$(MANAGE) migrate --noinput
+	$(MANAGE) seed_demo
+	@echo ""
+	@echo "Lodestar is starting on http://$(HOST):$(PORT)/  (data in $(LODESTAR_DATA_DIR))"
+	@$(MANAGE) seed_demo --print-logins | tail -n +2
+	@echo "The background task worker runs beside the web server. Stop both with Ctrl-C."
+	@$(MANAGE) db_worker --queue-name '*' >"$(LODESTAR_DATA_DIR)/worker.log" 2>&1 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(MANAGE) runserver --noreload $(HOST):$(PORT)
+
+worker: venv
+	$(MANAGE) db_worker --queue-name '*'
+
+test: venv
+	@mkdir -p "$(LODESTAR_DATA_DIR)"
+	$(BIN)/pytest lodestar -q $(PYTEST_ARGS)
+
+e2e: venv
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "Installing Debian's chromium for the browser journeys..."; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends chromium; }
+	@mkdir -p "$(LODESTAR_DATA_DIR)"
+	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest e2e -q -p no:randomly $(PYTEST_ARGS)
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+format: venv
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+messages: venv
+	$(MANAGE) makemessages -l zh_Hans -l en --no-obsolete -i ".venv/*" -i "static/*" -i "var/*" -i "e2e/*" -i "bench/*"
+	$(MANAGE) compilemessages -i ".venv"
+
+clean-venv:
+	rm -rf $(VENV)
