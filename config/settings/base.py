@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "lodestar.core",
     "lodestar.org",
     "lodestar.exchange",
+    "lodestar.goals",
     "lodestar.demo",
 ]
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from lodestar.core.models import CompanySettings
 from lodestar.core.services import period_generate_fiscal_year
 from lodestar.demo import data
+from lodestar.demo.goals import seed_demo_goals
 from lodestar.org.models import Department, Person
 
 
@@ -23,6 +24,7 @@ class Command(BaseCommand):
         settings_row = CompanySettings.load()
         if settings_row.demo_seeded_at is not None or Department.objects.exists():
             self.stdout.write("Demo organisation already present (or the organisation has data); nothing to do.")
+            self._seed_goals_if_missing(settings_row)
         else:
             self._seed(settings_row)
             self.stdout.write(self.style.SUCCESS(
@@ -64,6 +66,19 @@ class Command(BaseCommand):
         this_year = timezone.localdate().year
         for year in (this_year - 1, this_year):
             period_generate_fiscal_year(actor=admin_user, year=year)
+        seed_demo_goals(admin_user)
+
+    @transaction.atomic
+    def _seed_goals_if_missing(self, settings_row: CompanySettings) -> None:
+        """Demo data from before goals existed gets its goals once; a database with any goal is left alone."""
+        from lodestar.goals.models import Goal
+
+        if settings_row.demo_seeded_at is None or Goal.objects.exists():
+            return
+        admin_user = get_user_model().objects.filter(username="admin").first()
+        if admin_user is not None and Department.objects.filter(code="MKT").exists():
+            seed_demo_goals(admin_user)
+            self.stdout.write("Demo goals added.")
 
     def print_logins(self) -> None:
         self.stdout.write("")

@@ -1,0 +1,66 @@
+"""Who may see and change goals (the goal-level `access_*` helpers; rules in core/permissions.py).
+
+- See: admin and HR partner everything; a manager the goals of their departments' subtrees;
+  everyone their own goals, their department's goals and every public goal.
+- Change: admin; a manager of the goal's department (subtree); the goal's owner while the goal
+  is a draft. Viewers never change anything.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from lodestar.core.errors import NotFound, PermissionDeniedError
+from lodestar.core.permissions import can_write, is_admin, manages_department, person_of, require_person, visible_q
+from lodestar.goals.models import Goal, GoalStatus
+
+
+def visible_goals(user):
+    return Goal.objects.filter(visible_q(user))
+
+
+def can_manage_goal(user, goal: Goal) -> bool:
+    """Admin or a manager of the goal's department: may change anything, approve, decompose."""
+    if not can_write(user):
+        return False
+    return is_admin(user) or manages_department(user, goal.department)
+
+
+def can_edit_goal(user, goal: Goal) -> bool:
+    """Managers always; the owner while the goal is still a draft."""
+    if can_manage_goal(user, goal):
+        return True
+    person = person_of(user)
+    return (
+        can_write(user) and person is not None and goal.owner_id == person.pk and goal.status == GoalStatus.DRAFT
+    )
+
+
+def can_report_on_goal(user, goal: Goal) -> bool:
+    """Who may record the current value of an active goal's measures: managers and the owner."""
+    if can_manage_goal(user, goal):
+        return True
+    person = person_of(user)
+    return can_write(user) and person is not None and goal.owner_id == person.pk
+
+
+def access_goal(user, goal_id: int, *, write: bool = False, manage: bool = False) -> Goal:
+    """Fetch a goal the user may see (404 otherwise) and, with `write`/`manage`, change (403)."""
+    require_person(user)
+    goal = (
+        visible_goals(user)
+        .select_related("department", "period", "owner", "goal_type", "parent")
+        .filter(pk=goal_id)
+        .first()
+    )
+    if goal is None:
+        raise NotFound(_("Goal not found."), field="goal_id")
+    if manage and not can_manage_goal(user, goal):
+        raise PermissionDeniedError(_("Only an admin or a manager of the goal's department can do this."))
+    if write and not can_edit_goal(user, goal):
+        if goal.status != GoalStatus.DRAFT and person_of(user) and goal.owner_id == person_of(user).pk:
+            raise PermissionDeniedError(
+                _("The goal is no longer a draft: ask your manager, or request a target adjustment.")
+            )
+        raise PermissionDeniedError(_("You may view this goal but not change it."))
+    return goal

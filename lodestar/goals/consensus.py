@@ -1,0 +1,161 @@
+"""Goal consensus (目标共识, DOMAIN.md §1): a meeting record with minutes and sign-offs.
+
+A manager puts one goal — or a department's set of goals for a period — into consensus,
+naming the participants (owner, manager, collaborating departments' representatives) and
+writing the minutes. Each participant agrees or objects with a comment. When every required
+participant has agreed, the goals become active and their targets are frozen as the
+original targets; from then on targets change only through adjustments.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lodestar.core.errors import ApplicationError, ConflictError, NotFound, PermissionDeniedError
+from lodestar.core.permissions import person_of
+from lodestar.goals import domain
+from lodestar.goals.access import can_manage_goal
+from lodestar.goals.models import ConsensusParticipant, ConsensusRecord, Goal, GoalStatus, Measure
+from lodestar.goals.rollup import rollup_from
+from lodestar.org.models import Person
+
+
+def _check_weights_complete(goals: list[Goal]) -> None:
+    """Sibling weights must sum to 100% before a set of goals is agreed (60/30/10)."""
+    groups: dict = {}
+    for goal in goals:
+        key = (goal.parent_id, goal.period_id, None if goal.parent_id else goal.department_id)
+        groups.setdefault(key, goal)
+    for key, goal in groups.items():
+        siblings = Goal.objects.exclude(status=GoalStatus.CANCELLED).filter(period_id=goal.period_id)
+        siblings = siblings.filter(parent_id=goal.parent_id) if goal.parent_id else siblings.filter(
+            parent__isnull=True, department_id=goal.department_id)
+        error = domain.weights_sum_error(list(siblings.values_list("weight", flat=True)))
+        if error is not None:
+            raise ApplicationError(
+                _("The weights of “%(name)s” and its sibling goals add up to %(total)s%%; they must add up to 100%% "
+                  "before consensus.") % {"name": goal.name, "total": f"{error.normalize():f}"},
+                code="weights_not_100", field="weight",
+            )
+
+
+@transaction.atomic
+def consensus_start(*, actor, goals: list[Goal], participants: list[dict], minutes: str) -> ConsensusRecord:
+    """Open a consensus record. `participants`: [{"person": Person, "required": bool, "role_note": str}]."""
+    starter = person_of(actor)
+    if starter is None:
+        raise PermissionDeniedError(_("Your account is not linked to a person in the organisation."))
+    if not goals:
+        raise ApplicationError(_("Choose at least one goal."), field="goal_ids")
+    goals = list(Goal.objects.select_for_update().select_related("period", "department").filter(
+        pk__in=[g.pk for g in goals]))
+    for goal in goals:
+        if not can_manage_goal(actor, goal):
+            raise PermissionDeniedError(_("Only an admin or a manager of the goal's department can start consensus."))
+        if goal.period.is_closed:
+            raise ApplicationError(_("The period %(name)s is closed.") % {"name": goal.period.name},
+                                   code="period_closed", field="period_id")
+        if goal.status != GoalStatus.DRAFT:
+            raise ConflictError(_("“%(name)s” is not a draft, so it cannot go into consensus.") % {"name": goal.name},
+                                code="not_draft", field="goal_ids")
+        if not goal.measures.exists() and not goal.children.exists():
+            raise ApplicationError(
+                _("“%(name)s” has no measure: add at least one before consensus.") % {"name": goal.name},
+                code="no_measure", field="goal_ids",
+            )
+    _check_weights_complete(goals)
+    people = {p["person"].pk: p for p in participants}
+    if not people:
+        raise ApplicationError(_("Name at least one participant."), field="participants")
+    if not any(p.get("required", True) for p in people.values()):
+        raise ApplicationError(_("At least one participant must sign off."), field="participants")
+    if len(minutes or "") > 20000:
+        raise ApplicationError(_("The minutes can be at most 20,000 characters."), field="minutes")
+    record = ConsensusRecord.objects.create(minutes=(minutes or "").strip(), started_by=starter)
+    record.goals.set(goals)
+    ConsensusParticipant.objects.bulk_create([
+        ConsensusParticipant(record=record, person=p["person"], required=p.get("required", True),
+                             role_note=(p.get("role_note") or "")[:60])
+        for p in people.values()
+    ])
+    Goal.objects.filter(pk__in=[g.pk for g in goals]).update(status=GoalStatus.CONSENSUS)
+    for goal in goals:
+        goal.status = GoalStatus.CONSENSUS
+        goal.version += 1
+        goal.save(update_fields=["version"])  # records the status change in history
+    return record
+
+
+@transaction.atomic
+def consensus_decide(*, actor, record: ConsensusRecord, decision: str, comment: str = "") -> ConsensusParticipant:
+    """A participant agrees or objects. All required agreements activate the goals."""
+    person = person_of(actor)
+    record = ConsensusRecord.objects.select_for_update().get(pk=record.pk)
+    participant = record.participants.filter(person=person).first() if person else None
+    if participant is None:
+        raise NotFound(_("You are not a participant of this consensus."), field="record_id")
+    if record.state != ConsensusRecord.State.OPEN:
+        raise ConflictError(_("This consensus is already closed."), code="consensus_closed")
+    if decision not in (ConsensusParticipant.Decision.AGREED, ConsensusParticipant.Decision.OBJECTED):
+        raise ApplicationError(_("Choose agree or object."), field="decision")
+    comment = (comment or "").strip()
+    if decision == ConsensusParticipant.Decision.OBJECTED and not comment:
+        raise ApplicationError(_("Say why you object, so the owner can revise the goal."), field="comment",
+                               code="required")
+    participant.decision = decision
+    participant.comment = comment[:4000]
+    participant.decided_at = timezone.now()
+    participant.save()
+    pending = record.participants.filter(required=True).exclude(decision=ConsensusParticipant.Decision.AGREED)
+    if not pending.exists():
+        _activate(record)
+    return participant
+
+
+def _activate(record: ConsensusRecord) -> None:
+    record.state = ConsensusRecord.State.AGREED
+    record.completed_at = timezone.now()
+    record.save(update_fields=["state", "completed_at", "updated_at"])
+    goals = list(record.goals.all())
+    for goal in goals:
+        goal.status = GoalStatus.ACTIVE
+        goal.version += 1
+        goal.save(update_fields=["status", "version", "updated_at"])
+    for measure in Measure.objects.filter(goal__in=goals, original_target__isnull=True):
+        measure.original_target = measure.target
+        measure.save(update_fields=["original_target"])
+    for goal in goals:
+        rollup_from(goal)
+
+
+@transaction.atomic
+def consensus_withdraw(*, actor, record: ConsensusRecord) -> ConsensusRecord:
+    """Withdraw an open consensus (e.g. after an objection): the goals return to draft for revision."""
+    record = ConsensusRecord.objects.select_for_update().get(pk=record.pk)
+    goals = list(record.goals.select_related("department"))
+    if not all(can_manage_goal(actor, g) for g in goals):
+        raise PermissionDeniedError(_("Only an admin or a manager of the goal's department can do this."))
+    if record.state != ConsensusRecord.State.OPEN:
+        raise ConflictError(_("This consensus is already closed."), code="consensus_closed")
+    record.state = ConsensusRecord.State.WITHDRAWN
+    record.completed_at = timezone.now()
+    record.save(update_fields=["state", "completed_at", "updated_at"])
+    for goal in goals:
+        goal.status = GoalStatus.DRAFT
+        goal.version += 1
+        goal.save(update_fields=["status", "version", "updated_at"])
+    return record
+
+
+def default_participants(goal: Goal) -> list[Person]:
+    """Owner, the department's manager, and each collaborating department's manager."""
+    people = [goal.owner, goal.department.manager]
+    people += [d.manager for d in goal.collaborating_departments.select_related("manager")]
+    seen, result = set(), []
+    for person in people:
+        if person is not None and person.pk not in seen:
+            seen.add(person.pk)
+            result.append(person)
+    return result

@@ -1,0 +1,272 @@
+"""Goal arithmetic (DOMAIN.md §1, §2, §4 and "Numbers the product must compute exactly").
+
+Pure functions: `Decimal` in, `Decimal` out, no Django. Rates are fractions (0.96 is 96%);
+they are rounded only for display (API: 4 places; pages: whole or one-decimal percent).
+A result that is undefined (a target of zero, no children) is `None`, never a fake 0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+
+ZERO = Decimal(0)
+ONE = Decimal(1)
+HUNDRED = Decimal(100)
+WEIGHT_TOLERANCE = Decimal("0.01")
+
+
+class Direction(StrEnum):
+    HIGHER = "higher"  # 销售额, 曝光量: more is better
+    LOWER = "lower"  # 获客成本, 投诉率: less is better
+    RANGE = "range"  # stay between target (low) and range_max (high), e.g. 库存周转天数
+
+
+@dataclass(frozen=True)
+class MeasureFigures:
+    """The numbers of one measure (衡量标准)."""
+
+    direction: Direction
+    baseline: Decimal | None
+    target: Decimal
+    current: Decimal | None
+    challenge: Decimal | None = None
+    range_max: Decimal | None = None
+
+
+def achievement_rate(actual: Decimal, target: Decimal, direction: Direction = Direction.HIGHER,
+                     range_max: Decimal | None = None) -> Decimal | None:
+    """达成率 = actual / target (DOMAIN.md §4): 480 of 500 → 0.96; 220 of 200 → 1.10.
+
+    Lower is better flips it: target / actual (a cost of 40 against a target of 50 → 1.25).
+    For a range, inside [target, range_max] is 1; outside, the ratio to the nearer bound.
+    Undefined (None) when the divisor is zero or negative.
+    """
+    if direction == Direction.HIGHER:
+        return actual / target if target > 0 else None
+    if direction == Direction.LOWER:
+        return target / actual if actual > 0 and target >= 0 else None
+    high = range_max if range_max is not None else target
+    if target <= actual <= high:
+        return ONE
+    if actual < target:
+        return actual / target if target > 0 else None
+    return high / actual if actual > 0 else None
+
+
+def progress(current: Decimal, baseline: Decimal, target: Decimal, *,
+             clamp_min: Decimal | None = ZERO, clamp_max: Decimal | None = ONE) -> Decimal | None:
+    """Progress from a baseline = (current − baseline) / (target − baseline) (DOMAIN.md, last paragraph).
+
+    复购率 15% → 20%, now 18% → 0.60. The same formula serves lower-is-better metrics, whose
+    target lies below the baseline (cost 80 → 60, now 70 → 0.50). Clamped to
+    [clamp_min, clamp_max] as configured (None leaves that side open). Undefined when the target
+    equals the baseline (validation refuses such a measure).
+    """
+    span = target - baseline
+    if span == 0:
+        return None
+    value = (current - baseline) / span
+    if clamp_min is not None and value < clamp_min:
+        value = clamp_min
+    if clamp_max is not None and value > clamp_max:
+        value = clamp_max
+    return value
+
+
+def challenge_attainment(current: Decimal, target: Decimal, challenge: Decimal | None) -> Decimal | None:
+    """How far past the base target (基准值) toward the challenge target (挑战值), 0..1.
+
+    Base 450万, challenge 500万, actual 480万 → 0.60. Below the base target it is 0; at or
+    beyond the challenge it is 1. Works for either direction (challenge below target when lower
+    is better). None when there is no challenge target.
+    """
+    if challenge is None or challenge == target:
+        return None
+    value = (current - target) / (challenge - target)
+    return min(max(value, ZERO), ONE)
+
+
+def measure_met(figures: MeasureFigures) -> bool:
+    """Whether a measure's condition holds now (销售额≥500万; 投诉率≤1%; 周转天数 within 20–30)."""
+    if figures.current is None:
+        return False
+    if figures.direction == Direction.HIGHER:
+        return figures.current >= figures.target
+    if figures.direction == Direction.LOWER:
+        return figures.current <= figures.target
+    high = figures.range_max if figures.range_max is not None else figures.target
+    return figures.target <= figures.current <= high
+
+
+def goal_achieved(measures: Sequence[MeasureFigures]) -> bool:
+    """A goal is achieved when all its measures are met ("销售额≥500万 AND 新客占比≥40%")."""
+    return bool(measures) and all(measure_met(m) for m in measures)
+
+
+def measure_achievement(figures: MeasureFigures) -> Decimal | None:
+    if figures.current is None:
+        return None
+    return achievement_rate(figures.current, figures.target, figures.direction, figures.range_max)
+
+
+def measure_progress(figures: MeasureFigures, *, clamp_max: Decimal | None = ONE) -> Decimal | None:
+    """Progress of one measure: from its baseline when it has one, else its achievement rate.
+
+    A range measure is done (1) inside the range, otherwise its achievement rate.
+    """
+    if figures.current is None:
+        return None
+    if figures.direction == Direction.RANGE or figures.baseline is None:
+        value = measure_achievement(figures)
+        if value is not None and clamp_max is not None:
+            value = min(value, clamp_max)
+        return value
+    return progress(figures.current, figures.baseline, figures.target, clamp_max=clamp_max)
+
+
+def mean(values: Sequence[Decimal | None]) -> Decimal | None:
+    present = [v for v in values if v is not None]
+    return sum(present, ZERO) / len(present) if present else None
+
+
+def goal_score(measures: Sequence[MeasureFigures], *, cap: Decimal | None = None) -> tuple[Decimal | None, Decimal | None]:
+    """A goal's (achievement rate, progress) from its measures: the plain mean over measures with data.
+
+    Each measure's achievement is capped at `cap` (e.g. 1.2) before averaging so one
+    over-achieved measure cannot hide another that is behind; progress is always capped at 1.
+    """
+    achievements = [measure_achievement(m) for m in measures]
+    if cap is not None:
+        achievements = [min(a, cap) if a is not None else None for a in achievements]
+    return mean(achievements), mean([measure_progress(m) for m in measures])
+
+
+@dataclass(frozen=True)
+class ChildScore:
+    """One child goal as seen by its parent's roll-up."""
+
+    value: Decimal | None  # the child's progress or achievement (a fraction)
+    weight: Decimal | None  # percent among siblings, None when not set
+    cancelled: bool = False
+
+
+def normalised_weights(children: Sequence[ChildScore]) -> list[Decimal]:
+    """Weights as fractions summing to 1 (DOMAIN.md §1: sibling weights sum to 100%).
+
+    Cancelled children get 0. Children without a weight share equally whatever the weighted
+    ones leave of 100% (all share equally when none has a weight); then everything is scaled
+    to sum to 1, so 30/30 becomes 50/50. All zero → equal shares.
+    """
+    live = [c for c in children if not c.cancelled]
+    if not live:
+        return [ZERO for _ in children]
+    given = sum((c.weight for c in live if c.weight is not None), ZERO)
+    unweighted = [c for c in live if c.weight is None]
+    share = ZERO
+    if unweighted:
+        share = (HUNDRED - given) / len(unweighted) if given < HUNDRED else ZERO
+        if given == 0:
+            share = HUNDRED / len(unweighted)
+    raw = [ZERO if c.cancelled else (c.weight if c.weight is not None else share) for c in children]
+    total = sum(raw, ZERO)
+    if total <= 0:
+        return [ZERO if c.cancelled else ONE / len(live) for c in children]
+    return [w / total for w in raw]
+
+
+def weighted_rollup(children: Sequence[ChildScore], *, cap: Decimal | None = None) -> Decimal | None:
+    """A parent's value from its children: Σ normalised weight × child value (DOMAIN.md §1, §2).
+
+    60/30/10 with 0.96, 1.10, 0.60 → 0.576 + 0.33 + 0.06 = 0.966. Cancelled children are left
+    out; children without data count as 0 (work not yet reported is not progress). Each child's
+    value is capped at `cap` (e.g. 1.2) when given. None when no child is live.
+    """
+    weights = normalised_weights(children)
+    live = [(c, w) for c, w in zip(children, weights, strict=True) if not c.cancelled]
+    if not live:
+        return None
+    total = ZERO
+    for child, weight in live:
+        value = child.value if child.value is not None else ZERO
+        if cap is not None:
+            value = min(value, cap)
+        total += weight * value
+    return total
+
+
+def weights_sum_error(weights: Sequence[Decimal | None]) -> Decimal | None:
+    """None when sibling weights sum to 100% (60/30/10); otherwise the actual sum, for the message.
+
+    Only set weights count; a set with no weight at all is fine (equal shares).
+    """
+    given = [w for w in weights if w is not None]
+    if not given:
+        return None
+    total = sum(given, ZERO)
+    return None if abs(total - HUNDRED) <= WEIGHT_TOLERANCE else total
+
+
+def shares_sum_error(shares: Sequence[Decimal]) -> Decimal | None:
+    """None when the shares of one split sum to 100% (Q1 20 + Q2 30 + Q3 35 + Q4 15); else the sum."""
+    total = sum(shares, ZERO)
+    return None if abs(total - HUNDRED) <= WEIGHT_TOLERANCE else total
+
+
+def split_amount(total: Decimal, shares: Sequence[Decimal], *, places: int = 2) -> list[Decimal]:
+    """Split a target by percentage shares; rounding remainders go to the last part so parts sum to total.
+
+    500万 by 20/30/35/15 → 100万, 150万, 175万, 75万.
+    """
+    quantum = Decimal(1).scaleb(-places)
+    parts = [(total * share / HUNDRED).quantize(quantum) for share in shares]
+    if parts:
+        parts[-1] += total - sum(parts, ZERO)
+    return parts
+
+
+def even_shares(count: int, *, places: int = 2) -> list[Decimal]:
+    """Even percentage shares that sum to exactly 100 (3 parts → 33.33, 33.33, 33.34)."""
+    if count <= 0:
+        return []
+    quantum = Decimal(1).scaleb(-places)
+    base = (HUNDRED / count).quantize(quantum)
+    shares = [base] * count
+    shares[-1] += HUNDRED - sum(shares, ZERO)
+    return shares
+
+
+class Health(StrEnum):
+    NOT_STARTED = "not_started"
+    ON_TRACK = "on_track"
+    AT_RISK = "at_risk"
+    OFF_TRACK = "off_track"
+
+
+def health(progress_value: Decimal | None, elapsed: Decimal, *, at_risk_below: Decimal = ONE,
+           off_track_below: Decimal = Decimal("0.8")) -> Health:
+    """Health from pace: progress compared with the share of the period already elapsed.
+
+    pace = progress / elapsed. On track at or above `at_risk_below` (100% of pace), at risk
+    below it, off track below `off_track_below` (80%). Not started when there is no data yet
+    or the period has not begun. (The Tracking issue replaces `elapsed` by a time-phased plan.)
+    """
+    if progress_value is None or elapsed <= 0:
+        return Health.NOT_STARTED
+    pace = progress_value / elapsed
+    if pace >= at_risk_below:
+        return Health.ON_TRACK
+    if pace >= off_track_below:
+        return Health.AT_RISK
+    return Health.OFF_TRACK
+
+
+def elapsed_fraction(start_ordinal: int, end_ordinal: int, today_ordinal: int) -> Decimal:
+    """Share of a period (inclusive day ordinals) that has passed by the end of today, 0..1."""
+    days = end_ordinal - start_ordinal + 1
+    done = today_ordinal - start_ordinal + 1
+    if done <= 0:
+        return ZERO
+    return min(Decimal(done) / Decimal(days), ONE)

@@ -1,0 +1,286 @@
+"""Goals (objectives, key results, KPIs), their measures, consensus, target adjustments,
+decompositions and templates (DOMAIN.md §1–2)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from lodestar.core.models import TimeStampedModel, VersionedModel
+
+AMOUNT = {"max_digits": 18, "decimal_places": 4}
+RATE = {"max_digits": 12, "decimal_places": 6}
+
+
+class GoalType(TimeStampedModel):
+    """An admin-editable category: 销售额, 用户增长, 品牌曝光, 用户运营, 转化, 内容, 其他."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name (Chinese)"), max_length=40)
+    name_en = models.CharField(_("name (English)"), max_length=60, blank=True, default="")
+    sort_order = models.IntegerField(_("sort order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("goal type")
+        verbose_name_plural = _("goal types")
+        ordering = ["sort_order", "id"]
+
+    def __str__(self) -> str:
+        if (get_language() or "").startswith("en") and self.name_en:
+            return self.name_en
+        return self.name
+
+
+class GoalKind(models.TextChoices):
+    OBJECTIVE = "objective", _("Objective")
+    KEY_RESULT = "key_result", _("Key result")
+    KPI = "kpi", _("KPI")
+
+
+class GoalStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    CONSENSUS = "consensus", _("In consensus")
+    ACTIVE = "active", _("Active")
+    CLOSED = "closed", _("Closed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Visibility(models.TextChoices):
+    PUBLIC = "public", _("Public to the company")
+    DEPARTMENT = "department", _("Department only")
+
+
+class HealthChoice(models.TextChoices):
+    NOT_STARTED = "not_started", _("Not started")
+    ON_TRACK = "on_track", _("On track")
+    AT_RISK = "at_risk", _("At risk")
+    OFF_TRACK = "off_track", _("Off track")
+
+
+class Goal(VersionedModel):
+    """A goal in the alignment tree. `achievement_rate`, `progress` and `health` are stored read
+    fields, recomputed by `goals.rollup` along the path to the root on every change."""
+
+    kind = models.CharField(_("kind"), max_length=12, choices=GoalKind.choices, default=GoalKind.KPI)
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("SMART description"), blank=True, default="")
+    goal_type = models.ForeignKey(GoalType, verbose_name=_("type"), null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="goals")
+    owner = models.ForeignKey("org.Person", verbose_name=_("owner"), null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="owned_goals")
+    department = models.ForeignKey("org.Department", verbose_name=_("department"), on_delete=models.PROTECT,
+                                   related_name="goals")
+    collaborating_departments = models.ManyToManyField(
+        "org.Department", verbose_name=_("collaborating departments"), blank=True, related_name="collaborating_goals"
+    )
+    period = models.ForeignKey("core.Period", verbose_name=_("period"), on_delete=models.PROTECT, related_name="goals")
+    parent = models.ForeignKey("self", verbose_name=_("aligned to"), null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="children")
+    weight = models.DecimalField(_("weight (%)"), max_digits=6, decimal_places=2, null=True, blank=True)
+    notes = models.TextField(_("notes and risks"), blank=True, default="")
+    context = models.TextField(_("inputs (strategy, market, history, resources)"), blank=True, default="")
+    status = models.CharField(_("status"), max_length=12, choices=GoalStatus.choices, default=GoalStatus.DRAFT)
+    visibility = models.CharField(_("visibility"), max_length=12, choices=Visibility.choices,
+                                  default=Visibility.PUBLIC)
+    sort_order = models.IntegerField(_("sort order"), default=0)
+    depth = models.PositiveSmallIntegerField(default=0, editable=False)
+    # Stored read fields (see goals/rollup.py).
+    achievement_rate = models.DecimalField(_("achievement rate"), null=True, blank=True, editable=False, **RATE)
+    progress = models.DecimalField(_("progress"), null=True, blank=True, editable=False, **RATE)
+    health = models.CharField(_("health"), max_length=12, choices=HealthChoice.choices,
+                              default=HealthChoice.NOT_STARTED, editable=False)
+    child_count = models.PositiveIntegerField(default=0, editable=False)
+    rollup_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_by = models.ForeignKey("org.Person", null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", editable=False)
+
+    history = HistoricalRecords(excluded_fields=["rollup_at", "child_count", "updated_at"])
+
+    class Meta:
+        verbose_name = _("goal")
+        verbose_name_plural = _("goals")
+        ordering = ["sort_order", "id"]
+        indexes = [
+            models.Index(fields=["department", "period"]),
+            models.Index(fields=["owner", "period"]),
+            models.Index(fields=["parent", "sort_order"]),
+            models.Index(fields=["period", "status"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(weight__isnull=True) | (Q(weight__gte=0) & Q(weight__lte=100)),
+                                   name="goal_weight_0_100"),
+            models.CheckConstraint(condition=~Q(parent=F("id")), name="goal_not_own_parent"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MeasureUnit(models.TextChoices):
+    YUAN = "yuan", _("yuan (元)")
+    WAN_YUAN = "wan_yuan", _("10k yuan (万元)")
+    COUNT = "count", _("count")
+    PERCENT = "percent", _("percent (%)")
+    PEOPLE = "people", _("people")
+    CUSTOM = "custom", _("custom")
+
+
+class DirectionChoice(models.TextChoices):
+    HIGHER = "higher", _("Higher is better")
+    LOWER = "lower", _("Lower is better")
+    RANGE = "range", _("Stay within a range")
+
+
+class Measure(VersionedModel):
+    """A metric condition of a goal (衡量标准): 销售额 ≥ 500万, 新客占比 ≥ 40%, 复购率 15% → 20%.
+
+    `original_target` is the target when the goal became active; after that the target changes
+    only through a `TargetAdjustment`. `source` links a decomposed child's measure to the
+    parent's: the parent's current value is the sum of its parts.
+    """
+
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="measures")
+    name = models.CharField(_("metric"), max_length=100)
+    unit = models.CharField(_("unit"), max_length=12, choices=MeasureUnit.choices, default=MeasureUnit.COUNT)
+    unit_label = models.CharField(_("custom unit"), max_length=20, blank=True, default="")
+    direction = models.CharField(_("direction"), max_length=8, choices=DirectionChoice.choices,
+                                 default=DirectionChoice.HIGHER)
+    baseline = models.DecimalField(_("baseline"), null=True, blank=True, **AMOUNT)
+    target = models.DecimalField(_("base target"), **AMOUNT)
+    challenge = models.DecimalField(_("challenge target"), null=True, blank=True, **AMOUNT)
+    range_max = models.DecimalField(_("upper bound"), null=True, blank=True, **AMOUNT)
+    current = models.DecimalField(_("current value"), null=True, blank=True, **AMOUNT)
+    original_target = models.DecimalField(_("original target"), null=True, blank=True, editable=False, **AMOUNT)
+    source = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="parts",
+                               verbose_name=_("part of"))
+    sort_order = models.IntegerField(default=0)
+    achievement_rate = models.DecimalField(null=True, blank=True, editable=False, **RATE)
+    progress = models.DecimalField(null=True, blank=True, editable=False, **RATE)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("measure")
+        verbose_name_plural = _("measures")
+        ordering = ["sort_order", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def unit_display(self) -> str:
+        if self.unit == MeasureUnit.CUSTOM:
+            return self.unit_label
+        return {"yuan": "元", "wan_yuan": "万元", "count": "", "percent": "%", "people": "人"}.get(self.unit, "")
+
+
+class ConsensusRecord(TimeStampedModel):
+    """A goal consensus meeting (目标共识会议) and its minutes (目标共识纪要), for one or more goals."""
+
+    class State(models.TextChoices):
+        OPEN = "open", _("Collecting sign-offs")
+        AGREED = "agreed", _("Agreed")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    goals = models.ManyToManyField(Goal, related_name="consensus_records")
+    minutes = models.TextField(_("minutes"), blank=True, default="")
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.OPEN)
+    started_by = models.ForeignKey("org.Person", on_delete=models.PROTECT, related_name="+")
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("consensus record")
+        verbose_name_plural = _("consensus records")
+        ordering = ["-created_at"]
+
+
+class ConsensusParticipant(TimeStampedModel):
+    """One participant's sign-off (签字确认) or objection."""
+
+    class Decision(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        AGREED = "agreed", _("Agreed")
+        OBJECTED = "objected", _("Objected")
+
+    record = models.ForeignKey(ConsensusRecord, on_delete=models.CASCADE, related_name="participants")
+    person = models.ForeignKey("org.Person", on_delete=models.PROTECT, related_name="consensus_participations")
+    role_note = models.CharField(_("role in the meeting"), max_length=60, blank=True, default="")
+    required = models.BooleanField(_("sign-off required"), default=True)
+    decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices, default=Decision.PENDING)
+    comment = models.TextField(_("comment"), blank=True, default="")
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("consensus participant")
+        verbose_name_plural = _("consensus participants")
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["record", "person"], name="consensus_person_once")]
+
+
+class TargetAdjustment(TimeStampedModel):
+    """A recorded change of an active goal's target (目标调整): the original stays visible."""
+
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="adjustments")
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="adjustments")
+    old_target = models.DecimalField(_("old target"), **AMOUNT)
+    new_target = models.DecimalField(_("new target"), **AMOUNT)
+    reason = models.TextField(_("reason"))
+    trigger = models.CharField(_("trigger"), max_length=200, blank=True, default="")
+    approved_by = models.ForeignKey("org.Person", verbose_name=_("approved by"), on_delete=models.PROTECT,
+                                    related_name="+")
+    created_by = models.ForeignKey("org.Person", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("target adjustment")
+        verbose_name_plural = _("target adjustments")
+        ordering = ["created_at", "id"]
+
+
+class Decomposition(TimeStampedModel):
+    """A split of a goal's target (目标拆解), kept so it can be shown and reused (e.g. on a budget line)."""
+
+    class Dimension(models.TextChoices):
+        DEPARTMENT = "department", _("Departments")
+        PERSON = "person", _("People")
+        BUSINESS_LINE = "business_line", _("Business lines / products")
+        CHANNEL = "channel", _("Channels")
+        TIME = "time", _("Time")
+
+    class Mode(models.TextChoices):
+        PERCENT = "percent", _("Percentages")
+        AMOUNT = "amount", _("Amounts")
+
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="decompositions")
+    measure = models.ForeignKey(Measure, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    dimension = models.CharField(_("dimension"), max_length=16, choices=Dimension.choices)
+    mode = models.CharField(_("mode"), max_length=8, choices=Mode.choices)
+    parts = models.JSONField(_("parts"), default=list)  # [{"label", "share", "amount", "goal_id"}]
+    created_by = models.ForeignKey("org.Person", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("decomposition")
+        verbose_name_plural = _("decompositions")
+        ordering = ["-created_at"]
+
+
+class GoalTemplate(TimeStampedModel):
+    """A reusable goal set, e.g. the three KPIs every channel specialist gets."""
+
+    name = models.CharField(_("name"), max_length=100)
+    description = models.TextField(_("description"), blank=True, default="")
+    department = models.ForeignKey("org.Department", null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="goal_templates")
+    items = models.JSONField(_("goals"), default=list)
+    created_by = models.ForeignKey("org.Person", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("goal template")
+        verbose_name_plural = _("goal templates")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
