@@ -15,6 +15,7 @@ urlpatterns = [
     path("profile/tokens/<int:token_id>/revoke/", core_views.token_revoke, name="token_revoke"),
     path("periods/", include("lodestar.core.urls")),
     path("org/", include("lodestar.org.urls")),
+    path("goals/", include("lodestar.goals.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -10,7 +10,7 @@ from lodestar.core.permissions import can_write, is_admin, is_manager, person_of
 # The loop the product serves (DOMAIN.md): 目标 · 执行 · 跟踪 · 复盘 · 绩效 · 看板.
 # A stage whose module has not shipped yet is shown disabled, never as an empty page.
 LOOP_STAGES = [
-    ("goals", _("Goals"), None),
+    ("goals", _("Goals"), "goals:table"),
     ("execution", _("Execution"), None),
     ("tracking", _("Tracking"), None),
     ("reviews", _("Reviews"), None),

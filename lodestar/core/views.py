@@ -33,17 +33,29 @@ def current_periods(today: dt.date) -> list[Period]:
 def home(request):
     person = require_person(request.user)
     today = timezone.localdate()
-    team = []
-    if person is not None and person.department_id:
+    team, goals, pending = [], [], []
+    if person is not None:
+        from lodestar.goals.models import ConsensusRecord, Goal
         from lodestar.org.models import Person
 
         team = list(
-            Person.objects.filter(department_id=person.department_id, is_active=True)
-            .select_related("user").order_by("display_name")[:50]
+            Person.objects.filter(Q(department_id=person.department_id) | Q(manager=person), is_active=True)
+            .exclude(pk=person.pk).select_related("user", "department").order_by("department__path", "display_name")[:50]
+        )
+        goals = list(
+            Goal.objects.filter(owner=person, period__start__lte=today, period__end__gte=today)
+            .exclude(status="cancelled").select_related("period").order_by("period__start", "depth", "sort_order")[:8]
+        )
+        pending = list(
+            ConsensusRecord.objects.filter(state="open", participants__person=person,
+                                           participants__decision="pending")
+            .prefetch_related("goals").distinct()[:10]
         )
     return render(request, "core/home.html", {
         "person": person,
         "team": team,
+        "goals": goals,
+        "pending": pending,
         "periods_now": current_periods(today),
         "today": today,
         "has_departments": person is not None and person.department_id is not None,

@@ -23,14 +23,18 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         settings_row = CompanySettings.load()
         if settings_row.demo_seeded_at is not None or Department.objects.exists():
-            self.stdout.write("Demo organisation already present (or the organisation has data); nothing to do.")
+            self.stdout.write(
+                "Demo organisation already present (or the organisation has data); nothing to do."
+            )
             self._seed_goals_if_missing(settings_row)
         else:
             self._seed(settings_row)
-            self.stdout.write(self.style.SUCCESS(
-                f"Demo organisation created: {Department.objects.count()} departments, "
-                f"{Person.objects.count()} people."
-            ))
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Demo organisation created: {Department.objects.count()} departments, "
+                    f"{Person.objects.count()} people."
+                )
+            )
         if options["print_logins"]:
             self.print_logins()
 
@@ -45,7 +49,10 @@ class Command(BaseCommand):
         departments: dict[str, Department] = {}
         for code, name, parent_code in data.DEPARTMENTS:
             departments[code] = department_create(
-                actor=admin_user, name=name, code=code, parent=departments.get(parent_code) if parent_code else None,
+                actor=admin_user,
+                name=name,
+                code=code,
+                parent=departments.get(parent_code) if parent_code else None,
                 sort_order=len(departments),
             )
         people: dict[str, Person] = {}
@@ -55,8 +62,12 @@ class Command(BaseCommand):
             user.set_password(data.DEMO_PASSWORD)
             user.save()
             people[username] = Person.objects.create(
-                user=user, display_name=display_name, title=title, department=departments[dept_code],
-                manager=people.get(manager) if manager else None, role=role,
+                user=user,
+                display_name=display_name,
+                title=title,
+                department=departments[dept_code],
+                manager=people.get(manager) if manager else None,
+                role=role,
             )
             if manages:
                 Department.objects.filter(pk=departments[manages].pk).update(manager=people[username])
@@ -82,6 +93,6 @@ class Command(BaseCommand):
 
     def print_logins(self) -> None:
         self.stdout.write("")
-        self.stdout.write("Demo logins (password for all: %s):" % data.DEMO_PASSWORD)
+        self.stdout.write(f"Demo logins (password for all: {data.DEMO_PASSWORD}):")
         for username, role in data.LOGINS:
             self.stdout.write(f"  {username:<10} {role}")

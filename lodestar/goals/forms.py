@@ -1,0 +1,160 @@
+"""Forms of the goal pages. They only shape input; the services validate the rules."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from lodestar.core.models import Period
+from lodestar.goals.models import DirectionChoice, Goal, GoalKind, GoalType, MeasureUnit, Visibility
+from lodestar.org.forms import DepartmentChoiceField
+from lodestar.org.models import Department, Person
+
+
+class PeriodChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Period) -> str:
+        return f"{obj.name}{' · ' + str(_('closed')) if obj.is_closed else ''}"
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Person) -> str:
+        return f"{obj.display_name}{' · ' + obj.title if obj.title else ''}"
+
+
+def period_choices():
+    return Period.objects.exclude(kind="week").order_by("-fiscal_year", "kind", "start")
+
+
+def people_choices():
+    return Person.objects.filter(is_active=True).order_by("department__path", "display_name")
+
+
+class GoalForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=GoalKind.choices, initial=GoalKind.KPI)
+    name = forms.CharField(label=_("Goal name"), max_length=200)
+    goal_type = forms.ModelChoiceField(
+        label=_("Type"), queryset=GoalType.objects.filter(is_active=True), required=False
+    )
+    description = forms.CharField(
+        label=_("SMART description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    owner = PersonChoiceField(label=_("Owner"), queryset=Person.objects.none())
+    department = DepartmentChoiceField(label=_("Department"), queryset=Department.objects.none())
+    collaborating_departments = forms.ModelMultipleChoiceField(
+        label=_("Collaborating departments"),
+        queryset=Department.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 4}),
+    )
+    period = PeriodChoiceField(label=_("Period"), queryset=Period.objects.none())
+    parent = forms.ModelChoiceField(label=_("Aligned to"), queryset=Goal.objects.none(), required=False)
+    weight = forms.DecimalField(
+        label=_("Weight (%)"), required=False, min_value=0, max_value=100, decimal_places=2
+    )
+    visibility = forms.ChoiceField(
+        label=_("Visibility"), choices=Visibility.choices, initial=Visibility.PUBLIC
+    )
+    notes = forms.CharField(
+        label=_("Notes and risks"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    context = forms.CharField(
+        label=_("Inputs: strategy, market, history, resources"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, departments, parents, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = people_choices()
+        self.fields["department"].queryset = departments
+        self.fields["collaborating_departments"].queryset = Department.objects.filter(
+            is_active=True
+        ).order_by("path")
+        self.fields["period"].queryset = period_choices()
+        self.fields["parent"].queryset = parents
+
+
+class MeasureForm(forms.Form):
+    name = forms.CharField(label=_("Metric"), max_length=100)
+    unit = forms.ChoiceField(label=_("Unit"), choices=MeasureUnit.choices, initial=MeasureUnit.COUNT)
+    unit_label = forms.CharField(label=_("Custom unit"), max_length=20, required=False)
+    direction = forms.ChoiceField(
+        label=_("Direction"), choices=DirectionChoice.choices, initial=DirectionChoice.HIGHER
+    )
+    baseline = forms.DecimalField(label=_("Baseline"), required=False, max_digits=18, decimal_places=4)
+    target = forms.DecimalField(label=_("Base target"), max_digits=18, decimal_places=4)
+    challenge = forms.DecimalField(
+        label=_("Challenge target"), required=False, max_digits=18, decimal_places=4
+    )
+    range_max = forms.DecimalField(
+        label=_("Upper bound (range)"), required=False, max_digits=18, decimal_places=4
+    )
+    current = forms.DecimalField(label=_("Current value"), required=False, max_digits=18, decimal_places=4)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class CurrentValueForm(forms.Form):
+    current = forms.DecimalField(label=_("Current value"), max_digits=18, decimal_places=4)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ConsensusStartForm(forms.Form):
+    participants = forms.ModelMultipleChoiceField(
+        label=_("Participants who sign off"),
+        queryset=Person.objects.none(),
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
+    minutes = forms.CharField(
+        label=_("Minutes of the consensus meeting"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=20000,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["participants"].queryset = people_choices()
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("agreed", _("Agree")), ("objected", _("Object"))])
+    comment = forms.CharField(
+        label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=4000
+    )
+
+
+class AdjustmentForm(forms.Form):
+    measure = forms.ModelChoiceField(label=_("Measure"), queryset=None)
+    new_target = forms.DecimalField(label=_("New target"), max_digits=18, decimal_places=4)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
+    trigger = forms.CharField(
+        label=_("Trigger"),
+        max_length=200,
+        required=False,
+        help_text=_("The condition that triggered it, e.g. “竞品降价超过15%”."),
+    )
+    approved_by = PersonChoiceField(label=_("Approved by"), queryset=Person.objects.none())
+
+    def __init__(self, *args, goal, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["measure"].queryset = goal.measures.all()
+        self.fields["approved_by"].queryset = people_choices()
+
+
+class CopyForm(forms.Form):
+    department = DepartmentChoiceField(label=_("Department"), queryset=Department.objects.none())
+    source_period = PeriodChoiceField(label=_("Copy goals of"), queryset=Period.objects.none())
+    target_period = PeriodChoiceField(label=_("Into"), queryset=Period.objects.none())
+
+    def __init__(self, *args, departments, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = departments
+        self.fields["source_period"].queryset = period_choices()
+        self.fields["target_period"].queryset = period_choices().filter(is_closed=False)
+
+
+class TemplateForm(forms.Form):
+    name = forms.CharField(label=_("Template name"), max_length=100)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )

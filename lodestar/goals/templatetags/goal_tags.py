@@ -1,0 +1,108 @@
+"""Display helpers for goal figures. Rates are stored unrounded and rounded only here."""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django import template
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+HEALTH_CLASSES = {
+    "on_track": "bg-green-lt",
+    "at_risk": "bg-yellow-lt",
+    "off_track": "bg-red-lt",
+    "not_started": "bg-secondary-lt",
+}
+STATUS_CLASSES = {
+    "draft": "bg-secondary-lt",
+    "consensus": "bg-purple-lt",
+    "active": "bg-blue-lt",
+    "closed": "bg-dark-lt",
+    "cancelled": "bg-secondary-lt text-decoration-line-through",
+}
+
+
+@register.filter
+def pct(value) -> str:
+    """0.714285 → "71%" (DOMAIN.md: 71.4…, shown rounded); None → "—"."""
+    if value is None or value == "":
+        return "—"
+    number = (Decimal(value) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    return f"{number}%"
+
+
+@register.filter
+def pct_width(value) -> str:
+    """A progress-bar width between 0 and 100."""
+    if value is None:
+        return "0"
+    number = max(Decimal(0), min(Decimal(value) * 100, Decimal(100)))
+    return f"{number.quantize(Decimal('0.1'))}"
+
+
+@register.filter
+def amount(value) -> str:
+    """5000000.0000 → "5,000,000"; 3.4000 → "3.4"."""
+    if value is None or value == "":
+        return "—"
+    number = Decimal(value).normalize()
+    if number == number.to_integral():
+        return f"{number.quantize(Decimal(1)):,}"
+    return f"{number:,f}"
+
+
+@register.filter
+def weight(value) -> str:
+    if value is None:
+        return "—"
+    return f"{Decimal(value).normalize():f}%"
+
+
+@register.simple_tag
+def health_badge(goal):
+    label = goal.get_health_display()
+    return format_html(
+        '<span class="badge {}" data-health="{}">{}</span>',
+        HEALTH_CLASSES.get(goal.health, ""),
+        goal.health,
+        label,
+    )
+
+
+@register.simple_tag
+def status_badge(goal):
+    return format_html(
+        '<span class="badge {}" data-status="{}">{}</span>',
+        STATUS_CLASSES.get(goal.status, ""),
+        goal.status,
+        goal.get_status_display(),
+    )
+
+
+@register.simple_tag
+def progress_bar(value, health="not_started"):
+    colour = {"on_track": "bg-green", "at_risk": "bg-yellow", "off_track": "bg-red"}.get(
+        health, "bg-secondary"
+    )
+    return format_html(
+        '<div class="progress progress-sm" role="progressbar" aria-valuenow="{}" aria-valuemin="0" '
+        'aria-valuemax="100" aria-label="{}"><div class="progress-bar {}" style="width: {}%"></div></div>',
+        pct_width(value),
+        _("Progress"),
+        colour,
+        pct_width(value),
+    )
+
+
+@register.filter
+def measure_condition(measure) -> str:
+    """ "销售额 ≥ 500 万元" style text of a measure's condition."""
+    unit = measure.unit_display
+    if measure.direction == "lower":
+        return f"{measure.name} ≤ {amount(measure.target)}{unit}"
+    if measure.direction == "range":
+        return f"{measure.name} {amount(measure.target)}–{amount(measure.range_max)}{unit}"
+    if measure.baseline is not None:
+        return f"{measure.name} {amount(measure.baseline)}{unit} → {amount(measure.target)}{unit}"
+    return f"{measure.name} ≥ {amount(measure.target)}{unit}"
