@@ -75,3 +75,8 @@ def login(page, username: str, password: str = "lodestar-demo") -> None:
     page.fill("#id_password", password)
     page.click("button[type=submit]")
     page.wait_for_url(page.base_url + "/")
+
+
+def logout(page) -> None:
+    page.context.clear_cookies()
+    page.goto(page.base_url + "/accounts/login/")

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -95,7 +98,33 @@ class Period(VersionedModel):
         ]
 
     def __str__(self) -> str:
+        return self.label
+
+    def auto_name(self) -> str:
+        """The language-neutral name a generated period is stored with (FY2026, FY2026 Q4, 2026-11, 2026-W48)."""
+        if self.kind == PeriodKind.YEAR:
+            return f"FY{self.fiscal_year}"
+        if self.kind == PeriodKind.QUARTER:
+            return f"FY{self.fiscal_year} Q{self.key.rsplit('Q', 1)[-1]}"
+        if self.kind == PeriodKind.MONTH:
+            return f"{self.start.year}-{self.start.month:02d}"
+        if self.kind == PeriodKind.WEEK:
+            return self.key
         return self.name
+
+    @property
+    def label(self) -> str:
+        """The name shown to users: generated periods in the reader's language, renamed ones as named."""
+        if self.kind == PeriodKind.CUSTOM or self.name != self.auto_name():
+            return self.name
+        if self.kind == PeriodKind.YEAR:
+            return gettext("FY%(year)s") % {"year": self.fiscal_year}
+        if self.kind == PeriodKind.QUARTER:
+            return gettext("FY%(year)s Q%(q)s") % {"year": self.fiscal_year, "q": self.key.rsplit("Q", 1)[-1]}
+        if self.kind == PeriodKind.MONTH:
+            return gettext("%(year)s-%(month)02d") % {"year": self.start.year, "month": self.start.month}
+        iso_year, iso_week, _weekday = (self.start + dt.timedelta(days=3)).isocalendar()
+        return gettext("%(year)s W%(week)02d") % {"year": iso_year, "week": iso_week}
 
     @property
     def days(self) -> int:

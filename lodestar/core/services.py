@@ -12,8 +12,6 @@ from lodestar.core.errors import ApplicationError, ConflictError
 from lodestar.core.models import CompanySettings, Period, PeriodKind, VersionedModel
 from lodestar.core.permissions import require_admin
 
-MONTH_NAMES_ZH = "一二三四五六七八九十"
-
 
 def check_version(obj: VersionedModel, version: int | None) -> None:
     """Refuse a write based on a stale copy of `obj` (optimistic locking)."""
@@ -40,17 +38,6 @@ def company_settings_update(*, actor, company_name: str, fiscal_year_start_month
     return settings_row
 
 
-def _period_names(span: calendar.PeriodSpan, year: int) -> str:
-    if span.kind == "year":
-        return _("FY%(year)s") % {"year": year}
-    if span.kind == "quarter":
-        return _("FY%(year)s Q%(q)s") % {"year": year, "q": span.index}
-    if span.kind == "month":
-        return _("%(year)s-%(month)02d") % {"year": span.start.year, "month": span.start.month}
-    iso_year, iso_week, _weekday = (span.start + dt.timedelta(days=3)).isocalendar()
-    return _("%(year)s W%(week)02d") % {"year": iso_year, "week": iso_week}
-
-
 @transaction.atomic
 def period_generate_fiscal_year(*, actor, year: int) -> Period:
     """Create (or complete) a fiscal year with its quarters, months and ISO weeks.
@@ -65,17 +52,14 @@ def period_generate_fiscal_year(*, actor, year: int) -> Period:
     year_span = calendar.fiscal_year_span(year, start_month)
 
     def ensure(span: calendar.PeriodSpan, parent: Period | None) -> Period:
-        period, _created = Period.objects.get_or_create(
-            kind=span.kind,
-            key=span.key,
-            defaults={
-                "name": _period_names(span, year),
-                "start": span.start,
-                "end": span.end,
-                "parent": parent,
-                "fiscal_year": year,
-            },
-        )
+        existing = Period.objects.filter(kind=span.kind, key=span.key).first()
+        if existing is not None:
+            return existing
+        period = Period(kind=span.kind, key=span.key, start=span.start, end=span.end, parent=parent,
+                        fiscal_year=year)
+        # Stored language-neutral; `Period.label` shows it in the reader's language.
+        period.name = period.auto_name()
+        period.save()
         return period
 
     year_period = ensure(year_span, None)
@@ -138,6 +122,9 @@ def period_update(*, actor, period: Period, version: int | None, **changes) -> P
             raise ApplicationError(_("Only custom periods can change their dates."), field="start")
         if new_end < new_start:
             raise ApplicationError(_("The end date must not be before the start date."), field="end")
+        parent = period.parent
+        if parent is not None and not calendar.span_contains(parent.start, parent.end, new_start, new_end):
+            raise ApplicationError(_("A period must lie inside its parent period."), field="parent_id")
         period.start, period.end = new_start, new_end
     bump_version(period)
     period.save()

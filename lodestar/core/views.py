@@ -147,7 +147,7 @@ def period_generate(request):
         try:
             year = services.period_generate_fiscal_year(actor=request.user, year=form.cleaned_data["year"])
             messages.success(request, _("Fiscal year %(name)s is ready with its quarters, months and weeks.")
-                             % {"name": year.name})
+                             % {"name": year.label})
             return redirect(f"{reverse('periods:list')}?year={year.pk}")
         except ApplicationError as exc:
             messages.error(request, exc.message)
@@ -184,9 +184,9 @@ def period_toggle(request, period_id: int):
         )
         if period.is_closed:
             messages.success(request, _("%(name)s is closed: its goals and check-ins are now read-only.")
-                             % {"name": period.name})
+                             % {"name": period.label})
         else:
-            messages.success(request, _("%(name)s is open again.") % {"name": period.name})
+            messages.success(request, _("%(name)s is open again.") % {"name": period.label})
     except ApplicationError as exc:
         messages.error(request, exc.message)
     year_id = period.pk if period.kind == PeriodKind.YEAR else Period.objects.filter(

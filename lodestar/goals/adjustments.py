@@ -30,7 +30,7 @@ def adjustment_create(*, actor, goal: Goal, measure: Measure, new_target, reason
     if person is None or not can_report_on_goal(actor, goal):
         raise PermissionDeniedError(_("Only the goal's owner or a manager can request a target adjustment."))
     if goal.period.is_closed:
-        raise ApplicationError(_("The period %(name)s is closed.") % {"name": goal.period.name},
+        raise ApplicationError(_("The period %(name)s is closed.") % {"name": goal.period.label},
                                code="period_closed", field="period_id")
     if goal.status != GoalStatus.ACTIVE:
         raise ConflictError(_("Only an active goal's target is adjusted; edit a draft goal directly."),

@@ -55,7 +55,7 @@ def consensus_start(*, actor, goals: list[Goal], participants: list[dict], minut
         if not can_manage_goal(actor, goal):
             raise PermissionDeniedError(_("Only an admin or a manager of the goal's department can start consensus."))
         if goal.period.is_closed:
-            raise ApplicationError(_("The period %(name)s is closed.") % {"name": goal.period.name},
+            raise ApplicationError(_("The period %(name)s is closed.") % {"name": goal.period.label},
                                    code="period_closed", field="period_id")
         if goal.status != GoalStatus.DRAFT:
             raise ConflictError(_("“%(name)s” is not a draft, so it cannot go into consensus.") % {"name": goal.name},

@@ -16,6 +16,7 @@ ZERO = Decimal(0)
 ONE = Decimal(1)
 HUNDRED = Decimal(100)
 WEIGHT_TOLERANCE = Decimal("0.01")
+WEIGHT_QUANTUM = Decimal("1e-20")  # places of a normalised weight
 
 
 class Direction(StrEnum):
@@ -158,7 +159,7 @@ def normalised_weights(children: Sequence[ChildScore]) -> list[Decimal]:
 
     Cancelled children get 0. Children without a weight share equally whatever the weighted
     ones leave of 100% (all share equally when none has a weight); then everything is scaled
-    to sum to 1, so 30/30 becomes 50/50. All zero → equal shares.
+    to sum to exactly 1, so 30/30 becomes 50/50. All zero → equal shares.
     """
     live = [c for c in children if not c.cancelled]
     if not live:
@@ -173,8 +174,14 @@ def normalised_weights(children: Sequence[ChildScore]) -> list[Decimal]:
     raw = [ZERO if c.cancelled else (c.weight if c.weight is not None else share) for c in children]
     total = sum(raw, ZERO)
     if total <= 0:
-        return [ZERO if c.cancelled else ONE / len(live) for c in children]
-    return [w / total for w in raw]
+        raw = [ZERO if c.cancelled else ONE for c in children]
+        total = Decimal(len(live))
+    # Fixed places keep every later sum exact; the rounding remainder (thirds: 0.33…3 × 3) goes to
+    # the largest live weight, so the fractions sum to exactly 1 and none turns negative.
+    weights = [(w / total).quantize(WEIGHT_QUANTUM) for w in raw]
+    largest = max((i for i, c in enumerate(children) if not c.cancelled), key=lambda i: weights[i])
+    weights[largest] += ONE - sum(weights, ZERO)
+    return weights
 
 
 def weighted_rollup(children: Sequence[ChildScore], *, cap: Decimal | None = None) -> Decimal | None:

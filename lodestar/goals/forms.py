@@ -13,7 +13,7 @@ from lodestar.org.models import Department, Person
 
 class PeriodChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Period) -> str:
-        return f"{obj.name}{' · ' + str(_('closed')) if obj.is_closed else ''}"
+        return f"{obj.label}{' · ' + str(_('closed')) if obj.is_closed else ''}"
 
 
 class PersonChoiceField(forms.ModelChoiceField):

@@ -183,7 +183,7 @@ class ConsensusRecord(TimeStampedModel):
 
     class State(models.TextChoices):
         OPEN = "open", _("Collecting sign-offs")
-        AGREED = "agreed", _("Agreed")
+        AGREED = "agreed", _("Consensus reached")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
     goals = models.ManyToManyField(Goal, related_name="consensus_records")

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from lodestar.core.errors import ApplicationError, PermissionDeniedError
 from lodestar.core.models import Period
-from lodestar.core.permissions import is_admin, manages_department, person_of
+from lodestar.core.permissions import can_write, is_admin, manages_department, person_of
 from lodestar.goals.models import Goal, GoalStatus, GoalTemplate, GoalType
 from lodestar.goals.rollup import rollup_from
 from lodestar.goals.services import _check_open_period, goal_create, to_decimal
@@ -30,6 +30,8 @@ def template_create_from_goals(*, actor, name: str, goals: list[Goal], descripti
     person = person_of(actor)
     if person is None:
         raise PermissionDeniedError(_("Your account is not linked to a person in the organisation."))
+    if not can_write(actor):
+        raise PermissionDeniedError(_("Your role can view but not change data."))
     name = (name or "").strip()
     if not name:
         raise ApplicationError(_("Name the template."), field="name", code="required")
@@ -109,7 +111,7 @@ def goals_copy_to_period(*, actor, department: Department, source: Period, targe
         .order_by("depth", "sort_order", "id")
     )
     if not goals:
-        raise ApplicationError(_("There are no goals to copy in %(name)s.") % {"name": source.name},
+        raise ApplicationError(_("There are no goals to copy in %(name)s.") % {"name": source.label},
                                field="source_period_id")
     mapping: dict[int, Goal] = {}
     for goal in goals:

@@ -48,7 +48,7 @@ def _actor_person(actor) -> Person:
 def _check_open_period(period: Period, field: str = "period_id") -> None:
     if period.is_closed:
         raise ApplicationError(
-            _("The period %(name)s is closed: its goals can no longer be changed.") % {"name": period.name},
+            _("The period %(name)s is closed: its goals can no longer be changed.") % {"name": period.label},
             code="period_closed", field=field,
         )
 
@@ -91,7 +91,7 @@ def _validate_parent(goal: Goal | None, parent: Goal | None, period: Period) -> 
     if period.start < parent.period.start or period.end > parent.period.end:
         raise ApplicationError(
             _("The period %(period)s lies outside the parent goal's period %(parent)s.")
-            % {"period": period.name, "parent": parent.period.name},
+            % {"period": period.label, "parent": parent.period.label},
             code="period_outside_parent", field="period_id",
         )
     if parent.status == GoalStatus.CANCELLED:

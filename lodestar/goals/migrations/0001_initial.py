@@ -78,7 +78,7 @@ class Migration(migrations.Migration):
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
                 ('minutes', models.TextField(blank=True, default='', verbose_name='minutes')),
-                ('state', models.CharField(choices=[('open', 'Collecting sign-offs'), ('agreed', 'Agreed'), ('withdrawn', 'Withdrawn')], default='open', max_length=10, verbose_name='state')),
+                ('state', models.CharField(choices=[('open', 'Collecting sign-offs'), ('agreed', 'Consensus reached'), ('withdrawn', 'Withdrawn')], default='open', max_length=10, verbose_name='state')),
                 ('completed_at', models.DateTimeField(blank=True, null=True, verbose_name='completed at')),
                 ('started_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.person')),
                 ('goals', models.ManyToManyField(related_name='consensus_records', to='goals.goal')),
