@@ -3,12 +3,14 @@
 import os
 
 from .base import *  # noqa: F403
-from .base import DATA_DIR
+from .base import BASE_DIR, DATA_DIR
 
 SECRET_KEY = "lodestar-test-key-" + "x" * 40
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+# WhiteNoise wants STATIC_ROOT to exist; tests serve from the source folder.
+STATIC_ROOT = BASE_DIR / "static"
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},

@@ -32,6 +32,11 @@ def add_error_to_form(form, exc: ApplicationError) -> None:
     field = exc.field
     if field and field.endswith("_id") and field[:-3] in form.fields:
         field = field[:-3]
-    form.add_error(field if field in form.fields else None, exc.message)
+    form.add_error(field if _visible(form, field) else None, exc.message)
     for item in exc.errors:
-        form.add_error(item.field if item.field in form.fields else None, item.message)
+        form.add_error(item.field if _visible(form, item.field) else None, item.message)
+
+
+def _visible(form, field: str | None) -> bool:
+    """Errors on hidden fields (such as `version`) would not be seen: show them on the form instead."""
+    return bool(field) and field in form.fields and not form.fields[field].widget.is_hidden
