@@ -40,6 +40,7 @@ def seed_demo_goals(admin) -> None:
     q4 = Period.objects.get(kind="quarter", key=f"FY{year}-Q4")
     dept = {d.code: d for d in Department.objects.all()}
     people = {p.user.username: p for p in Person.objects.select_related("user")}
+    services.goal_types_ensure_defaults()
     types = {t.code: t for t in GoalType.objects.all()}
 
     def goal(name, department, period, owner, measures, **extra):

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from lodestar.core.models import TimeStampedModel, VersionedModel
@@ -44,7 +45,7 @@ class GoalKind(models.TextChoices):
 class GoalStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     CONSENSUS = "consensus", _("In consensus")
-    ACTIVE = "active", _("Active")
+    ACTIVE = "active", pgettext_lazy("goal status", "Active")
     CLOSED = "closed", _("Closed")
     CANCELLED = "cancelled", _("Cancelled")
 

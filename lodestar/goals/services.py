@@ -183,7 +183,9 @@ def goal_create(*, actor, name: str, department: Department, period: Period, own
 
 @transaction.atomic
 def goal_update(*, actor, goal: Goal, version: int | None, collaborating_departments=None, **changes) -> Goal:
-    goal = Goal.objects.select_for_update().select_related("period", "department", "parent").get(pk=goal.pk)
+    # of=self: PostgreSQL cannot lock the nullable side (parent) of the outer join.
+    goal = (Goal.objects.select_for_update(of=("self",)).select_related("period", "department", "parent")
+            .get(pk=goal.pk))
     if not can_edit_goal(actor, goal):
         raise PermissionDeniedError(_("You may view this goal but not change it."))
     check_version(goal, version)
@@ -423,20 +425,22 @@ def measure_update(*, actor, measure: Measure, version: int | None, **changes) -
     _check_open_period(goal.period)
     target_fields = {"target", "baseline", "challenge", "range_max", "direction", "unit"}
     only_current = set(changes) <= {"current"}
-    if only_current:
-        if not can_report_on_goal(actor, goal):
-            raise PermissionDeniedError(_("Only the goal's owner or a manager can report its current value."))
-    elif not can_edit_goal(actor, goal):
-        raise PermissionDeniedError(_("You may view this goal but not change it."))
     merged = {field: getattr(measure, field) for field in
               ("name", "unit", "unit_label", "direction", "target", "baseline", "challenge", "range_max", "current")}
-    if goal.status in (GoalStatus.ACTIVE, GoalStatus.CLOSED):
-        changed_targets = [f for f in sorted(target_fields & set(changes)) if _differs(f, changes[f], merged[f])]
+    # Checked before edit rights: the owner of an active goal is told to request an adjustment.
+    if goal.status in (GoalStatus.ACTIVE, GoalStatus.CLOSED) and can_report_on_goal(actor, goal):
+        changed_targets = [f for f in sorted(target_fields & set(changes))
+                           if _differs(f, changes[f], merged[f])]
         if changed_targets:
             raise ApplicationError(
                 _("The goal is active: change its target through a target adjustment with a reason."),
                 code="adjustment_required", field=changed_targets[0],
             )
+    if only_current:
+        if not can_report_on_goal(actor, goal):
+            raise PermissionDeniedError(_("Only the goal's owner or a manager can report its current value."))
+    elif not can_edit_goal(actor, goal):
+        raise PermissionDeniedError(_("You may view this goal but not change it."))
     merged.update(changes)
     cleaned = validate_measure(merged)
     for field, value in cleaned.items():
@@ -459,3 +463,22 @@ def measure_delete(*, actor, measure: Measure) -> None:
     measure.delete()
     rollup_from(goal)
 
+
+
+DEFAULT_GOAL_TYPES = [
+    ("sales", "销售额", "Sales", 10),
+    ("user_growth", "用户增长", "User growth", 20),
+    ("brand_exposure", "品牌曝光", "Brand exposure", 30),
+    ("user_operations", "用户运营", "User operations", 40),
+    ("conversion", "转化", "Conversion", 50),
+    ("content", "内容", "Content", 60),
+    ("other", "其他", "Other", 99),
+]
+
+
+def goal_types_ensure_defaults() -> None:
+    """Create the seeds' goal types where missing (the data migration does this for a new database)."""
+    from lodestar.goals.models import GoalType
+
+    for code, name, name_en, order in DEFAULT_GOAL_TYPES:
+        GoalType.objects.get_or_create(code=code, defaults={"name": name, "name_en": name_en, "sort_order": order})

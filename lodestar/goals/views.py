@@ -130,7 +130,7 @@ def goal_table(request):
     weight_groups: dict = {}
     for goal in goals:
         if goal.status != GoalStatus.CANCELLED and goal.weight is not None:
-            key = goal.parent.name if goal.parent_id and goal.parent else _("top-level")
+            key = goal.parent.name if goal.parent_id and goal.parent else _("top-level goals")
             weight_groups[key] = weight_groups.get(key, Decimal(0)) + goal.weight
     for goal in goals:
         goal.can_edit = can_edit_goal(request.user, goal)
