@@ -110,12 +110,13 @@ def seed_demo_goals(admin) -> None:
         f"{year}年度目标共识会:确认营收增长50%及三个关键结果;渠道部提出Q4双11需追加投放预算。",
     )
 
-    # Q3: the seeds' goal-setting table (template 1), agreed, reported and closed.
+    # Q3: the seeds' goal-setting table (template 1) — the centre director's goal set, 60/30/10;
+    # the collaborating departments carry the work.
     sales = goal(
         "新品A Q3销售额",
         "MKT",
         q3,
-        "wangqiang",
+        "zhaomin",
         [
             {"name": "销售额", "unit": "wan_yuan", "baseline": "0", "target": "500", "challenge": "550"},
             {"name": "新客占比", "unit": "percent", "target": "40"},
@@ -129,7 +130,7 @@ def seed_demo_goals(admin) -> None:
         "小红书品牌曝光",
         "MKT",
         q3,
-        "liuyang",
+        "zhaomin",
         [
             {"name": "曝光量", "unit": "count", "target": "2000000"},
             {"name": "互动率", "unit": "percent", "target": "3"},
@@ -143,7 +144,7 @@ def seed_demo_goals(admin) -> None:
         "用户复购率提升",
         "MKT",
         q3,
-        "yangxue",
+        "zhaomin",
         [{"name": "复购率", "unit": "percent", "baseline": "15", "target": "20"}],
         weight="10",
         goal_type=types["user_operations"],

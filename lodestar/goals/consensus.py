@@ -14,11 +14,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lodestar.core.errors import ApplicationError, ConflictError, NotFound, PermissionDeniedError
-from lodestar.core.permissions import person_of
+from lodestar.core.permissions import can_write, person_of
 from lodestar.goals import domain
 from lodestar.goals.access import can_manage_goal
 from lodestar.goals.models import ConsensusParticipant, ConsensusRecord, Goal, GoalStatus, Measure
 from lodestar.goals.rollup import rollup_from
+from lodestar.goals.services import sibling_goals, sibling_key
 from lodestar.org.models import Person
 
 
@@ -26,12 +27,10 @@ def _check_weights_complete(goals: list[Goal]) -> None:
     """Sibling weights must sum to 100% before a set of goals is agreed (60/30/10)."""
     groups: dict = {}
     for goal in goals:
-        key = (goal.parent_id, goal.period_id, None if goal.parent_id else goal.department_id)
-        groups.setdefault(key, goal)
-    for key, goal in groups.items():
-        siblings = Goal.objects.exclude(status=GoalStatus.CANCELLED).filter(period_id=goal.period_id)
-        siblings = siblings.filter(parent_id=goal.parent_id) if goal.parent_id else siblings.filter(
-            parent__isnull=True, department_id=goal.department_id)
+        groups.setdefault(sibling_key(goal), goal)
+    for goal in groups.values():
+        siblings = sibling_goals(parent_id=goal.parent_id, period_id=goal.period_id,
+                                 department_id=goal.department_id, owner_id=goal.owner_id)
         error = domain.weights_sum_error(list(siblings.values_list("weight", flat=True)))
         if error is not None:
             raise ApplicationError(
@@ -67,6 +66,10 @@ def consensus_start(*, actor, goals: list[Goal], participants: list[dict], minut
             )
     _check_weights_complete(goals)
     people = {p["person"].pk: p for p in participants}
+    viewers = [p["person"].display_name for p in people.values() if p["person"].role == "viewer"]
+    if viewers:
+        raise ApplicationError(_("%(names)s can only view, so cannot sign off.") % {"names": "、".join(viewers)},
+                               field="participants")
     if not people:
         raise ApplicationError(_("Name at least one participant."), field="participants")
     if not any(p.get("required", True) for p in people.values()):
@@ -92,6 +95,8 @@ def consensus_start(*, actor, goals: list[Goal], participants: list[dict], minut
 def consensus_decide(*, actor, record: ConsensusRecord, decision: str, comment: str = "") -> ConsensusParticipant:
     """A participant agrees or objects. All required agreements activate the goals."""
     person = person_of(actor)
+    if not can_write(actor):
+        raise PermissionDeniedError(_("Your role can view but not change data."))
     record = ConsensusRecord.objects.select_for_update().get(pk=record.pk)
     participant = record.participants.filter(person=person).first() if person else None
     if participant is None:

@@ -40,7 +40,9 @@ def part_label(dimension: str, part: dict) -> str:
 def goal_decompose(*, actor, goal: Goal, dimension: str, measure: Measure | None, mode: str,
                    parts: list[dict]) -> list[Goal]:
     """Create one child goal per part. `parts`: [{"label", "share" | "amount", "owner", "department", "period"}]."""
-    goal = Goal.objects.select_for_update().select_related("period", "department", "owner").get(pk=goal.pk)
+    # of=self: PostgreSQL cannot lock the nullable side (owner) of the outer join.
+    goal = (Goal.objects.select_for_update(of=("self",)).select_related("period", "department", "owner")
+            .get(pk=goal.pk))
     if not can_manage_goal(actor, goal):
         raise PermissionDeniedError(_("Only an admin or a manager of the goal's department can decompose it."))
     _check_open_period(goal.period)
@@ -71,6 +73,8 @@ def goal_decompose(*, actor, goal: Goal, dimension: str, measure: Measure | None
             )
         places = max(0, -target.normalize().as_tuple().exponent, 2)
         amounts = domain.split_amount(target, shares, places=min(places, 4))
+        if any(a <= 0 for a in amounts):
+            raise ApplicationError(_("The target is too small to split into these shares."), field="parts")
     else:
         amounts = [to_decimal(p.get("amount"), "parts", required=True) for p in parts]
         if any(a <= 0 for a in amounts):

@@ -107,7 +107,8 @@ def goals_copy_to_period(*, actor, department: Department, source: Period, targe
                                field="target_period_id")
     goals = list(
         Goal.objects.filter(department__path__startswith=department.path, period=source)
-        .exclude(status=GoalStatus.CANCELLED).prefetch_related("measures", "collaborating_departments")
+        .exclude(status=GoalStatus.CANCELLED).select_related("parent__period")
+        .prefetch_related("measures", "collaborating_departments")
         .order_by("depth", "sort_order", "id")
     )
     if not goals:
@@ -116,6 +117,9 @@ def goals_copy_to_period(*, actor, department: Department, source: Period, targe
     mapping: dict[int, Goal] = {}
     for goal in goals:
         parent = mapping.get(goal.parent_id)
+        if parent is None and goal.parent is not None and goal.parent.period.start <= target.start \
+                and target.end <= goal.parent.period.end:
+            parent = goal.parent  # e.g. a Q3 goal aligned to an annual objective stays aligned in Q4
         copy = goal_create(
             actor=actor, name=goal.name, department=goal.department, period=target, owner=goal.owner,
             kind=goal.kind, description=goal.description, goal_type=goal.goal_type, weight=goal.weight,

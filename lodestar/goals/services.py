@@ -46,7 +46,8 @@ def _actor_person(actor) -> Person:
 
 
 def _check_open_period(period: Period, field: str = "period_id") -> None:
-    if period.is_closed:
+    # Read the flag from the database: the caller's copy of the period may be older than a close.
+    if Period.objects.filter(pk=period.pk, is_closed=True).exists():
         raise ApplicationError(
             _("The period %(name)s is closed: its goals can no longer be changed.") % {"name": period.label},
             code="period_closed", field=field,
@@ -99,8 +100,27 @@ def _validate_parent(goal: Goal | None, parent: Goal | None, period: Period) -> 
     return parent.depth + 1
 
 
+def sibling_goals(*, parent_id: int | None, period_id: int, department_id: int, owner_id: int | None):
+    """The live goals that share weights with a goal (DOMAIN.md §1: sibling weights sum to 100%).
+
+    Under a parent: the parent's sub-goals in the same period (an annual KR's Q3 and Q4 goals are
+    two sets). At the top: one owner's goals in one department and period — the seeds' goal
+    table of a team lead, or each specialist's KPI set from a template.
+    """
+    qs = Goal.objects.exclude(status=GoalStatus.CANCELLED).filter(period_id=period_id)
+    if parent_id is not None:
+        return qs.filter(parent_id=parent_id)
+    return qs.filter(parent__isnull=True, department_id=department_id, owner_id=owner_id)
+
+
+def sibling_key(goal: Goal) -> tuple:
+    if goal.parent_id is not None:
+        return ("parent", goal.parent_id, goal.period_id)
+    return ("top", goal.department_id, goal.period_id, goal.owner_id)
+
+
 def _validate_weight(weight: Decimal | None, *, parent: Goal | None, department: Department, period: Period,
-                     exclude_pk: int | None) -> None:
+                     exclude_pk: int | None, owner_id: int | None = None) -> None:
     """A weight is 0–100 and the siblings' weights may not exceed 100 in total.
 
     Siblings are the goals of one parent in one period (an annual KR's Q3 and Q4 goals are two
@@ -110,11 +130,8 @@ def _validate_weight(weight: Decimal | None, *, parent: Goal | None, department:
         return
     if weight < 0 or weight > 100:
         raise ApplicationError(_("A weight is a percentage between 0 and 100."), field="weight")
-    siblings = Goal.objects.exclude(status=GoalStatus.CANCELLED).filter(weight__isnull=False, period=period)
-    if parent is not None:
-        siblings = siblings.filter(parent=parent)
-    else:
-        siblings = siblings.filter(parent__isnull=True, department=department, period=period)
+    siblings = sibling_goals(parent_id=parent.pk if parent else None, period_id=period.pk,
+                             department_id=department.pk, owner_id=owner_id).filter(weight__isnull=False)
     if exclude_pk:
         siblings = siblings.exclude(pk=exclude_pk)
     total = sum((w for w in siblings.values_list("weight", flat=True)), Decimal(0)) + weight
@@ -169,7 +186,8 @@ def goal_create(*, actor, name: str, department: Department, period: Period, own
     _check_open_period(period)
     parent = data.get("parent")
     depth = _validate_parent(None, parent, period)
-    _validate_weight(data.get("weight"), parent=parent, department=department, period=period, exclude_pk=None)
+    _validate_weight(data.get("weight"), parent=parent, department=department, period=period, exclude_pk=None,
+                     owner_id=owner.pk if owner else None)
     goal = Goal(department=department, period=period, owner=owner, depth=depth, created_by=person, **data)
     goal.full_clean(exclude=["collaborating_departments"])
     goal.save()
@@ -208,8 +226,9 @@ def goal_update(*, actor, goal: Goal, version: int | None, collaborating_departm
                 _("Sub-goal “%(name)s” would lie outside the new period.") % {"name": child.name},
                 code="period_outside_parent", field="period_id",
             )
+    new_owner = changes.get("owner", goal.owner)
     _validate_weight(changes.get("weight", goal.weight), parent=parent, department=department, period=period,
-                     exclude_pk=goal.pk)
+                     exclude_pk=goal.pk, owner_id=new_owner.pk if new_owner else None)
     for field, value in changes.items():
         setattr(goal, field, value)
     goal.depth = depth
@@ -288,7 +307,7 @@ def sibling_weights_save(*, actor, weights: dict[int, Decimal | str | None]) -> 
     goals = list(Goal.objects.select_for_update().select_related("period", "department").filter(pk__in=weights))
     if len(goals) != len(weights):
         raise ApplicationError(_("Some goals were not found."), field="weights")
-    parents = {(g.parent_id, g.period_id, None if g.parent_id else g.department_id) for g in goals}
+    parents = {sibling_key(g) for g in goals}
     if len(parents) != 1:
         raise ApplicationError(_("Weights can only be saved for goals that are siblings."), field="weights")
     for goal in goals:

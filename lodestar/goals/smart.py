@@ -72,7 +72,12 @@ def check_goal(
     _ = gettext
     text = f"{name} {description}".strip()
     warnings: list[SmartWarning] = []
-    has_number = bool(NUMBER.search(text))
+    # A date or a quarter ("2024年Q3", "7月") says when, not how much: it does not count as a number.
+    without_dates = text
+    for pattern in DATE_PATTERNS:
+        without_dates = pattern.sub(" ", without_dates)
+    without_dates = re.sub(r"[Qq][1-4]|(?:20\d{2}\s*年)|(?:\d{1,2}\s*月(?:底|初|中)?)", " ", without_dates)
+    has_number = bool(NUMBER.search(without_dates))
     if not has_number and not has_measures:
         warnings.append(SmartWarning(
             "no_number", _("Measurable: the goal has no number."),

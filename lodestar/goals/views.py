@@ -130,8 +130,14 @@ def goal_table(request):
     weight_groups: dict = {}
     for goal in goals:
         if goal.status != GoalStatus.CANCELLED and goal.weight is not None:
-            key = goal.parent.name if goal.parent_id and goal.parent else _("top-level goals")
-            weight_groups[key] = weight_groups.get(key, Decimal(0)) + goal.weight
+            if goal.parent_id and goal.parent:
+                label = goal.parent.name
+            else:
+                label = _("top-level goals of %(owner)s") % {
+                    "owner": goal.owner.display_name if goal.owner else "—"}
+            key = services.sibling_key(goal)
+            previous = weight_groups.get(key, (label, Decimal(0)))
+            weight_groups[key] = (label, previous[1] + goal.weight)
     for goal in goals:
         goal.can_edit = can_edit_goal(request.user, goal)
     departments = list(Department.objects.filter(is_active=True).order_by("path"))
@@ -145,7 +151,7 @@ def goal_table(request):
             "goals": goals,
             "departments": departments,
             "periods": periods,
-            "weight_groups": sorted(weight_groups.items(), key=lambda kv: str(kv[0])),
+            "weight_groups": sorted(weight_groups.values(), key=lambda item: str(item[0])),
             "can_add": department is not None and can_write(request.user),
             "create_url": f"{reverse('goals:create')}?department={department.pk if department else ''}"
             f"&period={period.pk if period else ''}",

@@ -19,8 +19,13 @@ def demo(db):
 
 
 def counts():
-    return (Department.objects.count(), Person.objects.count(), Period.objects.count(), Goal.objects.count(),
-            Measure.objects.count())
+    return (
+        Department.objects.count(),
+        Person.objects.count(),
+        Period.objects.count(),
+        Goal.objects.count(),
+        Measure.objects.count(),
+    )
 
 
 def test_seed_twice_changes_nothing(demo):
