@@ -20,9 +20,14 @@ class ErrorOut(Schema):
 
 
 # The error statuses an endpoint can answer with, for `response={...}` declarations.
-READ_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
-LIST_ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut}
+READ_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+LIST_ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 WRITE_ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+# The largest id a database integer column holds; bigger query values are refused (422) rather than
+# overflowing the database driver.
+MAX_ID = 2**63 - 1
 
 
 def page_of(queryset, *, page: int, page_size: int) -> tuple[list, int]:
