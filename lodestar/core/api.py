@@ -13,7 +13,7 @@ from lodestar.core import services
 from lodestar.core.errors import ApplicationError
 from lodestar.core.models import Period, PeriodKind
 from lodestar.core.permissions import access_period, is_manager, require_person, roles_of
-from lodestar.core.schemas import LIST_ERRORS, READ_ERRORS, WRITE_ERRORS, ErrorOut, page_of
+from lodestar.core.schemas import LIST_ERRORS, MAX_ID, READ_ERRORS, WRITE_ERRORS, ErrorOut, page_of
 
 router = Router(tags=["core"])
 
@@ -55,7 +55,7 @@ class TokenOut(Schema):
 
 
 @router.post("/auth/token", auth=None, response={201: TokenOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut,
-                                                 422: ErrorOut, 429: ErrorOut},
+                                                 404: ErrorOut, 422: ErrorOut, 429: ErrorOut},
              summary="Exchange a username and password for an API token")
 def token_create(request, payload: TokenIn):
     from lodestar.org.services import api_token_create
@@ -109,7 +109,7 @@ class PeriodPage(Schema):
 class PeriodFilter(Schema):
     kind: PeriodKind | None = None
     fiscal_year: int | None = Field(None, ge=1900, le=2200)
-    parent_id: int | None = None
+    parent_id: int | None = Field(None, ge=1, le=MAX_ID)
     is_closed: bool | None = None
     contains: dt.date | None = None
     page: int = Field(1, ge=1, le=100000)

@@ -179,6 +179,8 @@ def access_person(user: AbstractBaseUser | None, person_id: int, *, write: bool 
         _require_writer(user)
         if not (is_admin(user) or manages_department(user, person.department)):
             raise PermissionDeniedError(_("Only an admin or the person's department manager can change them."))
+        if person.is_admin and not is_admin(user):
+            raise PermissionDeniedError(_("Only an admin can change a system admin."))
     return person
 
 

@@ -50,6 +50,20 @@ def period_generate_fiscal_year(*, actor, year: int) -> Period:
         raise ApplicationError(_("Enter a year between 1990 and 2100."), field="year")
     start_month = CompanySettings.load().fiscal_year_start_month
     year_span = calendar.fiscal_year_span(year, start_month)
+    # A year generated under another start month (or overlapping this one) cannot be completed.
+    clash = (
+        Period.objects.filter(kind=PeriodKind.YEAR, start__lte=year_span.end, end__gte=year_span.start)
+        .exclude(key=year_span.key, start=year_span.start, end=year_span.end)
+        .first()
+    )
+    if clash is not None:
+        raise ConflictError(
+            _("Fiscal year %(year)s would overlap %(other)s (%(start)s – %(end)s), which was generated with "
+              "another fiscal year start month.")
+            % {"year": year, "other": clash.key, "start": clash.start, "end": clash.end},
+            code="calendar_changed",
+            field="year",
+        )
 
     def ensure(span: calendar.PeriodSpan, parent: Period | None) -> Period:
         existing = Period.objects.filter(kind=span.kind, key=span.key).first()

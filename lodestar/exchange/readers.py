@@ -44,13 +44,14 @@ def _cell_text(value: object) -> str:
 
 def decode_text(data: bytes) -> tuple[str, str]:
     """Decode csv bytes; returns (text, encoding name)."""
+    candidates = [("utf-8", "utf-8"), ("gb18030", "gb18030")]
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "utf-16"
-    for encoding in ("utf-8", "gb18030"):
+        candidates = [("utf-8-sig", "utf-8-sig")]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        candidates = [("utf-16", "utf-16")]
+    for codec, name in candidates:
         try:
-            return data.decode(encoding, errors="strict"), encoding
+            return data.decode(codec, errors="strict"), name
         except UnicodeDecodeError:
             continue
     raise ApplicationError(

@@ -8,7 +8,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from lodestar.core.errors import ApplicationError
 from lodestar.core.permissions import access_department, access_person, require_person
-from lodestar.core.schemas import LIST_ERRORS, READ_ERRORS, WRITE_ERRORS, page_of
+from lodestar.core.schemas import LIST_ERRORS, MAX_ID, READ_ERRORS, WRITE_ERRORS, page_of
 from lodestar.org import selectors, services
 from lodestar.org.models import Role
 
@@ -36,7 +36,7 @@ class DepartmentPage(Schema):
 
 
 class DepartmentFilter(Schema):
-    parent_id: int | None = None
+    parent_id: int | None = Field(None, ge=1, le=MAX_ID)
     within_id: int | None = Field(None, description="Only this department and its sub-departments")
     q: str | None = Field(None, max_length=80)
     is_active: bool | None = None

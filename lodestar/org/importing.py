@@ -9,12 +9,14 @@ one transaction. Existing records are matched by department code or username and
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -132,7 +134,7 @@ def _validate_departments(records) -> tuple[list[ErrorItem], dict[str, Departmen
         elif len(rec["name"]) > 80:
             _error(errors, row, "name", _("The name can be at most 80 characters."))
         sort_order = rec.get("sort_order", "")
-        if sort_order and not sort_order.lstrip("-").isdigit():
+        if sort_order and not re.fullmatch(r"-?[0-9]{1,9}", sort_order):
             _error(errors, row, "sort_order", _("The sort order must be a whole number."))
     managers = {
         p.user.username: p for p in Person.objects.select_related("user").filter(
@@ -203,6 +205,12 @@ def _write_departments(records, managers) -> tuple[int, int]:
             parent_code = rec.get("parent_code", "")
             if parent_code and parent_code in {r["code"] for r in pending} and parent_code not in placed:
                 continue
+            if "parent_code" not in rec and by_code[rec["code"]].parent_id is not None:
+                # No parent column in the file: an existing department stays where it is.
+                placed.add(rec["code"])
+                pending.remove(rec)
+                progress = True
+                continue
             department = Department.objects.get(pk=by_code[rec["code"]].pk)
             parent = Department.objects.get(pk=by_code[parent_code].pk) if parent_code else None
             if parent != department.parent or department.path != f"{parent.path if parent else '/'}{department.pk}/":
@@ -232,6 +240,8 @@ def _validate_people(records) -> list[ErrorItem]:
                 User.username_validator(username)
             except ValidationError:
                 _error(errors, row, "username", _("Usernames may contain only letters, digits and @/./+/-/_."))
+            if len(username) > 150:
+                _error(errors, row, "username", _("The username can be at most 150 characters."))
             key = username.lower()
             if key in file_usernames:
                 _error(errors, row, "username", _("Username %(username)s also appears in row %(other)s.")
@@ -249,9 +259,13 @@ def _validate_people(records) -> list[ErrorItem]:
                    % {"code": rec["department_code"]}, "unknown_department")
         if len(rec.get("title", "")) > 80:
             _error(errors, row, "title", _("The title can be at most 80 characters."))
+        if len(rec.get("phone", "")) > 30:
+            _error(errors, row, "phone", _("The phone number can be at most 30 characters."))
         email = rec.get("email", "")
         if email:
             try:
+                if len(email) > 254:
+                    raise ValidationError("too long")
                 validate_email(email)
             except ValidationError:
                 _error(errors, row, "email", _("“%(email)s” is not a valid email address.") % {"email": email})
@@ -261,20 +275,45 @@ def _validate_people(records) -> list[ErrorItem]:
         is_manager = rec.get("is_manager", "").strip().lower()
         if is_manager not in YES_WORDS | NO_WORDS:
             _error(errors, row, "is_manager", _("Write 是 or 否."))
-    existing_usernames = {
-        u.lower() for u in User.objects.filter(
-            username__in=[rec.get("manager_username") for _r, rec in records if rec.get("manager_username")]
-        ).values_list("username", flat=True)
-    }
+    # Usernames are matched case-insensitively, as the people service does.
+    existing_people = dict(
+        Person.objects.values_list(Lower("user__username"), Lower("manager__user__username"))
+    )
+    accounts_without_person = set(
+        User.objects.filter(person__isnull=True)
+        .annotate(lower_username=Lower("username"))
+        .filter(lower_username__in=list(file_usernames))
+        .values_list("lower_username", flat=True)
+    )
+    file_managers = {}
     for row, rec in records:
+        key = rec["username"].lower()
+        if key in accounts_without_person:
+            message = _("The username %(username)s belongs to an account that is not in the organisation.")
+            _error(errors, row, "username", message % {"username": rec["username"]}, "duplicate")
         manager_username = rec.get("manager_username", "").lower()
         if not manager_username:
             continue
-        if manager_username == rec["username"].lower():
+        if manager_username == key:
             _error(errors, row, "manager_username", _("A person cannot be their own manager."), "cycle")
-        elif manager_username not in file_usernames and manager_username not in existing_usernames:
+        elif manager_username not in file_usernames and manager_username not in existing_people:
             _error(errors, row, "manager_username", _("No person has the username %(username)s.")
                    % {"username": rec["manager_username"]}, "unknown_person")
+        else:
+            file_managers[key] = manager_username
+    # A reporting loop: follow the managers named in the file, then the ones already stored.
+    for row, rec in records:
+        key = rec["username"].lower()
+        seen = {key}
+        current = file_managers.get(key)
+        while current:
+            if current in seen:
+                message = _("This would make a reporting loop: the manager reports (indirectly) to this "
+                            "person.")
+                _error(errors, row, "manager_username", message, "cycle")
+                break
+            seen.add(current)
+            current = file_managers[current] if current in file_managers else existing_people.get(current)
     return errors
 
 
@@ -288,9 +327,9 @@ def _write_people(records) -> tuple[int, int]:
     people: dict[str, Person] = {}
     existing = {
         p.user.username.lower(): p
-        for p in Person.objects.select_related("user").filter(
-            user__username__in=[rec["username"] for _r, rec in records]
-        )
+        for p in Person.objects.select_related("user")
+        .annotate(lower_username=Lower("user__username"))
+        .filter(lower_username__in=[rec["username"].lower() for _r, rec in records])
     }
     for _row, rec in records:
         key = rec["username"].lower()
@@ -325,9 +364,10 @@ def _write_people(records) -> tuple[int, int]:
             Department.objects.filter(pk=department.pk).update(manager=person)
     managers = {
         p.user.username.lower(): p
-        for p in Person.objects.select_related("user").filter(
-            user__username__in=[rec["manager_username"] for _r, rec in records if rec.get("manager_username")]
-        )
+        for p in Person.objects.select_related("user")
+        .annotate(lower_username=Lower("user__username"))
+        .filter(lower_username__in=[rec["manager_username"].lower() for _r, rec in records
+                                    if rec.get("manager_username")])
     }
     managers.update(people)
     for _row, rec in records:

@@ -131,6 +131,10 @@ def department_update(*, actor, department: Department, version: int | None = No
             raise ApplicationError(
                 _("Move the people out of this department before deactivating it."), field="is_active"
             )
+        if not changes["is_active"] and department.children.filter(is_active=True).exists():
+            raise ApplicationError(
+                _("Deactivate or move its sub-departments first."), field="is_active"
+            )
         department.is_active = changes["is_active"]
     if "parent" in changes and changes["parent"] != department.parent:
         new_parent = changes["parent"]
@@ -254,9 +258,14 @@ def _check_manager_chain(person: Person, manager: Person | None) -> None:
 
 @transaction.atomic
 def person_update(*, actor, person: Person, version: int | None = None, **changes) -> Person:
-    person = Person.objects.select_for_update().select_related("user", "department").get(pk=person.pk)
+    # Lock only the person row: PostgreSQL refuses FOR UPDATE on the nullable side of the department join.
+    people = Person.objects.select_for_update(of=("self",)).select_related("user", "department")
+    person = people.get(pk=person.pk)
     if not (is_admin(actor) or (can_write(actor) and manages_department(actor, person.department))):
         raise PermissionDeniedError(_("Only an admin or the person's department manager can change them."))
+    if person.is_admin and not is_admin(actor):
+        # A manager must not rename, move or deactivate a system admin who sits in their subtree.
+        raise PermissionDeniedError(_("Only an admin can change a system admin."))
     check_version(person, version)
     _validate_person_fields(changes)
     if "department" in changes and changes["department"] != person.department:
@@ -344,7 +353,8 @@ def api_token_authenticate(secret: str) -> ApiToken | None:
         return None
     token = (
         ApiToken.objects.select_related("person__user", "person__department")
-        .filter(token_hash=hash_token(secret), revoked_at__isnull=True, person__is_active=True)
+        .filter(token_hash=hash_token(secret), revoked_at__isnull=True, person__is_active=True,
+                person__user__is_active=True)
         .first()
     )
     if token is None or (token.expires_at and token.expires_at <= timezone.now()):

@@ -57,7 +57,9 @@ def person_detail(request, person_id: int):
     person = access_person(request.user, person_id)
     reports = list(person.reports.filter(is_active=True).select_related("department"))
     managed = list(person.managed_departments.all())
-    can_edit = is_admin(request.user) or (can_write(request.user) and manages_department(request.user, person.department))
+    can_edit = is_admin(request.user) or (
+        can_write(request.user) and manages_department(request.user, person.department) and not person.is_admin
+    )
     return render(request, "org/person_detail.html", {
         "person": person, "reports": reports, "managed": managed, "can_edit": can_edit,
     })
