@@ -76,10 +76,10 @@ def error_body(code: str, message: str, field: str | None = None, errors: list |
 
 @api.exception_handler(ApplicationError)
 def on_application_error(request, exc: ApplicationError):
-    errors = [
-        {"code": e.code, "message": e.message, "field": e.field, "row": e.row} for e in exc.errors
-    ]
-    return api.create_response(request, error_body(exc.code, exc.message, exc.field, errors), status=exc.status)
+    errors = [{"code": e.code, "message": e.message, "field": e.field, "row": e.row} for e in exc.errors]
+    return api.create_response(
+        request, error_body(exc.code, exc.message, exc.field, errors), status=exc.status
+    )
 
 
 @api.exception_handler(NinjaValidationError)
@@ -87,15 +87,26 @@ def on_validation_error(request, exc: NinjaValidationError):
     errors = []
     for item in exc.errors:
         loc = [str(part) for part in item.get("loc", []) if part not in ("body", "query", "path", "payload")]
-        errors.append({"code": item.get("type", "invalid"), "message": item.get("msg", ""),
-                       "field": ".".join(loc) or None, "row": None})
+        errors.append(
+            {
+                "code": item.get("type", "invalid"),
+                "message": item.get("msg", ""),
+                "field": ".".join(loc) or None,
+                "row": None,
+            }
+        )
     malformed = any(e["code"] in ("json_invalid", "model_attributes_type") and not e["field"] for e in errors)
     if malformed:
         return api.create_response(
-            request, error_body("malformed", _("The request body is not valid JSON."), None, errors), status=400
+            request,
+            error_body("malformed", _("The request body is not valid JSON."), None, errors),
+            status=400,
         )
     first = errors[0] if errors else {"field": None, "message": ""}
-    message = _("Check the field “%(field)s”: %(detail)s") % {"field": first["field"], "detail": first["message"]}
+    message = _("Check the field “%(field)s”: %(detail)s") % {
+        "field": first["field"],
+        "detail": first["message"],
+    }
     return api.create_response(request, error_body("invalid", message, first["field"], errors), status=422)
 
 
@@ -120,8 +131,14 @@ def on_not_found(request, exc):
 
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
-    code = {400: "malformed", 401: "not_authenticated", 403: "permission_denied", 404: "not_found",
-            405: "method_not_allowed", 409: "conflict"}.get(exc.status_code, "error")
+    code = {
+        400: "malformed",
+        401: "not_authenticated",
+        403: "permission_denied",
+        404: "not_found",
+        405: "method_not_allowed",
+        409: "conflict",
+    }.get(exc.status_code, "error")
     return api.create_response(request, error_body(code, str(exc)), status=exc.status_code)
 
 

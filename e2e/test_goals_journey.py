@@ -32,8 +32,13 @@ def test_goal_consensus_and_adjustment(page):
 
     # Consensus: the owner and the department manager (both 刘洋 here) plus the centre's director.
     zhaomin = page.locator("#id_participants option", has_text="赵敏")
-    page.select_option("#id_participants", [zhaomin.get_attribute("value"),
-                                            page.locator("#id_participants option", has_text="刘洋").get_attribute("value")])
+    page.select_option(
+        "#id_participants",
+        [
+            zhaomin.get_attribute("value"),
+            page.locator("#id_participants option", has_text="刘洋").get_attribute("value"),
+        ],
+    )
     page.fill("#id_minutes", "目标共识会:内容部负责12月小红书曝光300万,品牌部提供素材支持。")
     page.get_by_role("button", name="发起共识").click()
     expect(page.get_by_test_id("consensus-state")).to_contain_text("收集签字中")

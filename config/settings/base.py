@@ -102,7 +102,7 @@ def database_from_env() -> dict:
         config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
         if config["ENGINE"] == "django.db.backends.sqlite3":
             config["OPTIONS"] = dict(SQLITE_OPTIONS)
-        return config
+        return dict(config)
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": DATA_DIR / "lodestar.sqlite3",

@@ -32,12 +32,23 @@ class MeOut(Schema):
 def me(request):
     person = require_person(request.user)
     if person is None:  # a superuser without a person record
-        return {"id": None, "username": request.user.username, "display_name": request.user.username,
-                "department_id": None, "title": "", "roles": ["admin"], "language": request.LANGUAGE_CODE}
+        return {
+            "id": None,
+            "username": request.user.username,
+            "display_name": request.user.username,
+            "department_id": None,
+            "title": "",
+            "roles": ["admin"],
+            "language": request.LANGUAGE_CODE,
+        }
     return {
-        "id": person.pk, "username": request.user.username, "display_name": person.display_name,
-        "department_id": person.department_id, "title": person.title,
-        "roles": roles_of(person, is_manager=is_manager(request.user)), "language": request.LANGUAGE_CODE,
+        "id": person.pk,
+        "username": request.user.username,
+        "display_name": person.display_name,
+        "department_id": person.department_id,
+        "title": person.title,
+        "roles": roles_of(person, is_manager=is_manager(request.user)),
+        "language": request.LANGUAGE_CODE,
     }
 
 
@@ -54,9 +65,20 @@ class TokenOut(Schema):
     scope: str
 
 
-@router.post("/auth/token", auth=None, response={201: TokenOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut,
-                                                 404: ErrorOut, 422: ErrorOut, 429: ErrorOut},
-             summary="Exchange a username and password for an API token")
+@router.post(
+    "/auth/token",
+    auth=None,
+    response={
+        201: TokenOut,
+        400: ErrorOut,
+        401: ErrorOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        422: ErrorOut,
+        429: ErrorOut,
+    },
+    summary="Exchange a username and password for an API token",
+)
 def token_create(request, payload: TokenIn):
     from lodestar.org.services import api_token_create
 
@@ -140,8 +162,12 @@ def period_detail(request, period_id: int):
 
 
 class PeriodCreateIn(Schema):
-    kind: str = Field("custom", pattern="^(custom|year)$", description="`year` generates a whole fiscal year "
-                      "with its quarters, months and ISO weeks; `custom` creates one range.")
+    kind: str = Field(
+        "custom",
+        pattern="^(custom|year)$",
+        description="`year` generates a whole fiscal year "
+        "with its quarters, months and ISO weeks; `custom` creates one range.",
+    )
     name: str = Field("", max_length=80)
     start: dt.date | None = None
     end: dt.date | None = None
@@ -149,19 +175,26 @@ class PeriodCreateIn(Schema):
     fiscal_year: int | None = Field(None, ge=1990, le=2100)
 
 
-@router.post("/periods", response={201: PeriodOut, **WRITE_ERRORS}, summary="Create a custom period or a fiscal year")
+@router.post(
+    "/periods", response={201: PeriodOut, **WRITE_ERRORS}, summary="Create a custom period or a fiscal year"
+)
 def period_create(request, payload: PeriodCreateIn):
     if payload.kind == "year":
         if payload.fiscal_year is None:
             raise ApplicationError(_("Give the fiscal year to generate."), field="fiscal_year")
         return Status(201, services.period_generate_fiscal_year(actor=request.user, year=payload.fiscal_year))
     if payload.start is None or payload.end is None:
-        raise ApplicationError(_("A custom period needs a start and an end date."),
-                               field="start" if payload.start is None else "end")
+        raise ApplicationError(
+            _("A custom period needs a start and an end date."),
+            field="start" if payload.start is None else "end",
+        )
     parent = access_period(request.user, payload.parent_id) if payload.parent_id else None
-    return Status(201, services.period_create_custom(
-        actor=request.user, name=payload.name, start=payload.start, end=payload.end, parent=parent
-    ))
+    return Status(
+        201,
+        services.period_create_custom(
+            actor=request.user, name=payload.name, start=payload.start, end=payload.end, parent=parent
+        ),
+    )
 
 
 class PeriodPatchIn(Schema):
@@ -172,10 +205,11 @@ class PeriodPatchIn(Schema):
     is_closed: bool | None = None
 
 
-@router.patch("/periods/{period_id}", response={200: PeriodOut, **WRITE_ERRORS}, summary="Rename, close or reopen")
+@router.patch(
+    "/periods/{period_id}", response={200: PeriodOut, **WRITE_ERRORS}, summary="Rename, close or reopen"
+)
 def period_patch(request, period_id: int, payload: PeriodPatchIn):
     period = access_period(request.user, period_id, write=True)
     changes = payload.dict(exclude_unset=True)
     version = changes.pop("version")
     return services.period_update(actor=request.user, period=period, version=version, **changes)
-

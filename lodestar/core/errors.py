@@ -16,8 +16,14 @@ class ApplicationError(Exception):
     status = 422
     code = "invalid"
 
-    def __init__(self, message: str, *, code: str | None = None, field: str | None = None,
-                 errors: list[ErrorItem] | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        field: str | None = None,
+        errors: list[ErrorItem] | None = None,
+    ):
         super().__init__(message)
         self.message = message
         if code:

@@ -14,16 +14,18 @@ class DateInput(forms.DateInput):
 
 
 class GenerateYearForm(forms.Form):
-    year = forms.IntegerField(label=_("Fiscal year"), min_value=1990, max_value=2100,
-                              initial=lambda: dt.date.today().year)
+    year = forms.IntegerField(
+        label=_("Fiscal year"), min_value=1990, max_value=2100, initial=lambda: dt.date.today().year
+    )
 
 
 class CustomPeriodForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=80)
     start = forms.DateField(label=_("Start"), widget=DateInput)
     end = forms.DateField(label=_("End"), widget=DateInput)
-    parent = forms.ModelChoiceField(label=_("Inside period"), queryset=Period.objects.filter(kind__in=["year", "quarter"]),
-                                    required=False)
+    parent = forms.ModelChoiceField(
+        label=_("Inside period"), queryset=Period.objects.filter(kind__in=["year", "quarter"]), required=False
+    )
 
     def clean(self):
         data = super().clean()
@@ -34,7 +36,8 @@ class CustomPeriodForm(forms.Form):
 
 class CompanySettingsForm(forms.ModelForm):
     fiscal_year_start_month = forms.TypedChoiceField(
-        label=_("Fiscal year starts in"), coerce=int,
+        label=_("Fiscal year starts in"),
+        coerce=int,
         choices=list(MONTHS.items()),
     )
 
@@ -44,7 +47,12 @@ class CompanySettingsForm(forms.ModelForm):
 
 
 class TokenForm(forms.Form):
-    name = forms.CharField(label=_("Token name"), max_length=60,
-                           help_text=_("For example the script or BI tool that will use it."))
-    scope = forms.ChoiceField(label=_("Scope"), choices=[("read", _("Read only")), ("read_write", _("Read and write"))])
+    name = forms.CharField(
+        label=_("Token name"),
+        max_length=60,
+        help_text=_("For example the script or BI tool that will use it."),
+    )
+    scope = forms.ChoiceField(
+        label=_("Scope"), choices=[("read", _("Read only")), ("read_write", _("Read and write"))]
+    )
     days = forms.IntegerField(label=_("Valid for (days)"), min_value=1, max_value=3650, initial=365)

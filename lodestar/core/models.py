@@ -79,8 +79,12 @@ class Period(VersionedModel):
     start = models.DateField(_("start"))
     end = models.DateField(_("end"))
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent period"), null=True, blank=True,
-        on_delete=models.CASCADE, related_name="children",
+        "self",
+        verbose_name=_("parent period"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="children",
     )
     fiscal_year = models.IntegerField(_("fiscal year"), null=True, blank=True)
     is_closed = models.BooleanField(_("closed"), default=False)

@@ -78,7 +78,9 @@ def managed_paths(user: AbstractBaseUser | None) -> list[str]:
     if cached is None:
         from lodestar.org.models import Department
 
-        cached = list(Department.objects.filter(manager=person, is_active=True).values_list("path", flat=True))
+        cached = list(
+            Department.objects.filter(manager=person, is_active=True).values_list("path", flat=True)
+        )
         person._managed_paths = cached  # type: ignore[attr-defined]
     return cached
 
@@ -150,7 +152,9 @@ def _require_writer(user: AbstractBaseUser | None) -> None:
         raise PermissionDeniedError(_("Your role can view but not change data."))
 
 
-def access_department(user: AbstractBaseUser | None, department_id: int, *, write: bool = False) -> Department:
+def access_department(
+    user: AbstractBaseUser | None, department_id: int, *, write: bool = False
+) -> Department:
     """Fetch a department the user may read (anyone in the org) or change (admin, subtree manager)."""
     from lodestar.org.models import Department
 
@@ -170,15 +174,15 @@ def access_person(user: AbstractBaseUser | None, person_id: int, *, write: bool 
     from lodestar.org.models import Person
 
     require_person(user)
-    person = (
-        Person.objects.select_related("user", "department", "manager").filter(pk=person_id).first()
-    )
+    person = Person.objects.select_related("user", "department", "manager").filter(pk=person_id).first()
     if person is None:
         raise NotFound(_("Person not found."), field="person_id")
     if write:
         _require_writer(user)
         if not (is_admin(user) or manages_department(user, person.department)):
-            raise PermissionDeniedError(_("Only an admin or the person's department manager can change them."))
+            raise PermissionDeniedError(
+                _("Only an admin or the person's department manager can change them.")
+            )
         if person.is_admin and not is_admin(user):
             raise PermissionDeniedError(_("Only an admin can change a system admin."))
     return person

@@ -30,7 +30,9 @@ def bump_version(obj: VersionedModel) -> None:
 def company_settings_update(*, actor, company_name: str, fiscal_year_start_month: int) -> CompanySettings:
     require_admin(actor)
     if not 1 <= fiscal_year_start_month <= 12:
-        raise ApplicationError(_("The start month must be between 1 and 12."), field="fiscal_year_start_month")
+        raise ApplicationError(
+            _("The start month must be between 1 and 12."), field="fiscal_year_start_month"
+        )
     settings_row = CompanySettings.load()
     settings_row.company_name = company_name.strip()
     settings_row.fiscal_year_start_month = fiscal_year_start_month
@@ -58,8 +60,10 @@ def period_generate_fiscal_year(*, actor, year: int) -> Period:
     )
     if clash is not None:
         raise ConflictError(
-            _("Fiscal year %(year)s would overlap %(other)s (%(start)s – %(end)s), which was generated with "
-              "another fiscal year start month.")
+            _(
+                "Fiscal year %(year)s would overlap %(other)s (%(start)s – %(end)s), which was generated with "
+                "another fiscal year start month."
+            )
             % {"year": year, "other": clash.key, "start": clash.start, "end": clash.end},
             code="calendar_changed",
             field="year",
@@ -69,8 +73,9 @@ def period_generate_fiscal_year(*, actor, year: int) -> Period:
         existing = Period.objects.filter(kind=span.kind, key=span.key).first()
         if existing is not None:
             return existing
-        period = Period(kind=span.kind, key=span.key, start=span.start, end=span.end, parent=parent,
-                        fiscal_year=year)
+        period = Period(
+            kind=span.kind, key=span.key, start=span.start, end=span.end, parent=parent, fiscal_year=year
+        )
         # Stored language-neutral; `Period.label` shows it in the reader's language.
         period.name = period.auto_name()
         period.save()
@@ -90,7 +95,9 @@ def period_generate_fiscal_year(*, actor, year: int) -> Period:
 
 
 @transaction.atomic
-def period_create_custom(*, actor, name: str, start: dt.date, end: dt.date, parent: Period | None = None) -> Period:
+def period_create_custom(
+    *, actor, name: str, start: dt.date, end: dt.date, parent: Period | None = None
+) -> Period:
     require_admin(actor)
     name = name.strip()
     if not name:
@@ -100,7 +107,11 @@ def period_create_custom(*, actor, name: str, start: dt.date, end: dt.date, pare
     if parent is not None and not calendar.span_contains(parent.start, parent.end, start, end):
         raise ApplicationError(_("A period must lie inside its parent period."), field="parent_id")
     return Period.objects.create(
-        kind=PeriodKind.CUSTOM, name=name, start=start, end=end, parent=parent,
+        kind=PeriodKind.CUSTOM,
+        name=name,
+        start=start,
+        end=end,
+        parent=parent,
         fiscal_year=parent.fiscal_year if parent else None,
     )
 

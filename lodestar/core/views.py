@@ -25,7 +25,10 @@ from lodestar.core.permissions import access_period, is_admin, person_of, requir
 
 def current_periods(today: dt.date) -> list[Period]:
     """The year, quarter, month and week that contain today, in that order (one query)."""
-    found = {p.kind: p for p in Period.objects.filter(start__lte=today, end__gte=today).exclude(kind=PeriodKind.CUSTOM)}
+    found = {
+        p.kind: p
+        for p in Period.objects.filter(start__lte=today, end__gte=today).exclude(kind=PeriodKind.CUSTOM)
+    }
     return [found[k] for k in ("year", "quarter", "month", "week") if k in found]
 
 
@@ -40,26 +43,36 @@ def home(request):
 
         team = list(
             Person.objects.filter(Q(department_id=person.department_id) | Q(manager=person), is_active=True)
-            .exclude(pk=person.pk).select_related("user", "department").order_by("department__path", "display_name")[:50]
+            .exclude(pk=person.pk)
+            .select_related("user", "department")
+            .order_by("department__path", "display_name")[:50]
         )
         goals = list(
             Goal.objects.filter(owner=person, period__start__lte=today, period__end__gte=today)
-            .exclude(status="cancelled").select_related("period").order_by("period__start", "depth", "sort_order")[:8]
+            .exclude(status="cancelled")
+            .select_related("period")
+            .order_by("period__start", "depth", "sort_order")[:8]
         )
         pending = list(
-            ConsensusRecord.objects.filter(state="open", participants__person=person,
-                                           participants__decision="pending")
-            .prefetch_related("goals").distinct()[:10]
+            ConsensusRecord.objects.filter(
+                state="open", participants__person=person, participants__decision="pending"
+            )
+            .prefetch_related("goals")
+            .distinct()[:10]
         )
-    return render(request, "core/home.html", {
-        "person": person,
-        "team": team,
-        "goals": goals,
-        "pending": pending,
-        "periods_now": current_periods(today),
-        "today": today,
-        "has_departments": person is not None and person.department_id is not None,
-    })
+    return render(
+        request,
+        "core/home.html",
+        {
+            "person": person,
+            "team": team,
+            "goals": goals,
+            "pending": pending,
+            "periods_now": current_periods(today),
+            "today": today,
+            "has_departments": person is not None and person.department_id is not None,
+        },
+    )
 
 
 @page_view
@@ -72,7 +85,9 @@ def profile(request):
 
         try:
             _token, new_secret = api_token_create(
-                actor=request.user, name=form.cleaned_data["name"], scope=form.cleaned_data["scope"],
+                actor=request.user,
+                name=form.cleaned_data["name"],
+                scope=form.cleaned_data["scope"],
                 days=form.cleaned_data["days"],
             )
             messages.success(request, _("Token created. Copy it now: it will not be shown again."))
@@ -80,9 +95,17 @@ def profile(request):
         except ApplicationError as exc:
             add_error_to_form(form, exc)
     tokens = person.api_tokens.all() if person else []
-    return render(request, "core/profile.html", {
-        "person": person, "form": form, "tokens": tokens, "new_secret": new_secret, "now": timezone.now(),
-    })
+    return render(
+        request,
+        "core/profile.html",
+        {
+            "person": person,
+            "form": form,
+            "tokens": tokens,
+            "new_secret": new_secret,
+            "now": timezone.now(),
+        },
+    )
 
 
 @require_POST
@@ -110,9 +133,9 @@ def password_change(request):
 def period_list(request):
     require_person(request.user)
     years = list(
-        Period.objects.filter(kind=PeriodKind.YEAR).annotate(
-            closed_children=Count("children", filter=Q(children__is_closed=True))
-        ).order_by("-start")
+        Period.objects.filter(kind=PeriodKind.YEAR)
+        .annotate(closed_children=Count("children", filter=Q(children__is_closed=True)))
+        .order_by("-start")
     )
     selected_id = request.GET.get("year")
     selected = next((y for y in years if str(y.pk) == selected_id), None) or next(
@@ -122,20 +145,31 @@ def period_list(request):
     if selected is not None:
         rows = list(
             Period.objects.filter(fiscal_year=selected.fiscal_year)
-            .exclude(kind=PeriodKind.YEAR).order_by("start", "-end")
+            .exclude(kind=PeriodKind.YEAR)
+            .order_by("start", "-end")
         )
         quarters = [p for p in rows if p.kind == PeriodKind.QUARTER]
         months = [p for p in rows if p.kind == PeriodKind.MONTH]
         weeks = [p for p in rows if p.kind == PeriodKind.WEEK]
     customs = list(Period.objects.filter(kind=PeriodKind.CUSTOM).order_by("-start")[:100])
     admin = is_admin(request.user)
-    return render(request, "core/periods.html", {
-        "years": years, "selected": selected, "quarters": quarters, "months": months, "weeks": weeks,
-        "customs": customs, "is_admin": admin, "today": timezone.localdate(),
-        "generate_form": GenerateYearForm() if admin else None,
-        "custom_form": CustomPeriodForm() if admin else None,
-        "settings": CompanySettings.load(),
-    })
+    return render(
+        request,
+        "core/periods.html",
+        {
+            "years": years,
+            "selected": selected,
+            "quarters": quarters,
+            "months": months,
+            "weeks": weeks,
+            "customs": customs,
+            "is_admin": admin,
+            "today": timezone.localdate(),
+            "generate_form": GenerateYearForm() if admin else None,
+            "custom_form": CustomPeriodForm() if admin else None,
+            "settings": CompanySettings.load(),
+        },
+    )
 
 
 @require_POST
@@ -146,8 +180,11 @@ def period_generate(request):
     if form.is_valid():
         try:
             year = services.period_generate_fiscal_year(actor=request.user, year=form.cleaned_data["year"])
-            messages.success(request, _("Fiscal year %(name)s is ready with its quarters, months and weeks.")
-                             % {"name": year.label})
+            messages.success(
+                request,
+                _("Fiscal year %(name)s is ready with its quarters, months and weeks.")
+                % {"name": year.label},
+            )
             return redirect(f"{reverse('periods:list')}?year={year.pk}")
         except ApplicationError as exc:
             messages.error(request, exc.message)
@@ -183,14 +220,21 @@ def period_toggle(request, period_id: int):
             actor=request.user, period=period, is_closed=not period.is_closed, version=version
         )
         if period.is_closed:
-            messages.success(request, _("%(name)s is closed: its goals and check-ins are now read-only.")
-                             % {"name": period.label})
+            messages.success(
+                request,
+                _("%(name)s is closed: its goals and check-ins are now read-only.") % {"name": period.label},
+            )
         else:
             messages.success(request, _("%(name)s is open again.") % {"name": period.label})
     except ApplicationError as exc:
         messages.error(request, exc.message)
-    year_id = period.pk if period.kind == PeriodKind.YEAR else Period.objects.filter(
-        kind=PeriodKind.YEAR, fiscal_year=period.fiscal_year).values_list("pk", flat=True).first()
+    year_id = (
+        period.pk
+        if period.kind == PeriodKind.YEAR
+        else Period.objects.filter(kind=PeriodKind.YEAR, fiscal_year=period.fiscal_year)
+        .values_list("pk", flat=True)
+        .first()
+    )
     url = reverse("periods:list")
     return redirect(f"{url}?year={year_id}" if year_id else url)
 

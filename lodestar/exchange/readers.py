@@ -85,8 +85,9 @@ def _read_xlsx(data: bytes) -> Table:
         archive = zipfile.ZipFile(io.BytesIO(data))
         declared = sum(info.file_size for info in archive.infolist())
     except (zipfile.BadZipFile, ValueError) as exc:
-        raise ApplicationError(_("The Excel file is damaged or not an .xlsx file."), code="bad_file",
-                               field="file") from exc
+        raise ApplicationError(
+            _("The Excel file is damaged or not an .xlsx file."), code="bad_file", field="file"
+        ) from exc
     if declared > MAX_UNCOMPRESSED_BYTES or declared > MAX_COMPRESSION_RATIO * max(len(data), 1):
         raise ApplicationError(
             _("The Excel file expands to more data than we accept. Split it into smaller files."),
@@ -100,8 +101,9 @@ def _read_xlsx(data: bytes) -> Table:
         sheet = workbook.get_sheet_by_index(0)
         rows = [[_cell_text(cell) for cell in row] for row in sheet.to_python(skip_empty_area=False)]
     except Exception as exc:  # calamine raises its own error types for every kind of damage
-        raise ApplicationError(_("The Excel file is damaged or not an .xlsx file."), code="bad_file",
-                               field="file") from exc
+        raise ApplicationError(
+            _("The Excel file is damaged or not an .xlsx file."), code="bad_file", field="file"
+        ) from exc
     return _table_from_rows(rows, "xlsx")
 
 
@@ -109,8 +111,9 @@ def _table_from_rows(rows: list[list[str]], encoding: str) -> Table:
     while rows and not any(rows[-1]):
         rows.pop()
     if not rows or not any(rows[0]):
-        raise ApplicationError(_("The file is empty: it needs a header row and data rows."), code="empty",
-                               field="file")
+        raise ApplicationError(
+            _("The file is empty: it needs a header row and data rows."), code="empty", field="file"
+        )
     if len(rows) - 1 > settings.LODESTAR_IMPORT_MAX_ROWS:
         raise ApplicationError(
             _("The file has more than %(max)s rows. Split it into smaller files.")
@@ -126,18 +129,22 @@ def read_table(data: bytes, filename: str = "") -> Table:
     """Read an xlsx or csv file given as bytes."""
     if len(data) > settings.LODESTAR_IMPORT_MAX_BYTES:
         raise ApplicationError(
-            _("The file is larger than %(mb)s MB.") % {"mb": settings.LODESTAR_IMPORT_MAX_BYTES // (1024 * 1024)},
+            _("The file is larger than %(mb)s MB.")
+            % {"mb": settings.LODESTAR_IMPORT_MAX_BYTES // (1024 * 1024)},
             code="file_too_large",
             field="file",
         )
     if not data:
-        raise ApplicationError(_("The file is empty: it needs a header row and data rows."), code="empty",
-                               field="file")
+        raise ApplicationError(
+            _("The file is empty: it needs a header row and data rows."), code="empty", field="file"
+        )
     name = filename.lower()
     if data[:4] == b"PK\x03\x04" or name.endswith((".xlsx", ".xlsm")):
         return _read_xlsx(data)
     if name.endswith(".xls"):
         raise ApplicationError(
-            _("Old .xls files are not supported. Save the file as .xlsx or .csv."), code="bad_file", field="file"
+            _("Old .xls files are not supported. Save the file as .xlsx or .csv."),
+            code="bad_file",
+            field="file",
         )
     return _read_csv(data)

@@ -11,7 +11,14 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from lodestar.core.errors import NotFound, PermissionDeniedError
-from lodestar.core.permissions import can_write, is_admin, manages_department, person_of, require_person, visible_q
+from lodestar.core.permissions import (
+    can_write,
+    is_admin,
+    manages_department,
+    person_of,
+    require_person,
+    visible_q,
+)
 from lodestar.goals.models import Goal, GoalStatus
 
 
@@ -32,7 +39,10 @@ def can_edit_goal(user, goal: Goal) -> bool:
         return True
     person = person_of(user)
     return (
-        can_write(user) and person is not None and goal.owner_id == person.pk and goal.status == GoalStatus.DRAFT
+        can_write(user)
+        and person is not None
+        and goal.owner_id == person.pk
+        and goal.status == GoalStatus.DRAFT
     )
 
 

@@ -23,18 +23,32 @@ def can_approve(person: Person, goal: Goal) -> bool:
 
 
 @transaction.atomic
-def adjustment_create(*, actor, goal: Goal, measure: Measure, new_target, reason: str, trigger: str = "",
-                      approved_by: Person | None = None) -> TargetAdjustment:
+def adjustment_create(
+    *,
+    actor,
+    goal: Goal,
+    measure: Measure,
+    new_target,
+    reason: str,
+    trigger: str = "",
+    approved_by: Person | None = None,
+) -> TargetAdjustment:
     person = person_of(actor)
     goal = Goal.objects.select_for_update().select_related("period", "department").get(pk=goal.pk)
     if person is None or not can_report_on_goal(actor, goal):
         raise PermissionDeniedError(_("Only the goal's owner or a manager can request a target adjustment."))
     if goal.period.is_closed:
-        raise ApplicationError(_("The period %(name)s is closed.") % {"name": goal.period.label},
-                               code="period_closed", field="period_id")
+        raise ApplicationError(
+            _("The period %(name)s is closed.") % {"name": goal.period.label},
+            code="period_closed",
+            field="period_id",
+        )
     if goal.status != GoalStatus.ACTIVE:
-        raise ConflictError(_("Only an active goal's target is adjusted; edit a draft goal directly."),
-                            code="not_active", field="goal_id")
+        raise ConflictError(
+            _("Only an active goal's target is adjusted; edit a draft goal directly."),
+            code="not_active",
+            field="goal_id",
+        )
     measure = Measure.objects.select_for_update().get(pk=measure.pk)
     if measure.goal_id != goal.pk:
         raise ApplicationError(_("This measure belongs to another goal."), field="measure_id")
@@ -48,16 +62,20 @@ def adjustment_create(*, actor, goal: Goal, measure: Measure, new_target, reason
         raise ApplicationError(_("The reason can be at most 4,000 characters."), field="reason")
     approver = approved_by or (person if can_manage_goal(actor, goal) else None)
     if approver is None:
-        raise ApplicationError(_("Name the manager who approved the change."), field="approved_by_id",
-                               code="required")
+        raise ApplicationError(
+            _("Name the manager who approved the change."), field="approved_by_id", code="required"
+        )
     if not can_approve(approver, goal):
         raise ApplicationError(
             _("%(name)s cannot approve changes to this goal: choose a manager of its department or an admin.")
             % {"name": approver.display_name},
-            field="approved_by_id", code="not_an_approver",
+            field="approved_by_id",
+            code="not_an_approver",
         )
-    merged = {f: getattr(measure, f) for f in ("name", "unit", "unit_label", "direction", "baseline", "challenge",
-                                              "range_max", "current")}
+    merged = {
+        f: getattr(measure, f)
+        for f in ("name", "unit", "unit_label", "direction", "baseline", "challenge", "range_max", "current")
+    }
     merged["target"] = new_value
     if merged["challenge"] is not None and (
         (measure.direction == "higher" and merged["challenge"] <= new_value)
@@ -70,8 +88,14 @@ def adjustment_create(*, actor, goal: Goal, measure: Measure, new_target, reason
         exc.field = "new_target"
         raise
     adjustment = TargetAdjustment.objects.create(
-        goal=goal, measure=measure, old_target=measure.target, new_target=new_value, reason=reason,
-        trigger=(trigger or "").strip()[:200], approved_by=approver, created_by=person,
+        goal=goal,
+        measure=measure,
+        old_target=measure.target,
+        new_target=new_value,
+        reason=reason,
+        trigger=(trigger or "").strip()[:200],
+        approved_by=approver,
+        created_by=person,
     )
     if measure.original_target is None:
         measure.original_target = measure.target

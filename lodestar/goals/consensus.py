@@ -29,14 +29,22 @@ def _check_weights_complete(goals: list[Goal]) -> None:
     for goal in goals:
         groups.setdefault(sibling_key(goal), goal)
     for goal in groups.values():
-        siblings = sibling_goals(parent_id=goal.parent_id, period_id=goal.period_id,
-                                 department_id=goal.department_id, owner_id=goal.owner_id)
+        siblings = sibling_goals(
+            parent_id=goal.parent_id,
+            period_id=goal.period_id,
+            department_id=goal.department_id,
+            owner_id=goal.owner_id,
+        )
         error = domain.weights_sum_error(list(siblings.values_list("weight", flat=True)))
         if error is not None:
             raise ApplicationError(
-                _("The weights of “%(name)s” and its sibling goals add up to %(total)s%%; they must add up to 100%% "
-                  "before consensus.") % {"name": goal.name, "total": f"{error.normalize():f}"},
-                code="weights_not_100", field="weight",
+                _(
+                    "The weights of “%(name)s” and its sibling goals add up to %(total)s%%; they must add up to 100%% "
+                    "before consensus."
+                )
+                % {"name": goal.name, "total": f"{error.normalize():f}"},
+                code="weights_not_100",
+                field="weight",
             )
 
 
@@ -48,28 +56,42 @@ def consensus_start(*, actor, goals: list[Goal], participants: list[dict], minut
         raise PermissionDeniedError(_("Your account is not linked to a person in the organisation."))
     if not goals:
         raise ApplicationError(_("Choose at least one goal."), field="goal_ids")
-    goals = list(Goal.objects.select_for_update().select_related("period", "department").filter(
-        pk__in=[g.pk for g in goals]))
+    goals = list(
+        Goal.objects.select_for_update()
+        .select_related("period", "department")
+        .filter(pk__in=[g.pk for g in goals])
+    )
     for goal in goals:
         if not can_manage_goal(actor, goal):
-            raise PermissionDeniedError(_("Only an admin or a manager of the goal's department can start consensus."))
+            raise PermissionDeniedError(
+                _("Only an admin or a manager of the goal's department can start consensus.")
+            )
         if goal.period.is_closed:
-            raise ApplicationError(_("The period %(name)s is closed.") % {"name": goal.period.label},
-                                   code="period_closed", field="period_id")
+            raise ApplicationError(
+                _("The period %(name)s is closed.") % {"name": goal.period.label},
+                code="period_closed",
+                field="period_id",
+            )
         if goal.status != GoalStatus.DRAFT:
-            raise ConflictError(_("“%(name)s” is not a draft, so it cannot go into consensus.") % {"name": goal.name},
-                                code="not_draft", field="goal_ids")
+            raise ConflictError(
+                _("“%(name)s” is not a draft, so it cannot go into consensus.") % {"name": goal.name},
+                code="not_draft",
+                field="goal_ids",
+            )
         if not goal.measures.exists() and not goal.children.exists():
             raise ApplicationError(
                 _("“%(name)s” has no measure: add at least one before consensus.") % {"name": goal.name},
-                code="no_measure", field="goal_ids",
+                code="no_measure",
+                field="goal_ids",
             )
     _check_weights_complete(goals)
     people = {p["person"].pk: p for p in participants}
     viewers = [p["person"].display_name for p in people.values() if p["person"].role == "viewer"]
     if viewers:
-        raise ApplicationError(_("%(names)s can only view, so cannot sign off.") % {"names": "、".join(viewers)},
-                               field="participants")
+        raise ApplicationError(
+            _("%(names)s can only view, so cannot sign off.") % {"names": "、".join(viewers)},
+            field="participants",
+        )
     if not people:
         raise ApplicationError(_("Name at least one participant."), field="participants")
     if not any(p.get("required", True) for p in people.values()):
@@ -78,11 +100,17 @@ def consensus_start(*, actor, goals: list[Goal], participants: list[dict], minut
         raise ApplicationError(_("The minutes can be at most 20,000 characters."), field="minutes")
     record = ConsensusRecord.objects.create(minutes=(minutes or "").strip(), started_by=starter)
     record.goals.set(goals)
-    ConsensusParticipant.objects.bulk_create([
-        ConsensusParticipant(record=record, person=p["person"], required=p.get("required", True),
-                             role_note=(p.get("role_note") or "")[:60])
-        for p in people.values()
-    ])
+    ConsensusParticipant.objects.bulk_create(
+        [
+            ConsensusParticipant(
+                record=record,
+                person=p["person"],
+                required=p.get("required", True),
+                role_note=(p.get("role_note") or "")[:60],
+            )
+            for p in people.values()
+        ]
+    )
     Goal.objects.filter(pk__in=[g.pk for g in goals]).update(status=GoalStatus.CONSENSUS)
     for goal in goals:
         goal.status = GoalStatus.CONSENSUS
@@ -92,7 +120,9 @@ def consensus_start(*, actor, goals: list[Goal], participants: list[dict], minut
 
 
 @transaction.atomic
-def consensus_decide(*, actor, record: ConsensusRecord, decision: str, comment: str = "") -> ConsensusParticipant:
+def consensus_decide(
+    *, actor, record: ConsensusRecord, decision: str, comment: str = ""
+) -> ConsensusParticipant:
     """A participant agrees or objects. All required agreements activate the goals."""
     person = person_of(actor)
     if not can_write(actor):
@@ -107,8 +137,9 @@ def consensus_decide(*, actor, record: ConsensusRecord, decision: str, comment: 
         raise ApplicationError(_("Choose agree or object."), field="decision")
     comment = (comment or "").strip()
     if decision == ConsensusParticipant.Decision.OBJECTED and not comment:
-        raise ApplicationError(_("Say why you object, so the owner can revise the goal."), field="comment",
-                               code="required")
+        raise ApplicationError(
+            _("Say why you object, so the owner can revise the goal."), field="comment", code="required"
+        )
     participant.decision = decision
     participant.comment = comment[:4000]
     participant.decided_at = timezone.now()

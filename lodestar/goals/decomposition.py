@@ -37,14 +37,20 @@ def part_label(dimension: str, part: dict) -> str:
 
 
 @transaction.atomic
-def goal_decompose(*, actor, goal: Goal, dimension: str, measure: Measure | None, mode: str,
-                   parts: list[dict]) -> list[Goal]:
+def goal_decompose(
+    *, actor, goal: Goal, dimension: str, measure: Measure | None, mode: str, parts: list[dict]
+) -> list[Goal]:
     """Create one child goal per part. `parts`: [{"label", "share" | "amount", "owner", "department", "period"}]."""
     # of=self: PostgreSQL cannot lock the nullable side (owner) of the outer join.
-    goal = (Goal.objects.select_for_update(of=("self",)).select_related("period", "department", "owner")
-            .get(pk=goal.pk))
+    goal = (
+        Goal.objects.select_for_update(of=("self",))
+        .select_related("period", "department", "owner")
+        .get(pk=goal.pk)
+    )
     if not can_manage_goal(actor, goal):
-        raise PermissionDeniedError(_("Only an admin or a manager of the goal's department can decompose it."))
+        raise PermissionDeniedError(
+            _("Only an admin or a manager of the goal's department can decompose it.")
+        )
     _check_open_period(goal.period)
     if goal.status in (GoalStatus.CLOSED, GoalStatus.CANCELLED):
         raise ConflictError(_("A closed or cancelled goal cannot be decomposed."), code="not_open")
@@ -68,8 +74,10 @@ def goal_decompose(*, actor, goal: Goal, dimension: str, measure: Measure | None
         error = domain.shares_sum_error(shares)
         if error is not None:
             raise ApplicationError(
-                _("The shares add up to %(total)s%%; they must add up to 100%%.") % {"total": f"{error.normalize():f}"},
-                code="parts_not_100", field="parts",
+                _("The shares add up to %(total)s%%; they must add up to 100%%.")
+                % {"total": f"{error.normalize():f}"},
+                code="parts_not_100",
+                field="parts",
             )
         places = max(0, -target.normalize().as_tuple().exponent, 2)
         amounts = domain.split_amount(target, shares, places=min(places, 4))
@@ -84,21 +92,28 @@ def goal_decompose(*, actor, goal: Goal, dimension: str, measure: Measure | None
             raise ApplicationError(
                 _("The amounts add up to %(total)s, not to the target %(target)s.")
                 % {"total": f"{total.normalize():f}", "target": f"{target.normalize():f}"},
-                code="parts_not_target", field="parts",
+                code="parts_not_target",
+                field="parts",
             )
         shares = [a / target * 100 for a in amounts]
     children = []
     for index, (part, amount, share) in enumerate(zip(parts, amounts, shares, strict=True)):
         period: Period = part.get("period") or goal.period
         department: Department = part.get("department") or goal.department
-        owner: Person | None = part.get("owner") or (department.manager if part.get("department") else goal.owner)
+        owner: Person | None = part.get("owner") or (
+            department.manager if part.get("department") else goal.owner
+        )
         if dimension == Decomposition.Dimension.TIME and part.get("period") is None:
             raise ApplicationError(_("Choose the period of each part of a time split."), field="parts")
         if dimension == Decomposition.Dimension.DEPARTMENT and part.get("department") is None:
             raise ApplicationError(_("Choose the department of each part."), field="parts")
         if dimension == Decomposition.Dimension.PERSON and part.get("owner") is None:
             raise ApplicationError(_("Choose the person of each part."), field="parts")
-        if dimension == Decomposition.Dimension.PERSON and part.get("department") is None and owner.department:
+        if (
+            dimension == Decomposition.Dimension.PERSON
+            and part.get("department") is None
+            and owner.department
+        ):
             department = owner.department
         label = part_label(dimension, part)
         if not label:
@@ -109,13 +124,23 @@ def goal_decompose(*, actor, goal: Goal, dimension: str, measure: Measure | None
             baseline = Decimal(0)
         try:
             child = goal_create(
-                actor=actor, name=name, department=department, period=period, owner=owner,
+                actor=actor,
+                name=name,
+                department=department,
+                period=period,
+                owner=owner,
                 kind=GoalKind.KEY_RESULT if goal.kind == GoalKind.OBJECTIVE else goal.kind,
-                goal_type=goal.goal_type, parent=goal, weight=share.quantize(Decimal("0.01")),
-                visibility=goal.visibility, sort_order=index,
+                goal_type=goal.goal_type,
+                parent=goal,
+                weight=share.quantize(Decimal("0.01")),
+                visibility=goal.visibility,
+                sort_order=index,
                 description=_("Part of “%(goal)s”: %(share)s%% of %(target)s.")
-                % {"goal": goal.name, "share": f"{share.quantize(Decimal('0.01')).normalize():f}",
-                   "target": f"{target.normalize():f}"},
+                % {
+                    "goal": goal.name,
+                    "share": f"{share.quantize(Decimal('0.01')).normalize():f}",
+                    "target": f"{target.normalize():f}",
+                },
                 measures=[],
             )
         except ApplicationError as exc:
@@ -123,8 +148,14 @@ def goal_decompose(*, actor, goal: Goal, dimension: str, measure: Measure | None
             exc.field = "parts"
             raise
         Measure.objects.create(
-            goal=child, name=measure.name, unit=measure.unit, unit_label=measure.unit_label,
-            direction=measure.direction, baseline=baseline, target=amount, source=measure,
+            goal=child,
+            name=measure.name,
+            unit=measure.unit,
+            unit_label=measure.unit_label,
+            direction=measure.direction,
+            baseline=baseline,
+            target=amount,
+            source=measure,
             original_target=amount if goal.status == GoalStatus.ACTIVE else None,
         )
         children.append(child)
@@ -135,10 +166,15 @@ def goal_decompose(*, actor, goal: Goal, dimension: str, measure: Measure | None
         for child in children:
             child.status = GoalStatus.ACTIVE
     Decomposition.objects.create(
-        goal=goal, measure=measure, dimension=dimension, mode=mode,
+        goal=goal,
+        measure=measure,
+        dimension=dimension,
+        mode=mode,
         created_by=person_of(actor),
-        parts=[{"label": part_label(dimension, p), "share": f"{s:.2f}", "amount": f"{a}", "goal_id": c.pk}
-               for p, s, a, c in zip(parts, shares, amounts, children, strict=True)],
+        parts=[
+            {"label": part_label(dimension, p), "share": f"{s:.2f}", "amount": f"{a}", "goal_id": c.pk}
+            for p, s, a, c in zip(parts, shares, amounts, children, strict=True)
+        ],
     )
     for child in children:
         rollup_from(child)

@@ -37,8 +37,12 @@ class MeasureFigures:
     range_max: Decimal | None = None
 
 
-def achievement_rate(actual: Decimal, target: Decimal, direction: Direction = Direction.HIGHER,
-                     range_max: Decimal | None = None) -> Decimal | None:
+def achievement_rate(
+    actual: Decimal,
+    target: Decimal,
+    direction: Direction = Direction.HIGHER,
+    range_max: Decimal | None = None,
+) -> Decimal | None:
     """达成率 = actual / target (DOMAIN.md §4): 480 of 500 → 0.96; 220 of 200 → 1.10.
 
     Lower is better flips it: target / actual (a cost of 40 against a target of 50 → 1.25).
@@ -57,8 +61,14 @@ def achievement_rate(actual: Decimal, target: Decimal, direction: Direction = Di
     return high / actual if actual > 0 else None
 
 
-def progress(current: Decimal, baseline: Decimal, target: Decimal, *,
-             clamp_min: Decimal | None = ZERO, clamp_max: Decimal | None = ONE) -> Decimal | None:
+def progress(
+    current: Decimal,
+    baseline: Decimal,
+    target: Decimal,
+    *,
+    clamp_min: Decimal | None = ZERO,
+    clamp_max: Decimal | None = ONE,
+) -> Decimal | None:
     """Progress from a baseline = (current − baseline) / (target − baseline) (DOMAIN.md, last paragraph).
 
     复购率 15% → 20%, now 18% → 0.60. The same formula serves lower-is-better metrics, whose
@@ -133,7 +143,9 @@ def mean(values: Sequence[Decimal | None]) -> Decimal | None:
     return sum(present, ZERO) / len(present) if present else None
 
 
-def goal_score(measures: Sequence[MeasureFigures], *, cap: Decimal | None = None) -> tuple[Decimal | None, Decimal | None]:
+def goal_score(
+    measures: Sequence[MeasureFigures], *, cap: Decimal | None = None
+) -> tuple[Decimal | None, Decimal | None]:
     """A goal's (achievement rate, progress) from its measures: the plain mean over measures with data.
 
     Each measure's achievement is capped at `cap` (e.g. 1.2) before averaging so one
@@ -252,8 +264,13 @@ class Health(StrEnum):
     OFF_TRACK = "off_track"
 
 
-def health(progress_value: Decimal | None, elapsed: Decimal, *, at_risk_below: Decimal = ONE,
-           off_track_below: Decimal = Decimal("0.8")) -> Health:
+def health(
+    progress_value: Decimal | None,
+    elapsed: Decimal,
+    *,
+    at_risk_below: Decimal = ONE,
+    off_track_below: Decimal = Decimal("0.8"),
+) -> Health:
     """Health from pace: progress compared with the share of the period already elapsed.
 
     pace = progress / elapsed. On track at or above `at_risk_below` (100% of pace), at risk

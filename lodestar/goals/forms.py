@@ -138,7 +138,9 @@ class AdjustmentForm(forms.Form):
     def __init__(self, *args, goal, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["measure"].queryset = goal.measures.all()
-        self.fields["measure"].empty_label = None  # a goal's measure is always chosen; the first is the default
+        self.fields[
+            "measure"
+        ].empty_label = None  # a goal's measure is always chosen; the first is the default
         self.fields["approved_by"].queryset = people_choices()
 
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import F, Q
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from lodestar.core.models import TimeStampedModel, VersionedModel
@@ -69,35 +68,70 @@ class Goal(VersionedModel):
     kind = models.CharField(_("kind"), max_length=12, choices=GoalKind.choices, default=GoalKind.KPI)
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("SMART description"), blank=True, default="")
-    goal_type = models.ForeignKey(GoalType, verbose_name=_("type"), null=True, blank=True,
-                                  on_delete=models.PROTECT, related_name="goals")
-    owner = models.ForeignKey("org.Person", verbose_name=_("owner"), null=True, blank=True,
-                              on_delete=models.PROTECT, related_name="owned_goals")
-    department = models.ForeignKey("org.Department", verbose_name=_("department"), on_delete=models.PROTECT,
-                                   related_name="goals")
-    collaborating_departments = models.ManyToManyField(
-        "org.Department", verbose_name=_("collaborating departments"), blank=True, related_name="collaborating_goals"
+    goal_type = models.ForeignKey(
+        GoalType,
+        verbose_name=_("type"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="goals",
     )
-    period = models.ForeignKey("core.Period", verbose_name=_("period"), on_delete=models.PROTECT, related_name="goals")
-    parent = models.ForeignKey("self", verbose_name=_("aligned to"), null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="children")
+    owner = models.ForeignKey(
+        "org.Person",
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="owned_goals",
+    )
+    department = models.ForeignKey(
+        "org.Department", verbose_name=_("department"), on_delete=models.PROTECT, related_name="goals"
+    )
+    collaborating_departments = models.ManyToManyField(
+        "org.Department",
+        verbose_name=_("collaborating departments"),
+        blank=True,
+        related_name="collaborating_goals",
+    )
+    period = models.ForeignKey(
+        "core.Period", verbose_name=_("period"), on_delete=models.PROTECT, related_name="goals"
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("aligned to"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
     weight = models.DecimalField(_("weight (%)"), max_digits=6, decimal_places=2, null=True, blank=True)
     notes = models.TextField(_("notes and risks"), blank=True, default="")
     context = models.TextField(_("inputs (strategy, market, history, resources)"), blank=True, default="")
-    status = models.CharField(_("status"), max_length=12, choices=GoalStatus.choices, default=GoalStatus.DRAFT)
-    visibility = models.CharField(_("visibility"), max_length=12, choices=Visibility.choices,
-                                  default=Visibility.PUBLIC)
+    status = models.CharField(
+        _("status"), max_length=12, choices=GoalStatus.choices, default=GoalStatus.DRAFT
+    )
+    visibility = models.CharField(
+        _("visibility"), max_length=12, choices=Visibility.choices, default=Visibility.PUBLIC
+    )
     sort_order = models.IntegerField(_("sort order"), default=0)
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
     # Stored read fields (see goals/rollup.py).
-    achievement_rate = models.DecimalField(_("achievement rate"), null=True, blank=True, editable=False, **RATE)
+    achievement_rate = models.DecimalField(
+        _("achievement rate"), null=True, blank=True, editable=False, **RATE
+    )
     progress = models.DecimalField(_("progress"), null=True, blank=True, editable=False, **RATE)
-    health = models.CharField(_("health"), max_length=12, choices=HealthChoice.choices,
-                              default=HealthChoice.NOT_STARTED, editable=False)
+    health = models.CharField(
+        _("health"),
+        max_length=12,
+        choices=HealthChoice.choices,
+        default=HealthChoice.NOT_STARTED,
+        editable=False,
+    )
     child_count = models.PositiveIntegerField(default=0, editable=False)
     rollup_at = models.DateTimeField(null=True, blank=True, editable=False)
-    created_by = models.ForeignKey("org.Person", null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+", editable=False)
+    created_by = models.ForeignKey(
+        "org.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
 
     history = HistoricalRecords(excluded_fields=["rollup_at", "child_count", "updated_at"])
 
@@ -112,8 +146,10 @@ class Goal(VersionedModel):
             models.Index(fields=["period", "status"]),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(weight__isnull=True) | (Q(weight__gte=0) & Q(weight__lte=100)),
-                                   name="goal_weight_0_100"),
+            models.CheckConstraint(
+                condition=Q(weight__isnull=True) | (Q(weight__gte=0) & Q(weight__lte=100)),
+                name="goal_weight_0_100",
+            ),
             models.CheckConstraint(condition=~Q(parent=F("id")), name="goal_not_own_parent"),
         ]
 
@@ -148,16 +184,25 @@ class Measure(VersionedModel):
     name = models.CharField(_("metric"), max_length=100)
     unit = models.CharField(_("unit"), max_length=12, choices=MeasureUnit.choices, default=MeasureUnit.COUNT)
     unit_label = models.CharField(_("custom unit"), max_length=20, blank=True, default="")
-    direction = models.CharField(_("direction"), max_length=8, choices=DirectionChoice.choices,
-                                 default=DirectionChoice.HIGHER)
+    direction = models.CharField(
+        _("direction"), max_length=8, choices=DirectionChoice.choices, default=DirectionChoice.HIGHER
+    )
     baseline = models.DecimalField(_("baseline"), null=True, blank=True, **AMOUNT)
     target = models.DecimalField(_("base target"), **AMOUNT)
     challenge = models.DecimalField(_("challenge target"), null=True, blank=True, **AMOUNT)
     range_max = models.DecimalField(_("upper bound"), null=True, blank=True, **AMOUNT)
     current = models.DecimalField(_("current value"), null=True, blank=True, **AMOUNT)
-    original_target = models.DecimalField(_("original target"), null=True, blank=True, editable=False, **AMOUNT)
-    source = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="parts",
-                               verbose_name=_("part of"))
+    original_target = models.DecimalField(
+        _("original target"), null=True, blank=True, editable=False, **AMOUNT
+    )
+    source = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="parts",
+        verbose_name=_("part of"),
+    )
     sort_order = models.IntegerField(default=0)
     achievement_rate = models.DecimalField(null=True, blank=True, editable=False, **RATE)
     progress = models.DecimalField(null=True, blank=True, editable=False, **RATE)
@@ -176,7 +221,9 @@ class Measure(VersionedModel):
     def unit_display(self) -> str:
         if self.unit == MeasureUnit.CUSTOM:
             return self.unit_label
-        return {"yuan": "元", "wan_yuan": "万元", "count": "", "percent": "%", "people": "人"}.get(self.unit, "")
+        return {"yuan": "元", "wan_yuan": "万元", "count": "", "percent": "%", "people": "人"}.get(
+            self.unit, ""
+        )
 
 
 class ConsensusRecord(TimeStampedModel):
@@ -208,10 +255,14 @@ class ConsensusParticipant(TimeStampedModel):
         OBJECTED = "objected", _("Objected")
 
     record = models.ForeignKey(ConsensusRecord, on_delete=models.CASCADE, related_name="participants")
-    person = models.ForeignKey("org.Person", on_delete=models.PROTECT, related_name="consensus_participations")
+    person = models.ForeignKey(
+        "org.Person", on_delete=models.PROTECT, related_name="consensus_participations"
+    )
     role_note = models.CharField(_("role in the meeting"), max_length=60, blank=True, default="")
     required = models.BooleanField(_("sign-off required"), default=True)
-    decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices, default=Decision.PENDING)
+    decision = models.CharField(
+        _("decision"), max_length=10, choices=Decision.choices, default=Decision.PENDING
+    )
     comment = models.TextField(_("comment"), blank=True, default="")
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
 
@@ -231,8 +282,9 @@ class TargetAdjustment(TimeStampedModel):
     new_target = models.DecimalField(_("new target"), **AMOUNT)
     reason = models.TextField(_("reason"))
     trigger = models.CharField(_("trigger"), max_length=200, blank=True, default="")
-    approved_by = models.ForeignKey("org.Person", verbose_name=_("approved by"), on_delete=models.PROTECT,
-                                    related_name="+")
+    approved_by = models.ForeignKey(
+        "org.Person", verbose_name=_("approved by"), on_delete=models.PROTECT, related_name="+"
+    )
     created_by = models.ForeignKey("org.Person", on_delete=models.PROTECT, related_name="+")
 
     class Meta:
@@ -273,8 +325,9 @@ class GoalTemplate(TimeStampedModel):
 
     name = models.CharField(_("name"), max_length=100)
     description = models.TextField(_("description"), blank=True, default="")
-    department = models.ForeignKey("org.Department", null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="goal_templates")
+    department = models.ForeignKey(
+        "org.Department", null=True, blank=True, on_delete=models.SET_NULL, related_name="goal_templates"
+    )
     items = models.JSONField(_("goals"), default=list)
     created_by = models.ForeignKey("org.Person", on_delete=models.PROTECT, related_name="+")
 

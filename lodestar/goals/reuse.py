@@ -25,8 +25,9 @@ def _plain(value):
 
 
 @transaction.atomic
-def template_create_from_goals(*, actor, name: str, goals: list[Goal], description: str = "",
-                               department: Department | None = None) -> GoalTemplate:
+def template_create_from_goals(
+    *, actor, name: str, goals: list[Goal], description: str = "", department: Department | None = None
+) -> GoalTemplate:
     person = person_of(actor)
     if person is None:
         raise PermissionDeniedError(_("Your account is not linked to a person in the organisation."))
@@ -39,17 +40,21 @@ def template_create_from_goals(*, actor, name: str, goals: list[Goal], descripti
         raise ApplicationError(_("Choose the goals to save as a template."), field="goal_ids")
     items = []
     for goal in goals:
-        items.append({
-            **{f: _plain(getattr(goal, f)) for f in TEMPLATE_FIELDS},
-            "measures": [{f: _plain(getattr(m, f)) for f in MEASURE_FIELDS} for m in goal.measures.all()],
-        })
-    return GoalTemplate.objects.create(name=name[:100], description=description, department=department,
-                                       items=items, created_by=person)
+        items.append(
+            {
+                **{f: _plain(getattr(goal, f)) for f in TEMPLATE_FIELDS},
+                "measures": [{f: _plain(getattr(m, f)) for f in MEASURE_FIELDS} for m in goal.measures.all()],
+            }
+        )
+    return GoalTemplate.objects.create(
+        name=name[:100], description=description, department=department, items=items, created_by=person
+    )
 
 
 @transaction.atomic
-def template_apply(*, actor, template: GoalTemplate, period: Period, assignments: list[dict],
-                   parent: Goal | None = None) -> list[Goal]:
+def template_apply(
+    *, actor, template: GoalTemplate, period: Period, assignments: list[dict], parent: Goal | None = None
+) -> list[Goal]:
     """Create the template's goals for each assignee in one step.
 
     `assignments`: [{"owner": Person, "department": Department | None,
@@ -66,7 +71,9 @@ def template_apply(*, actor, template: GoalTemplate, period: Period, assignments
         owner: Person | None = assignment.get("owner")
         department: Department | None = assignment.get("department") or (owner.department if owner else None)
         if department is None:
-            raise ApplicationError(_("Row %(n)s: choose a department or a person.") % {"n": row}, field="assignments")
+            raise ApplicationError(
+                _("Row %(n)s: choose a department or a person.") % {"n": row}, field="assignments"
+            )
         targets = assignment.get("targets") or {}
         for index, item in enumerate(template.items):
             measures = []
@@ -78,16 +85,27 @@ def template_apply(*, actor, template: GoalTemplate, period: Period, assignments
                 measures.append(data)
             try:
                 goal = goal_create(
-                    actor=actor, name=item["name"], department=department, period=period, owner=owner,
-                    kind=item.get("kind", "kpi"), description=item.get("description", ""),
-                    goal_type=types.get(item.get("goal_type_id")), weight=item.get("weight"),
-                    visibility=item.get("visibility", "public"), parent=parent, sort_order=index,
+                    actor=actor,
+                    name=item["name"],
+                    department=department,
+                    period=period,
+                    owner=owner,
+                    kind=item.get("kind", "kpi"),
+                    description=item.get("description", ""),
+                    goal_type=types.get(item.get("goal_type_id")),
+                    weight=item.get("weight"),
+                    visibility=item.get("visibility", "public"),
+                    parent=parent,
+                    sort_order=index,
                     measures=measures,
                 )
             except ApplicationError as exc:
                 who = owner.display_name if owner else department.name
                 exc.message = _("%(who)s, “%(goal)s”: %(message)s") % {
-                    "who": who, "goal": item["name"], "message": exc.message}
+                    "who": who,
+                    "goal": item["name"],
+                    "message": exc.message,
+                }
                 raise
             created.append(goal)
     return created
@@ -103,28 +121,46 @@ def goals_copy_to_period(*, actor, department: Department, source: Period, targe
     if source.pk == target.pk:
         raise ApplicationError(_("Choose a different period to copy into."), field="target_period_id")
     if (target.end - target.start).days != (source.end - source.start).days and source.kind != target.kind:
-        raise ApplicationError(_("Copy between periods of the same kind (quarter to quarter …)."),
-                               field="target_period_id")
+        raise ApplicationError(
+            _("Copy between periods of the same kind (quarter to quarter …)."), field="target_period_id"
+        )
     goals = list(
         Goal.objects.filter(department__path__startswith=department.path, period=source)
-        .exclude(status=GoalStatus.CANCELLED).select_related("parent__period")
+        .exclude(status=GoalStatus.CANCELLED)
+        .select_related("parent__period")
         .prefetch_related("measures", "collaborating_departments")
         .order_by("depth", "sort_order", "id")
     )
     if not goals:
-        raise ApplicationError(_("There are no goals to copy in %(name)s.") % {"name": source.label},
-                               field="source_period_id")
+        raise ApplicationError(
+            _("There are no goals to copy in %(name)s.") % {"name": source.label}, field="source_period_id"
+        )
     mapping: dict[int, Goal] = {}
     for goal in goals:
         parent = mapping.get(goal.parent_id)
-        if parent is None and goal.parent is not None and goal.parent.period.start <= target.start \
-                and target.end <= goal.parent.period.end:
+        if (
+            parent is None
+            and goal.parent is not None
+            and goal.parent.period.start <= target.start
+            and target.end <= goal.parent.period.end
+        ):
             parent = goal.parent  # e.g. a Q3 goal aligned to an annual objective stays aligned in Q4
         copy = goal_create(
-            actor=actor, name=goal.name, department=goal.department, period=target, owner=goal.owner,
-            kind=goal.kind, description=goal.description, goal_type=goal.goal_type, weight=goal.weight,
-            visibility=goal.visibility, parent=parent, notes=goal.notes, context=goal.context,
-            sort_order=goal.sort_order, collaborating_departments=list(goal.collaborating_departments.all()),
+            actor=actor,
+            name=goal.name,
+            department=goal.department,
+            period=target,
+            owner=goal.owner,
+            kind=goal.kind,
+            description=goal.description,
+            goal_type=goal.goal_type,
+            weight=goal.weight,
+            visibility=goal.visibility,
+            parent=parent,
+            notes=goal.notes,
+            context=goal.context,
+            sort_order=goal.sort_order,
+            collaborating_departments=list(goal.collaborating_departments.all()),
             measures=[{f: getattr(m, f) for f in MEASURE_FIELDS} for m in goal.measures.all()],
         )
         mapping[goal.pk] = copy

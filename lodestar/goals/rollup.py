@@ -33,8 +33,12 @@ def _q(value: Decimal | None) -> Decimal | None:
 
 def figures_of(measure: Measure) -> domain.MeasureFigures:
     return domain.MeasureFigures(
-        direction=domain.Direction(measure.direction), baseline=measure.baseline, target=measure.target,
-        current=measure.current, challenge=measure.challenge, range_max=measure.range_max,
+        direction=domain.Direction(measure.direction),
+        baseline=measure.baseline,
+        target=measure.target,
+        current=measure.current,
+        challenge=measure.challenge,
+        range_max=measure.range_max,
     )
 
 
@@ -106,11 +110,17 @@ def recompute_goal(goal: Goal, today=None) -> Goal:
     children = list(goal.children.only("achievement_rate", "progress", "weight", "status"))
     achievement, progress_value, health = goal_figures(goal, measures, children, today)
     Goal.objects.filter(pk=goal.pk).update(
-        achievement_rate=achievement, progress=progress_value, health=health,
-        child_count=len(children), rollup_at=timezone.now(),
+        achievement_rate=achievement,
+        progress=progress_value,
+        health=health,
+        child_count=len(children),
+        rollup_at=timezone.now(),
     )
     goal.achievement_rate, goal.progress, goal.health, goal.child_count = (
-        achievement, progress_value, health, len(children)
+        achievement,
+        progress_value,
+        health,
+        len(children),
     )
     return goal
 
@@ -157,8 +167,11 @@ def rebuild_all(today=None) -> int:
     for goal in sorted(goals.values(), key=lambda g: -depth[g.pk]):
         for m in measures_by_goal[goal.pk]:
             if parts.get(m.pk):
-                live = [p.current for p in parts[m.pk] if p.current is not None
-                        and goals[p.goal_id].status != GoalStatus.CANCELLED]
+                live = [
+                    p.current
+                    for p in parts[m.pk]
+                    if p.current is not None and goals[p.goal_id].status != GoalStatus.CANCELLED
+                ]
                 if live:
                     m.current = sum(live, Decimal(0))
             m.achievement_rate, m.progress = measure_figures(m)
@@ -168,9 +181,12 @@ def rebuild_all(today=None) -> int:
         )
         goal.child_count = len(children[goal.pk])
         goal.rollup_at = timezone.now()
-    Measure.objects.bulk_update(list(by_id.values()), ["current", "achievement_rate", "progress"], batch_size=2000)
+    Measure.objects.bulk_update(
+        list(by_id.values()), ["current", "achievement_rate", "progress"], batch_size=2000
+    )
     Goal.objects.bulk_update(
-        list(goals.values()), ["depth", "achievement_rate", "progress", "health", "child_count", "rollup_at"],
+        list(goals.values()),
+        ["depth", "achievement_rate", "progress", "health", "child_count", "rollup_at"],
         batch_size=2000,
     )
     return len(goals)

@@ -22,11 +22,15 @@ from lodestar.goals.models import (
 class GoalFilter(django_filters.FilterSet):
     """One filter for the goal pages and GET /api/v1/goals."""
 
-    department_id = django_filters.NumberFilter(method="filter_department", label="department (with sub-departments)")
+    department_id = django_filters.NumberFilter(
+        method="filter_department", label="department (with sub-departments)"
+    )
     period_id = django_filters.NumberFilter(field_name="period_id")
     owner_id = django_filters.NumberFilter(field_name="owner_id")
     parent_id = django_filters.NumberFilter(field_name="parent_id")
-    root = django_filters.BooleanFilter(field_name="parent", lookup_expr="isnull", label="top-level goals only")
+    root = django_filters.BooleanFilter(
+        field_name="parent", lookup_expr="isnull", label="top-level goals only"
+    )
     kind = django_filters.ChoiceFilter(choices=GoalKind.choices)
     status = django_filters.ChoiceFilter(choices=GoalStatus.choices)
     health = django_filters.ChoiceFilter(choices=HealthChoice.choices)
@@ -85,18 +89,33 @@ def goal_children(user, parent_id: int | None, *, department=None, period=None) 
 def goal_detail(goal_id: int) -> Goal:
     """A goal with its measures, children, consensus records, adjustments (the caller checked access)."""
     return (
-        Goal.objects.select_related("owner__user", "department", "period", "goal_type", "parent", "created_by")
+        Goal.objects.select_related(
+            "owner__user", "department", "period", "goal_type", "parent", "created_by"
+        )
         .prefetch_related(
-            Prefetch("measures", queryset=Measure.objects.order_by("sort_order", "id").select_related("source")
-                     .annotate(part_count=Count("parts"))),
+            Prefetch(
+                "measures",
+                queryset=Measure.objects.order_by("sort_order", "id")
+                .select_related("source")
+                .annotate(part_count=Count("parts")),
+            ),
             "collaborating_departments",
-            Prefetch("children", queryset=Goal.objects.select_related("owner", "department", "period")
-                     .order_by("sort_order", "id")),
-            Prefetch("consensus_records", queryset=ConsensusRecord.objects.select_related("started_by")
-                     .prefetch_related(Prefetch("participants", queryset=ConsensusParticipant.objects
-                                                .select_related("person")))),
-            Prefetch("adjustments", queryset=TargetAdjustment.objects.select_related(
-                "measure", "approved_by", "created_by")),
+            Prefetch(
+                "children",
+                queryset=Goal.objects.select_related("owner", "department", "period").order_by(
+                    "sort_order", "id"
+                ),
+            ),
+            Prefetch(
+                "consensus_records",
+                queryset=ConsensusRecord.objects.select_related("started_by").prefetch_related(
+                    Prefetch("participants", queryset=ConsensusParticipant.objects.select_related("person"))
+                ),
+            ),
+            Prefetch(
+                "adjustments",
+                queryset=TargetAdjustment.objects.select_related("measure", "approved_by", "created_by"),
+            ),
         )
         .get(pk=goal_id)
     )

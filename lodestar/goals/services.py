@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lodestar.core.errors import ApplicationError, ConflictError, PermissionDeniedError
@@ -34,8 +33,21 @@ from lodestar.org.models import Department, Person
 
 MAX_AMOUNT = Decimal("1e13")
 NON_NEGATIVE_UNITS = {MeasureUnit.COUNT, MeasureUnit.PEOPLE, MeasureUnit.YUAN, MeasureUnit.WAN_YUAN}
-GOAL_FIELDS = ("kind", "name", "description", "goal_type", "owner", "department", "period", "parent", "weight",
-               "notes", "context", "visibility", "sort_order")
+GOAL_FIELDS = (
+    "kind",
+    "name",
+    "description",
+    "goal_type",
+    "owner",
+    "department",
+    "period",
+    "parent",
+    "weight",
+    "notes",
+    "context",
+    "visibility",
+    "sort_order",
+)
 
 
 def _actor_person(actor) -> Person:
@@ -50,7 +62,8 @@ def _check_open_period(period: Period, field: str = "period_id") -> None:
     if Period.objects.filter(pk=period.pk, is_closed=True).exists():
         raise ApplicationError(
             _("The period %(name)s is closed: its goals can no longer be changed.") % {"name": period.label},
-            code="period_closed", field=field,
+            code="period_closed",
+            field=field,
         )
 
 
@@ -82,7 +95,8 @@ def _validate_parent(goal: Goal | None, parent: Goal | None, period: Period) -> 
     while node is not None:
         if goal is not None and node.pk == goal.pk:
             raise ApplicationError(
-                _("A goal cannot be aligned to itself or to one of its own sub-goals."), code="cycle",
+                _("A goal cannot be aligned to itself or to one of its own sub-goals."),
+                code="cycle",
                 field="parent_id",
             )
         node = node.parent
@@ -93,7 +107,8 @@ def _validate_parent(goal: Goal | None, parent: Goal | None, period: Period) -> 
         raise ApplicationError(
             _("The period %(period)s lies outside the parent goal's period %(parent)s.")
             % {"period": period.label, "parent": parent.period.label},
-            code="period_outside_parent", field="period_id",
+            code="period_outside_parent",
+            field="period_id",
         )
     if parent.status == GoalStatus.CANCELLED:
         raise ApplicationError(_("A goal cannot be aligned to a cancelled goal."), field="parent_id")
@@ -119,8 +134,15 @@ def sibling_key(goal: Goal) -> tuple:
     return ("top", goal.department_id, goal.period_id, goal.owner_id)
 
 
-def _validate_weight(weight: Decimal | None, *, parent: Goal | None, department: Department, period: Period,
-                     exclude_pk: int | None, owner_id: int | None = None) -> None:
+def _validate_weight(
+    weight: Decimal | None,
+    *,
+    parent: Goal | None,
+    department: Department,
+    period: Period,
+    exclude_pk: int | None,
+    owner_id: int | None = None,
+) -> None:
     """A weight is 0–100 and the siblings' weights may not exceed 100 in total.
 
     Siblings are the goals of one parent in one period (an annual KR's Q3 and Q4 goals are two
@@ -130,8 +152,12 @@ def _validate_weight(weight: Decimal | None, *, parent: Goal | None, department:
         return
     if weight < 0 or weight > 100:
         raise ApplicationError(_("A weight is a percentage between 0 and 100."), field="weight")
-    siblings = sibling_goals(parent_id=parent.pk if parent else None, period_id=period.pk,
-                             department_id=department.pk, owner_id=owner_id).filter(weight__isnull=False)
+    siblings = sibling_goals(
+        parent_id=parent.pk if parent else None,
+        period_id=period.pk,
+        department_id=department.pk,
+        owner_id=owner_id,
+    ).filter(weight__isnull=False)
     if exclude_pk:
         siblings = siblings.exclude(pk=exclude_pk)
     total = sum((w for w in siblings.values_list("weight", flat=True)), Decimal(0)) + weight
@@ -139,7 +165,8 @@ def _validate_weight(weight: Decimal | None, *, parent: Goal | None, department:
         raise ApplicationError(
             _("The weights of this goal and its siblings add up to %(total)s%%; they may not exceed 100%%.")
             % {"total": f"{total.normalize():f}"},
-            code="weights_over_100", field="weight",
+            code="weights_over_100",
+            field="weight",
         )
 
 
@@ -150,7 +177,12 @@ def _check_can_place_goal(actor, department: Department, owner: Person | None) -
     if is_admin(actor) or manages_department(actor, department):
         return
     person = person_of(actor)
-    if person is not None and owner is not None and owner.pk == person.pk and department.pk == person.department_id:
+    if (
+        person is not None
+        and owner is not None
+        and owner.pk == person.pk
+        and department.pk == person.department_id
+    ):
         return
     raise PermissionDeniedError(
         _("You can set goals for yourself in your department, or for a department you manage."),
@@ -176,8 +208,17 @@ def _clean_goal_data(data: dict) -> dict:
 
 
 @transaction.atomic
-def goal_create(*, actor, name: str, department: Department, period: Period, owner: Person | None = None,
-                measures: list[dict] | None = None, collaborating_departments=(), **fields) -> Goal:
+def goal_create(
+    *,
+    actor,
+    name: str,
+    department: Department,
+    period: Period,
+    owner: Person | None = None,
+    measures: list[dict] | None = None,
+    collaborating_departments=(),
+    **fields,
+) -> Goal:
     """Create a draft goal, optionally with its measures, and roll it up into its parent."""
     person = _actor_person(actor)
     data = _clean_goal_data({"name": name, **fields})
@@ -186,8 +227,14 @@ def goal_create(*, actor, name: str, department: Department, period: Period, own
     _check_open_period(period)
     parent = data.get("parent")
     depth = _validate_parent(None, parent, period)
-    _validate_weight(data.get("weight"), parent=parent, department=department, period=period, exclude_pk=None,
-                     owner_id=owner.pk if owner else None)
+    _validate_weight(
+        data.get("weight"),
+        parent=parent,
+        department=department,
+        period=period,
+        exclude_pk=None,
+        owner_id=owner.pk if owner else None,
+    )
     goal = Goal(department=department, period=period, owner=owner, depth=depth, created_by=person, **data)
     goal.full_clean(exclude=["collaborating_departments"])
     goal.save()
@@ -202,8 +249,11 @@ def goal_create(*, actor, name: str, department: Department, period: Period, own
 @transaction.atomic
 def goal_update(*, actor, goal: Goal, version: int | None, collaborating_departments=None, **changes) -> Goal:
     # of=self: PostgreSQL cannot lock the nullable side (parent) of the outer join.
-    goal = (Goal.objects.select_for_update(of=("self",)).select_related("period", "department", "parent")
-            .get(pk=goal.pk))
+    goal = (
+        Goal.objects.select_for_update(of=("self",))
+        .select_related("period", "department", "parent")
+        .get(pk=goal.pk)
+    )
     if not can_edit_goal(actor, goal):
         raise PermissionDeniedError(_("You may view this goal but not change it."))
     check_version(goal, version)
@@ -224,11 +274,18 @@ def goal_update(*, actor, goal: Goal, version: int | None, collaborating_departm
         if child.period.start < period.start or child.period.end > period.end:
             raise ApplicationError(
                 _("Sub-goal “%(name)s” would lie outside the new period.") % {"name": child.name},
-                code="period_outside_parent", field="period_id",
+                code="period_outside_parent",
+                field="period_id",
             )
     new_owner = changes.get("owner", goal.owner)
-    _validate_weight(changes.get("weight", goal.weight), parent=parent, department=department, period=period,
-                     exclude_pk=goal.pk, owner_id=new_owner.pk if new_owner else None)
+    _validate_weight(
+        changes.get("weight", goal.weight),
+        parent=parent,
+        department=department,
+        period=period,
+        exclude_pk=goal.pk,
+        owner_id=new_owner.pk if new_owner else None,
+    )
     for field, value in changes.items():
         setattr(goal, field, value)
     goal.depth = depth
@@ -275,7 +332,8 @@ def goal_set_status(*, actor, goal: Goal, status: str, version: int | None = Non
         raise ConflictError(
             _("A goal that is %(current)s cannot become %(new)s.")
             % {"current": goal.get_status_display(), "new": GoalStatus(status).label},
-            code="invalid_transition", field="status",
+            code="invalid_transition",
+            field="status",
         )
     goal.status = status
     bump_version(goal)
@@ -304,7 +362,9 @@ def goal_delete(*, actor, goal: Goal) -> None:
 @transaction.atomic
 def sibling_weights_save(*, actor, weights: dict[int, Decimal | str | None]) -> list[Goal]:
     """Save the weights of one set of sibling goals at once; they must sum to 100%."""
-    goals = list(Goal.objects.select_for_update().select_related("period", "department").filter(pk__in=weights))
+    goals = list(
+        Goal.objects.select_for_update().select_related("period", "department").filter(pk__in=weights)
+    )
     if len(goals) != len(weights):
         raise ApplicationError(_("Some goals were not found."), field="weights")
     parents = {sibling_key(g) for g in goals}
@@ -318,8 +378,10 @@ def sibling_weights_save(*, actor, weights: dict[int, Decimal | str | None]) -> 
     error = domain.weights_sum_error(list(parsed.values()))
     if error is not None:
         raise ApplicationError(
-            _("The weights add up to %(total)s%%; they must add up to 100%%.") % {"total": f"{error.normalize():f}"},
-            code="weights_not_100", field="weight",
+            _("The weights add up to %(total)s%%; they must add up to 100%%.")
+            % {"total": f"{error.normalize():f}"},
+            code="weights_not_100",
+            field="weight",
         )
     for goal in goals:
         goal.weight = parsed[goal.pk]
@@ -368,11 +430,17 @@ def validate_measure(data: dict) -> dict:
     range_max = to_decimal(data.get("range_max"), "range_max")
     current = to_decimal(data.get("current"), "current")
     if unit in NON_NEGATIVE_UNITS:
-        for field, value in (("target", target), ("baseline", baseline), ("challenge", challenge),
-                             ("range_max", range_max), ("current", current)):
+        for field, value in (
+            ("target", target),
+            ("baseline", baseline),
+            ("challenge", challenge),
+            ("range_max", range_max),
+            ("current", current),
+        ):
             if value is not None and value < 0:
-                raise ApplicationError(_("This value cannot be negative for this unit."), field=field,
-                                       code="negative")
+                raise ApplicationError(
+                    _("This value cannot be negative for this unit."), field=field, code="negative"
+                )
     if unit == MeasureUnit.PERCENT:
         for field, value in (("target", target), ("baseline", baseline), ("challenge", challenge)):
             if value is not None and value < 0:
@@ -380,30 +448,48 @@ def validate_measure(data: dict) -> dict:
     if baseline is not None and baseline == target:
         raise ApplicationError(
             _("The target equals the baseline: there is nothing to achieve. Set a different target."),
-            code="target_equals_baseline", field="target",
+            code="target_equals_baseline",
+            field="target",
         )
     if direction == DirectionChoice.HIGHER:
         if baseline is not None and target < baseline:
-            raise ApplicationError(_("Higher is better, so the target must be above the baseline."), field="target")
+            raise ApplicationError(
+                _("Higher is better, so the target must be above the baseline."), field="target"
+            )
         if challenge is not None and challenge <= target:
-            raise ApplicationError(_("The challenge target must be above the base target."), field="challenge")
+            raise ApplicationError(
+                _("The challenge target must be above the base target."), field="challenge"
+            )
         if target == 0:
-            raise ApplicationError(_("A target of zero cannot be measured against; enter the figure to reach."),
-                                   field="target")
+            raise ApplicationError(
+                _("A target of zero cannot be measured against; enter the figure to reach."), field="target"
+            )
     elif direction == DirectionChoice.LOWER:
         if baseline is not None and target > baseline:
-            raise ApplicationError(_("Lower is better, so the target must be below the baseline."), field="target")
+            raise ApplicationError(
+                _("Lower is better, so the target must be below the baseline."), field="target"
+            )
         if challenge is not None and challenge >= target:
-            raise ApplicationError(_("The challenge target must be below the base target."), field="challenge")
+            raise ApplicationError(
+                _("The challenge target must be below the base target."), field="challenge"
+            )
     else:
         if range_max is None:
             raise ApplicationError(_("A range needs an upper bound."), field="range_max", code="required")
         if range_max < target:
-            raise ApplicationError(_("The upper bound must not be below the target (lower bound)."), field="range_max")
+            raise ApplicationError(
+                _("The upper bound must not be below the target (lower bound)."), field="range_max"
+            )
     return {
-        "name": name, "unit": unit, "unit_label": (data.get("unit_label") or "").strip()[:20],
-        "direction": direction, "target": target, "baseline": baseline, "challenge": challenge,
-        "range_max": range_max if direction == DirectionChoice.RANGE else None, "current": current,
+        "name": name,
+        "unit": unit,
+        "unit_label": (data.get("unit_label") or "").strip()[:20],
+        "direction": direction,
+        "target": target,
+        "baseline": baseline,
+        "challenge": challenge,
+        "range_max": range_max if direction == DirectionChoice.RANGE else None,
+        "current": current,
     }
 
 
@@ -438,22 +524,40 @@ def _differs(field: str, new, old) -> bool:
 @transaction.atomic
 def measure_update(*, actor, measure: Measure, version: int | None, **changes) -> Measure:
     """Change a measure. Once the goal is active its targets change only by adjustment."""
-    measure = Measure.objects.select_for_update().select_related("goal__period", "goal__department").get(pk=measure.pk)
+    measure = (
+        Measure.objects.select_for_update()
+        .select_related("goal__period", "goal__department")
+        .get(pk=measure.pk)
+    )
     goal = measure.goal
     check_version(measure, version)
     _check_open_period(goal.period)
     target_fields = {"target", "baseline", "challenge", "range_max", "direction", "unit"}
     only_current = set(changes) <= {"current"}
-    merged = {field: getattr(measure, field) for field in
-              ("name", "unit", "unit_label", "direction", "target", "baseline", "challenge", "range_max", "current")}
+    merged = {
+        field: getattr(measure, field)
+        for field in (
+            "name",
+            "unit",
+            "unit_label",
+            "direction",
+            "target",
+            "baseline",
+            "challenge",
+            "range_max",
+            "current",
+        )
+    }
     # Checked before edit rights: the owner of an active goal is told to request an adjustment.
     if goal.status in (GoalStatus.ACTIVE, GoalStatus.CLOSED) and can_report_on_goal(actor, goal):
-        changed_targets = [f for f in sorted(target_fields & set(changes))
-                           if _differs(f, changes[f], merged[f])]
+        changed_targets = [
+            f for f in sorted(target_fields & set(changes)) if _differs(f, changes[f], merged[f])
+        ]
         if changed_targets:
             raise ApplicationError(
                 _("The goal is active: change its target through a target adjustment with a reason."),
-                code="adjustment_required", field=changed_targets[0],
+                code="adjustment_required",
+                field=changed_targets[0],
             )
     if only_current:
         if not can_report_on_goal(actor, goal):
@@ -477,11 +581,11 @@ def measure_delete(*, actor, measure: Measure) -> None:
         raise PermissionDeniedError(_("You may view this goal but not change it."))
     _check_open_period(goal.period)
     if goal.status not in (GoalStatus.DRAFT, GoalStatus.CONSENSUS):
-        raise ConflictError(_("Measures of an active goal cannot be deleted; cancel the goal instead."),
-                            code="not_draft")
+        raise ConflictError(
+            _("Measures of an active goal cannot be deleted; cancel the goal instead."), code="not_draft"
+        )
     measure.delete()
     rollup_from(goal)
-
 
 
 DEFAULT_GOAL_TYPES = [
@@ -500,4 +604,6 @@ def goal_types_ensure_defaults() -> None:
     from lodestar.goals.models import GoalType
 
     for code, name, name_en, order in DEFAULT_GOAL_TYPES:
-        GoalType.objects.get_or_create(code=code, defaults={"name": name, "name_en": name_en, "sort_order": order})
+        GoalType.objects.get_or_create(
+            code=code, defaults={"name": name, "name_en": name_en, "sort_order": order}
+        )

@@ -18,8 +18,25 @@ UNIT = re.compile(
     r"times|days?|weeks?|hours?|k|m)\b)",
     re.IGNORECASE,
 )
-VAGUE_VERBS = ("提升", "加强", "提高", "优化", "改善", "增强", "推进", "做好", "促进", "扩大",
-               "improve", "increase", "enhance", "strengthen", "boost", "grow", "optimi")
+VAGUE_VERBS = (
+    "提升",
+    "加强",
+    "提高",
+    "优化",
+    "改善",
+    "增强",
+    "推进",
+    "做好",
+    "促进",
+    "扩大",
+    "improve",
+    "increase",
+    "enhance",
+    "strengthen",
+    "boost",
+    "grow",
+    "optimi",
+)
 DATE_PATTERNS = [
     re.compile(r"(?P<year>20\d{2})\s*年\s*(?P<month>1[0-2]|0?[1-9])\s*月(?:\s*(?P<day>[0-3]?\d)\s*[日号])?"),
     re.compile(r"(?P<year>20\d{2})-(?P<month>1[0-2]|0?[1-9])(?:-(?P<day>[0-3]?\d))?"),
@@ -65,8 +82,14 @@ def _mentioned_dates(text: str) -> list[tuple[dt.date, dt.date]]:
 
 
 def check_goal(
-    *, name: str, description: str, has_measures: bool, has_owner: bool,
-    period_start: dt.date | None, period_end: dt.date | None, gettext=lambda s: s,
+    *,
+    name: str,
+    description: str,
+    has_measures: bool,
+    has_owner: bool,
+    period_start: dt.date | None,
+    period_end: dt.date | None,
+    gettext=lambda s: s,
 ) -> list[SmartWarning]:
     """Warnings for a goal's wording; `gettext` translates the messages (the domain has no Django)."""
     _ = gettext
@@ -79,47 +102,71 @@ def check_goal(
     without_dates = re.sub(r"[Qq][1-4]|(?:20\d{2}\s*年)|(?:\d{1,2}\s*月(?:底|初|中)?)", " ", without_dates)
     has_number = bool(NUMBER.search(without_dates))
     if not has_number and not has_measures:
-        warnings.append(SmartWarning(
-            "no_number", _("Measurable: the goal has no number."),
-            _("Add the figure to reach, e.g. “销售额500万元” or “曝光量≥200万”, or add a measure."),
-        ))
+        warnings.append(
+            SmartWarning(
+                "no_number",
+                _("Measurable: the goal has no number."),
+                _("Add the figure to reach, e.g. “销售额500万元” or “曝光量≥200万”, or add a measure."),
+            )
+        )
     if has_number and not UNIT.search(text) and not has_measures:
-        warnings.append(SmartWarning(
-            "no_unit", _("Measurable: the number has no unit."),
-            _("Say what is counted: 元/万元, %, 篇, 人, 次 …"),
-        ))
+        warnings.append(
+            SmartWarning(
+                "no_unit",
+                _("Measurable: the number has no unit."),
+                _("Say what is counted: 元/万元, %, 篇, 人, 次 …"),
+            )
+        )
     if not has_measures:
-        warnings.append(SmartWarning(
-            "no_measure", _("Measurable: no measure is defined."),
-            _("Add at least one measure with a baseline and a target so progress can be tracked."),
-        ))
+        warnings.append(
+            SmartWarning(
+                "no_measure",
+                _("Measurable: no measure is defined."),
+                _("Add at least one measure with a baseline and a target so progress can be tracked."),
+            )
+        )
     if period_start is None or period_end is None:
-        warnings.append(SmartWarning(
-            "no_deadline", _("Time-bound: the goal has no period."),
-            _("Choose the period (quarter, month …) by which it must be reached."),
-        ))
+        warnings.append(
+            SmartWarning(
+                "no_deadline",
+                _("Time-bound: the goal has no period."),
+                _("Choose the period (quarter, month …) by which it must be reached."),
+            )
+        )
     else:
         for start, end in _mentioned_dates(text):
             if end < period_start or start > period_end:
-                warnings.append(SmartWarning(
-                    "deadline_outside_period", _("Time-bound: a date in the text lies outside the goal's period."),
-                    _("Align the date in the description with the period, or choose another period."),
-                ))
+                warnings.append(
+                    SmartWarning(
+                        "deadline_outside_period",
+                        _("Time-bound: a date in the text lies outside the goal's period."),
+                        _("Align the date in the description with the period, or choose another period."),
+                    )
+                )
                 break
         if not DEADLINE_WORDS.search(text) and not _mentioned_dates(text):
-            warnings.append(SmartWarning(
-                "no_deadline", _("Time-bound: the text names no deadline."),
-                _("Say by when, e.g. “2024年Q3” or “7月底前”."),
-            ))
+            warnings.append(
+                SmartWarning(
+                    "no_deadline",
+                    _("Time-bound: the text names no deadline."),
+                    _("Say by when, e.g. “2024年Q3” or “7月底前”."),
+                )
+            )
     if not has_owner:
-        warnings.append(SmartWarning(
-            "no_owner", _("Specific: the goal has no owner."),
-            _("Name the one person responsible for it."),
-        ))
+        warnings.append(
+            SmartWarning(
+                "no_owner",
+                _("Specific: the goal has no owner."),
+                _("Name the one person responsible for it."),
+            )
+        )
     lowered = text.lower()
     if any(verb in lowered for verb in VAGUE_VERBS) and not has_number:
-        warnings.append(SmartWarning(
-            "vague_verb", _("Specific: a vague verb (提升, 加强 …) with nothing measurable."),
-            _("Say from what to what, e.g. “复购率从15%提升到20%”."),
-        ))
+        warnings.append(
+            SmartWarning(
+                "vague_verb",
+                _("Specific: a vague verb (提升, 加强 …) with nothing measurable."),
+                _("Say from what to what, e.g. “复购率从15%提升到20%”."),
+            )
+        )
     return warnings

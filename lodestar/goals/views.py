@@ -134,7 +134,8 @@ def goal_table(request):
                 label = goal.parent.name
             else:
                 label = _("top-level goals of %(owner)s") % {
-                    "owner": goal.owner.display_name if goal.owner else "—"}
+                    "owner": goal.owner.display_name if goal.owner else "—"
+                }
             key = services.sibling_key(goal)
             previous = weight_groups.get(key, (label, Decimal(0)))
             weight_groups[key] = (label, previous[1] + goal.weight)

@@ -17,14 +17,24 @@ class DepartmentAdmin(admin.ModelAdmin):
 
         if not change:
             created = services.department_create(
-                actor=request.user, name=obj.name, parent=obj.parent, code=obj.code, manager=obj.manager,
+                actor=request.user,
+                name=obj.name,
+                parent=obj.parent,
+                code=obj.code,
+                manager=obj.manager,
                 sort_order=obj.sort_order,
             )
             obj.pk = created.pk
         else:
             services.department_update(
-                actor=request.user, department=obj, name=obj.name, code=obj.code, parent=obj.parent,
-                manager=obj.manager, sort_order=obj.sort_order, is_active=obj.is_active,
+                actor=request.user,
+                department=obj,
+                name=obj.name,
+                code=obj.code,
+                parent=obj.parent,
+                manager=obj.manager,
+                sort_order=obj.sort_order,
+                is_active=obj.is_active,
             )
 
 

@@ -61,7 +61,9 @@ def department_list(request, filters: Query[DepartmentFilter]):
     return {"items": items, "count": count, "page": filters.page, "page_size": filters.page_size}
 
 
-@router.get("/departments/{department_id}", response={200: DepartmentOut, **READ_ERRORS}, summary="One department")
+@router.get(
+    "/departments/{department_id}", response={200: DepartmentOut, **READ_ERRORS}, summary="One department"
+)
 def department_detail(request, department_id: int):
     access_department(request.user, department_id)
     return selectors.department_queryset().get(pk=department_id)
@@ -80,7 +82,11 @@ def department_create(request, payload: DepartmentIn):
     parent = access_department(request.user, payload.parent_id) if payload.parent_id else None
     manager = access_person(request.user, payload.manager_id) if payload.manager_id else None
     department = services.department_create(
-        actor=request.user, name=payload.name, code=payload.code, parent=parent, manager=manager,
+        actor=request.user,
+        name=payload.name,
+        code=payload.code,
+        parent=parent,
+        manager=manager,
         sort_order=payload.sort_order,
     )
     return Status(201, selectors.department_queryset().get(pk=department.pk))
@@ -96,8 +102,11 @@ class DepartmentPatch(Schema):
     is_active: bool | None = None
 
 
-@router.patch("/departments/{department_id}", response={200: DepartmentOut, **WRITE_ERRORS},
-              summary="Change or move a department")
+@router.patch(
+    "/departments/{department_id}",
+    response={200: DepartmentOut, **WRITE_ERRORS},
+    summary="Change or move a department",
+)
 def department_patch(request, department_id: int, payload: DepartmentPatch):
     department = access_department(request.user, department_id, write=True)
     data = payload.dict(exclude_unset=True)
@@ -114,7 +123,9 @@ def department_patch(request, department_id: int, payload: DepartmentPatch):
     return selectors.department_queryset().get(pk=department_id)
 
 
-@router.delete("/departments/{department_id}", response={204: None, **WRITE_ERRORS}, summary="Delete an empty department")
+@router.delete(
+    "/departments/{department_id}", response={204: None, **WRITE_ERRORS}, summary="Delete an empty department"
+)
 def department_delete(request, department_id: int):
     department = access_department(request.user, department_id, write=True)
     services.department_delete(actor=request.user, department=department)
@@ -171,8 +182,9 @@ class PersonFilter(Schema):
 def person_list(request, filters: Query[PersonFilter]):
     require_person(request.user)
     department = access_department(request.user, filters.department_id) if filters.department_id else None
-    qs = selectors.person_directory(department=department, q=filters.q, role=filters.role,
-                                    is_active=filters.is_active)
+    qs = selectors.person_directory(
+        department=department, q=filters.q, role=filters.role, is_active=filters.is_active
+    )
     items, count = page_of(qs, page=filters.page, page_size=filters.page_size)
     return {"items": items, "count": count, "page": filters.page, "page_size": filters.page_size}
 
@@ -199,9 +211,15 @@ def person_create(request, payload: PersonIn):
     department = access_department(request.user, payload.department_id)
     manager = access_person(request.user, payload.manager_id) if payload.manager_id else None
     person = services.person_create(
-        actor=request.user, username=payload.username, display_name=payload.display_name,
-        department=department, email=payload.email, title=payload.title, phone=payload.phone,
-        manager=manager, role=payload.role,
+        actor=request.user,
+        username=payload.username,
+        display_name=payload.display_name,
+        department=department,
+        email=payload.email,
+        title=payload.title,
+        phone=payload.phone,
+        manager=manager,
+        role=payload.role,
     )
     return Status(201, selectors.person_directory(is_active=None).get(pk=person.pk))
 

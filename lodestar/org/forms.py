@@ -15,9 +15,15 @@ class DepartmentChoiceField(forms.ModelChoiceField):
 
 class DepartmentForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=80)
-    code = forms.CharField(label=_("Code"), max_length=40, required=False,
-                           help_text=_("A short unique code used by imports, e.g. MKT-CONTENT."))
-    parent = DepartmentChoiceField(label=_("Parent department"), queryset=Department.objects.none(), required=False)
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=40,
+        required=False,
+        help_text=_("A short unique code used by imports, e.g. MKT-CONTENT."),
+    )
+    parent = DepartmentChoiceField(
+        label=_("Parent department"), queryset=Department.objects.none(), required=False
+    )
     manager = forms.ModelChoiceField(label=_("Manager"), queryset=Person.objects.none(), required=False)
     sort_order = forms.IntegerField(label=_("Sort order"), initial=0, min_value=-100000, max_value=100000)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -35,10 +41,16 @@ class PersonForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=80, required=False)
     phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
     department = DepartmentChoiceField(label=_("Department"), queryset=Department.objects.none())
-    manager = forms.ModelChoiceField(label=_("Direct manager"), queryset=Person.objects.none(), required=False)
+    manager = forms.ModelChoiceField(
+        label=_("Direct manager"), queryset=Person.objects.none(), required=False
+    )
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.MEMBER)
-    password = forms.CharField(label=_("Initial password"), required=False, widget=forms.PasswordInput,
-                               help_text=_("Leave empty to let the person sign in only after an admin sets one."))
+    password = forms.CharField(
+        label=_("Initial password"),
+        required=False,
+        widget=forms.PasswordInput,
+        help_text=_("Leave empty to let the person sign in only after an admin sets one."),
+    )
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -55,7 +67,10 @@ class PersonForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    kind = forms.ChoiceField(label=_("What to import"),
-                             choices=[("departments", _("Departments")), ("people", _("People"))])
-    file = forms.FileField(label=_("File (.xlsx or .csv)"),
-                           help_text=_("UTF-8, UTF-8 with BOM and GBK csv files are all read correctly."))
+    kind = forms.ChoiceField(
+        label=_("What to import"), choices=[("departments", _("Departments")), ("people", _("People"))]
+    )
+    file = forms.FileField(
+        label=_("File (.xlsx or .csv)"),
+        help_text=_("UTF-8, UTF-8 with BOM and GBK csv files are all read correctly."),
+    )

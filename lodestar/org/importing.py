@@ -51,10 +51,21 @@ PEOPLE_COLUMNS = {
 PEOPLE_REQUIRED = ("username", "display_name", "department_code")
 
 ROLE_WORDS = {
-    "admin": Role.ADMIN, "管理员": Role.ADMIN, "系统管理员": Role.ADMIN,
-    "member": Role.MEMBER, "成员": Role.MEMBER, "员工": Role.MEMBER, "": Role.MEMBER,
-    "hr": Role.HR, "hr partner": Role.HR, "hrbp": Role.HR, "人力": Role.HR, "hr伙伴": Role.HR,
-    "viewer": Role.VIEWER, "只读": Role.VIEWER, "访客": Role.VIEWER,
+    "admin": Role.ADMIN,
+    "管理员": Role.ADMIN,
+    "系统管理员": Role.ADMIN,
+    "member": Role.MEMBER,
+    "成员": Role.MEMBER,
+    "员工": Role.MEMBER,
+    "": Role.MEMBER,
+    "hr": Role.HR,
+    "hr partner": Role.HR,
+    "hrbp": Role.HR,
+    "人力": Role.HR,
+    "hr伙伴": Role.HR,
+    "viewer": Role.VIEWER,
+    "只读": Role.VIEWER,
+    "访客": Role.VIEWER,
 }
 YES_WORDS = {"是", "y", "yes", "true", "1", "√"}
 NO_WORDS = {"否", "n", "no", "false", "0", ""}
@@ -78,7 +89,9 @@ class ImportResult:
         return not self.errors
 
 
-def _map_columns(table: Table, columns: dict, required: tuple[str, ...]) -> tuple[dict[str, int], list[ErrorItem]]:
+def _map_columns(
+    table: Table, columns: dict, required: tuple[str, ...]
+) -> tuple[dict[str, int], list[ErrorItem]]:
     lookup = {}
     for key, aliases in columns.items():
         for index, header in enumerate(table.headers):
@@ -125,8 +138,13 @@ def _validate_departments(records) -> tuple[list[ErrorItem], dict[str, Departmen
         elif len(code) > 40:
             _error(errors, row, "code", _("The code can be at most 40 characters."))
         elif code in file_codes:
-            _error(errors, row, "code", _("Code %(code)s also appears in row %(other)s.")
-                   % {"code": code, "other": file_codes[code]}, "duplicate")
+            _error(
+                errors,
+                row,
+                "code",
+                _("Code %(code)s also appears in row %(other)s.") % {"code": code, "other": file_codes[code]},
+                "duplicate",
+            )
         else:
             file_codes[code] = row
         if not rec["name"]:
@@ -137,28 +155,46 @@ def _validate_departments(records) -> tuple[list[ErrorItem], dict[str, Departmen
         if sort_order and not re.fullmatch(r"-?[0-9]{1,9}", sort_order):
             _error(errors, row, "sort_order", _("The sort order must be a whole number."))
     managers = {
-        p.user.username: p for p in Person.objects.select_related("user").filter(
-            user__username__in=[rec.get("manager_username", "") for _r, rec in records if rec.get("manager_username")]
+        p.user.username: p
+        for p in Person.objects.select_related("user").filter(
+            user__username__in=[
+                rec.get("manager_username", "") for _r, rec in records if rec.get("manager_username")
+            ]
         )
     }
     parents = {rec["code"]: rec.get("parent_code", "") for _r, rec in records if rec["code"]}
     for row, rec in records:
         parent_code = rec.get("parent_code", "")
         if parent_code and parent_code not in file_codes and parent_code not in existing:
-            _error(errors, row, "parent_code", _("Parent department %(code)s does not exist.")
-                   % {"code": parent_code}, "unknown_parent")
+            _error(
+                errors,
+                row,
+                "parent_code",
+                _("Parent department %(code)s does not exist.") % {"code": parent_code},
+                "unknown_parent",
+            )
         manager_username = rec.get("manager_username", "")
         if manager_username and manager_username not in managers:
-            _error(errors, row, "manager_username",
-                   _("No person has the username %(username)s. Import people first, then set managers.")
-                   % {"username": manager_username}, "unknown_person")
+            _error(
+                errors,
+                row,
+                "manager_username",
+                _("No person has the username %(username)s. Import people first, then set managers.")
+                % {"username": manager_username},
+                "unknown_person",
+            )
         # A cycle in the parent chain: follow file parents first, then existing ones.
         seen = {rec["code"]}
         current = parent_code
         while current:
             if current in seen:
-                _error(errors, row, "parent_code", _("The parent chain of %(code)s loops back on itself.")
-                       % {"code": rec["code"]}, "cycle")
+                _error(
+                    errors,
+                    row,
+                    "parent_code",
+                    _("The parent chain of %(code)s loops back on itself.") % {"code": rec["code"]},
+                    "cycle",
+                )
                 break
             seen.add(current)
             if current in parents:
@@ -180,7 +216,9 @@ def _write_departments(records, managers) -> tuple[int, int]:
         manager = managers.get(rec.get("manager_username", ""))
         if department is None:
             department = Department.objects.create(
-                code=rec["code"], name=rec["name"], manager=manager,
+                code=rec["code"],
+                name=rec["name"],
+                manager=manager,
                 sort_order=int(rec.get("sort_order") or 0),
             )
             department.path = f"/{department.pk}/"
@@ -213,7 +251,10 @@ def _write_departments(records, managers) -> tuple[int, int]:
                 continue
             department = Department.objects.get(pk=by_code[rec["code"]].pk)
             parent = Department.objects.get(pk=by_code[parent_code].pk) if parent_code else None
-            if parent != department.parent or department.path != f"{parent.path if parent else '/'}{department.pk}/":
+            if (
+                parent != department.parent
+                or department.path != f"{parent.path if parent else '/'}{department.pk}/"
+            ):
                 _move_subtree(department, parent)
                 department.save()
             placed.add(rec["code"])
@@ -239,13 +280,21 @@ def _validate_people(records) -> list[ErrorItem]:
             try:
                 User.username_validator(username)
             except ValidationError:
-                _error(errors, row, "username", _("Usernames may contain only letters, digits and @/./+/-/_."))
+                _error(
+                    errors, row, "username", _("Usernames may contain only letters, digits and @/./+/-/_.")
+                )
             if len(username) > 150:
                 _error(errors, row, "username", _("The username can be at most 150 characters."))
             key = username.lower()
             if key in file_usernames:
-                _error(errors, row, "username", _("Username %(username)s also appears in row %(other)s.")
-                       % {"username": username, "other": file_usernames[key]}, "duplicate")
+                _error(
+                    errors,
+                    row,
+                    "username",
+                    _("Username %(username)s also appears in row %(other)s.")
+                    % {"username": username, "other": file_usernames[key]},
+                    "duplicate",
+                )
             else:
                 file_usernames[key] = row
         if not rec["display_name"]:
@@ -255,8 +304,14 @@ def _validate_people(records) -> list[ErrorItem]:
         if not rec["department_code"]:
             _error(errors, row, "department_code", _("The department code is empty."), "required")
         elif rec["department_code"] not in departments:
-            _error(errors, row, "department_code", _("Department %(code)s does not exist. Import departments first.")
-                   % {"code": rec["department_code"]}, "unknown_department")
+            _error(
+                errors,
+                row,
+                "department_code",
+                _("Department %(code)s does not exist. Import departments first.")
+                % {"code": rec["department_code"]},
+                "unknown_department",
+            )
         if len(rec.get("title", "")) > 80:
             _error(errors, row, "title", _("The title can be at most 80 characters."))
         if len(rec.get("phone", "")) > 30:
@@ -268,10 +323,17 @@ def _validate_people(records) -> list[ErrorItem]:
                     raise ValidationError("too long")
                 validate_email(email)
             except ValidationError:
-                _error(errors, row, "email", _("“%(email)s” is not a valid email address.") % {"email": email})
+                _error(
+                    errors, row, "email", _("“%(email)s” is not a valid email address.") % {"email": email}
+                )
         role_word = rec.get("role", "").strip()
         if role_word.lower() not in ROLE_WORDS and role_word not in ROLE_WORDS:
-            _error(errors, row, "role", _("Unknown role “%(role)s”: use 成员, 管理员, HR or 只读.") % {"role": role_word})
+            _error(
+                errors,
+                row,
+                "role",
+                _("Unknown role “%(role)s”: use 成员, 管理员, HR or 只读.") % {"role": role_word},
+            )
         is_manager = rec.get("is_manager", "").strip().lower()
         if is_manager not in YES_WORDS | NO_WORDS:
             _error(errors, row, "is_manager", _("Write 是 or 否."))
@@ -297,8 +359,13 @@ def _validate_people(records) -> list[ErrorItem]:
         if manager_username == key:
             _error(errors, row, "manager_username", _("A person cannot be their own manager."), "cycle")
         elif manager_username not in file_usernames and manager_username not in existing_people:
-            _error(errors, row, "manager_username", _("No person has the username %(username)s.")
-                   % {"username": rec["manager_username"]}, "unknown_person")
+            _error(
+                errors,
+                row,
+                "manager_username",
+                _("No person has the username %(username)s.") % {"username": rec["manager_username"]},
+                "unknown_person",
+            )
         else:
             file_managers[key] = manager_username
     # A reporting loop: follow the managers named in the file, then the ones already stored.
@@ -308,8 +375,9 @@ def _validate_people(records) -> list[ErrorItem]:
         current = file_managers.get(key)
         while current:
             if current in seen:
-                message = _("This would make a reporting loop: the manager reports (indirectly) to this "
-                            "person.")
+                message = _(
+                    "This would make a reporting loop: the manager reports (indirectly) to this person."
+                )
                 _error(errors, row, "manager_username", message, "cycle")
                 break
             seen.add(current)
@@ -340,8 +408,12 @@ def _write_people(records) -> tuple[int, int]:
             user.set_unusable_password()
             user.save()
             person = Person.objects.create(
-                user=user, display_name=rec["display_name"], department=department,
-                title=rec.get("title", ""), phone=rec.get("phone", ""), role=_role_of(rec.get("role", "")),
+                user=user,
+                display_name=rec["display_name"],
+                department=department,
+                title=rec.get("title", ""),
+                phone=rec.get("phone", ""),
+                role=_role_of(rec.get("role", "")),
             )
             created += 1
         else:
@@ -366,8 +438,11 @@ def _write_people(records) -> tuple[int, int]:
         p.user.username.lower(): p
         for p in Person.objects.select_related("user")
         .annotate(lower_username=Lower("user__username"))
-        .filter(lower_username__in=[rec["manager_username"].lower() for _r, rec in records
-                                    if rec.get("manager_username")])
+        .filter(
+            lower_username__in=[
+                rec["manager_username"].lower() for _r, rec in records if rec.get("manager_username")
+            ]
+        )
     }
     managers.update(people)
     for _row, rec in records:
@@ -387,7 +462,9 @@ def org_import(*, actor, kind: str, data: bytes, filename: str, commit: bool = T
         raise ApplicationError(_("Choose what to import: departments or people."), field="kind")
     table = read_table(data, filename)
     columns, required = (
-        (DEPARTMENT_COLUMNS, DEPARTMENT_REQUIRED) if kind == "departments" else (PEOPLE_COLUMNS, PEOPLE_REQUIRED)
+        (DEPARTMENT_COLUMNS, DEPARTMENT_REQUIRED)
+        if kind == "departments"
+        else (PEOPLE_COLUMNS, PEOPLE_REQUIRED)
     )
     lookup, header_errors = _map_columns(table, columns, required)
     result = ImportResult(kind=kind, encoding=table.encoding)
@@ -397,7 +474,9 @@ def org_import(*, actor, kind: str, data: bytes, filename: str, commit: bool = T
     records = _records(table, lookup)
     result.rows_total = len(records)
     if not records:
-        result.errors = [ErrorItem(code="empty", message=_("The file has a header row but no data rows."), row=2)]
+        result.errors = [
+            ErrorItem(code="empty", message=_("The file has a header row but no data rows."), row=2)
+        ]
         return result
     if kind == "departments":
         errors, managers = _validate_departments(records)
@@ -422,11 +501,26 @@ def template_rows(kind: str) -> tuple[list[str], list[list[str]]]:
     if kind == "departments":
         return (
             ["部门编码", "部门名称", "上级部门编码", "负责人账号", "排序"],
-            [["MKT", "市场营销中心", "", "", "1"], ["MKT-CONTENT", "内容营销部", "MKT", "", "1"],
-             ["MKT-CONTENT-XHS", "小红书组", "MKT-CONTENT", "", "1"]],
+            [
+                ["MKT", "市场营销中心", "", "", "1"],
+                ["MKT-CONTENT", "内容营销部", "MKT", "", "1"],
+                ["MKT-CONTENT-XHS", "小红书组", "MKT-CONTENT", "", "1"],
+            ],
         )
     return (
         ["账号", "姓名", "部门编码", "职位", "邮箱", "手机", "直属上级账号", "角色", "是否部门负责人"],
-        [["zhangsan", "张三", "MKT-CONTENT", "内容营销经理", "zhangsan@example.com", "", "", "成员", "是"],
-         ["lisi", "李四", "MKT-CONTENT-XHS", "小红书运营专员", "lisi@example.com", "", "zhangsan", "成员", "否"]],
+        [
+            ["zhangsan", "张三", "MKT-CONTENT", "内容营销经理", "zhangsan@example.com", "", "", "成员", "是"],
+            [
+                "lisi",
+                "李四",
+                "MKT-CONTENT-XHS",
+                "小红书运营专员",
+                "lisi@example.com",
+                "",
+                "zhangsan",
+                "成员",
+                "否",
+            ],
+        ],
     )

@@ -21,12 +21,20 @@ class Department(VersionedModel):
     name = models.CharField(_("name"), max_length=80)
     code = models.CharField(_("code"), max_length=40, unique=True, null=True, blank=True)
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent department"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="children",
+        "self",
+        verbose_name=_("parent department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     manager = models.ForeignKey(
-        "Person", verbose_name=_("manager"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="managed_departments",
+        "Person",
+        verbose_name=_("manager"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="managed_departments",
     )
     path = models.CharField(max_length=400, db_index=True, editable=False, default="")
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
@@ -55,18 +63,28 @@ class Person(VersionedModel):
     """Someone in the organisation: a Django user plus their place in the org."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, verbose_name=_("user account"), on_delete=models.CASCADE,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user account"),
+        on_delete=models.CASCADE,
         related_name="person",
     )
     display_name = models.CharField(_("display name"), max_length=60)
     title = models.CharField(_("title"), max_length=80, blank=True, default="")
     department = models.ForeignKey(
-        Department, verbose_name=_("department"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="members",
+        Department,
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
     )
     manager = models.ForeignKey(
-        "self", verbose_name=_("direct manager"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="reports",
+        "self",
+        verbose_name=_("direct manager"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reports",
     )
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
     phone = models.CharField(_("phone"), max_length=30, blank=True, default="")

@@ -8,13 +8,18 @@ from lodestar.org.models import Department, Person
 
 
 def department_queryset() -> QuerySet[Department]:
-    return Department.objects.select_related("manager").annotate(
-        member_count=Count("members", filter=Q(members__is_active=True), distinct=True)
-    ).order_by("path")
+    return (
+        Department.objects.select_related("manager")
+        .annotate(member_count=Count("members", filter=Q(members__is_active=True), distinct=True))
+        .order_by("path")
+    )
 
 
 def person_directory(
-    *, department: Department | None = None, q: str | None = None, role: str | None = None,
+    *,
+    department: Department | None = None,
+    q: str | None = None,
+    role: str | None = None,
     is_active: bool | None = True,
 ) -> QuerySet[Person]:
     qs = Person.objects.select_related("user", "department", "manager").annotate(
@@ -24,7 +29,9 @@ def person_directory(
         qs = qs.filter(department__path__startswith=department.path)
     if q:
         qs = qs.filter(
-            Q(display_name__icontains=q) | Q(user__username__icontains=q) | Q(title__icontains=q)
+            Q(display_name__icontains=q)
+            | Q(user__username__icontains=q)
+            | Q(title__icontains=q)
             | Q(user__email__icontains=q)
         )
     if role:
@@ -36,7 +43,9 @@ def person_directory(
 
 def org_tree(*, include_inactive: bool = False) -> list[dict]:
     """The whole department tree as nested dicts with managers and head counts, in two queries."""
-    departments = list(department_queryset() if include_inactive else department_queryset().filter(is_active=True))
+    departments = list(
+        department_queryset() if include_inactive else department_queryset().filter(is_active=True)
+    )
     nodes = {d.pk: {"department": d, "children": []} for d in departments}
     roots = []
     for d in sorted(departments, key=lambda d: (d.depth, d.sort_order, d.name)):
@@ -52,6 +61,7 @@ def org_tree(*, include_inactive: bool = False) -> list[dict]:
 
 def subtree_counts(roots: list[dict]) -> None:
     """Add `total` (people in the node and all descendants) to each node, bottom-up."""
+
     def walk(node):
         node["total"] = node["department"].member_count + sum(walk(child) for child in node["children"])
         return node["total"]

@@ -43,7 +43,9 @@ def _check_can_place_under(actor, parent: Department | None) -> None:
         )
 
 
-def _validate_department_fields(*, name: str, code: str | None, instance: Department | None) -> tuple[str, str | None]:
+def _validate_department_fields(
+    *, name: str, code: str | None, instance: Department | None
+) -> tuple[str, str | None]:
     name = (name or "").strip()
     if not name:
         raise ApplicationError(_("Enter the department's name."), field="name")
@@ -63,8 +65,13 @@ def _validate_department_fields(*, name: str, code: str | None, instance: Depart
 
 @transaction.atomic
 def department_create(
-    *, actor, name: str, parent: Department | None, code: str | None = None,
-    manager: Person | None = None, sort_order: int = 0,
+    *,
+    actor,
+    name: str,
+    parent: Department | None,
+    code: str | None = None,
+    manager: Person | None = None,
+    sort_order: int = 0,
 ) -> Department:
     require_org_manager(actor)
     _check_can_place_under(actor, parent)
@@ -72,7 +79,11 @@ def department_create(
         raise PermissionDeniedError(_("Only an admin can create a top-level department."), field="parent_id")
     name, code = _validate_department_fields(name=name, code=code, instance=None)
     department = Department.objects.create(
-        name=name, code=code, parent=parent, manager=manager, sort_order=sort_order,
+        name=name,
+        code=code,
+        parent=parent,
+        manager=manager,
+        sort_order=sort_order,
         depth=(parent.depth + 1) if parent else 0,
     )
     department.path = f"{parent.path if parent else '/'}{department.pk}/"
@@ -116,13 +127,16 @@ def department_update(*, actor, department: Department, version: int | None = No
     )
     department.name, department.code = name, code
     if "manager" in changes:
-        if not is_admin(actor) and not manages_department(actor, department.parent):
-            # A manager cannot reassign the management of the department they themselves run.
-            if changes["manager"] != department.manager:
-                raise PermissionDeniedError(
-                    _("Only an admin or the parent department's manager can change who manages this department."),
-                    field="manager_id",
-                )
+        # A manager cannot reassign the management of the department they themselves run.
+        if (
+            not is_admin(actor)
+            and not manages_department(actor, department.parent)
+            and changes["manager"] != department.manager
+        ):
+            raise PermissionDeniedError(
+                _("Only an admin or the parent department's manager can change who manages this department."),
+                field="manager_id",
+            )
         department.manager = changes["manager"]
     if "sort_order" in changes and changes["sort_order"] is not None:
         department.sort_order = changes["sort_order"]
@@ -132,9 +146,7 @@ def department_update(*, actor, department: Department, version: int | None = No
                 _("Move the people out of this department before deactivating it."), field="is_active"
             )
         if not changes["is_active"] and department.children.filter(is_active=True).exists():
-            raise ApplicationError(
-                _("Deactivate or move its sub-departments first."), field="is_active"
-            )
+            raise ApplicationError(_("Deactivate or move its sub-departments first."), field="is_active")
         department.is_active = changes["is_active"]
     if "parent" in changes and changes["parent"] != department.parent:
         new_parent = changes["parent"]
@@ -142,7 +154,9 @@ def department_update(*, actor, department: Department, version: int | None = No
         if not is_admin(actor) and not manages_department(actor, department.parent):
             raise PermissionDeniedError(_("You cannot move the department you manage."), field="parent_id")
         if new_parent is None and not is_admin(actor):
-            raise PermissionDeniedError(_("Only an admin can create a top-level department."), field="parent_id")
+            raise PermissionDeniedError(
+                _("Only an admin can create a top-level department."), field="parent_id"
+            )
         _move_subtree(department, new_parent)
     bump_version(department)
     department.save()
@@ -152,7 +166,9 @@ def department_update(*, actor, department: Department, version: int | None = No
 @transaction.atomic
 def department_delete(*, actor, department: Department) -> None:
     if not (is_admin(actor) or (can_write(actor) and manages_department(actor, department.parent))):
-        raise PermissionDeniedError(_("Only an admin or the parent department's manager can delete a department."))
+        raise PermissionDeniedError(
+            _("Only an admin or the parent department's manager can delete a department.")
+        )
     if department.children.exists():
         raise ApplicationError(_("Delete or move its sub-departments first."), code="has_children")
     if department.members.exists():
@@ -214,15 +230,21 @@ def _check_person_placement(actor, department: Department | None, role: str | No
 
 @transaction.atomic
 def person_create(
-    *, actor, username: str, display_name: str, department: Department | None, title: str = "",
-    email: str = "", manager: Person | None = None, role: str = Role.MEMBER, phone: str = "",
+    *,
+    actor,
+    username: str,
+    display_name: str,
+    department: Department | None,
+    title: str = "",
+    email: str = "",
+    manager: Person | None = None,
+    role: str = Role.MEMBER,
+    phone: str = "",
     password: str | None = None,
 ) -> Person:
     require_org_manager(actor)
     _check_person_placement(actor, department, role)
-    _validate_person_fields(
-        {"display_name": display_name, "title": title, "email": email, "role": role}
-    )
+    _validate_person_fields({"display_name": display_name, "title": title, "email": email, "role": role})
     username = _validate_username(username, instance=None)
     user = User(username=username, email=email.strip())
     if password:
@@ -235,8 +257,13 @@ def person_create(
         user.set_unusable_password()
     user.save()
     return Person.objects.create(
-        user=user, display_name=display_name.strip(), title=title.strip(), department=department,
-        manager=manager, role=role or Role.MEMBER, phone=phone.strip(),
+        user=user,
+        display_name=display_name.strip(),
+        title=title.strip(),
+        department=department,
+        manager=manager,
+        role=role or Role.MEMBER,
+        phone=phone.strip(),
     )
 
 
@@ -286,7 +313,7 @@ def person_update(*, actor, person: Person, version: int | None = None, **change
             raise ApplicationError(_("You cannot deactivate yourself."), field="is_active")
         person.is_active = changes["is_active"]
         person.user.is_active = changes["is_active"]
-    if "username" in changes and changes["username"]:
+    if changes.get("username"):
         person.user.username = _validate_username(changes["username"], instance=person)
     if "email" in changes and changes["email"] is not None:
         person.user.email = changes["email"].strip()
@@ -327,8 +354,12 @@ def api_token_create(
         raise ApplicationError(_("A token can be valid for 1 to 3650 days."), field="days")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
-        person=person, name=name, prefix=secret[: len(TOKEN_PREFIX) + 6], token_hash=hash_token(secret),
-        scope=scope, expires_at=timezone.now() + dt.timedelta(days=days),
+        person=person,
+        name=name,
+        prefix=secret[: len(TOKEN_PREFIX) + 6],
+        token_hash=hash_token(secret),
+        scope=scope,
+        expires_at=timezone.now() + dt.timedelta(days=days),
     )
     return token, secret
 
@@ -353,8 +384,12 @@ def api_token_authenticate(secret: str) -> ApiToken | None:
         return None
     token = (
         ApiToken.objects.select_related("person__user", "person__department")
-        .filter(token_hash=hash_token(secret), revoked_at__isnull=True, person__is_active=True,
-                person__user__is_active=True)
+        .filter(
+            token_hash=hash_token(secret),
+            revoked_at__isnull=True,
+            person__is_active=True,
+            person__user__is_active=True,
+        )
         .first()
     )
     if token is None or (token.expires_at and token.expires_at <= timezone.now()):

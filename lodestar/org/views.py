@@ -45,11 +45,19 @@ def directory(request):
     people = selectors.person_directory(department=department, q=q or None)
     page = Paginator(people, 50).get_page(request.GET.get("page"))
     departments = list(Department.objects.filter(is_active=True).order_by("path"))
-    return render(request, "org/directory.html", {
-        "page": page, "q": q, "department": department, "departments": departments,
-        "can_manage": is_admin(request.user) or (can_write(request.user) and bool(managed_paths(request.user))),
-        "is_admin": is_admin(request.user),
-    })
+    return render(
+        request,
+        "org/directory.html",
+        {
+            "page": page,
+            "q": q,
+            "department": department,
+            "departments": departments,
+            "can_manage": is_admin(request.user)
+            or (can_write(request.user) and bool(managed_paths(request.user))),
+            "is_admin": is_admin(request.user),
+        },
+    )
 
 
 @page_view
@@ -58,11 +66,20 @@ def person_detail(request, person_id: int):
     reports = list(person.reports.filter(is_active=True).select_related("department"))
     managed = list(person.managed_departments.all())
     can_edit = is_admin(request.user) or (
-        can_write(request.user) and manages_department(request.user, person.department) and not person.is_admin
+        can_write(request.user)
+        and manages_department(request.user, person.department)
+        and not person.is_admin
     )
-    return render(request, "org/person_detail.html", {
-        "person": person, "reports": reports, "managed": managed, "can_edit": can_edit,
-    })
+    return render(
+        request,
+        "org/person_detail.html",
+        {
+            "person": person,
+            "reports": reports,
+            "managed": managed,
+            "can_edit": can_edit,
+        },
+    )
 
 
 @page_view
@@ -80,9 +97,15 @@ def departments(request):
     selectors.subtree_counts(roots)
     admin = is_admin(request.user)
     paths = managed_paths(request.user)
-    return render(request, "org/departments.html", {
-        "roots": roots, "is_admin": admin, "managed_paths": paths,
-    })
+    return render(
+        request,
+        "org/departments.html",
+        {
+            "roots": roots,
+            "is_admin": admin,
+            "managed_paths": paths,
+        },
+    )
 
 
 def _manageable_departments(user):
@@ -103,13 +126,26 @@ def department_edit(request, department_id: int | None = None):
         parents = parents.exclude(path__startswith=department.path)
     initial = {}
     if department is not None:
-        initial = {"name": department.name, "code": department.code, "parent": department.parent,
-                   "manager": department.manager, "sort_order": department.sort_order,
-                   "version": department.version}
+        initial = {
+            "name": department.name,
+            "code": department.code,
+            "parent": department.parent,
+            "manager": department.manager,
+            "sort_order": department.sort_order,
+            "version": department.version,
+        }
     elif request.GET.get("parent"):
-        initial = {"parent": parents.filter(pk=request.GET["parent"]).first() if request.GET["parent"].isdigit() else None}
+        initial = {
+            "parent": parents.filter(pk=request.GET["parent"]).first()
+            if request.GET["parent"].isdigit()
+            else None
+        }
     form = DepartmentForm(request.POST or None, initial=initial, parents=parents, managers=_people_choices())
-    if department is not None and department.parent_id and not parents.filter(pk=department.parent_id).exists():
+    if (
+        department is not None
+        and department.parent_id
+        and not parents.filter(pk=department.parent_id).exists()
+    ):
         # A manager editing the department they run cannot move it: keep its parent as the only choice.
         form.fields["parent"].queryset = Department.objects.filter(pk=department.parent_id)
         form.fields["parent"].disabled = True
@@ -118,14 +154,23 @@ def department_edit(request, department_id: int | None = None):
         try:
             if department is None:
                 department = services.department_create(
-                    actor=request.user, name=data["name"], code=data["code"], parent=data["parent"],
-                    manager=data["manager"], sort_order=data["sort_order"],
+                    actor=request.user,
+                    name=data["name"],
+                    code=data["code"],
+                    parent=data["parent"],
+                    manager=data["manager"],
+                    sort_order=data["sort_order"],
                 )
                 messages.success(request, _("Department %(name)s was created.") % {"name": department.name})
             else:
                 services.department_update(
-                    actor=request.user, department=department, version=data["version"], name=data["name"],
-                    code=data["code"], parent=data["parent"], manager=data["manager"],
+                    actor=request.user,
+                    department=department,
+                    version=data["version"],
+                    name=data["name"],
+                    code=data["code"],
+                    parent=data["parent"],
+                    manager=data["manager"],
                     sort_order=data["sort_order"],
                 )
                 messages.success(request, _("Department %(name)s was saved.") % {"name": data["name"]})
@@ -153,25 +198,47 @@ def person_edit(request, person_id: int | None = None):
     person = access_person(request.user, person_id, write=True) if person_id else None
     initial = {}
     if person is not None:
-        initial = {"username": person.user.username, "display_name": person.display_name,
-                   "email": person.user.email, "title": person.title, "phone": person.phone,
-                   "department": person.department, "manager": person.manager, "role": person.role,
-                   "is_active": person.is_active, "version": person.version}
+        initial = {
+            "username": person.user.username,
+            "display_name": person.display_name,
+            "email": person.user.email,
+            "title": person.title,
+            "phone": person.phone,
+            "department": person.department,
+            "manager": person.manager,
+            "role": person.role,
+            "is_active": person.is_active,
+            "version": person.version,
+        }
     elif request.GET.get("department", "").isdigit():
-        initial = {"department": _manageable_departments(request.user).filter(pk=request.GET["department"]).first()}
+        initial = {
+            "department": _manageable_departments(request.user).filter(pk=request.GET["department"]).first()
+        }
     managers = _people_choices()
     if person is not None:
         managers = managers.exclude(pk=person.pk)
-    form = PersonForm(request.POST or None, initial=initial, departments=_manageable_departments(request.user),
-                      managers=managers, can_set_role=is_admin(request.user), editing=person is not None)
+    form = PersonForm(
+        request.POST or None,
+        initial=initial,
+        departments=_manageable_departments(request.user),
+        managers=managers,
+        can_set_role=is_admin(request.user),
+        editing=person is not None,
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             if person is None:
                 person = services.person_create(
-                    actor=request.user, username=data["username"], display_name=data["display_name"],
-                    department=data["department"], title=data["title"], email=data["email"],
-                    manager=data["manager"], role=data["role"], phone=data["phone"],
+                    actor=request.user,
+                    username=data["username"],
+                    display_name=data["display_name"],
+                    department=data["department"],
+                    title=data["title"],
+                    email=data["email"],
+                    manager=data["manager"],
+                    role=data["role"],
+                    phone=data["phone"],
                     password=data.get("password") or None,
                 )
                 messages.success(request, _("%(name)s was added.") % {"name": person.display_name})
@@ -196,12 +263,18 @@ def import_upload(request):
             # Read one byte past the limit so the reader can refuse an oversized file clearly.
             data = upload.read(settings.LODESTAR_IMPORT_MAX_BYTES + 1)
             result = importing.org_import(
-                actor=request.user, kind=form.cleaned_data["kind"], data=data, filename=upload.name,
+                actor=request.user,
+                kind=form.cleaned_data["kind"],
+                data=data,
+                filename=upload.name,
                 commit=True,
             )
             if result.committed:
-                messages.success(request, _("Imported %(total)s rows: %(created)s created, %(updated)s updated.")
-                                 % {"total": result.rows_total, "created": result.created, "updated": result.updated})
+                messages.success(
+                    request,
+                    _("Imported %(total)s rows: %(created)s created, %(updated)s updated.")
+                    % {"total": result.rows_total, "created": result.created, "updated": result.updated},
+                )
                 return redirect("org:departments" if result.kind == "departments" else "org:directory")
         except ApplicationError as exc:
             add_error_to_form(form, exc)
@@ -231,4 +304,3 @@ def import_template(request, kind: str):
     )
     response["Content-Disposition"] = f'attachment; filename="lodestar-{kind}-template.xlsx"'
     return response
-

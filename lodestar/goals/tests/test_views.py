@@ -28,8 +28,9 @@ def build_tree(world, make_goal, children: int) -> Goal:
     root = make_goal("年度线索目标", measures=[], kind="objective")
     for index in range(children):
         kr = make_goal(f"KR {index}", parent=root, measures=measure(str(100 + index)), kind="key_result")
-        make_goal(f"子目标 {index}", parent=kr, department=world.content, measures=measure("10"),
-                  period=world.q1)
+        make_goal(
+            f"子目标 {index}", parent=kr, department=world.content, measures=measure("10"), period=world.q1
+        )
     return root
 
 
@@ -77,14 +78,20 @@ def test_inline_row_edit_refuses_weights_over_100_and_writes_nothing(world, make
     second = make_goal("B", weight="30", period=world.q1)
     client = client_for(world.mkt_manager)
     url = reverse("goals:row", args=[second.pk])
-    response = client.post(url, {"name": "B", "weight": "50", "version": second.version,
-                                 "owner": world.mkt_manager.pk}, HTTP_HX_REQUEST="true")
+    response = client.post(
+        url,
+        {"name": "B", "weight": "50", "version": second.version, "owner": world.mkt_manager.pk},
+        HTTP_HX_REQUEST="true",
+    )
     assert response.status_code == 200
     assert 'data-field-error="weight"' in response.content.decode()
     second.refresh_from_db()
     assert second.weight == 30 and first.weight == 60
-    ok = client.post(url, {"name": "B2", "weight": "40", "version": second.version, "owner": world.mkt_manager.pk},
-                     HTTP_HX_REQUEST="true")
+    ok = client.post(
+        url,
+        {"name": "B2", "weight": "40", "version": second.version, "owner": world.mkt_manager.pk},
+        HTTP_HX_REQUEST="true",
+    )
     assert ok.status_code == 200 and "B2" in ok.content.decode()
     second.refresh_from_db()
     assert second.weight == 40 and second.name == "B2"
@@ -117,9 +124,16 @@ def test_decompose_page_refuses_shares_not_summing_to_100(world, make_goal):
     goal = make_goal()
     client = client_for(world.mkt_manager)
     url = reverse("goals:decompose", args=[goal.pk])
-    data = {"dimension": "channel", "mode": "percent", "measure": goal.measures.get().pk,
-            "label": ["抖音", "天猫"], "value": ["40", "50"], "owner": ["", ""], "department": ["", ""],
-            "period": ["", ""]}
+    data = {
+        "dimension": "channel",
+        "mode": "percent",
+        "measure": goal.measures.get().pk,
+        "label": ["抖音", "天猫"],
+        "value": ["40", "50"],
+        "owner": ["", ""],
+        "department": ["", ""],
+        "period": ["", ""],
+    }
     response = client.post(url, data)
     assert response.status_code == 200 and response.context["error"]
     assert goal.children.count() == 0
@@ -132,8 +146,10 @@ def test_decompose_page_refuses_shares_not_summing_to_100(world, make_goal):
 def test_consensus_and_adjustment_through_the_pages(world, make_goal):
     goal = make_goal()
     manager = client_for(world.mkt_manager)
-    manager.post(reverse("goals:consensus_start", args=[goal.pk]),
-                 {"participants": [world.mkt_manager.pk, world.member.pk], "minutes": "共识纪要"})
+    manager.post(
+        reverse("goals:consensus_start", args=[goal.pk]),
+        {"participants": [world.mkt_manager.pk, world.member.pk], "minutes": "共识纪要"},
+    )
     goal.refresh_from_db()
     assert goal.status == GoalStatus.CONSENSUS
     record = goal.consensus_records.get()
@@ -146,10 +162,16 @@ def test_consensus_and_adjustment_through_the_pages(world, make_goal):
     goal.refresh_from_db()
     assert goal.status == GoalStatus.ACTIVE
     the_measure = goal.measures.get()
-    manager.post(reverse("goals:adjustment_add", args=[goal.pk]), {
-        "measure": the_measure.pk, "new_target": "450", "reason": "竞品降价", "trigger": "竞品降价超过15%",
-        "approved_by": world.mkt_manager.pk,
-    })
+    manager.post(
+        reverse("goals:adjustment_add", args=[goal.pk]),
+        {
+            "measure": the_measure.pk,
+            "new_target": "450",
+            "reason": "竞品降价",
+            "trigger": "竞品降价超过15%",
+            "approved_by": world.mkt_manager.pk,
+        },
+    )
     the_measure.refresh_from_db()
     assert the_measure.target == 450 and the_measure.original_target == 500
     assert TargetAdjustment.objects.filter(goal=goal, trigger="竞品降价超过15%").exists()
@@ -165,8 +187,9 @@ def _count_queries(django_assert_max_num_queries, client, url, bound):
 
 
 @pytest.mark.parametrize("children", [2, 25])
-def test_page_query_counts_do_not_grow_with_goals(world, make_goal, activate, django_assert_max_num_queries,
-                                                  children):
+def test_page_query_counts_do_not_grow_with_goals(
+    world, make_goal, activate, django_assert_max_num_queries, children
+):
     root = build_tree(world, make_goal, children)
     first_kr = root.children.order_by("id").first()
     client = client_for(world.mkt_manager)
@@ -188,5 +211,7 @@ def test_tree_shows_stored_rollups(world, make_goal):
     assert root.progress == Decimal("0.776")  # 0.6 × 0.96 + 0.4 × 0.5
     page = client_for(world.mkt_manager).get(reverse("goals:tree")).content.decode()
     assert "78%" in page  # 0.776 shown rounded
-    children = client_for(world.mkt_manager).get(reverse("goals:tree_children", args=[root.pk])).content.decode()
+    children = (
+        client_for(world.mkt_manager).get(reverse("goals:tree_children", args=[root.pk])).content.decode()
+    )
     assert first.name in children and "96%" in children
