@@ -218,6 +218,17 @@ class Measure(VersionedModel):
         return self.name
 
     @property
+    def original_achievement_rate(self):
+        """Achievement against the target agreed at activation, for reports after adjustments."""
+        from lodestar.goals import domain
+
+        if self.current is None or self.original_target is None:
+            return None
+        return domain.achievement_rate(
+            self.current, self.original_target, domain.Direction(self.direction), self.range_max
+        )
+
+    @property
     def unit_display(self) -> str:
         if self.unit == MeasureUnit.CUSTOM:
             return self.unit_label

@@ -63,6 +63,13 @@ class MeasureOut(Schema):
     version: int
     achievement_rate: str | None = Field(None, description='Read-only fraction with 4 places ("0.9600")')
     progress: str | None = Field(None, description="Read-only fraction with 4 places")
+    original_achievement_rate: str | None = Field(
+        None, description="Read-only: achievement against the original target, for reports after adjustments"
+    )
+
+    @staticmethod
+    def resolve_original_achievement_rate(obj):
+        return rate_str(obj.original_achievement_rate)
 
     @staticmethod
     def resolve_baseline(obj):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.contrib import messages
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -143,6 +143,14 @@ def goal_table(request):
         goal.can_edit = can_edit_goal(request.user, goal)
     departments = list(Department.objects.filter(is_active=True).order_by("path"))
     periods = list(Period.objects.exclude(kind=PeriodKind.WEEK).order_by("-fiscal_year", "start"))
+    periods_with_goals = []
+    if not goals and department is not None:
+        # Point an empty table at the periods where this department does have goals.
+        periods_with_goals = list(
+            Period.objects.filter(goals__in=visible_goals(request.user).filter(department=department))
+            .annotate(goal_count=Count("goals", distinct=True))
+            .order_by("-start")[:8]
+        )
     return render(
         request,
         "goals/table.html",
@@ -153,6 +161,7 @@ def goal_table(request):
             "departments": departments,
             "periods": periods,
             "weight_groups": sorted(weight_groups.values(), key=lambda item: str(item[0])),
+            "periods_with_goals": periods_with_goals,
             "can_add": department is not None and can_write(request.user),
             "create_url": f"{reverse('goals:create')}?department={department.pk if department else ''}"
             f"&period={period.pk if period else ''}",
@@ -751,7 +760,7 @@ def _default_rows(goal: Goal, dimension: str) -> list[dict]:
             )
         )
         rows = [
-            {"label": p.name, "period": str(p.pk), "owner": str(goal.owner_id or ""), "department": ""}
+            {"label": p.label, "period": str(p.pk), "owner": str(goal.owner_id or ""), "department": ""}
             for p in spans
         ]
     else:

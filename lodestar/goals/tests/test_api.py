@@ -1346,3 +1346,19 @@ def test_openapi_document_validates_and_lists_every_status(db):
         "notes",
     ):
         assert field in goal_schema, field
+
+
+def test_measure_reports_achievement_against_original_and_adjusted_targets(world, api, make_goal, activate):
+    goal = activate(make_goal())
+    measure = goal.measures.get()
+    client = api("mkt_manager")
+    client.patch(f"/measures/{measure.pk}", {"version": measure.version, "current": "480"})
+    response = client.post(
+        f"/goals/{goal.pk}/adjustments",
+        {"measure_id": measure.pk, "new_target": "400", "reason": "市场萎缩", "trigger": "竞品降价超过15%"},
+    )
+    assert response.status_code == 201, response.content
+    body = client.get(f"/measures/{measure.pk}").json()
+    assert body["original_target"] == "500.00"
+    assert body["original_achievement_rate"] == "0.9600"  # 480 / 500
+    assert body["achievement_rate"] == "1.2000"  # 480 / 400
