@@ -42,6 +42,7 @@ run: venv
 	@mkdir -p "$(LODESTAR_DATA_DIR)"
 	$(MANAGE) migrate --noinput
 	$(MANAGE) seed_demo
+	$(MANAGE) schedule_tasks
 	@echo ""
 	@echo "Lodestar is starting on http://$(HOST):$(PORT)/  (data in $(LODESTAR_DATA_DIR))"
 	@$(MANAGE) seed_demo --print-logins | tail -n +2

@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "lodestar.org",
     "lodestar.exchange",
     "lodestar.goals",
+    "lodestar.execution",
+    "lodestar.notifications",
     "lodestar.demo",
 ]
 

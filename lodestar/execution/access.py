@@ -1,0 +1,82 @@
+"""Who may see and change action items (rules in core/permissions.py).
+
+- See: admin and HR partner everything; managers their departments' subtree; everyone the
+  items of their own department, items they hold a RACI letter on, and requests addressed
+  to their department.
+- Plan (create) in a department: admin, its managers, and its members.
+- Change an item: admin, a manager of its department, its A, its Rs. Rs and the A may move
+  and report on it; only the A and managers re-plan RACI and dependencies.
+- Accept a cross-department request: admin or a manager of the requested department.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext as _
+
+from lodestar.core.errors import NotFound, PermissionDeniedError
+from lodestar.core.permissions import can_write, is_admin, manages_department, person_of, require_person, visible_q
+from lodestar.execution.models import ActionItem, RaciAssignment
+
+
+def visible_items(user):
+    person = person_of(user)
+    q = visible_q(user, department_field="department", owner_field=None, public_field=None)
+    if person is not None:
+        q |= Q(Exists(RaciAssignment.objects.filter(item=OuterRef("pk"), person=person)))
+        if person.department_id:
+            q |= Q(requested_department_id=person.department_id)
+    return ActionItem.objects.filter(q)
+
+
+def can_plan_in(user, department) -> bool:
+    if not can_write(user) or department is None:
+        return False
+    if is_admin(user) or manages_department(user, department):
+        return True
+    person = person_of(user)
+    return person is not None and person.department_id == department.pk
+
+
+def _letters(user, item: ActionItem) -> set[str]:
+    person = person_of(user)
+    if person is None:
+        return set()
+    cached = getattr(item, "_my_letters", None)
+    if cached is None:
+        cached = set(item.raci.filter(person=person).values_list("role", flat=True))
+        item._my_letters = cached
+    return cached
+
+
+def can_manage_item(user, item: ActionItem) -> bool:
+    """Re-plan: RACI, dependencies, dates, delete. Admin, department manager, or the A."""
+    if not can_write(user):
+        return False
+    if is_admin(user) or manages_department(user, item.department):
+        return True
+    return "A" in _letters(user, item) or (
+        item.created_by_id is not None and person_of(user) is not None and item.created_by_id == person_of(user).pk
+    )
+
+
+def can_work_on_item(user, item: ActionItem) -> bool:
+    """Move on the kanban, report quantities, change status: the Rs too."""
+    return can_manage_item(user, item) or (can_write(user) and "R" in _letters(user, item))
+
+
+def access_item(user, item_id: int, *, write: bool = False, manage: bool = False) -> ActionItem:
+    require_person(user)
+    item = (
+        visible_items(user)
+        .select_related("department", "goal", "phase", "requested_department", "measure", "accountable")
+        .filter(pk=item_id)
+        .first()
+    )
+    if item is None:
+        raise NotFound(_("Action item not found."), field="item_id")
+    if manage and not can_manage_item(user, item):
+        raise PermissionDeniedError(_("Only the item's A, its department's manager or an admin can re-plan it."))
+    if write and not can_work_on_item(user, item):
+        raise PermissionDeniedError(_("You may view this item but not change it."))
+    return item

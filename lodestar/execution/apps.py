@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ExecutionConfig(AppConfig):
+    name = "lodestar.execution"
+    label = "execution"
+    verbose_name = _("Execution")
