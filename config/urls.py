@@ -16,6 +16,8 @@ urlpatterns = [
     path("periods/", include("lodestar.core.urls")),
     path("org/", include("lodestar.org.urls")),
     path("goals/", include("lodestar.goals.urls")),
+    path("execution/", include("lodestar.execution.urls")),
+    path("inbox/", include("lodestar.notifications.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

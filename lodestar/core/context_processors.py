@@ -11,7 +11,7 @@ from lodestar.core.permissions import can_write, is_admin, is_manager, person_of
 # A stage whose module has not shipped yet is shown disabled, never as an empty page.
 LOOP_STAGES = [
     ("goals", _("Goals"), "goals:table"),
-    ("execution", _("Execution"), None),
+    ("execution", _("Execution"), "execution:table"),
     ("tracking", _("Tracking"), None),
     ("reviews", _("Reviews"), None),
     ("appraisal", _("Appraisal"), None),
@@ -27,8 +27,15 @@ def navigation(request):
     for key, label, url_name in LOOP_STAGES:
         stages.append({"key": key, "label": label, "url": reverse(url_name) if url_name else None})
     match = getattr(request, "resolver_match", None)
+    person = person_of(user)
+    unread = 0
+    if person is not None:
+        from lodestar.notifications.models import Notification
+
+        unread = Notification.objects.filter(recipient=person, read_at__isnull=True).count()
     return {
-        "nav_person": person_of(user),
+        "nav_person": person,
+        "nav_unread": unread,
         "nav_stages": stages,
         "nav_is_admin": is_admin(user),
         "nav_can_manage_org": is_admin(user) or (can_write(user) and is_manager(user)),

@@ -2,7 +2,7 @@
 
 - See: admin and HR partner everything; managers their departments' subtree; everyone the
   items of their own department, items they hold a RACI letter on, and requests addressed
-  to their department.
+  to their department (managers: to any department of their subtrees).
 - Plan (create) in a department: admin, its managers, and its members.
 - Change an item: admin, a manager of its department, its A, its Rs. Rs and the A may move
   and report on it; only the A and managers re-plan RACI and dependencies.
@@ -15,17 +15,32 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from lodestar.core.errors import NotFound, PermissionDeniedError
-from lodestar.core.permissions import can_write, is_admin, manages_department, person_of, require_person, visible_q
+from lodestar.core.permissions import (
+    can_write,
+    is_admin,
+    is_hr,
+    managed_paths,
+    manages_department,
+    person_of,
+    require_person,
+    subtree_q,
+    visible_q,
+)
 from lodestar.execution.models import ActionItem, RaciAssignment
 
 
 def visible_items(user):
+    if is_admin(user) or is_hr(user):
+        # visible_q gives an empty Q here; OR-ing the RACI clause onto it would narrow it.
+        return ActionItem.objects.all()
     person = person_of(user)
     q = visible_q(user, department_field="department", owner_field=None, public_field=None)
     if person is not None:
         q |= Q(Exists(RaciAssignment.objects.filter(item=OuterRef("pk"), person=person)))
         if person.department_id:
             q |= Q(requested_department_id=person.department_id)
+        # Requests addressed to a department they manage (they answer them), at any depth.
+        q |= subtree_q(managed_paths(user), "requested_department__path")
     return ActionItem.objects.filter(q)
 
 
@@ -42,11 +57,14 @@ def _letters(user, item: ActionItem) -> set[str]:
     person = person_of(user)
     if person is None:
         return set()
-    cached = getattr(item, "_my_letters", None)
-    if cached is None:
-        cached = set(item.raci.filter(person=person).values_list("role", flat=True))
-        item._my_letters = cached
-    return cached
+    # Use prefetched RACI rows when a list page loaded them; otherwise one query, cached per person.
+    if "raci" in getattr(item, "_prefetched_objects_cache", {}):
+        return {row.role for row in item.raci.all() if row.person_id == person.pk}
+    cached = getattr(item, "_letters_cache", None)
+    if cached is None or cached[0] != person.pk:
+        cached = (person.pk, set(item.raci.filter(person=person).values_list("role", flat=True)))
+        item._letters_cache = cached
+    return cached[1]
 
 
 def can_manage_item(user, item: ActionItem) -> bool:
@@ -56,7 +74,9 @@ def can_manage_item(user, item: ActionItem) -> bool:
     if is_admin(user) or manages_department(user, item.department):
         return True
     return "A" in _letters(user, item) or (
-        item.created_by_id is not None and person_of(user) is not None and item.created_by_id == person_of(user).pk
+        item.created_by_id is not None
+        and person_of(user) is not None
+        and item.created_by_id == person_of(user).pk
     )
 
 
@@ -76,7 +96,9 @@ def access_item(user, item_id: int, *, write: bool = False, manage: bool = False
     if item is None:
         raise NotFound(_("Action item not found."), field="item_id")
     if manage and not can_manage_item(user, item):
-        raise PermissionDeniedError(_("Only the item's A, its department's manager or an admin can re-plan it."))
+        raise PermissionDeniedError(
+            _("Only the item's A, its department's manager or an admin can re-plan it.")
+        )
     if write and not can_work_on_item(user, item):
         raise PermissionDeniedError(_("You may view this item but not change it."))
     return item

@@ -70,7 +70,7 @@ def would_create_cycle(edges: Iterable[tuple[int, int]], new_edge: tuple[int, in
 
 
 def dates_problem(start: dt.date | None, due: dt.date | None) -> str | None:
-    """"due_before_start" when the due date comes before the start date."""
+    """ "due_before_start" when the due date comes before the start date."""
     if start is not None and due is not None and due < start:
         return "due_before_start"
     return None
@@ -92,7 +92,9 @@ def overloaded_people(responsible_counts: dict[int, int], limit: int = TOO_MANY_
     return {person for person, count in responsible_counts.items() if count > limit}
 
 
-def shift_dates(start: dt.date | None, due: dt.date | None, days: int) -> tuple[dt.date | None, dt.date | None]:
+def shift_dates(
+    start: dt.date | None, due: dt.date | None, days: int
+) -> tuple[dt.date | None, dt.date | None]:
     """Move an item on the timeline by `days`, keeping its length."""
     delta = dt.timedelta(days=days)
     return (start + delta if start else None, due + delta if due else None)

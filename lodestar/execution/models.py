@@ -15,7 +15,9 @@ AMOUNT = {"max_digits": 18, "decimal_places": 4}
 class Phase(TimeStampedModel):
     """A stage of a campaign (预热期 → 爆发期 → 返场期, or custom) that groups items on the timeline."""
 
-    goal = models.ForeignKey("goals.Goal", null=True, blank=True, on_delete=models.CASCADE, related_name="phases")
+    goal = models.ForeignKey(
+        "goals.Goal", null=True, blank=True, on_delete=models.CASCADE, related_name="phases"
+    )
     department = models.ForeignKey("org.Department", on_delete=models.CASCADE, related_name="phases")
     name = models.CharField(_("name"), max_length=60)
     start = models.DateField(_("start"), null=True, blank=True)
@@ -61,12 +63,20 @@ class ActionItem(VersionedModel):
     it and names the R. Planned and actual quantities can count toward a measure of its goal.
     """
 
-    goal = models.ForeignKey("goals.Goal", verbose_name=_("goal"), null=True, blank=True,
-                             on_delete=models.SET_NULL, related_name="items")
-    department = models.ForeignKey("org.Department", verbose_name=_("department"), on_delete=models.PROTECT,
-                                   related_name="items")
-    phase = models.ForeignKey(Phase, verbose_name=_("phase"), null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="items")
+    goal = models.ForeignKey(
+        "goals.Goal",
+        verbose_name=_("goal"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="items",
+    )
+    department = models.ForeignKey(
+        "org.Department", verbose_name=_("department"), on_delete=models.PROTECT, related_name="items"
+    )
+    phase = models.ForeignKey(
+        Phase, verbose_name=_("phase"), null=True, blank=True, on_delete=models.SET_NULL, related_name="items"
+    )
     title = models.CharField(_("task"), max_length=200)
     description = models.TextField(_("how (description)"), blank=True, default="")
     start = models.DateField(_("start"), null=True, blank=True)
@@ -82,25 +92,44 @@ class ActionItem(VersionedModel):
     planned_quantity = models.DecimalField(_("planned quantity"), null=True, blank=True, **AMOUNT)
     actual_quantity = models.DecimalField(_("actual quantity"), null=True, blank=True, **AMOUNT)
     unit = models.CharField(_("unit"), max_length=20, blank=True, default="")
-    measure = models.ForeignKey("goals.Measure", verbose_name=_("counts toward"), null=True, blank=True,
-                                on_delete=models.SET_NULL, related_name="items")
+    measure = models.ForeignKey(
+        "goals.Measure",
+        verbose_name=_("counts toward"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="items",
+    )
     requested_department = models.ForeignKey(
-        "org.Department", verbose_name=_("requested of"), null=True, blank=True, on_delete=models.SET_NULL,
+        "org.Department",
+        verbose_name=_("requested of"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="requested_items",
     )
-    request_state = models.CharField(_("request"), max_length=10, choices=RequestState.choices, blank=True,
-                                     default=RequestState.NONE)
+    request_state = models.CharField(
+        _("request"), max_length=10, choices=RequestState.choices, blank=True, default=RequestState.NONE
+    )
     position = models.FloatField(default=0)  # order inside a kanban column
     done_override_reason = models.CharField(max_length=300, blank=True, default="")
     completed_at = models.DateTimeField(null=True, blank=True)
     status_changed_at = models.DateTimeField(null=True, blank=True)
-    recurrence = models.ForeignKey("RecurringItem", null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="items")
-    created_by = models.ForeignKey("org.Person", null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    recurrence = models.ForeignKey(
+        "RecurringItem", null=True, blank=True, on_delete=models.SET_NULL, related_name="items"
+    )
+    created_by = models.ForeignKey(
+        "org.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     # Denormalised for fast pages: the A and the Rs, kept by the RACI service.
-    accountable = models.ForeignKey("org.Person", null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="accountable_items", editable=False)
+    accountable = models.ForeignKey(
+        "org.Person",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="accountable_items",
+        editable=False,
+    )
 
     history = HistoricalRecords(excluded_fields=["position", "updated_at"])
 
@@ -115,8 +144,10 @@ class ActionItem(VersionedModel):
             models.Index(fields=["requested_department", "request_state"]),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(due__isnull=True) | Q(start__isnull=True) | Q(due__gte=F("start")),
-                                   name="item_due_after_start"),
+            models.CheckConstraint(
+                condition=Q(due__isnull=True) | Q(start__isnull=True) | Q(due__gte=F("start")),
+                name="item_due_after_start",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -135,10 +166,12 @@ class RaciAssignment(models.Model):
 
     item = models.ForeignKey(ActionItem, on_delete=models.CASCADE, related_name="raci")
     role = models.CharField(_("role"), max_length=1, choices=RaciRole.choices)
-    person = models.ForeignKey("org.Person", null=True, blank=True, on_delete=models.CASCADE,
-                               related_name="raci_assignments")
-    department = models.ForeignKey("org.Department", null=True, blank=True, on_delete=models.CASCADE,
-                                   related_name="raci_assignments")
+    person = models.ForeignKey(
+        "org.Person", null=True, blank=True, on_delete=models.CASCADE, related_name="raci_assignments"
+    )
+    department = models.ForeignKey(
+        "org.Department", null=True, blank=True, on_delete=models.CASCADE, related_name="raci_assignments"
+    )
 
     class Meta:
         verbose_name = _("RACI assignment")
@@ -151,11 +184,20 @@ class RaciAssignment(models.Model):
                 | (Q(person__isnull=True) & Q(department__isnull=False)),
                 name="raci_person_or_department",
             ),
-            models.UniqueConstraint(fields=["item", "role", "person"], condition=Q(person__isnull=False),
-                                    name="raci_person_once_per_role"),
-            models.UniqueConstraint(fields=["item", "role", "department"], condition=Q(department__isnull=False),
-                                    name="raci_department_once_per_role"),
+            models.UniqueConstraint(
+                fields=["item", "role", "person"],
+                condition=Q(person__isnull=False),
+                name="raci_person_once_per_role",
+            ),
+            models.UniqueConstraint(
+                fields=["item", "role", "department"],
+                condition=Q(department__isnull=False),
+                name="raci_department_once_per_role",
+            ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.role}: {self.person_id or self.department_id}"
 
 
 class Dependency(models.Model):
@@ -171,6 +213,9 @@ class Dependency(models.Model):
             models.UniqueConstraint(fields=["predecessor", "successor"], name="dependency_once"),
             models.CheckConstraint(condition=~Q(predecessor=F("successor")), name="dependency_not_self"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.predecessor_id} → {self.successor_id}"
 
 
 class Comment(TimeStampedModel):

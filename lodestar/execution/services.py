@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lodestar.core.errors import ApplicationError, ConflictError, PermissionDeniedError
-from lodestar.core.permissions import person_of, require_person
+from lodestar.core.permissions import can_write, require_person
 from lodestar.core.services import bump_version, check_version
 from lodestar.execution import domain
 from lodestar.execution.access import can_manage_item, can_plan_in, can_work_on_item
@@ -39,12 +39,47 @@ from lodestar.goals.services import to_decimal
 from lodestar.notifications.services import notify
 from lodestar.org.models import Department, Person
 
-ITEM_FIELDS = ("title", "description", "start", "due", "is_milestone", "done_standard", "deliverable", "budget",
-               "people_needed", "materials", "priority", "planned_quantity", "actual_quantity", "unit", "phase",
-               "goal", "measure")
+ITEM_FIELDS = (
+    "title",
+    "description",
+    "start",
+    "due",
+    "is_milestone",
+    "done_standard",
+    "deliverable",
+    "budget",
+    "people_needed",
+    "materials",
+    "priority",
+    "planned_quantity",
+    "actual_quantity",
+    "unit",
+    "phase",
+    "goal",
+    "measure",
+)
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
-ALLOWED_EXTENSIONS = {".pdf", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".xlsx", ".xls", ".csv", ".docx", ".doc",
-                      ".pptx", ".ppt", ".txt", ".md", ".zip", ".mp4", ".mov"}
+ALLOWED_EXTENSIONS = {
+    ".pdf",
+    ".png",
+    ".jpg",
+    ".jpeg",
+    ".gif",
+    ".webp",
+    ".xlsx",
+    ".xls",
+    ".csv",
+    ".docx",
+    ".doc",
+    ".pptx",
+    ".ppt",
+    ".txt",
+    ".md",
+    ".zip",
+    ".mp4",
+    ".mov",
+}
+RACI_FIELDS = {"R": "responsible_ids", "A": "accountable_id", "C": "consulted_ids", "I": "informed_ids"}
 RACI_MESSAGES = {
     "no_accountable": ("accountable_id", "Name exactly one accountable person (A)."),
     "several_accountable": ("accountable_id", "An item has exactly one accountable person (A)."),
@@ -75,8 +110,13 @@ def _clean(data: dict) -> dict:
                 raise ApplicationError(_("This value cannot be negative."), field=field, code="negative")
     if "priority" in data and data["priority"] not in Priority.values:
         raise ApplicationError(_("Choose P0, P1 or P2."), field="priority")
-    for field, limit in (("done_standard", 300), ("deliverable", 300), ("people_needed", 200), ("materials", 300),
-                         ("unit", 20)):
+    for field, limit in (
+        ("done_standard", 300),
+        ("deliverable", 300),
+        ("people_needed", 200),
+        ("materials", 300),
+        ("unit", 20),
+    ):
         if field in data:
             data[field] = (data[field] or "").strip()
             if len(data[field]) > limit:
@@ -86,7 +126,9 @@ def _clean(data: dict) -> dict:
 
 def _check_dates(start, due) -> None:
     if domain.dates_problem(start, due):
-        raise ApplicationError(_("The due date is before the start date."), field="due", code="due_before_start")
+        raise ApplicationError(
+            _("The due date is before the start date."), field="due", code="due_before_start"
+        )
 
 
 def _check_links(item_department: Department, goal, measure, phase) -> None:
@@ -94,7 +136,12 @@ def _check_links(item_department: Department, goal, measure, phase) -> None:
         raise ApplicationError(_("The measure must belong to the item's goal."), field="measure_id")
     if goal is not None and goal.status in (GoalStatus.CANCELLED,):
         raise ApplicationError(_("The goal is cancelled."), field="goal_id")
-    if phase is not None and phase.department_id != item_department.pk and phase.goal_id != (goal.pk if goal else None):
+    # A phase belongs to the item's department's plan, or to the item's goal (not to "no goal").
+    if (
+        phase is not None
+        and phase.department_id != item_department.pk
+        and (phase.goal_id is None or phase.goal_id != (goal.pk if goal else None))
+    ):
         raise ApplicationError(_("The phase belongs to another plan."), field="phase_id")
 
 
@@ -115,16 +162,20 @@ def _raci_rows(item, responsible, accountable, consulted, informed) -> list[Raci
 
 
 def _validate_raci(rows: list[RaciAssignment]) -> None:
-    entries = [domain.RaciEntry(r.role, r.person_id or (r.person.pk if r.person else None), r.department_id)
-               for r in rows]
+    entries = [
+        domain.RaciEntry(r.role, r.person_id or (r.person.pk if r.person else None), r.department_id)
+        for r in rows
+    ]
     problems = domain.raci_problems(entries)
     if problems:
         field, message = RACI_MESSAGES[problems[0]]
         raise ApplicationError(_(message), field=field, code=problems[0])
-    inactive = [r.person.display_name for r in rows if r.person is not None and not r.person.is_active]
+    inactive = [r for r in rows if r.person is not None and not r.person.is_active]
     if inactive:
-        raise ApplicationError(_("%(names)s is no longer active.") % {"names": "、".join(inactive)},
-                               field="responsible_ids")
+        names = "、".join(dict.fromkeys(r.person.display_name for r in inactive))
+        raise ApplicationError(
+            _("%(names)s is no longer active.") % {"names": names}, field=RACI_FIELDS[inactive[0].role]
+        )
 
 
 def _dedupe(people):
@@ -132,13 +183,23 @@ def _dedupe(people):
 
 
 @transaction.atomic
-def raci_set(*, actor, item: ActionItem, responsible: list[Person], accountable: Person | None,
-             consulted=(), informed=(), version: int | None = None) -> ActionItem:
+def raci_set(
+    *,
+    actor,
+    item: ActionItem,
+    responsible: list[Person],
+    accountable: Person | None,
+    consulted=(),
+    informed=(),
+    version: int | None = None,
+) -> ActionItem:
     """Replace an item's RACI: exactly one A (a person), at least one R; C and I people or departments."""
     person = _actor(actor)
     item = ActionItem.objects.select_for_update(of=("self",)).select_related("department").get(pk=item.pk)
     if not can_manage_item(actor, item):
-        raise PermissionDeniedError(_("Only the item's A, its department's manager or an admin can re-plan it."))
+        raise PermissionDeniedError(
+            _("Only the item's A, its department's manager or an admin can re-plan it.")
+        )
     check_version(item, version)
     before = set(item.raci.filter(role=RaciRole.RESPONSIBLE).values_list("person_id", flat=True))
     rows = _raci_rows(item, _dedupe(responsible), accountable, list(consulted), list(informed))
@@ -149,8 +210,9 @@ def raci_set(*, actor, item: ActionItem, responsible: list[Person], accountable:
     bump_version(item)
     item.save(update_fields=["accountable", "version", "updated_at"])
     newly = [p for p in responsible if p.pk not in before]
-    _notify_on_commit(newly, person, "assigned", _("You are responsible for “%(title)s”") % {"title": item.title},
-                      item)
+    _notify_on_commit(
+        newly, person, "assigned", _("You are responsible for “%(title)s”") % {"title": item.title}, item
+    )
     return item
 
 
@@ -158,10 +220,20 @@ def raci_set(*, actor, item: ActionItem, responsible: list[Person], accountable:
 
 
 @transaction.atomic
-def item_create(*, actor, department: Department, title: str, responsible: list[Person] | None = None,
-                accountable: Person | None = None, consulted=(), informed=(), predecessors=(),
-                requested_department: Department | None = None, status: str = ItemStatus.TODO,
-                **fields) -> ActionItem:
+def item_create(
+    *,
+    actor,
+    department: Department,
+    title: str,
+    responsible: list[Person] | None = None,
+    accountable: Person | None = None,
+    consulted=(),
+    informed=(),
+    predecessors=(),
+    requested_department: Department | None = None,
+    status: str = ItemStatus.TODO,
+    **fields,
+) -> ActionItem:
     """Create an item with its RACI (and dependencies) in one step.
 
     Without RACI the creator is both R and A. An item asked of another department waits in
@@ -169,40 +241,51 @@ def item_create(*, actor, department: Department, title: str, responsible: list[
     """
     person = _actor(actor)
     if not can_plan_in(actor, department):
-        raise PermissionDeniedError(_("You can plan items in your own department or in departments you manage."),
-                                    field="department_id")
+        raise PermissionDeniedError(
+            _("You can plan items in your own department or in departments you manage."),
+            field="department_id",
+        )
     data = _clean({"title": title, **{k: v for k, v in fields.items() if k in ITEM_FIELDS}})
     _check_dates(data.get("start"), data.get("due"))
     _check_links(department, data.get("goal"), data.get("measure"), data.get("phase"))
-    if status not in ItemStatus.values or status == ItemStatus.DONE:
+    if status not in domain.OPEN_STATUSES:
         raise ApplicationError(_("A new item starts as to do, in progress or blocked."), field="status")
-    item = ActionItem(department=department, created_by=person, status=status, status_changed_at=timezone.now(),
-                      **data)
+    item = ActionItem(
+        department=department, created_by=person, status=status, status_changed_at=timezone.now(), **data
+    )
     if requested_department is not None and requested_department != department:
         item.requested_department = requested_department
         item.request_state = RequestState.PENDING
     last = ActionItem.objects.filter(department=department, status=status).order_by("-position").first()
     item.position = (last.position + 1) if last else 1
-    item.save()
-    responsible = _dedupe(responsible or ([] if item.request_state == RequestState.PENDING else [person]))
-    if item.request_state == RequestState.PENDING and not responsible:
-        # The requested department names the R on acceptance; until then the requester holds it.
-        responsible = [person]
+    # Without a named R the creator holds it; for a request, until the other department names one.
+    responsible = _dedupe(responsible or [person])
     accountable = accountable or person
-    rows = _raci_rows(item, responsible, accountable, list(consulted), list(informed))
-    _validate_raci(rows)
-    RaciAssignment.objects.bulk_create(rows)
+    _validate_raci(_raci_rows(None, responsible, accountable, list(consulted), list(informed)))
     item.accountable = accountable
-    item.save(update_fields=["accountable"])
+    item.save()
+    RaciAssignment.objects.bulk_create(
+        _raci_rows(item, responsible, accountable, list(consulted), list(informed))
+    )
     for predecessor in predecessors:
         _add_dependency(predecessor, item)
     _feed_measure(item.measure_id)
-    _notify_on_commit([p for p in responsible if p.pk != person.pk], person, "assigned",
-                      _("You are responsible for “%(title)s”") % {"title": item.title}, item)
+    _notify_on_commit(
+        [p for p in responsible if p.pk != person.pk],
+        person,
+        "assigned",
+        _("You are responsible for “%(title)s”") % {"title": item.title},
+        item,
+    )
     if item.request_state == RequestState.PENDING and requested_department.manager:
-        _notify_on_commit([requested_department.manager], person, "requested",
-                          _("%(department)s asks for support: “%(title)s”")
-                          % {"department": department.name, "title": item.title}, item)
+        _notify_on_commit(
+            [requested_department.manager],
+            person,
+            "requested",
+            _("%(department)s asks for support: “%(title)s”")
+            % {"department": department.name, "title": item.title},
+            item,
+        )
     return item
 
 
@@ -210,13 +293,13 @@ def _notify_on_commit(recipients, actor, verb, title, item) -> None:
     recipients = list(recipients)
     if recipients:
         url = f"/execution/items/{item.pk}/"
-        transaction.on_commit(lambda: notify(recipients=recipients, actor=actor, verb=verb, title=title, url=url))
+        transaction.on_commit(
+            lambda: notify(recipients=recipients, actor=actor, verb=verb, title=title, url=url)
+        )
 
 
 def _open_predecessors(item: ActionItem) -> list[ActionItem]:
-    return list(
-        ActionItem.objects.filter(successor_links__successor=item, status__in=domain.OPEN_STATUSES)
-    )
+    return list(ActionItem.objects.filter(successor_links__successor=item, status__in=domain.OPEN_STATUSES))
 
 
 def _set_status(item: ActionItem, status: str, override_reason: str = "") -> None:
@@ -230,7 +313,8 @@ def _set_status(item: ActionItem, status: str, override_reason: str = "") -> Non
             raise ConflictError(
                 _("“%(titles)s” must be finished first. To mark this done anyway, give a reason.")
                 % {"titles": "”、“".join(b.title for b in blocking)},
-                code="predecessor_open", field="status",
+                code="predecessor_open",
+                field="status",
             )
         item.done_override_reason = override_reason.strip()[:300] if blocking else ""
         item.completed_at = timezone.now()
@@ -241,14 +325,18 @@ def _set_status(item: ActionItem, status: str, override_reason: str = "") -> Non
 
 
 @transaction.atomic
-def item_update(*, actor, item: ActionItem, version: int | None, override_reason: str = "", **changes) -> ActionItem:
+def item_update(
+    *, actor, item: ActionItem, version: int | None, override_reason: str = "", **changes
+) -> ActionItem:
     """Change an item. Rs may change status and quantities; re-planning needs the A or a manager."""
     item = ActionItem.objects.select_for_update(of=("self",)).select_related("department").get(pk=item.pk)
     check_version(item, version)
     work_fields = {"status", "actual_quantity"}
     if set(changes) - work_fields:
         if not can_manage_item(actor, item):
-            raise PermissionDeniedError(_("Only the item's A, its department's manager or an admin can re-plan it."))
+            raise PermissionDeniedError(
+                _("Only the item's A, its department's manager or an admin can re-plan it.")
+            )
     elif not can_work_on_item(actor, item):
         raise PermissionDeniedError(_("You may view this item but not change it."))
     old_measure = item.measure_id
@@ -268,8 +356,15 @@ def item_update(*, actor, item: ActionItem, version: int | None, override_reason
 
 
 @transaction.atomic
-def item_move(*, actor, item: ActionItem, status: str, version: int | None, before_id: int | None = None,
-              override_reason: str = "") -> ActionItem:
+def item_move(
+    *,
+    actor,
+    item: ActionItem,
+    status: str,
+    version: int | None,
+    before_id: int | None = None,
+    override_reason: str = "",
+) -> ActionItem:
     """Kanban: move an item to a status column, above `before_id` (or to the end)."""
     item = ActionItem.objects.select_for_update(of=("self",)).select_related("department").get(pk=item.pk)
     if not can_work_on_item(actor, item):
@@ -278,10 +373,13 @@ def item_move(*, actor, item: ActionItem, status: str, version: int | None, befo
         raise ConflictError(
             _("“%(title)s” was changed by someone else meanwhile. The board has been refreshed; try again.")
             % {"title": item.title},
-            code="version_conflict", field="version",
+            code="version_conflict",
+            field="version",
         )
     _set_status(item, status, override_reason)
-    column = ActionItem.objects.filter(department=item.department, status=status).exclude(pk=item.pk)
+    # One ordering per status across departments: a board may show a department's subtree or a
+    # goal's items from several departments, and `before_id` can be any card on it.
+    column = ActionItem.objects.filter(status=status).exclude(pk=item.pk)
     before = column.filter(pk=before_id).first() if before_id else None
     if before is not None:
         previous = column.filter(position__lt=before.position).order_by("-position").first()
@@ -296,12 +394,15 @@ def item_move(*, actor, item: ActionItem, status: str, version: int | None, befo
 
 
 @transaction.atomic
-def item_reschedule(*, actor, item: ActionItem, start: dt.date | None, due: dt.date | None,
-                    version: int | None) -> ActionItem:
+def item_reschedule(
+    *, actor, item: ActionItem, start: dt.date | None, due: dt.date | None, version: int | None
+) -> ActionItem:
     """Timeline: new dates for an item (those who may re-plan it)."""
     item = ActionItem.objects.select_for_update(of=("self",)).select_related("department").get(pk=item.pk)
     if not can_manage_item(actor, item):
-        raise PermissionDeniedError(_("Only the item's A, its department's manager or an admin can re-plan it."))
+        raise PermissionDeniedError(
+            _("Only the item's A, its department's manager or an admin can re-plan it.")
+        )
     check_version(item, version)
     _check_dates(start, due)
     item.start, item.due = start, due
@@ -311,15 +412,28 @@ def item_reschedule(*, actor, item: ActionItem, start: dt.date | None, due: dt.d
 
 
 @transaction.atomic
-def items_bulk_update(*, actor, items: list[ActionItem], responsible: Person | None = None,
-                      due: dt.date | None = None, status: str | None = None) -> list[ActionItem]:
+def items_bulk_update(
+    *,
+    actor,
+    items: list[ActionItem],
+    responsible: Person | None = None,
+    due: dt.date | None = None,
+    status: str | None = None,
+) -> list[ActionItem]:
     """Change the R, the due date or the status of many items at once — all of them or none."""
     if not items:
         raise ApplicationError(_("Choose at least one item."), field="item_ids")
     if responsible is None and due is None and not status:
         raise ApplicationError(_("Choose what to change."), field="status")
-    locked = list(ActionItem.objects.select_for_update(of=("self",)).select_related("department")
-                  .filter(pk__in=[i.pk for i in items]))
+    if responsible is not None and not responsible.is_active:
+        raise ApplicationError(
+            _("%(names)s is no longer active.") % {"names": responsible.display_name}, field="responsible_id"
+        )
+    locked = list(
+        ActionItem.objects.select_for_update(of=("self",))
+        .select_related("department")
+        .filter(pk__in=[i.pk for i in items])
+    )
     for item in locked:
         if (responsible is not None or due is not None) and not can_manage_item(actor, item):
             raise PermissionDeniedError(_("You may not re-plan “%(title)s”.") % {"title": item.title})
@@ -348,7 +462,9 @@ def items_bulk_update(*, actor, items: list[ActionItem], responsible: Person | N
 def item_delete(*, actor, item: ActionItem) -> None:
     item = ActionItem.objects.select_for_update(of=("self",)).get(pk=item.pk)
     if not can_manage_item(actor, item):
-        raise PermissionDeniedError(_("Only the item's A, its department's manager or an admin can re-plan it."))
+        raise PermissionDeniedError(
+            _("Only the item's A, its department's manager or an admin can re-plan it.")
+        )
     measure_id = item.measure_id
     item.delete()
     _feed_measure(measure_id)
@@ -369,7 +485,8 @@ def _feed_measure(measure_id: int | None) -> None:
     if measure is None or measure.parts.exists():
         return
     total = (
-        ActionItem.objects.filter(measure_id=measure_id).exclude(status=ItemStatus.CANCELLED)
+        ActionItem.objects.filter(measure_id=measure_id)
+        .exclude(status=ItemStatus.CANCELLED)
         .aggregate(total=Sum("actual_quantity"))["total"]
     )
     if total is None:
@@ -389,9 +506,10 @@ def _add_dependency(predecessor: ActionItem, successor: ActionItem) -> Dependenc
     edges = list(Dependency.objects.values_list("predecessor_id", "successor_id"))
     if domain.would_create_cycle(edges, (predecessor.pk, successor.pk)):
         raise ApplicationError(
-            _("“%(a)s” already depends on “%(b)s”: this would make a loop.") % {"a": predecessor.title,
-                                                                          "b": successor.title},
-            code="cycle", field="predecessor_ids",
+            _("“%(a)s” already depends on “%(b)s”: this would make a loop.")
+            % {"a": predecessor.title, "b": successor.title},
+            code="cycle",
+            field="predecessor_ids",
         )
     return Dependency.objects.get_or_create(predecessor=predecessor, successor=successor)[0]
 
@@ -399,14 +517,18 @@ def _add_dependency(predecessor: ActionItem, successor: ActionItem) -> Dependenc
 @transaction.atomic
 def dependency_add(*, actor, predecessor: ActionItem, successor: ActionItem) -> Dependency:
     if not can_manage_item(actor, successor):
-        raise PermissionDeniedError(_("Only the item's A, its department's manager or an admin can re-plan it."))
+        raise PermissionDeniedError(
+            _("Only the item's A, its department's manager or an admin can re-plan it.")
+        )
     return _add_dependency(predecessor, successor)
 
 
 @transaction.atomic
 def dependency_remove(*, actor, predecessor: ActionItem, successor: ActionItem) -> None:
     if not can_manage_item(actor, successor):
-        raise PermissionDeniedError(_("Only the item's A, its department's manager or an admin can re-plan it."))
+        raise PermissionDeniedError(
+            _("Only the item's A, its department's manager or an admin can re-plan it.")
+        )
     Dependency.objects.filter(predecessor=predecessor, successor=successor).delete()
 
 
@@ -414,13 +536,18 @@ def dependency_remove(*, actor, predecessor: ActionItem, successor: ActionItem) 
 
 
 @transaction.atomic
-def request_answer(*, actor, item: ActionItem, accept: bool, responsible: Person | None = None,
-                   comment: str = "") -> ActionItem:
+def request_answer(
+    *, actor, item: ActionItem, accept: bool, responsible: Person | None = None, comment: str = ""
+) -> ActionItem:
     """The requested department's manager accepts (naming the R) or declines a request."""
     from lodestar.core.permissions import is_admin, manages_department
 
     person = _actor(actor)
-    item = ActionItem.objects.select_for_update(of=("self",)).select_related("requested_department").get(pk=item.pk)
+    item = (
+        ActionItem.objects.select_for_update(of=("self",))
+        .select_related("requested_department")
+        .get(pk=item.pk)
+    )
     if item.request_state != RequestState.PENDING:
         raise ConflictError(_("This request has already been answered."), code="request_answered")
     if not (is_admin(actor) or manages_department(actor, item.requested_department)):
@@ -428,22 +555,42 @@ def request_answer(*, actor, item: ActionItem, accept: bool, responsible: Person
     if accept:
         if responsible is None:
             raise ApplicationError(_("Name who will do it (R)."), field="responsible_id", code="required")
-        if not (responsible.department_id and responsible.department.path.startswith(item.requested_department.path)):
-            raise ApplicationError(_("The R must belong to the requested department."), field="responsible_id")
+        if not (
+            responsible.department_id
+            and responsible.department.path.startswith(item.requested_department.path)
+        ):
+            raise ApplicationError(
+                _("The R must belong to the requested department."), field="responsible_id"
+            )
+        if not responsible.is_active:
+            raise ApplicationError(
+                _("%(names)s is no longer active.") % {"names": responsible.display_name},
+                field="responsible_id",
+            )
         item.raci.filter(role=RaciRole.RESPONSIBLE).delete()
         RaciAssignment.objects.create(item=item, role=RaciRole.RESPONSIBLE, person=responsible)
         item.request_state = RequestState.ACCEPTED
-        _notify_on_commit([responsible], person, "assigned",
-                          _("You are responsible for “%(title)s”") % {"title": item.title}, item)
+        _notify_on_commit(
+            [responsible],
+            person,
+            "assigned",
+            _("You are responsible for “%(title)s”") % {"title": item.title},
+            item,
+        )
     else:
         item.request_state = RequestState.DECLINED
         if comment.strip():
             Comment.objects.create(item=item, author=person, body=comment.strip()[:4000])
     bump_version(item)
     item.save()
-    _notify_on_commit([item.accountable], person, "request_answered",
-                      (_("Request accepted: “%(title)s”") if accept else _("Request declined: “%(title)s”"))
-                      % {"title": item.title}, item)
+    _notify_on_commit(
+        [item.accountable],
+        person,
+        "request_answered",
+        (_("Request accepted: “%(title)s”") if accept else _("Request declined: “%(title)s”"))
+        % {"title": item.title},
+        item,
+    )
     return item
 
 
@@ -455,10 +602,14 @@ MENTION = re.compile(r"@([\w.\-\u4e00-\u9fff]{1,40})")
 def mentioned_people(body: str) -> list[Person]:
     """People named as @username or @显示名 in a comment."""
     names = set(MENTION.findall(body))
+    names |= {name.rstrip(".-") for name in names}  # "thanks @linxiao." ends the sentence, not the name
+    names.discard("")
     if not names:
         return []
-    return list(Person.objects.filter(is_active=True).filter(
-        user__username__in=names) | Person.objects.filter(is_active=True, display_name__in=names))
+    return list(
+        Person.objects.filter(is_active=True).filter(user__username__in=names)
+        | Person.objects.filter(is_active=True, display_name__in=names)
+    )
 
 
 @transaction.atomic
@@ -466,7 +617,7 @@ def comment_add(*, actor, item: ActionItem, body: str) -> Comment:
     person = _actor(actor)
     from lodestar.execution.access import visible_items
 
-    if not visible_items(actor).filter(pk=item.pk).exists():
+    if not can_write(actor) or not visible_items(actor).filter(pk=item.pk).exists():
         raise PermissionDeniedError(_("You may not comment on this item."))
     body = (body or "").strip()
     if not body:
@@ -476,9 +627,13 @@ def comment_add(*, actor, item: ActionItem, body: str) -> Comment:
     comment = Comment.objects.create(item=item, author=person, body=body)
     mentioned = mentioned_people(body)
     comment.mentions.set(mentioned)
-    _notify_on_commit(mentioned, person, "mentioned",
-                      _("%(name)s mentioned you on “%(title)s”") % {"name": person.display_name, "title": item.title},
-                      item)
+    _notify_on_commit(
+        mentioned,
+        person,
+        "mentioned",
+        _("%(name)s mentioned you on “%(title)s”") % {"name": person.display_name, "title": item.title},
+        item,
+    )
     return comment
 
 
@@ -490,13 +645,21 @@ def attachment_add(*, actor, item: ActionItem, upload) -> Attachment:
     name = (upload.name or "").rsplit("/", 1)[-1][:200]
     extension = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
     if extension not in ALLOWED_EXTENSIONS:
-        raise ApplicationError(_("Files of type “%(ext)s” are not accepted.") % {"ext": extension or "?"},
-                               field="file", code="file_type")
+        raise ApplicationError(
+            _("Files of type “%(ext)s” are not accepted.") % {"ext": extension or "?"},
+            field="file",
+            code="file_type",
+        )
     if upload.size > MAX_ATTACHMENT_BYTES:
         raise ApplicationError(_("A file can be at most 10 MB."), field="file", code="file_too_large")
-    return Attachment.objects.create(item=item, file=upload, name=name, size=upload.size,
-                                     content_type=(getattr(upload, "content_type", "") or "")[:100],
-                                     uploaded_by=person)
+    return Attachment.objects.create(
+        item=item,
+        file=upload,
+        name=name,
+        size=upload.size,
+        content_type=(getattr(upload, "content_type", "") or "")[:100],
+        uploaded_by=person,
+    )
 
 
 # --- phases and recurring items ------------------------------------------------------------
@@ -508,13 +671,21 @@ DEFAULT_PHASES = ("预热期", "爆发期", "返场期")
 @transaction.atomic
 def phase_create(*, actor, department: Department, name: str, goal=None, start=None, end=None) -> Phase:
     if not can_plan_in(actor, department):
-        raise PermissionDeniedError(_("You can plan items in your own department or in departments you manage."))
+        raise PermissionDeniedError(
+            _("You can plan items in your own department or in departments you manage.")
+        )
     name = (name or "").strip()
     if not name:
         raise ApplicationError(_("Name the phase."), field="name", code="required")
     _check_dates(start, end)
-    return Phase.objects.create(department=department, goal=goal, name=name[:60], start=start, end=end,
-                                sort_order=Phase.objects.filter(department=department, goal=goal).count())
+    return Phase.objects.create(
+        department=department,
+        goal=goal,
+        name=name[:60],
+        start=start,
+        end=end,
+        sort_order=Phase.objects.filter(department=department, goal=goal).count(),
+    )
 
 
 def _next_due(rule: RecurringItem, after: dt.date) -> dt.date:
@@ -534,17 +705,28 @@ def generate_recurring_items(*, today: dt.date | None = None) -> int:
     """
     today = today or timezone.localdate()
     created = 0
-    for rule in RecurringItem.objects.select_for_update(skip_locked=True).filter(is_active=True, next_due__lte=today):
+    for rule in RecurringItem.objects.select_for_update(skip_locked=True).filter(
+        is_active=True, next_due__lte=today
+    ):
         while rule.next_due <= today:
             item = ActionItem.objects.create(
-                department=rule.department, goal=rule.goal, title=rule.title, due=rule.next_due,
-                start=rule.next_due, priority=rule.priority, recurrence=rule, created_by=rule.created_by,
-                accountable=rule.accountable, status_changed_at=timezone.now(),
+                department=rule.department,
+                goal=rule.goal,
+                title=rule.title,
+                due=rule.next_due,
+                start=rule.next_due,
+                priority=rule.priority,
+                recurrence=rule,
+                created_by=rule.created_by,
+                accountable=rule.accountable,
+                status_changed_at=timezone.now(),
             )
-            RaciAssignment.objects.bulk_create([
-                RaciAssignment(item=item, role=RaciRole.RESPONSIBLE, person=rule.responsible),
-                RaciAssignment(item=item, role=RaciRole.ACCOUNTABLE, person=rule.accountable),
-            ])
+            RaciAssignment.objects.bulk_create(
+                [
+                    RaciAssignment(item=item, role=RaciRole.RESPONSIBLE, person=rule.responsible),
+                    RaciAssignment(item=item, role=RaciRole.ACCOUNTABLE, person=rule.accountable),
+                ]
+            )
             created += 1
             rule.next_due = _next_due(rule, rule.next_due)
         rule.save(update_fields=["next_due", "updated_at"])

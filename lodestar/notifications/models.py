@@ -8,7 +8,9 @@ from django.utils.translation import gettext_lazy as _
 
 class Notification(models.Model):
     recipient = models.ForeignKey("org.Person", on_delete=models.CASCADE, related_name="notifications")
-    actor = models.ForeignKey("org.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        "org.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     verb = models.CharField(_("what happened"), max_length=30)  # mentioned | assigned | requested | ...
     title = models.CharField(_("title"), max_length=300)
     url = models.CharField(max_length=300, blank=True, default="")

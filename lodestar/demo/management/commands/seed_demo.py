@@ -10,6 +10,7 @@ from django.utils import timezone
 from lodestar.core.models import CompanySettings
 from lodestar.core.services import period_generate_fiscal_year
 from lodestar.demo import data
+from lodestar.demo.execution import seed_demo_execution
 from lodestar.demo.goals import seed_demo_goals
 from lodestar.org.models import Department, Person
 
@@ -78,18 +79,27 @@ class Command(BaseCommand):
         for year in (this_year - 1, this_year):
             period_generate_fiscal_year(actor=admin_user, year=year)
         seed_demo_goals(admin_user)
+        seed_demo_execution(admin_user)
 
     @transaction.atomic
     def _seed_goals_if_missing(self, settings_row: CompanySettings) -> None:
-        """Demo data from before goals existed gets its goals once; a database with any goal is left alone."""
+        """A demo database from an older release gets the modules added since, once each.
+
+        Goals are added only when there are no goals at all, action plans only when there are no
+        items and the demo goals they belong to exist: user data is never touched or duplicated.
+        """
+        from lodestar.execution.models import ActionItem
         from lodestar.goals.models import Goal
 
-        if settings_row.demo_seeded_at is None or Goal.objects.exists():
-            return
         admin_user = get_user_model().objects.filter(username="admin").first()
-        if admin_user is not None and Department.objects.filter(code="MKT").exists():
+        if settings_row.demo_seeded_at is None or admin_user is None:
+            return
+        if not Goal.objects.exists() and Department.objects.filter(code="MKT").exists():
             seed_demo_goals(admin_user)
             self.stdout.write("Demo goals added.")
+        if not ActionItem.objects.exists() and Goal.objects.filter(name="小红书笔记50篇").exists():
+            seed_demo_execution(admin_user)
+            self.stdout.write("Demo action plans added.")
 
     def print_logins(self) -> None:
         self.stdout.write("")

@@ -1,0 +1,117 @@
+"""Reads for action items, shaped so a page's query count does not grow with its items."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import django_filters
+from django.db.models import Prefetch, Q, QuerySet
+
+from lodestar.core.permissions import person_of
+from lodestar.execution.access import visible_items
+from lodestar.execution.models import (
+    ActionItem,
+    Dependency,
+    ItemStatus,
+    Priority,
+    RaciAssignment,
+    RequestState,
+)
+
+
+class ItemFilter(django_filters.FilterSet):
+    """One filter for the item pages and GET /api/v1/items."""
+
+    department_id = django_filters.NumberFilter(method="filter_department")
+    goal_id = django_filters.NumberFilter(field_name="goal_id")
+    phase_id = django_filters.NumberFilter(field_name="phase_id")
+    status = django_filters.MultipleChoiceFilter(choices=ItemStatus.choices)
+    priority = django_filters.ChoiceFilter(choices=Priority.choices)
+    responsible_id = django_filters.NumberFilter(method="filter_responsible")
+    accountable_id = django_filters.NumberFilter(field_name="accountable_id")
+    due_before = django_filters.DateFilter(field_name="due", lookup_expr="lte")
+    due_after = django_filters.DateFilter(field_name="due", lookup_expr="gte")
+    is_milestone = django_filters.BooleanFilter(field_name="is_milestone")
+    request_state = django_filters.ChoiceFilter(choices=RequestState.choices)
+    q = django_filters.CharFilter(method="filter_q")
+    ordering = django_filters.OrderingFilter(
+        fields=("due", "start", "priority", "updated_at", "created_at", "id", "position")
+    )
+
+    class Meta:
+        model = ActionItem
+        fields: list[str] = []
+
+    def filter_department(self, queryset, name, value):
+        from lodestar.org.models import Department
+
+        department = Department.objects.filter(pk=value).first()
+        if department is None:
+            return queryset.none()
+        return queryset.filter(department__path__startswith=department.path)
+
+    def filter_responsible(self, queryset, name, value):
+        return queryset.filter(raci__role="R", raci__person_id=value).distinct()
+
+    def filter_q(self, queryset, name, value):
+        return queryset.filter(Q(title__icontains=value) | Q(description__icontains=value))
+
+
+RACI_PREFETCH = Prefetch(
+    "raci", queryset=RaciAssignment.objects.select_related("person", "department").order_by("role", "id")
+)
+
+
+def item_list(user, params=None) -> QuerySet[ActionItem]:
+    qs = (
+        visible_items(user)
+        .select_related("department", "goal", "phase", "accountable", "requested_department", "measure")
+        .prefetch_related(
+            RACI_PREFETCH,
+            Prefetch("predecessor_links", queryset=Dependency.objects.select_related("predecessor")),
+        )
+    )
+    if params is not None:
+        qs = ItemFilter(params, queryset=qs).qs
+    if not (params and params.get("ordering")):
+        qs = qs.order_by("phase__sort_order", "start", "due", "priority", "id")
+    return qs
+
+
+def my_work(user, today: dt.date) -> dict[str, list[ActionItem]]:
+    """Everything where I am R or A: due this week, overdue, blocked, and the rest that is open."""
+    person = person_of(user)
+    if person is None:
+        return {"overdue": [], "this_week": [], "blocked": [], "later": [], "requests": []}
+    mine = (
+        item_list(user)
+        .filter(Q(raci__person=person, raci__role__in=["R", "A"]))
+        .filter(status__in=["todo", "doing", "blocked"])
+        .distinct()
+        .order_by("due", "priority", "id")
+    )
+    week_end = today + dt.timedelta(days=6 - today.weekday())
+    groups: dict[str, list[ActionItem]] = {"overdue": [], "this_week": [], "blocked": [], "later": []}
+    for item in mine:
+        if item.status == "blocked":
+            groups["blocked"].append(item)
+        elif item.due and item.due < today:
+            groups["overdue"].append(item)
+        elif item.due and item.due <= week_end:
+            groups["this_week"].append(item)
+        else:
+            groups["later"].append(item)
+    groups["requests"] = list(
+        item_list(user)
+        .filter(request_state=RequestState.PENDING, requested_department__manager=person)
+        .order_by("due", "id")
+    )
+    return groups
+
+
+def letters_by_role(item: ActionItem) -> dict[str, list]:
+    """{"R": [...], "A": [...], "C": [...], "I": [...]} from the prefetched RACI rows."""
+    result: dict[str, list] = {"R": [], "A": [], "C": [], "I": []}
+    for row in item.raci.all():
+        result[row.role].append(row.person or row.department)
+    return result

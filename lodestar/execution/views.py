@@ -1,0 +1,551 @@
+"""Execution pages: the task decomposition table (inline and bulk edit), my work, the RACI
+matrix, item detail with comments, files, dependencies and history, and cross-department
+requests. Kanban and timeline live in views_board.py."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+from django.contrib import messages
+from django.http import FileResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from lodestar.core.errors import ApplicationError, NotFound, PermissionDeniedError
+from lodestar.core.http import add_error_to_form, page_view
+from lodestar.core.permissions import access_department, can_write, person_of, require_person
+from lodestar.execution import domain, selectors, services
+from lodestar.execution.access import (
+    access_item,
+    can_manage_item,
+    can_plan_in,
+    can_work_on_item,
+    visible_items,
+)
+from lodestar.execution.forms import AttachmentForm, BulkForm, CommentForm, ItemForm, RaciForm, RowForm
+from lodestar.execution.models import ActionItem, Attachment, ItemStatus, RequestState
+from lodestar.goals.access import access_goal, visible_goals
+from lodestar.goals.models import GoalStatus
+from lodestar.org.models import Department, Person
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def plan_scope(request) -> tuple[Department | None, object | None]:
+    """The department and goal a plan page is about (?department=, ?goal=), defaulting to my department."""
+    goal_id = _int(request.GET.get("goal"))
+    goal = access_goal(request.user, goal_id) if goal_id else None
+    department_id = _int(request.GET.get("department"))
+    if department_id:
+        department = access_department(request.user, department_id)
+    elif goal is not None or "department" in request.GET:
+        department = None  # a goal's plan, or "all departments" chosen explicitly
+    else:
+        person = person_of(request.user)
+        department = person.department if person else None
+    return department, goal
+
+
+def scoped_items(request, department, goal):
+    items = selectors.item_list(request.user)
+    if goal is not None:
+        items = items.filter(goal=goal)
+    if department is not None:
+        items = items.filter(department__path__startswith=department.path)
+    if not request.GET.get("show_closed"):
+        items = items.exclude(status=ItemStatus.CANCELLED)
+    return items
+
+
+def annotate_for_display(user, items: list[ActionItem], today) -> None:
+    """RACI by letter, overdue flag and the caller's rights, from prefetched rows (no queries per item)."""
+    for item in items:
+        item.letters = selectors.letters_by_role(item)
+        item.is_overdue = domain.is_overdue(item.due, item.status, today)
+        item.completion = domain.completion_rate(item.planned_quantity, item.actual_quantity)
+        item.can_work = can_work_on_item(user, item)
+        item.can_manage = can_manage_item(user, item)
+
+
+def _filters_context(request, department, goal) -> dict:
+    return {
+        "department": department,
+        "goal": goal,
+        "departments": list(Department.objects.filter(is_active=True).order_by("path")),
+        "goals": list(
+            visible_goals(request.user)
+            .exclude(status=GoalStatus.CANCELLED)
+            .select_related("period")
+            .order_by("-period__start", "depth", "name")[:300]
+        ),
+        "scope_query": f"department={department.pk if department else ''}&goal={goal.pk if goal else ''}",
+    }
+
+
+@page_view
+def item_table(request):
+    """The task decomposition table (seed 003, template 1): task, owner, start–end, deliverable,
+    priority, resource needs — editable in place, with bulk edit for many rows."""
+    require_person(request.user)
+    department, goal = plan_scope(request)
+    today = timezone.localdate()
+    items = list(scoped_items(request, department, goal)) if (department or goal) else []
+    annotate_for_display(request.user, items, today)
+    phases = defaultdict(list)
+    for item in items:
+        phases[item.phase].append(item)
+    return render(
+        request,
+        "execution/table.html",
+        {
+            **_filters_context(request, department, goal),
+            "groups": sorted(
+                phases.items(), key=lambda kv: (kv[0] is None, kv[0].sort_order if kv[0] else 0)
+            ),
+            "items": items,
+            "today": today,
+            "can_plan": can_plan_in(request.user, department) if department else can_write(request.user),
+            "bulk_form": BulkForm(),
+            "section": "table",
+        },
+    )
+
+
+@page_view
+def my_work(request):
+    require_person(request.user)
+    today = timezone.localdate()
+    groups = selectors.my_work(request.user, today)
+    for items in groups.values():
+        annotate_for_display(request.user, items, today)
+    return render(request, "execution/mine.html", {"groups": groups, "today": today, "section": "mine"})
+
+
+@page_view
+def raci_matrix(request):
+    """People × items with their letters; highlights items without an A, with several A, and
+    people responsible for too many open items."""
+    require_person(request.user)
+    department, goal = plan_scope(request)
+    today = timezone.localdate()
+    items = list(scoped_items(request, department, goal)) if (department or goal) else []
+    annotate_for_display(request.user, items, today)
+    people: dict[int, Person] = {}
+    cells: dict[tuple[int, int], list[str]] = defaultdict(list)
+    department_rows: dict[int, Department] = {}
+    responsible_open: Counter = Counter()
+    gaps: dict[int, list[str]] = {}
+    for item in items:
+        accountable = 0
+        for row in item.raci.all():
+            if row.person is not None:
+                people[row.person_id] = row.person
+                cells[(row.person_id, item.pk)].append(row.role)
+                if row.role == "R" and item.status in domain.OPEN_STATUSES:
+                    responsible_open[row.person_id] += 1
+            else:
+                department_rows[row.department_id] = row.department
+                cells[(-row.department_id, item.pk)].append(row.role)
+            accountable += row.role == "A"
+        problems = domain.raci_problems(
+            [domain.RaciEntry(r.role, r.person_id, r.department_id) for r in item.raci.all()]
+        )
+        if problems:
+            gaps[item.pk] = problems
+    overloaded = domain.overloaded_people(dict(responsible_open))
+    rows = [
+        {
+            "key": pk,
+            "label": p.display_name,
+            "is_person": True,
+            "overloaded": pk in overloaded,
+            "open_r": responsible_open[pk],
+        }
+        for pk, p in sorted(people.items(), key=lambda kv: kv[1].display_name)
+    ]
+    rows += [
+        {"key": -pk, "label": d.name, "is_person": False, "overloaded": False, "open_r": 0}
+        for pk, d in sorted(department_rows.items(), key=lambda kv: kv[1].name)
+    ]
+    matrix = [
+        {**row, "cells": ["".join(sorted(cells.get((row["key"], item.pk), []))) for item in items]}
+        for row in rows
+    ]
+    return render(
+        request,
+        "execution/raci.html",
+        {
+            **_filters_context(request, department, goal),
+            "items": items,
+            "matrix": matrix,
+            "gaps": gaps,
+            "overloaded_limit": domain.TOO_MANY_R,
+            "section": "raci",
+        },
+    )
+
+
+def _item_form(request, *, item=None, department=None, goal=None):
+    user = request.user
+    departments = Department.objects.filter(is_active=True).order_by("path")
+    goals = (
+        visible_goals(user)
+        .exclude(status=GoalStatus.CANCELLED)
+        .select_related("period")
+        .order_by("-period__start", "depth", "name")
+    )
+    if item is not None:
+        initial = {
+            f: getattr(item, f)
+            for f in (
+                "title",
+                "department",
+                "goal",
+                "measure",
+                "phase",
+                "description",
+                "start",
+                "due",
+                "is_milestone",
+                "priority",
+                "done_standard",
+                "deliverable",
+                "planned_quantity",
+                "actual_quantity",
+                "unit",
+                "budget",
+                "people_needed",
+                "materials",
+                "version",
+            )
+        }
+    else:
+        me = person_of(user)
+        initial = {
+            "department": department or (me.department if me else None),
+            "goal": goal,
+            "responsible": [me] if me else [],
+            "accountable": me,
+            "measure": goal.measures.first() if goal else None,
+        }
+    return ItemForm(
+        request.POST or None, initial=initial, departments=departments, goals=goals, editing=item is not None
+    )
+
+
+@page_view
+def item_create(request):
+    require_person(request.user)
+    if not can_write(request.user):
+        raise PermissionDeniedError(_("Your role can view but not change data."))
+    department, goal = plan_scope(request)
+    form = _item_form(request, department=department, goal=goal)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data.pop("version", None)
+        consulted = list(data.pop("consulted")) + list(data.pop("consulted_departments"))
+        informed = list(data.pop("informed")) + list(data.pop("informed_departments"))
+        try:
+            item = services.item_create(
+                actor=request.user,
+                responsible=list(data.pop("responsible")),
+                accountable=data.pop("accountable"),
+                consulted=consulted,
+                informed=informed,
+                requested_department=data.pop("requested_department"),
+                **data,
+            )
+            messages.success(request, _("“%(title)s” was added to the plan.") % {"title": item.title})
+            return redirect("execution:detail", item_id=item.pk)
+        except ApplicationError as exc:
+            add_error_to_form(form, exc)
+    return render(request, "execution/item_form.html", {"form": form, "item": None})
+
+
+@page_view
+def item_edit(request, item_id: int):
+    item = access_item(request.user, item_id, manage=True)
+    form = _item_form(request, item=item)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
+        data.pop("department", None)
+        try:
+            services.item_update(actor=request.user, item=item, version=version, **data)
+            messages.success(request, _("The item was saved."))
+            return redirect("execution:detail", item_id=item.pk)
+        except ApplicationError as exc:
+            add_error_to_form(form, exc)
+    return render(request, "execution/item_form.html", {"form": form, "item": item})
+
+
+@page_view
+def item_row(request, item_id: int):
+    """HTMX: one row of the decomposition table, read-only or as an inline form (?edit=1 / POST)."""
+    access_item(request.user, item_id)
+    item = selectors.item_list(request.user).get(pk=item_id)
+    today = timezone.localdate()
+    editing = request.GET.get("edit") == "1" or request.method == "POST"
+    form = None
+    if editing:
+        access_item(request.user, item_id, manage=True)
+        form = RowForm(
+            request.POST or None,
+            initial={
+                "title": item.title,
+                "start": item.start,
+                "due": item.due,
+                "deliverable": item.deliverable,
+                "priority": item.priority,
+                "status": item.status,
+                "people_needed": item.people_needed,
+                "budget": item.budget,
+                "version": item.version,
+            },
+        )
+        if request.method == "POST" and form.is_valid():
+            data = dict(form.cleaned_data)
+            version = data.pop("version")
+            try:
+                services.item_update(actor=request.user, item=item, version=version, **data)
+                item = selectors.item_list(request.user).get(pk=item_id)
+                editing, form = False, None
+            except ApplicationError as exc:
+                add_error_to_form(form, exc)
+    annotate_for_display(request.user, [item], today)
+    template = "execution/table.html#row-edit" if editing else "execution/table.html#row"
+    return render(request, template, {"item": item, "form": form, "today": today})
+
+
+@require_POST
+@page_view
+def item_bulk(request):
+    """Bulk edit: a new R, due date or status for many rows — all of them or none."""
+    require_person(request.user)
+    ids = [i for i in (_int(x) for x in request.POST.getlist("items")) if i]
+    items = list(visible_items(request.user).filter(pk__in=ids))
+    form = BulkForm(request.POST)
+    back = request.POST.get("next") or reverse("execution:table")
+    if not back.startswith("/"):
+        back = reverse("execution:table")
+    if not items:
+        messages.error(request, _("Tick the rows to change first."))
+        return redirect(back)
+    if form.is_valid():
+        try:
+            services.items_bulk_update(
+                actor=request.user,
+                items=items,
+                responsible=form.cleaned_data["responsible"],
+                due=form.cleaned_data["due"],
+                status=form.cleaned_data["status"] or None,
+            )
+            messages.success(request, _("%(n)s items were updated.") % {"n": len(items)})
+        except ApplicationError as exc:
+            messages.error(request, _("Nothing was changed: %(message)s") % {"message": exc.message})
+    else:
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+    return redirect(back)
+
+
+@page_view
+def item_detail(request, item_id: int):
+    access_item(request.user, item_id)
+    item = (
+        selectors.item_list(request.user)
+        .prefetch_related(
+            "comments__author", "comments__mentions", "attachments__uploaded_by", "successor_links__successor"
+        )
+        .get(pk=item_id)
+    )
+    today = timezone.localdate()
+    annotate_for_display(request.user, [item], today)
+    person = person_of(request.user)
+    history = list(item.history.select_related("history_user").order_by("-history_date")[:30])
+    candidates = []
+    if item.can_manage:
+        candidates = list(
+            visible_items(request.user)
+            .filter(department=item.department)
+            .exclude(pk=item.pk)
+            .exclude(status=ItemStatus.CANCELLED)
+            .order_by("due", "id")[:200]
+        )
+    answerable = (
+        item.request_state == RequestState.PENDING
+        and item.requested_department is not None
+        and person is not None
+        and (
+            item.requested_department.manager_id == person.pk
+            or request.user.is_superuser
+            or person.role == "admin"
+        )
+    )
+    raci_form = None
+    if item.can_manage:
+        raci_form = RaciForm(
+            initial={
+                "responsible": item.letters["R"],
+                "accountable": (item.letters["A"] or [None])[0],
+                "consulted": [x for x in item.letters["C"] if isinstance(x, Person)],
+                "informed": [x for x in item.letters["I"] if isinstance(x, Person)],
+                "version": item.version,
+            }
+        )
+    return render(
+        request,
+        "execution/detail.html",
+        {
+            "item": item,
+            "today": today,
+            "history": history,
+            "comment_form": CommentForm(),
+            "attachment_form": AttachmentForm() if item.can_work else None,
+            "raci_form": raci_form,
+            "candidates": candidates,
+            "answerable": answerable,
+            "request_people": list(
+                Person.objects.filter(
+                    is_active=True, department__path__startswith=item.requested_department.path
+                ).order_by("display_name")
+            )
+            if answerable
+            else [],
+            "statuses": ItemStatus.choices,
+        },
+    )
+
+
+@require_POST
+@page_view
+def item_status(request, item_id: int):
+    item = access_item(request.user, item_id, write=True)
+    form_kind = request.POST.get("form")
+    try:
+        if form_kind == "raci":
+            form = RaciForm(request.POST)
+            if not form.is_valid():
+                raise ApplicationError(" ".join(e for errs in form.errors.values() for e in errs))
+            data = form.cleaned_data
+            services.raci_set(
+                actor=request.user,
+                item=item,
+                responsible=list(data["responsible"]),
+                accountable=data["accountable"],
+                consulted=list(data["consulted"]),
+                informed=list(data["informed"]),
+                version=data["version"],
+            )
+            messages.success(request, _("RACI saved."))
+        else:
+            changes = {"status": request.POST.get("status")}
+            if request.POST.get("actual_quantity", "") != "":
+                changes["actual_quantity"] = request.POST.get("actual_quantity")
+            services.item_update(
+                actor=request.user,
+                item=item,
+                version=_int(request.POST.get("version")),
+                override_reason=request.POST.get("override_reason", ""),
+                **changes,
+            )
+            messages.success(request, _("The item was updated."))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect("execution:detail", item_id=item.pk)
+
+
+@require_POST
+@page_view
+def comment_add(request, item_id: int):
+    item = access_item(request.user, item_id)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.comment_add(actor=request.user, item=item, body=form.cleaned_data["body"])
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+    else:
+        messages.error(request, _("Write a comment."))
+    return redirect(f"{reverse('execution:detail', args=[item.pk])}#comments")
+
+
+@require_POST
+@page_view
+def attachment_add(request, item_id: int):
+    item = access_item(request.user, item_id, write=True)
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.attachment_add(actor=request.user, item=item, upload=form.cleaned_data["file"])
+            messages.success(request, _("The file was attached."))
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+    else:
+        messages.error(request, _("Choose a file."))
+    return redirect(f"{reverse('execution:detail', args=[item.pk])}#files")
+
+
+@page_view
+def attachment_download(request, attachment_id: int):
+    attachment = Attachment.objects.filter(pk=attachment_id).first()
+    if attachment is None:
+        raise NotFound(_("File not found."))
+    access_item(request.user, attachment.item_id)
+    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
+
+
+@require_POST
+@page_view
+def dependency_add(request, item_id: int):
+    item = access_item(request.user, item_id, manage=True)
+    predecessor_id = _int(request.POST.get("predecessor"))
+    try:
+        if request.POST.get("remove") and predecessor_id:
+            predecessor = access_item(request.user, predecessor_id)
+            services.dependency_remove(actor=request.user, predecessor=predecessor, successor=item)
+            messages.success(request, _("The dependency was removed."))
+        elif predecessor_id:
+            predecessor = access_item(request.user, predecessor_id)
+            services.dependency_add(actor=request.user, predecessor=predecessor, successor=item)
+            messages.success(
+                request, _("“%(a)s” now waits for “%(b)s”.") % {"a": item.title, "b": predecessor.title}
+            )
+        else:
+            messages.error(request, _("Choose the item this one waits for."))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect(f"{reverse('execution:detail', args=[item.pk])}#dependencies")
+
+
+@require_POST
+@page_view
+def request_answer(request, item_id: int):
+    item = access_item(request.user, item_id)
+    accept = request.POST.get("accept") == "1"
+    responsible = None
+    if accept and _int(request.POST.get("responsible")):
+        responsible = (
+            Person.objects.select_related("department")
+            .filter(pk=_int(request.POST.get("responsible")), is_active=True)
+            .first()
+        )
+    try:
+        services.request_answer(
+            actor=request.user,
+            item=item,
+            accept=accept,
+            responsible=responsible,
+            comment=request.POST.get("comment", ""),
+        )
+        messages.success(request, _("Request accepted.") if accept else _("Request declined."))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect("execution:detail", item_id=item.pk)

@@ -1,0 +1,386 @@
+"""The kanban board and the timeline (Gantt) of an action plan.
+
+Kanban: one column per status, cards in `position` order. A drag (SortableJS) posts to
+`kanban_move`, which calls `services.item_move` and answers with the re-rendered board, or
+with why it refused: no right to move (the card goes back), a stale version (the board is
+refreshed), or an open predecessor (the page asks for an override reason and retries).
+
+Timeline: items and milestones grouped by phase on an ECharts time axis fed by
+`timeline_data`; dependencies drawn as arrows. Every row has an inline date form posting to
+`timeline_reschedule` (the accessible way); dragging a bar posts the same form.
+
+Both pages read through `selectors.item_list`, whose prefetched RACI rows give each card its
+letters and the caller's rights, so the number of queries does not grow with the items.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import defaultdict
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from lodestar.core.errors import ApplicationError, NotFound
+from lodestar.core.http import page_view
+from lodestar.core.permissions import require_person
+from lodestar.execution import domain, selectors, services
+from lodestar.execution.access import access_item
+from lodestar.execution.models import ItemStatus, Phase
+from lodestar.execution.views import annotate_for_display, plan_scope
+from lodestar.goals.access import visible_goals
+from lodestar.goals.models import GoalStatus
+from lodestar.org.models import Department
+
+BOARD_COLUMNS = (ItemStatus.TODO, ItemStatus.DOING, ItemStatus.BLOCKED, ItemStatus.DONE)
+ZOOMS = ("week", "month", "quarter")
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _scope(request) -> dict:
+    """Department and goal (as on the other plan pages), plus the phase and whether to show cancelled items."""
+    department, goal = plan_scope(request)
+    phase = None
+    phase_id = _int(request.GET.get("phase"))
+    if phase_id:
+        phase = Phase.objects.filter(pk=phase_id).first()
+        if phase is None:
+            raise NotFound(_("Phase not found."), field="phase_id")
+    show_cancelled = request.GET.get("show_cancelled") == "1"
+    zoom = request.GET.get("zoom") if request.GET.get("zoom") in ZOOMS else "month"
+    scope = {
+        "department": department,
+        "goal": goal,
+        "phase": phase,
+        "show_cancelled": show_cancelled,
+        "zoom": zoom,
+    }
+    base = {"department": department.pk if department else "", "goal": goal.pk if goal else ""}
+    filters = {**base, "phase": phase.pk if phase else ""}
+    if show_cancelled:
+        filters["show_cancelled"] = "1"
+    scope["scope_query"] = urlencode(base)  # what the plan tabs carry from page to page
+    scope["filter_query"] = urlencode(filters)  # this page's own filters
+    return scope
+
+
+def _scoped_items(user, scope: dict, *, with_phase: bool = True):
+    """The visible items of the scope, RACI and predecessors prefetched (constant queries)."""
+    items = selectors.item_list(user)
+    if scope["goal"] is not None:
+        items = items.filter(goal=scope["goal"])
+    if scope["department"] is not None:
+        items = items.filter(department__path__startswith=scope["department"].path)
+    if with_phase and scope["phase"] is not None:
+        items = items.filter(phase=scope["phase"])
+    if not scope["show_cancelled"]:
+        items = items.exclude(status=ItemStatus.CANCELLED)
+    return items
+
+
+def _has_scope(scope: dict) -> bool:
+    return scope["department"] is not None or scope["goal"] is not None
+
+
+def _filters_context(request, scope: dict) -> dict:
+    phases = []
+    if _has_scope(scope):
+        in_scope = _scoped_items(request.user, scope, with_phase=False).order_by().values("phase_id")
+        phases = list(Phase.objects.filter(pk__in=in_scope).order_by("sort_order", "start", "id"))
+    return {
+        **scope,
+        "departments": list(Department.objects.filter(is_active=True).order_by("path")),
+        "goals": list(
+            visible_goals(request.user)
+            .exclude(status=GoalStatus.CANCELLED)
+            .select_related("period")
+            .order_by("-period__start", "depth", "name")[:300]
+        ),
+        "phases": phases,
+    }
+
+
+def _prepare(user, items: list, today: dt.date) -> None:
+    """Display data per item from prefetched rows: RACI, overdue, rights, open predecessors."""
+    annotate_for_display(user, items, today)
+    for item in items:
+        item.open_predecessors = [
+            link.predecessor
+            for link in item.predecessor_links.all()
+            if link.predecessor.status in domain.OPEN_STATUSES
+        ]
+
+
+def _back_to(name: str, request) -> str:
+    query = request.GET.urlencode()
+    return reverse(name) + (f"?{query}" if query else "")
+
+
+# --- kanban ------------------------------------------------------------------------------
+
+
+def _board_context(request, scope: dict) -> dict:
+    today = timezone.localdate()
+    items = []
+    if _has_scope(scope):
+        items = list(_scoped_items(request.user, scope).order_by("position", "id"))
+    _prepare(request.user, items, today)
+    statuses = list(BOARD_COLUMNS) + ([ItemStatus.CANCELLED] if scope["show_cancelled"] else [])
+    by_status = defaultdict(list)
+    for item in items:
+        by_status[item.status].append(item)
+    columns = [{"status": s.value, "label": s.label, "items": by_status[s.value]} for s in statuses]
+    return {
+        **scope,
+        "columns": columns,
+        "statuses": [(s.value, s.label) for s in statuses],
+        "item_count": len(items),
+        "today": today,
+    }
+
+
+@page_view
+def kanban(request):
+    """Items of a department or goal as cards in status columns; drag a card to move it."""
+    require_person(request.user)
+    scope = _scope(request)
+    if request.htmx:
+        return render(request, "execution/kanban.html#board", _board_context(request, scope))
+    context = {**_filters_context(request, scope), **_board_context(request, scope), "section": "kanban"}
+    return render(request, "execution/kanban.html", context)
+
+
+@require_POST
+@page_view
+def kanban_move(request, item_id: int):
+    """Move a card to a column (above `before_id`, or to the end).
+
+    Answers scripts (HX-Request) with the re-rendered board, or with 403/404/409/422 and what to
+    do: `X-Board-Action: revert` (put the card back, show the message), `refresh` (the board
+    re-rendered with fresh data and the message) or `override` (ask for a reason and retry).
+    Without JavaScript it redirects back to the board with a message.
+    """
+    require_person(request.user)
+    scope = _scope(request)
+    status = request.POST.get("status", "")
+    try:
+        item = access_item(request.user, item_id)
+        services.item_move(
+            actor=request.user,
+            item=item,
+            status=status,
+            version=_int(request.POST.get("version")),
+            before_id=_int(request.POST.get("before_id")),
+            override_reason=request.POST.get("override_reason", ""),
+        )
+    except ApplicationError as exc:
+        if not request.htmx:
+            messages.error(request, exc.message)
+            return redirect(_back_to("execution:kanban", request))
+        if exc.code == "predecessor_open":
+            context = {
+                "message": exc.message,
+                "item_id": item_id,
+                "status": status,
+                "before_id": request.POST.get("before_id", ""),
+            }
+            response = render(request, "execution/kanban.html#override", context, status=exc.status)
+            response["X-Board-Action"] = "override"
+        elif exc.code == "version_conflict":
+            context = {**_board_context(request, scope), "notice": exc.message}
+            response = render(request, "execution/kanban.html#board", context, status=exc.status)
+            response["X-Board-Action"] = "refresh"
+        else:
+            response = render(
+                request, "execution/kanban.html#alert", {"message": exc.message}, status=exc.status
+            )
+            response["X-Board-Action"] = "revert"
+        return response
+    if not request.htmx:
+        messages.success(request, _("“%(title)s” was moved.") % {"title": item.title})
+        return redirect(_back_to("execution:kanban", request))
+    response = render(request, "execution/kanban.html#board", _board_context(request, scope))
+    response["X-Board-Action"] = "refresh"
+    return response
+
+
+# --- timeline ----------------------------------------------------------------------------
+
+
+def _timeline_items(request, scope: dict) -> list:
+    if not _has_scope(scope):
+        return []
+    items = list(_scoped_items(request.user, scope))
+    _prepare(request.user, items, timezone.localdate())
+    return items
+
+
+def _phase_groups(items: list) -> list[tuple[Phase | None, list]]:
+    """Items by phase in the phases' order; items without a phase last."""
+    groups: dict = defaultdict(list)
+    for item in items:
+        groups[item.phase].append(item)
+    return sorted(groups.items(), key=lambda kv: _phase_order(kv[0]))
+
+
+def _phase_order(phase: Phase | None) -> tuple:
+    if phase is None:
+        return (1, 0, dt.date.min, 0)
+    return (0, phase.sort_order, phase.start or dt.date.min, phase.pk)
+
+
+def _chart_labels() -> dict:
+    return {
+        "no_phase": _("No phase"),
+        "start": _("Start"),
+        "due": _("Due"),
+        "responsible": _("R"),
+        "today": _("Today"),
+        "milestone": _("Milestone"),
+        "no_dates": _("No dates yet"),
+        "saving": _("Saving…"),
+        "failed": _("The change could not be saved."),
+        "statuses": dict(ItemStatus.choices),
+    }
+
+
+@page_view
+def timeline(request):
+    """Gantt of the plan by phase, with dependencies, zoom, and rescheduling for those allowed to."""
+    require_person(request.user)
+    scope = _scope(request)
+    items = _timeline_items(request, scope)
+    data_url = reverse("execution:timeline_data") + f"?{scope['filter_query']}"
+    context = {
+        **_filters_context(request, scope),
+        "groups": _phase_groups(items),
+        "item_count": len(items),
+        "unscheduled": sum(1 for i in items if not (i.start or i.due)),
+        "data_url": data_url,
+        "zooms": [("week", _("Week")), ("month", _("Month")), ("quarter", _("Quarter"))],
+        "chart_labels": _chart_labels(),
+        "today": timezone.localdate(),
+        "section": "timeline",
+    }
+    return render(request, "execution/timeline.html", context)
+
+
+def _names(people) -> list[str]:
+    return [getattr(p, "display_name", None) or getattr(p, "name", "") for p in people]
+
+
+@page_view
+def timeline_data(request):
+    """JSON for the Gantt: items, finish-to-start links between them, phases in order, today."""
+    require_person(request.user)
+    scope = _scope(request)
+    items = _timeline_items(request, scope)
+    ids = {item.pk for item in items}
+    phases = []
+    for phase, _rows in _phase_groups(items):
+        if phase is None:
+            phases.append({"id": None, "name": _("No phase"), "start": None, "end": None})
+        else:
+            phases.append(
+                {"id": phase.pk, "name": phase.name, "start": _iso(phase.start), "end": _iso(phase.end)}
+            )
+    payload = {
+        "items": [
+            {
+                "id": item.pk,
+                "title": item.title,
+                "start": _iso(item.start),
+                "due": _iso(item.due),
+                "phase": item.phase_id,
+                "status": item.status,
+                "is_milestone": item.is_milestone,
+                "can_edit": item.can_manage,
+                "version": item.version,
+                "responsible": _names(item.letters["R"]),
+                "accountable": item.accountable.display_name if item.accountable else None,
+                "priority": item.priority,
+                "is_overdue": item.is_overdue,
+                "url": reverse("execution:detail", args=[item.pk]),
+                "reschedule_url": reverse("execution:timeline_reschedule", args=[item.pk]),
+            }
+            for item in items
+        ],
+        "dependencies": [
+            {"from": link.predecessor_id, "to": item.pk}
+            for item in items
+            for link in item.predecessor_links.all()
+            if link.predecessor_id in ids
+        ],
+        "phases": phases,
+        "today": timezone.localdate().isoformat(),
+    }
+    return JsonResponse(payload, json_dumps_params={"ensure_ascii": False})
+
+
+def _iso(value: dt.date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _date(value: str | None, field: str) -> dt.date | None:
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ApplicationError(_("Enter a date as YYYY-MM-DD."), field=field, code="invalid_date") from None
+
+
+@require_POST
+@page_view
+def timeline_reschedule(request, item_id: int):
+    """New start and due dates for an item (its A, a manager of its department, an admin).
+
+    Answers HTMX with the item's timeline row (with the refusal, if any: 403, 409 on a stale
+    version, 422 on bad dates) and a `timeline-changed` trigger on success.
+    """
+    require_person(request.user)
+    error, status = None, 200
+    try:
+        item = access_item(request.user, item_id, manage=True)
+        services.item_reschedule(
+            actor=request.user,
+            item=item,
+            start=_date(request.POST.get("start"), "start"),
+            due=_date(request.POST.get("due"), "due"),
+            version=_int(request.POST.get("version")),
+        )
+    except ApplicationError as exc:
+        error, status = exc.message, exc.status
+    if not request.htmx:
+        if error:
+            messages.error(request, error)
+        else:
+            messages.success(request, _("The dates were saved."))
+        return redirect(_back_to("execution:timeline", request))
+    row = selectors.item_list(request.user).filter(pk=item_id).first()
+    if row is None:
+        return render(request, "execution/timeline.html#alert", {"message": error}, status=status)
+    _prepare(request.user, [row], timezone.localdate())
+    response = render(
+        request,
+        "execution/timeline.html#row",
+        {"item": row, "error": error, "filter_query": request.GET.urlencode()},
+        status=status,
+    )
+    if error is None:
+        response["HX-Trigger"] = json.dumps({"timeline-changed": {"id": row.pk}})
+    return response
