@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "lodestar.exchange",
     "lodestar.goals",
     "lodestar.execution",
+    "lodestar.tracking",
     "lodestar.notifications",
     "lodestar.demo",
 ]

@@ -25,3 +25,88 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class WebhookEndpoint(models.Model):
+    """A group-chat robot or a generic JSON endpoint that alerts are posted to."""
+
+    class Kind(models.TextChoices):
+        FEISHU = "feishu", _("Feishu custom bot")
+        DINGTALK = "dingtalk", _("DingTalk robot")
+        WECOM = "wecom", _("WeCom group robot")
+        SLACK = "slack", _("Slack incoming webhook")
+        GENERIC = "generic", _("Generic JSON webhook")
+
+    name = models.CharField(_("name"), max_length=80)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    url = models.URLField(_("URL"), max_length=500)
+    secret = models.CharField(_("signing secret"), max_length=200, blank=True, default="")
+    department = models.ForeignKey("org.Department", null=True, blank=True, on_delete=models.CASCADE,
+                                   related_name="webhooks")
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("webhook endpoint")
+        verbose_name_plural = _("webhook endpoints")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Delivery(models.Model):
+    """One attempt series to deliver a message on a channel: the delivery log, with retries."""
+
+    class Channel(models.TextChoices):
+        INBOX = "inbox", _("In-app inbox")
+        EMAIL = "email", _("Email")
+        WEBHOOK = "webhook", _("Webhook")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    endpoint = models.ForeignKey(WebhookEndpoint, null=True, blank=True, on_delete=models.CASCADE,
+                                 related_name="deliveries")
+    recipient = models.ForeignKey("org.Person", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    alert = models.ForeignKey("tracking.Alert", null=True, blank=True, on_delete=models.CASCADE,
+                              related_name="deliveries")
+    title = models.CharField(max_length=300)
+    body = models.TextField(blank=True, default="")
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    response_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.channel}: {self.title}"
+
+
+class NotificationPreference(models.Model):
+    """A person's channels, quiet hours and check-in reminder time."""
+
+    person = models.OneToOneField("org.Person", on_delete=models.CASCADE, related_name="notification_preference")
+    email_enabled = models.BooleanField(_("email"), default=True)
+    quiet_start = models.TimeField(_("quiet hours from"), null=True, blank=True)
+    quiet_end = models.TimeField(_("quiet hours until"), null=True, blank=True)
+    reminder_weekday = models.PositiveSmallIntegerField(_("weekly reminder day (1 = Monday)"), default=5)
+    reminder_time = models.TimeField(_("weekly reminder time"), default="16:00")
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+
+    def __str__(self) -> str:
+        return str(self.person)

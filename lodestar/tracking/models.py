@@ -1,0 +1,248 @@
+"""Tracking (DOMAIN.md §3): check-ins (日报/周报 entries), time-phased plans, deviation
+categories, alert rules and the alerts they raise."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from lodestar.core.models import TimeStampedModel, VersionedModel
+
+AMOUNT = {"max_digits": 18, "decimal_places": 4}
+
+
+class DeviationCategory(TimeStampedModel):
+    """An admin-editable reason category: 资源不足, 外部/市场变化, 合作方延期, 内容质量, 执行问题, 数据问题, 其他."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name (Chinese)"), max_length=40)
+    name_en = models.CharField(_("name (English)"), max_length=60, blank=True, default="")
+    sort_order = models.IntegerField(_("sort order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("deviation category")
+        verbose_name_plural = _("deviation categories")
+        ordering = ["sort_order", "id"]
+
+    def __str__(self) -> str:
+        if (get_language() or "").startswith("en") and self.name_en:
+            return self.name_en
+        return self.name
+
+
+class CheckInPeriod(models.TextChoices):
+    DAY = "day", _("Day")
+    WEEK = "week", _("Week")
+    MONTH = "month", _("Month")
+
+
+class CheckIn(VersionedModel):
+    """One row of the execution tracking table (template 2) for a measure or an action item."""
+
+    measure = models.ForeignKey(
+        "goals.Measure", null=True, blank=True, on_delete=models.CASCADE, related_name="check_ins"
+    )
+    item = models.ForeignKey(
+        "execution.ActionItem", null=True, blank=True, on_delete=models.CASCADE, related_name="check_ins"
+    )
+    period_kind = models.CharField(
+        _("period"), max_length=6, choices=CheckInPeriod.choices, default=CheckInPeriod.WEEK
+    )
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
+    planned = models.DecimalField(_("planned"), null=True, blank=True, **AMOUNT)
+    actual = models.DecimalField(_("actual"), null=True, blank=True, **AMOUNT)
+    cumulative = models.DecimalField(_("cumulative"), null=True, blank=True, **AMOUNT)
+    deviation_category = models.ForeignKey(
+        DeviationCategory,
+        verbose_name=_("deviation category"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="check_ins",
+    )
+    deviation_reason = models.TextField(_("deviation reason"), blank=True, default="")
+    improvement = models.TextField(_("improvement"), blank=True, default="")
+    resource_budget = models.DecimalField(_("budget needed (yuan)"), null=True, blank=True, **AMOUNT)
+    resource_people = models.CharField(_("people needed"), max_length=200, blank=True, default="")
+    resource_other = models.CharField(_("other resources"), max_length=300, blank=True, default="")
+    confidence = models.PositiveSmallIntegerField(_("confidence (0–10)"), null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True, default="")
+    author = models.ForeignKey("org.Person", on_delete=models.PROTECT, related_name="check_ins")
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("check-in")
+        verbose_name_plural = _("check-ins")
+        ordering = ["-period_start", "-id"]
+        indexes = [
+            models.Index(fields=["measure", "period_start"]),
+            models.Index(fields=["item", "period_start"]),
+            models.Index(fields=["author", "period_start"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(measure__isnull=False) & Q(item__isnull=True))
+                | (Q(measure__isnull=True) & Q(item__isnull=False)),
+                name="checkin_measure_or_item",
+            ),
+            models.CheckConstraint(
+                condition=Q(period_end__gte=models.F("period_start")), name="checkin_end_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(confidence__isnull=True) | Q(confidence__lte=10), name="checkin_confidence_0_10"
+            ),
+            models.UniqueConstraint(
+                fields=["measure", "period_start", "period_end"],
+                condition=Q(measure__isnull=False),
+                name="checkin_measure_period_once",
+            ),
+            models.UniqueConstraint(
+                fields=["item", "period_start", "period_end"],
+                condition=Q(item__isnull=False),
+                name="checkin_item_period_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period_start}–{self.period_end}"
+
+
+class PlanPoint(models.Model):
+    """A measure's time-phased plan: the cumulative value expected by a date."""
+
+    class Source(models.TextChoices):
+        EVEN = "even", _("Even split")
+        CURVE = "curve", _("Decomposition curve")
+        MANUAL = "manual", _("Entered by hand")
+
+    measure = models.ForeignKey("goals.Measure", on_delete=models.CASCADE, related_name="plan_points")
+    date = models.DateField(_("date"))
+    expected_cumulative = models.DecimalField(_("expected cumulative"), **AMOUNT)
+    source = models.CharField(max_length=8, choices=Source.choices, default=Source.EVEN)
+
+    class Meta:
+        verbose_name = _("plan point")
+        verbose_name_plural = _("plan points")
+        ordering = ["date"]
+        constraints = [models.UniqueConstraint(fields=["measure", "date"], name="plan_point_once_per_day")]
+
+    def __str__(self) -> str:
+        return f"{self.date}: {self.expected_cumulative}"
+
+
+class AlertCondition(models.TextChoices):
+    ACHIEVEMENT_BELOW = "achievement_below", _("Achievement below a threshold")
+    PACE_BELOW = "pace_below", _("Pace below a threshold")
+    FORECAST_BELOW_TARGET = "forecast_below_target", _("Forecast unlikely to reach the target")
+    NO_CHECKIN = "no_checkin", _("No check-in for N days")
+    ITEM_OVERDUE = "item_overdue", _("Action item overdue for N days")
+    ITEM_BLOCKED = "item_blocked", _("Action item blocked for N days")
+    DEVIATION_STREAK = "deviation_streak", _("Deviation above a threshold two periods running")
+    DATA_DISCREPANCY = "data_discrepancy", _("Reported figures differ from the source data")
+
+
+class AlertRule(TimeStampedModel):
+    """When to alert whom: "销售额达成率<80%时自动提醒", at company, department or goal level."""
+
+    class Scope(models.TextChoices):
+        COMPANY = "company", _("Company")
+        DEPARTMENT = "department", _("Department")
+        GOAL = "goal", _("Goal")
+
+    name = models.CharField(_("name"), max_length=100)
+    scope = models.CharField(_("scope"), max_length=12, choices=Scope.choices, default=Scope.COMPANY)
+    department = models.ForeignKey(
+        "org.Department", null=True, blank=True, on_delete=models.CASCADE, related_name="alert_rules"
+    )
+    goal = models.ForeignKey(
+        "goals.Goal", null=True, blank=True, on_delete=models.CASCADE, related_name="alert_rules"
+    )
+    condition = models.CharField(_("condition"), max_length=24, choices=AlertCondition.choices)
+    threshold = models.DecimalField(_("threshold"), null=True, blank=True, max_digits=9, decimal_places=4)
+    days = models.PositiveIntegerField(_("days"), null=True, blank=True)
+    recipients = models.JSONField(
+        _("recipients"), default=list
+    )  # ["owner", "responsible", "accountable", "manager"]
+    escalate_after_days = models.PositiveIntegerField(_("escalate after (days)"), null=True, blank=True)
+    channels = models.JSONField(_("channels"), default=list)  # ["inbox", "email", "webhook"]
+    is_active = models.BooleanField(_("active"), default=True)
+    created_by = models.ForeignKey(
+        "org.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("alert rule")
+        verbose_name_plural = _("alert rules")
+        ordering = ["scope", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Alert(TimeStampedModel):
+    """A raised alert; one open alert per rule and subject (`dedupe_key`) at a time."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+        RESOLVED = "resolved", _("Resolved")
+
+    rule = models.ForeignKey(AlertRule, on_delete=models.CASCADE, related_name="alerts")
+    dedupe_key = models.CharField(max_length=120)
+    goal = models.ForeignKey(
+        "goals.Goal", null=True, blank=True, on_delete=models.CASCADE, related_name="alerts"
+    )
+    measure = models.ForeignKey(
+        "goals.Measure", null=True, blank=True, on_delete=models.CASCADE, related_name="alerts"
+    )
+    item = models.ForeignKey(
+        "execution.ActionItem", null=True, blank=True, on_delete=models.CASCADE, related_name="alerts"
+    )
+    subject = models.CharField(_("subject"), max_length=300)
+    detail = models.TextField(_("detail"), blank=True, default="")
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.OPEN)
+    recipients = models.ManyToManyField("org.Person", blank=True, related_name="alerts")
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        "org.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        "org.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    escalation_level = models.PositiveSmallIntegerField(default=0)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("alert")
+        verbose_name_plural = _("alerts")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rule", "dedupe_key"],
+                condition=~Q(status="resolved"),
+                name="alert_one_unresolved_per_subject",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.subject
+
+
+class AlertComment(TimeStampedModel):
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey("org.Person", on_delete=models.PROTECT, related_name="+")
+    body = models.TextField(_("comment"))
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.body[:40]

@@ -1,0 +1,292 @@
+"""Writes for tracking: check-ins (which move the goal's figures) and time-phased plans.
+
+A check-in on a measure sets the measure's current value to the new cumulative figure and
+recomputes the roll-ups up to the root; a check-in on an action item sets its actual quantity,
+which flows into its goal's measure the same way. Both happen in one transaction, and alert
+evaluation is queued on commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Sum
+from django.utils.translation import gettext as _
+
+from lodestar.core.errors import ApplicationError, PermissionDeniedError
+from lodestar.core.permissions import person_of
+from lodestar.core.services import bump_version, check_version
+from lodestar.execution.access import can_work_on_item
+from lodestar.execution.models import ActionItem
+from lodestar.goals.access import can_report_on_goal
+from lodestar.goals.models import GoalStatus, Measure
+from lodestar.goals.rollup import recompute_measure, rollup_from
+from lodestar.goals.services import to_decimal
+from lodestar.tracking import domain
+from lodestar.tracking.models import CheckIn, CheckInPeriod, DeviationCategory, PlanPoint
+
+TEXT_LIMITS = {
+    "deviation_reason": 4000,
+    "improvement": 4000,
+    "comment": 4000,
+    "resource_people": 200,
+    "resource_other": 300,
+}
+
+
+def _clean(data: dict) -> dict:
+    for field in ("planned", "actual", "cumulative", "resource_budget"):
+        if field in data:
+            data[field] = to_decimal(data[field], field)
+    for field in ("planned", "resource_budget"):
+        if data.get(field) is not None and data[field] < 0:
+            raise ApplicationError(_("This value cannot be negative."), field=field, code="negative")
+    confidence = data.get("confidence")
+    if confidence not in (None, ""):
+        try:
+            confidence = int(confidence)
+        except (TypeError, ValueError) as exc:
+            raise ApplicationError(
+                _("Confidence is a whole number from 0 to 10."), field="confidence"
+            ) from exc
+        if not 0 <= confidence <= 10:
+            raise ApplicationError(_("Confidence is a whole number from 0 to 10."), field="confidence")
+        data["confidence"] = confidence
+    else:
+        data["confidence"] = None
+    for field, limit in TEXT_LIMITS.items():
+        if field in data:
+            data[field] = (data[field] or "").strip()
+            if len(data[field]) > limit:
+                raise ApplicationError(_("This text is too long."), field=field)
+    return data
+
+
+def _check_period(kind: str, start: dt.date, end: dt.date) -> None:
+    if kind not in CheckInPeriod.values:
+        raise ApplicationError(_("Choose day, week or month."), field="period_kind")
+    if end < start:
+        raise ApplicationError(_("The period ends before it starts."), field="period_end")
+    if (end - start).days > 31:
+        raise ApplicationError(_("A check-in covers at most a month."), field="period_end")
+
+
+def _previous_cumulative(*, measure=None, item=None, before: dt.date, exclude_pk=None) -> Decimal | None:
+    qs = CheckIn.objects.filter(measure=measure) if measure is not None else CheckIn.objects.filter(item=item)
+    qs = qs.filter(period_start__lt=before)
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    previous = qs.order_by("-period_start", "-id").first()
+    return previous.cumulative if previous else None
+
+
+@transaction.atomic
+def checkin_submit(
+    *,
+    actor,
+    measure: Measure | None = None,
+    item: ActionItem | None = None,
+    period_start: dt.date,
+    period_end: dt.date,
+    period_kind: str = CheckInPeriod.WEEK,
+    version: int | None = None,
+    deviation_category: DeviationCategory | None = None,
+    **fields,
+) -> CheckIn:
+    """Record (or correct) the check-in of one period on a measure or an item.
+
+    When `cumulative` is left empty it is the previous period's cumulative plus `actual`
+    ("今日完成小红书笔记3篇,累计完成15篇"). Re-submitting the same period updates that row.
+    """
+    person = person_of(actor)
+    if person is None:
+        raise PermissionDeniedError(_("Your account is not linked to a person in the organisation."))
+    if (measure is None) == (item is None):
+        raise ApplicationError(_("A check-in is about one measure or one action item."), field="measure_id")
+    if measure is not None:
+        measure = (
+            Measure.objects.select_for_update(of=("self",))
+            .select_related("goal__period", "goal__department")
+            .get(pk=measure.pk)
+        )
+        goal = measure.goal
+        if not can_report_on_goal(actor, goal):
+            raise PermissionDeniedError(_("Only the goal's owner or a manager can report on it."))
+        if goal.period.is_closed:
+            raise ApplicationError(
+                _("The period %(name)s is closed.") % {"name": goal.period.label},
+                code="period_closed",
+                field="measure_id",
+            )
+        if goal.status != GoalStatus.ACTIVE:
+            raise ApplicationError(
+                _("Check-ins are recorded on active goals."), code="not_active", field="measure_id"
+            )
+        if measure.parts.exists():
+            raise ApplicationError(
+                _("This measure adds up its parts: report on the sub-goals instead."), field="measure_id"
+            )
+    else:
+        item = ActionItem.objects.select_for_update(of=("self",)).select_related("department").get(pk=item.pk)
+        if not can_work_on_item(actor, item):
+            raise PermissionDeniedError(_("You may view this item but not change it."))
+    _check_period(period_kind, period_start, period_end)
+    data = _clean(dict(fields))
+    existing = (
+        CheckIn.objects.select_for_update()
+        .filter(measure=measure, item=item, period_start=period_start, period_end=period_end)
+        .first()
+    )
+    if existing is not None:
+        check_version(existing, version)
+    if data.get("actual") is None and data.get("cumulative") is None:
+        raise ApplicationError(
+            _("Enter the actual amount for the period or the cumulative total."),
+            field="actual",
+            code="required",
+        )
+    if data.get("cumulative") is None:
+        previous = _previous_cumulative(
+            measure=measure, item=item, before=period_start, exclude_pk=existing.pk if existing else None
+        )
+        base = (
+            previous
+            if previous is not None
+            else (measure.baseline if measure and measure.baseline else Decimal(0))
+        )
+        data["cumulative"] = base + data["actual"]
+    if item is not None and data["cumulative"] < 0:
+        raise ApplicationError(_("This value cannot be negative."), field="cumulative", code="negative")
+    checkin = existing or CheckIn(
+        measure=measure, item=item, period_start=period_start, period_end=period_end, author=person
+    )
+    for field, value in data.items():
+        setattr(checkin, field, value)
+    checkin.period_kind = period_kind
+    checkin.deviation_category = deviation_category
+    if existing is not None:
+        bump_version(checkin)
+        checkin.author = person
+    checkin.full_clean(exclude=["measure", "item", "author", "deviation_category"])
+    checkin.save()
+    _apply_latest(measure=measure, item=item)
+    transaction.on_commit(lambda: _evaluate_after_checkin(checkin.pk))
+    return checkin
+
+
+def _apply_latest(*, measure: Measure | None, item: ActionItem | None) -> None:
+    """The latest period's cumulative becomes the measure's current value (or the item's actual)."""
+    from lodestar.execution.services import _feed_measure
+
+    latest_qs = CheckIn.objects.filter(measure=measure) if measure else CheckIn.objects.filter(item=item)
+    latest = latest_qs.order_by("-period_end", "-id").first()
+    value = latest.cumulative if latest else None
+    if measure is not None:
+        if measure.current != value:
+            measure.current = value
+            measure.version += 1
+            measure.save(update_fields=["current", "version", "updated_at"])
+            recompute_measure(measure)
+            rollup_from(measure.goal)
+    else:
+        if item.actual_quantity != value:
+            item.actual_quantity = value
+            item.version += 1
+            item.save(update_fields=["actual_quantity", "version", "updated_at"])
+            _feed_measure(item.measure_id)
+
+
+def _evaluate_after_checkin(checkin_id: int) -> None:
+    """Alert evaluation runs right after a check-in (when the alerts module is installed)."""
+    try:
+        from lodestar.tracking.alerts import evaluate_after_checkin
+    except ImportError:  # pragma: no cover - alerts ship separately
+        return
+    evaluate_after_checkin(checkin_id)
+
+
+@transaction.atomic
+def checkin_delete(*, actor, checkin: CheckIn) -> None:
+    checkin = CheckIn.objects.select_related("measure__goal", "item").get(pk=checkin.pk)
+    if checkin.measure_id and not can_report_on_goal(actor, checkin.measure.goal):
+        raise PermissionDeniedError(_("Only the goal's owner or a manager can report on it."))
+    if checkin.item_id and not can_work_on_item(actor, checkin.item):
+        raise PermissionDeniedError(_("You may view this item but not change it."))
+    measure, item = checkin.measure, checkin.item
+    checkin.delete()
+    _apply_latest(measure=measure, item=item)
+
+
+@transaction.atomic
+def plan_set(
+    *,
+    actor,
+    measure: Measure,
+    source: str = PlanPoint.Source.EVEN,
+    points: list[tuple[dt.date, Decimal | str]] | None = None,
+    step_days: int = 7,
+) -> list[PlanPoint]:
+    """Replace a measure's time-phased plan: an even split over the goal's period, the goal's time
+    decomposition curve, or points entered by hand (dates inside the period, cumulative values)."""
+    measure = Measure.objects.select_related("goal__period", "goal__department").get(pk=measure.pk)
+    goal = measure.goal
+    if not can_report_on_goal(actor, goal):
+        raise PermissionDeniedError(_("Only the goal's owner or a manager can plan it."))
+    start, end = goal.period.start, goal.period.end
+    baseline = measure.baseline if measure.baseline is not None else Decimal(0)
+    if source == PlanPoint.Source.EVEN:
+        plan = domain.even_plan(start, end, baseline, measure.target, step_days=step_days)
+    elif source == PlanPoint.Source.CURVE:
+        decomposition = goal.decompositions.filter(dimension="time").first()
+        if decomposition is None:
+            raise ApplicationError(_("This goal has no time decomposition to follow."), field="source")
+        from lodestar.goals.models import Goal
+
+        children = {
+            c.pk: c
+            for c in Goal.objects.filter(pk__in=[p["goal_id"] for p in decomposition.parts]).select_related(
+                "period"
+            )
+        }
+        periods = [
+            (children[p["goal_id"]].period.start, children[p["goal_id"]].period.end, Decimal(p["share"]))
+            for p in decomposition.parts
+            if p.get("goal_id") in children
+        ]
+        plan = domain.curve_plan(sorted(periods), baseline, measure.target)
+    elif source == PlanPoint.Source.MANUAL:
+        if not points:
+            raise ApplicationError(_("Enter at least one point."), field="points", code="required")
+        plan = []
+        for day, value in points:
+            if not start <= day <= end:
+                raise ApplicationError(_("Plan dates must lie inside the goal's period."), field="points")
+            plan.append(domain.PlanPoint(day, to_decimal(value, "points", required=True)))
+        days = [p.day for p in plan]
+        if len(set(days)) != len(days):
+            raise ApplicationError(_("Each date may appear only once."), field="points")
+    else:
+        raise ApplicationError(_("Choose even, curve or manual."), field="source")
+    PlanPoint.objects.filter(measure=measure).delete()
+    return PlanPoint.objects.bulk_create(
+        [
+            PlanPoint(measure=measure, date=p.day, expected_cumulative=p.expected_cumulative, source=source)
+            for p in plan
+        ]
+    )
+
+
+def measure_plan(measure: Measure) -> list[domain.PlanPoint]:
+    """The stored plan, or an even straight line over the goal's period when none was set."""
+    stored = [domain.PlanPoint(p.date, p.expected_cumulative) for p in measure.plan_points.all()]
+    if stored:
+        return stored
+    goal = measure.goal
+    baseline = measure.baseline if measure.baseline is not None else Decimal(0)
+    return domain.even_plan(goal.period.start, goal.period.end, baseline, measure.target)
+
+
+def item_checkin_total(item: ActionItem) -> Decimal:
+    return item.check_ins.aggregate(total=Sum("actual"))["total"] or Decimal(0)
