@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.db import models
 from django.db.models import F, Q
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -27,6 +27,28 @@ class VersionedModel(TimeStampedModel):
 
     class Meta:
         abstract = True
+
+
+class EditableChoice(TimeStampedModel):
+    """An admin-editable, bilingual list entry (goal types, deviation categories…).
+
+    Shown in English to English readers when an English name is set, otherwise in Chinese.
+    """
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name (Chinese)"), max_length=40)
+    name_en = models.CharField(_("name (English)"), max_length=60, blank=True, default="")
+    sort_order = models.IntegerField(_("sort order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["sort_order", "id"]
+
+    def __str__(self) -> str:
+        if (get_language() or "").startswith("en") and self.name_en:
+            return self.name_en
+        return self.name
 
 
 class CompanySettings(TimeStampedModel):

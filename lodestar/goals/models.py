@@ -5,34 +5,23 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import F, Q
-from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from lodestar.core.models import TimeStampedModel, VersionedModel
+from lodestar.core.models import EditableChoice, TimeStampedModel, VersionedModel
 
 AMOUNT = {"max_digits": 18, "decimal_places": 4}
 RATE = {"max_digits": 12, "decimal_places": 6}
 
 
-class GoalType(TimeStampedModel):
+class GoalType(EditableChoice):
     """An admin-editable category: 销售额, 用户增长, 品牌曝光, 用户运营, 转化, 内容, 其他."""
-
-    code = models.SlugField(_("code"), max_length=40, unique=True)
-    name = models.CharField(_("name (Chinese)"), max_length=40)
-    name_en = models.CharField(_("name (English)"), max_length=60, blank=True, default="")
-    sort_order = models.IntegerField(_("sort order"), default=0)
-    is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
         verbose_name = _("goal type")
         verbose_name_plural = _("goal types")
         ordering = ["sort_order", "id"]
-
-    def __str__(self) -> str:
-        if (get_language() or "").startswith("en") and self.name_en:
-            return self.name_en
-        return self.name
 
 
 class GoalKind(models.TextChoices):

@@ -5,33 +5,21 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from lodestar.core.models import TimeStampedModel, VersionedModel
+from lodestar.core.models import EditableChoice, TimeStampedModel, VersionedModel
 
 AMOUNT = {"max_digits": 18, "decimal_places": 4}
 
 
-class DeviationCategory(TimeStampedModel):
+class DeviationCategory(EditableChoice):
     """An admin-editable reason category: 资源不足, 外部/市场变化, 合作方延期, 内容质量, 执行问题, 数据问题, 其他."""
-
-    code = models.SlugField(_("code"), max_length=40, unique=True)
-    name = models.CharField(_("name (Chinese)"), max_length=40)
-    name_en = models.CharField(_("name (English)"), max_length=60, blank=True, default="")
-    sort_order = models.IntegerField(_("sort order"), default=0)
-    is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
         verbose_name = _("deviation category")
         verbose_name_plural = _("deviation categories")
         ordering = ["sort_order", "id"]
-
-    def __str__(self) -> str:
-        if (get_language() or "").startswith("en") and self.name_en:
-            return self.name_en
-        return self.name
 
 
 class CheckInPeriod(models.TextChoices):
