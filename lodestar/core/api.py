@@ -113,12 +113,17 @@ class PeriodOut(Schema):
     kind: str
     key: str
     name: str
+    label: str = Field(..., description="The name in the request's language (FY2026 Q4 / 2026财年Q4)")
     start: dt.date
     end: dt.date
     parent_id: int | None
     fiscal_year: int | None
     is_closed: bool
     version: int
+
+    @staticmethod
+    def resolve_label(obj):
+        return obj.label
 
 
 class PeriodPage(Schema):

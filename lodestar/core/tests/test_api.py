@@ -313,6 +313,7 @@ def test_period_detail_iso_dates(org, api_as, year):
         "kind": "year",
         "key": "FY2024",
         "name": year.name,
+        "label": "2024财年",  # generated periods are labelled in the request's language (zh-Hans by default)
         "start": "2024-01-01",
         "end": "2024-12-31",
         "parent_id": None,
