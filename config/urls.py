@@ -17,7 +17,9 @@ urlpatterns = [
     path("org/", include("lodestar.org.urls")),
     path("goals/", include("lodestar.goals.urls")),
     path("execution/", include("lodestar.execution.urls")),
+    path("tracking/", include("lodestar.tracking.urls")),
     path("inbox/", include("lodestar.notifications.urls")),
+    path("alerts/", include("lodestar.tracking.alert_urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

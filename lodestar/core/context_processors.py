@@ -12,7 +12,7 @@ from lodestar.core.permissions import can_write, is_admin, is_manager, person_of
 LOOP_STAGES = [
     ("goals", _("Goals"), "goals:table"),
     ("execution", _("Execution"), "execution:table"),
-    ("tracking", _("Tracking"), None),
+    ("tracking", _("Tracking"), "tracking:report"),
     ("reviews", _("Reviews"), None),
     ("appraisal", _("Appraisal"), None),
     ("dashboards", _("Dashboards"), None),

@@ -7,7 +7,7 @@ import datetime as dt
 import django_filters
 from django.db.models import Prefetch, Q, QuerySet
 
-from lodestar.core.permissions import person_of
+from lodestar.core.permissions import managed_paths, person_of, subtree_q
 from lodestar.execution.access import visible_items
 from lodestar.execution.models import (
     ActionItem,
@@ -101,11 +101,15 @@ def my_work(user, today: dt.date) -> dict[str, list[ActionItem]]:
             groups["this_week"].append(item)
         else:
             groups["later"].append(item)
+    # Requests to any department I manage, or below it (as the request service allows).
     groups["requests"] = list(
         item_list(user)
-        .filter(request_state=RequestState.PENDING, requested_department__manager=person)
+        .filter(
+            subtree_q(managed_paths(user), "requested_department__path"), request_state=RequestState.PENDING
+        )
         .order_by("due", "id")
     )
+
     return groups
 
 

@@ -11,12 +11,20 @@ from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lodestar.core.errors import ApplicationError, NotFound, PermissionDeniedError
 from lodestar.core.http import add_error_to_form, page_view
-from lodestar.core.permissions import access_department, can_write, person_of, require_person
+from lodestar.core.permissions import (
+    access_department,
+    can_write,
+    is_admin,
+    manages_department,
+    person_of,
+    require_person,
+)
 from lodestar.execution import domain, selectors, services
 from lodestar.execution.access import (
     access_item,
@@ -333,8 +341,11 @@ def item_bulk(request):
     ids = [i for i in (_int(x) for x in request.POST.getlist("items")) if i]
     items = list(visible_items(request.user).filter(pk__in=ids))
     form = BulkForm(request.POST)
-    back = request.POST.get("next") or reverse("execution:table")
-    if not back.startswith("/"):
+    back = request.POST.get("next") or ""
+    # Only a path on this site: "//evil.example/" starts with "/" but leaves it.
+    if not (
+        back.startswith("/") and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()})
+    ):
         back = reverse("execution:table")
     if not items:
         messages.error(request, _("Tick the rows to change first."))
@@ -383,11 +394,8 @@ def item_detail(request, item_id: int):
         item.request_state == RequestState.PENDING
         and item.requested_department is not None
         and person is not None
-        and (
-            item.requested_department.manager_id == person.pk
-            or request.user.is_superuser
-            or person.role == "admin"
-        )
+        # The service's rule: an admin, or a manager of the requested department (at any depth).
+        and (is_admin(request.user) or manages_department(request.user, item.requested_department))
     )
     raci_form = None
     if item.can_manage:

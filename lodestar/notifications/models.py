@@ -41,8 +41,9 @@ class WebhookEndpoint(models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     url = models.URLField(_("URL"), max_length=500)
     secret = models.CharField(_("signing secret"), max_length=200, blank=True, default="")
-    department = models.ForeignKey("org.Department", null=True, blank=True, on_delete=models.CASCADE,
-                                   related_name="webhooks")
+    department = models.ForeignKey(
+        "org.Department", null=True, blank=True, on_delete=models.CASCADE, related_name="webhooks"
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -69,11 +70,15 @@ class Delivery(models.Model):
         FAILED = "failed", _("Failed")
 
     channel = models.CharField(max_length=8, choices=Channel.choices)
-    endpoint = models.ForeignKey(WebhookEndpoint, null=True, blank=True, on_delete=models.CASCADE,
-                                 related_name="deliveries")
-    recipient = models.ForeignKey("org.Person", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    alert = models.ForeignKey("tracking.Alert", null=True, blank=True, on_delete=models.CASCADE,
-                              related_name="deliveries")
+    endpoint = models.ForeignKey(
+        WebhookEndpoint, null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    recipient = models.ForeignKey(
+        "org.Person", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    alert = models.ForeignKey(
+        "tracking.Alert", null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries"
+    )
     title = models.CharField(max_length=300)
     body = models.TextField(blank=True, default="")
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
@@ -97,7 +102,9 @@ class Delivery(models.Model):
 class NotificationPreference(models.Model):
     """A person's channels, quiet hours and check-in reminder time."""
 
-    person = models.OneToOneField("org.Person", on_delete=models.CASCADE, related_name="notification_preference")
+    person = models.OneToOneField(
+        "org.Person", on_delete=models.CASCADE, related_name="notification_preference"
+    )
     email_enabled = models.BooleanField(_("email"), default=True)
     quiet_start = models.TimeField(_("quiet hours from"), null=True, blank=True)
     quiet_end = models.TimeField(_("quiet hours until"), null=True, blank=True)

@@ -153,6 +153,7 @@ def forecast(
     challenge: Decimal | None = None,
     lower_is_better: bool = False,
     z: float = 1.2816,
+    start: dt.date | None = None,
 ) -> Forecast | None:
     """Project the cumulative value at `period_end` from the check-in history.
 
@@ -163,7 +164,8 @@ def forecast(
     s·√(1 + 1/n + (x₀ − x̄)² / Σ(x − x̄)²). The probability of reaching a target is
     P(Y ≥ target) under a normal with that mean and standard error (P(Y ≤ target) when lower
     is better). With one observation the trend is taken through the origin of the series
-    (value/elapsed days) and the band is empty; with none there is no forecast. A perfectly
+    (value/elapsed days since `start`, the period start; without `start` the value is held
+    flat) and the band is empty; with none there is no forecast. A perfectly
     straight series gives zero spread, so the probability is 0 or 1.
     """
     if not observations:
@@ -175,9 +177,10 @@ def forecast(
     x_end = float((period_end - origin).days)
     n = len(points)
     if n == 1 or len(set(xs)) == 1:
-        slope = ys[-1] / xs[-1] if xs[-1] else 0.0
-        intercept = ys[-1] - slope * xs[-1]
-        expected = intercept + slope * x_end
+        last_day, last_value = points[-1][0], ys[-1]
+        elapsed = float((last_day - start).days) if start is not None else 0.0
+        slope = last_value / elapsed if elapsed > 0 else 0.0
+        expected = last_value + slope * float((period_end - last_day).days)
         spread = 0.0
         method = "single observation: value / elapsed days"
     else:

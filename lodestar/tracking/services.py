@@ -151,11 +151,18 @@ def checkin_submit(
         previous = _previous_cumulative(
             measure=measure, item=item, before=period_start, exclude_pk=existing.pk if existing else None
         )
-        base = (
-            previous
-            if previous is not None
-            else (measure.baseline if measure and measure.baseline else Decimal(0))
-        )
+        base = previous
+        if base is None and measure is not None:
+            # The first check-in continues from the value recorded before check-ins began (the
+            # goal page's "current value"), not from the baseline; a re-submitted first period
+            # keeps the base it was computed from.
+            others = CheckIn.objects.filter(measure=measure).exclude(pk=existing.pk if existing else None)
+            if existing is not None and existing.cumulative is not None and existing.actual is not None:
+                base = existing.cumulative - existing.actual
+            elif measure.current is not None and not others.exists():
+                base = measure.current
+        if base is None:
+            base = measure.baseline if measure and measure.baseline else Decimal(0)
         data["cumulative"] = base + data["actual"]
     if item is not None and data["cumulative"] < 0:
         raise ApplicationError(_("This value cannot be negative."), field="cumulative", code="negative")
@@ -290,3 +297,26 @@ def measure_plan(measure: Measure) -> list[domain.PlanPoint]:
 
 def item_checkin_total(item: ActionItem) -> Decimal:
     return item.check_ins.aggregate(total=Sum("actual"))["total"] or Decimal(0)
+
+
+def measure_forecast(measure: Measure, observations: list[tuple[dt.date, Decimal]]) -> domain.Forecast | None:
+    """The one forecast used by pages, the API and alerts for a measure.
+
+    The check-in series (period end, cumulative) is anchored at the goal period's start with
+    the baseline (or 0): the period did start there, and with a single check-in this gives the
+    trend its slope instead of a flat line. See `domain.forecast` for the method.
+    """
+    period = measure.goal.period
+    series = sorted(observations, key=lambda o: o[0])
+    if not series:
+        return None
+    baseline = measure.baseline if measure.baseline is not None else Decimal(0)
+    if series[0][0] > period.start:
+        series.insert(0, (period.start, baseline))
+    return domain.forecast(
+        series,
+        period.end,
+        base=measure.target,
+        challenge=measure.challenge,
+        lower_is_better=measure.direction == "lower",
+    )

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from lodestar.core.models import CompanySettings
 from lodestar.core.services import period_generate_fiscal_year
 from lodestar.demo import data
 from lodestar.demo.execution import seed_demo_execution
 from lodestar.demo.goals import seed_demo_goals
+from lodestar.demo.tracking import seed_demo_tracking
 from lodestar.org.models import Department, Person
 
 
@@ -22,6 +24,11 @@ class Command(BaseCommand):
         parser.add_argument("--print-logins", action="store_true", help="Print the demo logins afterwards.")
 
     def handle(self, *args, **options):
+        # Texts the services write (sub-goal descriptions, alert subjects) use the site's language.
+        with translation.override(settings.LANGUAGE_CODE):
+            self._handle(options)
+
+    def _handle(self, options):
         settings_row = CompanySettings.load()
         if settings_row.demo_seeded_at is not None or Department.objects.exists():
             self.stdout.write(
@@ -80,6 +87,7 @@ class Command(BaseCommand):
             period_generate_fiscal_year(actor=admin_user, year=year)
         seed_demo_goals(admin_user)
         seed_demo_execution(admin_user)
+        seed_demo_tracking(admin_user)
 
     @transaction.atomic
     def _seed_goals_if_missing(self, settings_row: CompanySettings) -> None:
@@ -100,6 +108,15 @@ class Command(BaseCommand):
         if not ActionItem.objects.exists() and Goal.objects.filter(name="小红书笔记50篇").exists():
             seed_demo_execution(admin_user)
             self.stdout.write("Demo action plans added.")
+        from lodestar.tracking.models import AlertRule, CheckIn
+
+        if (
+            not CheckIn.objects.exists()
+            and not AlertRule.objects.exists()
+            and Goal.objects.filter(name="小红书笔记50篇", status="active").exists()
+        ):
+            seed_demo_tracking(admin_user)
+            self.stdout.write("Demo check-ins and alert rules added.")
 
     def print_logins(self) -> None:
         self.stdout.write("")

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from lodestar.execution.tasks import ensure_scheduled
+from lodestar.tracking.tasks import ensure_scheduled as ensure_alert_tasks_scheduled
 
 
 class Command(BaseCommand):
@@ -8,4 +9,5 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         queued = ensure_scheduled()
+        queued = bool(ensure_alert_tasks_scheduled()) or queued
         self.stdout.write("Recurring jobs queued." if queued else "Recurring jobs already queued.")

@@ -1,0 +1,928 @@
+"""Alerts (DOMAIN.md §3): evaluating the alert rules, raising alerts, escalating them, and the
+people's actions on them (acknowledge, comment, resolve).
+
+- `evaluate_rules(today)` runs every active rule (hourly, from the task worker);
+  `evaluate_after_checkin(checkin_id)` runs the rules that touch the checked-in goal and the goals
+  above it, right after the check-in commits.
+- A rule's scope picks its subjects: company (all), department (its subtree), goal (that goal and
+  its descendants). Only active goals, and open action items, are judged.
+- An alert is raised at most once per rule and subject (`dedupe_key`) while it is unresolved: the
+  partial unique constraint `alert_one_unresolved_per_subject` guarantees it even when two
+  workers evaluate at once (the insert runs in a savepoint; the loser's IntegrityError is ignored).
+  When the condition clears the alert stays open: people resolve it.
+- Recipients come from the rule: `owner` (the goal's owner), `responsible` / `accountable` (the
+  item's R and A), `manager` (the manager of the subject's department, or of the nearest
+  department above that has one). An alert still open (not acknowledged) after
+  `rule.escalate_after_days` goes one level further up the reporting line each time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Q
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from lodestar.core.errors import ApplicationError, NotFound, PermissionDeniedError
+from lodestar.core.permissions import (
+    can_write,
+    is_admin,
+    managed_paths,
+    manages_department,
+    person_of,
+    require_person,
+    subtree_q,
+)
+from lodestar.execution.models import ActionItem, ItemStatus, RaciRole
+from lodestar.goals.models import Goal, GoalStatus, Measure
+from lodestar.notifications import delivery
+from lodestar.org.models import Department, Person
+from lodestar.tracking import domain
+from lodestar.tracking.models import Alert, AlertComment, AlertCondition, AlertRule, CheckIn
+from lodestar.tracking.services import measure_forecast
+
+RECIPIENTS = ("owner", "responsible", "accountable", "manager")
+CHANNELS = ("inbox", "email", "webhook")
+NEEDS_THRESHOLD = {
+    AlertCondition.ACHIEVEMENT_BELOW,
+    AlertCondition.PACE_BELOW,
+    AlertCondition.FORECAST_BELOW_TARGET,
+    AlertCondition.DEVIATION_STREAK,
+}
+NEEDS_DAYS = {AlertCondition.NO_CHECKIN, AlertCondition.ITEM_BLOCKED}
+ITEM_CONDITIONS = {AlertCondition.ITEM_OVERDUE, AlertCondition.ITEM_BLOCKED}
+OPEN_ITEM_STATUSES = (ItemStatus.TODO, ItemStatus.DOING, ItemStatus.BLOCKED)
+
+
+@dataclass
+class Hit:
+    """A subject that meets a rule's condition."""
+
+    dedupe_key: str
+    subject: str
+    detail: str = ""
+    goal: Goal | None = None
+    measure: Measure | None = None
+    item: ActionItem | None = None
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def department(self) -> Department | None:
+        if self.item is not None:
+            return self.item.department
+        return self.goal.department if self.goal is not None else None
+
+
+def pct(value: Decimal | None) -> str:
+    return "—" if value is None else f"{(value * 100):.1f}%"
+
+
+# --- subjects of a rule ---------------------------------------------------------------------
+
+
+def _descendant_ids(root_ids: list[int]) -> set[int]:
+    """The goals and all their descendants (one query per level of the tree)."""
+    seen = set(root_ids)
+    frontier = list(root_ids)
+    while frontier:
+        frontier = [
+            pk
+            for pk in Goal.objects.filter(parent__in=frontier).values_list("pk", flat=True)
+            if pk not in seen
+        ]
+        seen.update(frontier)
+    return seen
+
+
+def _ancestor_ids(goal: Goal) -> list[int]:
+    ids = [goal.pk]
+    parent_id = goal.parent_id
+    while parent_id is not None and parent_id not in ids:
+        ids.append(parent_id)
+        parent_id = Goal.objects.filter(pk=parent_id).values_list("parent_id", flat=True).first()
+    return ids
+
+
+def _rule_goals(rule: AlertRule, only: set[int] | None = None):
+    goals = Goal.objects.filter(status=GoalStatus.ACTIVE)
+    if rule.scope == AlertRule.Scope.DEPARTMENT:
+        if rule.department is None:
+            return goals.none()
+        goals = goals.filter(department__path__startswith=rule.department.path)
+    elif rule.scope == AlertRule.Scope.GOAL:
+        if rule.goal_id is None:
+            return goals.none()
+        goals = goals.filter(pk__in=_descendant_ids([rule.goal_id]))
+    if only is not None:
+        goals = goals.filter(pk__in=only)
+    return goals.select_related("department", "owner__user", "period")
+
+
+def _rule_items(rule: AlertRule):
+    items = ActionItem.objects.filter(status__in=OPEN_ITEM_STATUSES)
+    if rule.scope == AlertRule.Scope.DEPARTMENT:
+        if rule.department is None:
+            return items.none()
+        items = items.filter(department__path__startswith=rule.department.path)
+    elif rule.scope == AlertRule.Scope.GOAL:
+        if rule.goal_id is None:
+            return items.none()
+        items = items.filter(goal__in=_descendant_ids([rule.goal_id]))
+    return items.select_related("department", "goal__owner__user", "accountable__user").prefetch_related(
+        "raci__person__user"
+    )
+
+
+def _leaf_measures(goals):
+    """The measures people report on (not those that add up their parts)."""
+    return (
+        Measure.objects.filter(goal__in=goals)
+        .exclude(parts__isnull=False)
+        .select_related("goal__department", "goal__owner__user", "goal__period")
+        .distinct()
+    )
+
+
+# --- conditions ----------------------------------------------------------------------------
+
+
+def _achievement_below(rule, goals, today) -> list[Hit]:
+    threshold = rule.threshold
+    return [
+        Hit(
+            f"goal:{g.pk}",
+            _("%(goal)s: achievement %(rate)s is below %(threshold)s")
+            % {"goal": g.name, "rate": pct(g.achievement_rate), "threshold": pct(threshold)},
+            _("Achievement rate %(rate)s, progress %(progress)s.")
+            % {"rate": pct(g.achievement_rate), "progress": pct(g.progress)},
+            goal=g,
+        )
+        for g in goals.filter(achievement_rate__isnull=False, achievement_rate__lt=threshold)
+    ]
+
+
+def _pace_below(rule, goals, today) -> list[Hit]:
+    from lodestar.tracking.services import measure_plan
+
+    hits = []
+    for measure in _leaf_measures(goals).prefetch_related("plan_points"):
+        if measure.current is None or measure.direction == "range":
+            continue
+        expected = domain.expected_at(measure_plan(measure), today)
+        baseline = measure.baseline if measure.baseline is not None else Decimal(0)
+        pace = domain.pace(measure.current, expected, baseline)
+        if pace is None or pace >= rule.threshold:
+            continue
+        hits.append(
+            Hit(
+                f"measure:{measure.pk}",
+                _("%(goal)s · %(measure)s: pace %(pace)s is below %(threshold)s")
+                % {
+                    "goal": measure.goal.name,
+                    "measure": measure.name,
+                    "pace": pct(pace),
+                    "threshold": pct(rule.threshold),
+                },
+                _("Current %(current)s, expected by today %(expected)s.")
+                % {"current": f"{measure.current:f}", "expected": f"{expected:.2f}"},
+                goal=measure.goal,
+                measure=measure,
+            )
+        )
+    return hits
+
+
+def _measure_series(measures) -> dict[int, list[CheckIn]]:
+    series: dict[int, list[CheckIn]] = {}
+    for checkin in CheckIn.objects.filter(measure__in=measures).order_by("period_end", "id"):
+        series.setdefault(checkin.measure_id, []).append(checkin)
+    return series
+
+
+def _forecast_below_target(rule, goals, today) -> list[Hit]:
+    measures = [m for m in _leaf_measures(goals) if m.direction != "range"]
+    series = _measure_series(measures)
+    hits = []
+    for measure in measures:
+        observations = [
+            (c.period_end, c.cumulative) for c in series.get(measure.pk, []) if c.cumulative is not None
+        ]
+        if len(observations) < 2:
+            continue
+        result = measure_forecast(measure, observations)
+        if result is None or result.p_base is None or result.p_base >= rule.threshold:
+            continue
+        hits.append(
+            Hit(
+                f"measure:{measure.pk}",
+                _("%(goal)s · %(measure)s: %(probability)s likely to reach the target")
+                % {"goal": measure.goal.name, "measure": measure.name, "probability": pct(result.p_base)},
+                _("Forecast at period end %(expected)s (80%% range %(low)s–%(high)s), target %(target)s.")
+                % {
+                    "expected": f"{result.expected:.2f}",
+                    "low": f"{result.low:.2f}",
+                    "high": f"{result.high:.2f}",
+                    "target": f"{measure.target:f}",
+                },
+                goal=measure.goal,
+                measure=measure,
+            )
+        )
+    return hits
+
+
+def _no_checkin(rule, goals, today) -> list[Hit]:
+    measures = list(_leaf_measures(goals))
+    latest = dict(
+        CheckIn.objects.filter(measure__in=measures)
+        .values("measure")
+        .annotate(last=Max("created_at"))
+        .values_list("measure", "last")
+    )
+    hits = []
+    for measure in measures:
+        last = latest.get(measure.pk)
+        since = timezone.localdate(last) if last else measure.goal.period.start
+        if since > today or (today - since).days < rule.days:
+            continue
+        hits.append(
+            Hit(
+                f"measure:{measure.pk}",
+                _("%(goal)s · %(measure)s: no check-in for %(days)s days")
+                % {"goal": measure.goal.name, "measure": measure.name, "days": (today - since).days},
+                _("Last check-in: %(date)s.") % {"date": since.isoformat() if last else _("none")},
+                goal=measure.goal,
+                measure=measure,
+            )
+        )
+    return hits
+
+
+def _item_overdue(rule, items, today) -> list[Hit]:
+    days = rule.days or 0
+    cutoff = today - dt.timedelta(days=days)
+    return [
+        Hit(
+            f"item:{item.pk}",
+            _("%(item)s is overdue (due %(due)s)") % {"item": item.title, "due": item.due.isoformat()},
+            _("%(days)s days past the due date.") % {"days": (today - item.due).days},
+            goal=item.goal,
+            item=item,
+        )
+        for item in items.filter(due__isnull=False, due__lt=cutoff)
+    ]
+
+
+def _item_blocked(rule, items, now) -> list[Hit]:
+    cutoff = now - dt.timedelta(days=rule.days or 0)
+    hits = []
+    for item in items.filter(status=ItemStatus.BLOCKED).filter(
+        Q(status_changed_at__lte=cutoff) | Q(status_changed_at__isnull=True, updated_at__lte=cutoff)
+    ):
+        since = item.status_changed_at or item.updated_at
+        hits.append(
+            Hit(
+                f"item:{item.pk}",
+                _("%(item)s has been blocked for %(days)s days")
+                % {"item": item.title, "days": (now - since).days},
+                "",
+                goal=item.goal,
+                item=item,
+            )
+        )
+    return hits
+
+
+def _deviation_streak(rule, goals, today) -> list[Hit]:
+    measures = list(_leaf_measures(goals))
+    series = _measure_series(measures)
+    hits = []
+    for measure in measures:
+        rows = series.get(measure.pk, [])[-2:]
+        rates = [domain.deviation_rate(c.planned, c.actual) for c in rows]
+        if not domain.consecutive_deviation(rates, rule.threshold):
+            continue
+        hits.append(
+            Hit(
+                f"measure:{measure.pk}",
+                _("%(goal)s · %(measure)s: behind plan by more than %(threshold)s two periods running")
+                % {"goal": measure.goal.name, "measure": measure.name, "threshold": pct(rule.threshold)},
+                _("Deviation: %(rates)s.") % {"rates": ", ".join(pct(r) for r in rates)},
+                goal=measure.goal,
+                measure=measure,
+            )
+        )
+    return hits
+
+
+def hits_for(
+    rule: AlertRule, *, today: dt.date, now: dt.datetime, only_goals: set[int] | None = None
+) -> list[Hit]:
+    """The subjects that meet the rule's condition now.
+
+    `data_discrepancy` raises nothing here: the Dashboards issue (data sources and cross-checks)
+    fills it in when reported figures are compared with the source data.
+    """
+    condition = rule.condition
+    if condition in NEEDS_THRESHOLD and rule.threshold is None:
+        return []
+    if condition in ITEM_CONDITIONS:
+        if only_goals is not None:
+            return []  # item conditions do not change with a check-in
+        items = _rule_items(rule)
+        return (
+            _item_overdue(rule, items, today)
+            if condition == AlertCondition.ITEM_OVERDUE
+            else _item_blocked(rule, items, now)
+        )
+    goals = _rule_goals(rule, only_goals)
+    if condition == AlertCondition.ACHIEVEMENT_BELOW:
+        return _achievement_below(rule, goals, today)
+    if condition == AlertCondition.PACE_BELOW:
+        return _pace_below(rule, goals, today)
+    if condition == AlertCondition.FORECAST_BELOW_TARGET:
+        return _forecast_below_target(rule, goals, today)
+    if condition == AlertCondition.NO_CHECKIN:
+        return _no_checkin(rule, goals, today) if rule.days is not None else []
+    if condition == AlertCondition.DEVIATION_STREAK:
+        return _deviation_streak(rule, goals, today)
+    return []  # DATA_DISCREPANCY: see the docstring
+
+
+# --- recipients and the reporting line ----------------------------------------------------
+
+
+def department_manager(department: Department | None, *, besides: Person | None = None) -> Person | None:
+    """The manager of the department, or of the nearest department above that has one (other than `besides`)."""
+    while department is not None:
+        manager = department.manager
+        if manager is not None and manager.is_active and (besides is None or manager.pk != besides.pk):
+            return manager
+        department = department.parent
+    return None
+
+
+def one_level_up(person: Person) -> Person | None:
+    """The person's direct manager, or else the manager of their department (or the one above)."""
+    manager = person.manager
+    if manager is not None and manager.is_active and manager.pk != person.pk:
+        return manager
+    return department_manager(person.department, besides=person)
+
+
+def _responsible(item: ActionItem) -> list[Person]:
+    return [r.person for r in item.raci.all() if r.role == RaciRole.RESPONSIBLE and r.person is not None]
+
+
+def recipients_for(rule: AlertRule, hit: Hit) -> list[Person]:
+    """The rule's recipients for this subject, in rank order (lowest first); the manager when none resolve."""
+    wanted = set(rule.recipients or [])
+    people: list[Person] = []
+    owner = hit.goal.owner if hit.goal is not None else None
+    if "responsible" in wanted and hit.item is not None:
+        people += _responsible(hit.item)
+    if "owner" in wanted and owner is not None:
+        people.append(owner)
+    if "accountable" in wanted and hit.item is not None and hit.item.accountable is not None:
+        people.append(hit.item.accountable)
+    manager = department_manager(hit.department)
+    if "manager" in wanted and manager is not None:
+        people.append(manager)
+    if not people and manager is not None:
+        people.append(manager)
+    unique = {}
+    for person in people:
+        if person.is_active:
+            unique.setdefault(person.pk, person)
+    return list(unique.values())
+
+
+# --- raising -------------------------------------------------------------------------------
+
+
+def _alert_url(alert: Alert) -> str:
+    return reverse("alerts:detail", args=[alert.pk])
+
+
+def _raise(rule: AlertRule, hit: Hit) -> Alert | None:
+    """Create the alert unless an unresolved one exists for the rule and subject; queue its delivery."""
+    if (
+        Alert.objects.filter(rule=rule, dedupe_key=hit.dedupe_key)
+        .exclude(status=Alert.Status.RESOLVED)
+        .exists()
+    ):
+        return None
+    people = recipients_for(rule, hit)
+    try:
+        with transaction.atomic():  # a savepoint: losing the race to another worker is not an error
+            alert = Alert.objects.create(
+                rule=rule,
+                dedupe_key=hit.dedupe_key,
+                goal=hit.goal,
+                measure=hit.measure,
+                item=hit.item,
+                subject=hit.subject[:300],
+                detail=hit.detail,
+            )
+    except IntegrityError:
+        return None
+    alert.recipients.set(people)
+    pending = delivery.queue(
+        recipients=people,
+        channels=rule.channels or ["inbox"],
+        title=alert.subject,
+        body=alert.detail,
+        url=_alert_url(alert),
+        alert=alert,
+        department=hit.department,
+    )
+    delivery.send_later(pending)
+    return alert
+
+
+def evaluate_rule(
+    rule: AlertRule, *, today: dt.date, now: dt.datetime, only_goals: set[int] | None = None
+) -> list[Alert]:
+    raised = []
+    for hit in hits_for(rule, today=today, now=now, only_goals=only_goals):
+        alert = _raise(rule, hit)
+        if alert is not None:
+            raised.append(alert)
+    return raised
+
+
+def _active_rules():
+    return AlertRule.objects.filter(is_active=True).select_related("department", "goal")
+
+
+@transaction.atomic
+def evaluate_rules(today: dt.date | None = None) -> list[Alert]:
+    """Evaluate every active rule; returns the alerts raised."""
+    now = timezone.now()
+    today = today or timezone.localdate(now)
+    raised: list[Alert] = []
+    with translation.override(settings.LANGUAGE_CODE):
+        for rule in _active_rules():
+            raised += evaluate_rule(rule, today=today, now=now)
+    return raised
+
+
+@transaction.atomic
+def evaluate_after_checkin(checkin_id: int) -> list[Alert]:
+    """Evaluate the rules touching the checked-in goal (and the goals its figures roll up to)."""
+    checkin = CheckIn.objects.select_related("measure__goal", "item__goal").filter(pk=checkin_id).first()
+    if checkin is None:
+        return []
+    goal = checkin.measure.goal if checkin.measure_id else (checkin.item.goal if checkin.item else None)
+    if goal is None:
+        return []
+    chain = _ancestor_ids(goal)
+    paths = {g.department.path for g in Goal.objects.filter(pk__in=chain).select_related("department")}
+    now = timezone.now()
+    today = timezone.localdate(now)
+    raised: list[Alert] = []
+    with translation.override(settings.LANGUAGE_CODE):
+        for rule in _active_rules().exclude(condition__in=ITEM_CONDITIONS):
+            if rule.scope == AlertRule.Scope.DEPARTMENT and not (
+                rule.department and any(p.startswith(rule.department.path) for p in paths)
+            ):
+                continue
+            if rule.scope == AlertRule.Scope.GOAL and rule.goal_id not in chain:
+                continue
+            raised += evaluate_rule(rule, today=today, now=now, only_goals=set(chain))
+    return raised
+
+
+# --- escalation ----------------------------------------------------------------------------
+
+
+def _anchor(alert: Alert) -> Person | None:
+    """Where the reporting line starts: the highest-ranking of the rule's recipients."""
+    hit = Hit(alert.dedupe_key, alert.subject, goal=alert.goal, item=alert.item, measure=alert.measure)
+    people = recipients_for(alert.rule, hit)
+    return people[-1] if people else None
+
+
+def top_recipient(alert: Alert) -> Person | None:
+    """The person the alert has reached furthest up the reporting line."""
+    person = _anchor(alert)
+    for _level in range(alert.escalation_level):
+        if person is None:
+            return None
+        person = one_level_up(person)
+    return person
+
+
+@transaction.atomic
+def escalate_alerts(now: dt.datetime | None = None) -> list[Alert]:
+    """Escalate every alert still open `rule.escalate_after_days` after it was raised (or last escalated)."""
+    now = now or timezone.now()
+    escalated = []
+    candidates = (
+        Alert.objects.filter(
+            status=Alert.Status.OPEN, rule__escalate_after_days__isnull=False, rule__is_active=True
+        )
+        .select_related(
+            "rule",
+            "goal__department",
+            "goal__owner",
+            "item__department",
+            "item__accountable",
+            "item__goal__owner",
+        )
+        .prefetch_related("item__raci__person")
+        .select_for_update(of=("self",))
+    )
+    with translation.override(settings.LANGUAGE_CODE):
+        for alert in candidates:
+            since = alert.escalated_at or alert.created_at
+            if now - since < dt.timedelta(days=alert.rule.escalate_after_days):
+                continue
+            top = top_recipient(alert)
+            above = one_level_up(top) if top is not None else None
+            alert.escalated_at = now
+            if above is None:
+                alert.save(update_fields=["escalated_at", "updated_at"])
+                continue  # nobody further up: the alert waits at the top
+            alert.escalation_level += 1
+            alert.save(update_fields=["escalation_level", "escalated_at", "updated_at"])
+            alert.recipients.add(above)
+            title = _("Escalated: %(subject)s") % {"subject": alert.subject}
+            department = (
+                alert.item.department if alert.item_id else (alert.goal.department if alert.goal_id else None)
+            )
+            pending = delivery.queue(
+                recipients=[above],
+                channels=alert.rule.channels or ["inbox"],
+                title=title,
+                body=_("Not acknowledged for %(days)s days.") % {"days": alert.rule.escalate_after_days}
+                + ("\n" + alert.detail if alert.detail else ""),
+                url=_alert_url(alert),
+                alert=alert,
+                department=department,
+                verb="escalated",
+            )
+            delivery.send_later(pending)
+            escalated.append(alert)
+    return escalated
+
+
+# --- who sees and acts on alerts -----------------------------------------------------------
+
+
+def visible_alerts(user):
+    """Alerts the user may see: sent to them, about their managed departments' subtrees, or all (admin)."""
+    qs = Alert.objects.all()
+    if is_admin(user):
+        return qs
+    person = person_of(user)
+    if person is None:
+        return qs.none()
+    roots = managed_paths(user)
+    q = Q(pk__in=Alert.recipients.through.objects.filter(person=person).values("alert"))
+    if roots:
+        q |= subtree_q(roots, "goal__department__path") | subtree_q(roots, "item__department__path")
+    return qs.filter(q)
+
+
+def alert_department(alert: Alert) -> Department | None:
+    if alert.item_id:
+        return alert.item.department
+    return alert.goal.department if alert.goal_id else None
+
+
+def can_act_on_alert(user, alert: Alert) -> bool:
+    """A recipient, a manager of the subject's department, or an admin (never a viewer)."""
+    if is_admin(user):
+        return True
+    if not can_write(user):
+        return False
+    person = person_of(user)
+    if person is None:
+        return False
+    if alert.recipients.filter(pk=person.pk).exists():
+        return True
+    return manages_department(user, alert_department(alert))
+
+
+def access_alert(user, alert_id: int, *, act: bool = False) -> Alert:
+    require_person(user)
+    alert = (
+        visible_alerts(user)
+        .select_related(
+            "rule", "goal__department", "measure", "item__department", "acknowledged_by", "resolved_by"
+        )
+        .filter(pk=alert_id)
+        .first()
+    )
+    if alert is None:
+        raise NotFound(_("Alert not found."), field="alert_id")
+    if act and not can_act_on_alert(user, alert):
+        raise PermissionDeniedError(
+            _("Only a recipient, a manager of the department or an admin can act on this alert.")
+        )
+    return alert
+
+
+def _locked(alert: Alert) -> Alert:
+    return Alert.objects.select_for_update().get(pk=alert.pk)
+
+
+@transaction.atomic
+def alert_acknowledge(*, actor, alert: Alert) -> Alert:
+    if not can_act_on_alert(actor, alert):
+        raise PermissionDeniedError(
+            _("Only a recipient, a manager of the department or an admin can act on this alert.")
+        )
+    alert = _locked(alert)
+    if alert.status == Alert.Status.RESOLVED:
+        from lodestar.core.errors import ConflictError
+
+        raise ConflictError(_("This alert is already resolved."), field="status")
+    if alert.status == Alert.Status.OPEN:
+        alert.status = Alert.Status.ACKNOWLEDGED
+        alert.acknowledged_at = timezone.now()
+        alert.acknowledged_by = person_of(actor)
+        alert.save(update_fields=["status", "acknowledged_at", "acknowledged_by", "updated_at"])
+    return alert
+
+
+@transaction.atomic
+def alert_comment(*, actor, alert: Alert, body: str) -> AlertComment:
+    if not can_act_on_alert(actor, alert):
+        raise PermissionDeniedError(
+            _("Only a recipient, a manager of the department or an admin can act on this alert.")
+        )
+    body = (body or "").strip()
+    if not body:
+        raise ApplicationError(_("Write a comment."), field="body", code="required")
+    if len(body) > 4000:
+        raise ApplicationError(_("This text is too long."), field="body")
+    person = person_of(actor)
+    if person is None:
+        raise PermissionDeniedError(_("Your account is not linked to a person in the organisation."))
+    return AlertComment.objects.create(alert=alert, author=person, body=body)
+
+
+@transaction.atomic
+def alert_resolve(*, actor, alert: Alert, comment: str = "") -> Alert:
+    if not can_act_on_alert(actor, alert):
+        raise PermissionDeniedError(
+            _("Only a recipient, a manager of the department or an admin can act on this alert.")
+        )
+    alert = _locked(alert)
+    if alert.status == Alert.Status.RESOLVED:
+        return alert
+    if comment.strip():
+        alert_comment(actor=actor, alert=alert, body=comment)
+    person = person_of(actor)
+    now = timezone.now()
+    alert.status = Alert.Status.RESOLVED
+    alert.resolved_at = now
+    alert.resolved_by = person
+    fields = ["status", "resolved_at", "resolved_by", "updated_at"]
+    if alert.acknowledged_at is None:
+        alert.acknowledged_at, alert.acknowledged_by = now, person
+        fields += ["acknowledged_at", "acknowledged_by"]
+    alert.save(update_fields=fields)
+    return alert
+
+
+# --- rules ---------------------------------------------------------------------------------
+
+
+def can_manage_rule(user, *, scope: str, department: Department | None, goal: Goal | None) -> bool:
+    """Admins any rule; department managers rules for their subtree and for its goals."""
+    if is_admin(user):
+        return True
+    if not can_write(user):
+        return False
+    if scope == AlertRule.Scope.DEPARTMENT:
+        return manages_department(user, department)
+    if scope == AlertRule.Scope.GOAL:
+        return goal is not None and manages_department(user, goal.department)
+    return False
+
+
+def manageable_rules(user):
+    rules = AlertRule.objects.select_related("department", "goal__department", "created_by")
+    if is_admin(user):
+        return rules
+    roots = managed_paths(user)
+    if not roots or not can_write(user):
+        return rules.none()
+    return rules.filter(
+        Q(scope=AlertRule.Scope.DEPARTMENT) & subtree_q(roots, "department__path")
+        | Q(scope=AlertRule.Scope.GOAL) & subtree_q(roots, "goal__department__path")
+    )
+
+
+def access_rule(user, rule_id: int) -> AlertRule:
+    require_person(user)
+    rule = manageable_rules(user).filter(pk=rule_id).first()
+    if rule is None:
+        raise NotFound(_("Alert rule not found."), field="rule_id")
+    return rule
+
+
+RULE_FIELDS = (
+    "name",
+    "scope",
+    "department",
+    "goal",
+    "condition",
+    "threshold",
+    "days",
+    "recipients",
+    "escalate_after_days",
+    "channels",
+    "is_active",
+)
+
+
+def _decimal(value, field_name: str) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError) as exc:
+        raise ApplicationError(_("Enter a number."), field=field_name) from exc
+    if not number.is_finite():
+        raise ApplicationError(_("Enter a number."), field=field_name)
+    return number
+
+
+def _clean_rule(rule: AlertRule) -> None:
+    rule.name = (rule.name or "").strip()
+    if not rule.name:
+        raise ApplicationError(_("Enter a name."), field="name", code="required")
+    if len(rule.name) > 100:
+        raise ApplicationError(_("This text is too long."), field="name")
+    if rule.scope not in AlertRule.Scope.values:
+        raise ApplicationError(_("Choose company, department or goal."), field="scope")
+    if rule.condition not in AlertCondition.values:
+        raise ApplicationError(_("Choose a condition."), field="condition")
+    if rule.scope == AlertRule.Scope.COMPANY:
+        rule.department, rule.goal = None, None
+    elif rule.scope == AlertRule.Scope.DEPARTMENT:
+        rule.goal = None
+        if rule.department is None:
+            raise ApplicationError(_("Choose the department."), field="department_id", code="required")
+    else:
+        rule.department = None
+        if rule.goal is None:
+            raise ApplicationError(_("Choose the goal."), field="goal_id", code="required")
+    rule.threshold = _decimal(rule.threshold, "threshold")
+    if rule.condition in NEEDS_THRESHOLD:
+        if rule.threshold is None:
+            raise ApplicationError(_("Enter the threshold."), field="threshold", code="required")
+        if not Decimal(0) <= rule.threshold <= Decimal(10):
+            raise ApplicationError(
+                _("The threshold is a fraction: 0.8 means 80%."), field="threshold", code="out_of_range"
+            )
+    if rule.condition in NEEDS_DAYS and rule.days is None:
+        raise ApplicationError(_("Enter the number of days."), field="days", code="required")
+    for name in ("days", "escalate_after_days"):
+        value = getattr(rule, name)
+        if value in ("", None):
+            setattr(rule, name, None)
+            continue
+        try:
+            value = int(value)
+        except (TypeError, ValueError) as exc:
+            raise ApplicationError(_("Enter a whole number of days."), field=name) from exc
+        if not 0 <= value <= 3650 or (name == "escalate_after_days" and value < 1):
+            raise ApplicationError(_("Enter a whole number of days."), field=name, code="out_of_range")
+        setattr(rule, name, value)
+    recipients = list(dict.fromkeys(rule.recipients or []))
+    if not recipients or any(r not in RECIPIENTS for r in recipients):
+        raise ApplicationError(_("Choose who receives the alert."), field="recipients")
+    rule.recipients = recipients
+    channels = list(dict.fromkeys(rule.channels or []))
+    if not channels or any(c not in CHANNELS for c in channels):
+        raise ApplicationError(_("Choose at least one channel."), field="channels")
+    rule.channels = channels
+
+
+def _check_rule_permission(actor, rule: AlertRule) -> None:
+    if not can_manage_rule(actor, scope=rule.scope, department=rule.department, goal=rule.goal):
+        if rule.scope == AlertRule.Scope.COMPANY:
+            raise PermissionDeniedError(_("Only an admin can set company-wide alert rules."))
+        raise PermissionDeniedError(
+            _("Only an admin or a manager of the department can set this alert rule.")
+        )
+
+
+@transaction.atomic
+def rule_create(*, actor, **fields) -> AlertRule:
+    require_person(actor)
+    rule = AlertRule(**{k: v for k, v in fields.items() if k in RULE_FIELDS})
+    if not rule.channels:
+        rule.channels = ["inbox"]
+    _clean_rule(rule)
+    _check_rule_permission(actor, rule)
+    rule.created_by = person_of(actor)
+    rule.save()
+    return rule
+
+
+@transaction.atomic
+def rule_update(*, actor, rule: AlertRule, **fields) -> AlertRule:
+    _check_rule_permission(actor, rule)
+    for key, value in fields.items():
+        if key in RULE_FIELDS:
+            setattr(rule, key, value)
+    _clean_rule(rule)
+    _check_rule_permission(actor, rule)  # and for where it now points
+    rule.save()
+    return rule
+
+
+@transaction.atomic
+def rule_delete(*, actor, rule: AlertRule) -> None:
+    _check_rule_permission(actor, rule)
+    rule.delete()
+
+
+# --- weekly check-in reminders -------------------------------------------------------------
+
+REMINDER_VERB = "checkin_reminder"
+
+
+def _week_bounds(day: dt.date) -> tuple[dt.date, dt.date]:
+    monday = day - dt.timedelta(days=day.isoweekday() - 1)
+    return monday, monday + dt.timedelta(days=6)
+
+
+def people_due_checkin(today: dt.date) -> dict[int, list[Measure]]:
+    """Owners of active goals' measures with no check-in for the ISO week of `today` → those measures."""
+    monday, sunday = _week_bounds(today)
+    reported = CheckIn.objects.filter(period_end__gte=monday, period_start__lte=sunday, measure__isnull=False)
+    measures = (
+        _leaf_measures(
+            Goal.objects.filter(status=GoalStatus.ACTIVE, owner__isnull=False, owner__is_active=True)
+        )
+        .filter(goal__period__start__lte=sunday, goal__period__end__gte=monday)
+        .exclude(pk__in=reported.values("measure"))
+    )
+    due: dict[int, list[Measure]] = {}
+    for measure in measures:
+        due.setdefault(measure.goal.owner_id, []).append(measure)
+    return due
+
+
+def send_checkin_reminders(now: dt.datetime | None = None) -> int:
+    """Remind each person with due check-ins once a week, at their reminder day and time (Friday
+    16:00 by default) or later that week, never inside their quiet hours; returns how many."""
+    from lodestar.notifications.models import Notification, NotificationPreference
+
+    now = now or timezone.now()
+    local = timezone.localtime(now)
+    today = local.date()
+    monday, _sunday = _week_bounds(today)
+    week_start = timezone.make_aware(dt.datetime.combine(monday, dt.time.min))
+    due = people_due_checkin(today)
+    if not due:
+        return 0
+    preferences = {p.person_id: p for p in NotificationPreference.objects.filter(person__in=due)}
+    already = set(
+        Notification.objects.filter(
+            recipient__in=due, verb=REMINDER_VERB, created_at__gte=week_start
+        ).values_list("recipient", flat=True)
+    )
+    people = {p.pk: p for p in Person.objects.filter(pk__in=due).select_related("user")}
+    sent = 0
+    with translation.override(settings.LANGUAGE_CODE):
+        for person_id, measures in due.items():
+            if person_id in already or person_id not in people:
+                continue
+            preference = preferences.get(person_id) or NotificationPreference(person_id=person_id)
+            reminder_time = preference.reminder_time
+            if isinstance(reminder_time, str):
+                reminder_time = dt.time.fromisoformat(reminder_time)
+            moment = (preference.reminder_weekday, reminder_time)
+            if (today.isoweekday(), local.time().replace(tzinfo=None)) < moment:
+                continue
+            if delivery.quiet_until(preference, now) is not None:
+                continue
+            names = "、".join(f"{m.goal.name} · {m.name}" for m in measures[:5])
+            title = _("Weekly check-in due: %(names)s") % {"names": names}
+            if len(measures) > 5:
+                title += " " + _("and %(count)s more") % {"count": len(measures) - 5}
+            pending = delivery.queue(
+                recipients=[people[person_id]],
+                channels=["inbox", "email"],
+                title=title,
+                body=_("Please record this week's figures before the weekly meeting."),
+                url=reverse("goals:detail", args=[measures[0].goal_id]),
+                verb=REMINDER_VERB,
+            )
+            delivery.send_later(pending)
+            sent += 1
+    return sent

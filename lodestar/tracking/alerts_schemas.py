@@ -1,0 +1,189 @@
+"""API schemas for alert rules, alerts, webhook endpoints and notification preferences."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from ninja import Field, Schema
+
+from lodestar.core.numbers import rate_str
+from lodestar.core.schemas import MAX_ID
+
+Recipient = Literal["owner", "responsible", "accountable", "manager"]
+Channel = Literal["inbox", "email", "webhook"]
+Scope = Literal["company", "department", "goal"]
+Condition = Literal[
+    "achievement_below",
+    "pace_below",
+    "forecast_below_target",
+    "no_checkin",
+    "item_overdue",
+    "item_blocked",
+    "deviation_streak",
+    "data_discrepancy",
+]
+
+
+class PageIn(Schema):
+    page: int = Field(1, ge=1, le=100000)
+    page_size: int = Field(50, ge=1, le=500)
+
+
+class AlertRuleOut(Schema):
+    id: int
+    name: str
+    scope: str
+    department_id: int | None
+    goal_id: int | None
+    condition: str
+    threshold: str | None = Field(None, description="A fraction as a decimal string: 0.8 is 80%")
+    days: int | None
+    recipients: list[str]
+    escalate_after_days: int | None
+    channels: list[str]
+    is_active: bool
+    created_by_id: int | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    @staticmethod
+    def resolve_threshold(obj):
+        return rate_str(obj.threshold)
+
+
+class AlertRuleIn(Schema):
+    name: str = Field(..., max_length=100)
+    scope: Scope = "company"
+    department_id: int | None = Field(None, ge=1, le=MAX_ID)
+    goal_id: int | None = Field(None, ge=1, le=MAX_ID)
+    condition: Condition
+    threshold: str | None = Field(None, max_length=20, description="A fraction: 0.8 is 80%")
+    days: int | None = Field(None, ge=0, le=3650)
+    recipients: list[Recipient] = Field(..., min_length=1)
+    escalate_after_days: int | None = Field(None, ge=1, le=3650)
+    channels: list[Channel] = Field(default_factory=lambda: ["inbox"], min_length=1)
+    is_active: bool = True
+
+
+class AlertRulePatch(Schema):
+    name: str | None = Field(None, max_length=100)
+    scope: Scope | None = None
+    department_id: int | None = Field(None, ge=1, le=MAX_ID)
+    goal_id: int | None = Field(None, ge=1, le=MAX_ID)
+    condition: Condition | None = None
+    threshold: str | None = Field(None, max_length=20)
+    days: int | None = Field(None, ge=0, le=3650)
+    recipients: list[Recipient] | None = None
+    escalate_after_days: int | None = Field(None, ge=1, le=3650)
+    channels: list[Channel] | None = None
+    is_active: bool | None = None
+
+
+class AlertRulePage(Schema):
+    items: list[AlertRuleOut]
+    count: int
+    page: int
+    page_size: int
+
+
+class AlertFilter(PageIn):
+    status: Literal["open", "acknowledged", "resolved", "unresolved"] | None = None
+    goal_id: int | None = Field(None, ge=1, le=MAX_ID)
+    mine: bool | None = Field(None, description="Only alerts sent to the caller")
+
+
+class AlertOut(Schema):
+    id: int
+    rule_id: int
+    subject: str
+    detail: str
+    status: str
+    goal_id: int | None
+    measure_id: int | None
+    item_id: int | None
+    recipient_ids: list[int]
+    escalation_level: int
+    acknowledged_at: dt.datetime | None
+    acknowledged_by_id: int | None
+    resolved_at: dt.datetime | None
+    resolved_by_id: int | None
+    created_at: dt.datetime
+
+    @staticmethod
+    def resolve_recipient_ids(obj):
+        return sorted(p.pk for p in obj.recipients.all())
+
+
+class AlertPage(Schema):
+    items: list[AlertOut]
+    count: int
+    page: int
+    page_size: int
+
+
+class ResolveIn(Schema):
+    comment: str = Field("", max_length=4000)
+
+
+class CommentIn(Schema):
+    body: str = Field(..., max_length=4000)
+
+
+class CommentOut(Schema):
+    id: int
+    alert_id: int
+    author_id: int
+    body: str
+    created_at: dt.datetime
+
+
+class EndpointIn(Schema):
+    name: str = Field(..., max_length=80)
+    kind: Literal["feishu", "dingtalk", "wecom", "slack", "generic"]
+    url: str = Field(..., max_length=500)
+    secret: str = Field("", max_length=200, description="Write-only: never returned")
+    department_id: int | None = Field(None, ge=1, le=MAX_ID)
+    is_active: bool = True
+
+
+class EndpointOut(Schema):
+    id: int
+    name: str
+    kind: str
+    url: str
+    has_secret: bool
+    department_id: int | None
+    is_active: bool
+    created_at: dt.datetime
+
+    @staticmethod
+    def resolve_has_secret(obj):
+        return bool(obj.secret)
+
+
+class EndpointPage(Schema):
+    items: list[EndpointOut]
+    count: int
+    page: int
+    page_size: int
+
+
+class DeliveryOut(Schema):
+    id: int
+    channel: str
+    endpoint_id: int | None
+    status: str
+    attempts: int
+    response_code: int | None
+    last_error: str
+    sent_at: dt.datetime | None
+    created_at: dt.datetime
+
+
+class PreferenceIO(Schema):
+    email_enabled: bool = True
+    quiet_start: dt.time | None = None
+    quiet_end: dt.time | None = None
+    reminder_weekday: int = Field(5, description="1 = Monday … 7 = Sunday")
+    reminder_time: dt.time = dt.time(16, 0)

@@ -1,0 +1,298 @@
+"""Reads for the tracking pages, shaped so a page's query count does not grow with its rows.
+
+- `report_rows`: the check-ins due for a person in an ISO week (measures of active goals they
+  own and open items where they are R), each with its plan for the week, the previous
+  cumulative figure, this week's check-in if any, and pace/health at today.
+- `department_checkins`: everyone's check-ins of a week in a department subtree.
+- `meeting_data`: goals, exceptions and help requests for a department's weekly meeting.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+
+from lodestar.execution.models import ActionItem, ItemStatus, RaciAssignment
+from lodestar.execution.selectors import item_list
+from lodestar.goals.models import Goal, GoalStatus, Measure
+from lodestar.tracking import domain
+from lodestar.tracking.models import CheckIn
+from lodestar.tracking.services import measure_plan
+
+OPEN_STATUSES = (ItemStatus.TODO, ItemStatus.DOING, ItemStatus.BLOCKED)
+WEEK_RE = re.compile(r"^(\d{4})-W(\d{1,2})$")
+HELP_DEVIATION = Decimal("-0.2")
+
+
+# --- weeks ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Week:
+    start: dt.date  # Monday
+    end: dt.date  # Sunday
+
+    @property
+    def key(self) -> str:
+        year, week, _day = self.start.isocalendar()
+        return f"{year}-W{week:02d}"
+
+    @property
+    def number(self) -> int:
+        return self.start.isocalendar()[1]
+
+    @property
+    def previous(self) -> Week:
+        return week_of(self.start - dt.timedelta(days=7))
+
+    @property
+    def next(self) -> Week:
+        return week_of(self.start + dt.timedelta(days=7))
+
+    def contains(self, day: dt.date) -> bool:
+        return self.start <= day <= self.end
+
+
+def week_of(day: dt.date) -> Week:
+    start = day - dt.timedelta(days=day.weekday())
+    return Week(start, start + dt.timedelta(days=6))
+
+
+def parse_week(value: str | None, today: dt.date) -> Week:
+    """`2026-W17` → that ISO week; anything else → the week of `today`."""
+    match = WEEK_RE.match((value or "").strip())
+    if match:
+        try:
+            return week_of(dt.date.fromisocalendar(int(match[1]), int(match[2]), 1))
+        except ValueError:
+            pass
+    return week_of(today)
+
+
+def week_plan(plan: list[domain.PlanPoint], week: Week) -> Decimal | None:
+    """The plan's amount for the week: expected cumulative at the week's end minus at the end
+    of the week before (so the weeks of a period add up to target − baseline)."""
+    end = domain.expected_at(plan, week.end)
+    before = domain.expected_at(plan, week.start - dt.timedelta(days=1))
+    if end is None or before is None:
+        return None
+    return end - before
+
+
+# --- my weekly report ---------------------------------------------------------------------
+
+
+@dataclass
+class ReportRow:
+    kind: str  # "measure" or "item"
+    obj: Measure | ActionItem
+    goal: Goal | None
+    checkin: CheckIn | None
+    previous: Decimal  # cumulative before this week (or the baseline)
+    planned: Decimal | None  # the plan's amount for the week (measures)
+    editable: bool
+    expected_now: Decimal | None = None
+    pace: Decimal | None = None
+    health: str = domain.Health.NOT_STARTED
+    form: object = None
+    saved: bool = False
+    responsible: list = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind[0]}-{self.obj.pk}"
+
+    @property
+    def title(self) -> str:
+        return self.obj.name if self.kind == "measure" else self.obj.title
+
+    @property
+    def unit(self) -> str:
+        return self.obj.unit_display if self.kind == "measure" else self.obj.unit
+
+
+def _this_week_checkins(week: Week):
+    return CheckIn.objects.filter(period_start=week.start, period_end=week.end).select_related(
+        "deviation_category"
+    )
+
+
+def _previous_cumulative(field_name: str, week: Week):
+    return Subquery(
+        CheckIn.objects.filter(**{field_name: OuterRef("pk")}, period_start__lt=week.start)
+        .order_by("-period_start", "-id")
+        .values("cumulative")[:1]
+    )
+
+
+def report_measures(week: Week) -> QuerySet[Measure]:
+    """Measures that take check-ins (no decomposed parts), with what a report row needs."""
+    return (
+        Measure.objects.select_related("goal__period", "goal__department", "goal__owner")
+        .annotate(
+            part_count=Count("parts"),
+            previous_cumulative=_previous_cumulative("measure", week),
+            has_checkins=Exists(CheckIn.objects.filter(measure=OuterRef("pk"))),
+        )
+        .filter(part_count=0)
+        .prefetch_related(
+            "plan_points",
+            Prefetch("check_ins", queryset=_this_week_checkins(week), to_attr="week_checkins"),
+        )
+        .order_by("goal__sort_order", "goal_id", "sort_order", "id")
+    )
+
+
+def report_items(user, week: Week) -> QuerySet[ActionItem]:
+    return (
+        item_list(user)
+        .annotate(previous_cumulative=_previous_cumulative("item", week))
+        .prefetch_related(Prefetch("check_ins", queryset=_this_week_checkins(week), to_attr="week_checkins"))
+        .order_by("due", "priority", "id")
+    )
+
+
+def measure_row(user, measure: Measure, week: Week, today: dt.date) -> ReportRow:
+    from lodestar.goals.access import can_report_on_goal
+
+    goal = measure.goal
+    plan = measure_plan(measure)
+    baseline = measure.baseline if measure.baseline is not None else Decimal(0)
+    checkins = measure.week_checkins
+    previous = measure.previous_cumulative
+    if previous is None:
+        # As checkin_submit: the first check-in continues from the current value recorded before.
+        first = checkins[0] if checkins else None
+        if first is not None and first.cumulative is not None and first.actual is not None:
+            previous = first.cumulative - first.actual
+        elif measure.current is not None and not measure.has_checkins:
+            previous = measure.current
+        else:
+            previous = baseline
+    expected_now = domain.expected_at(plan, min(max(today, goal.period.start), goal.period.end))
+    pace = domain.pace(measure.current, expected_now, baseline) if measure.current is not None else None
+    return ReportRow(
+        kind="measure",
+        obj=measure,
+        goal=goal,
+        checkin=checkins[0] if checkins else None,
+        previous=previous,
+        planned=week_plan(plan, week),
+        editable=goal.status == GoalStatus.ACTIVE
+        and not goal.period.is_closed
+        and can_report_on_goal(user, goal),
+        expected_now=expected_now,
+        pace=pace,
+        health=domain.health(pace).value,
+        responsible=[goal.owner] if goal.owner else [],
+    )
+
+
+def item_row(user, item: ActionItem, week: Week) -> ReportRow:
+    from lodestar.execution.access import can_work_on_item
+
+    checkins = item.week_checkins
+    return ReportRow(
+        kind="item",
+        obj=item,
+        goal=item.goal,
+        checkin=checkins[0] if checkins else None,
+        previous=item.previous_cumulative if item.previous_cumulative is not None else Decimal(0),
+        planned=None,
+        editable=item.status in OPEN_STATUSES and can_work_on_item(user, item),
+        responsible=[r.person for r in item.raci.all() if r.role == "R" and r.person_id],
+    )
+
+
+def report_rows(user, person, week: Week, today: dt.date) -> list[ReportRow]:
+    """Every check-in due for `person` in `week`: measures of their active goals, then their open items."""
+    if person is None:
+        return []
+    measures = report_measures(week).filter(
+        goal__owner=person,
+        goal__status=GoalStatus.ACTIVE,
+        goal__period__is_closed=False,
+        goal__period__start__lte=week.end,
+        goal__period__end__gte=week.start,
+    )
+    items = report_items(user, week).filter(
+        Exists(RaciAssignment.objects.filter(item=OuterRef("pk"), role="R", person=person)),
+        status__in=OPEN_STATUSES,
+    )
+    rows = [measure_row(user, m, week, today) for m in measures]
+    rows += [item_row(user, i, week) for i in items]
+    return rows
+
+
+# --- department report and weekly meeting ---------------------------------------------------
+
+
+def department_checkins(department, week: Week) -> list[CheckIn]:
+    path = department.path
+    return list(
+        CheckIn.objects.filter(period_start__gte=week.start, period_start__lte=week.end)
+        .filter(
+            Q(measure__goal__department__path__startswith=path) | Q(item__department__path__startswith=path)
+        )
+        .select_related(
+            "measure__goal__department",
+            "measure__goal__owner",
+            "item__goal",
+            "item__department",
+            "author",
+            "deviation_category",
+        )
+        .order_by("period_start", "id")
+    )
+
+
+def checkin_goal(checkin: CheckIn) -> Goal | None:
+    return checkin.measure.goal if checkin.measure_id else checkin.item.goal
+
+
+def checkin_subject(checkin: CheckIn) -> str:
+    return checkin.measure.name if checkin.measure_id else checkin.item.title
+
+
+def checkin_unit(checkin: CheckIn) -> str:
+    return checkin.measure.unit_display if checkin.measure_id else checkin.item.unit
+
+
+def needs_help(checkin: CheckIn) -> bool:
+    """Deviation worse than 20% below plan, or a resource request."""
+    rate = domain.deviation_rate(checkin.planned, checkin.actual)
+    return (rate is not None and rate < HELP_DEVIATION) or has_resource_request(checkin)
+
+
+def has_resource_request(checkin: CheckIn) -> bool:
+    return bool(checkin.resource_budget or checkin.resource_people or checkin.resource_other)
+
+
+def department_goals(department, week: Week) -> list[Goal]:
+    return list(
+        Goal.objects.filter(
+            department__path__startswith=department.path,
+            status=GoalStatus.ACTIVE,
+            period__start__lte=week.end,
+            period__end__gte=week.start,
+        )
+        .select_related("department", "owner", "period")
+        .order_by("department__path", "depth", "sort_order", "id")
+    )
+
+
+def department_open_items(department, today: dt.date) -> list[ActionItem]:
+    """Open items of the subtree that are overdue or blocked."""
+    return list(
+        ActionItem.objects.filter(department__path__startswith=department.path, status__in=OPEN_STATUSES)
+        .filter(Q(status=ItemStatus.BLOCKED) | Q(due__lt=today))
+        .select_related("department", "goal", "accountable")
+        .prefetch_related(
+            Prefetch("raci", queryset=RaciAssignment.objects.filter(role="R").select_related("person"))
+        )
+        .order_by("due", "priority", "id")
+    )

@@ -1,0 +1,478 @@
+"""Tracking pages: my weekly report (template 2, row by row with HTMX), the department's weekly
+report, the weekly meeting (周例会) and a measure's plan vs actual.
+
+Views are thin: they fetch through the access helpers, read through tracking/selectors.py and
+write through the services; a service's ApplicationError becomes a form error on the right field.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from decimal import Decimal
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from lodestar.core.errors import ApplicationError, PermissionDeniedError
+from lodestar.core.http import add_error_to_form, page_view
+from lodestar.core.permissions import (
+    access_department,
+    can_write,
+    is_admin,
+    is_hr,
+    manages_department,
+    require_person,
+)
+from lodestar.execution import services as execution_services
+from lodestar.execution.access import access_item, can_plan_in
+from lodestar.goals.access import access_goal, can_report_on_goal
+from lodestar.goals.models import Goal, Measure
+from lodestar.org.models import Department, Person
+from lodestar.tracking import domain, selectors, services
+from lodestar.tracking.forms import CheckInForm, FollowUpForm, PlanForm
+from lodestar.tracking.models import DeviationCategory
+
+HELP_DEVIATION = selectors.HELP_DEVIATION
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _plain(value: Decimal | None) -> str:
+    """A Decimal as an input value: 12.5000 → "12.5", 1E+2 → "100"; None → ""."""
+    if value is None:
+        return ""
+    text = f"{Decimal(value).normalize():f}"
+    return text
+
+
+def _categories() -> list[DeviationCategory]:
+    return list(DeviationCategory.objects.filter(is_active=True).order_by("sort_order", "id"))
+
+
+# --- my weekly report ------------------------------------------------------------------------
+
+
+def _row_initial(row: selectors.ReportRow, week: selectors.Week) -> dict:
+    planned = row.planned.quantize(Decimal("0.01")) if row.planned is not None else None
+    initial = {"period_start": week.start, "period_end": week.end, "planned": _plain(planned)}
+    checkin = row.checkin
+    if checkin is not None:
+        initial.update(
+            version=checkin.version,
+            planned=_plain(checkin.planned),
+            actual=_plain(checkin.actual),
+            deviation_category=str(checkin.deviation_category_id or ""),
+            deviation_reason=checkin.deviation_reason,
+            improvement=checkin.improvement,
+            resource_budget=_plain(checkin.resource_budget),
+            resource_people=checkin.resource_people,
+            resource_other=checkin.resource_other,
+            confidence=checkin.confidence,
+            comment=checkin.comment,
+        )
+    return initial
+
+
+def _attach_form(row: selectors.ReportRow, week: selectors.Week, categories, data=None) -> CheckInForm:
+    form = CheckInForm(data, prefix=row.key, initial=_row_initial(row, week), categories=categories)
+    row.form = form
+    return form
+
+
+def _live_figures(row: selectors.ReportRow) -> None:
+    """Cumulative and completion rate as shown before the user types (the saved row, or the plan)."""
+    checkin = row.checkin
+    if checkin is not None:
+        row.cumulative = checkin.cumulative
+        row.rate = domain.completion_rate(checkin.planned, checkin.actual)
+    else:
+        row.cumulative = None
+        row.rate = None
+
+
+@page_view
+def report(request):
+    """My weekly report: every check-in due for me this week, one template-2 row each."""
+    person = require_person(request.user)
+    today = timezone.localdate()
+    week = selectors.parse_week(request.GET.get("week"), today)
+    rows = selectors.report_rows(request.user, person, week, today)
+    categories = _categories()
+    for row in rows:
+        _attach_form(row, week, categories)
+        _live_figures(row)
+    return render(
+        request,
+        "tracking/report.html",
+        {
+            "week": week,
+            "this_week": selectors.week_of(today),
+            "rows": rows,
+            "measure_rows": [r for r in rows if r.kind == "measure"],
+            "item_rows": [r for r in rows if r.kind == "item"],
+            "submitted": sum(1 for r in rows if r.checkin is not None),
+            "person": person,
+            "section": "report",
+            "nav_department": person.department if person else None,
+        },
+    )
+
+
+def _single_row(request, kind: str, pk: int, week: selectors.Week, today):
+    if kind not in ("measure", "item"):
+        raise Http404
+    if kind == "measure":
+        measure = Measure.objects.filter(pk=pk).values_list("goal_id", flat=True).first()
+        if measure is None:
+            raise Http404(_("Measure not found."))
+        access_goal(request.user, measure)  # 404 when the goal is not visible
+        found = selectors.report_measures(week).filter(pk=pk).first()
+        if found is None:
+            raise Http404(_("This measure adds up its parts: report on the sub-goals instead."))
+        return selectors.measure_row(request.user, found, week, today)
+    access_item(request.user, pk)
+    found = selectors.report_items(request.user, week).filter(pk=pk).first()
+    return selectors.item_row(request.user, found, week)
+
+
+@page_view
+@require_POST
+def checkin_row(request, kind: str, pk: int):
+    """HTMX: save one row of the weekly report and answer with the row (errors or saved state)."""
+    require_person(request.user)
+    today = timezone.localdate()
+    week = selectors.parse_week(request.GET.get("week"), today)
+    row = _single_row(request, kind, pk, week, today)
+    if not row.editable:
+        raise PermissionDeniedError(_("You may view this but not report on it."))
+    categories = _categories()
+    form = _attach_form(row, week, categories, data=request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        by_id = {str(c.pk): c for c in categories}
+        try:
+            services.checkin_submit(
+                actor=request.user,
+                measure=row.obj if kind == "measure" else None,
+                item=row.obj if kind == "item" else None,
+                period_start=data["period_start"],
+                period_end=data["period_end"],
+                version=data["version"],
+                deviation_category=by_id.get(data["deviation_category"] or ""),
+                planned=data["planned"],
+                actual=data["actual"],
+                deviation_reason=data["deviation_reason"],
+                improvement=data["improvement"],
+                resource_budget=data["resource_budget"],
+                resource_people=data["resource_people"],
+                resource_other=data["resource_other"],
+                confidence=data["confidence"],
+                comment=data["comment"],
+            )
+        except ApplicationError as exc:
+            if isinstance(exc, PermissionDeniedError):
+                raise
+            add_error_to_form(form, exc)
+        else:
+            # Re-read: the new version, the stored cumulative, the measure's new current value.
+            row = _single_row(request, kind, pk, week, today)
+            row.saved = True
+            _attach_form(row, week, categories)
+    _live_figures(row)
+    if row.form.is_bound:
+        row.form.mark_invalid()
+    return render(request, "tracking/report.html#report-row", {"row": row, "week": week})
+
+
+# --- department report ------------------------------------------------------------------------
+
+
+def _department_scope(request):
+    """The department of a department page (?department=, default mine) and its read check."""
+    person = require_person(request.user)
+    department_id = _int(request.GET.get("department"))
+    if department_id:
+        department = access_department(request.user, department_id)
+    elif person is not None and person.department_id:
+        department = person.department
+    else:
+        department = Department.objects.filter(parent__isnull=True, is_active=True).order_by("path").first()
+        if department is None:
+            raise Http404(_("Department not found."))
+    if not _may_read_department(request.user, person, department):
+        raise PermissionDeniedError(
+            _("The weekly report of a department is for its members, its managers, HR and admins.")
+        )
+    return person, department
+
+
+def _may_read_department(user, person, department) -> bool:
+    if is_admin(user) or is_hr(user) or manages_department(user, department):
+        return True
+    return bool(person and person.department and person.department.path.startswith(department.path))
+
+
+def _departments():
+    return list(Department.objects.filter(is_active=True).order_by("path"))
+
+
+def _checkin_view(checkin) -> dict:
+    rate = domain.completion_rate(checkin.planned, checkin.actual)
+    deviation = domain.deviation_rate(checkin.planned, checkin.actual)
+    return {
+        "checkin": checkin,
+        "subject": selectors.checkin_subject(checkin),
+        "unit": selectors.checkin_unit(checkin),
+        "rate": rate,
+        "deviation": deviation,
+        "behind": deviation is not None and deviation < HELP_DEVIATION,
+        "resources": selectors.has_resource_request(checkin),
+    }
+
+
+@page_view
+def department_report(request):
+    """A department's weekly report: everyone's check-ins of the week, grouped by goal."""
+    _person, department = _department_scope(request)
+    today = timezone.localdate()
+    week = selectors.parse_week(request.GET.get("week"), today)
+    checkins = selectors.department_checkins(department, week)
+    groups: OrderedDict = OrderedDict()
+    for checkin in checkins:
+        goal = selectors.checkin_goal(checkin)
+        group = groups.setdefault(goal.pk if goal else None, {"goal": goal, "rows": []})
+        group["rows"].append(_checkin_view(checkin))
+    for group in groups.values():
+        same = len({r["unit"] for r in group["rows"]}) == 1  # only add up figures of one unit
+        planned = [r["checkin"].planned for r in group["rows"] if r["checkin"].planned is not None]
+        actual = [r["checkin"].actual for r in group["rows"] if r["checkin"].actual is not None]
+        group["planned"] = sum(planned, Decimal(0)) if same and planned else None
+        group["actual"] = sum(actual, Decimal(0)) if same and actual else None
+        group["rate"] = domain.completion_rate(group["planned"], group["actual"])
+    rows = [r for g in groups.values() for r in g["rows"]]
+    budgets = [r["checkin"].resource_budget for r in rows if r["checkin"].resource_budget]
+    confidences = [r["checkin"].confidence for r in rows if r["checkin"].confidence is not None]
+    totals = {
+        "checkins": len(rows),
+        "people": len({r["checkin"].author_id for r in rows}),
+        "behind": sum(1 for r in rows if r["behind"]),
+        "budget": sum(budgets, Decimal(0)) if budgets else None,
+        "confidence": (Decimal(sum(confidences)) / len(confidences)) if confidences else None,
+    }
+    return render(
+        request,
+        "tracking/department_report.html",
+        {
+            "department": department,
+            "departments": _departments(),
+            "week": week,
+            "groups": list(groups.values()),
+            "totals": totals,
+            "deviations": [
+                r for r in rows if r["checkin"].deviation_reason or r["checkin"].deviation_category
+            ],
+            "resources": [r for r in rows if r["resources"]],
+            "section": "department",
+        },
+    )
+
+
+# --- weekly meeting ---------------------------------------------------------------------------
+
+
+def _meeting_people(department):
+    return list(
+        Person.objects.filter(is_active=True, department__path__startswith=department.path).order_by(
+            "department__path", "display_name"
+        )
+    )
+
+
+@page_view
+def meeting(request):
+    """The weekly meeting (周例会): exceptions first, then the rest; decisions become action items."""
+    _person, department = _department_scope(request)
+    today = timezone.localdate()
+    week = selectors.parse_week(request.GET.get("week"), today)
+    goals = selectors.department_goals(department, week)
+    people = _meeting_people(department)
+    can_follow_up = can_plan_in(request.user, department)
+    form = FollowUpForm(people=people, goals=goals)
+    if request.method == "POST":
+        if not can_follow_up:
+            raise PermissionDeniedError(
+                _("You can plan items in your own department or in departments you manage.")
+            )
+        form = FollowUpForm(request.POST, people=people, goals=goals)
+        if form.is_valid():
+            data = form.cleaned_data
+            responsible = next((p for p in people if p.pk == data["responsible"]), None)
+            goal = next((g for g in goals if g.pk == data["goal"]), None)
+            try:
+                item = execution_services.item_create(
+                    actor=request.user,
+                    department=department,
+                    title=data["title"],
+                    responsible=[responsible] if responsible else None,
+                    due=data["due"],
+                    goal=goal,
+                    description=data["description"],
+                )
+            except ApplicationError as exc:
+                if isinstance(exc, PermissionDeniedError):
+                    raise
+                add_error_to_form(form, exc)
+            else:
+                messages.success(
+                    request, _("Follow-up “%(title)s” added to the action plan.") % {"title": item.title}
+                )
+                return redirect(f"{reverse('tracking:meeting')}?department={department.pk}&week={week.key}")
+    exception_goals = [g for g in goals if g.health in ("off_track", "at_risk")]
+    other_goals = [g for g in goals if g.health not in ("off_track", "at_risk")]
+    items = selectors.department_open_items(department, today)
+    for item in items:
+        item.responsible = [r.person for r in item.raci.all() if r.person_id]
+        item.overdue_days = (today - item.due).days if item.due and item.due < today else 0
+    checkins = selectors.department_checkins(department, week)
+    help_rows = [_checkin_view(c) for c in checkins if selectors.needs_help(c)]
+    return render(
+        request,
+        "tracking/meeting.html",
+        {
+            "department": department,
+            "departments": _departments(),
+            "week": week,
+            "today": today,
+            "exception_goals": exception_goals,
+            "other_goals": other_goals,
+            "overdue_items": [i for i in items if i.overdue_days and i.status != "blocked"],
+            "blocked_items": [i for i in items if i.status == "blocked"],
+            "help_rows": help_rows,
+            "resource_rows": [r for r in help_rows if r["resources"]],
+            "form": form,
+            "can_follow_up": can_follow_up,
+            "section": "meeting",
+        },
+    )
+
+
+# --- measure page -----------------------------------------------------------------------------
+
+
+def _access_measure(request, measure_id: int) -> Measure:
+    goal_id = Measure.objects.filter(pk=measure_id).values_list("goal_id", flat=True).first()
+    if goal_id is None:
+        raise Http404(_("Measure not found."))
+    goal = access_goal(request.user, goal_id)
+    measure = Measure.objects.prefetch_related("plan_points").get(pk=measure_id)
+    measure.goal = goal
+    return measure
+
+
+def _measure_context(request, measure: Measure, plan_form: PlanForm) -> dict:
+    goal: Goal = measure.goal
+    today = timezone.localdate()
+    plan = services.measure_plan(measure)
+    checkins = list(
+        measure.check_ins.select_related("author", "deviation_category").order_by("period_start", "id")
+    )
+    baseline = measure.baseline if measure.baseline is not None else Decimal(0)
+    expected_now = domain.expected_at(plan, min(max(today, goal.period.start), goal.period.end))
+    pace = domain.pace(measure.current, expected_now, baseline) if measure.current is not None else None
+    observations = [(c.period_end, c.cumulative) for c in checkins if c.cumulative is not None]
+    chart_actual = list(observations)
+    forecast = services.measure_forecast(measure, observations)
+    chart = {
+        "plan": [
+            [p.day.isoformat(), float(p.expected_cumulative)] for p in sorted(plan, key=lambda p: p.day)
+        ],
+        "actual": [[d.isoformat(), float(v)] for d, v in chart_actual],
+        "today": today.isoformat() if goal.period.start <= today <= goal.period.end else None,
+        "target": float(measure.target),
+        "challenge": float(measure.challenge) if measure.challenge is not None else None,
+        "labels": {
+            "plan": _("Plan (cumulative)"),
+            "actual": _("Actual (cumulative)"),
+            "today": _("Today"),
+            "target": _("Base target"),
+            "challenge": _("Challenge"),
+        },
+    }
+    history = []
+    for c in reversed(checkins):
+        history.append(
+            {
+                "checkin": c,
+                "rate": domain.completion_rate(c.planned, c.actual),
+                "deviation": domain.deviation_rate(c.planned, c.actual),
+            }
+        )
+    stored = measure.plan_points.all()
+    return {
+        "measure": measure,
+        "goal": goal,
+        "plan": sorted(plan, key=lambda p: p.day),
+        "plan_source": stored[0].get_source_display() if stored else None,
+        "expected_now": expected_now,
+        "pace": pace,
+        "health": domain.health(pace).value,
+        "forecast": forecast,
+        "history": history,
+        "chart": chart,
+        "can_plan": can_report_on_goal(request.user, goal) and can_write(request.user),
+        "plan_form": plan_form,
+        "week": selectors.week_of(today),
+        "section": "measure",
+    }
+
+
+@page_view
+def measure_detail(request, measure_id: int):
+    """A measure's plan vs actual: chart, check-in history, forecast and the plan editor."""
+    measure = _access_measure(request, measure_id)
+    stored = measure.plan_points.all()
+    initial = {"source": stored[0].source if stored else "even"}
+    if stored and stored[0].source == "manual":
+        initial["points"] = "\n".join(f"{p.date.isoformat()} {_plain(p.expected_cumulative)}" for p in stored)
+    return render(
+        request, "tracking/measure.html", _measure_context(request, measure, PlanForm(initial=initial))
+    )
+
+
+@page_view
+@require_POST
+def measure_plan(request, measure_id: int):
+    """Replace the measure's time-phased plan (owner and managers)."""
+    measure = _access_measure(request, measure_id)
+    if not can_report_on_goal(request.user, measure.goal):
+        raise PermissionDeniedError(_("Only the goal's owner or a manager can plan it."))
+    form = PlanForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.plan_set(
+                actor=request.user,
+                measure=measure,
+                source=data["source"],
+                points=data["points"] or None,
+                step_days=data["step_days"] or 7,
+            )
+        except ApplicationError as exc:
+            if isinstance(exc, PermissionDeniedError):
+                raise
+            add_error_to_form(form, exc)
+        else:
+            messages.success(request, _("The plan was saved."))
+            return redirect("tracking:measure", measure_id=measure.pk)
+    measure = _access_measure(request, measure_id)
+    return render(request, "tracking/measure.html", _measure_context(request, measure, form), status=200)
