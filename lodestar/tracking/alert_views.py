@@ -9,7 +9,7 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from lodestar.core.errors import ApplicationError, PermissionDeniedError
@@ -42,7 +42,7 @@ CHANNEL_CHOICES = [
 ]
 STATUS_FILTERS = [
     ("unresolved", gettext_lazy("Unresolved")),
-    ("open", gettext_lazy("Open")),
+    ("open", pgettext_lazy("alert status", "Open")),
     ("acknowledged", gettext_lazy("Acknowledged")),
     ("resolved", gettext_lazy("Resolved")),
     ("all", gettext_lazy("All")),

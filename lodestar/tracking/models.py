@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from lodestar.core.models import EditableChoice, TimeStampedModel, VersionedModel
@@ -177,7 +178,7 @@ class Alert(TimeStampedModel):
     """A raised alert; one open alert per rule and subject (`dedupe_key`) at a time."""
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("alert status", "Open")
         ACKNOWLEDGED = "acknowledged", _("Acknowledged")
         RESOLVED = "resolved", _("Resolved")
 
