@@ -74,7 +74,17 @@ def adjustment_create(
         )
     merged = {
         f: getattr(measure, f)
-        for f in ("name", "unit", "unit_label", "direction", "baseline", "challenge", "range_max", "current")
+        for f in (
+            "name",
+            "unit",
+            "unit_label",
+            "direction",
+            "baseline",
+            "challenge",
+            "range_max",
+            "current",
+            "accumulates",
+        )
     }
     merged["target"] = new_value
     if merged["challenge"] is not None and (

@@ -78,7 +78,7 @@ TemplateId = Path(..., le=MAX_ID, description="The template's id")
 # Fields a PATCH may not set to null (the model has no empty value for them).
 NOT_NULL_GOAL_FIELDS = ("kind", "name", "department_id", "period_id", "visibility", "sort_order")
 BLANK_GOAL_FIELDS = ("description", "notes", "context")
-NOT_NULL_MEASURE_FIELDS = ("name", "unit", "direction", "target")
+NOT_NULL_MEASURE_FIELDS = ("name", "unit", "direction", "target", "accumulates")
 
 
 def _page(queryset, page: int, page_size: int) -> dict:

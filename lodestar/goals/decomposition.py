@@ -153,6 +153,7 @@ def goal_decompose(
             unit=measure.unit,
             unit_label=measure.unit_label,
             direction=measure.direction,
+            accumulates=measure.accumulates,
             baseline=baseline,
             target=amount,
             source=measure,

@@ -91,6 +91,19 @@ class MeasureForm(forms.Form):
         label=_("Upper bound (range)"), required=False, max_digits=18, decimal_places=4
     )
     current = forms.DecimalField(label=_("Current value"), required=False, max_digits=18, decimal_places=4)
+    # A choice rather than a checkbox so that "not chosen" lets the unit decide (off for percentages).
+    accumulates = forms.TypedChoiceField(
+        label=_("Adds up over time"),
+        choices=[
+            ("", _("By unit (off for percentages)")),
+            ("1", _("Yes: counts and amounts (篇, 元, 次)")),
+            ("0", _("No: a level such as a rate or an average (复购率, 互动率)")),
+        ],
+        coerce=lambda value: value == "1",
+        empty_value=None,
+        required=False,
+        help_text=_("Check-ins of a level report where it stands; they are not added up."),
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 

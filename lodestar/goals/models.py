@@ -181,6 +181,13 @@ class Measure(VersionedModel):
     challenge = models.DecimalField(_("challenge target"), null=True, blank=True, **AMOUNT)
     range_max = models.DecimalField(_("upper bound"), null=True, blank=True, **AMOUNT)
     current = models.DecimalField(_("current value"), null=True, blank=True, **AMOUNT)
+    accumulates = models.BooleanField(
+        _("adds up over time"),
+        default=True,
+        help_text=_(
+            "On for counts and amounts (篇, 元, 次); off for rates, averages and other levels (复购率, 互动率)."
+        ),
+    )
     original_target = models.DecimalField(
         _("original target"), null=True, blank=True, editable=False, **AMOUNT
     )

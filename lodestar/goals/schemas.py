@@ -57,6 +57,10 @@ class MeasureOut(Schema):
     challenge: str | None = Field(None, description="Challenge target (挑战值), decimal string")
     range_max: str | None = Field(None, description="Upper bound of a `range` measure")
     current: str | None = Field(None, description="Current value, decimal string")
+    accumulates: bool = Field(
+        True,
+        description="True for counts and amounts that add up over check-ins; false for levels (rates, averages)",
+    )
     original_target: str | None = Field(None, description="Read-only: the target when the goal became active")
     source_id: int | None = Field(None, description="Read-only: the parent's measure this one is a part of")
     sort_order: int
@@ -121,6 +125,11 @@ class MeasureIn(Schema):
     challenge: Decimal | None = None
     range_max: Decimal | None = Field(None, description="Upper bound, required when `direction` is `range`")
     current: Decimal | None = None
+    accumulates: bool | None = Field(
+        None,
+        description="Whether check-ins add up (counts, amounts) or each reports the level (rates, averages); "
+        "defaults to false for `percent`, true otherwise",
+    )
 
 
 class MeasurePatch(Schema):
@@ -134,6 +143,7 @@ class MeasurePatch(Schema):
     challenge: Decimal | None = None
     range_max: Decimal | None = None
     current: Decimal | None = Field(None, description="Owners and managers may report it on an active goal")
+    accumulates: bool | None = None
 
 
 # --- goals -------------------------------------------------------------------------------

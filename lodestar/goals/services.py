@@ -480,10 +480,15 @@ def validate_measure(data: dict) -> dict:
             raise ApplicationError(
                 _("The upper bound must not be below the target (lower bound)."), field="range_max"
             )
+    accumulates = data.get("accumulates")
+    if accumulates is None:
+        # Percentages are levels (复购率 15% → 20%), not amounts that add up week by week.
+        accumulates = unit != MeasureUnit.PERCENT
     return {
         "name": name,
         "unit": unit,
         "unit_label": (data.get("unit_label") or "").strip()[:20],
+        "accumulates": bool(accumulates),
         "direction": direction,
         "target": target,
         "baseline": baseline,
@@ -546,6 +551,7 @@ def measure_update(*, actor, measure: Measure, version: int | None, **changes) -
             "challenge",
             "range_max",
             "current",
+            "accumulates",
         )
     }
     # Checked before edit rights: the owner of an active goal is told to request an adjustment.

@@ -517,6 +517,7 @@ def measure_edit(request, measure_id: int):
             "version",
         )
     }
+    initial["accumulates"] = "1" if measure.accumulates else "0"
     form = MeasureForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)

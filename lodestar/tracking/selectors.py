@@ -1,6 +1,6 @@
 """Reads for the tracking pages, shaped so a page's query count does not grow with its rows.
 
-- `report_rows`: the check-ins due for a person in an ISO week (measures of active goals they
+- `report_rows`: the check-ins due for a person in an ISO week or on a day (measures of active goals they
   own and open items where they are R), each with its plan for the week, the previous
   cumulative figure, this week's check-in if any, and pace/health at today.
 - `department_checkins`: everyone's check-ins of a week in a department subtree.
@@ -25,6 +25,7 @@ from lodestar.tracking.services import measure_plan
 
 OPEN_STATUSES = (ItemStatus.TODO, ItemStatus.DOING, ItemStatus.BLOCKED)
 WEEK_RE = re.compile(r"^(\d{4})-W(\d{1,2})$")
+DAY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 HELP_DEVIATION = Decimal("-0.2")
 
 
@@ -35,11 +36,16 @@ HELP_DEVIATION = Decimal("-0.2")
 class Week:
     start: dt.date  # Monday
     end: dt.date  # Sunday
+    kind = "week"  # the CheckIn.period_kind of a report over this period
 
     @property
     def key(self) -> str:
         year, week, _day = self.start.isocalendar()
         return f"{year}-W{week:02d}"
+
+    @property
+    def query(self) -> str:
+        return f"week={self.key}"
 
     @property
     def number(self) -> int:
@@ -73,9 +79,62 @@ def parse_week(value: str | None, today: dt.date) -> Week:
     return week_of(today)
 
 
-def week_plan(plan: list[domain.PlanPoint], week: Week) -> Decimal | None:
-    """The plan's amount for the week: expected cumulative at the week's end minus at the end
-    of the week before (so the weeks of a period add up to target − baseline)."""
+@dataclass(frozen=True)
+class Day:
+    """One day as a report period (日报): start = end = the day. Shares Week's interface."""
+
+    start: dt.date
+    kind = "day"
+
+    @property
+    def end(self) -> dt.date:
+        return self.start
+
+    @property
+    def key(self) -> str:
+        return self.start.isoformat()
+
+    @property
+    def query(self) -> str:
+        return f"day={self.key}"
+
+    @property
+    def previous(self) -> Day:
+        return Day(self.start - dt.timedelta(days=1))
+
+    @property
+    def next(self) -> Day:
+        return Day(self.start + dt.timedelta(days=1))
+
+    @property
+    def week(self) -> Week:
+        return week_of(self.start)
+
+    def contains(self, day: dt.date) -> bool:
+        return day == self.start
+
+
+def parse_day(value: str | None, today: dt.date) -> Day:
+    """`2026-04-22` → that day; anything else → `today`."""
+    text = (value or "").strip()
+    if DAY_RE.match(text):
+        try:
+            return Day(dt.date.fromisoformat(text))
+        except ValueError:
+            pass
+    return Day(today)
+
+
+def parse_period(params, today: dt.date) -> Week | Day:
+    """The report period of a request: `?day=YYYY-MM-DD` (daily mode) or else `?week=YYYY-Www`."""
+    if "day" in params:
+        return parse_day(params.get("day"), today)
+    return parse_week(params.get("week"), today)
+
+
+def week_plan(plan: list[domain.PlanPoint], week: Week | Day) -> Decimal | None:
+    """The plan's amount for the week (or day): expected cumulative at its end minus at the day
+    before it starts (so the weeks, or days, of a period add up to target − baseline)."""
     end = domain.expected_at(plan, week.end)
     before = domain.expected_at(plan, week.start - dt.timedelta(days=1))
     if end is None or before is None:
@@ -115,13 +174,13 @@ class ReportRow:
         return self.obj.unit_display if self.kind == "measure" else self.obj.unit
 
 
-def _this_week_checkins(week: Week):
+def _this_week_checkins(week: Week | Day):
     return CheckIn.objects.filter(period_start=week.start, period_end=week.end).select_related(
         "deviation_category"
     )
 
 
-def _previous_cumulative(field_name: str, week: Week):
+def _previous_cumulative(field_name: str, week: Week | Day):
     return Subquery(
         CheckIn.objects.filter(**{field_name: OuterRef("pk")}, period_start__lt=week.start)
         .order_by("-period_start", "-id")
@@ -129,7 +188,7 @@ def _previous_cumulative(field_name: str, week: Week):
     )
 
 
-def report_measures(week: Week) -> QuerySet[Measure]:
+def report_measures(week: Week | Day) -> QuerySet[Measure]:
     """Measures that take check-ins (no decomposed parts), with what a report row needs."""
     return (
         Measure.objects.select_related("goal__period", "goal__department", "goal__owner")
@@ -147,7 +206,7 @@ def report_measures(week: Week) -> QuerySet[Measure]:
     )
 
 
-def report_items(user, week: Week) -> QuerySet[ActionItem]:
+def report_items(user, week: Week | Day) -> QuerySet[ActionItem]:
     return (
         item_list(user)
         .annotate(previous_cumulative=_previous_cumulative("item", week))
@@ -156,7 +215,7 @@ def report_items(user, week: Week) -> QuerySet[ActionItem]:
     )
 
 
-def measure_row(user, measure: Measure, week: Week, today: dt.date) -> ReportRow:
+def measure_row(user, measure: Measure, week: Week | Day, today: dt.date) -> ReportRow:
     from lodestar.goals.access import can_report_on_goal
 
     goal = measure.goal
@@ -181,7 +240,8 @@ def measure_row(user, measure: Measure, week: Week, today: dt.date) -> ReportRow
         goal=goal,
         checkin=checkins[0] if checkins else None,
         previous=previous,
-        planned=week_plan(plan, week),
+        # A level (复购率) plans where it should stand at the period's end, not an amount to add.
+        planned=week_plan(plan, week) if measure.accumulates else domain.expected_at(plan, week.end),
         editable=goal.status == GoalStatus.ACTIVE
         and not goal.period.is_closed
         and can_report_on_goal(user, goal),
@@ -192,7 +252,7 @@ def measure_row(user, measure: Measure, week: Week, today: dt.date) -> ReportRow
     )
 
 
-def item_row(user, item: ActionItem, week: Week) -> ReportRow:
+def item_row(user, item: ActionItem, week: Week | Day) -> ReportRow:
     from lodestar.execution.access import can_work_on_item
 
     checkins = item.week_checkins
@@ -208,7 +268,7 @@ def item_row(user, item: ActionItem, week: Week) -> ReportRow:
     )
 
 
-def report_rows(user, person, week: Week, today: dt.date) -> list[ReportRow]:
+def report_rows(user, person, week: Week | Day, today: dt.date) -> list[ReportRow]:
     """Every check-in due for `person` in `week`: measures of their active goals, then their open items."""
     if person is None:
         return []

@@ -99,6 +99,8 @@ def checkin_submit(
 
     When `cumulative` is left empty it is the previous period's cumulative plus `actual`
     ("今日完成小红书笔记3篇,累计完成15篇"). Re-submitting the same period updates that row.
+    A measure that does not accumulate (a level: 复购率, 单篇平均点赞) reports its level as
+    `actual`, so there the cumulative is the actual itself; items always accumulate.
     """
     person = person_of(actor)
     if person is None:
@@ -147,6 +149,8 @@ def checkin_submit(
             field="actual",
             code="required",
         )
+    if data.get("cumulative") is None and measure is not None and not measure.accumulates:
+        data["cumulative"] = data["actual"]  # a level: the reported value is where the measure stands
     if data.get("cumulative") is None:
         previous = _previous_cumulative(
             measure=measure, item=item, before=period_start, exclude_pk=existing.pk if existing else None
@@ -305,6 +309,9 @@ def measure_forecast(measure: Measure, observations: list[tuple[dt.date, Decimal
     The check-in series (period end, cumulative) is anchored at the goal period's start with
     the baseline (or 0): the period did start there, and with a single check-in this gives the
     trend its slope instead of a flat line. See `domain.forecast` for the method.
+
+    For a level measure (`accumulates` off: 复购率, 互动率) the series is the reported levels
+    rather than running totals; the same trend applies, since a trend of levels is still a trend.
     """
     period = measure.goal.period
     series = sorted(observations, key=lambda o: o[0])

@@ -62,7 +62,7 @@ def _categories() -> list[DeviationCategory]:
 # --- my weekly report ------------------------------------------------------------------------
 
 
-def _row_initial(row: selectors.ReportRow, week: selectors.Week) -> dict:
+def _row_initial(row: selectors.ReportRow, week: selectors.Week | selectors.Day) -> dict:
     planned = row.planned.quantize(Decimal("0.01")) if row.planned is not None else None
     initial = {"period_start": week.start, "period_end": week.end, "planned": _plain(planned)}
     checkin = row.checkin
@@ -83,7 +83,9 @@ def _row_initial(row: selectors.ReportRow, week: selectors.Week) -> dict:
     return initial
 
 
-def _attach_form(row: selectors.ReportRow, week: selectors.Week, categories, data=None) -> CheckInForm:
+def _attach_form(
+    row: selectors.ReportRow, week: selectors.Week | selectors.Day, categories, data=None
+) -> CheckInForm:
     form = CheckInForm(data, prefix=row.key, initial=_row_initial(row, week), categories=categories)
     row.form = form
     return form
@@ -102,21 +104,26 @@ def _live_figures(row: selectors.ReportRow) -> None:
 
 @page_view
 def report(request):
-    """My weekly report: every check-in due for me this week, one template-2 row each."""
+    """My weekly report (?week=) or daily report (?day=): every check-in due for me in the period,
+    one template-2 row each."""
     person = require_person(request.user)
     today = timezone.localdate()
-    week = selectors.parse_week(request.GET.get("week"), today)
-    rows = selectors.report_rows(request.user, person, week, today)
+    period = selectors.parse_period(request.GET, today)
+    daily = period.kind == "day"
+    rows = selectors.report_rows(request.user, person, period, today)
     categories = _categories()
     for row in rows:
-        _attach_form(row, week, categories)
+        _attach_form(row, period, categories)
         _live_figures(row)
     return render(
         request,
         "tracking/report.html",
         {
-            "week": week,
+            "period": period,
+            "daily": daily,
+            "week": period.week if daily else period,  # the week of the other tracking pages' links
             "this_week": selectors.week_of(today),
+            "today": selectors.Day(today),
             "rows": rows,
             "measure_rows": [r for r in rows if r.kind == "measure"],
             "item_rows": [r for r in rows if r.kind == "item"],
@@ -128,7 +135,7 @@ def report(request):
     )
 
 
-def _single_row(request, kind: str, pk: int, week: selectors.Week, today):
+def _single_row(request, kind: str, pk: int, week: selectors.Week | selectors.Day, today):
     if kind not in ("measure", "item"):
         raise Http404
     if kind == "measure":
@@ -148,10 +155,11 @@ def _single_row(request, kind: str, pk: int, week: selectors.Week, today):
 @page_view
 @require_POST
 def checkin_row(request, kind: str, pk: int):
-    """HTMX: save one row of the weekly report and answer with the row (errors or saved state)."""
+    """HTMX: save one row of the weekly (?week=) or daily (?day=) report and answer with the row
+    (errors or saved state)."""
     require_person(request.user)
     today = timezone.localdate()
-    week = selectors.parse_week(request.GET.get("week"), today)
+    week = selectors.parse_period(request.GET, today)
     row = _single_row(request, kind, pk, week, today)
     if not row.editable:
         raise PermissionDeniedError(_("You may view this but not report on it."))
@@ -167,6 +175,7 @@ def checkin_row(request, kind: str, pk: int):
                 item=row.obj if kind == "item" else None,
                 period_start=data["period_start"],
                 period_end=data["period_end"],
+                period_kind=week.kind,
                 version=data["version"],
                 deviation_category=by_id.get(data["deviation_category"] or ""),
                 planned=data["planned"],
@@ -191,7 +200,7 @@ def checkin_row(request, kind: str, pk: int):
     _live_figures(row)
     if row.form.is_bound:
         row.form.mark_invalid()
-    return render(request, "tracking/report.html#report-row", {"row": row, "week": week})
+    return render(request, "tracking/report.html#report-row", {"row": row, "period": week})
 
 
 # --- department report ------------------------------------------------------------------------

@@ -766,6 +766,32 @@ def test_measure_crud(world, public_goal, api, activate):
     )
 
 
+def test_measure_accumulates_round_trips_and_percent_defaults_to_a_level(world, public_goal, api):
+    manager = api("mkt_manager")
+    url = f"/goals/{public_goal.pk}/measures"
+    count = ok(manager.post(url, {"name": "笔记篇数", "unit": "count", "target": "50"}), 201)
+    assert count["accumulates"] is True
+    rate = ok(manager.post(url, {"name": "复购率", "unit": "percent", "baseline": "15", "target": "20"}), 201)
+    assert rate["accumulates"] is False
+    level = ok(manager.post(url, {"name": "单篇平均点赞", "target": "500", "accumulates": False}), 201)
+    assert level["accumulates"] is False and level["unit"] == "count"
+    forced = ok(
+        manager.post(url, {"name": "增长点数", "unit": "percent", "target": "5", "accumulates": True}), 201
+    )
+    assert forced["accumulates"] is True
+    assert ok(manager.get(f"/measures/{level['id']}"))["accumulates"] is False
+    patched = ok(manager.patch(f"/measures/{level['id']}", {"version": 1, "accumulates": True}))
+    assert patched["accumulates"] is True and patched["version"] == 2
+    # Other changes keep it: a percent measure switched on stays on when renamed.
+    renamed = ok(manager.patch(f"/measures/{forced['id']}", {"version": 1, "name": "增长百分点"}))
+    assert renamed["accumulates"] is True
+    err(
+        manager.patch(f"/measures/{level['id']}", {"version": 2, "accumulates": None}),
+        422,
+        field="accumulates",
+    )
+
+
 def test_owner_reports_current_value_of_an_active_goal(world, make_goal, api, activate):
     goal = activate(make_goal("林晓 新品A 销售额 500万元", owner=world.member))
     measure = goal.measures.get()

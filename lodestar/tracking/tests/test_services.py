@@ -72,13 +72,46 @@ def test_cumulative_defaults_to_previous_plus_actual(world, tree):
 
 def test_cumulative_starts_from_the_baseline(world, make_goal, activate):
     goal = activate(
-        make_goal("复购率", measures=[measure_spec("复购率", target="20", baseline="15", unit="percent")])
+        make_goal(
+            "复购率",
+            measures=[measure_spec("复购率", target="20", baseline="15", unit="percent", accumulates=True)],
+        )
     )
     measure = goal.measures.get()
     checkin = submit(world.mkt_manager, measure=measure, actual="1.5")
     assert checkin.cumulative == D("16.5")
     measure.refresh_from_db()
     assert measure.current == D("16.5") and measure.progress == D("0.3")
+
+
+def test_a_level_measure_takes_the_reported_value_as_its_current_value(world, make_goal, activate):
+    goal = activate(
+        make_goal("单篇点赞", measures=[measure_spec("单篇平均点赞", target="30", accumulates=False)])
+    )
+    measure = goal.measures.get()
+    assert measure.accumulates is False
+    first = submit(world.mkt_manager, measure=measure, planned="20", actual="18")
+    assert first.cumulative == D(18)
+    second = submit(world.mkt_manager, measure=measure, period=WEEK2, planned="20", actual="19")
+    assert second.cumulative == D(19)
+    measure.refresh_from_db()
+    assert measure.current == D(19)  # not 18 + 19 = 37
+    # A correction of the first week leaves the latest level as the current value.
+    submit(world.mkt_manager, measure=measure, actual="17", version=first.version)
+    measure.refresh_from_db()
+    assert measure.current == D(19)
+
+
+def test_a_percent_measure_is_a_level_by_default(world, make_goal, activate):
+    goal = activate(
+        make_goal("复购率", measures=[measure_spec("复购率", target="20", baseline="15", unit="percent")])
+    )
+    measure = goal.measures.get()
+    assert measure.accumulates is False
+    submit(world.mkt_manager, measure=measure, actual="16")
+    submit(world.mkt_manager, measure=measure, period=WEEK2, actual="17.5")
+    measure.refresh_from_db()
+    assert measure.current == D("17.5") and measure.progress == D("0.5")
 
 
 def test_resubmitting_the_period_updates_it_and_a_stale_version_conflicts(world, tree):
