@@ -24,7 +24,6 @@ client for /api/v1 on the session, `api("member", token="read")` with a read-onl
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -34,6 +33,7 @@ from django.test import Client
 
 from lodestar.core.models import Period, PeriodKind
 from lodestar.core.services import period_generate_fiscal_year
+from lodestar.core.testing import ApiClient
 from lodestar.execution import services
 from lodestar.execution.models import ActionItem
 from lodestar.org.models import Department, Person, Role
@@ -183,43 +183,7 @@ def client_for(org):
     return make
 
 
-class Api:
-    """JSON calls against /api/v1: on a session, with a Bearer token, or anonymously."""
-
-    def __init__(self, person: Person | None = None, *, token: str | None = None, language: str = "en"):
-        self.client = Client()
-        self.headers = {"Accept-Language": language}
-        if token:
-            self.headers["Authorization"] = f"Bearer {token}"
-        elif person is not None:
-            self.client.force_login(user_of(person))
-
-    def send(self, method: str, path: str, data=None, query=None):
-        url = f"/api/v1{path}"
-        call = getattr(self.client, method)
-        if method in ("get", "delete"):
-            return call(url, query or None, headers=self.headers)
-        return call(
-            url,
-            json.dumps(data if data is not None else {}, default=str),
-            content_type="application/json",
-            headers=self.headers,
-        )
-
-    def get(self, path: str, **query):
-        return self.send("get", path, query=query)
-
-    def post(self, path: str, data=None):
-        return self.send("post", path, data)
-
-    def put(self, path: str, data=None):
-        return self.send("put", path, data)
-
-    def patch(self, path: str, data=None):
-        return self.send("patch", path, data)
-
-    def delete(self, path: str):
-        return self.send("delete", path)
+Api = ApiClient
 
 
 @pytest.fixture

@@ -9,16 +9,15 @@ helpers to create goals through the services, and a JSON client for /api/v1.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.test import Client
 
 from lodestar.core.models import Period, PeriodKind
 from lodestar.core.services import period_generate_fiscal_year
+from lodestar.core.testing import ApiClient
 from lodestar.goals import consensus, services
 from lodestar.goals.models import Goal
 from lodestar.org.models import Department, Person, Role
@@ -107,41 +106,7 @@ def world(db) -> World:
     )
 
 
-class Api:
-    """JSON calls against /api/v1 as a signed-in person (session), or anonymously."""
-
-    def __init__(self, person: Person | None = None, language: str = "en"):
-        self.client = Client()
-        self.headers = {"Accept-Language": language}
-        if person is not None:
-            self.client.force_login(fresh(person))
-
-    def _send(self, method: str, path: str, data=None, query=None):
-        url = f"/api/v1{path}"
-        call = getattr(self.client, method)
-        if method in ("get", "delete"):
-            return call(url, query or None, headers=self.headers)
-        return call(
-            url,
-            json.dumps(data if data is not None else {}, default=str),
-            content_type="application/json",
-            headers=self.headers,
-        )
-
-    def get(self, path: str, **query):
-        return self._send("get", path, query=query)
-
-    def post(self, path: str, data=None):
-        return self._send("post", path, data)
-
-    def put(self, path: str, data=None):
-        return self._send("put", path, data)
-
-    def patch(self, path: str, data=None):
-        return self._send("patch", path, data)
-
-    def delete(self, path: str):
-        return self._send("delete", path)
+Api = ApiClient
 
 
 @pytest.fixture
