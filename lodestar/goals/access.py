@@ -8,22 +8,34 @@
 
 from __future__ import annotations
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from lodestar.core.errors import NotFound, PermissionDeniedError
 from lodestar.core.permissions import (
     can_write,
     is_admin,
+    is_hr,
     manages_department,
     person_of,
     require_person,
     visible_q,
 )
-from lodestar.goals.models import Goal, GoalStatus
+from lodestar.goals.models import Goal, GoalStatus, GoalTemplate
 
 
 def visible_goals(user):
     return Goal.objects.filter(visible_q(user))
+
+
+def visible_templates(user):
+    """Admins and HR see every template; others the company-wide ones, their departments', their own."""
+    templates = GoalTemplate.objects.all()
+    if is_admin(user) or is_hr(user):
+        return templates
+    return templates.filter(
+        Q(department__isnull=True) | visible_q(user, owner_field="created_by", public_field=None)
+    )
 
 
 def can_manage_goal(user, goal: Goal) -> bool:

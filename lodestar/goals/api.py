@@ -10,7 +10,7 @@ turns into JSON errors.
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Status
 
@@ -19,15 +19,12 @@ from lodestar.core.permissions import (
     access_department,
     access_period,
     access_person,
-    is_admin,
-    is_hr,
     person_of,
     require_person,
-    visible_q,
 )
 from lodestar.core.schemas import LIST_ERRORS, MAX_ID, READ_ERRORS, WRITE_ERRORS, page_of
 from lodestar.goals import adjustments, consensus, decomposition, reuse, selectors, services
-from lodestar.goals.access import access_goal, visible_goals
+from lodestar.goals.access import access_goal, visible_goals, visible_templates
 from lodestar.goals.models import (
     ConsensusParticipant,
     ConsensusRecord,
@@ -523,13 +520,7 @@ def consensus_withdraw(request, record_id: int = RecordId):
 
 
 def _visible_templates(user):
-    """Admins and HR see every template; others the company-wide ones, their departments', their own."""
-    templates = GoalTemplate.objects.all()
-    if is_admin(user) or is_hr(user):
-        return templates
-    return templates.filter(
-        Q(department__isnull=True) | visible_q(user, owner_field="created_by", public_field=None)
-    )
+    return visible_templates(user)
 
 
 def _access_template(user, template_id: int) -> GoalTemplate:

@@ -38,6 +38,7 @@ from lodestar.goals.access import (
     can_manage_goal,
     can_report_on_goal,
     visible_goals,
+    visible_templates,
 )
 from lodestar.goals.adjustments import adjustment_create
 from lodestar.goals.decomposition import goal_decompose
@@ -51,7 +52,7 @@ from lodestar.goals.forms import (
     MeasureForm,
     TemplateForm,
 )
-from lodestar.goals.models import ConsensusRecord, Decomposition, Goal, GoalStatus, GoalTemplate, Measure
+from lodestar.goals.models import ConsensusRecord, Decomposition, Goal, GoalStatus, Measure
 from lodestar.goals.reuse import goals_copy_to_period, template_apply, template_create_from_goals
 from lodestar.goals.smart import check_goal
 from lodestar.org.models import Department, Person
@@ -777,7 +778,7 @@ def _default_rows(goal: Goal, dimension: str) -> list[dict]:
 @page_view
 def templates(request):
     require_person(request.user)
-    items = list(GoalTemplate.objects.select_related("created_by", "department").order_by("name"))
+    items = list(visible_templates(request.user).select_related("created_by", "department").order_by("name"))
     return render(request, "goals/templates.html", {"templates": items, "section": "templates"})
 
 
@@ -803,7 +804,7 @@ def template_new(request):
 def template_use(request, template_id: int):
     """Apply a template to several people at once, each with their own targets."""
     require_person(request.user)
-    template = GoalTemplate.objects.filter(pk=template_id).first()
+    template = visible_templates(request.user).filter(pk=template_id).first()
     if template is None:
         raise NotFound(_("Template not found."))
     error = None
