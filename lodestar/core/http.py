@@ -40,3 +40,15 @@ def add_error_to_form(form, exc: ApplicationError) -> None:
 def _visible(form, field: str | None) -> bool:
     """Errors on hidden fields (such as `version`) would not be seen: show them on the form instead."""
     return bool(field) and field in form.fields and not form.fields[field].widget.is_hidden
+
+
+MAX_ID = 2**63 - 1
+
+
+def int_param(value) -> int | None:
+    """A positive id from a query string or form value, or None — never an int the database can't hold."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number <= MAX_ID else None

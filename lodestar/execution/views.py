@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lodestar.core.errors import ApplicationError, NotFound, PermissionDeniedError
-from lodestar.core.http import add_error_to_form, page_view
+from lodestar.core.http import add_error_to_form, int_param, page_view
 from lodestar.core.permissions import (
     access_department,
     can_write,
@@ -40,18 +40,11 @@ from lodestar.goals.models import GoalStatus
 from lodestar.org.models import Department, Person
 
 
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 def plan_scope(request) -> tuple[Department | None, object | None]:
     """The department and goal a plan page is about (?department=, ?goal=), defaulting to my department."""
-    goal_id = _int(request.GET.get("goal"))
+    goal_id = int_param(request.GET.get("goal"))
     goal = access_goal(request.user, goal_id) if goal_id else None
-    department_id = _int(request.GET.get("department"))
+    department_id = int_param(request.GET.get("department"))
     if department_id:
         department = access_department(request.user, department_id)
     elif goal is not None or "department" in request.GET:
@@ -338,7 +331,7 @@ def item_row(request, item_id: int):
 def item_bulk(request):
     """Bulk edit: a new R, due date or status for many rows — all of them or none."""
     require_person(request.user)
-    ids = [i for i in (_int(x) for x in request.POST.getlist("items")) if i]
+    ids = [i for i in (int_param(x) for x in request.POST.getlist("items")) if i]
     items = list(visible_items(request.user).filter(pk__in=ids))
     form = BulkForm(request.POST)
     back = request.POST.get("next") or ""
@@ -460,7 +453,7 @@ def item_status(request, item_id: int):
             services.item_update(
                 actor=request.user,
                 item=item,
-                version=_int(request.POST.get("version")),
+                version=int_param(request.POST.get("version")),
                 override_reason=request.POST.get("override_reason", ""),
                 **changes,
             )
@@ -514,7 +507,7 @@ def attachment_download(request, attachment_id: int):
 @page_view
 def dependency_add(request, item_id: int):
     item = access_item(request.user, item_id, manage=True)
-    predecessor_id = _int(request.POST.get("predecessor"))
+    predecessor_id = int_param(request.POST.get("predecessor"))
     try:
         if request.POST.get("remove") and predecessor_id:
             predecessor = access_item(request.user, predecessor_id)
@@ -539,10 +532,10 @@ def request_answer(request, item_id: int):
     item = access_item(request.user, item_id)
     accept = request.POST.get("accept") == "1"
     responsible = None
-    if accept and _int(request.POST.get("responsible")):
+    if accept and int_param(request.POST.get("responsible")):
         responsible = (
             Person.objects.select_related("department")
-            .filter(pk=_int(request.POST.get("responsible")), is_active=True)
+            .filter(pk=int_param(request.POST.get("responsible")), is_active=True)
             .first()
         )
     try:

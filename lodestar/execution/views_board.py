@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lodestar.core.errors import ApplicationError, NotFound
-from lodestar.core.http import page_view
+from lodestar.core.http import int_param, page_view
 from lodestar.core.permissions import require_person
 from lodestar.execution import domain, selectors, services
 from lodestar.execution.access import access_item
@@ -43,18 +43,11 @@ BOARD_COLUMNS = (ItemStatus.TODO, ItemStatus.DOING, ItemStatus.BLOCKED, ItemStat
 ZOOMS = ("week", "month", "quarter")
 
 
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 def _scope(request) -> dict:
     """Department and goal (as on the other plan pages), plus the phase and whether to show cancelled items."""
     department, goal = plan_scope(request)
     phase = None
-    phase_id = _int(request.GET.get("phase"))
+    phase_id = int_param(request.GET.get("phase"))
     if phase_id:
         phase = Phase.objects.filter(pk=phase_id).first()
         if phase is None:
@@ -182,8 +175,8 @@ def kanban_move(request, item_id: int):
             actor=request.user,
             item=item,
             status=status,
-            version=_int(request.POST.get("version")),
-            before_id=_int(request.POST.get("before_id")),
+            version=int_param(request.POST.get("version")),
+            before_id=int_param(request.POST.get("before_id")),
             override_reason=request.POST.get("override_reason", ""),
         )
     except ApplicationError as exc:
@@ -361,7 +354,7 @@ def timeline_reschedule(request, item_id: int):
             item=item,
             start=_date(request.POST.get("start"), "start"),
             due=_date(request.POST.get("due"), "due"),
-            version=_int(request.POST.get("version")),
+            version=int_param(request.POST.get("version")),
         )
     except ApplicationError as exc:
         error, status = exc.message, exc.status

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lodestar.core.errors import ApplicationError, NotFound, PermissionDeniedError
-from lodestar.core.http import add_error_to_form, page_view
+from lodestar.core.http import add_error_to_form, int_param, page_view
 from lodestar.core.models import Period, PeriodKind
 from lodestar.core.permissions import (
     access_department,
@@ -58,13 +58,6 @@ from lodestar.goals.smart import check_goal
 from lodestar.org.models import Department, Person
 
 
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 def current_quarter() -> Period | None:
     today = timezone.localdate()
     return Period.objects.filter(kind=PeriodKind.QUARTER, start__lte=today, end__gte=today).first()
@@ -73,13 +66,13 @@ def current_quarter() -> Period | None:
 def _scope(request) -> tuple[Department | None, Period | None]:
     """The department and period a goal page is about, from the query string or sensible defaults."""
     person = person_of(request.user)
-    department_id = _int(request.GET.get("department"))
+    department_id = int_param(request.GET.get("department"))
     department = (
         access_department(request.user, department_id)
         if department_id
         else (person.department if person else None)
     )
-    period_id = _int(request.GET.get("period"))
+    period_id = int_param(request.GET.get("period"))
     period = access_period(request.user, period_id) if period_id else current_quarter()
     return department, period
 
@@ -207,9 +200,9 @@ def my_goals(request):
 def tree(request):
     """The alignment tree: roots are loaded now, each node's children on demand (HTMX)."""
     require_person(request.user)
-    department_id = _int(request.GET.get("department"))
+    department_id = int_param(request.GET.get("department"))
     department = access_department(request.user, department_id) if department_id else None
-    period_id = _int(request.GET.get("period"))
+    period_id = int_param(request.GET.get("period"))
     period = (
         access_period(request.user, period_id)
         if period_id
@@ -268,7 +261,7 @@ def _goal_form(request, goal: Goal | None, period: Period | None, department: De
         initial["collaborating_departments"] = list(goal.collaborating_departments.all())
     else:
         initial = {"department": department, "period": period, "owner": person_of(request.user)}
-        parent_id = _int(request.GET.get("parent"))
+        parent_id = int_param(request.GET.get("parent"))
         if parent_id:
             parent = access_goal(request.user, parent_id)
             initial.update(parent=parent, period=parent.period if period is None else period)
@@ -449,7 +442,7 @@ def goal_status(request, goal_id: int):
             actor=request.user,
             goal=goal,
             status=request.POST.get("status", ""),
-            version=_int(request.POST.get("version")),
+            version=int_param(request.POST.get("version")),
         )
         messages.success(
             request,
@@ -670,9 +663,16 @@ def decompose(request, goal_id: int):
         departments = request.POST.getlist("department")
         periods = request.POST.getlist("period")
         parts = []
-        people = {p.pk: p for p in Person.objects.filter(pk__in=[_int(o) for o in owners if _int(o)])}
-        depts = {d.pk: d for d in Department.objects.filter(pk__in=[_int(d) for d in departments if _int(d)])}
-        pers = {p.pk: p for p in Period.objects.filter(pk__in=[_int(p) for p in periods if _int(p)])}
+        people = {
+            p.pk: p for p in Person.objects.filter(pk__in=[int_param(o) for o in owners if int_param(o)])
+        }
+        depts = {
+            d.pk: d
+            for d in Department.objects.filter(pk__in=[int_param(d) for d in departments if int_param(d)])
+        }
+        pers = {
+            p.pk: p for p in Period.objects.filter(pk__in=[int_param(p) for p in periods if int_param(p)])
+        }
         for index, label in enumerate(labels):
             value = values[index] if index < len(values) else ""
             if not (label.strip() or value.strip()):
@@ -680,9 +680,9 @@ def decompose(request, goal_id: int):
             part = {
                 "label": label,
                 "share" if mode == "percent" else "amount": value,
-                "owner": people.get(_int(owners[index]) if index < len(owners) else None),
-                "department": depts.get(_int(departments[index]) if index < len(departments) else None),
-                "period": pers.get(_int(periods[index]) if index < len(periods) else None),
+                "owner": people.get(int_param(owners[index]) if index < len(owners) else None),
+                "department": depts.get(int_param(departments[index]) if index < len(departments) else None),
+                "period": pers.get(int_param(periods[index]) if index < len(periods) else None),
             }
             parts.append(part)
             rows.append(
@@ -787,7 +787,7 @@ def template_new(request):
     """Save selected goals (?goals=1,2,3 from the table) as a template."""
     require_person(request.user)
     raw = request.GET.getlist("goal") + request.GET.get("goals", "").split(",")
-    ids = list(dict.fromkeys(i for i in (_int(x) for x in raw) if i))
+    ids = list(dict.fromkeys(i for i in (int_param(x) for x in raw) if i))
     goals = [access_goal(request.user, i) for i in ids]
     form = TemplateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

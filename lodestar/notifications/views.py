@@ -6,7 +6,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from lodestar.core.http import page_view
+from lodestar.core.http import int_param, page_view
 from lodestar.core.permissions import require_person
 from lodestar.notifications.models import Notification
 from lodestar.notifications.services import mark_read
@@ -24,7 +24,7 @@ def inbox(request):
 @page_view
 def read(request):
     person = require_person(request.user)
-    ids = [int(x) for x in request.POST.getlist("id") if x.isdigit()] or None
+    ids = [i for i in (int_param(x) for x in request.POST.getlist("id")) if i] or None
     if person is not None:
         mark_read(person=person, ids=ids)
     target = request.POST.get("next", "")

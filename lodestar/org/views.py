@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lodestar.core.errors import ApplicationError, NotFound
-from lodestar.core.http import add_error_to_form, page_view
+from lodestar.core.http import add_error_to_form, int_param, page_view
 from lodestar.core.permissions import (
     access_department,
     access_person,
@@ -37,10 +37,10 @@ def directory(request):
     require_person(request.user)
     department = None
     if request.GET.get("department"):
-        try:
-            department = access_department(request.user, int(request.GET["department"]))
-        except ValueError as exc:
-            raise NotFound(_("Department not found.")) from exc
+        department_id = int_param(request.GET["department"])
+        if department_id is None:
+            raise NotFound(_("Department not found."))
+        department = access_department(request.user, department_id)
     q = (request.GET.get("q") or "").strip()[:80]
     people = selectors.person_directory(department=department, q=q or None)
     page = Paginator(people, 50).get_page(request.GET.get("page"))
@@ -136,8 +136,8 @@ def department_edit(request, department_id: int | None = None):
         }
     elif request.GET.get("parent"):
         initial = {
-            "parent": parents.filter(pk=request.GET["parent"]).first()
-            if request.GET["parent"].isdigit()
+            "parent": parents.filter(pk=int_param(request.GET["parent"])).first()
+            if int_param(request.GET["parent"])
             else None
         }
     form = DepartmentForm(request.POST or None, initial=initial, parents=parents, managers=_people_choices())
@@ -210,9 +210,11 @@ def person_edit(request, person_id: int | None = None):
             "is_active": person.is_active,
             "version": person.version,
         }
-    elif request.GET.get("department", "").isdigit():
+    elif int_param(request.GET.get("department")):
         initial = {
-            "department": _manageable_departments(request.user).filter(pk=request.GET["department"]).first()
+            "department": _manageable_departments(request.user)
+            .filter(pk=int_param(request.GET["department"]))
+            .first()
         }
     managers = _people_choices()
     if person is not None:

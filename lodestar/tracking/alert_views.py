@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from lodestar.core.errors import ApplicationError, PermissionDeniedError
-from lodestar.core.http import add_error_to_form, page_view
+from lodestar.core.http import add_error_to_form, int_param, page_view
 from lodestar.core.permissions import (
     can_write,
     is_admin,
@@ -162,8 +162,8 @@ def _rule_form_page(request, rule: AlertRule | None):
                 add_error_to_form(form, exc)
     else:
         initial = _rule_initial(rule) if rule else {"scope": request.GET.get("scope", "")}
-        if rule is None and request.GET.get("goal", "").isdigit():
-            initial.update(scope=AlertRule.Scope.GOAL, goal=int(request.GET["goal"]))
+        if rule is None and int_param(request.GET.get("goal")):
+            initial.update(scope=AlertRule.Scope.GOAL, goal=int_param(request.GET["goal"]))
         form = AlertRuleForm(initial=initial, user=request.user)
     return render(request, "tracking/alerts_rule_form.html", {"form": form, "rule": rule, "section": "rules"})
 

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lodestar.core.errors import ApplicationError, PermissionDeniedError
-from lodestar.core.http import add_error_to_form, page_view
+from lodestar.core.http import add_error_to_form, int_param, page_view
 from lodestar.core.permissions import (
     access_department,
     can_write,
@@ -38,13 +38,6 @@ from lodestar.tracking.forms import CheckInForm, FollowUpForm, PlanForm
 from lodestar.tracking.models import DeviationCategory
 
 HELP_DEVIATION = selectors.HELP_DEVIATION
-
-
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def _plain(value: Decimal | None) -> str:
@@ -209,7 +202,7 @@ def checkin_row(request, kind: str, pk: int):
 def _department_scope(request):
     """The department of a department page (?department=, default mine) and its read check."""
     person = require_person(request.user)
-    department_id = _int(request.GET.get("department"))
+    department_id = int_param(request.GET.get("department"))
     if department_id:
         department = access_department(request.user, department_id)
     elif person is not None and person.department_id:

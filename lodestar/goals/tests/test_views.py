@@ -215,3 +215,20 @@ def test_tree_shows_stored_rollups(world, make_goal):
         client_for(world.mkt_manager).get(reverse("goals:tree_children", args=[root.pk])).content.decode()
     )
     assert first.name in children and "96%" in children
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/goals/?department=99999999999999999999999&period=1",
+        "/goals/tree/?period=-5",
+        "/execution/?goal=99999999999999999999999",
+        "/execution/board/?department=99999999999999999999999",
+        "/org/?department=99999999999999999999999",
+        "/org/departments/new/?parent=99999999999999999999999",
+        "/tracking/?week=9999-W99",
+    ],
+)
+def test_out_of_range_ids_in_query_strings_never_give_a_server_error(world, url):
+    response = client_for(world.admin).get(url)
+    assert response.status_code in (200, 404)
