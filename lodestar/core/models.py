@@ -29,6 +29,43 @@ class VersionedModel(TimeStampedModel):
         abstract = True
 
 
+class AliveManager(models.Manager):
+    """The default manager of a soft-deletable model: deleted rows are invisible everywhere
+    (pages, API, related managers) except through `all_objects` and the admin's trash."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(deleted_at__isnull=True)
+
+
+class SoftDeletableModel(models.Model):
+    """A record that an admin can restore after it was deleted (DOMAIN: nothing a user types is lost).
+
+    `objects` hides deleted rows; `all_objects` sees them. Foreign keys pointing at a deleted row
+    still resolve (Django's base manager is unfiltered), so history and audit keep their links.
+    """
+
+    deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True, editable=False, db_index=True)
+    deleted_by = models.ForeignKey(
+        "org.Person",
+        verbose_name=_("deleted by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+
+    objects = AliveManager()
+    all_objects = models.Manager()  # noqa: DJ012 (ruff reads it as a field; it is the second manager)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+
 class EditableChoice(TimeStampedModel):
     """An admin-editable, bilingual list entry (goal types, deviation categories…).
 
@@ -51,7 +88,7 @@ class EditableChoice(TimeStampedModel):
         return self.name
 
 
-class CompanySettings(TimeStampedModel):
+class CompanySettings(VersionedModel):
     """The one row of organisation-wide settings (fiscal calendar, company name, demo marker)."""
 
     company_name = models.CharField(_("company name"), max_length=100, default="")

@@ -7,12 +7,12 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from lodestar.core.models import TimeStampedModel, VersionedModel
+from lodestar.core.models import SoftDeletableModel, TimeStampedModel, VersionedModel
 
 AMOUNT = {"max_digits": 18, "decimal_places": 4}
 
 
-class Phase(TimeStampedModel):
+class Phase(VersionedModel):
     """A stage of a campaign (预热期 → 爆发期 → 返场期, or custom) that groups items on the timeline."""
 
     goal = models.ForeignKey(
@@ -54,7 +54,7 @@ class RequestState(models.TextChoices):
     DECLINED = "declined", _("Declined")
 
 
-class ActionItem(VersionedModel):
+class ActionItem(SoftDeletableModel, VersionedModel):
     """One task of an action plan (任务), described by 5W1H.
 
     What = title, How = description (markdown), Who = RACI, When = start/due (+ milestone),
@@ -244,7 +244,7 @@ class Attachment(TimeStampedModel):
         ordering = ["created_at", "id"]
 
 
-class RecurringItem(TimeStampedModel):
+class RecurringItem(VersionedModel):
     """A template the task worker turns into an item each week or month (周报, 周例会)."""
 
     class Frequency(models.TextChoices):

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from lodestar.core.models import EditableChoice, TimeStampedModel, VersionedModel
+from lodestar.core.models import EditableChoice, SoftDeletableModel, TimeStampedModel, VersionedModel
 
 AMOUNT = {"max_digits": 18, "decimal_places": 4}
 RATE = {"max_digits": 12, "decimal_places": 6}
@@ -50,7 +50,7 @@ class HealthChoice(models.TextChoices):
     OFF_TRACK = "off_track", _("Off track")
 
 
-class Goal(VersionedModel):
+class Goal(SoftDeletableModel, VersionedModel):
     """A goal in the alignment tree. `achievement_rate`, `progress` and `health` are stored read
     fields, recomputed by `goals.rollup` along the path to the root on every change."""
 
@@ -327,7 +327,7 @@ class Decomposition(TimeStampedModel):
         ordering = ["-created_at"]
 
 
-class GoalTemplate(TimeStampedModel):
+class GoalTemplate(VersionedModel):
     """A reusable goal set, e.g. the three KPIs every channel specialist gets."""
 
     name = models.CharField(_("name"), max_length=100)

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from lodestar.core.models import EditableChoice, TimeStampedModel, VersionedModel
+from lodestar.core.models import EditableChoice, SoftDeletableModel, TimeStampedModel, VersionedModel
 
 AMOUNT = {"max_digits": 18, "decimal_places": 4}
 
@@ -29,7 +29,7 @@ class CheckInPeriod(models.TextChoices):
     MONTH = "month", _("Month")
 
 
-class CheckIn(VersionedModel):
+class CheckIn(SoftDeletableModel, VersionedModel):
     """One row of the execution tracking table (template 2) for a measure or an action item."""
 
     measure = models.ForeignKey(
@@ -88,12 +88,12 @@ class CheckIn(VersionedModel):
             ),
             models.UniqueConstraint(
                 fields=["measure", "period_start", "period_end"],
-                condition=Q(measure__isnull=False),
+                condition=Q(measure__isnull=False, deleted_at__isnull=True),
                 name="checkin_measure_period_once",
             ),
             models.UniqueConstraint(
                 fields=["item", "period_start", "period_end"],
-                condition=Q(item__isnull=False),
+                condition=Q(item__isnull=False, deleted_at__isnull=True),
                 name="checkin_item_period_once",
             ),
         ]
@@ -136,7 +136,7 @@ class AlertCondition(models.TextChoices):
     DATA_DISCREPANCY = "data_discrepancy", _("Reported figures differ from the source data")
 
 
-class AlertRule(TimeStampedModel):
+class AlertRule(VersionedModel):
     """When to alert whom: "销售额达成率<80%时自动提醒", at company, department or goal level."""
 
     class Scope(models.TextChoices):
