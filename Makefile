@@ -13,12 +13,13 @@ PYTHON ?= $(shell for p in python3.12 python3.13 python3.14 python3; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' 2>/dev/null \
 	&& { echo $$p; break; }; done)
 
-.PHONY: help run test e2e lint format messages check-python venv worker clean-venv
+.PHONY: help run test e2e bench lint format messages check-python venv worker clean-venv
 
 help:
 	@echo "make run    install, migrate, load the demo organisation (first start only) and serve on http://$(HOST):$(PORT)"
 	@echo "make test   install and run the whole test suite (SQLite; set DATABASE_URL for PostgreSQL)"
 	@echo "make e2e    browser journeys in Debian's Chromium (installs it when missing)"
+	@echo "make bench  SCALE=S|M|L DB=sqlite|postgres: build a generated organisation once and time the key pages"
 	@echo "make lint   ruff (lint + format check) and mypy"
 	@echo "make messages  extract and compile translations"
 
@@ -65,6 +66,12 @@ e2e: venv
 		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends chromium; }
 	@mkdir -p "$(LODESTAR_DATA_DIR)"
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest e2e -q -p no:randomly $(PYTEST_ARGS)
+
+# Benchmarks (bench/README.md): SCALE=S|M|L, DB=sqlite|postgres, FRESH=1 to rebuild the data.
+SCALE ?= S
+DB ?= sqlite
+bench: venv
+	SCALE=$(SCALE) DB=$(DB) PY=$(BIN)/python bench/bench.sh
 
 lint: venv
 	$(BIN)/ruff check .

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from lodestar.core.forms import DateInput
+from lodestar.core.widgets import FastSelectMultiple
 from lodestar.execution.models import ActionItem, ItemStatus, Phase, Priority
 from lodestar.goals.forms import PersonChoiceField, people_choices
 from lodestar.goals.models import Goal, Measure
@@ -30,7 +31,7 @@ class ItemForm(forms.Form):
         label=_("Responsible (R)"),
         queryset=Person.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 4}),
+        widget=FastSelectMultiple(attrs={"size": 4}),
     )
     accountable = PersonChoiceField(
         label=_("Accountable (A)"), queryset=Person.objects.none(), required=False
@@ -39,25 +40,25 @@ class ItemForm(forms.Form):
         label=_("Consulted (C)"),
         queryset=Person.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 3}),
+        widget=FastSelectMultiple(attrs={"size": 3}),
     )
     consulted_departments = forms.ModelMultipleChoiceField(
         label=_("Consulted departments"),
         queryset=Department.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 3}),
+        widget=FastSelectMultiple(attrs={"size": 3}),
     )
     informed = forms.ModelMultipleChoiceField(
         label=_("Informed (I)"),
         queryset=Person.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 3}),
+        widget=FastSelectMultiple(attrs={"size": 3}),
     )
     informed_departments = forms.ModelMultipleChoiceField(
         label=_("Informed departments"),
         queryset=Department.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 3}),
+        widget=FastSelectMultiple(attrs={"size": 3}),
     )
     done_standard = forms.CharField(
         label=_("Standard of done"), max_length=300, required=False, help_text=_("e.g. 点赞≥500, 评论≥100")
@@ -114,20 +115,20 @@ class RaciForm(forms.Form):
     responsible = forms.ModelMultipleChoiceField(
         label=_("Responsible (R)"),
         queryset=Person.objects.none(),
-        widget=forms.SelectMultiple(attrs={"size": 4}),
+        widget=FastSelectMultiple(attrs={"size": 4}),
     )
     accountable = PersonChoiceField(label=_("Accountable (A)"), queryset=Person.objects.none())
     consulted = forms.ModelMultipleChoiceField(
         label=_("Consulted (C)"),
         queryset=Person.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 3}),
+        widget=FastSelectMultiple(attrs={"size": 3}),
     )
     informed = forms.ModelMultipleChoiceField(
         label=_("Informed (I)"),
         queryset=Person.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 3}),
+        widget=FastSelectMultiple(attrs={"size": 3}),
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
 

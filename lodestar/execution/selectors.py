@@ -17,6 +17,9 @@ from lodestar.execution.models import (
     RaciAssignment,
     RequestState,
 )
+from lodestar.goals.access import visible_goals
+from lodestar.goals.models import GoalStatus
+from lodestar.org.models import Department
 
 
 class ItemFilter(django_filters.FilterSet):
@@ -119,3 +122,26 @@ def letters_by_role(item: ActionItem) -> dict[str, list]:
     for row in item.raci.all():
         result[row.role].append(row.person or row.department)
     return result
+
+
+def goal_filter_choices(user, department=None) -> list:
+    """Goals for the plan pages' goal filter: those of the chosen department (and below), else
+    the newest visible ones; at most 300, with only what the option shows."""
+    goals = visible_goals(user).exclude(status=GoalStatus.CANCELLED)
+    if department is not None:
+        goals = goals.filter(
+            department__in=Department.objects.filter(path__startswith=department.path).values("pk")
+        )
+    return list(
+        goals.select_related("period")
+        .only(
+            "pk",
+            "name",
+            "period__kind",
+            "period__key",
+            "period__name",
+            "period__start",
+            "period__fiscal_year",
+        )
+        .order_by("-period__start", "depth", "name")[:300]
+    )

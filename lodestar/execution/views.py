@@ -81,12 +81,7 @@ def _filters_context(request, department, goal) -> dict:
         "department": department,
         "goal": goal,
         "departments": list(Department.objects.filter(is_active=True).order_by("path")),
-        "goals": list(
-            visible_goals(request.user)
-            .exclude(status=GoalStatus.CANCELLED)
-            .select_related("period")
-            .order_by("-period__start", "depth", "name")[:300]
-        ),
+        "goals": selectors.goal_filter_choices(request.user, department),
         "scope_query": f"department={department.pk if department else ''}&goal={goal.pk if goal else ''}",
     }
 

@@ -21,6 +21,7 @@ from collections import defaultdict
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.db.models import Q
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -35,11 +36,12 @@ from lodestar.execution import domain, selectors, services
 from lodestar.execution.access import access_item
 from lodestar.execution.models import ItemStatus, Phase
 from lodestar.execution.views import annotate_for_display, plan_scope
-from lodestar.goals.access import visible_goals
-from lodestar.goals.models import GoalStatus
 from lodestar.org.models import Department
 
 BOARD_COLUMNS = (ItemStatus.TODO, ItemStatus.DOING, ItemStatus.BLOCKED, ItemStatus.DONE)
+# The done column shows what was finished lately; a year of finished work is behind a link
+# ("show all done"). A board is for work in flight, and 400 old cards would bury it.
+RECENT_DONE_DAYS = 14
 ZOOMS = ("week", "month", "quarter")
 
 
@@ -53,18 +55,22 @@ def _scope(request) -> dict:
         if phase is None:
             raise NotFound(_("Phase not found."), field="phase_id")
     show_cancelled = request.GET.get("show_cancelled") == "1"
+    all_done = request.GET.get("done") == "all"
     zoom = request.GET.get("zoom") if request.GET.get("zoom") in ZOOMS else "month"
     scope = {
         "department": department,
         "goal": goal,
         "phase": phase,
         "show_cancelled": show_cancelled,
+        "all_done": all_done,
         "zoom": zoom,
     }
     base = {"department": department.pk if department else "", "goal": goal.pk if goal else ""}
     filters = {**base, "phase": phase.pk if phase else ""}
     if show_cancelled:
         filters["show_cancelled"] = "1"
+    if all_done:
+        filters["done"] = "all"
     scope["scope_query"] = urlencode(base)  # what the plan tabs carry from page to page
     scope["filter_query"] = urlencode(filters)  # this page's own filters
     return scope
@@ -96,12 +102,7 @@ def _filters_context(request, scope: dict) -> dict:
     return {
         **scope,
         "departments": list(Department.objects.filter(is_active=True).order_by("path")),
-        "goals": list(
-            visible_goals(request.user)
-            .exclude(status=GoalStatus.CANCELLED)
-            .select_related("period")
-            .order_by("-period__start", "depth", "name")[:300]
-        ),
+        "goals": selectors.goal_filter_choices(request.user, scope["department"]),
         "phases": phases,
     }
 
@@ -128,8 +129,17 @@ def _back_to(name: str, request) -> str:
 def _board_context(request, scope: dict) -> dict:
     today = timezone.localdate()
     items = []
+    earlier_done = 0
     if _has_scope(scope):
-        items = list(_scoped_items(request.user, scope).order_by("position", "id"))
+        scoped = _scoped_items(request.user, scope)
+        if not scope["all_done"]:
+            cutoff = timezone.now() - dt.timedelta(days=RECENT_DONE_DAYS)
+            earlier = Q(status=ItemStatus.DONE) & (
+                Q(status_changed_at__lt=cutoff) | Q(status_changed_at__isnull=True)
+            )
+            earlier_done = scoped.filter(earlier).count()
+            scoped = scoped.exclude(earlier)
+        items = list(scoped.order_by("position", "id"))
     _prepare(request.user, items, today)
     statuses = list(BOARD_COLUMNS) + ([ItemStatus.CANCELLED] if scope["show_cancelled"] else [])
     by_status = defaultdict(list)
@@ -141,6 +151,8 @@ def _board_context(request, scope: dict) -> dict:
         "columns": columns,
         "statuses": [(s.value, s.label) for s in statuses],
         "item_count": len(items),
+        "earlier_done": earlier_done,
+        "recent_done_days": RECENT_DONE_DAYS,
         "today": today,
     }
 

@@ -6,6 +6,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from lodestar.core.models import Period
+from lodestar.core.widgets import FastSelect, FastSelectMultiple
+from lodestar.goals.adjustments import approvers_of
 from lodestar.goals.models import DirectionChoice, Goal, GoalKind, GoalType, MeasureUnit, Visibility
 from lodestar.org.forms import DepartmentChoiceField
 from lodestar.org.models import Department, Person
@@ -17,6 +19,8 @@ class PeriodChoiceField(forms.ModelChoiceField):
 
 
 class PersonChoiceField(forms.ModelChoiceField):
+    widget = FastSelect
+
     def label_from_instance(self, obj: Person) -> str:
         return f"{obj.display_name}{' · ' + obj.title if obj.title else ''}"
 
@@ -44,7 +48,7 @@ class GoalForm(forms.Form):
         label=_("Collaborating departments"),
         queryset=Department.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 4}),
+        widget=FastSelectMultiple(attrs={"size": 4}),
     )
     period = PeriodChoiceField(label=_("Period"), queryset=Period.objects.none())
     parent = forms.ModelChoiceField(label=_("Aligned to"), queryset=Goal.objects.none(), required=False)
@@ -116,7 +120,7 @@ class ConsensusStartForm(forms.Form):
     participants = forms.ModelMultipleChoiceField(
         label=_("Participants who sign off"),
         queryset=Person.objects.none(),
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        widget=FastSelectMultiple(attrs={"size": 8}),
     )
     minutes = forms.CharField(
         label=_("Minutes of the consensus meeting"),
@@ -154,7 +158,8 @@ class AdjustmentForm(forms.Form):
         self.fields[
             "measure"
         ].empty_label = None  # a goal's measure is always chosen; the first is the default
-        self.fields["approved_by"].queryset = people_choices()
+        # Only people who may approve (the service refuses anyone else); a short list at any size.
+        self.fields["approved_by"].queryset = approvers_of(goal)
 
 
 class CopyForm(forms.Form):

@@ -13,6 +13,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.conf import settings
+from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
@@ -139,12 +140,16 @@ def rollup_from(goal: Goal, today=None) -> None:
 
 
 def rebuild_all(today=None) -> int:
-    """Recompute every measure and goal, deepest goals first, in memory; returns goals updated."""
+    """Recompute every measure and goal, deepest goals first, in memory; returns goals checked.
+
+    Only rows whose figures changed are written, each with one parameterised UPDATE
+    (`executemany`): Django's bulk_update builds a CASE with a branch per row, which at 30,000
+    goals took minutes on SQLite (bench/README.md).
+    """
     today = today or timezone.localdate()
     goals = {g.pk: g for g in Goal.objects.select_related("period").all()}
     measures_by_goal: dict[int, list[Measure]] = defaultdict(list)
-    all_measures = list(Measure.objects.all())
-    by_id = {m.pk: m for m in all_measures}
+    all_measures = [m for m in Measure.objects.all() if m.goal_id in goals]  # alive goals only
     parts: dict[int, list[Measure]] = defaultdict(list)
     for m in all_measures:
         measures_by_goal[m.goal_id].append(m)
@@ -154,18 +159,13 @@ def rebuild_all(today=None) -> int:
     for g in goals.values():
         if g.parent_id in goals:
             children[g.parent_id].append(g)
-    # Depth from the parent chain (not the stored field, which this also repairs).
-    depth: dict[int, int] = {}
-    for pk in goals:
-        chain, node = [], goals[pk]
-        while node is not None and node.pk not in depth and node.pk not in chain:
-            chain.append(node.pk)
-            node = goals.get(node.parent_id) if node.parent_id else None
-        base = depth[node.pk] + 1 if node is not None and node.pk in depth else 0
-        for offset, chain_pk in enumerate(reversed(chain)):
-            depth[chain_pk] = base + offset
+    depth = _depths(goals)
+    changed_measures: list[tuple] = []
+    changed_goals: list[tuple] = []
+    now = timezone.now()
     for goal in sorted(goals.values(), key=lambda g: -depth[g.pk]):
         for m in measures_by_goal[goal.pk]:
+            before = (m.current, m.achievement_rate, m.progress)
             if parts.get(m.pk):
                 live = [
                     p.current
@@ -175,18 +175,51 @@ def rebuild_all(today=None) -> int:
                 if live:
                     m.current = sum(live, Decimal(0))
             m.achievement_rate, m.progress = measure_figures(m)
+            if (m.current, m.achievement_rate, m.progress) != before:
+                changed_measures.append((m.current, m.achievement_rate, m.progress, m.pk))
+        before = (goal.depth, goal.achievement_rate, goal.progress, goal.health, goal.child_count)
         goal.depth = depth[goal.pk]
         goal.achievement_rate, goal.progress, goal.health = goal_figures(
             goal, measures_by_goal[goal.pk], children[goal.pk], today
         )
         goal.child_count = len(children[goal.pk])
-        goal.rollup_at = timezone.now()
-    Measure.objects.bulk_update(
-        list(by_id.values()), ["current", "achievement_rate", "progress"], batch_size=2000
-    )
-    Goal.objects.bulk_update(
-        list(goals.values()),
-        ["depth", "achievement_rate", "progress", "health", "child_count", "rollup_at"],
-        batch_size=2000,
+        after = (goal.depth, goal.achievement_rate, goal.progress, goal.health, goal.child_count)
+        if after != before:
+            changed_goals.append((*after, now, goal.pk))
+    _write_rows(Measure, ["current", "achievement_rate", "progress"], changed_measures)
+    _write_rows(
+        Goal, ["depth", "achievement_rate", "progress", "health", "child_count", "rollup_at"], changed_goals
     )
     return len(goals)
+
+
+def _depths(goals: dict[int, Goal]) -> dict[int, int]:
+    """Depth from the parent chain (not the stored field, which the rebuild also repairs)."""
+    depth: dict[int, int] = {}
+    for pk in goals:
+        chain, node = [], goals[pk]
+        while node is not None and node.pk not in depth and node.pk not in chain:
+            chain.append(node.pk)
+            node = goals.get(node.parent_id) if node.parent_id else None
+        base = depth[node.pk] + 1 if node is not None and node.pk in depth else 0
+        for offset, chain_pk in enumerate(reversed(chain)):
+            depth[chain_pk] = base + offset
+    return depth
+
+
+def _write_rows(model, columns: list[str], rows: list[tuple]) -> None:
+    """UPDATE `columns` by primary key; each row is (*values, pk). Values go through the fields'
+    own conversion so Decimals and datetimes are stored exactly as the ORM would store them."""
+    if not rows:
+        return
+    fields = [model._meta.get_field(name) for name in columns]
+    prepared = [
+        [field.get_db_prep_save(value, connection) for field, value in zip(fields, row, strict=False)]
+        + [row[-1]]
+        for row in rows
+    ]
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+    sql = f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE {quote(model._meta.pk.column)} = %s"
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.executemany(sql, prepared)

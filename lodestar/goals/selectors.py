@@ -5,6 +5,8 @@ from __future__ import annotations
 import django_filters
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from lodestar.core.models import Period
+from lodestar.goals import tree
 from lodestar.goals.access import visible_goals
 from lodestar.goals.models import (
     ConsensusParticipant,
@@ -17,6 +19,7 @@ from lodestar.goals.models import (
     TargetAdjustment,
     Visibility,
 )
+from lodestar.org.models import Department
 
 
 class GoalFilter(django_filters.FilterSet):
@@ -72,18 +75,36 @@ def goal_list(user, params=None) -> QuerySet[Goal]:
     return qs.order_by("sort_order", "id") if not (params and params.get("ordering")) else qs
 
 
-def goal_children(user, parent_id: int | None, *, department=None, period=None) -> list[Goal]:
-    """One level of the alignment tree (stored roll-ups only): children of a goal, or the roots."""
-    qs = visible_goals(user).select_related("owner", "department", "period", "goal_type")
-    if parent_id is None:
-        qs = qs.filter(parent__isnull=True)
-        if department is not None:
-            qs = qs.filter(department__path__startswith=department.path)
-        if period is not None:
-            qs = qs.filter(period__start__lte=period.end, period__end__gte=period.start)
-    else:
+def tree_rows(user, parent_id: int | None, *, department=None, period=None, expand_all=False):
+    """One level of the alignment tree (children of a goal, or the top of a scope), or with
+    `expand_all` the whole tree of the scope depth-first — as plain rows of stored figures."""
+    qs = visible_goals(user)
+    if parent_id is not None:
         qs = qs.filter(parent_id=parent_id)
-    return list(qs.order_by("period__start", "sort_order", "id"))
+    else:
+        qs = _in_scope(qs, department, period)
+        if expand_all:
+            pass  # every goal of the scope; depth_first() hangs each under its parent
+        elif department is not None:
+            # A department's tree starts at its own top goals, which usually align to goals upstream.
+            qs = qs.filter(Q(parent__isnull=True) | ~Q(parent__department__path__startswith=department.path))
+        else:
+            qs = qs.filter(parent__isnull=True)
+    rows = tree.rows_of(qs.order_by("period__start", "sort_order", "id"))
+    return tree.depth_first(rows) if expand_all else rows
+
+
+def _in_scope(qs, department, period):
+    """Goals of a department subtree and of periods overlapping `period`, by id lists the
+    database can look up in the (department, period) index."""
+    if department is not None:
+        qs = qs.filter(
+            department__in=Department.objects.filter(path__startswith=department.path).values("pk")
+        )
+    if period is not None:
+        overlapping = Period.objects.filter(start__lte=period.end, end__gte=period.start).values("pk")
+        qs = qs.filter(period__in=overlapping)
+    return qs
 
 
 def goal_detail(goal_id: int) -> Goal:

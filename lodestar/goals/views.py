@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.db.models import Count, Q
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -55,6 +56,7 @@ from lodestar.goals.forms import (
 from lodestar.goals.models import ConsensusRecord, Decomposition, Goal, GoalStatus, Measure
 from lodestar.goals.reuse import goals_copy_to_period, template_apply, template_create_from_goals
 from lodestar.goals.smart import check_goal
+from lodestar.goals.tree import render_rows
 from lodestar.org.models import Department, Person
 
 
@@ -198,7 +200,8 @@ def my_goals(request):
 
 @page_view
 def tree(request):
-    """The alignment tree: roots are loaded now, each node's children on demand (HTMX)."""
+    """The alignment tree of a scope: its top goals now, each node's children on demand (HTMX),
+    or every goal of the scope at once with "expand all" (`?expand=all`)."""
     require_person(request.user)
     department_id = int_param(request.GET.get("department"))
     department = access_department(request.user, department_id) if department_id else None
@@ -210,18 +213,22 @@ def tree(request):
             kind=PeriodKind.YEAR, start__lte=timezone.localdate(), end__gte=timezone.localdate()
         ).first()
     )
-    roots = selectors.goal_children(request.user, None, department=department, period=period)
+    expand_all = request.GET.get("expand") == "all"
+    rows = selectors.tree_rows(
+        request.user, None, department=department, period=period, expand_all=expand_all
+    )
     departments = list(Department.objects.filter(is_active=True).order_by("path"))
     periods = list(Period.objects.filter(kind__in=[PeriodKind.YEAR, PeriodKind.QUARTER]).order_by("-start"))
     return render(
         request,
         "goals/tree.html",
         {
-            "roots": roots,
+            "rows": render_rows(rows),
             "department": department,
             "period": period,
             "departments": departments,
             "periods": periods,
+            "expand_all": expand_all,
             "section": "tree",
         },
     )
@@ -230,8 +237,7 @@ def tree(request):
 @page_view
 def tree_children(request, goal_id: int):
     goal = access_goal(request.user, goal_id)
-    children = selectors.goal_children(request.user, goal.pk)
-    return render(request, "goals/tree.html#children", {"children": children, "parent": goal})
+    return HttpResponse(render_rows(selectors.tree_rows(request.user, goal.pk)))
 
 
 # --- goal create / edit ------------------------------------------------------------------

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from lodestar.execution import services
 from lodestar.execution.models import ActionItem, ItemStatus, Phase
@@ -417,3 +418,19 @@ def test_query_count_does_not_grow_with_the_items(
     with django_assert_max_num_queries(QUERY_BOUND):
         many = _count(client, url)
     assert many == few, (few, many)
+
+
+def test_done_column_shows_recent_work_and_links_to_the_rest(org, make_item, client_for):
+    recent, old = make_item("本周完成"), make_item("三月完成")
+    now = timezone.now()
+    for item, days in ((recent, 3), (old, 90)):
+        services.item_move(actor=user_of(org.mkt_manager), item=item, status="done", version=None)
+        ActionItem.objects.filter(pk=item.pk).update(status_changed_at=now - dt.timedelta(days=days))
+    html = client_for("responsible").get(board_url(org)).content.decode()
+    assert "本周完成" in html and "三月完成" not in html
+    assert 'data-testid="count-done">1<' in html
+    assert 'data-testid="earlier-done"' in html and "done=all" in html
+    everything = client_for("responsible").get(board_url(org, done="all")).content.decode()
+    assert "本周完成" in everything and "三月完成" in everything
+    assert 'data-testid="count-done">2<' in everything and 'data-testid="earlier-done"' not in everything
+    assert 'name="done" value="all"' in everything  # the filter form keeps the choice

@@ -1,9 +1,11 @@
 """Display helpers for goal figures. Rates are stored unrounded and rounded only here."""
 
 from decimal import ROUND_HALF_UP, Decimal
+from html import escape
 
 from django import template
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 register = template.Library()
@@ -106,3 +108,16 @@ def measure_condition(measure) -> str:
     if measure.baseline is not None:
         return f"{measure.name} {amount(measure.baseline)}{unit} → {amount(measure.target)}{unit}"
     return f"{measure.name} ≥ {amount(measure.target)}{unit}"
+
+
+@register.simple_tag
+def goal_options(goals, selected=None):
+    """<option>s "FY2026 · 全年销售额" for a goal filter, built in Python (hundreds of goals)."""
+    selected_pk = getattr(selected, "pk", selected)
+    return mark_safe(
+        "".join(
+            f'<option value="{g.pk}"{" selected" if g.pk == selected_pk else ""}>'
+            f"{escape(g.period.label)} · {escape(g.name)}</option>"
+            for g in goals
+        )
+    )

@@ -1,4 +1,7 @@
+from html import escape
+
 from django import template
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -13,3 +16,17 @@ def under_any(path: str, roots: list[str]) -> bool:
 def depth_prefix(depth: int) -> str:
     """Indentation for a department in a flat select list."""
     return "— " * int(depth or 0)
+
+
+@register.simple_tag
+def department_options(departments, selected=None):
+    """The <option>s of a department select, indented by depth: one string built in Python, since
+    a template loop over 150 departments costs more than the rest of a list page."""
+    selected_pk = getattr(selected, "pk", selected)
+    return mark_safe(
+        "".join(
+            f'<option value="{d.pk}"{" selected" if d.pk == selected_pk else ""}>'
+            f"{'— ' * int(d.depth or 0)}{escape(d.name)}</option>"
+            for d in departments
+        )
+    )

@@ -1,0 +1,1 @@
+"""Benchmark harness: a generated organisation at three scales and timed cases (see bench/README.md)."""
