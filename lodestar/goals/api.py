@@ -88,7 +88,9 @@ def _page(queryset, page: int, page_size: int) -> dict:
 
 def _goals_out(user, ids: list[int]) -> list[Goal]:
     """Goals with what GoalOut shows (measures, collaborating departments), in the order of `ids`."""
-    by_pk = {goal.pk: goal for goal in selectors.goal_list(user).filter(pk__in=ids)}
+    by_pk = {
+        goal.pk: goal for goal in selectors.goal_list(user, related=selectors.API_RELATED).filter(pk__in=ids)
+    }
     missing = [pk for pk in ids if pk not in by_pk]
     if missing:  # written by the caller but outside what they may list (defensive)
         by_pk.update({pk: selectors.goal_detail(pk) for pk in missing})
@@ -197,7 +199,7 @@ def goal_list(request, filters: Query[GoalFilterIn]):
     params = {
         key: str(value).lower() if isinstance(value, bool) else str(value) for key, value in params.items()
     }
-    queryset = selectors.goal_list(request.user, params)
+    queryset = selectors.goal_list(request.user, params, related=selectors.API_RELATED)
     return _page(queryset, filters.page, filters.page_size)
 
 

@@ -102,41 +102,78 @@ def recompute_measure(measure: Measure) -> None:
         source_id = source.source_id if source else None
 
 
-def recompute_goal(goal: Goal, today=None) -> Goal:
-    today = today or timezone.localdate()
-    measures = list(goal.measures.all())
-    for measure in measures:
-        measure.achievement_rate, measure.progress = measure_figures(measure)
-    Measure.objects.bulk_update(measures, ["achievement_rate", "progress"]) if measures else None
-    children = list(goal.children.only("achievement_rate", "progress", "weight", "status"))
-    achievement, progress_value, health = goal_figures(goal, measures, children, today)
-    Goal.objects.filter(pk=goal.pk).update(
-        achievement_rate=achievement,
-        progress=progress_value,
-        health=health,
-        child_count=len(children),
-        rollup_at=timezone.now(),
-    )
-    goal.achievement_rate, goal.progress, goal.health, goal.child_count = (
-        achievement,
-        progress_value,
-        health,
-        len(children),
-    )
-    return goal
+ANCESTORS_SQL = """
+WITH RECURSIVE chain(id, parent_id, level) AS (
+    SELECT id, parent_id, 0 FROM goals_goal WHERE id = %s
+    UNION
+    SELECT g.id, g.parent_id, c.level + 1 FROM goals_goal g JOIN chain c ON g.id = c.parent_id
+    WHERE c.level < 100
+)
+SELECT id FROM chain ORDER BY level
+"""
+
+
+def ancestor_ids(goal_id: int) -> list[int]:
+    """The goal and every goal above it, nearest first, in one query (a recursive CTE, which
+    SQLite and PostgreSQL both run; UNION and the level cap stop on a cycle)."""
+    with connection.cursor() as cursor:
+        cursor.execute(ANCESTORS_SQL, [goal_id])
+        ids: list[int] = []
+        for (pk,) in cursor.fetchall():
+            if pk in ids:
+                break
+            ids.append(pk)
+    return ids
 
 
 def rollup_from(goal: Goal, today=None) -> None:
-    """Recompute `goal` and every ancestor up to the root (and sources of decomposed measures)."""
+    """Recompute `goal` and every ancestor up to the root (and sources of decomposed measures).
+
+    A constant number of queries whatever the depth: the chain, its goals, their measures and
+    their children are read once each; changed figures are written with one statement per table.
+    """
+    today = today or timezone.localdate()
     for measure in goal.measures.exclude(source__isnull=True):
         recompute_measure(measure)
-    seen: set[int] = set()
-    current: Goal | None = goal
-    while current is not None and current.pk not in seen:
-        seen.add(current.pk)
-        current = Goal.objects.select_related("period").get(pk=current.pk)
-        recompute_goal(current, today)
-        current = current.parent
+    chain = ancestor_ids(goal.pk)
+    goals = {g.pk: g for g in Goal.objects.select_related("period").filter(pk__in=chain)}
+    measures: dict[int, list[Measure]] = defaultdict(list)
+    for measure in Measure.objects.filter(goal_id__in=chain).order_by("sort_order", "id"):
+        measures[measure.goal_id].append(measure)
+    children: dict[int, list[Goal]] = defaultdict(list)
+    for child in Goal.objects.filter(parent_id__in=chain).only(
+        "pk", "parent_id", "achievement_rate", "progress", "weight", "status"
+    ):
+        children[child.parent_id].append(child)
+    changed_measures: list[tuple] = []
+    changed_goals: list[tuple] = []
+    now = timezone.now()
+    below: Goal | None = None  # the chain goal just recomputed, whose fresh figures its parent uses
+    for pk in chain:
+        current = goals.get(pk)
+        if current is None:  # deleted above this point: nothing further up depends on it
+            break
+        for measure in measures[pk]:
+            before = (measure.achievement_rate, measure.progress)
+            measure.achievement_rate, measure.progress = measure_figures(measure)
+            if (measure.achievement_rate, measure.progress) != before:
+                changed_measures.append((measure.achievement_rate, measure.progress, measure.pk))
+        kids = [below if below is not None and kid.pk == below.pk else kid for kid in children[pk]]
+        achievement, progress_value, health = goal_figures(current, measures[pk], kids, today)
+        current.achievement_rate, current.progress, current.health = achievement, progress_value, health
+        current.child_count = len(kids)
+        changed_goals.append((achievement, progress_value, health, len(kids), now, pk))
+        below = current
+    _write_rows(Measure, ["achievement_rate", "progress"], changed_measures)
+    _write_rows(Goal, ["achievement_rate", "progress", "health", "child_count", "rollup_at"], changed_goals)
+    if goal.pk in goals:  # the caller's instance shows the new figures too
+        fresh = goals[goal.pk]
+        goal.achievement_rate, goal.progress, goal.health = (
+            fresh.achievement_rate,
+            fresh.progress,
+            fresh.health,
+        )
+        goal.child_count = fresh.child_count
 
 
 def rebuild_all(today=None) -> int:

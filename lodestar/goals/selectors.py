@@ -49,22 +49,25 @@ class GoalFilter(django_filters.FilterSet):
         fields: list[str] = []
 
     def filter_department(self, queryset, name, value):
-        from lodestar.org.models import Department
-
         department = Department.objects.filter(pk=value).first()
         if department is None:
             return queryset.none()
-        return queryset.filter(department__path__startswith=department.path)
+        return _in_scope(queryset, department, None)
 
     def filter_q(self, queryset, name, value):
         return queryset.filter(Q(name__icontains=value) | Q(description__icontains=value))
 
 
-def goal_list(user, params=None) -> QuerySet[Goal]:
-    """Visible goals, filtered; rows carry what list pages and the API show (no per-row queries)."""
+PAGE_RELATED = ("owner", "department", "period", "goal_type", "parent")
+API_RELATED = ("period", "goal_type")  # GoalOut shows ids, the type's code and the SMART check's dates
+
+
+def goal_list(user, params=None, *, related: tuple[str, ...] = PAGE_RELATED) -> QuerySet[Goal]:
+    """Visible goals, filtered; rows carry what list pages (or, with API_RELATED, the API) show
+    without per-row queries. Joining only what is shown keeps a page of 50 cheap to build."""
     qs = (
         visible_goals(user)
-        .select_related("owner", "department", "period", "goal_type", "parent")
+        .select_related(*related)
         .prefetch_related(
             Prefetch("measures", queryset=Measure.objects.order_by("sort_order", "id")),
             "collaborating_departments",

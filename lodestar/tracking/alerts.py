@@ -41,6 +41,7 @@ from lodestar.core.permissions import (
 )
 from lodestar.execution.models import ActionItem, ItemStatus, RaciRole
 from lodestar.goals.models import Goal, GoalStatus, Measure
+from lodestar.goals.rollup import ancestor_ids
 from lodestar.notifications import delivery
 from lodestar.org.models import Department, Person
 from lodestar.tracking import domain
@@ -98,15 +99,6 @@ def _descendant_ids(root_ids: list[int]) -> set[int]:
         ]
         seen.update(frontier)
     return seen
-
-
-def _ancestor_ids(goal: Goal) -> list[int]:
-    ids = [goal.pk]
-    parent_id = goal.parent_id
-    while parent_id is not None and parent_id not in ids:
-        ids.append(parent_id)
-        parent_id = Goal.objects.filter(pk=parent_id).values_list("parent_id", flat=True).first()
-    return ids
 
 
 def _rule_goals(rule: AlertRule, only: set[int] | None = None):
@@ -482,7 +474,7 @@ def evaluate_after_checkin(checkin_id: int) -> list[Alert]:
     goal = checkin.measure.goal if checkin.measure_id else (checkin.item.goal if checkin.item else None)
     if goal is None:
         return []
-    chain = _ancestor_ids(goal)
+    chain = ancestor_ids(goal.pk)
     paths = {g.department.path for g in Goal.objects.filter(pk__in=chain).select_related("department")}
     now = timezone.now()
     today = timezone.localdate(now)
