@@ -358,7 +358,7 @@ def goal_delete(*, actor, goal: Goal) -> None:
     hangs off it and moves or deletes that first, and a restore never has to guess which of the
     children went with it. The goal's measures stay (an admin can restore it from the trash).
     """
-    goal = Goal.objects.select_for_update().select_related("period").get(pk=goal.pk)
+    goal = Goal.objects.select_for_update(of=("self",)).select_related("period").get(pk=goal.pk)
     if not can_edit_goal(actor, goal):
         raise PermissionDeniedError(_("You may view this goal but not change it."))
     _check_open_period(goal.period)
@@ -377,11 +377,11 @@ def goal_restore(*, actor, goal_id: int) -> Goal:
     """Bring a deleted goal back (admins only) where it was, if its place still exists."""
     require_admin(actor)
     goal = (
-        Goal.all_objects.select_for_update()
+        Goal.all_objects.select_for_update(of=("self",))
         .select_related("period", "department", "parent")
-        .filter(pk=goal_id)
+        .filter(pk=goal_id, deleted_at__isnull=False)
+        .first()
     )
-    goal = goal.filter(deleted_at__isnull=False).first()
     if goal is None:
         raise NotFound(_("There is no deleted goal with this id."), field="goal_id")
     if goal.parent is not None and goal.parent.is_deleted:
