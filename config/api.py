@@ -143,6 +143,7 @@ def on_http_error(request, exc: HttpError):
 
 
 from lodestar.core.api import router as core_router  # noqa: E402
+from lodestar.core.trash_api import router as trash_router  # noqa: E402
 from lodestar.execution.api import router as execution_router  # noqa: E402
 from lodestar.goals.api import router as goals_router  # noqa: E402
 from lodestar.org.api import router as org_router  # noqa: E402
@@ -155,3 +156,4 @@ api.add_router("/", goals_router)
 api.add_router("/", execution_router)
 api.add_router("/", alerts_router)
 api.add_router("/", tracking_router)
+api.add_router("/", trash_router)

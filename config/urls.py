@@ -14,6 +14,7 @@ urlpatterns = [
     path("profile/", core_views.profile, name="profile"),
     path("profile/tokens/<int:token_id>/revoke/", core_views.token_revoke, name="token_revoke"),
     path("periods/", include("lodestar.core.urls")),
+    path("trash/", include("lodestar.core.trash_urls")),
     path("org/", include("lodestar.org.urls")),
     path("goals/", include("lodestar.goals.urls")),
     path("execution/", include("lodestar.execution.urls")),

@@ -88,7 +88,7 @@ def _items_out(ids: list[int]) -> list[ActionItem]:
         ActionItem.objects.filter(pk__in=ids)
         .select_related("phase")
         .prefetch_related(
-            selectors.RACI_PREFETCH, Prefetch("predecessor_links", queryset=Dependency.objects.all())
+            selectors.RACI_PREFETCH, Prefetch("predecessor_links", queryset=selectors.live_links())
         )
     )
     by_pk = {item.pk: item for item in queryset}

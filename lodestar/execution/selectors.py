@@ -65,13 +65,19 @@ RACI_PREFETCH = Prefetch(
 )
 
 
+def live_links():
+    """Dependency rows whose both ends are live: links to a deleted item are kept for its restore
+    but are not shown, and do not block anything (the related manager does not filter them)."""
+    return Dependency.objects.filter(predecessor__deleted_at__isnull=True, successor__deleted_at__isnull=True)
+
+
 def item_list(user, params=None) -> QuerySet[ActionItem]:
     qs = (
         visible_items(user)
         .select_related("department", "goal", "phase", "accountable", "requested_department", "measure")
         .prefetch_related(
             RACI_PREFETCH,
-            Prefetch("predecessor_links", queryset=Dependency.objects.select_related("predecessor")),
+            Prefetch("predecessor_links", queryset=live_links().select_related("predecessor")),
         )
     )
     if params is not None:

@@ -15,9 +15,10 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lodestar.core.errors import ApplicationError, ConflictError, PermissionDeniedError
-from lodestar.core.permissions import can_write, require_person
+from lodestar.core.errors import ApplicationError, ConflictError, NotFound, PermissionDeniedError
+from lodestar.core.permissions import can_write, require_admin, require_person
 from lodestar.core.services import bump_version, check_version
+from lodestar.core.softdelete import mark_deleted, mark_restored
 from lodestar.execution import domain
 from lodestar.execution.access import can_manage_item, can_plan_in, can_work_on_item
 from lodestar.execution.models import (
@@ -465,9 +466,34 @@ def item_delete(*, actor, item: ActionItem) -> None:
         raise PermissionDeniedError(
             _("Only the item's A, its department's manager or an admin can re-plan it.")
         )
-    measure_id = item.measure_id
-    item.delete()
-    _feed_measure(measure_id)
+    mark_deleted(item, actor=actor, person=_actor(actor))
+    # RACI rows, dependencies, comments and check-ins stay attached for a restore; the pages and
+    # the measure's total only see live items.
+    _feed_measure(item.measure_id)
+
+
+@transaction.atomic
+def item_restore(*, actor, item_id: int) -> ActionItem:
+    """Bring a deleted item back (admins only) with its RACI, links and check-ins."""
+    require_admin(actor)
+    item = (
+        ActionItem.all_objects.select_for_update(of=("self",))
+        .select_related("goal", "measure__goal")
+        .filter(pk=item_id, deleted_at__isnull=False)
+        .first()
+    )
+    if item is None:
+        raise NotFound(_("There is no deleted action item with this id."), field="item_id")
+    goal = item.goal or (item.measure.goal if item.measure else None)
+    if goal is not None and goal.is_deleted:
+        raise ConflictError(
+            _("Its goal “%(name)s” is deleted: restore the goal first.") % {"name": goal.name},
+            code="goal_deleted",
+            field="goal_id",
+        )
+    mark_restored(item, actor=actor)
+    _feed_measure(item.measure_id)
+    return item
 
 
 # --- feeding the goal ---------------------------------------------------------------------
@@ -482,7 +508,7 @@ def _feed_measure(measure_id: int | None) -> None:
     if not measure_id:
         return
     measure = Measure.objects.select_related("goal").filter(pk=measure_id).first()
-    if measure is None or measure.parts.exists():
+    if measure is None or measure.parts.filter(goal__deleted_at__isnull=True).exists():
         return
     total = (
         ActionItem.objects.filter(measure_id=measure_id)

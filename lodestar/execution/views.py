@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 
 from django.contrib import messages
+from django.db.models import Prefetch
 from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -38,6 +39,7 @@ from lodestar.execution.models import ActionItem, Attachment, ItemStatus, Reques
 from lodestar.goals.access import access_goal, visible_goals
 from lodestar.goals.models import GoalStatus
 from lodestar.org.models import Department, Person
+from lodestar.tracking.selectors import checkin_changes
 
 
 def plan_scope(request) -> tuple[Department | None, object | None]:
@@ -361,7 +363,10 @@ def item_detail(request, item_id: int):
     item = (
         selectors.item_list(request.user)
         .prefetch_related(
-            "comments__author", "comments__mentions", "attachments__uploaded_by", "successor_links__successor"
+            "comments__author",
+            "comments__mentions",
+            "attachments__uploaded_by",
+            Prefetch("successor_links", queryset=selectors.live_links().select_related("successor")),
         )
         .get(pk=item_id)
     )
@@ -403,6 +408,7 @@ def item_detail(request, item_id: int):
             "item": item,
             "today": today,
             "history": history,
+            "checkin_changes": checkin_changes(item=item),
             "comment_form": CommentForm(),
             "attachment_form": AttachmentForm() if item.can_work else None,
             "raci_form": raci_form,

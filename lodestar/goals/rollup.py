@@ -81,7 +81,12 @@ def _sum_parts_into(measure_id: int) -> Measure | None:
     measure = Measure.objects.filter(pk=measure_id).first()
     if measure is None:
         return None
-    total = measure.parts.exclude(goal__status=GoalStatus.CANCELLED).aggregate(total=Sum("current"))["total"]
+    # Measures are not soft-deletable themselves: a deleted goal's parts stop counting here.
+    total = (
+        measure.parts.exclude(goal__status=GoalStatus.CANCELLED)
+        .filter(goal__deleted_at__isnull=True)
+        .aggregate(total=Sum("current"))["total"]
+    )
     if total is not None and total != measure.current:
         measure.current = total
         measure.achievement_rate, measure.progress = measure_figures(measure)
@@ -186,7 +191,8 @@ def rebuild_all(today=None) -> int:
     today = today or timezone.localdate()
     goals = {g.pk: g for g in Goal.objects.select_related("period").all()}
     measures_by_goal: dict[int, list[Measure]] = defaultdict(list)
-    all_measures = [m for m in Measure.objects.all() if m.goal_id in goals]  # alive goals only
+    # Only the measures of live goals: a deleted goal's parts must not add into their source.
+    all_measures = list(Measure.objects.filter(goal__deleted_at__isnull=True))
     parts: dict[int, list[Measure]] = defaultdict(list)
     for m in all_measures:
         measures_by_goal[m.goal_id].append(m)

@@ -121,7 +121,7 @@ def goal_detail(goal_id: int) -> Goal:
                 "measures",
                 queryset=Measure.objects.order_by("sort_order", "id")
                 .select_related("source")
-                .annotate(part_count=Count("parts")),
+                .annotate(part_count=Count("parts", filter=Q(parts__goal__deleted_at__isnull=True))),
             ),
             "collaborating_departments",
             Prefetch(

@@ -13,10 +13,18 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from lodestar.core.errors import ApplicationError, ConflictError, PermissionDeniedError
+from lodestar.core.errors import ApplicationError, ConflictError, NotFound, PermissionDeniedError
 from lodestar.core.models import Period
-from lodestar.core.permissions import can_write, is_admin, manages_department, person_of, require_person
+from lodestar.core.permissions import (
+    can_write,
+    is_admin,
+    manages_department,
+    person_of,
+    require_admin,
+    require_person,
+)
 from lodestar.core.services import bump_version, check_version
+from lodestar.core.softdelete import mark_deleted, mark_restored
 from lodestar.goals import domain
 from lodestar.goals.access import can_edit_goal, can_manage_goal, can_report_on_goal
 from lodestar.goals.models import (
@@ -28,7 +36,7 @@ from lodestar.goals.models import (
     MeasureUnit,
     Visibility,
 )
-from lodestar.goals.rollup import rollup_from
+from lodestar.goals.rollup import recompute_measure, rollup_from
 from lodestar.org.models import Department, Person
 
 MAX_AMOUNT = Decimal("1e13")
@@ -344,8 +352,13 @@ def goal_set_status(*, actor, goal: Goal, status: str, version: int | None = Non
 
 @transaction.atomic
 def goal_delete(*, actor, goal: Goal) -> None:
-    """Delete a draft goal without sub-goals; anything further along is cancelled instead."""
-    goal = Goal.objects.select_for_update().get(pk=goal.pk)
+    """Soft-delete a draft goal without sub-goals or action items; anything further along is cancelled.
+
+    A goal with live sub-goals or items is refused rather than cascaded: the user sees what still
+    hangs off it and moves or deletes that first, and a restore never has to guess which of the
+    children went with it. The goal's measures stay (an admin can restore it from the trash).
+    """
+    goal = Goal.objects.select_for_update(of=("self",)).select_related("period").get(pk=goal.pk)
     if not can_edit_goal(actor, goal):
         raise PermissionDeniedError(_("You may view this goal but not change it."))
     _check_open_period(goal.period)
@@ -353,10 +366,55 @@ def goal_delete(*, actor, goal: Goal) -> None:
         raise ConflictError(_("Only draft goals can be deleted; cancel this goal instead."), code="not_draft")
     if goal.children.exists():
         raise ConflictError(_("Delete or move its sub-goals first."), code="has_children")
-    parent = goal.parent
-    goal.delete()
-    if parent is not None:
-        rollup_from(parent)
+    if goal.items.exists():
+        raise ConflictError(_("Delete or move its action items first."), code="has_items")
+    mark_deleted(goal, actor=actor, person=require_person(actor))
+    _rollup_around(goal)
+
+
+@transaction.atomic
+def goal_restore(*, actor, goal_id: int) -> Goal:
+    """Bring a deleted goal back (admins only) where it was, if its place still exists."""
+    require_admin(actor)
+    goal = (
+        Goal.all_objects.select_for_update(of=("self",))
+        .select_related("period", "department", "parent")
+        .filter(pk=goal_id, deleted_at__isnull=False)
+        .first()
+    )
+    if goal is None:
+        raise NotFound(_("There is no deleted goal with this id."), field="goal_id")
+    if goal.parent is not None and goal.parent.is_deleted:
+        raise ConflictError(
+            _("Its parent goal “%(name)s” is deleted: restore the parent first.")
+            % {"name": goal.parent.name},
+            code="parent_deleted",
+            field="parent_id",
+        )
+    _check_open_period(goal.period)
+    try:
+        _validate_weight(
+            goal.weight,
+            parent=goal.parent,
+            department=goal.department,
+            period=goal.period,
+            exclude_pk=goal.pk,
+            owner_id=goal.owner_id,
+        )
+    except ApplicationError as exc:
+        raise ConflictError(exc.message, code=exc.code, field=exc.field) from exc
+    mark_restored(goal, actor=actor)
+    _rollup_around(goal)
+    return goal
+
+
+def _rollup_around(goal: Goal) -> None:
+    """After a goal appears or disappears: its parent's roll-up and child count, and the source
+    measures its decomposed measures add up into."""
+    for measure in goal.measures.exclude(source__isnull=True):
+        recompute_measure(measure)
+    if goal.parent_id is not None:
+        rollup_from(goal.parent)
 
 
 @transaction.atomic

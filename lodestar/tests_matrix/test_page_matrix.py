@@ -146,6 +146,8 @@ MATRIX: dict[str, dict[str, int]] = {
     "periods:list": everyone(OK),
     "periods:settings": row(OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
     "periods:toggle": POST_ONLY,
+    "trash:list": row(OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    "trash:restore": POST_ONLY,
     "profile": everyone(OK),
     "token_revoke": POST_ONLY,
     "tracking:checkin_row": everyone(NOT_ALLOWED),

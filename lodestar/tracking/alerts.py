@@ -24,7 +24,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db.models import Exists, Max, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -135,7 +135,8 @@ def _leaf_measures(goals):
     """The measures people report on (not those that add up their parts)."""
     return (
         Measure.objects.filter(goal__in=goals)
-        .exclude(parts__isnull=False)
+        # Parts on a deleted goal no longer make their source a sum.
+        .exclude(Exists(Measure.objects.filter(source=OuterRef("pk"), goal__deleted_at__isnull=True)))
         .select_related("goal__department", "goal__owner__user", "goal__period")
         .distinct()
     )

@@ -174,6 +174,13 @@ class ReportRow:
         return self.obj.unit_display if self.kind == "measure" else self.obj.unit
 
 
+# A check-in stays alive when its item or goal is deleted (so it comes back with a restore), but it
+# must not be shown or counted meanwhile.
+LIVE_PARENT_Q = (Q(item__isnull=True) | Q(item__deleted_at__isnull=True)) & (
+    Q(measure__isnull=True) | Q(measure__goal__deleted_at__isnull=True)
+)
+
+
 def _this_week_checkins(week: Week | Day):
     return CheckIn.objects.filter(period_start=week.start, period_end=week.end).select_related(
         "deviation_category"
@@ -188,12 +195,24 @@ def _previous_cumulative(field_name: str, week: Week | Day):
     )
 
 
+def checkin_changes(*, measure=None, item=None, limit: int = 30) -> list:
+    """Who entered, corrected, deleted or restored the check-ins of a measure or an item, newest
+    first — the history keeps deleted check-ins too, so their values stay traceable."""
+    rows = (
+        CheckIn.history.filter(measure_id=measure.pk)
+        if measure is not None
+        else CheckIn.history.filter(item_id=item.pk)
+    )
+    return list(rows.select_related("history_user").order_by("-history_date", "-history_id")[:limit])
+
+
 def report_measures(week: Week | Day) -> QuerySet[Measure]:
     """Measures that take check-ins (no decomposed parts), with what a report row needs."""
     return (
-        Measure.objects.select_related("goal__period", "goal__department", "goal__owner")
+        Measure.objects.filter(goal__deleted_at__isnull=True)
+        .select_related("goal__period", "goal__department", "goal__owner")
         .annotate(
-            part_count=Count("parts"),
+            part_count=Count("parts", filter=Q(parts__goal__deleted_at__isnull=True)),
             previous_cumulative=_previous_cumulative("measure", week),
             has_checkins=Exists(CheckIn.objects.filter(measure=OuterRef("pk"))),
         )
@@ -298,6 +317,7 @@ def department_checkins(department, week: Week) -> list[CheckIn]:
         .filter(
             Q(measure__goal__department__path__startswith=path) | Q(item__department__path__startswith=path)
         )
+        .filter(LIVE_PARENT_Q)
         .select_related(
             "measure__goal__department",
             "measure__goal__owner",

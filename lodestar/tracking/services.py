@@ -15,9 +15,10 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
-from lodestar.core.errors import ApplicationError, PermissionDeniedError
-from lodestar.core.permissions import person_of
+from lodestar.core.errors import ApplicationError, ConflictError, NotFound, PermissionDeniedError
+from lodestar.core.permissions import person_of, require_admin
 from lodestar.core.services import bump_version, check_version
+from lodestar.core.softdelete import mark_deleted, mark_restored
 from lodestar.execution.access import can_work_on_item
 from lodestar.execution.models import ActionItem
 from lodestar.goals.access import can_report_on_goal
@@ -126,7 +127,7 @@ def checkin_submit(
             raise ApplicationError(
                 _("Check-ins are recorded on active goals."), code="not_active", field="measure_id"
             )
-        if measure.parts.exists():
+        if measure.parts.filter(goal__deleted_at__isnull=True).exists():
             raise ApplicationError(
                 _("This measure adds up its parts: report on the sub-goals instead."), field="measure_id"
             )
@@ -225,9 +226,54 @@ def checkin_delete(*, actor, checkin: CheckIn) -> None:
         raise PermissionDeniedError(_("Only the goal's owner or a manager can report on it."))
     if checkin.item_id and not can_work_on_item(actor, checkin.item):
         raise PermissionDeniedError(_("You may view this item but not change it."))
-    measure, item = checkin.measure, checkin.item
-    checkin.delete()
-    _apply_latest(measure=measure, item=item)
+    mark_deleted(checkin, actor=actor, person=person_of(actor))
+    # The latest live check-in sets the figure again (the measure's current value, or the item's
+    # actual quantity and through it the measure), and the roll-up follows to the root.
+    _apply_latest(measure=checkin.measure, item=checkin.item)
+
+
+@transaction.atomic
+def checkin_restore(*, actor, checkin_id: int) -> CheckIn:
+    """Bring a deleted check-in back (admins only), unless its period was reported again since."""
+    require_admin(actor)
+    checkin = (
+        CheckIn.all_objects.select_for_update(of=("self",))
+        .select_related("measure__goal", "item")
+        .filter(pk=checkin_id, deleted_at__isnull=False)
+        .first()
+    )
+    if checkin is None:
+        raise NotFound(_("There is no deleted check-in with this id."), field="checkin_id")
+    if checkin.measure is not None and checkin.measure.goal.is_deleted:
+        raise ConflictError(
+            _("Its goal “%(name)s” is deleted: restore the goal first.")
+            % {"name": checkin.measure.goal.name},
+            code="goal_deleted",
+            field="measure_id",
+        )
+    if checkin.item is not None and checkin.item.is_deleted:
+        raise ConflictError(
+            _("Its action item “%(title)s” is deleted: restore the item first.")
+            % {"title": checkin.item.title},
+            code="item_deleted",
+            field="item_id",
+        )
+    # The same check as the database's alive-only unique constraint, with a message instead of a 500.
+    if CheckIn.objects.filter(
+        measure=checkin.measure,
+        item=checkin.item,
+        period_start=checkin.period_start,
+        period_end=checkin.period_end,
+    ).exists():
+        raise ConflictError(
+            _("%(start)s – %(end)s has been reported again since: delete or correct that check-in first.")
+            % {"start": checkin.period_start, "end": checkin.period_end},
+            code="period_reported",
+            field="period_start",
+        )
+    mark_restored(checkin, actor=actor)
+    _apply_latest(measure=checkin.measure, item=checkin.item)
+    return checkin
 
 
 @transaction.atomic

@@ -430,6 +430,7 @@ def _measure_context(request, measure: Measure, plan_form: PlanForm) -> dict:
         "health": domain.health(pace).value,
         "forecast": forecast,
         "history": history,
+        "checkin_changes": selectors.checkin_changes(measure=measure),
         "chart": chart,
         "can_plan": can_report_on_goal(request.user, goal) and can_write(request.user),
         "plan_form": plan_form,

@@ -1,0 +1,273 @@
+"""Soft delete and restore of goals, action items and check-ins: figures, lists, trash, history, access."""
+
+from __future__ import annotations
+
+from decimal import Decimal as D
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from lodestar.core.errors import ConflictError, PermissionDeniedError
+from lodestar.execution import services as execution
+from lodestar.execution.models import ActionItem, Dependency, RaciAssignment
+from lodestar.goals import services as goals
+from lodestar.goals.models import Goal, GoalKind, GoalStatus
+from lodestar.goals.rollup import rebuild_all
+from lodestar.tracking import services
+from lodestar.tracking.models import CheckIn
+from lodestar.tracking.tests import support
+from lodestar.tracking.tests.support import WEEK1, WEEK2, fresh, measure_spec
+
+world, tree, make_goal, activate, api = (
+    support.world,
+    support.tree,
+    support.make_goal,
+    support.activate,
+    support.api,
+)
+
+ROLES_DENIED = ("mkt_manager", "member", "hr", "viewer")
+
+
+def submit(person, period=WEEK1, **fields):
+    return services.checkin_submit(
+        actor=fresh(person), period_start=period[0], period_end=period[1], **fields
+    )
+
+
+def page(person) -> Client:
+    client = Client()
+    client.force_login(fresh(person))
+    return client
+
+
+def counted_item(world, tree, title="笔记 batch", quantity="30"):
+    return execution.item_create(
+        actor=fresh(world.mkt_manager),
+        department=world.mkt,
+        title=title,
+        goal=tree.first,
+        measure=tree.m1,
+        actual_quantity=quantity,
+    )
+
+
+# --- check-ins ----------------------------------------------------------------------------
+
+
+def test_checkin_delete_is_soft_recomputes_and_records_who(world, tree, api):
+    submit(world.mkt_manager, measure=tree.m1, actual="5")
+    second = submit(world.mkt_manager, measure=tree.m1, period=WEEK2, actual="7")
+    services.checkin_delete(actor=fresh(world.mkt_manager), checkin=second)
+
+    tree.reload()
+    assert tree.m1.current == D(5) and tree.parent.progress == D("0.03")
+    stored = CheckIn.all_objects.get(pk=second.pk)
+    assert stored.deleted_by == world.mkt_manager and stored.deleted_at is not None
+    last = stored.history.order_by("-history_id").first()
+    assert (last.history_user_id, last.history_change_reason) == (world.mkt_manager.user_id, "deleted")
+    listed = api("mkt_manager").get("/check-ins", measure_id=tree.m1.pk).json()
+    assert [row["id"] for row in listed["items"]] != [] and second.pk not in [
+        r["id"] for r in listed["items"]
+    ]
+    assert api("mkt_manager").get(f"/check-ins/{second.pk}").status_code == 404
+
+    response = api("admin").post(f"/check-ins/{second.pk}/restore")
+    assert response.status_code == 200, response.content
+    assert response.json()["id"] == second.pk
+    tree.reload()
+    assert tree.m1.current == D(12) and tree.parent.progress == D("0.072")
+
+
+def test_checkin_restore_refused_when_the_period_was_reported_again(world, tree, api):
+    first = submit(world.mkt_manager, measure=tree.m1, actual="5")
+    services.checkin_delete(actor=fresh(world.mkt_manager), checkin=first)
+    submit(world.mkt_manager, measure=tree.m1, actual="9")
+
+    response = api("admin").post(f"/check-ins/{first.pk}/restore")
+    assert response.status_code == 409
+    assert response.json()["code"] == "period_reported"
+    tree.reload()
+    assert tree.m1.current == D(9)
+    assert CheckIn.all_objects.get(pk=first.pk).is_deleted
+
+
+def test_measure_page_shows_checkin_changes_with_deletes_and_restores(world, tree):
+    checkin = submit(world.mkt_manager, measure=tree.m1, actual="5")
+    services.checkin_delete(actor=fresh(world.mkt_manager), checkin=checkin)
+    services.checkin_restore(actor=fresh(world.admin), checkin_id=checkin.pk)
+
+    html = page(world.mkt_manager).get(f"/tracking/measures/{tree.m1.pk}/").content.decode()
+    changes = html[html.index('data-testid="checkin-changes"') :]
+    assert "g_admin · restored" in changes
+    assert "g_mkt_manager · deleted" in changes
+    assert "· created ·" in changes
+
+
+# --- action items -------------------------------------------------------------------------
+
+
+def test_item_delete_feeds_the_measure_and_keeps_links_for_restore(world, tree, api):
+    item = counted_item(world, tree)
+    other = counted_item(world, tree, title="笔记 batch 2", quantity="10")
+    execution.dependency_add(actor=fresh(world.mkt_manager), predecessor=item, successor=other)
+    tree.reload()
+    assert tree.m1.current == D(40)
+
+    with pytest.raises(PermissionDeniedError):
+        execution.item_delete(actor=fresh(world.viewer), item=item)
+    execution.item_delete(actor=fresh(world.mkt_manager), item=item)
+    tree.reload()
+    assert tree.m1.current == D(10)
+    assert RaciAssignment.objects.filter(item_id=item.pk).exists()
+    assert Dependency.objects.filter(predecessor_id=item.pk).exists()
+    listed = api("mkt_manager").get("/items").json()
+    assert item.pk not in [row["id"] for row in listed["items"]]
+    shown_other = api("mkt_manager").get(f"/items/{other.pk}").json()
+    assert shown_other["predecessor_ids"] == []  # the deleted predecessor no longer shows or blocks
+
+    response = api("admin").post(f"/items/{item.pk}/restore")
+    assert response.status_code == 200, response.content
+    tree.reload()
+    assert tree.m1.current == D(40)
+    assert api("mkt_manager").get(f"/items/{other.pk}").json()["predecessor_ids"] == [item.pk]
+
+
+def test_item_restore_refused_while_its_goal_is_deleted(world, make_goal, api):
+    draft = make_goal("草稿目标", measures=[])
+    item = execution.item_create(
+        actor=fresh(world.mkt_manager), department=world.mkt, title="任务", goal=draft
+    )
+    with pytest.raises(ConflictError) as refused:
+        goals.goal_delete(actor=fresh(world.mkt_manager), goal=draft)
+    assert refused.value.code == "has_items"
+    execution.item_delete(actor=fresh(world.mkt_manager), item=item)
+    goals.goal_delete(actor=fresh(world.mkt_manager), goal=draft)
+
+    response = api("admin").post(f"/items/{item.pk}/restore")
+    assert response.status_code == 409 and response.json()["code"] == "goal_deleted"
+    assert api("admin").post(f"/goals/{draft.pk}/restore").status_code == 200
+    assert api("admin").post(f"/items/{item.pk}/restore").status_code == 200
+    assert ActionItem.objects.filter(pk=item.pk).exists()
+
+
+# --- goals --------------------------------------------------------------------------------
+
+
+def test_goal_delete_updates_the_parent_and_restore_brings_it_back(world, tree, make_goal, api):
+    child = make_goal(
+        "视频号10条",
+        kind=GoalKind.KEY_RESULT,
+        parent=tree.parent,
+        weight=D(0),
+        measures=[measure_spec("视频")],
+    )
+    tree.reload()
+    assert tree.parent.child_count == 3
+    goals.goal_delete(actor=fresh(world.mkt_manager), goal=child)
+
+    tree.reload()
+    assert tree.parent.child_count == 2
+    assert api("mkt_manager").get(f"/goals/{child.pk}").status_code == 404
+    assert child.pk not in [g["id"] for g in api("mkt_manager").get("/goals", page_size=500).json()["items"]]
+    assert page(world.mkt_manager).get(f"/goals/{child.pk}/").status_code == 404
+    assert rebuild_all() == 3  # the deleted goal (and its measure) stay out of a full rebuild
+
+    response = api("admin").post(f"/goals/{child.pk}/restore")
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == GoalStatus.DRAFT
+    tree.reload()
+    assert tree.parent.child_count == 3
+    html = page(world.admin).get(f"/goals/{child.pk}/").content.decode()
+    history = html[html.index('data-testid="history"') :]
+    assert "g_admin · restored" in history and "g_mkt_manager · deleted" in history
+
+
+def test_goal_restore_refused_while_its_parent_is_deleted(world, make_goal, api):
+    parent = make_goal("上级草稿", measures=[])
+    child = make_goal("下级草稿", parent=parent, measures=[])
+    with pytest.raises(ConflictError):
+        goals.goal_delete(actor=fresh(world.mkt_manager), goal=parent)
+    goals.goal_delete(actor=fresh(world.mkt_manager), goal=child)
+    goals.goal_delete(actor=fresh(world.mkt_manager), goal=parent)
+
+    response = api("admin").post(f"/goals/{child.pk}/restore")
+    assert response.status_code == 409 and response.json()["code"] == "parent_deleted"
+    assert Goal.all_objects.get(pk=child.pk).is_deleted
+
+
+def test_restoring_a_record_that_is_not_deleted_is_404(world, tree, api):
+    assert api("admin").post(f"/goals/{tree.first.pk}/restore").status_code == 404
+    assert api("admin").post("/items/999999/restore").status_code == 404
+
+
+# --- the trash ----------------------------------------------------------------------------
+
+
+def _fill_trash(world, tree, make_goal, n: int) -> None:
+    for index in range(n):
+        goal = make_goal(f"草稿{index}", measures=[])
+        goals.goal_delete(actor=fresh(world.mkt_manager), goal=goal)
+        item = execution.item_create(
+            actor=fresh(world.mkt_manager), department=world.mkt, title=f"任务{index}"
+        )
+        execution.item_delete(actor=fresh(world.mkt_manager), item=item)
+        week = (WEEK1[0].replace(day=WEEK1[0].day + 0), WEEK1[1])
+        checkin = submit(world.mkt_manager, period=week, measure=tree.m1, actual=str(index + 1))
+        services.checkin_delete(actor=fresh(world.mkt_manager), checkin=checkin)
+
+
+def test_trash_lists_deleted_records_by_kind_with_who_and_when(world, tree, make_goal, api):
+    _fill_trash(world, tree, make_goal, 2)
+    body = api("admin").get("/trash").json()
+    assert body["count"] == 6
+    assert {row["kind"] for row in body["items"]} == {"goal", "item", "checkin"}
+    assert all(row["deleted_by_name"] == "赵敏" and row["deleted_at"] for row in body["items"])
+    only_items = api("admin").get("/trash", kind="item", page_size=1).json()
+    assert only_items["count"] == 2 and [r["title"] for r in only_items["items"]] == ["任务1"]
+    assert api("admin").get("/trash", kind="nonsense").status_code == 422
+
+    html = page(world.admin).get("/trash/?kind=goal").content.decode()
+    assert "草稿0" in html and "任务0" not in html
+
+
+def test_trash_page_query_count_does_not_grow_with_rows(world, tree, make_goal):
+    client = page(world.admin)
+    _fill_trash(world, tree, make_goal, 1)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get("/trash/").status_code == 200
+    _fill_trash(world, tree, make_goal, 4)
+    with CaptureQueriesContext(connection) as many:
+        assert client.get("/trash/").status_code == 200
+    assert len(many) == len(few)
+
+
+def test_restore_button_on_the_trash_page(world, tree, make_goal):
+    goal = make_goal("草稿", measures=[])
+    goals.goal_delete(actor=fresh(world.mkt_manager), goal=goal)
+    response = page(world.admin).post(f"/trash/goal/{goal.pk}/restore/", {"shown_kind": "goal"})
+    assert response.status_code == 302 and response["Location"] == "/trash/?kind=goal"
+    assert Goal.objects.filter(pk=goal.pk).exists()
+
+
+@pytest.mark.parametrize("who", ROLES_DENIED)
+def test_only_admins_see_the_trash_and_restore(world, tree, make_goal, api, who):
+    goal = make_goal("草稿", measures=[])
+    goals.goal_delete(actor=fresh(world.mkt_manager), goal=goal)
+    client = page(world.person(who))
+    assert client.get("/trash/").status_code == 403
+    assert client.post(f"/trash/goal/{goal.pk}/restore/").status_code == 403
+    assert api(who).get("/trash").status_code == 403
+    assert api(who).post(f"/goals/{goal.pk}/restore").status_code == 403
+    assert Goal.all_objects.get(pk=goal.pk).is_deleted
+
+
+def test_anonymous_cannot_reach_the_trash(world, tree, make_goal, api):
+    goal = make_goal("草稿", measures=[])
+    goals.goal_delete(actor=fresh(world.mkt_manager), goal=goal)
+    assert Client().get("/trash/").status_code == 302
+    assert api(None).get("/trash").status_code == 401
+    assert api(None).post(f"/goals/{goal.pk}/restore").status_code == 401
+    assert page(world.admin).get("/trash/").status_code == 200
