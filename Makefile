@@ -48,12 +48,12 @@ run: venv
 	@echo "Lodestar is starting on http://$(HOST):$(PORT)/  (data in $(LODESTAR_DATA_DIR))"
 	@$(MANAGE) seed_demo --print-logins | tail -n +2
 	@echo "The background task worker runs beside the web server. Stop both with Ctrl-C."
-	@$(MANAGE) db_worker --queue-name '*' >"$(LODESTAR_DATA_DIR)/worker.log" 2>&1 & worker=$$!; \
+	@$(MANAGE) run_worker >"$(LODESTAR_DATA_DIR)/worker.log" 2>&1 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(MANAGE) runserver --noreload $(HOST):$(PORT)
 
 worker: venv
-	$(MANAGE) db_worker --queue-name '*'
+	$(MANAGE) run_worker
 
 test: venv
 	@mkdir -p "$(LODESTAR_DATA_DIR)"

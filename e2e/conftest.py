@@ -1,13 +1,17 @@
 """Browser journeys: Playwright (Python) driving Debian's Chromium against pytest-django's live server.
 
 `playwright install` cannot download browsers here, so we launch /usr/bin/chromium ourselves.
-A failing journey leaves a full-page screenshot in e2e/artifacts/.
+A failing journey leaves a full-page screenshot in e2e/artifacts/; a journey split into named
+steps (`with step("goal signed off"):`) names the screenshot after the step that failed. With
+E2E_STEP_SHOTS=<folder> every step leaves a screenshot there, to look at the pages.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -61,6 +65,34 @@ def page(browser, live_server, demo_org, request):
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
     context.close()
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^\w-]+", "-", text, flags=re.UNICODE).strip("-").lower()
+
+
+@pytest.fixture
+def step(page, request):
+    """`with step("plan the items"):` — a named step; a failure inside it saves
+    e2e/artifacts/<test>--<n>-<step>.png before the error propagates."""
+    counter = {"n": 0}
+    every = os.environ.get("E2E_STEP_SHOTS")
+
+    @contextmanager
+    def run(name: str):
+        counter["n"] += 1
+        filename = f"{request.node.name}--{counter['n']:02d}-{_slug(name)}.png"
+        try:
+            yield
+        except BaseException:
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / filename), full_page=True)
+            raise
+        if every:
+            Path(every).mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(Path(every) / filename), full_page=True)
+
+    return run
 
 
 @pytest.hookimpl(wrapper=True)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.tasks import default_task_backend, task
+from django.tasks import task
 from django.utils import timezone
 
+from lodestar.core.worker import enqueue_once
 from lodestar.execution import services
 
 TASK_PATH = "lodestar.execution.tasks.generate_recurring_items"
@@ -23,18 +24,11 @@ def next_run_time(now: dt.datetime) -> dt.datetime:
 def generate_recurring_items(reschedule: bool = True) -> int:
     """Create the due recurring items (周报, 周例会), then queue the next daily run."""
     created = services.generate_recurring_items()
-    if reschedule and default_task_backend.supports_defer:
-        generate_recurring_items.using(run_after=next_run_time(timezone.now())).enqueue(reschedule=True)
+    if reschedule:
+        enqueue_once(generate_recurring_items, run_after=next_run_time(timezone.now()), reschedule=True)
     return created
 
 
 def ensure_scheduled() -> bool:
     """Queue the daily run unless one is already waiting; returns whether it queued one."""
-    if not default_task_backend.supports_defer:
-        return False
-    from django_tasks_db.models import DBTaskResult
-
-    if DBTaskResult.objects.filter(task_path=TASK_PATH, status="READY").exists():
-        return False
-    generate_recurring_items.enqueue(reschedule=True)
-    return True
+    return enqueue_once(generate_recurring_items, reschedule=True)

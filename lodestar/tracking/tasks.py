@@ -8,14 +8,18 @@ tasks; `manage.py schedule_tasks` (→ `ensure_scheduled`) queues the first run 
 - escalate_alerts: every hour, unacknowledged alerts up the reporting line.
 - send_checkin_reminders: every 15 minutes; each person is reminded once a week at their own
   day and time (NotificationPreference, Friday 16:00 by default), outside their quiet hours.
+- requeue_stale_tasks (lodestar.core.tasks): every 5 minutes, tasks left RUNNING by a dead worker.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from django.tasks import default_task_backend, task
+from django.tasks import task
 from django.utils import timezone
+
+from lodestar.core.tasks import requeue_stale_tasks
+from lodestar.core.worker import enqueue_once
 
 MINUTE = dt.timedelta(minutes=1)
 HOUR = dt.timedelta(hours=1)
@@ -23,8 +27,9 @@ REMINDER_STEP = dt.timedelta(minutes=15)
 
 
 def _again(the_task, delay: dt.timedelta, reschedule: bool) -> None:
-    if reschedule and default_task_backend.supports_defer:
-        the_task.using(run_after=timezone.now() + delay).enqueue(reschedule=True)
+    # Once only: a run retried after its worker died may already have queued its successor.
+    if reschedule:
+        enqueue_once(the_task, run_after=timezone.now() + delay, reschedule=True)
 
 
 @task
@@ -77,20 +82,10 @@ PERIODIC = {
     "lodestar.tracking.tasks.deliver_pending": deliver_pending,
     "lodestar.tracking.tasks.escalate_alerts": escalate_alerts,
     "lodestar.tracking.tasks.send_checkin_reminders": send_checkin_reminders,
+    "lodestar.core.tasks.requeue_stale_tasks": requeue_stale_tasks,
 }
 
 
 def ensure_scheduled() -> list[str]:
     """Queue each periodic task unless a run is already waiting; returns the ones queued."""
-    if not default_task_backend.supports_defer:
-        return []
-    DBTaskResult = None
-    if default_task_backend.__class__.__module__.startswith("django_tasks_db"):
-        from django_tasks_db.models import DBTaskResult
-    queued = []
-    for path, the_task in PERIODIC.items():
-        if DBTaskResult is not None and DBTaskResult.objects.filter(task_path=path, status="READY").exists():
-            continue
-        the_task.enqueue(reschedule=True)
-        queued.append(path)
-    return queued
+    return [path for path, the_task in PERIODIC.items() if enqueue_once(the_task, reschedule=True)]
