@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.test import Client
 
@@ -46,3 +48,72 @@ class ApiClient:
 
     def delete(self, path: str):
         return self.send("delete", path)
+
+
+# --- two editors of one record (optimistic locking) ----------------------------------------
+
+CONFLICT_TEXT = "This record was changed by someone else"
+
+
+def page_client(person) -> Client:
+    """A signed-in page client in English (the language cookie), so messages can be compared."""
+    client = Client()
+    client.force_login(get_user_model().objects.get(pk=person.user_id))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
+
+def form_post_data(form) -> dict:
+    """What a browser sends back for a form it was shown unchanged: each field's rendered value
+    (the hidden `version` included); unticked checkboxes are left out, as browsers do."""
+    data: dict = {}
+    for bound in form:
+        value = bound.value()
+        if isinstance(bound.field, forms.BooleanField):
+            if value:
+                data[bound.html_name] = "on"
+        elif value is None:
+            data[bound.html_name] = ""
+        elif isinstance(value, list | tuple):
+            data[bound.html_name] = [str(getattr(v, "pk", v)) for v in value]
+        else:
+            data[bound.html_name] = str(getattr(value, "pk", value))
+    return data
+
+
+def stale_form_edit(first: Client, second: Client, url: str, first_changes: dict, second_changes: dict):
+    """Two people open the edit page `url`; the first saves, then the second saves the form they
+    loaded before. Returns the second one's response."""
+    first_data = form_post_data(first.get(url).context["form"])
+    second_data = form_post_data(second.get(url).context["form"])
+    assert first_data.get("version") and first_data["version"] == second_data["version"]
+    saved = first.post(url, {**first_data, **first_changes})
+    assert saved.status_code == 302, saved.context["form"].errors if saved.context else saved
+    return second.post(url, {**second_data, **second_changes})
+
+
+def assert_conflict_form_error(response) -> None:
+    """The page shows the form again with the "changed by someone else" error (not a 500, not a save)."""
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert any(CONFLICT_TEXT in error for error in form.non_field_errors()), form.errors
+    assert CONFLICT_TEXT in response.content.decode()
+
+
+def stale_api_edit(
+    first: ApiClient, second: ApiClient, path: str, first_changes: dict, second_changes: dict, method="patch"
+):
+    """Two API clients read `path`; the first writes with the version it read, then the second
+    writes with the same (now stale) version. Returns the second one's response."""
+    first_version = first.get(path).json()["version"]
+    second_version = second.get(path).json()["version"]
+    assert first_version == second_version
+    saved = first.send(method, path, {**first_changes, "version": first_version})
+    assert saved.status_code == 200, saved.content
+    return second.send(method, path, {**second_changes, "version": second_version})
+
+
+def assert_version_conflict(response) -> None:
+    assert response.status_code == 409, response.content
+    body = response.json()
+    assert (body["code"], body["field"]) == ("version_conflict", "version")
