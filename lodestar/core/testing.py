@@ -117,3 +117,43 @@ def assert_version_conflict(response) -> None:
     assert response.status_code == 409, response.content
     body = response.json()
     assert (body["code"], body["field"]) == ("version_conflict", "version")
+
+
+# --- faults in the middle of a multi-row write ---------------------------------------------
+
+
+def snapshot(*models) -> dict[str, list[dict]]:
+    """Every row of the given tables with all its columns (soft-deleted rows included), to compare
+    the database before and after a write that failed halfway."""
+    return {model._meta.label: list(model._base_manager.order_by("pk").values()) for model in models}
+
+
+class InjectedFault(Exception):
+    """The error a test makes an inner function raise, midway through a service."""
+
+
+class Fault:
+    """A stand-in for an inner function of a service: calls through to `original` until call
+    number `on_call`, which raises InjectedFault instead. `observe()` runs just before raising, so
+    the test can prove that the service had already written rows when it failed:
+
+        fault = Fault(decomposition.rollup_from, observe=lambda: snapshot(Goal))
+        with patch("lodestar.goals.decomposition.rollup_from", fault), pytest.raises(InjectedFault):
+            ...
+        assert fault.observed != before == snapshot(Goal)
+    """
+
+    def __init__(self, original, *, on_call: int = 1, observe=None):
+        self.original = original
+        self.on_call = on_call
+        self.observe = observe
+        self.calls = 0
+        self.observed = None
+
+    def __call__(self, *args, **kwargs):
+        self.calls += 1
+        if self.calls >= self.on_call:
+            if self.observe is not None:
+                self.observed = self.observe()
+            raise InjectedFault(f"injected on call {self.calls}")
+        return self.original(*args, **kwargs)
