@@ -8,6 +8,7 @@ version but have no update path (created, applied or generated only), so there i
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -336,3 +337,100 @@ def test_services_compare_with_the_stored_row_not_the_callers_copy(world, rule, 
     assert AlertRule.objects.get(pk=rule.pk).name == "甲"
     assert WebhookEndpoint.objects.get(pk=endpoint.pk).name == "甲"
     assert CompanySettings.load().company_name == "甲"
+
+
+# --- the other edit surfaces of goals and items: inline rows, buttons, board, timeline ------
+
+STALE_MESSAGE = "changed by someone else"
+
+
+def test_goal_table_inline_row(world, goal):
+    url = f"{reverse('goals:row', args=[goal.pk])}?edit=1"
+    first, second = page_client(world.mkt_manager), page_client(world.admin)
+    assert_conflict_form_error(
+        stale_form_edit(first, second, url, {"name": "甲的名称"}, {"name": "乙的名称"})
+    )
+    assert Goal.objects.get(pk=goal.pk).name == "甲的名称"
+
+
+def test_item_table_inline_row(world, item):
+    url = f"{reverse('execution:row', args=[item.pk])}?edit=1"
+    first, second = page_client(world.mkt_manager), page_client(world.admin)
+    assert_conflict_form_error(
+        stale_form_edit(first, second, url, {"title": "甲的标题"}, {"title": "乙的标题"})
+    )
+    assert ActionItem.objects.get(pk=item.pk).title == "甲的标题"
+
+
+def test_goal_status_button(world, goal):
+    """B clicks "Cancel goal" on a page loaded before A renamed the goal: refused, still a draft."""
+    loaded = goal.version
+    core_edit = ApiClient(world.mkt_manager).patch(
+        f"/goals/{goal.pk}", {"name": "甲的名称", "version": loaded}
+    )
+    assert core_edit.status_code == 200
+    response = page_client(world.admin).post(
+        reverse("goals:status", args=[goal.pk]), {"status": "cancelled", "version": loaded}, follow=True
+    )
+    assert STALE_MESSAGE in response.content.decode()
+    assert Goal.objects.get(pk=goal.pk).status == "draft"
+
+
+def test_measure_current_value_box(world, make_goal, activate):
+    measure = activate(make_goal("新品A Q3销售额500万元")).measures.get()
+    loaded = measure.version
+    url = reverse("goals:measure_current", args=[measure.pk])
+    assert page_client(world.mkt_manager).post(url, {"current": "120", "version": loaded}).status_code == 302
+    response = page_client(world.admin).post(url, {"current": "90", "version": loaded}, follow=True)
+    assert STALE_MESSAGE in response.content.decode()
+    assert Measure.objects.get(pk=measure.pk).current == Decimal(120)
+
+
+def test_item_status_and_raci_forms_on_the_detail_page(world, item):
+    url = reverse("execution:status", args=[item.pk])
+    loaded = item.version
+    first, second = page_client(world.member), page_client(world.mkt_manager)
+    assert first.post(url, {"status": "doing", "version": loaded}).status_code == 302
+    response = second.post(url, {"status": "blocked", "version": loaded}, follow=True)
+    assert STALE_MESSAGE in response.content.decode()
+    raci = {
+        "form": "raci",
+        "responsible": [world.content_member.pk],
+        "accountable": world.mkt_manager.pk,
+        "version": loaded,
+    }
+    response = second.post(url, raci, follow=True)
+    assert STALE_MESSAGE in response.content.decode()
+    saved = ActionItem.objects.get(pk=item.pk)
+    assert saved.status == "doing"
+    assert list(saved.raci.filter(role="R").values_list("person_id", flat=True)) == [world.member.pk]
+
+
+def test_kanban_move(world, item):
+    """A stale card refreshes the board with the message instead of moving."""
+    url = reverse("execution:kanban_move", args=[item.pk])
+    loaded = item.version
+    first, second = page_client(world.member), page_client(world.mkt_manager)
+    assert (
+        first.post(url, {"status": "doing", "version": loaded}, headers={"HX-Request": "true"}).status_code
+        == 200
+    )
+    response = second.post(url, {"status": "blocked", "version": loaded}, headers={"HX-Request": "true"})
+    assert response.status_code == 409
+    assert response["X-Board-Action"] == "refresh"
+    assert STALE_MESSAGE in response.content.decode()
+    assert ActionItem.objects.get(pk=item.pk).status == "doing"
+
+
+def test_timeline_reschedule(world, item):
+    url = reverse("execution:timeline_reschedule", args=[item.pk])
+    loaded = item.version
+    first, second = page_client(world.mkt_manager), page_client(world.admin)
+    moved = {"start": "2026-05-04", "due": "2026-05-08", "version": loaded}
+    assert first.post(url, moved, headers={"HX-Request": "true"}).status_code == 200
+    stale = {"start": "2026-06-01", "due": "2026-06-05", "version": loaded}
+    response = second.post(url, stale, headers={"HX-Request": "true"})
+    assert response.status_code == 409
+    assert STALE_MESSAGE in response.content.decode()
+    saved = ActionItem.objects.get(pk=item.pk)
+    assert (saved.start, saved.due) == (dt.date(2026, 5, 4), dt.date(2026, 5, 8))
