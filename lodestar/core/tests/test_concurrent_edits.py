@@ -89,6 +89,29 @@ def test_goal_api(world, goal):
     assert Goal.objects.get(pk=goal.pk).name == "甲的名称"
 
 
+def test_sibling_weights_api(world, make_goal):
+    """The weights of a set of siblings are saved together: one goal changed since it was read
+    refuses the whole set."""
+    parent = make_goal("新品A 2026", kind="objective", measures=[])
+    children = [
+        make_goal(name, parent=parent, kind="key_result", weight=Decimal(50)) for name in ("小红书", "抖音")
+    ]
+    first, second = ApiClient(world.mkt_manager), ApiClient(world.admin)
+    read = {g.pk: first.get(f"/goals/{g.pk}").json()["version"] for g in children}
+
+    def body(weights):
+        return {
+            "weights": [
+                {"goal_id": g.pk, "weight": w, "version": read[g.pk]}
+                for g, w in zip(children, weights, strict=True)
+            ]
+        }
+
+    assert first.put("/goals/weights", body(["70", "30"])).status_code == 200
+    assert_version_conflict(second.put("/goals/weights", body(["40", "60"])))
+    assert [Goal.objects.get(pk=g.pk).weight for g in children] == [Decimal(70), Decimal(30)]
+
+
 def test_measure_api(world, goal):
     measure = goal.measures.get()
     first, second = ApiClient(world.mkt_manager), ApiClient(world.admin)
