@@ -92,7 +92,7 @@ def rule_detail(request, rule_id: int = RuleId):
 def rule_update(request, payload: AlertRulePatch, rule_id: int = RuleId):
     rule = alerts.access_rule(request.user, rule_id)
     data = payload.dict(exclude_unset=True)
-    for key in ("name", "scope", "condition", "recipients", "channels", "is_active", "version"):
+    for key in ("name", "scope", "condition", "recipients", "channels", "is_active"):
         if key in data and data[key] is None:
             raise ApplicationError(_("This field cannot be empty."), field=key, code="required")
     data = _rule_references(request.user, data)
