@@ -40,6 +40,8 @@ class CompanySettingsForm(forms.ModelForm):
         coerce=int,
         choices=list(MONTHS.items()),
     )
+    # The version the admin loaded: saving over someone else's newer change is refused.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = CompanySettings

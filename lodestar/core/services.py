@@ -3,18 +3,29 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Protocol
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from lodestar.core.domain import periods as calendar
 from lodestar.core.errors import ApplicationError, ConflictError
-from lodestar.core.models import CompanySettings, Period, PeriodKind, VersionedModel
+from lodestar.core.models import CompanySettings, Period, PeriodKind
 from lodestar.core.permissions import require_admin
 
 
-def check_version(obj: VersionedModel, version: int | None) -> None:
-    """Refuse a write based on a stale copy of `obj` (optimistic locking)."""
+class Versioned(Protocol):
+    """A record with an optimistic-lock `version` (a VersionedModel, or a model that carries the
+    column without the timestamps, such as WebhookEndpoint)."""
+
+    version: int
+
+
+def check_version(obj: Versioned, version: int | None) -> None:
+    """Refuse a write based on a stale copy of `obj` (optimistic locking).
+
+    Only meaningful when `obj` was re-read with `select_for_update()` in the current transaction:
+    otherwise a concurrent writer could commit between the comparison and the save."""
     if version is not None and version != obj.version:
         raise ConflictError(
             _("This record was changed by someone else. Reload it and apply your change again."),
@@ -23,19 +34,25 @@ def check_version(obj: VersionedModel, version: int | None) -> None:
         )
 
 
-def bump_version(obj: VersionedModel) -> None:
+def bump_version(obj: Versioned) -> None:
     obj.version += 1
 
 
-def company_settings_update(*, actor, company_name: str, fiscal_year_start_month: int) -> CompanySettings:
+@transaction.atomic
+def company_settings_update(
+    *, actor, company_name: str, fiscal_year_start_month: int, version: int | None = None
+) -> CompanySettings:
     require_admin(actor)
     if not 1 <= fiscal_year_start_month <= 12:
         raise ApplicationError(
             _("The start month must be between 1 and 12."), field="fiscal_year_start_month"
         )
-    settings_row = CompanySettings.load()
+    CompanySettings.load()  # the single row exists before it can be locked
+    settings_row = CompanySettings.objects.select_for_update().get(pk=1)
+    check_version(settings_row, version)
     settings_row.company_name = company_name.strip()
     settings_row.fiscal_year_start_month = fiscal_year_start_month
+    bump_version(settings_row)
     settings_row.save()
     return settings_row
 

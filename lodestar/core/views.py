@@ -243,7 +243,9 @@ def period_toggle(request, period_id: int):
 def company_settings(request):
     require_admin(request.user)
     settings_row = CompanySettings.load()
-    form = CompanySettingsForm(request.POST or None, instance=settings_row)
+    form = CompanySettingsForm(
+        request.POST or None, instance=settings_row, initial={"version": settings_row.version}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.company_settings_update(actor=request.user, **form.cleaned_data)

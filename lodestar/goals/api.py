@@ -234,7 +234,9 @@ def goal_weights_save(request, payload: WeightsIn):
     for pk in ids:
         access_goal(request.user, pk)
     goals = services.sibling_weights_save(
-        actor=request.user, weights={row.goal_id: row.weight for row in payload.weights}
+        actor=request.user,
+        weights={row.goal_id: row.weight for row in payload.weights},
+        versions={row.goal_id: row.version for row in payload.weights},
     )
     return {"goals": _goals_out(request.user, [goal.pk for goal in goals])}
 

@@ -299,6 +299,9 @@ class GoalStatusIn(Schema):
 class WeightIn(Schema):
     goal_id: int = id_field()
     weight: Decimal | None = None
+    version: int | None = Field(
+        None, ge=1, description="The goal's version you read; a stale one gets 409 `version_conflict`"
+    )
 
 
 class WeightsIn(Schema):

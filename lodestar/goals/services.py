@@ -418,8 +418,13 @@ def _rollup_around(goal: Goal) -> None:
 
 
 @transaction.atomic
-def sibling_weights_save(*, actor, weights: dict[int, Decimal | str | None]) -> list[Goal]:
-    """Save the weights of one set of sibling goals at once; they must sum to 100%."""
+def sibling_weights_save(
+    *, actor, weights: dict[int, Decimal | str | None], versions: dict[int, int | None] | None = None
+) -> list[Goal]:
+    """Save the weights of one set of sibling goals at once; they must sum to 100%.
+
+    `versions` (goal id → the version the caller read) refuses the whole set when any goal was
+    changed meanwhile."""
     goals = list(
         Goal.objects.select_for_update().select_related("period", "department").filter(pk__in=weights)
     )
@@ -431,6 +436,7 @@ def sibling_weights_save(*, actor, weights: dict[int, Decimal | str | None]) -> 
     for goal in goals:
         if not can_edit_goal(actor, goal):
             raise PermissionDeniedError(_("You may view this goal but not change it."))
+        check_version(goal, (versions or {}).get(goal.pk))
         _check_open_period(goal.period)
     parsed = {pk: to_decimal(value, "weight") for pk, value in weights.items()}
     error = domain.weights_sum_error(list(parsed.values()))

@@ -42,6 +42,7 @@ from django.utils.translation import gettext as _
 
 from lodestar.core.errors import ApplicationError
 from lodestar.core.permissions import require_admin, require_person
+from lodestar.core.services import bump_version, check_version
 from lodestar.notifications.models import Delivery, NotificationPreference, WebhookEndpoint
 from lodestar.notifications.services import notify
 
@@ -432,11 +433,16 @@ def endpoint_create(*, actor, **fields) -> WebhookEndpoint:
 
 
 @transaction.atomic
-def endpoint_update(*, actor, endpoint: WebhookEndpoint, **fields) -> WebhookEndpoint:
+def endpoint_update(
+    *, actor, endpoint: WebhookEndpoint, version: int | None = None, **fields
+) -> WebhookEndpoint:
     require_admin(actor)
+    endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
+    check_version(endpoint, version)
     data = _clean_endpoint({k: v for k, v in fields.items() if k in ENDPOINT_FIELDS})
     for key, value in data.items():
         setattr(endpoint, key, value)
+    bump_version(endpoint)
     endpoint.save()
     return endpoint
 

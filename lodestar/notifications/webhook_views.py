@@ -62,6 +62,8 @@ class EndpointForm(forms.Form):
         help_text=gettext_lazy("Only alerts of this department and below; empty for the whole company."),
     )
     is_active = forms.BooleanField(label=gettext_lazy("Active"), required=False, initial=True)
+    # The version the admin loaded: saving over someone else's newer change is refused.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
 class PreferenceForm(forms.Form):
@@ -122,6 +124,7 @@ def _endpoint_form(request, endpoint: WebhookEndpoint | None):
                 "url": endpoint.url,
                 "department": endpoint.department_id,
                 "is_active": endpoint.is_active,
+                "version": endpoint.version,
             }
         form = EndpointForm(initial=initial)
     if endpoint is not None and endpoint.secret:

@@ -95,6 +95,8 @@ class AlertRuleForm(forms.Form):
         initial=["inbox"],
     )
     is_active = forms.BooleanField(label=gettext_lazy("Active"), required=False, initial=True)
+    # The version the editor loaded: saving over someone else's newer change is refused.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -124,6 +126,7 @@ def _rule_initial(rule: AlertRule) -> dict:
         "escalate_after_days": rule.escalate_after_days,
         "channels": rule.channels,
         "is_active": rule.is_active,
+        "version": rule.version,
     }
 
 

@@ -39,6 +39,7 @@ from lodestar.core.permissions import (
     require_person,
     subtree_q,
 )
+from lodestar.core.services import bump_version, check_version
 from lodestar.execution.models import ActionItem, ItemStatus, RaciRole
 from lodestar.goals.models import Goal, GoalStatus, Measure
 from lodestar.goals.rollup import ancestor_ids
@@ -826,13 +827,19 @@ def rule_create(*, actor, **fields) -> AlertRule:
 
 
 @transaction.atomic
-def rule_update(*, actor, rule: AlertRule, **fields) -> AlertRule:
+def rule_update(*, actor, rule: AlertRule, version: int | None = None, **fields) -> AlertRule:
+    # of=self: PostgreSQL cannot lock the nullable sides (department, goal) of the outer joins.
+    rule = (
+        AlertRule.objects.select_for_update(of=("self",)).select_related("department", "goal").get(pk=rule.pk)
+    )
     _check_rule_permission(actor, rule)
+    check_version(rule, version)
     for key, value in fields.items():
         if key in RULE_FIELDS:
             setattr(rule, key, value)
     _clean_rule(rule)
     _check_rule_permission(actor, rule)  # and for where it now points
+    bump_version(rule)
     rule.save()
     return rule
 

@@ -44,6 +44,7 @@ class AlertRuleOut(Schema):
     channels: list[str]
     is_active: bool
     created_by_id: int | None
+    version: int
     created_at: dt.datetime
     updated_at: dt.datetime
 
@@ -78,6 +79,9 @@ class AlertRulePatch(Schema):
     escalate_after_days: int | None = Field(None, ge=1, le=3650)
     channels: list[Channel] | None = None
     is_active: bool | None = None
+    version: int | None = Field(
+        None, ge=1, description="The version you loaded; a stale one gets 409 `version_conflict`"
+    )
 
 
 class AlertRulePage(Schema):
@@ -155,6 +159,7 @@ class EndpointOut(Schema):
     has_secret: bool
     department_id: int | None
     is_active: bool
+    version: int
     created_at: dt.datetime
 
     @staticmethod

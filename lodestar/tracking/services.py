@@ -184,7 +184,10 @@ def checkin_submit(
     checkin.full_clean(exclude=["measure", "item", "author", "deviation_category"])
     checkin.save()
     _apply_latest(measure=measure, item=item)
-    transaction.on_commit(lambda: _evaluate_after_checkin(checkin.pk))
+    # robust: the check-in is committed by then; a failing evaluation (its own transaction, so it
+    # leaves no half-raised alerts) is logged rather than answering a saved check-in with a 500.
+    # The scheduled evaluation of all rules raises what it missed.
+    transaction.on_commit(lambda: _evaluate_after_checkin(checkin.pk), robust=True)
     return checkin
 
 

@@ -169,7 +169,9 @@ def checkin_row(request, kind: str, pk: int):
                 period_start=data["period_start"],
                 period_end=data["period_end"],
                 period_kind=week.kind,
-                version=data["version"],
+                # A row loaded without a check-in carries no version: 0 ("there was none") makes a
+                # check-in someone else saved meanwhile a conflict instead of being overwritten.
+                version=data["version"] if data["version"] is not None else 0,
                 deviation_category=by_id.get(data["deviation_category"] or ""),
                 planned=data["planned"],
                 actual=data["actual"],
