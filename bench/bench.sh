@@ -34,9 +34,9 @@ case "$DB" in
   *) echo "DB must be sqlite or postgres"; exit 2 ;;
 esac
 
+"$PY" manage.py migrate --noinput -v 0  # also brings an existing bench database up to date
 if [[ ! -f "$marker" ]]; then
   echo "Building the $SCALE organisation on $DB (once; FRESH=1 rebuilds it)…"
-  "$PY" manage.py migrate --noinput -v 0
   start=$(date +%s)
   "$PY" -m bench generate --scale "$SCALE"
   echo "built in $(( $(date +%s) - start )) s"

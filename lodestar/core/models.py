@@ -44,7 +44,10 @@ class SoftDeletableModel(models.Model):
     still resolve (Django's base manager is unfiltered), so history and audit keep their links.
     """
 
-    deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True, editable=False, db_index=True)
+    # No plain index: "deleted_at IS NULL" matches nearly every row, and SQLite's planner would
+    # pick such an index over the selective ones. Each model has a partial index of its deleted
+    # rows for the trash instead.
+    deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True, editable=False)
     deleted_by = models.ForeignKey(
         "org.Person",
         verbose_name=_("deleted by"),

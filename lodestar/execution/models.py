@@ -142,6 +142,9 @@ class ActionItem(SoftDeletableModel, VersionedModel):
             models.Index(fields=["goal", "status"]),
             models.Index(fields=["due", "status"]),
             models.Index(fields=["requested_department", "request_state"]),
+            models.Index(
+                fields=["deleted_at"], condition=Q(deleted_at__isnull=False), name="item_deleted_idx"
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -34,6 +34,7 @@ from lodestar.core.http import int_param, page_view
 from lodestar.core.permissions import require_person
 from lodestar.execution import domain, selectors, services
 from lodestar.execution.access import access_item
+from lodestar.execution.cards import CardRenderer
 from lodestar.execution.models import ItemStatus, Phase
 from lodestar.execution.views import annotate_for_display, plan_scope
 from lodestar.org.models import Department
@@ -139,17 +140,33 @@ def _board_context(request, scope: dict) -> dict:
             )
             earlier_done = scoped.filter(earlier).count()
             scoped = scoped.exclude(earlier)
-        items = list(scoped.order_by("position", "id"))
+        # A card shows the goal's name and the A; rights need the department. Joining the item's
+        # other relations (phase, measure, requesting department) would only slow a big board.
+        items = list(
+            scoped.select_related(None)
+            .select_related("department", "goal", "accountable")
+            .order_by("position", "id")
+        )
     _prepare(request.user, items, today)
     statuses = list(BOARD_COLUMNS) + ([ItemStatus.CANCELLED] if scope["show_cancelled"] else [])
     by_status = defaultdict(list)
     for item in items:
         by_status[item.status].append(item)
-    columns = [{"status": s.value, "label": s.label, "items": by_status[s.value]} for s in statuses]
+    choices = [(s.value, s.label) for s in statuses]
+    cards = CardRenderer(request, choices, scope["filter_query"])
+    columns = [
+        {
+            "status": s.value,
+            "label": s.label,
+            "items": by_status[s.value],
+            "cards": cards.render(by_status[s.value]),
+        }
+        for s in statuses
+    ]
     return {
         **scope,
         "columns": columns,
-        "statuses": [(s.value, s.label) for s in statuses],
+        "statuses": choices,
         "item_count": len(items),
         "earlier_done": earlier_done,
         "recent_done_days": RECENT_DONE_DAYS,

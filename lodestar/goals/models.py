@@ -133,6 +133,9 @@ class Goal(SoftDeletableModel, VersionedModel):
             models.Index(fields=["owner", "period"]),
             models.Index(fields=["parent", "sort_order"]),
             models.Index(fields=["period", "status"]),
+            models.Index(
+                fields=["deleted_at"], condition=Q(deleted_at__isnull=False), name="goal_deleted_idx"
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -198,6 +201,7 @@ class Measure(VersionedModel):
         on_delete=models.SET_NULL,
         related_name="parts",
         verbose_name=_("part of"),
+        db_index=False,  # see Meta: most measures are not parts, so the index covers only those that are
     )
     sort_order = models.IntegerField(default=0)
     achievement_rate = models.DecimalField(null=True, blank=True, editable=False, **RATE)
@@ -209,6 +213,11 @@ class Measure(VersionedModel):
         verbose_name = _("measure")
         verbose_name_plural = _("measures")
         ordering = ["sort_order", "id"]
+        indexes = [
+            # A full index on a column that is almost always NULL looks useless to SQLite's planner
+            # after ANALYZE, which then scans every measure to find a source's parts.
+            models.Index(fields=["source"], condition=Q(source__isnull=False), name="measure_source_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -138,6 +138,8 @@ def rollup_from(goal: Goal, today=None) -> None:
     their children are read once each; changed figures are written with one statement per table.
     """
     today = today or timezone.localdate()
+    # Decomposed parts first: their sources (on goals above) must add up the new values before
+    # the chain's measures are read.
     for measure in goal.measures.exclude(source__isnull=True):
         recompute_measure(measure)
     chain = ancestor_ids(goal.pk)

@@ -73,6 +73,9 @@ class CheckIn(SoftDeletableModel, VersionedModel):
             models.Index(fields=["measure", "period_start"]),
             models.Index(fields=["item", "period_start"]),
             models.Index(fields=["author", "period_start"]),
+            models.Index(
+                fields=["deleted_at"], condition=Q(deleted_at__isnull=False), name="checkin_deleted_idx"
+            ),
         ]
         constraints = [
             models.CheckConstraint(

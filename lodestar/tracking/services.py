@@ -23,7 +23,7 @@ from lodestar.execution.access import can_work_on_item
 from lodestar.execution.models import ActionItem
 from lodestar.goals.access import can_report_on_goal
 from lodestar.goals.models import GoalStatus, Measure
-from lodestar.goals.rollup import recompute_measure, rollup_from
+from lodestar.goals.rollup import measure_figures, recompute_measure, rollup_from
 from lodestar.goals.services import to_decimal
 from lodestar.tracking import domain
 from lodestar.tracking.models import CheckIn, CheckInPeriod, DeviationCategory, PlanPoint
@@ -181,7 +181,12 @@ def checkin_submit(
     if existing is not None:
         bump_version(checkin)
         checkin.author = person
-    checkin.full_clean(exclude=["measure", "item", "author", "deviation_category"])
+    # Field checks only: the period order, the confidence range and one check-in per period are
+    # validated above with clear messages, and the database constraints stay as the backstop;
+    # re-checking them here cost six queries per check-in.
+    checkin.full_clean(
+        exclude=["measure", "item", "author", "deviation_category"], validate_constraints=False
+    )
     checkin.save()
     _apply_latest(measure=measure, item=item)
     # robust: the check-in is committed by then; a failing evaluation (its own transaction, so it
@@ -201,9 +206,11 @@ def _apply_latest(*, measure: Measure | None, item: ActionItem | None) -> None:
     if measure is not None:
         if measure.current != value:
             measure.current = value
+            measure.achievement_rate, measure.progress = measure_figures(measure)
             measure.version += 1
-            measure.save(update_fields=["current", "version", "updated_at"])
-            recompute_measure(measure)
+            measure.save(update_fields=["current", "achievement_rate", "progress", "version", "updated_at"])
+            if measure.source_id:  # a part of a decomposed measure: its sources add it up
+                recompute_measure(measure)
             rollup_from(measure.goal)
     else:
         if item.actual_quantity != value:
