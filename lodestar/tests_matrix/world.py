@@ -36,7 +36,7 @@ User = get_user_model()
 ROLES = ("admin", "manager", "manager_elsewhere", "member", "member_elsewhere", "hr", "viewer", "anonymous")
 
 
-def _person(
+def add_person(
     username: str, display_name: str, department: Department | None, role: str = Role.MEMBER
 ) -> Person:
     user = User.objects.create_user(username=username, password="pw-for-tests-only")
@@ -52,19 +52,19 @@ def _roles(*people: Person) -> dict[str, Person]:
 
 
 def build_world() -> dict:
-    admin = _person("m_admin", "管理员", None, Role.ADMIN)
+    admin = add_person("m_admin", "管理员", None, Role.ADMIN)
     company = department_create(actor=fresh(admin), name="星辰公司", parent=None, code="CO")
     Person.objects.filter(pk=admin.pk).update(department=company)
     mkt = department_create(actor=fresh(admin), name="市场部", parent=company, code="MKT")
     sales = department_create(actor=fresh(admin), name="销售部", parent=company, code="SALES")
-    manager = _person("m_manager", "赵敏", mkt)
-    manager_elsewhere = _person("m_manager_elsewhere", "王强", sales)
+    manager = add_person("m_manager", "赵敏", mkt)
+    manager_elsewhere = add_person("m_manager_elsewhere", "王强", sales)
     Department.objects.filter(pk=mkt.pk).update(manager=manager)
     Department.objects.filter(pk=sales.pk).update(manager=manager_elsewhere)
-    member = _person("m_member", "林晓", mkt)
-    member_elsewhere = _person("m_member_elsewhere", "周杰", sales)
-    hr = _person("m_hr", "孙丽", company, Role.HR)
-    viewer = _person("m_viewer", "访客", mkt, Role.VIEWER)
+    member = add_person("m_member", "林晓", mkt)
+    member_elsewhere = add_person("m_member_elsewhere", "周杰", sales)
+    hr = add_person("m_hr", "孙丽", company, Role.HR)
+    viewer = add_person("m_viewer", "访客", mkt, Role.VIEWER)
     for department in (company, mkt, sales):
         department.refresh_from_db()
     year = period_generate_fiscal_year(actor=fresh(admin), year=2026)
