@@ -388,6 +388,16 @@ def _no_network(monkeypatch):
 # --- tests -------------------------------------------------------------------------------------
 
 
+def test_expected_statuses_are_documented():
+    """API.md: every status an endpoint can return is listed in the OpenAPI document."""
+    schema = api.get_openapi_schema()
+    for key, entry in OPS.items():
+        method, path = key.split(" ", 1)
+        documented = {str(status) for status in schema["paths"][PREFIX + path][method.lower()]["responses"]}
+        undocumented = {str(status) for status in entry.expected.values()} - documented
+        assert not undocumented, f"{key} answers {sorted(undocumented)}, not in its OpenAPI responses"
+
+
 def test_every_operation_is_in_the_matrix():
     documented = operations()
     missing = sorted(documented - OPS.keys())
