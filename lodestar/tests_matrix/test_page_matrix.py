@@ -7,36 +7,17 @@ entry in MATRIX giving the status of a GET for each role. A page missing from MA
     星辰公司 (company; admin and HR sit here)
     ├── 市场部 MKT (manager 赵敏; member 林晓, viewer 访客)   owns the private goal and the item
     └── 销售部 SALES (manager 王强; member 周杰)
+
+The world (world.py) is built once per module by the `world` fixture in conftest.py.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from decimal import Decimal
-
 import pytest
-from django.contrib.auth import get_user_model
-from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from lodestar.core.services import period_generate_fiscal_year
-from lodestar.execution import services as execution
-from lodestar.goals import consensus
-from lodestar.goals import services as goals
-from lodestar.goals.adjustments import adjustment_create
-from lodestar.goals.models import Visibility
-from lodestar.goals.reuse import template_create_from_goals
-from lodestar.notifications.models import Notification, WebhookEndpoint
-from lodestar.org.models import Department, Person, Role
-from lodestar.org.services import api_token_create, department_create
-from lodestar.tracking import alerts
-from lodestar.tracking.models import Alert, AlertCondition, AlertRule
-from lodestar.tracking.services import checkin_submit
+from lodestar.tests_matrix.world import ROLES, fresh
 
-User = get_user_model()
-
-ROLES = ("admin", "manager", "manager_elsewhere", "member", "member_elsewhere", "hr", "viewer", "anonymous")
 SKIPPED_NAMESPACES = {"admin", "api"}
 SKIPPED_NAMES = {"login", "logout", "set_language"}
 
@@ -179,154 +160,6 @@ def _names(resolver: URLResolver, namespace: str = "") -> set[str]:
 
 def page_names() -> set[str]:
     return _names(get_resolver())
-
-
-# --- the world ----------------------------------------------------------------------------------
-
-
-def _person(
-    username: str, display_name: str, department: Department | None, role: str = Role.MEMBER
-) -> Person:
-    user = User.objects.create_user(username=username, password="pw-for-tests-only")
-    return Person.objects.create(user=user, display_name=display_name, department=department, role=role)
-
-
-def fresh(person: Person):
-    return User.objects.get(pk=person.user_id)
-
-
-def build_world() -> dict:
-    admin = _person("m_admin", "管理员", None, Role.ADMIN)
-    company = department_create(actor=fresh(admin), name="星辰公司", parent=None, code="CO")
-    Person.objects.filter(pk=admin.pk).update(department=company)
-    mkt = department_create(actor=fresh(admin), name="市场部", parent=company, code="MKT")
-    sales = department_create(actor=fresh(admin), name="销售部", parent=company, code="SALES")
-    manager = _person("m_manager", "赵敏", mkt)
-    manager_elsewhere = _person("m_manager_elsewhere", "王强", sales)
-    Department.objects.filter(pk=mkt.pk).update(manager=manager)
-    Department.objects.filter(pk=sales.pk).update(manager=manager_elsewhere)
-    member = _person("m_member", "林晓", mkt)
-    member_elsewhere = _person("m_member_elsewhere", "周杰", sales)
-    hr = _person("m_hr", "孙丽", company, Role.HR)
-    viewer = _person("m_viewer", "访客", mkt, Role.VIEWER)
-    for department in (company, mkt, sales):
-        department.refresh_from_db()
-    year = period_generate_fiscal_year(actor=fresh(admin), year=2026)
-
-    goal = goals.goal_create(
-        actor=fresh(manager),
-        name="新品A 小红书曝光",
-        department=mkt,
-        period=year,
-        owner=manager,
-        visibility=Visibility.DEPARTMENT,
-        measures=[
-            {"name": "小红书笔记", "unit": "count", "direction": "higher", "baseline": None, "target": "50"}
-        ],
-    )
-    record = consensus.consensus_start(
-        actor=fresh(manager),
-        goals=[goal],
-        participants=[{"person": manager, "required": True}],
-        minutes="Agreed.",
-    )
-    consensus.consensus_decide(actor=fresh(manager), record=record, decision="agreed")
-    goal.refresh_from_db()
-    measure = goal.measures.get()
-    adjustment_create(actor=fresh(manager), goal=goal, measure=measure, new_target="40", reason="预算调整")
-    template = template_create_from_goals(
-        actor=fresh(manager), name="渠道专员KPI", goals=[goal], department=mkt
-    )
-
-    item = execution.item_create(
-        actor=fresh(manager),
-        department=mkt,
-        title="投放KOL",
-        goal=goal,
-        responsible=[member],
-        accountable=manager,
-        consulted=[viewer],
-        informed=[],
-    )
-    attachment = execution.attachment_add(
-        actor=fresh(member),
-        item=item,
-        upload=SimpleUploadedFile("brief.pdf", b"%PDF-1.4 brief", content_type="application/pdf"),
-    )
-    execution.comment_add(actor=fresh(member), item=item, body="已联系三位KOL")
-
-    checkin_submit(
-        actor=fresh(manager),
-        measure=measure,
-        period_start=dt.date(2026, 11, 16),
-        period_end=dt.date(2026, 11, 22),
-        cumulative=Decimal("10"),
-    )
-    rule = alerts.rule_create(
-        actor=fresh(manager),
-        name="达成率<80%",
-        scope=AlertRule.Scope.DEPARTMENT,
-        department=mkt,
-        condition=AlertCondition.ACHIEVEMENT_BELOW,
-        threshold=Decimal("0.8"),
-        recipients=["owner", "manager"],
-    )
-    alert = Alert.objects.filter(rule=rule).first() or Alert.objects.create(
-        rule=rule,
-        dedupe_key=f"measure:{measure.pk}",
-        goal=goal,
-        measure=measure,
-        subject="小红书笔记 达成率低",
-    )
-    alert.recipients.add(manager)
-    endpoint = WebhookEndpoint.objects.create(
-        name="市场部群", kind=WebhookEndpoint.Kind.GENERIC, url="https://example.com/hook", department=mkt
-    )
-    token, _secret = api_token_create(actor=fresh(member), name="报表脚本", scope="read")
-    Notification.objects.create(recipient=member, actor=manager, verb="mentioned", title="@林晓 请看")
-
-    people = {
-        "admin": admin,
-        "manager": manager,
-        "manager_elsewhere": manager_elsewhere,
-        "member": member,
-        "member_elsewhere": member_elsewhere,
-        "hr": hr,
-        "viewer": viewer,
-    }
-    kwargs = {
-        "goal_id": goal.pk,
-        "measure_id": measure.pk,
-        "record_id": record.pk,
-        "template_id": template.pk,
-        "item_id": item.pk,
-        "attachment_id": attachment.pk,
-        "alert_id": alert.pk,
-        "rule_id": rule.pk,
-        "endpoint_id": endpoint.pk,
-        "token_id": token.pk,
-        "department_id": mkt.pk,
-        "person_id": member.pk,
-        "period_id": year.pk,
-        "kind": "people",
-        "pk": measure.pk,
-    }
-    return {"people": people, "kwargs": kwargs}
-
-
-@pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker, tmp_path_factory):
-    """Built once per module inside a transaction that is rolled back at the end; each test runs in
-    a savepoint within it (pytest-django's `db`)."""
-    from django.test import override_settings
-
-    with (
-        override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")),
-        django_db_blocker.unblock(),
-        transaction.atomic(),
-    ):
-        yield build_world()
-        transaction.set_rollback(True)
 
 
 def url_for(name: str, kwargs: dict) -> str:

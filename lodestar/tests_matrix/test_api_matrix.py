@@ -1,0 +1,453 @@
+"""Permission matrix for the REST API (issue "The core loop at scale and safe").
+
+Every operation (method + path) of the OpenAPI document must have an entry in OPS giving the status
+each role gets; an operation missing from OPS fails `test_every_operation_is_in_the_matrix`, so a
+new endpoint cannot escape the matrix. Path parameters are filled from the world (world.py), each
+role calls with its own read-write Bearer token, anonymous sends no credentials (401). Writes
+carry a small valid body, so an allowed role really gets its 200/201/204; each test runs in a
+savepoint of the module's world transaction (`db`), so a write never leaks into the next test.
+
+Roles: admin; manager = 赵敏, manager of 市场部 (owns the department-private goal and the items);
+manager_elsewhere = manager of 销售部; member = 林晓 of 市场部 (R on the item); member_elsewhere =
+周杰 of 销售部; hr; viewer (市场部, read only); anonymous. Outside 市场部 the private goal and
+everything under it do not exist (404); people and departments are public (403 where not allowed).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from django.db.models import Model
+
+from config.api import api
+from lodestar.core.models import Period
+from lodestar.core.testing import ApiClient
+from lodestar.execution.models import ActionItem
+from lodestar.goals.models import Goal, Measure
+from lodestar.notifications import delivery
+from lodestar.org.models import ApiToken, Department, Person
+from lodestar.org.services import api_token_create
+from lodestar.tests_matrix.world import ROLES, fresh
+from lodestar.tracking.models import CheckIn
+
+OK, CREATED, NO_CONTENT = 200, 201, 204
+FORBIDDEN, NOT_FOUND, CONFLICT, UNAUTHENTICATED = 403, 404, 409, 401
+PREFIX = "/api/v1"
+
+
+def row(admin, manager, manager_elsewhere, member, member_elsewhere, hr, viewer, anonymous=UNAUTHENTICATED):
+    return dict(
+        zip(
+            ROLES,
+            (admin, manager, manager_elsewhere, member, member_elsewhere, hr, viewer, anonymous),
+            strict=True,
+        )
+    )
+
+
+def everyone(status: int) -> dict[str, int]:
+    return row(*([status] * 7))
+
+
+# The goal, its measure, items, check-in and alert belong to 市场部 and the goal is department-
+# private: readable there (and by admin / HR), 404 in 销售部.
+PRIVATE_READ = row(OK, OK, NOT_FOUND, OK, NOT_FOUND, OK, OK)
+ADMIN_ONLY = row(OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN)
+
+Body = Callable[[dict], dict]
+
+
+@dataclass(frozen=True)
+class Op:
+    expected: dict[str, int]
+    body: Body | None = None
+    # Path parameter → key of world["kwargs"] when it is not the parameter's own name.
+    params: dict[str, str] = field(default_factory=dict)
+    # Why an entry is not the plain reading of the rules (required for an expected 400/409/422).
+    why: str = ""
+
+
+def version(model: type[Model], pk: int) -> int:
+    """The record's current version (read at request time: a PATCH needs it, and it is constant
+    because every test's writes are rolled back)."""
+    return model.objects.values_list("version", flat=True).get(pk=pk)
+
+
+def quarter_id(w: dict) -> int:
+    return Period.objects.filter(parent_id=w["period_id"]).order_by("start").values_list("pk", flat=True)[0]
+
+
+PASSWORD = "pw-for-tests-only"
+
+OPS: dict[str, Op] = {
+    # --- core: the caller, tokens, periods ---------------------------------------------------
+    "GET /me": Op(everyone(OK)),
+    "POST /auth/token": Op(
+        row(CREATED, CREATED, CREATED, CREATED, CREATED, CREATED, CREATED, CREATED),
+        lambda w: {"username": "m_viewer", "password": PASSWORD},
+        why="the sign-in endpoint for scripts: open to anyone who knows the credentials (anonymous too)",
+    ),
+    "GET /periods": Op(everyone(OK)),
+    "POST /periods": Op(
+        row(CREATED, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+        lambda w: {"kind": "custom", "name": "双11大促", "start": "2026-11-01", "end": "2026-11-11"},
+    ),
+    "GET /periods/{period_id}": Op(everyone(OK)),
+    "PATCH /periods/{period_id}": Op(
+        ADMIN_ONLY, lambda w: {"version": version(Period, w["period_id"]), "name": "2026财年"}
+    ),
+    # --- org ---------------------------------------------------------------------------------
+    "GET /departments": Op(everyone(OK)),
+    "POST /departments": Op(
+        row(CREATED, CREATED, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+        lambda w: {"name": "品牌组", "parent_id": w["department_id"]},
+    ),
+    "GET /departments/{department_id}": Op(everyone(OK)),
+    "PATCH /departments/{department_id}": Op(
+        row(OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+        lambda w: {"version": version(Department, w["department_id"]), "name": "市场中心"},
+    ),
+    "DELETE /departments/{department_id}": Op(
+        row(NO_CONTENT, NO_CONTENT, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+        params={"department_id": "empty_department_id"},
+    ),
+    "GET /people": Op(everyone(OK)),
+    "POST /people": Op(
+        row(CREATED, CREATED, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+        lambda w: {"username": "m_new", "display_name": "新人", "department_id": w["department_id"]},
+    ),
+    "GET /people/{person_id}": Op(everyone(OK)),
+    "PATCH /people/{person_id}": Op(
+        row(OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+        lambda w: {"version": version(Person, w["person_id"]), "title": "内容专员"},
+    ),
+    # --- goals -------------------------------------------------------------------------------
+    "GET /goals": Op(everyone(OK)),
+    "POST /goals": Op(
+        row(CREATED, CREATED, FORBIDDEN, CREATED, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+        lambda w: {
+            "name": "新品B 抖音曝光",
+            "department_id": w["department_id"],
+            "period_id": w["period_id"],
+        },
+    ),
+    "PUT /goals/weights": Op(
+        row(OK, OK, NOT_FOUND, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN),
+        lambda w: {"weights": [{"goal_id": w["goal_id"], "weight": "100"}]},
+    ),
+    "POST /goals/copy": Op(
+        row(CREATED, CREATED, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+        lambda w: {
+            "department_id": w["department_id"],
+            "source_period_id": w["period_id"],
+            "target_period_id": w["next_year_id"],
+        },
+    ),
+    "GET /goals/{goal_id}": Op(PRIVATE_READ),
+    "PATCH /goals/{goal_id}": Op(
+        row(OK, OK, NOT_FOUND, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN),
+        lambda w: {"version": version(Goal, w["goal_id"]), "description": "聚焦新品首发"},
+    ),
+    "DELETE /goals/{goal_id}": Op(
+        row(NO_CONTENT, NO_CONTENT, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+        params={"goal_id": "draft_goal_id"},
+    ),
+    "POST /goals/{goal_id}/status": Op(
+        row(OK, OK, NOT_FOUND, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN),
+        lambda w: {"status": "closed", "version": version(Goal, w["goal_id"])},
+    ),
+    "GET /goals/{goal_id}/measures": Op(PRIVATE_READ),
+    "POST /goals/{goal_id}/measures": Op(
+        row(CREATED, CREATED, NOT_FOUND, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN),
+        lambda w: {"name": "曝光量", "target": "100000"},
+    ),
+    "GET /measures/{measure_id}": Op(PRIVATE_READ),
+    "PATCH /measures/{measure_id}": Op(
+        row(OK, OK, NOT_FOUND, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN),
+        lambda w: {"version": version(Measure, w["measure_id"]), "name": "小红书笔记数"},
+    ),
+    "DELETE /measures/{measure_id}": Op(
+        row(NO_CONTENT, NO_CONTENT, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+        params={"measure_id": "draft_measure_id"},
+    ),
+    "POST /goals/{goal_id}/decompose": Op(
+        row(CREATED, CREATED, NOT_FOUND, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN),
+        lambda w: {
+            "dimension": "person",
+            "measure_id": w["measure_id"],
+            "mode": "percent",
+            "parts": [
+                {"label": "林晓", "share": "60", "owner_id": w["person_id"]},
+                {"label": "赵敏", "share": "40", "owner_id": w["manager_id"]},
+            ],
+        },
+    ),
+    "GET /goals/{goal_id}/adjustments": Op(PRIVATE_READ),
+    "POST /goals/{goal_id}/adjustments": Op(
+        row(CREATED, CREATED, NOT_FOUND, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN),
+        lambda w: {"measure_id": w["measure_id"], "new_target": "45", "reason": "渠道费用上调"},
+    ),
+    "GET /goals/{goal_id}/consensus": Op(PRIVATE_READ),
+    "POST /goals/{goal_id}/consensus": Op(
+        row(CREATED, CREATED, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+        lambda w: {"minutes": "周会对齐", "participants": [{"person_id": w["manager_id"], "required": True}]},
+        params={"goal_id": "draft_goal_id"},
+    ),
+    "POST /consensus/{record_id}/decisions": Op(
+        row(NOT_FOUND, OK, NOT_FOUND, OK, NOT_FOUND, NOT_FOUND, FORBIDDEN),
+        lambda w: {"decision": "agreed"},
+        params={"record_id": "pending_record_id"},
+        why="the goal is public, but a decision belongs to a participant row: whoever has none (admin "
+        "and HR included) gets 404 'not a participant' from the service; the viewer is refused first",
+    ),
+    "POST /consensus/{record_id}/withdraw": Op(
+        row(OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+        params={"record_id": "pending_record_id"},
+    ),
+    "GET /goal-templates": Op(everyone(OK)),
+    "POST /goal-templates": Op(
+        row(CREATED, CREATED, NOT_FOUND, CREATED, NOT_FOUND, CREATED, FORBIDDEN),
+        lambda w: {"name": "内容专员KPI", "goal_ids": [w["goal_id"]]},
+    ),
+    "POST /goal-templates/{template_id}/apply": Op(
+        row(CREATED, CREATED, NOT_FOUND, CREATED, NOT_FOUND, FORBIDDEN, FORBIDDEN),
+        lambda w: {
+            "period_id": w["period_id"],
+            "assignments": [{"owner_id": w["person_id"], "department_id": w["department_id"]}],
+        },
+    ),
+    "GET /goal-types": Op(everyone(OK)),
+    # --- execution ---------------------------------------------------------------------------
+    "GET /items": Op(everyone(OK)),
+    "POST /items": Op(
+        row(CREATED, CREATED, FORBIDDEN, CREATED, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+        lambda w: {"title": "写种草笔记", "department_id": w["department_id"]},
+    ),
+    "POST /items/bulk": Op(
+        row(OK, OK, NOT_FOUND, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN),
+        lambda w: {"item_ids": [w["item_id"]], "due": "2026-12-20"},
+    ),
+    "GET /items/{item_id}": Op(PRIVATE_READ),
+    "PATCH /items/{item_id}": Op(
+        row(OK, OK, NOT_FOUND, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN),
+        lambda w: {"version": version(ActionItem, w["item_id"]), "description": "三位头部KOL"},
+    ),
+    "DELETE /items/{item_id}": Op(
+        row(NO_CONTENT, NO_CONTENT, NOT_FOUND, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN)
+    ),
+    "PUT /items/{item_id}/raci": Op(
+        row(OK, OK, NOT_FOUND, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN),
+        lambda w: {
+            "version": version(ActionItem, w["item_id"]),
+            "responsible_ids": [w["person_id"]],
+            "accountable_id": w["manager_id"],
+        },
+    ),
+    "POST /items/{item_id}/move": Op(
+        row(OK, OK, NOT_FOUND, OK, NOT_FOUND, FORBIDDEN, FORBIDDEN),
+        lambda w: {"status": "doing", "version": version(ActionItem, w["item_id"])},
+    ),
+    "POST /items/{item_id}/reschedule": Op(
+        row(OK, OK, NOT_FOUND, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN),
+        lambda w: {"version": version(ActionItem, w["item_id"]), "start": "2026-12-01", "due": "2026-12-10"},
+    ),
+    "GET /items/{item_id}/dependencies": Op(PRIVATE_READ),
+    "POST /items/{item_id}/dependencies": Op(
+        row(CREATED, CREATED, NOT_FOUND, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN),
+        lambda w: {"predecessor_id": w["third_item_id"]},
+    ),
+    "DELETE /items/{item_id}/dependencies/{predecessor_id}": Op(
+        row(NO_CONTENT, NO_CONTENT, NOT_FOUND, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN)
+    ),
+    "GET /items/{item_id}/comments": Op(PRIVATE_READ),
+    "POST /items/{item_id}/comments": Op(
+        row(CREATED, CREATED, NOT_FOUND, CREATED, NOT_FOUND, CREATED, FORBIDDEN), lambda w: {"body": "收到"}
+    ),
+    "POST /items/{item_id}/request": Op(
+        row(OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+        lambda w: {"accept": True, "responsible_id": w["person_id"]},
+        params={"item_id": "request_item_id"},
+    ),
+    "GET /phases": Op(everyone(OK)),
+    "POST /phases": Op(
+        row(CREATED, CREATED, FORBIDDEN, CREATED, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+        lambda w: {"department_id": w["department_id"], "name": "预热期"},
+    ),
+    "GET /items/{item_id}/history": Op(PRIVATE_READ),
+    # --- alerts and notifications ------------------------------------------------------------
+    "GET /alert-rules": Op(everyone(OK)),
+    "POST /alert-rules": Op(
+        row(CREATED, CREATED, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+        lambda w: {
+            "name": "达成率<50%",
+            "scope": "department",
+            "department_id": w["department_id"],
+            "condition": "achievement_below",
+            "threshold": "0.5",
+            "recipients": ["owner"],
+        },
+    ),
+    "GET /alert-rules/{rule_id}": Op(row(OK, OK, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
+    "PATCH /alert-rules/{rule_id}": Op(
+        row(OK, OK, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND), lambda w: {"name": "达成率<70%"}
+    ),
+    "DELETE /alert-rules/{rule_id}": Op(
+        row(NO_CONTENT, NO_CONTENT, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)
+    ),
+    "GET /alerts": Op(everyone(OK)),
+    "GET /alerts/{alert_id}": Op(row(OK, OK, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
+    "POST /alerts/{alert_id}/acknowledge": Op(
+        row(OK, OK, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)
+    ),
+    "POST /alerts/{alert_id}/resolve": Op(
+        row(OK, OK, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND), lambda w: {"comment": "已加投"}
+    ),
+    "POST /alerts/{alert_id}/comments": Op(
+        row(CREATED, CREATED, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+        lambda w: {"body": "跟进中"},
+    ),
+    "GET /webhook-endpoints": Op(ADMIN_ONLY),
+    "POST /webhook-endpoints": Op(
+        row(CREATED, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+        lambda w: {"name": "销售部群", "kind": "generic", "url": "https://example.com/sales"},
+    ),
+    "DELETE /webhook-endpoints/{endpoint_id}": Op(
+        row(NO_CONTENT, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN)
+    ),
+    "POST /webhook-endpoints/{endpoint_id}/test": Op(ADMIN_ONLY),
+    "GET /me/notification-preferences": Op(everyone(OK)),
+    "PUT /me/notification-preferences": Op(everyone(OK), lambda w: {"email_enabled": False}),
+    # --- tracking ----------------------------------------------------------------------------
+    "GET /check-ins": Op(everyone(OK)),
+    "POST /check-ins": Op(
+        row(CREATED, CREATED, NOT_FOUND, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN),
+        lambda w: {
+            "measure_id": w["measure_id"],
+            "period_start": "2026-11-23",
+            "period_end": "2026-11-29",
+            "cumulative": "12",
+        },
+    ),
+    "GET /check-ins/{checkin_id}": Op(PRIVATE_READ),
+    "PATCH /check-ins/{checkin_id}": Op(
+        row(OK, OK, NOT_FOUND, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN),
+        lambda w: {"version": version(CheckIn, w["checkin_id"]), "comment": "补充：两篇爆文"},
+    ),
+    "DELETE /check-ins/{checkin_id}": Op(
+        row(NO_CONTENT, NO_CONTENT, NOT_FOUND, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN)
+    ),
+    "GET /measures/{measure_id}/plan": Op(PRIVATE_READ),
+    "PUT /measures/{measure_id}/plan": Op(
+        row(OK, OK, NOT_FOUND, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN),
+        lambda w: {"source": "even", "step_days": 7},
+    ),
+    "GET /measures/{measure_id}/forecast": Op(PRIVATE_READ),
+    "GET /deviation-categories": Op(everyone(OK)),
+}
+
+
+# --- the OpenAPI document ----------------------------------------------------------------------
+
+
+def operations() -> set[str]:
+    """ "METHOD /path" of every operation in the OpenAPI document, without the /api/v1 prefix."""
+    schema = api.get_openapi_schema()
+    return {
+        f"{method.upper()} {path.removeprefix(PREFIX)}"
+        for path, methods in schema["paths"].items()
+        for method in methods
+    }
+
+
+def url_for(key: str, kwargs: dict) -> tuple[str, str]:
+    method, path = key.split(" ", 1)
+    params = OPS[key].params
+    for name in re.findall(r"{(\w+)}", path):
+        path = path.replace(f"{{{name}}}", str(kwargs[params.get(name, name)]))
+    return method.lower(), path
+
+
+def call(world: dict, key: str, role: str):
+    method, path = url_for(key, world["kwargs"])
+    body = OPS[key].body
+    client = ApiClient(token=world["tokens"][role]) if role != "anonymous" else ApiClient()
+    if method in ("get", "delete"):
+        return client.send(method, path)
+    return client.send(method, path, body(world["kwargs"]) if body else {})
+
+
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch):
+    """The webhook test send would POST to example.com; the matrix is about who may, not the wire."""
+    monkeypatch.setattr(delivery, "_post", lambda endpoint, message: 200)
+
+
+# --- tests -------------------------------------------------------------------------------------
+
+
+def test_expected_statuses_are_documented():
+    """API.md: every status an endpoint can return is listed in the OpenAPI document."""
+    schema = api.get_openapi_schema()
+    for key, entry in OPS.items():
+        method, path = key.split(" ", 1)
+        documented = {str(status) for status in schema["paths"][PREFIX + path][method.lower()]["responses"]}
+        undocumented = {str(status) for status in entry.expected.values()} - documented
+        assert not undocumented, f"{key} answers {sorted(undocumented)}, not in its OpenAPI responses"
+
+
+def test_every_operation_is_in_the_matrix():
+    documented = operations()
+    missing = sorted(documented - OPS.keys())
+    assert not missing, f"API operations without an OPS entry: {missing}"
+    stale = sorted(OPS.keys() - documented)
+    assert not stale, f"OPS entries for operations that no longer exist: {stale}"
+    for key, entry in OPS.items():
+        assert set(entry.expected) == set(ROLES), key
+        unusual = {status for status in entry.expected.values() if status in (400, 409, 422)}
+        assert not unusual or entry.why, f"{key}: say why {sorted(unusual)} is the expected answer"
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("key", sorted(OPS))
+def test_operation(world, db, key, role):
+    response = call(world, key, role)
+    expected = OPS[key].expected[role]
+    assert response.status_code == expected, f"{key} as {role}: {response.content[:300]!r}"
+    if expected >= 400:
+        # Every refusal has the documented error shape (API.md "Errors").
+        assert {"code", "message", "field", "errors"} <= response.json().keys()
+
+
+def test_session_auth_needs_csrf_for_writes(world, db):
+    """The browser session works for reads; a write without the CSRF token is refused (403), a
+    read-write token needs none."""
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(fresh(world["people"]["manager"]))
+    assert browser.get(f"{PREFIX}/me").status_code == OK
+    body = {"title": "写种草笔记", "department_id": world["kwargs"]["department_id"]}
+    response = browser.post(f"{PREFIX}/items", body, content_type="application/json")
+    assert response.status_code == FORBIDDEN
+
+
+def test_read_only_token_cannot_write(world, db):
+    _token, secret = api_token_create(
+        actor=fresh(world["people"]["manager"]), name="只读", scope=ApiToken.Scope.READ
+    )
+    client = ApiClient(token=secret)
+    assert client.get("/items").status_code == OK
+    response = client.post(
+        "/items", {"title": "写种草笔记", "department_id": world["kwargs"]["department_id"]}
+    )
+    assert response.status_code == FORBIDDEN
+    assert response.json()["code"] == "token_read_only"
+
+
+def test_unknown_token_is_unauthenticated(world, db):
+    response = ApiClient(token="lds_not-a-real-token").get("/me")
+    assert response.status_code == UNAUTHENTICATED
+    assert response.json()["code"] == "not_authenticated"

@@ -1,0 +1,228 @@
+"""The world both matrices run against: one organisation with a person per role and one of each
+record the pages and the API address (goal, measure, consensus, template, items, check-in, alert...).
+
+    星辰公司 (company; admin and HR sit here)
+    ├── 市场部 MKT (manager 赵敏; member 林晓, viewer 访客)   owns the private goal and the items
+    └── 销售部 SALES (manager 王强; member 周杰)
+
+`build_world()` returns {"people": role → Person, "kwargs": URL/path parameter → id,
+"tokens": role → read-write API token secret}.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from lodestar.core.services import period_generate_fiscal_year
+from lodestar.execution import services as execution
+from lodestar.goals import consensus
+from lodestar.goals import services as goals
+from lodestar.goals.adjustments import adjustment_create
+from lodestar.goals.models import Visibility
+from lodestar.goals.reuse import template_create_from_goals
+from lodestar.notifications.models import Notification, WebhookEndpoint
+from lodestar.org.models import Department, Person, Role
+from lodestar.org.services import api_token_create, department_create
+from lodestar.tracking import alerts
+from lodestar.tracking.models import Alert, AlertCondition, AlertRule
+from lodestar.tracking.services import checkin_submit
+
+User = get_user_model()
+
+ROLES = ("admin", "manager", "manager_elsewhere", "member", "member_elsewhere", "hr", "viewer", "anonymous")
+
+
+def add_person(
+    username: str, display_name: str, department: Department | None, role: str = Role.MEMBER
+) -> Person:
+    user = User.objects.create_user(username=username, password="pw-for-tests-only")
+    return Person.objects.create(user=user, display_name=display_name, department=department, role=role)
+
+
+def fresh(person: Person):
+    return User.objects.get(pk=person.user_id)
+
+
+def _roles(*people: Person) -> dict[str, Person]:
+    return dict(zip(ROLES[:-1], people, strict=True))
+
+
+def build_world() -> dict:
+    admin = add_person("m_admin", "管理员", None, Role.ADMIN)
+    company = department_create(actor=fresh(admin), name="星辰公司", parent=None, code="CO")
+    Person.objects.filter(pk=admin.pk).update(department=company)
+    mkt = department_create(actor=fresh(admin), name="市场部", parent=company, code="MKT")
+    sales = department_create(actor=fresh(admin), name="销售部", parent=company, code="SALES")
+    manager = add_person("m_manager", "赵敏", mkt)
+    manager_elsewhere = add_person("m_manager_elsewhere", "王强", sales)
+    Department.objects.filter(pk=mkt.pk).update(manager=manager)
+    Department.objects.filter(pk=sales.pk).update(manager=manager_elsewhere)
+    member = add_person("m_member", "林晓", mkt)
+    member_elsewhere = add_person("m_member_elsewhere", "周杰", sales)
+    hr = add_person("m_hr", "孙丽", company, Role.HR)
+    viewer = add_person("m_viewer", "访客", mkt, Role.VIEWER)
+    for department in (company, mkt, sales):
+        department.refresh_from_db()
+    year = period_generate_fiscal_year(actor=fresh(admin), year=2026)
+
+    goal = goals.goal_create(
+        actor=fresh(manager),
+        name="新品A 小红书曝光",
+        department=mkt,
+        period=year,
+        owner=manager,
+        visibility=Visibility.DEPARTMENT,
+        measures=[
+            {"name": "小红书笔记", "unit": "count", "direction": "higher", "baseline": None, "target": "50"}
+        ],
+    )
+    record = consensus.consensus_start(
+        actor=fresh(manager),
+        goals=[goal],
+        participants=[{"person": manager, "required": True}],
+        minutes="Agreed.",
+    )
+    consensus.consensus_decide(actor=fresh(manager), record=record, decision="agreed")
+    goal.refresh_from_db()
+    measure = goal.measures.get()
+    adjustment_create(actor=fresh(manager), goal=goal, measure=measure, new_target="40", reason="预算调整")
+    template = template_create_from_goals(
+        actor=fresh(manager), name="渠道专员KPI", goals=[goal], department=mkt
+    )
+
+    item = execution.item_create(
+        actor=fresh(manager),
+        department=mkt,
+        title="投放KOL",
+        goal=goal,
+        responsible=[member],
+        accountable=manager,
+        consulted=[viewer],
+        informed=[],
+    )
+    attachment = execution.attachment_add(
+        actor=fresh(member),
+        item=item,
+        upload=SimpleUploadedFile("brief.pdf", b"%PDF-1.4 brief", content_type="application/pdf"),
+    )
+    execution.comment_add(actor=fresh(member), item=item, body="已联系三位KOL")
+
+    # A second item the first depends on (for DELETE /items/{id}/dependencies/{predecessor_id}) and a
+    # request from 销售部 waiting in 市场部's queue (for POST /items/{id}/request).
+    predecessor = execution.item_create(
+        actor=fresh(manager), department=mkt, title="确定KOL名单", goal=goal, responsible=[member]
+    )
+    execution.dependency_add(actor=fresh(manager), predecessor=predecessor, successor=item)
+    request_item = execution.item_create(
+        actor=fresh(member_elsewhere),
+        department=sales,
+        title="请市场部出门店海报",
+        requested_department=mkt,
+    )
+
+    third_item = execution.item_create(actor=fresh(manager), department=mkt, title="准备样品", goal=goal)
+    empty_department = department_create(actor=fresh(admin), name="品牌组", parent=mkt, code="MKT-BRAND")
+    next_year = period_generate_fiscal_year(actor=fresh(admin), year=2027)
+    # Consensus: one draft goal that can be put to consensus, one goal with a pending record. Each in its
+    # own sibling group (other owner or period), so its weight alone is 100%.
+    quarter = year.children.order_by("start").first()
+    draft_goal = goals.goal_create(
+        actor=fresh(manager),
+        name="新品A 门店陈列",
+        department=mkt,
+        period=quarter,
+        owner=manager,
+        weight="100",
+        measures=[
+            {"name": "到店人数", "unit": "count", "direction": "higher", "baseline": None, "target": "500"}
+        ],
+    )
+    pending_goal = goals.goal_create(
+        actor=fresh(manager),
+        name="新品A 私域拉新",
+        department=mkt,
+        period=year,
+        owner=member,
+        weight="100",
+        measures=[
+            {"name": "到店人数", "unit": "count", "direction": "higher", "baseline": None, "target": "500"}
+        ],
+    )
+    pending_record = consensus.consensus_start(
+        actor=fresh(manager),
+        goals=[pending_goal],
+        participants=[{"person": manager, "required": True}, {"person": member, "required": True}],
+        minutes="待确认",
+    )
+
+    checkin = checkin_submit(
+        actor=fresh(manager),
+        measure=measure,
+        period_start=dt.date(2026, 11, 16),
+        period_end=dt.date(2026, 11, 22),
+        cumulative=Decimal("10"),
+    )
+    rule = alerts.rule_create(
+        actor=fresh(manager),
+        name="达成率<80%",
+        scope=AlertRule.Scope.DEPARTMENT,
+        department=mkt,
+        condition=AlertCondition.ACHIEVEMENT_BELOW,
+        threshold=Decimal("0.8"),
+        recipients=["owner", "manager"],
+    )
+    alert = Alert.objects.filter(rule=rule).first() or Alert.objects.create(
+        rule=rule,
+        dedupe_key=f"measure:{measure.pk}",
+        goal=goal,
+        measure=measure,
+        subject="小红书笔记 达成率低",
+    )
+    alert.recipients.add(manager)
+    endpoint = WebhookEndpoint.objects.create(
+        name="市场部群", kind=WebhookEndpoint.Kind.GENERIC, url="https://example.com/hook", department=mkt
+    )
+    token, _secret = api_token_create(actor=fresh(member), name="报表脚本", scope="read")
+    tokens = {
+        role: api_token_create(actor=fresh(person), name="matrix", scope="read_write")[1]
+        for role, person in _roles(
+            admin, manager, manager_elsewhere, member, member_elsewhere, hr, viewer
+        ).items()
+    }
+    Notification.objects.create(recipient=member, actor=manager, verb="mentioned", title="@林晓 请看")
+
+    people = _roles(admin, manager, manager_elsewhere, member, member_elsewhere, hr, viewer)
+    kwargs = {
+        "goal_id": goal.pk,
+        "measure_id": measure.pk,
+        "record_id": record.pk,
+        "template_id": template.pk,
+        "item_id": item.pk,
+        "attachment_id": attachment.pk,
+        "alert_id": alert.pk,
+        "rule_id": rule.pk,
+        "endpoint_id": endpoint.pk,
+        "token_id": token.pk,
+        "department_id": mkt.pk,
+        "person_id": member.pk,
+        "period_id": year.pk,
+        "kind": "people",
+        "pk": measure.pk,
+        "checkin_id": checkin.pk,
+        "predecessor_id": predecessor.pk,
+        "request_item_id": request_item.pk,
+        "company_id": company.pk,
+        "sales_id": sales.pk,
+        "third_item_id": third_item.pk,
+        "empty_department_id": empty_department.pk,
+        "next_year_id": next_year.pk,
+        "manager_id": manager.pk,
+        "draft_goal_id": draft_goal.pk,
+        "draft_measure_id": draft_goal.measures.get().pk,
+        "pending_record_id": pending_record.pk,
+    }
+    return {"people": people, "kwargs": kwargs, "tokens": tokens}
