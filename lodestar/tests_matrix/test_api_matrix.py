@@ -85,6 +85,7 @@ PASSWORD = "pw-for-tests-only"
 OPS: dict[str, Op] = {
     # --- core: the caller, tokens, periods ---------------------------------------------------
     "GET /me": Op(everyone(OK)),
+    "GET /trash": Op(ADMIN_ONLY),
     "POST /auth/token": Op(
         row(CREATED, CREATED, CREATED, CREATED, CREATED, CREATED, CREATED, CREATED),
         lambda w: {"username": "m_viewer", "password": PASSWORD},
@@ -147,6 +148,7 @@ OPS: dict[str, Op] = {
         },
     ),
     "GET /goals/{goal_id}": Op(PRIVATE_READ),
+    "POST /goals/{goal_id}/restore": Op(ADMIN_ONLY, params={"goal_id": "trashed_goal_id"}),
     "PATCH /goals/{goal_id}": Op(
         row(OK, OK, NOT_FOUND, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN),
         lambda w: {"version": version(Goal, w["goal_id"]), "description": "聚焦新品首发"},
@@ -231,6 +233,7 @@ OPS: dict[str, Op] = {
         lambda w: {"item_ids": [w["item_id"]], "due": "2026-12-20"},
     ),
     "GET /items/{item_id}": Op(PRIVATE_READ),
+    "POST /items/{item_id}/restore": Op(ADMIN_ONLY, params={"item_id": "trashed_item_id"}),
     "PATCH /items/{item_id}": Op(
         row(OK, OK, NOT_FOUND, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN),
         lambda w: {"version": version(ActionItem, w["item_id"]), "description": "三位头部KOL"},
@@ -332,6 +335,7 @@ OPS: dict[str, Op] = {
         },
     ),
     "GET /check-ins/{checkin_id}": Op(PRIVATE_READ),
+    "POST /check-ins/{checkin_id}/restore": Op(ADMIN_ONLY, params={"checkin_id": "trashed_checkin_id"}),
     "PATCH /check-ins/{checkin_id}": Op(
         row(OK, OK, NOT_FOUND, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN),
         lambda w: {"version": version(CheckIn, w["checkin_id"]), "comment": "补充：两篇爆文"},

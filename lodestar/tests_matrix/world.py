@@ -29,7 +29,7 @@ from lodestar.org.models import Department, Person, Role
 from lodestar.org.services import api_token_create, department_create
 from lodestar.tracking import alerts
 from lodestar.tracking.models import Alert, AlertCondition, AlertRule
-from lodestar.tracking.services import checkin_submit
+from lodestar.tracking.services import checkin_delete, checkin_submit
 
 User = get_user_model()
 
@@ -166,6 +166,30 @@ def build_world() -> dict:
         period_end=dt.date(2026, 11, 22),
         cumulative=Decimal("10"),
     )
+    # In the trash (soft-deleted), for the restore endpoints: a draft goal of another quarter, an
+    # item and a check-in of another week.
+    trashed_goal = goals.goal_create(
+        actor=fresh(manager),
+        name="已删除的草稿目标",
+        department=mkt,
+        period=year.children.order_by("start")[1],
+        owner=manager,
+        weight="100",
+        measures=[],
+    )
+    goals.goal_delete(actor=fresh(manager), goal=trashed_goal)
+    trashed_item = execution.item_create(
+        actor=fresh(manager), department=mkt, title="已删除的任务", goal=goal
+    )
+    execution.item_delete(actor=fresh(manager), item=trashed_item)
+    trashed_checkin = checkin_submit(
+        actor=fresh(manager),
+        measure=measure,
+        period_start=dt.date(2026, 11, 9),
+        period_end=dt.date(2026, 11, 15),
+        cumulative=Decimal("4"),
+    )
+    checkin_delete(actor=fresh(manager), checkin=trashed_checkin)
     rule = alerts.rule_create(
         actor=fresh(manager),
         name="达成率<80%",
@@ -224,5 +248,8 @@ def build_world() -> dict:
         "draft_goal_id": draft_goal.pk,
         "draft_measure_id": draft_goal.measures.get().pk,
         "pending_record_id": pending_record.pk,
+        "trashed_goal_id": trashed_goal.pk,
+        "trashed_item_id": trashed_item.pk,
+        "trashed_checkin_id": trashed_checkin.pk,
     }
     return {"people": people, "kwargs": kwargs, "tokens": tokens}
