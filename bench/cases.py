@@ -128,7 +128,7 @@ def build_cases(repeat: int) -> list[Case]:
     write_measures = list(
         Measure.objects.filter(goal__period=year, goal__kind="kpi", goal__status="active", parts__isnull=True)
         .filter(~Q(check_ins__period_start=monday))
-        .order_by("id")[: repeat + 3]
+        .order_by("id")[: repeat + 4]
     )
     cases = [
         Case(

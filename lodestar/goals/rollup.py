@@ -131,22 +131,24 @@ def ancestor_ids(goal_id: int) -> list[int]:
     return ids
 
 
-def rollup_from(goal: Goal, today=None) -> None:
+def rollup_from(goal: Goal, today=None) -> list[int]:
     """Recompute `goal` and every ancestor up to the root (and sources of decomposed measures).
 
     A constant number of queries whatever the depth: the chain, its goals, their measures and
     their children are read once each; changed figures are written with one statement per table.
+    Returns the chain's ids, nearest first (alert evaluation uses them).
     """
     today = today or timezone.localdate()
-    # Decomposed parts first: their sources (on goals above) must add up the new values before
-    # the chain's measures are read.
-    for measure in goal.measures.exclude(source__isnull=True):
-        recompute_measure(measure)
     chain = ancestor_ids(goal.pk)
     goals = {g.pk: g for g in Goal.objects.select_related("period").filter(pk__in=chain)}
-    measures: dict[int, list[Measure]] = defaultdict(list)
-    for measure in Measure.objects.filter(goal_id__in=chain).order_by("sort_order", "id"):
-        measures[measure.goal_id].append(measure)
+    measures = _measures_of(chain)
+    parts = [m for m in measures[goal.pk] if m.source_id]
+    if parts:
+        # Decomposed parts: their sources (on goals above) add up the new values first, then the
+        # chain's measures are read again.
+        for measure in parts:
+            recompute_measure(measure)
+        measures = _measures_of(chain)
     children: dict[int, list[Goal]] = defaultdict(list)
     for child in Goal.objects.filter(parent_id__in=chain).only(
         "pk", "parent_id", "achievement_rate", "progress", "weight", "status"
@@ -181,6 +183,14 @@ def rollup_from(goal: Goal, today=None) -> None:
             fresh.health,
         )
         goal.child_count = fresh.child_count
+    return chain
+
+
+def _measures_of(goal_ids: list[int]) -> dict[int, list[Measure]]:
+    measures: dict[int, list[Measure]] = defaultdict(list)
+    for measure in Measure.objects.filter(goal_id__in=goal_ids).order_by("sort_order", "id"):
+        measures[measure.goal_id].append(measure)
+    return measures
 
 
 def rebuild_all(today=None) -> int:
@@ -266,5 +276,6 @@ def _write_rows(model, columns: list[str], rows: list[tuple]) -> None:
     quote = connection.ops.quote_name
     assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
     sql = f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE {quote(model._meta.pk.column)} = %s"
-    with transaction.atomic(), connection.cursor() as cursor:
+    # savepoint=False: inside a service's transaction this is one statement, not three.
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         cursor.executemany(sql, prepared)

@@ -468,15 +468,20 @@ def evaluate_rules(today: dt.date | None = None) -> list[Alert]:
 
 
 @transaction.atomic
-def evaluate_after_checkin(checkin_id: int) -> list[Alert]:
-    """Evaluate the rules touching the checked-in goal (and the goals its figures roll up to)."""
-    checkin = CheckIn.objects.select_related("measure__goal", "item__goal").filter(pk=checkin_id).first()
-    if checkin is None:
-        return []
-    goal = checkin.measure.goal if checkin.measure_id else (checkin.item.goal if checkin.item else None)
-    if goal is None:
-        return []
-    chain = ancestor_ids(goal.pk)
+def evaluate_after_checkin(checkin_id: int, *, chain: list[int] | None = None) -> list[Alert]:
+    """Evaluate the rules touching the checked-in goal (and the goals its figures roll up to).
+
+    `chain` is the goal and its ancestors when the caller has just rolled them up (saves reading
+    them again); otherwise they are found from the check-in.
+    """
+    if chain is None:
+        checkin = CheckIn.objects.select_related("measure__goal", "item__goal").filter(pk=checkin_id).first()
+        if checkin is None:
+            return []
+        goal = checkin.measure.goal if checkin.measure_id else (checkin.item.goal if checkin.item else None)
+        if goal is None:
+            return []
+        chain = ancestor_ids(goal.pk)
     paths = {g.department.path for g in Goal.objects.filter(pk__in=chain).select_related("department")}
     now = timezone.now()
     today = timezone.localdate(now)

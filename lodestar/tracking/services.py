@@ -12,7 +12,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Exists, OuterRef, Sum
 from django.utils.translation import gettext as _
 
 from lodestar.core.errors import ApplicationError, ConflictError, NotFound, PermissionDeniedError
@@ -109,9 +109,11 @@ def checkin_submit(
     if (measure is None) == (item is None):
         raise ApplicationError(_("A check-in is about one measure or one action item."), field="measure_id")
     if measure is not None:
+        live_parts = Measure.objects.filter(source=OuterRef("pk"), goal__deleted_at__isnull=True)
         measure = (
             Measure.objects.select_for_update(of=("self",))
             .select_related("goal__period", "goal__department")
+            .annotate(has_parts=Exists(live_parts))
             .get(pk=measure.pk)
         )
         goal = measure.goal
@@ -127,7 +129,7 @@ def checkin_submit(
             raise ApplicationError(
                 _("Check-ins are recorded on active goals."), code="not_active", field="measure_id"
             )
-        if measure.parts.filter(goal__deleted_at__isnull=True).exists():
+        if measure.has_parts:
             raise ApplicationError(
                 _("This measure adds up its parts: report on the sub-goals instead."), field="measure_id"
             )
@@ -196,8 +198,9 @@ def checkin_submit(
     return checkin
 
 
-def _apply_latest(*, measure: Measure | None, item: ActionItem | None) -> None:
-    """The latest period's cumulative becomes the measure's current value (or the item's actual)."""
+def _apply_latest(*, measure: Measure | None, item: ActionItem | None) -> list[int] | None:
+    """The latest period's cumulative becomes the measure's current value (or the item's actual).
+    Returns the goal chain it rolled up, if it rolled one up."""
     from lodestar.execution.services import _feed_measure
 
     latest_qs = CheckIn.objects.filter(measure=measure) if measure else CheckIn.objects.filter(item=item)
@@ -211,22 +214,23 @@ def _apply_latest(*, measure: Measure | None, item: ActionItem | None) -> None:
             measure.save(update_fields=["current", "achievement_rate", "progress", "version", "updated_at"])
             if measure.source_id:  # a part of a decomposed measure: its sources add it up
                 recompute_measure(measure)
-            rollup_from(measure.goal)
+            return rollup_from(measure.goal)
     else:
         if item.actual_quantity != value:
             item.actual_quantity = value
             item.version += 1
             item.save(update_fields=["actual_quantity", "version", "updated_at"])
             _feed_measure(item.measure_id)
+    return None
 
 
-def _evaluate_after_checkin(checkin_id: int) -> None:
+def _evaluate_after_checkin(checkin_id: int, chain: list[int] | None = None) -> None:
     """Alert evaluation runs right after a check-in (when the alerts module is installed)."""
     try:
         from lodestar.tracking.alerts import evaluate_after_checkin
     except ImportError:  # pragma: no cover - alerts ship separately
         return
-    evaluate_after_checkin(checkin_id)
+    evaluate_after_checkin(checkin_id, chain=chain)
 
 
 @transaction.atomic
