@@ -89,7 +89,7 @@ def demo(db) -> Demo:
 
 
 def cases(targets: list) -> list:
-    """One pytest param per (target, field, value), named e.g. `api-goal-create-name-nul_byte`."""
+    """One pytest param per (target, field, value), named e.g. `goal-create-name-nul_byte`."""
     params = []
     for target in targets:
         for field, kind in target.fields.items():
@@ -272,7 +272,7 @@ def test_api_bad_input(target: ApiTarget, field, label, value, demo, admin_api):
     if target.method == "patch":
         payload = target.payload(_reloaded(demo))
     else:
-        _undo_baseline(target, payload)
+        _undo_baseline(target)
     before = snapshot(target.model)
     response = admin_api.send(target.method, target.path(demo), {**payload, field: value})
     assert response.status_code < 500, response.content
@@ -300,7 +300,7 @@ def _reloaded(demo: Demo) -> Demo:
     return demo
 
 
-def _undo_baseline(target: ApiTarget, payload: dict) -> None:
+def _undo_baseline(target: ApiTarget) -> None:
     """Remove the record the baseline created, so unique names and periods are free again."""
     _remove(apps.get_model(target.model)._base_manager.order_by("-pk").first())
 
@@ -686,3 +686,16 @@ def test_json_body_that_is_not_json_is_a_clear_400(demo, admin_api):
     )
     assert response.status_code == 400
     assert json.loads(response.content)["code"] == "malformed"
+
+
+@pytest.mark.parametrize("path", ["/goals", "/items", "/people"])
+def test_nul_in_a_search_query_is_a_field_error(path, admin_api):
+    response = admin_api.get(path, q="周报\x00")
+    assert response.status_code == 422, response.content
+    body = response.json()
+    assert body["code"] == "invalid" and body["field"] == "q" and body["message"]
+
+
+@pytest.mark.parametrize("path", ["/goals", "/items", "/people"])
+def test_mixed_scripts_search_query_is_fine(path, admin_api):
+    assert admin_api.get(path, q=MIXED).status_code == 200
