@@ -84,11 +84,11 @@ def token_create(request, payload: TokenIn):
 
     credentials = {"username": payload.username}
     if AxesProxyHandler.is_locked(request, credentials):
-        _locked()
+        _locked(request)
     user = authenticate(request, username=payload.username, password=payload.password)
     if user is None:
         if AxesProxyHandler.is_locked(request, credentials):
-            _locked()
+            _locked(request)
         raise _Unauthorized(_("The username or password is wrong."), code="invalid_credentials")
     token, secret = api_token_create(actor=user, name=payload.name, scope=payload.scope)
     return Status(201, {"token": secret, "expires_at": token.expires_at, "scope": token.scope})
@@ -104,7 +104,10 @@ class _LockedOut(ApplicationError):
     code = "locked_out"
 
 
-def _locked():
+def _locked(request):
+    # The failure that locks the account flags the request, and AxesMiddleware would then swap this
+    # JSON 429 for its HTML lockout page, which API clients cannot read.
+    request.axes_locked_out = False
     raise _LockedOut(_("Too many failed sign-ins. Try again later."))
 
 

@@ -49,16 +49,51 @@ def decode_text(data: bytes) -> tuple[str, str]:
         candidates = [("utf-8-sig", "utf-8-sig")]
     elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
         candidates = [("utf-16", "utf-16")]
+    elif _utf16_without_bom(data):
+        candidates = [(_utf16_without_bom(data), "utf-16")]
     for codec, name in candidates:
         try:
-            return data.decode(codec, errors="strict"), name
+            text = data.decode(codec, errors="strict")
         except UnicodeDecodeError:
             continue
+        if codec == "gb18030" and _looks_misdecoded(text):
+            break
+        return text, name
     raise ApplicationError(
         _("The file's text encoding was not recognised. Save it as UTF-8 or as an Excel workbook (.xlsx)."),
         code="bad_encoding",
         field="file",
     )
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """Some tools write UTF-16 without a byte-order mark; mostly-ASCII csv text then has a NUL in
+    every other byte (after the character in little-endian, before it in big-endian)."""
+    sample = data[:4096]
+    pairs = len(sample) // 2
+    if pairs < 4:
+        return None
+    if sample[1::2].count(0) * 10 >= pairs * 4:
+        return "utf-16-le"
+    if sample[0::2].count(0) * 10 >= pairs * 4:
+        return "utf-16-be"
+    return None
+
+
+def _looks_misdecoded(text: str) -> bool:
+    """GB18030 decodes almost any byte sequence, so a Japanese (Shift-JIS) or Big5 file "succeeds"
+    as rare characters. Real GBK text from Excel uses GB2312's common characters nearly always
+    (a rare name character here and there), mis-decoded text mostly characters outside it."""
+    rare = common = 0
+    for char in text:
+        if "\u3400" <= char <= "\u9fff" or "\uf900" <= char <= "\ufaff":
+            try:
+                char.encode("gb2312")
+            except UnicodeEncodeError:
+                rare += 1
+            else:
+                common += 1
+    return rare >= 4 and rare * 3 > rare + common
 
 
 def _read_csv(data: bytes) -> Table:

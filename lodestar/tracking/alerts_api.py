@@ -20,6 +20,8 @@ from lodestar.notifications.models import WebhookEndpoint
 from lodestar.org.models import Person
 from lodestar.tracking import alerts
 from lodestar.tracking.alerts_schemas import (
+    AlertCommentIn,
+    AlertCommentOut,
     AlertFilter,
     AlertOut,
     AlertPage,
@@ -27,8 +29,6 @@ from lodestar.tracking.alerts_schemas import (
     AlertRuleOut,
     AlertRulePage,
     AlertRulePatch,
-    CommentIn,
-    CommentOut,
     DeliveryOut,
     EndpointIn,
     EndpointOut,
@@ -161,9 +161,11 @@ def alert_resolve(request, payload: ResolveIn | None = None, alert_id: int = Ale
 
 
 @router.post(
-    "/alerts/{alert_id}/comments", response={201: CommentOut, **WRITE_ERRORS}, summary="Comment on an alert"
+    "/alerts/{alert_id}/comments",
+    response={201: AlertCommentOut, **WRITE_ERRORS},
+    summary="Comment on an alert",
 )
-def alert_comment(request, payload: CommentIn, alert_id: int = AlertId):
+def alert_comment(request, payload: AlertCommentIn, alert_id: int = AlertId):
     alert = alerts.access_alert(request.user, alert_id, act=True)
     return Status(201, alerts.alert_comment(actor=request.user, alert=alert, body=payload.body))
 

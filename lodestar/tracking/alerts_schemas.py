@@ -8,7 +8,7 @@ from typing import Literal
 from ninja import Field, Schema
 
 from lodestar.core.numbers import rate_str
-from lodestar.core.schemas import MAX_ID
+from lodestar.core.schemas import MAX_ID, LocalTime
 
 Recipient = Literal["owner", "responsible", "accountable", "manager"]
 Channel = Literal["inbox", "email", "webhook"]
@@ -130,11 +130,11 @@ class ResolveIn(Schema):
     comment: str = Field("", max_length=4000)
 
 
-class CommentIn(Schema):
+class AlertCommentIn(Schema):
     body: str = Field(..., max_length=4000)
 
 
-class CommentOut(Schema):
+class AlertCommentOut(Schema):
     id: int
     alert_id: int
     author_id: int
@@ -188,7 +188,7 @@ class DeliveryOut(Schema):
 
 class PreferenceIO(Schema):
     email_enabled: bool = True
-    quiet_start: dt.time | None = None
-    quiet_end: dt.time | None = None
+    quiet_start: LocalTime | None = None
+    quiet_end: LocalTime | None = None
     reminder_weekday: int = Field(5, description="1 = Monday … 7 = Sunday")
-    reminder_time: dt.time = dt.time(16, 0)
+    reminder_time: LocalTime = dt.time(16, 0)
