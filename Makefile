@@ -60,10 +60,11 @@ test: venv
 	$(BIN)/pytest lodestar -q $(PYTEST_ARGS)
 
 e2e: venv
-	@command -v chromium >/dev/null 2>&1 || { \
-		echo "Installing Debian's chromium for the browser journeys..."; \
+	@# Chromium, and a CJK font so the failure screenshots show Chinese instead of empty boxes.
+	@{ command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi "wqy\|noto.*cjk"; } || { \
+		echo "Installing Debian's chromium and a Chinese font for the browser journeys..."; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends chromium; }
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends chromium fonts-wqy-microhei; }
 	@mkdir -p "$(LODESTAR_DATA_DIR)"
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest e2e -q -p no:randomly $(PYTEST_ARGS)
 
