@@ -651,7 +651,10 @@ def comment_add(*, actor, item: ActionItem, body: str) -> Comment:
     if len(body) > 4000:
         raise ApplicationError(_("A comment can be at most 4,000 characters."), field="body")
     comment = Comment.objects.create(item=item, author=person, body=body)
-    mentioned = mentioned_people(body)
+    # Only people who may see the item are notified: the notification shows its title.
+    named = mentioned_people(body)
+    mentioned = [p for p in named if visible_items(p.user).filter(pk=item.pk).exists()]
+    comment.not_notified = [p for p in named if p not in mentioned]
     comment.mentions.set(mentioned)
     _notify_on_commit(
         mentioned,

@@ -471,9 +471,16 @@ def comment_add(request, item_id: int):
     form = CommentForm(request.POST)
     if form.is_valid():
         try:
-            services.comment_add(actor=request.user, item=item, body=form.cleaned_data["body"])
+            comment = services.comment_add(actor=request.user, item=item, body=form.cleaned_data["body"])
         except ApplicationError as exc:
             messages.error(request, exc.message)
+        else:
+            if comment.not_notified:
+                messages.warning(
+                    request,
+                    _("%(names)s cannot see this item and were not notified.")
+                    % {"names": "、".join(p.display_name for p in comment.not_notified)},
+                )
     else:
         messages.error(request, _("Write a comment."))
     return redirect(f"{reverse('execution:detail', args=[item.pk])}#comments")

@@ -16,8 +16,10 @@ from decimal import Decimal
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 
+from lodestar.execution.access import visible_items
 from lodestar.execution.models import ActionItem, ItemStatus, RaciAssignment
 from lodestar.execution.selectors import item_list
+from lodestar.goals.access import visible_goals
 from lodestar.goals.models import Goal, GoalStatus, Measure
 from lodestar.tracking import domain
 from lodestar.tracking.models import CheckIn
@@ -310,7 +312,15 @@ def report_rows(user, person, week: Week | Day, today: dt.date) -> list[ReportRo
 # --- department report and weekly meeting ---------------------------------------------------
 
 
-def department_checkins(department, week: Week) -> list[CheckIn]:
+def _seen_by(user) -> Q:
+    """Check-ins on goals and items `user` may see: a department report is read by everyone in
+    the department tree, but a department-private goal of one team stays private to that team."""
+    return Q(measure__goal__in=visible_goals(user).values("pk")) | Q(
+        item__in=visible_items(user).values("pk")
+    )
+
+
+def department_checkins(user, department, week: Week) -> list[CheckIn]:
     path = department.path
     return list(
         CheckIn.objects.filter(period_start__gte=week.start, period_start__lte=week.end)
@@ -318,6 +328,7 @@ def department_checkins(department, week: Week) -> list[CheckIn]:
             Q(measure__goal__department__path__startswith=path) | Q(item__department__path__startswith=path)
         )
         .filter(LIVE_PARENT_Q)
+        .filter(_seen_by(user))
         .select_related(
             "measure__goal__department",
             "measure__goal__owner",
@@ -352,9 +363,10 @@ def has_resource_request(checkin: CheckIn) -> bool:
     return bool(checkin.resource_budget or checkin.resource_people or checkin.resource_other)
 
 
-def department_goals(department, week: Week) -> list[Goal]:
+def department_goals(user, department, week: Week) -> list[Goal]:
     return list(
-        Goal.objects.filter(
+        visible_goals(user)
+        .filter(
             department__path__startswith=department.path,
             status=GoalStatus.ACTIVE,
             period__start__lte=week.end,
@@ -365,10 +377,11 @@ def department_goals(department, week: Week) -> list[Goal]:
     )
 
 
-def department_open_items(department, today: dt.date) -> list[ActionItem]:
-    """Open items of the subtree that are overdue or blocked."""
+def department_open_items(user, department, today: dt.date) -> list[ActionItem]:
+    """Open items of the subtree that are overdue or blocked (those `user` may see)."""
     return list(
-        ActionItem.objects.filter(department__path__startswith=department.path, status__in=OPEN_STATUSES)
+        visible_items(user)
+        .filter(department__path__startswith=department.path, status__in=OPEN_STATUSES)
         .filter(Q(status=ItemStatus.BLOCKED) | Q(due__lt=today))
         .select_related("department", "goal", "accountable")
         .prefetch_related(

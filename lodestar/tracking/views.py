@@ -250,7 +250,7 @@ def department_report(request):
     _person, department = _department_scope(request)
     today = timezone.localdate()
     week = selectors.parse_week(request.GET.get("week"), today)
-    checkins = selectors.department_checkins(department, week)
+    checkins = selectors.department_checkins(request.user, department, week)
     groups: OrderedDict = OrderedDict()
     for checkin in checkins:
         goal = selectors.checkin_goal(checkin)
@@ -308,7 +308,7 @@ def meeting(request):
     _person, department = _department_scope(request)
     today = timezone.localdate()
     week = selectors.parse_week(request.GET.get("week"), today)
-    goals = selectors.department_goals(department, week)
+    goals = selectors.department_goals(request.user, department, week)
     people = _meeting_people(department)
     can_follow_up = can_plan_in(request.user, department)
     form = FollowUpForm(people=people, goals=goals)
@@ -343,11 +343,11 @@ def meeting(request):
                 return redirect(f"{reverse('tracking:meeting')}?department={department.pk}&week={week.key}")
     exception_goals = [g for g in goals if g.health in ("off_track", "at_risk")]
     other_goals = [g for g in goals if g.health not in ("off_track", "at_risk")]
-    items = selectors.department_open_items(department, today)
+    items = selectors.department_open_items(request.user, department, today)
     for item in items:
         item.responsible = [r.person for r in item.raci.all() if r.person_id]
         item.overdue_days = (today - item.due).days if item.due and item.due < today else 0
-    checkins = selectors.department_checkins(department, week)
+    checkins = selectors.department_checkins(request.user, department, week)
     help_rows = [_checkin_view(c) for c in checkins if selectors.needs_help(c)]
     return render(
         request,

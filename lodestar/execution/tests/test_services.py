@@ -850,28 +850,43 @@ def test_request_answer_by_an_admin(world, poster_request):
 
 
 def test_mentions_notify_on_commit_but_never_the_author(world, django_capture_on_commit_callbacks):
-    item = make(world.member, "抖音短视频投放")
-    body = "@chenjing 请帮忙看脚本，@赵敏 确认预算。@linxiao 自己记一下, @lizhi @nobody"
+    # An item of 内容组, so both 陈静 (内容组) and 赵敏 (manager of 市场部 above it) can open it.
+    item = make(world.content_member, "抖音短视频投放")
+    body = "@linxiao 请帮忙看脚本，@赵敏 确认预算。@chenjing 自己记一下, @lizhi @nobody"
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        comment = services.comment_add(actor=u(world.member), item=item, body=body)
+        comment = services.comment_add(actor=u(world.content_member), item=item, body=body)
     assert Notification.objects.count() == 0  # nothing before the commit
     assert len(callbacks) == 1
     callbacks[0]()
     assert set(comment.mentions.values_list("pk", flat=True)) >= {world.content_member.pk, world.mkt_mgr.pk}
     assert world.former.pk not in set(comment.mentions.values_list("pk", flat=True))
+    # 林晓 of 市场部 cannot see an item of 内容组 (items have no company-wide visibility): not notified.
+    assert [p.pk for p in comment.not_notified] == [world.member.pk]
     notified = set(Notification.objects.filter(verb="mentioned").values_list("recipient_id", flat=True))
-    assert notified == {world.content_member.pk, world.mkt_mgr.pk}
-    note = Notification.objects.get(recipient=world.content_member)
-    assert note.actor_id == world.member.pk
-    assert "林晓" in note.title and "抖音短视频投放" in note.title
+    assert notified == {world.mkt_mgr.pk}
+    note = Notification.objects.get(recipient=world.mkt_mgr)
+    assert note.actor_id == world.content_member.pk
+    assert "陈静" in note.title and "抖音短视频投放" in note.title
     assert note.url == f"/execution/items/{item.pk}/"
+
+
+def test_mentions_reach_only_people_who_can_see_the_item(world, django_capture_on_commit_callbacks):
+    """The notification carries the item's title: 周杰 of 销售部 cannot see 市场部's item, so he is
+    not notified, and the comment says so to its author."""
+    item = make(world.member, "新品发布会预算")
+    with django_capture_on_commit_callbacks(execute=True):
+        comment = services.comment_add(actor=u(world.member), item=item, body="@zhoujie @zhaomin 请看")
+    notified = set(Notification.objects.filter(verb="mentioned").values_list("recipient_id", flat=True))
+    assert notified == {world.mkt_mgr.pk}
+    assert [p.pk for p in comment.not_notified] == [world.sales_member.pk]
+    assert list(comment.mentions.values_list("pk", flat=True)) == [world.mkt_mgr.pk]
 
 
 def test_mentions_at_the_end_of_a_sentence(world, django_capture_on_commit_callbacks):
     item = make(world.member)
     with django_capture_on_commit_callbacks(execute=True):
-        services.comment_add(actor=u(world.member), item=item, body="Please check, @chenjing.")
-    assert [n.recipient_id for n in Notification.objects.all()] == [world.content_member.pk]
+        services.comment_add(actor=u(world.member), item=item, body="Please check, @zhaomin.")
+    assert [n.recipient_id for n in Notification.objects.all()] == [world.mkt_mgr.pk]
 
 
 def test_comment_without_mentions_notifies_nobody(world, django_capture_on_commit_callbacks):

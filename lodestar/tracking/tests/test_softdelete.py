@@ -101,9 +101,10 @@ def test_measure_page_shows_checkin_changes_with_deletes_and_restores(world, tre
 
     html = page(world.mkt_manager).get(f"/tracking/measures/{tree.m1.pk}/").content.decode()
     changes = html[html.index('data-testid="checkin-changes"') :]
-    assert "g_admin · restored" in changes
-    assert "g_mkt_manager · deleted" in changes
-    assert "· created ·" in changes
+    # Pages are in Chinese until the reader switches language.
+    assert "g_admin · 已恢复" in changes
+    assert "g_mkt_manager · 已删除" in changes
+    assert "· 已创建 ·" in changes
 
 
 # --- action items -------------------------------------------------------------------------
@@ -182,7 +183,7 @@ def test_goal_delete_updates_the_parent_and_restore_brings_it_back(world, tree, 
     assert tree.parent.child_count == 3
     html = page(world.admin).get(f"/goals/{child.pk}/").content.decode()
     history = html[html.index('data-testid="history"') :]
-    assert "g_admin · restored" in history and "g_mkt_manager · deleted" in history
+    assert "g_admin · 已恢复" in history and "g_mkt_manager · 已删除" in history
 
 
 def test_goal_restore_refused_while_its_parent_is_deleted(world, make_goal, api):

@@ -578,3 +578,26 @@ def test_day_page_query_count_does_not_grow(
     with django_assert_max_num_queries(small):
         response = client.get(reverse("tracking:report"), params)
     assert len([r for r in response.context["rows"] if r.kind == "measure"]) >= 30
+
+
+def test_department_report_and_meeting_keep_private_goals_private(world, setup, week):
+    """Everyone below a department may read its weekly report, but a department-private goal of
+    one team (and its check-ins) stays hidden from people of other teams."""
+    _parent, child = setup
+    Goal.objects.filter(pk=child.pk).update(visibility="department")
+    services.checkin_submit(
+        actor=fresh(world.content_member),
+        measure=child.measures.get(),
+        period_start=week.start,
+        period_end=week.end,
+        planned="10",
+        actual="3",
+        deviation_reason="内部预算调整",
+    )
+    query = {"department": world.company.pk, "week": week.key}
+    outsider = client_for(world.sales_member)
+    for name in ("tracking:department_report", "tracking:meeting"):
+        body = outsider.get(reverse(name), query).content.decode()
+        assert "内部预算调整" not in body and child.name not in body, name
+    insider = client_for(world.mkt_manager).get(reverse("tracking:department_report"), query)
+    assert "内部预算调整" in insider.content.decode()
