@@ -159,3 +159,19 @@ class Fault:
                 self.observed = self.observe()
             raise InjectedFault(f"injected on call {self.calls}")
         return self.original(*args, **kwargs)
+
+
+def assert_documented(document: dict, paths: dict[str, tuple[str, ...]], *, tag: str, ok_posts=()) -> None:
+    """Each listed operation is in the OpenAPI document under `tag` and lists its success status:
+    201 for POST (200 for paths ending in `ok_posts`), 204 for DELETE, else 200. The error
+    statuses every operation must list are checked once for all operations, in core's
+    `test_every_operation_declares_its_error_responses`."""
+    for path, methods in paths.items():
+        assert path in document["paths"], path
+        for method in methods:
+            operation = document["paths"][path][method]
+            assert operation["tags"] == [tag], (path, method)
+            success = {"post": "201", "delete": "204"}.get(method, "200")
+            if method == "post" and path.endswith(tuple(ok_posts)):
+                success = "200"
+            assert success in operation["responses"], (path, method)
