@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lodestar.core.errors import ApplicationError, ConflictError, NotFound, PermissionDeniedError
+from lodestar.core.errors import ApplicationError, ConflictError, PermissionDeniedError
 from lodestar.core.permissions import can_write, person_of
 from lodestar.goals import domain
 from lodestar.goals.access import can_manage_goal
@@ -130,7 +130,10 @@ def consensus_decide(
     record = ConsensusRecord.objects.select_for_update().get(pk=record.pk)
     participant = record.participants.filter(person=person).first() if person else None
     if participant is None:
-        raise NotFound(_("You are not a participant of this consensus."), field="record_id")
+        # The caller may see the record (the API and pages check that first): 403, not 404.
+        raise PermissionDeniedError(
+            _("You are not a participant of this consensus."), code="not_a_participant", field="record_id"
+        )
     if record.state != ConsensusRecord.State.OPEN:
         raise ConflictError(_("This consensus is already closed."), code="consensus_closed")
     if decision not in (ConsensusParticipant.Decision.AGREED, ConsensusParticipant.Decision.OBJECTED):

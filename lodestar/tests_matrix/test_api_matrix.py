@@ -199,11 +199,10 @@ OPS: dict[str, Op] = {
         params={"goal_id": "draft_goal_id"},
     ),
     "POST /consensus/{record_id}/decisions": Op(
-        row(NOT_FOUND, OK, NOT_FOUND, OK, NOT_FOUND, NOT_FOUND, FORBIDDEN),
+        # The goal is public: everyone sees the record, only its participants may decide (403 else).
+        row(FORBIDDEN, OK, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN),
         lambda w: {"decision": "agreed"},
         params={"record_id": "pending_record_id"},
-        why="the goal is public, but a decision belongs to a participant row: whoever has none (admin "
-        "and HR included) gets 404 'not a participant' from the service; the viewer is refused first",
     ),
     "POST /consensus/{record_id}/withdraw": Op(
         row(OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),

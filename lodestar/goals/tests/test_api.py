@@ -870,7 +870,7 @@ def test_consensus_flow(world, make_goal, api):
     path = f"/consensus/{record_id}/decisions"
 
     err(api("member").post(path, {"decision": "objected"}), 422, "required", "comment")
-    err(api("content_member").post(path, {"decision": "agreed"}), 404)  # not a participant
+    err(api("content_member").post(path, {"decision": "agreed"}), 403, "not_a_participant")
     err(api("member").post(path, {"decision": "maybe"}), 422, field="decision")
     body = ok(api("member").post(path, {"decision": "agreed", "comment": "同意"}))
     assert body["state"] == "open"

@@ -23,7 +23,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
-from lodestar.core.errors import ApplicationError, ConflictError, NotFound, PermissionDeniedError
+from lodestar.core.errors import ApplicationError, ConflictError, PermissionDeniedError
 from lodestar.core.models import Period
 from lodestar.core.permissions import person_of
 from lodestar.core.services import period_generate_fiscal_year, period_set_closed
@@ -744,7 +744,8 @@ def test_consensus_activates_when_every_required_participant_agrees(w, goal_set)
     refused(
         lambda: consensus.consensus_decide(actor=as_user(w.member2), record=record, decision="agreed"),
         field="record_id",
-        error=NotFound,
+        code="not_a_participant",
+        error=PermissionDeniedError,
     )
 
     consensus.consensus_decide(actor=as_user(w.member), record=record, decision="agreed", comment="同意")
