@@ -48,7 +48,14 @@ class CheckInForm(forms.Form):
     resource_other = forms.CharField(
         label=_("Other resources"), required=False, max_length=300, widget=forms.TextInput(attrs=_small())
     )
-    placeholders = ("resource_budget", "resource_people", "resource_other", "deviation_reason", "improvement")
+    placeholders = (
+        "resource_budget",
+        "resource_people",
+        "resource_other",
+        "deviation_reason",
+        "improvement",
+        "comment",
+    )
     confidence = forms.IntegerField(
         label=_("Confidence (0–10)"),
         required=False,
