@@ -11,13 +11,12 @@ from __future__ import annotations
 from html import escape
 
 from django.middleware.csrf import get_token
-from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from lodestar.core.http import url_pattern
 from lodestar.execution.models import Priority
 
-_PK = 987654321
 LOCK_ICON = (
     '<svg class="icon-xs" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24" fill="none" stroke="currentColor" '
     'stroke-width="2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true"><rect x="5" y="11" width="14" '
@@ -41,10 +40,8 @@ class CardRenderer:
     """Renders the cards of one board; texts and URLs that are the same for every card are made once."""
 
     def __init__(self, request, statuses: list[tuple[str, str]], filter_query: str):
-        self.detail = reverse("execution:detail", args=[_PK]).replace(str(_PK), "{}")
-        self.move = (
-            reverse("execution:kanban_move", args=[_PK]).replace(str(_PK), "{}") + "?" + escape(filter_query)
-        )
+        self.detail = url_pattern("execution:detail")
+        self.move = url_pattern("execution:kanban_move") + "?" + escape(filter_query)
         self.csrf = escape(get_token(request))
         self.statuses = [(value, escape(str(label))) for value, label in statuses]
         self.priorities = {value: escape(str(label)) for value, label in Priority.choices}

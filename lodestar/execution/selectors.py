@@ -131,6 +131,14 @@ def letters_by_role(item: ActionItem) -> dict[str, list]:
     return result
 
 
+def scope_filter_choices(user, department=None) -> dict:
+    """The department and goal choices of the plan pages' scope filter (table, kanban, timeline)."""
+    return {
+        "departments": list(Department.objects.filter(is_active=True).only("pk", "name", "depth", "path")),
+        "goals": goal_filter_choices(user, department),
+    }
+
+
 def goal_filter_choices(user, department=None) -> list:
     """Goals for the plan pages' goal filter: those of the chosen department (and below), else
     the newest visible ones; at most 300, with only what the option shows."""

@@ -82,8 +82,7 @@ def _filters_context(request, department, goal) -> dict:
     return {
         "department": department,
         "goal": goal,
-        "departments": list(Department.objects.filter(is_active=True).order_by("path")),
-        "goals": selectors.goal_filter_choices(request.user, department),
+        **selectors.scope_filter_choices(request.user, department),
         "scope_query": f"department={department.pk if department else ''}&goal={goal.pk if goal else ''}",
     }
 

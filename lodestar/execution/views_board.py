@@ -37,7 +37,6 @@ from lodestar.execution.access import access_item
 from lodestar.execution.cards import CardRenderer
 from lodestar.execution.models import ItemStatus, Phase
 from lodestar.execution.views import annotate_for_display, plan_scope
-from lodestar.org.models import Department
 
 BOARD_COLUMNS = (ItemStatus.TODO, ItemStatus.DOING, ItemStatus.BLOCKED, ItemStatus.DONE)
 # The done column shows what was finished lately; a year of finished work is behind a link
@@ -102,8 +101,7 @@ def _filters_context(request, scope: dict) -> dict:
         phases = list(Phase.objects.filter(pk__in=in_scope).order_by("sort_order", "start", "id"))
     return {
         **scope,
-        "departments": list(Department.objects.filter(is_active=True).order_by("path")),
-        "goals": selectors.goal_filter_choices(request.user, scope["department"]),
+        **selectors.scope_filter_choices(request.user, scope["department"]),
         "phases": phases,
     }
 

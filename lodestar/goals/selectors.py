@@ -86,15 +86,15 @@ def tree_rows(user, parent_id: int | None, *, department=None, period=None, expa
         qs = qs.filter(parent_id=parent_id)
     else:
         qs = _in_scope(qs, department, period)
+        # With expand_all, every goal of the scope: depth_first() hangs each under its parent.
         if expand_all:
-            pass  # every goal of the scope; depth_first() hangs each under its parent
-        elif department is not None:
+            return tree.depth_first(tree.rows_of(qs.order_by("period__start", "sort_order", "id")))
+        if department is not None:
             # A department's tree starts at its own top goals, which usually align to goals upstream.
             qs = qs.filter(Q(parent__isnull=True) | ~Q(parent__department__path__startswith=department.path))
         else:
             qs = qs.filter(parent__isnull=True)
-    rows = tree.rows_of(qs.order_by("period__start", "sort_order", "id"))
-    return tree.depth_first(rows) if expand_all else rows
+    return tree.rows_of(qs.order_by("period__start", "sort_order", "id"))
 
 
 def _in_scope(qs, department, period):

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from html import escape
 
-from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from lodestar.core.http import url_pattern
 from lodestar.core.models import Period
 from lodestar.goals.models import GoalKind, GoalStatus, HealthChoice
 from lodestar.goals.templatetags.goal_tags import HEALTH_CLASSES, STATUS_CLASSES, pct, pct_width, weight
@@ -38,7 +38,6 @@ FIELDS = (
     "department__name",
 )
 BAR_CLASSES = {"on_track": "bg-green", "at_risk": "bg-yellow", "off_track": "bg-red"}
-_PK = 987654321  # placeholder id for building URLs once per page
 
 
 @dataclass(slots=True)
@@ -80,17 +79,13 @@ def depth_first(rows: list[TreeRow]) -> list[TreeRow]:
     return ordered
 
 
-def _url(name: str) -> str:
-    return reverse(name, args=[_PK]).replace(str(_PK), "{}")
-
-
 def render_rows(rows: list[TreeRow]) -> SafeString:
     """The <tr>s of the tree table. Every text that comes from data or translations goes through
     `escape`; the rest are numbers and fixed markup. (Django's format_html per value costs more
     than all the rest of the page at a few hundred rows.)"""
     if not rows:
         return mark_safe("")
-    detail, children = _url("goals:detail"), _url("goals:tree_children")
+    detail, children = url_pattern("goals:detail"), url_pattern("goals:tree_children")
     periods = {p.pk: escape(p.label) for p in Period.objects.filter(pk__in={row.period_id for row in rows})}
     # Labels are lazy translations: resolve and escape each once, not once per row.
     kinds, statuses, healths = (

@@ -12,12 +12,6 @@ def under_any(path: str, roots: list[str]) -> bool:
     return any(path.startswith(root) for root in roots or [])
 
 
-@register.filter
-def depth_prefix(depth: int) -> str:
-    """Indentation for a department in a flat select list."""
-    return "— " * int(depth or 0)
-
-
 @register.simple_tag
 def department_options(departments, selected=None):
     """The <option>s of a department select, indented by depth: one string built in Python, since
