@@ -57,7 +57,7 @@ def _session_cookie(person: Person) -> str:
     """A logged-in session for `person`, as the login view would create it."""
     store = import_module(settings.SESSION_ENGINE).SessionStore()
     store[SESSION_KEY] = str(person.user.pk)
-    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]
     store[HASH_SESSION_KEY] = person.user.get_session_auth_hash()
     store.save()
     return store.session_key

@@ -38,6 +38,7 @@ def person_of(user: AbstractBaseUser | None) -> Person | None:
     """The active person record of a signed-in user, or None."""
     if user is None or not user.is_authenticated:
         return None
+    # Set when the session is restored (lodestar/org/backends.py) or the API token is checked.
     person = getattr(user, "_lodestar_person", None)
     if person is None:
         from lodestar.org.models import Person

@@ -188,8 +188,9 @@ def goal_list(request, filters: Query[GoalFilterIn]):
     top-level goals only."""
     require_person(request.user)
     params = filters.dict(exclude_none=True, exclude={"page", "page_size"})
+    department = None
     if "department_id" in params:
-        access_department(request.user, params["department_id"])
+        department = access_department(request.user, params.pop("department_id"))
     if "period_id" in params:
         access_period(request.user, params["period_id"])
     if "owner_id" in params:
@@ -199,7 +200,7 @@ def goal_list(request, filters: Query[GoalFilterIn]):
     params = {
         key: str(value).lower() if isinstance(value, bool) else str(value) for key, value in params.items()
     }
-    queryset = selectors.goal_list(request.user, params, related=selectors.API_RELATED)
+    queryset = selectors.goal_list(request.user, params, related=selectors.API_RELATED, department=department)
     return _page(queryset, filters.page, filters.page_size)
 
 

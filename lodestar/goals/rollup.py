@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Sum
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from lodestar.goals import domain
@@ -131,6 +132,47 @@ def ancestor_ids(goal_id: int) -> list[int]:
     return ids
 
 
+# The same walk as a subquery: `id IN (…)` reads the chain's rows in the query that needs them.
+ANCESTORS_SUBQUERY = """
+WITH RECURSIVE chain(id, parent_id, level) AS (
+    SELECT id, parent_id, 0 FROM goals_goal WHERE id = %s
+    UNION
+    SELECT g.id, g.parent_id, c.level + 1 FROM goals_goal g JOIN chain c ON g.id = c.parent_id
+    WHERE c.level < 100
+)
+SELECT id FROM chain
+"""
+# What goal_figures reads of a chain goal, and what its parent reads of it as a child.
+CHAIN_FIELDS = (
+    "id",
+    "parent_id",
+    "status",
+    "weight",
+    "achievement_rate",
+    "progress",
+    "health",
+    "child_count",
+    "period__start",
+    "period__end",
+)
+
+
+def _chain_of(goal_id: int) -> tuple[list[int], dict[int, Goal]]:
+    """The live goal and its live ancestors, nearest first, with their rows (one query)."""
+    goals = {
+        g.pk: g
+        for g in Goal.objects.select_related("period")
+        .only(*CHAIN_FIELDS)
+        .filter(pk__in=RawSQL(ANCESTORS_SUBQUERY, [goal_id]))
+    }
+    chain: list[int] = []
+    pk: int | None = goal_id
+    while pk in goals and pk not in chain:  # a deleted goal ends the chain; so would a cycle
+        chain.append(pk)
+        pk = goals[pk].parent_id
+    return chain, goals
+
+
 def rollup_from(goal: Goal, today=None) -> list[int]:
     """Recompute `goal` and every ancestor up to the root (and sources of decomposed measures).
 
@@ -139,8 +181,7 @@ def rollup_from(goal: Goal, today=None) -> list[int]:
     Returns the chain's ids, nearest first (alert evaluation uses them).
     """
     today = today or timezone.localdate()
-    chain = ancestor_ids(goal.pk)
-    goals = {g.pk: g for g in Goal.objects.select_related("period").filter(pk__in=chain)}
+    chain, goals = _chain_of(goal.pk)
     measures = _measures_of(chain)
     parts = [m for m in measures[goal.pk] if m.source_id]
     if parts:
@@ -159,9 +200,7 @@ def rollup_from(goal: Goal, today=None) -> list[int]:
     now = timezone.now()
     below: Goal | None = None  # the chain goal just recomputed, whose fresh figures its parent uses
     for pk in chain:
-        current = goals.get(pk)
-        if current is None:  # deleted above this point: nothing further up depends on it
-            break
+        current = goals[pk]
         for measure in measures[pk]:
             before = (measure.achievement_rate, measure.progress)
             measure.achievement_rate, measure.progress = measure_figures(measure)

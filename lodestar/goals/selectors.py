@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import django_filters
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
 
+from lodestar.core.errors import NotFound
 from lodestar.core.models import Period
 from lodestar.goals import tree
 from lodestar.goals.access import visible_goals
@@ -62,17 +64,23 @@ PAGE_RELATED = ("owner", "department", "period", "goal_type", "parent")
 API_RELATED = ("period", "goal_type")  # GoalOut shows ids, the type's code and the SMART check's dates
 
 
-def goal_list(user, params=None, *, related: tuple[str, ...] = PAGE_RELATED) -> QuerySet[Goal]:
+def goal_list(
+    user, params=None, *, related: tuple[str, ...] = PAGE_RELATED, department: Department | None = None
+) -> QuerySet[Goal]:
     """Visible goals, filtered; rows carry what list pages (or, with API_RELATED, the API) show
-    without per-row queries. Joining only what is shown keeps a page of 50 cheap to build."""
+    without per-row queries. Joining only what is shown keeps a page of 50 cheap to build.
+    `department`: its subtree only (instead of a `department` param naming it by id)."""
     qs = (
         visible_goals(user)
         .select_related(*related)
         .prefetch_related(
             Prefetch("measures", queryset=Measure.objects.order_by("sort_order", "id")),
-            "collaborating_departments",
+            # Lists show the names (pages) or the ids (API), never the rest of the department.
+            Prefetch("collaborating_departments", queryset=Department.objects.only("id", "name")),
         )
     )
+    if department is not None:  # already read (and access-checked) by the caller
+        qs = _in_scope(qs, department, None)
     if params is not None:
         qs = GoalFilter(params, queryset=qs).qs
     return qs.order_by("sort_order", "id") if not (params and params.get("ordering")) else qs
@@ -110,12 +118,13 @@ def _in_scope(qs, department, period):
     return qs
 
 
-def goal_detail(goal_id: int) -> Goal:
-    """A goal with its measures, children, consensus records, adjustments (the caller checked access)."""
-    return (
-        Goal.objects.select_related(
-            "owner__user", "department", "period", "goal_type", "parent", "created_by"
-        )
+def goal_detail(goal_id: int, *, visible_to=None) -> Goal:
+    """A goal with its measures, children, consensus records, adjustments. With `visible_to`
+    (a user), only if they may see it (404 otherwise) and with only the children they may see;
+    without it the caller has checked access."""
+    goals = visible_goals(visible_to) if visible_to is not None else Goal.objects.all()
+    goal = (
+        goals.select_related("owner__user", "department", "period", "goal_type", "parent", "created_by")
         .prefetch_related(
             Prefetch(
                 "measures",
@@ -126,9 +135,9 @@ def goal_detail(goal_id: int) -> Goal:
             "collaborating_departments",
             Prefetch(
                 "children",
-                queryset=Goal.objects.select_related("owner", "department", "period").order_by(
-                    "sort_order", "id"
-                ),
+                queryset=(visible_goals(visible_to) if visible_to is not None else Goal.objects.all())
+                .select_related("owner", "department", "period")
+                .order_by("sort_order", "id"),
             ),
             Prefetch(
                 "consensus_records",
@@ -141,8 +150,12 @@ def goal_detail(goal_id: int) -> Goal:
                 queryset=TargetAdjustment.objects.select_related("measure", "approved_by", "created_by"),
             ),
         )
-        .get(pk=goal_id)
+        .filter(pk=goal_id)
+        .first()
     )
+    if goal is None:
+        raise NotFound(_("Goal not found."), field="goal_id")
+    return goal
 
 
 def latest_consensus(goal: Goal) -> ConsensusRecord | None:

@@ -390,15 +390,14 @@ def table_row(request, goal_id: int):
 
 @page_view
 def goal_detail(request, goal_id: int):
-    access_goal(request.user, goal_id)
-    goal = selectors.goal_detail(goal_id)
+    require_person(request.user)
+    goal = selectors.goal_detail(goal_id, visible_to=request.user)  # 404 unless visible
     person = person_of(request.user)
     record = selectors.latest_consensus(goal)
     my_participation = None
     if record is not None and person is not None and record.state == ConsensusRecord.State.OPEN:
         my_participation = next((p for p in record.participants.all() if p.person_id == person.pk), None)
-    visible_children = set(visible_goals(request.user).filter(parent=goal).values_list("pk", flat=True))
-    children = [c for c in goal.children.all() if c.pk in visible_children]
+    children = list(goal.children.all())  # the visible ones (goal_detail)
     history = list(goal.history.select_related("history_user").order_by("-history_date")[:30])
     measure_history = list(
         Measure.history.filter(goal_id=goal.pk).select_related("history_user").order_by("-history_date")[:30]

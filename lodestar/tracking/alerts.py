@@ -404,9 +404,11 @@ def _alert_url(alert: Alert) -> str:
     return reverse("alerts:detail", args=[alert.pk])
 
 
-def _raise(rule: AlertRule, hit: Hit) -> Alert | None:
-    """Create the alert unless an unresolved one exists for the rule and subject; queue its delivery."""
-    if (
+def _raise(rule: AlertRule, hit: Hit, *, checked: bool = False) -> Alert | None:
+    """Create the alert unless an unresolved one exists for the rule and subject; queue its delivery.
+    `checked`: the caller has just looked for an unresolved one (the partial unique constraint
+    still refuses a duplicate that a concurrent evaluation raised in between)."""
+    if not checked and (
         Alert.objects.filter(rule=rule, dedupe_key=hit.dedupe_key)
         .exclude(status=Alert.Status.RESOLVED)
         .exists()
@@ -426,7 +428,10 @@ def _raise(rule: AlertRule, hit: Hit) -> Alert | None:
             )
     except IntegrityError:
         return None
-    alert.recipients.set(people)
+    # A new alert has no recipients yet: insert them without `set()`'s read of the current ones.
+    Alert.recipients.through.objects.bulk_create(
+        [Alert.recipients.through(alert=alert, person=person) for person in people]
+    )
     pending = delivery.queue(
         recipients=people,
         channels=rule.channels or ["inbox"],
@@ -443,12 +448,27 @@ def _raise(rule: AlertRule, hit: Hit) -> Alert | None:
 def evaluate_rule(
     rule: AlertRule, *, today: dt.date, now: dt.datetime, only_goals: set[int] | None = None
 ) -> list[Alert]:
+    hits = hits_for(rule, today=today, now=now, only_goals=only_goals)
+    already_open = _open_keys(rule, hits)
     raised = []
-    for hit in hits_for(rule, today=today, now=now, only_goals=only_goals):
-        alert = _raise(rule, hit)
+    for hit in hits:
+        if hit.dedupe_key in already_open:
+            continue
+        alert = _raise(rule, hit, checked=True)
         if alert is not None:
             raised.append(alert)
     return raised
+
+
+def _open_keys(rule: AlertRule, hits: list[Hit]) -> set[str]:
+    """The subjects among `hits` that already have an unresolved alert of the rule (one query)."""
+    if not hits:
+        return set()
+    return set(
+        Alert.objects.filter(rule=rule, dedupe_key__in=[hit.dedupe_key for hit in hits])
+        .exclude(status=Alert.Status.RESOLVED)
+        .values_list("dedupe_key", flat=True)
+    )
 
 
 def _active_rules():
@@ -482,12 +502,15 @@ def evaluate_after_checkin(checkin_id: int, *, chain: list[int] | None = None) -
         if goal is None:
             return []
         chain = ancestor_ids(goal.pk)
-    paths = {g.department.path for g in Goal.objects.filter(pk__in=chain).select_related("department")}
+    rules = list(_active_rules().exclude(condition__in=ITEM_CONDITIONS))
+    paths: list[str] = []
+    if any(rule.scope == AlertRule.Scope.DEPARTMENT for rule in rules):
+        paths = list(Goal.objects.filter(pk__in=chain).values_list("department__path", flat=True))
     now = timezone.now()
     today = timezone.localdate(now)
     raised: list[Alert] = []
     with translation.override(settings.LANGUAGE_CODE):
-        for rule in _active_rules().exclude(condition__in=ITEM_CONDITIONS):
+        for rule in rules:
             if rule.scope == AlertRule.Scope.DEPARTMENT and not (
                 rule.department and any(p.startswith(rule.department.path) for p in paths)
             ):

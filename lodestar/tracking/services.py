@@ -9,10 +9,11 @@ evaluation is queued on commit.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Sum
+from django.db.models import Exists, OuterRef, Q, Subquery, Sum
 from django.utils.translation import gettext as _
 
 from lodestar.core.errors import ApplicationError, ConflictError, NotFound, PermissionDeniedError
@@ -21,12 +22,14 @@ from lodestar.core.services import bump_version, check_version
 from lodestar.core.softdelete import mark_deleted, mark_restored
 from lodestar.execution.access import can_work_on_item
 from lodestar.execution.models import ActionItem
-from lodestar.goals.access import can_report_on_goal
+from lodestar.goals.access import can_report_on_goal, visible_goals
 from lodestar.goals.models import GoalStatus, Measure
 from lodestar.goals.rollup import measure_figures, recompute_measure, rollup_from
 from lodestar.goals.services import to_decimal
 from lodestar.tracking import domain
 from lodestar.tracking.models import CheckIn, CheckInPeriod, DeviationCategory, PlanPoint
+
+UNKNOWN = object()  # "not read yet", as opposed to None ("there is none")
 
 TEXT_LIMITS = {
     "deviation_reason": 4000,
@@ -74,15 +77,6 @@ def _check_period(kind: str, start: dt.date, end: dt.date) -> None:
         raise ApplicationError(_("A check-in covers at most a month."), field="period_end")
 
 
-def _previous_cumulative(*, measure=None, item=None, before: dt.date, exclude_pk=None) -> Decimal | None:
-    qs = CheckIn.objects.filter(measure=measure) if measure is not None else CheckIn.objects.filter(item=item)
-    qs = qs.filter(period_start__lt=before)
-    if exclude_pk:
-        qs = qs.exclude(pk=exclude_pk)
-    previous = qs.order_by("-period_start", "-id").first()
-    return previous.cumulative if previous else None
-
-
 @transaction.atomic
 def checkin_submit(
     *,
@@ -109,16 +103,8 @@ def checkin_submit(
     if (measure is None) == (item is None):
         raise ApplicationError(_("A check-in is about one measure or one action item."), field="measure_id")
     if measure is not None:
-        live_parts = Measure.objects.filter(source=OuterRef("pk"), goal__deleted_at__isnull=True)
-        measure = (
-            Measure.objects.select_for_update(of=("self",))
-            .select_related("goal__period", "goal__department")
-            .annotate(has_parts=Exists(live_parts))
-            .get(pk=measure.pk)
-        )
+        measure = _locked_measure(actor, measure.pk)
         goal = measure.goal
-        if not can_report_on_goal(actor, goal):
-            raise PermissionDeniedError(_("Only the goal's owner or a manager can report on it."))
         if goal.period.is_closed:
             raise ApplicationError(
                 _("The period %(name)s is closed.") % {"name": goal.period.label},
@@ -139,11 +125,8 @@ def checkin_submit(
             raise PermissionDeniedError(_("You may view this item but not change it."))
     _check_period(period_kind, period_start, period_end)
     data = _clean(dict(fields))
-    existing = (
-        CheckIn.objects.select_for_update()
-        .filter(measure=measure, item=item, period_start=period_start, period_end=period_end)
-        .first()
-    )
+    neighbours = _neighbours(measure=measure, item=item, period_start=period_start, period_end=period_end)
+    existing = neighbours.existing
     if existing is not None:
         check_version(existing, version)
     if data.get("actual") is None and data.get("cumulative") is None:
@@ -155,18 +138,14 @@ def checkin_submit(
     if data.get("cumulative") is None and measure is not None and not measure.accumulates:
         data["cumulative"] = data["actual"]  # a level: the reported value is where the measure stands
     if data.get("cumulative") is None:
-        previous = _previous_cumulative(
-            measure=measure, item=item, before=period_start, exclude_pk=existing.pk if existing else None
-        )
-        base = previous
+        base = neighbours.previous.cumulative if neighbours.previous is not None else None
         if base is None and measure is not None:
             # The first check-in continues from the value recorded before check-ins began (the
             # goal page's "current value"), not from the baseline; a re-submitted first period
             # keeps the base it was computed from.
-            others = CheckIn.objects.filter(measure=measure).exclude(pk=existing.pk if existing else None)
             if existing is not None and existing.cumulative is not None and existing.actual is not None:
                 base = existing.cumulative - existing.actual
-            elif measure.current is not None and not others.exists():
+            elif measure.current is not None and neighbours.latest_other is None:
                 base = measure.current
         if base is None:
             base = measure.baseline if measure and measure.baseline else Decimal(0)
@@ -190,21 +169,81 @@ def checkin_submit(
         exclude=["measure", "item", "author", "deviation_category"], validate_constraints=False
     )
     checkin.save()
-    _apply_latest(measure=measure, item=item)
+    latest = neighbours.latest_other
+    if latest is None or (checkin.period_end, checkin.pk) > (latest.period_end, latest.pk):
+        latest = checkin
+    chain = _apply_latest(measure=measure, item=item, latest=latest)
     # robust: the check-in is committed by then; a failing evaluation (its own transaction, so it
     # leaves no half-raised alerts) is logged rather than answering a saved check-in with a 500.
     # The scheduled evaluation of all rules raises what it missed.
-    transaction.on_commit(lambda: _evaluate_after_checkin(checkin.pk), robust=True)
+    transaction.on_commit(lambda: _evaluate_after_checkin(checkin.pk, chain), robust=True)
     return checkin
 
 
-def _apply_latest(*, measure: Measure | None, item: ActionItem | None) -> list[int] | None:
+def _locked_measure(actor, measure_id: int) -> Measure:
+    """The measure, locked, with what the checks need; 404 when the actor may not see its goal,
+    403 when they may see it but not report on it. (One query when they may report: the API
+    does not read the measure and its goal a second time to check access.)"""
+    live_parts = Measure.objects.filter(source=OuterRef("pk"), goal__deleted_at__isnull=True)
+    measure = (
+        Measure.objects.select_for_update(of=("self",))
+        .select_related("goal__period", "goal__department")
+        .annotate(has_parts=Exists(live_parts))
+        .filter(pk=measure_id, goal__deleted_at__isnull=True)
+        .first()
+    )
+    if measure is None:
+        raise NotFound(_("Measure not found."), field="measure_id")
+    if not can_report_on_goal(actor, measure.goal):
+        if not visible_goals(actor).filter(pk=measure.goal_id).exists():
+            raise NotFound(_("Measure not found."), field="measure_id")
+        raise PermissionDeniedError(_("Only the goal's owner or a manager can report on it."))
+    return measure
+
+
+@dataclass(frozen=True)
+class Neighbours:
+    """The check-ins a new one is computed from: the row of the same period (corrected rather
+    than duplicated), the latest one starting before it (whose cumulative it continues) and the
+    latest one of any other period (which decides the measure's current value)."""
+
+    existing: CheckIn | None
+    previous: CheckIn | None
+    latest_other: CheckIn | None
+
+
+def _neighbours(*, measure, item, period_start: dt.date, period_end: dt.date) -> Neighbours:
+    """All three in one query (three single-row subqueries), instead of one query each."""
+    own = (
+        CheckIn.objects.filter(measure=measure) if measure is not None else CheckIn.objects.filter(item=item)
+    )
+    same = Q(period_start=period_start, period_end=period_end)
+    previous_pk = own.filter(period_start__lt=period_start).order_by("-period_start", "-id").values("pk")[:1]
+    latest_pk = own.exclude(same).order_by("-period_end", "-id").values("pk")[:1]
+    rows = list(
+        own.select_for_update(of=("self",)).filter(
+            same | Q(pk=Subquery(previous_pk)) | Q(pk=Subquery(latest_pk))
+        )
+    )
+    existing = next((r for r in rows if r.period_start == period_start and r.period_end == period_end), None)
+    others = [r for r in rows if r is not existing]
+    before = [r for r in others if r.period_start < period_start]
+    return Neighbours(
+        existing=existing,
+        previous=max(before, key=lambda r: (r.period_start, r.pk), default=None),
+        latest_other=max(others, key=lambda r: (r.period_end, r.pk), default=None),
+    )
+
+
+def _apply_latest(*, measure: Measure | None, item: ActionItem | None, latest=UNKNOWN) -> list[int] | None:
     """The latest period's cumulative becomes the measure's current value (or the item's actual).
-    Returns the goal chain it rolled up, if it rolled one up."""
+    `latest` is that check-in when the caller knows it (None: there is none). Returns the goal
+    chain it rolled up, if it rolled one up."""
     from lodestar.execution.services import _feed_measure
 
-    latest_qs = CheckIn.objects.filter(measure=measure) if measure else CheckIn.objects.filter(item=item)
-    latest = latest_qs.order_by("-period_end", "-id").first()
+    if latest is UNKNOWN:
+        latest_qs = CheckIn.objects.filter(measure=measure) if measure else CheckIn.objects.filter(item=item)
+        latest = latest_qs.order_by("-period_end", "-id").first()
     value = latest.cumulative if latest else None
     if measure is not None:
         if measure.current != value:
