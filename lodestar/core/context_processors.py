@@ -30,9 +30,11 @@ def navigation(request):
     person = person_of(user)
     unread = 0
     if person is not None:
-        from lodestar.notifications.models import Notification
+        unread = getattr(person, "_unread_count", None)  # read at sign-in (org/backends.py)
+        if unread is None:
+            from lodestar.notifications.models import Notification
 
-        unread = Notification.objects.filter(recipient=person, read_at__isnull=True).count()
+            unread = Notification.objects.filter(recipient=person, read_at__isnull=True).count()
     return {
         "nav_person": person,
         "nav_unread": unread,

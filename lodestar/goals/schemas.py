@@ -194,7 +194,9 @@ class GoalOut(Schema):
 
     @staticmethod
     def resolve_collaborating_department_ids(obj):
-        return [department.pk for department in obj.collaborating_departments.all()]
+        listed = getattr(obj, "collaborating", None)  # prefetched as a list by selectors.goal_list
+        departments = listed if listed is not None else obj.collaborating_departments.all()
+        return [department.pk for department in departments]
 
     @staticmethod
     def resolve_achievement_rate(obj):

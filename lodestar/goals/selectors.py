@@ -75,8 +75,13 @@ def goal_list(
         .select_related(*related)
         .prefetch_related(
             Prefetch("measures", queryset=Measure.objects.order_by("sort_order", "id")),
-            # Lists show the names (pages) or the ids (API), never the rest of the department.
-            Prefetch("collaborating_departments", queryset=Department.objects.only("id", "name")),
+            # Lists show the names (pages) or the ids (API), never the rest of the department; a
+            # plain list (`goal.collaborating`) spares building a related manager per goal.
+            Prefetch(
+                "collaborating_departments",
+                queryset=Department.objects.only("id", "name"),
+                to_attr="collaborating",
+            ),
         )
     )
     if department is not None:  # already read (and access-checked) by the caller

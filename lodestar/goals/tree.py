@@ -79,14 +79,19 @@ def depth_first(rows: list[TreeRow]) -> list[TreeRow]:
     return ordered
 
 
-def render_rows(rows: list[TreeRow]) -> SafeString:
+def render_rows(rows: list[TreeRow], known_periods: list[Period] = ()) -> SafeString:
     """The <tr>s of the tree table. Every text that comes from data or translations goes through
     `escape`; the rest are numbers and fixed markup. (Django's format_html per value costs more
-    than all the rest of the page at a few hundred rows.)"""
+    than all the rest of the page at a few hundred rows.) `known_periods`: periods the caller has
+    read already (the rows' others are read here)."""
     if not rows:
         return mark_safe("")
     detail, children = url_pattern("goals:detail"), url_pattern("goals:tree_children")
-    periods = {p.pk: escape(p.label) for p in Period.objects.filter(pk__in={row.period_id for row in rows})}
+    labels = {p.pk: p for p in known_periods}
+    missing = {row.period_id for row in rows} - labels.keys()
+    if missing:
+        labels.update((p.pk, p) for p in Period.objects.filter(pk__in=missing))
+    periods = {pk: escape(p.label) for pk, p in labels.items()}
     # Labels are lazy translations: resolve and escape each once, not once per row.
     kinds, statuses, healths = (
         {k: escape(str(v)) for k, v in c.choices} for c in (GoalKind, GoalStatus, HealthChoice)

@@ -223,7 +223,7 @@ def tree(request):
         request,
         "goals/tree.html",
         {
-            "rows": render_rows(rows),
+            "rows": render_rows(rows, periods),
             "department": department,
             "period": period,
             "departments": departments,
