@@ -77,37 +77,57 @@ def _send(client: Client, method: str, path: str, body: dict | None):
     return client.generic(method, path, encode(body), content_type="application/json")
 
 
-def time_in_process(case: Case, credentials: dict, repeat: int) -> dict:
-    client = _client(case, credentials)
-    samples = []
+def time_in_process(cases: list[Case], credentials: dict, repeat: int) -> dict[str, dict]:
+    """Each case's requests (and its SQL floor) timed in rounds: one request of every case per
+    round, the floor right after its page. A shared machine's speed drifts over minutes; in
+    rounds, a slow spell slows every case and its floor alike instead of one case's whole run."""
+    clients = {case.name: _client(case, credentials[case.name]) for case in cases}
+    samples: dict[str, list[float]] = {case.name: [] for case in cases}
+    floors: dict[str, list[float]] = {case.name: [] for case in cases if case.floor_sql}
     for i in range(WARMUP + repeat):
-        method, path, body = case.request(i)
-        started = time.perf_counter()
-        response = _send(client, method, path, body)
-        elapsed = time.perf_counter() - started
-        if response.status_code not in (200, 201):
-            raise SystemExit(
-                f"{case.name}: {method} {path} answered {response.status_code}: {response.content[:300]!r}"
-            )
-        if i >= WARMUP:
-            samples.append(elapsed)
-    # Queries are counted on one more request, not on the timed ones: capturing formats every
-    # statement, which would add its own cost to the timings.
-    with CaptureQueriesContext(connection) as captured:
-        _send(client, *case.request(WARMUP + repeat))
-    return {**_summary(samples), "queries": len(captured.captured_queries)}
+        for case in cases:
+            method, path, body = case.request(i)
+            started = time.perf_counter()
+            response = _send(clients[case.name], method, path, body)
+            elapsed = time.perf_counter() - started
+            if response.status_code not in (200, 201):
+                raise SystemExit(
+                    f"{case.name}: {method} {path} answered {response.status_code}: {response.content[:300]!r}"
+                )
+            if case.floor_sql:
+                started = time.perf_counter()
+                time_floor(case.floor_sql, case.floor_params)
+                floor_elapsed = time.perf_counter() - started
+            if i >= WARMUP:
+                samples[case.name].append(elapsed)
+                if case.floor_sql:
+                    floors[case.name].append(floor_elapsed)
+    results = {}
+    for case in cases:
+        # Queries are counted on one more request, not on the timed ones: capturing formats every
+        # statement, which would add its own cost to the timings.
+        with CaptureQueriesContext(connection) as captured:
+            _send(clients[case.name], *case.request(WARMUP + repeat))
+        results[case.name] = {
+            "in_process": {**_summary(samples[case.name]), "queries": len(captured.captured_queries)}
+        }
+        if case.floor_sql:
+            rows = time_floor(case.floor_sql, case.floor_params)
+            results[case.name]["floor"] = {**_summary(floors[case.name]), "rows": rows}
+    return results
 
 
-def time_floor_sql(case: Case, repeat: int) -> dict | None:
-    if not case.floor_sql:
-        return None
-    rows = time_floor(case.floor_sql, case.floor_params)
+def machine_speed_ms(runs: int = 5) -> float:
+    """A fixed pure-Python workload (median of `runs`): the same code takes twice as long on a
+    machine, or in a spell, half as fast. Recorded with every run so runs can be compared."""
     samples = []
-    for _ in range(repeat):
+    for _ in range(runs):
         started = time.perf_counter()
-        time_floor(case.floor_sql, case.floor_params)
+        total = 0
+        for i in range(1_000_000):
+            total += i * i % 7
         samples.append(time.perf_counter() - started)
-    return {**_summary(samples), "rows": rows}
+    return _ms(statistics.median(samples))
 
 
 def _free_port(preferred: int) -> int:
@@ -249,18 +269,19 @@ def run_all(*, scale: str, db: str, repeat: int, http_port: int) -> int:
         "cases": {},
     }
     print(f"Lodestar bench — scale {scale} on {db}: {report['data']}")
+    report["machine"]["speed_ms_before"] = machine_speed_ms()
+    timings = time_in_process(cases, credentials, repeat)
     for case in cases:
-        in_process = time_in_process(case, credentials[case.name], repeat)
         result = {
             "title": case.title,
             "subject": case.subject,
             "target_ms": case.target_ms,
-            "in_process": in_process,
+            **timings[case.name],
         }
-        floor = time_floor_sql(case, repeat)
-        if floor:
-            result["floor"] = floor
-            result["floor_ratio"] = round(in_process["median_ms"] / max(floor["median_ms"], 0.01), 2)
+        if "floor" in result:
+            result["floor_ratio"] = round(
+                result["in_process"]["median_ms"] / max(result["floor"]["median_ms"], 0.01), 2
+            )
             result["floor_ratio_target"] = case.floor_ratio
         report["cases"][case.name] = result
     http_results, worker_memory = time_over_http(cases, credentials, repeat, http_port)
@@ -275,6 +296,7 @@ def run_all(*, scale: str, db: str, repeat: int, http_port: int) -> int:
     report["web_worker_memory"] = {**worker_memory, "target_mb": RSS_TARGET_MB}
     report["web_worker_memory"]["met"] = (worker_memory.get("rss_mb") or 0) < RSS_TARGET_MB
     report["bench_process_peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    report["machine"]["speed_ms_after"] = machine_speed_ms()
 
     print(f"{'case':<15} {'median':>9} {'p95':>9} {'http':>9} {'queries':>7} {'÷floor':>7} {'target':>7}")
     for name, result in report["cases"].items():
@@ -287,6 +309,11 @@ def run_all(*, scale: str, db: str, repeat: int, http_port: int) -> int:
     print(
         f"web worker RSS  {memory.get('rss_mb')} MB, peak {memory.get('peak_rss_mb')} MB "
         f"(target < {RSS_TARGET_MB} MB)  {'ok' if memory['met'] else 'MISSED'}"
+    )
+    machine = report["machine"]
+    print(
+        f"machine speed   {machine['speed_ms_before']} ms before, {machine['speed_ms_after']} ms after "
+        "(a fixed Python loop: higher is slower; compare runs with it)"
     )
     RESULTS.mkdir(exist_ok=True)
     path = RESULTS / f"{db}-{scale}.json"

@@ -30,11 +30,9 @@ def navigation(request):
     person = person_of(user)
     unread = 0
     if person is not None:
-        unread = getattr(person, "_unread_count", None)  # read at sign-in (org/backends.py)
-        if unread is None:
-            from lodestar.notifications.models import Notification
+        from lodestar.notifications.models import Notification
 
-            unread = Notification.objects.filter(recipient=person, read_at__isnull=True).count()
+        unread = Notification.objects.filter(recipient=person, read_at__isnull=True).count()
     return {
         "nav_person": person,
         "nav_unread": unread,

@@ -22,7 +22,4 @@ def mark_read(*, person, ids: list[int] | None = None) -> int:
     qs = Notification.objects.filter(recipient=person, read_at__isnull=True)
     if ids is not None:
         qs = qs.filter(pk__in=ids)
-    marked = qs.update(read_at=timezone.now())
-    if getattr(person, "_unread_count", None) is not None:  # the count read with the session
-        person._unread_count = max(0, person._unread_count - marked)
-    return marked
+    return qs.update(read_at=timezone.now())

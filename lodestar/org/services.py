@@ -25,7 +25,6 @@ from lodestar.core.permissions import (
     require_org_manager,
 )
 from lodestar.core.services import bump_version, check_version
-from lodestar.org.backends import managed_paths_of, remember_managed_paths
 from lodestar.org.models import ApiToken, Department, Person, Role
 
 User = get_user_model()
@@ -385,7 +384,6 @@ def api_token_authenticate(secret: str) -> ApiToken | None:
         return None
     token = (
         ApiToken.objects.select_related("person__user", "person__department")
-        .annotate(managed=managed_paths_of("person_id"))
         .filter(
             token_hash=hash_token(secret),
             revoked_at__isnull=True,
@@ -396,7 +394,6 @@ def api_token_authenticate(secret: str) -> ApiToken | None:
     )
     if token is None or (token.expires_at and token.expires_at <= timezone.now()):
         return None
-    remember_managed_paths(token.person, token.managed)
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=5):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
