@@ -8,11 +8,11 @@ from decimal import Decimal
 
 import pytest
 
-from lodestar.core.errors import ApplicationError, ConflictError, PermissionDeniedError
+from lodestar.core.errors import ApplicationError, ConflictError, NotFound, PermissionDeniedError
 from lodestar.core.services import period_set_closed
 from lodestar.execution import services as execution_services
 from lodestar.goals.decomposition import goal_decompose
-from lodestar.goals.models import GoalKind
+from lodestar.goals.models import Goal, GoalKind
 from lodestar.tracking import services
 from lodestar.tracking.models import CheckIn, DeviationCategory, PlanPoint
 from lodestar.tracking.tests import support
@@ -68,6 +68,33 @@ def test_cumulative_defaults_to_previous_plus_actual(world, tree):
     assert second.cumulative == D(17)
     tree.reload()
     assert tree.m1.current == D(17)
+
+
+def test_a_late_report_continues_from_the_week_before_it_and_leaves_the_latest_value(world, tree):
+    submit(world.mkt_manager, measure=tree.m1, actual="5")  # week 1: 5
+    submit(world.mkt_manager, measure=tree.m1, period=WEEK3, cumulative="30")  # week 3: 30
+    late = submit(world.mkt_manager, measure=tree.m1, period=WEEK2, actual="4")  # week 2, reported late
+    assert late.cumulative == D(9)  # week 1's 5 + 4, not week 3's 30 + 4
+    tree.reload()
+    assert tree.m1.current == D(30)  # the latest period still sets the value
+
+
+def test_correcting_the_latest_week_moves_the_value_and_keeps_its_base(world, tree):
+    submit(world.mkt_manager, measure=tree.m1, actual="5")
+    second = submit(world.mkt_manager, measure=tree.m1, period=WEEK2, actual="12")
+    corrected = submit(world.mkt_manager, measure=tree.m1, period=WEEK2, actual="7", version=second.version)
+    assert corrected.pk == second.pk and corrected.cumulative == D(12)  # 5 + 7
+    tree.reload()
+    assert tree.m1.current == D(12)
+    assert CheckIn.objects.filter(measure=tree.m1).count() == 2
+
+
+def test_a_measure_of_a_deleted_goal_is_not_found(world, tree):
+    Goal.objects.filter(pk=tree.first.pk).update(deleted_at=dt.datetime(2026, 4, 1, tzinfo=dt.UTC))
+    with pytest.raises(NotFound) as caught:
+        submit(world.mkt_manager, measure=tree.m1, actual="1")
+    assert caught.value.field == "measure_id"
+    assert not CheckIn.objects.filter(measure=tree.m1).exists()
 
 
 def test_cumulative_starts_from_the_baseline(world, make_goal, activate):
