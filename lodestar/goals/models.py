@@ -136,6 +136,13 @@ class Goal(SoftDeletableModel, VersionedModel):
             models.Index(
                 fields=["deleted_at"], condition=Q(deleted_at__isnull=False), name="goal_deleted_idx"
             ),
+            # Lists are in this order within a period: a page of 50 walks the index and stops,
+            # instead of sorting every goal of a division (bench/README.md, API goal list).
+            models.Index(
+                fields=["period", "sort_order", "id"],
+                condition=Q(deleted_at__isnull=True),
+                name="goal_period_order_live",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
