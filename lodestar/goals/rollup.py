@@ -108,15 +108,16 @@ def recompute_measure(measure: Measure) -> None:
         source_id = source.source_id if source else None
 
 
-ANCESTORS_SQL = """
+# The goal (%s) and its ancestors with their distance from it; UNION and the level cap stop on a cycle.
+CHAIN_CTE = """
 WITH RECURSIVE chain(id, parent_id, level) AS (
     SELECT id, parent_id, 0 FROM goals_goal WHERE id = %s
     UNION
     SELECT g.id, g.parent_id, c.level + 1 FROM goals_goal g JOIN chain c ON g.id = c.parent_id
     WHERE c.level < 100
 )
-SELECT id FROM chain ORDER BY level
 """
+ANCESTORS_SQL = CHAIN_CTE + "SELECT id FROM chain ORDER BY level"
 
 
 def ancestor_ids(goal_id: int) -> list[int]:
@@ -133,15 +134,7 @@ def ancestor_ids(goal_id: int) -> list[int]:
 
 
 # The same walk as a subquery: `id IN (…)` reads the chain's rows in the query that needs them.
-ANCESTORS_SUBQUERY = """
-WITH RECURSIVE chain(id, parent_id, level) AS (
-    SELECT id, parent_id, 0 FROM goals_goal WHERE id = %s
-    UNION
-    SELECT g.id, g.parent_id, c.level + 1 FROM goals_goal g JOIN chain c ON g.id = c.parent_id
-    WHERE c.level < 100
-)
-SELECT id FROM chain
-"""
+ANCESTORS_SUBQUERY = CHAIN_CTE + "SELECT id FROM chain"
 # What goal_figures reads of a chain goal, and what its parent reads of it as a child.
 CHAIN_FIELDS = (
     "id",

@@ -127,11 +127,15 @@ def goal_detail(goal_id: int, *, visible_to=None) -> Goal:
     """A goal with its measures, children, consensus records, adjustments. With `visible_to`
     (a user), only if they may see it (404 otherwise) and with only the children they may see;
     without it the caller has checked access."""
-    goals = visible_goals(visible_to) if visible_to is not None else Goal.objects.all()
+
+    def goals() -> QuerySet[Goal]:
+        return visible_goals(visible_to) if visible_to is not None else Goal.objects.all()
+
     goal = (
         # What the page shows: on PostgreSQL, planning a join costs more than running it (each
         # relation more multiplies the join orders it weighs), so nothing else is joined.
-        goals.select_related("owner", "department", "period", "goal_type", "parent")
+        goals()
+        .select_related("owner", "department", "period", "goal_type", "parent")
         .prefetch_related(
             Prefetch(
                 "measures",
@@ -142,9 +146,7 @@ def goal_detail(goal_id: int, *, visible_to=None) -> Goal:
             "collaborating_departments",
             Prefetch(
                 "children",
-                queryset=(visible_goals(visible_to) if visible_to is not None else Goal.objects.all())
-                .select_related("owner", "department", "period")
-                .order_by("sort_order", "id"),
+                queryset=goals().select_related("owner", "department", "period").order_by("sort_order", "id"),
             ),
             Prefetch(
                 "consensus_records",
