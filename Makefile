@@ -55,9 +55,11 @@ run: venv
 worker: venv
 	$(MANAGE) run_worker
 
+# Both cores by default (pytest-xdist); TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= 2
 test: venv
 	@mkdir -p "$(LODESTAR_DATA_DIR)"
-	$(BIN)/pytest lodestar -q $(PYTEST_ARGS)
+	$(BIN)/pytest lodestar -q -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 e2e: venv
 	@# Chromium, and a CJK font so the failure screenshots show Chinese instead of empty boxes.
