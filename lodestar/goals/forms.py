@@ -6,6 +6,7 @@ from django import forms
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from lodestar.core.forms import VersionField
 from lodestar.core.models import Period
 from lodestar.core.widgets import FastSelect, FastSelectMultiple
 from lodestar.goals.adjustments import approvers_of
@@ -123,11 +124,12 @@ class GoalForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = VersionField()
 
     def __init__(self, *args, departments, parents, goal: Goal | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["parent"].widget.exclude_id = goal.pk if goal is not None else None
+        self.fields["version"].required = goal is not None  # editing: the version must come back
         self.fields["owner"].queryset = people_choices()
         self.fields["department"].queryset = departments
         self.fields["collaborating_departments"].queryset = Department.objects.filter(
@@ -166,12 +168,12 @@ class MeasureForm(forms.Form):
         required=False,
         help_text=_("Check-ins of a level report where it stands; they are not added up."),
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = VersionField()
 
 
 class CurrentValueForm(forms.Form):
     current = forms.DecimalField(label=_("Current value"), max_digits=18, decimal_places=4)
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = VersionField(required=True)
 
 
 class ConsensusStartForm(forms.Form):

@@ -382,6 +382,7 @@ def table_row(request, goal_id: int):
             initial=initial,
             departments=Department.objects.filter(pk=goal.department_id),
             parents=Goal.objects.none(),
+            goal=goal,
         )
         for name in (
             "kind",
@@ -550,6 +551,7 @@ def measure_edit(request, measure_id: int):
     }
     initial["accumulates"] = "1" if measure.accumulates else "0"
     form = MeasureForm(request.POST or None, initial=initial)
+    form.fields["version"].required = True  # editing: the version must come back
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         version = data.pop("version")

@@ -162,6 +162,7 @@ def department_edit(request, department_id: int | None = None):
         parents=parents,
         managers=_appointable_managers(request.user, department),
     )
+    form.fields["version"].required = department is not None  # editing: the version must come back
     if not is_admin(request.user):
         form.fields["manager"].help_text = APPOINT_RULE
         form.fields["manager"].error_messages["invalid_choice"] = APPOINT_RULE
