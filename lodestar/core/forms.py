@@ -8,6 +8,28 @@ from django.utils.translation import gettext_lazy as _
 
 from lodestar.core.models import CompanySettings, Period
 
+VERSION_CHANGED = _("This record was changed by someone else. Reload the page and try again.")
+
+
+class VersionField(forms.IntegerField):
+    """The hidden `version` of an edit form (optimistic locking). A missing, non-numeric or negative
+    value means the page was tampered with or is stale: it is refused with a message the person can
+    act on, shown with the form's errors (components/_form_fields.html shows hidden fields' errors)."""
+
+    widget = forms.HiddenInput
+    default_error_messages = {
+        "invalid": VERSION_CHANGED,
+        "required": VERSION_CHANGED,
+        "min_value": VERSION_CHANGED,
+        "max_value": VERSION_CHANGED,
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("max_value", 2**31 - 1)
+        super().__init__(**kwargs)
+
 
 class DateInput(forms.DateInput):
     input_type = "date"
@@ -41,7 +63,7 @@ class CompanySettingsForm(forms.ModelForm):
         choices=list(MONTHS.items()),
     )
     # The version the admin loaded: saving over someone else's newer change is refused.
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = VersionField()
 
     class Meta:
         model = CompanySettings

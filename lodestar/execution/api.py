@@ -551,7 +551,8 @@ def _history_row(row, previous) -> dict:
         "id": row.history_id,
         "when": row.history_date,
         "who_id": person.pk if person is not None else None,
-        "who": person.display_name if person is not None else (user.get_username() if user else None),
+        # No user: written outside a request (the demo seed, a management command, a nightly task).
+        "who": person.display_name if person is not None else (user.get_username() if user else _("System")),
         "change_type": HISTORY_TYPES.get(row.history_type, row.history_type),
         "changed_fields": [change["field"] for change in changes],
         "changes": changes,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from lodestar.core.forms import DateInput
+from lodestar.core.forms import DateInput, VersionField
 from lodestar.core.widgets import FastSelectMultiple
 from lodestar.execution.models import ActionItem, ItemStatus, Phase, Priority
 from lodestar.goals.forms import PersonChoiceField, people_choices
@@ -82,10 +82,11 @@ class ItemForm(forms.Form):
         required=False,
         help_text=_("Cross-department support (design, tech, legal): its manager accepts and names the R."),
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = VersionField()
 
     def __init__(self, *args, departments, goals, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["version"].required = editing  # editing: the version must come back
         people = people_choices()
         all_departments = Department.objects.filter(is_active=True).order_by("path")
         self.fields["department"].queryset = departments
@@ -130,7 +131,7 @@ class RaciForm(forms.Form):
         required=False,
         widget=FastSelectMultiple(attrs={"size": 3}),
     )
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = VersionField(required=True)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -149,7 +150,7 @@ class RowForm(forms.Form):
     status = forms.ChoiceField(choices=ItemStatus.choices)
     people_needed = forms.CharField(max_length=200, required=False)
     budget = forms.DecimalField(required=False, max_digits=18, decimal_places=2)
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = VersionField(required=True)
 
 
 class BulkForm(forms.Form):

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from lodestar.core.errors import ApplicationError, ConflictError, NotFound, PermissionDeniedError
 from lodestar.core.permissions import can_write, require_admin, require_person
@@ -81,11 +82,18 @@ ALLOWED_EXTENSIONS = {
     ".mov",
 }
 RACI_FIELDS = {"R": "responsible_ids", "A": "accountable_id", "C": "consulted_ids", "I": "informed_ids"}
+# Literal messages (gettext_lazy) so that makemessages extracts them; translated when raised.
 RACI_MESSAGES = {
-    "no_accountable": ("accountable_id", "Name exactly one accountable person (A)."),
-    "several_accountable": ("accountable_id", "An item has exactly one accountable person (A)."),
-    "accountable_not_person": ("accountable_id", "The accountable (A) must be a person, not a department."),
-    "no_responsible": ("responsible_ids", "Name at least one responsible person (R)."),
+    "no_accountable": ("accountable_id", gettext_lazy("Name exactly one accountable person (A).")),
+    "several_accountable": (
+        "accountable_id",
+        gettext_lazy("An item has exactly one accountable person (A)."),
+    ),
+    "accountable_not_person": (
+        "accountable_id",
+        gettext_lazy("The accountable (A) must be a person, not a department."),
+    ),
+    "no_responsible": ("responsible_ids", gettext_lazy("Name at least one responsible person (R).")),
 }
 
 
@@ -170,7 +178,7 @@ def _validate_raci(rows: list[RaciAssignment]) -> None:
     problems = domain.raci_problems(entries)
     if problems:
         field, message = RACI_MESSAGES[problems[0]]
-        raise ApplicationError(_(message), field=field, code=problems[0])
+        raise ApplicationError(str(message), field=field, code=problems[0])
     inactive = [r for r in rows if r.person is not None and not r.person.is_active]
     if inactive:
         names = "、".join(dict.fromkeys(r.person.display_name for r in inactive))
@@ -435,6 +443,15 @@ def items_bulk_update(
         .select_related("department")
         .filter(pk__in=[i.pk for i in items])
     )
+    already_responsible = (
+        set(
+            RaciAssignment.objects.filter(
+                item__in=locked, role=RaciRole.RESPONSIBLE, person=responsible
+            ).values_list("item_id", flat=True)
+        )
+        if responsible is not None
+        else set()
+    )
     for item in locked:
         if (responsible is not None or due is not None) and not can_manage_item(actor, item):
             raise PermissionDeniedError(_("You may not re-plan “%(title)s”.") % {"title": item.title})
@@ -456,7 +473,35 @@ def items_bulk_update(
             RaciAssignment.objects.create(item=item, role=RaciRole.RESPONSIBLE, person=responsible)
     for measure_id in {i.measure_id for i in locked if i.measure_id}:
         _feed_measure(measure_id)
+    if responsible is not None:
+        _notify_new_responsible(
+            responsible, _actor(actor), [i for i in locked if i.pk not in already_responsible]
+        )
     return locked
+
+
+def _notify_new_responsible(person: Person, actor: Person, items: list[ActionItem]) -> None:
+    """One notification per bulk action to the person who became R of `items` (like item_create)."""
+    if not items:
+        return
+    if len(items) == 1:
+        _notify_on_commit(
+            [person],
+            actor,
+            "assigned",
+            _("You are responsible for “%(title)s”") % {"title": items[0].title},
+            items[0],
+        )
+        return
+    titles = "、".join(f"“{i.title}”" for i in items[:5]) + ("…" if len(items) > 5 else "")
+    title = ngettext(
+        "You are responsible for %(count)d item: %(titles)s",
+        "You are responsible for %(count)d items: %(titles)s",
+        len(items),
+    ) % {"count": len(items), "titles": titles}
+    transaction.on_commit(
+        lambda: notify(recipients=[person], actor=actor, verb="assigned", title=title, url="/execution/mine/")
+    )
 
 
 @transaction.atomic

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django import forms
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from lodestar.core.forms import VersionField
 from lodestar.core.models import Period
 from lodestar.core.widgets import FastSelect, FastSelectMultiple
 from lodestar.goals.adjustments import approvers_of
@@ -33,6 +35,62 @@ def people_choices():
     return Person.objects.filter(is_active=True).order_by("department__path", "display_name")
 
 
+class GoalPicker(forms.Widget):
+    """A searchable choice of a goal (对齐到): a search box whose HTMX listbox offers the matching goals
+    the user may align to (by name or department); picking one fills a hidden input with its id.
+
+    Thousands of visible goals never go into the page: only the chosen goal's label is read (one
+    query), and the field validates the id against the whole visible set on the server."""
+
+    template_name = "goals/widgets/goal_picker.html"
+    search_suffix = "_search"
+
+    def __init__(self, attrs=None, *, exclude_id: int | None = None):
+        super().__init__(attrs)
+        self.exclude_id = exclude_id
+        self.choices = []
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        chosen = None
+        queryset = getattr(self.choices, "queryset", None)
+        if value not in (None, "") and queryset is not None and str(value).isdigit():
+            chosen = queryset.select_related("department", "period").filter(pk=value).first()
+        context["widget"].update(
+            search_name=name + self.search_suffix,
+            chosen=chosen,
+            value=chosen.pk if chosen else "",
+            url=reverse("goals:parent_options"),
+            exclude_id=self.exclude_id or "",
+        )
+        return context
+
+    def value_from_datadict(self, data, files, name):
+        value = data.get(name)
+        if value in (None, "") and (data.get(name + self.search_suffix) or "").strip():
+            return "?"  # text typed but no goal picked from the list: refused as an invalid choice
+        return value
+
+    def value_omitted_from_data(self, data, files, name):
+        return name not in data and name + self.search_suffix not in data
+
+
+class GoalChoiceField(forms.ModelChoiceField):
+    """A goal chosen with GoalPicker, validated against the full queryset it is given (never a cut
+    list). ModelChoiceField hands the widget its choices iterator, whose queryset gives the label."""
+
+    widget = GoalPicker
+    default_error_messages = {
+        "invalid_choice": _(
+            "Choose a goal from the search results: type part of its name or department, then pick it."
+        ),
+    }
+
+
+def goal_label(goal: Goal) -> str:
+    return f"{goal.name} · {goal.department.name} · {goal.period.label}"
+
+
 class GoalForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=GoalKind.choices, initial=GoalKind.KPI)
     name = forms.CharField(label=_("Goal name"), max_length=200)
@@ -51,7 +109,7 @@ class GoalForm(forms.Form):
         widget=FastSelectMultiple(attrs={"size": 4}),
     )
     period = PeriodChoiceField(label=_("Period"), queryset=Period.objects.none())
-    parent = forms.ModelChoiceField(label=_("Aligned to"), queryset=Goal.objects.none(), required=False)
+    parent = GoalChoiceField(label=_("Aligned to"), queryset=Goal.objects.none(), required=False)
     weight = forms.DecimalField(
         label=_("Weight (%)"), required=False, min_value=0, max_value=100, decimal_places=2
     )
@@ -66,10 +124,12 @@ class GoalForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = VersionField()
 
-    def __init__(self, *args, departments, parents, **kwargs):
+    def __init__(self, *args, departments, parents, goal: Goal | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["parent"].widget.exclude_id = goal.pk if goal is not None else None
+        self.fields["version"].required = goal is not None  # editing: the version must come back
         self.fields["owner"].queryset = people_choices()
         self.fields["department"].queryset = departments
         self.fields["collaborating_departments"].queryset = Department.objects.filter(
@@ -108,12 +168,12 @@ class MeasureForm(forms.Form):
         required=False,
         help_text=_("Check-ins of a level report where it stands; they are not added up."),
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = VersionField()
 
 
 class CurrentValueForm(forms.Form):
     current = forms.DecimalField(label=_("Current value"), max_digits=18, decimal_places=4)
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = VersionField(required=True)
 
 
 class ConsensusStartForm(forms.Form):

@@ -10,6 +10,7 @@ urlpatterns = [
     path("tree/", views.tree, name="tree"),
     path("tree/<int:goal_id>/children/", views.tree_children, name="tree_children"),
     path("new/", views.goal_create, name="create"),
+    path("parent-options/", views.parent_options, name="parent_options"),
     path("copy/", views.copy_period, name="copy"),
     path("templates/", views.templates, name="templates"),
     path("templates/new/", views.template_new, name="template_new"),

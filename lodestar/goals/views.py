@@ -88,11 +88,42 @@ def _writable_departments(user):
     return qs.filter(subtree_q(managed_paths(user)) | own)
 
 
-def _parent_choices(user, period: Period | None):
-    qs = visible_goals(user).exclude(status=GoalStatus.CANCELLED).select_related("period")
-    if period is not None:
-        qs = qs.filter(period__start__lte=period.start, period__end__gte=period.end)
-    return qs.order_by("-period__start", "depth", "name")[:500]
+def _parent_choices(user):
+    """Every goal the user may align a goal to: the visible ones that are not cancelled. Never cut:
+    the form validates the chosen id against all of them; the picker searches them (parent_options)."""
+    return visible_goals(user).exclude(status=GoalStatus.CANCELLED)
+
+
+PARENT_OPTIONS_LIMIT = 20
+
+
+@page_view
+def parent_options(request):
+    """HTMX: the listbox of the 对齐到 picker — goals the user may align to whose name or department
+    matches the search (`parent_search`, or `q`), newest periods first."""
+    require_person(request.user)
+    search = request.GET.get("parent_search") or request.GET.get("q") or ""
+    search = search.replace("\x00", "").strip()[:100]
+    goals = _parent_choices(request.user)
+    if search:
+        goals = goals.filter(Q(name__icontains=search) | Q(department__name__icontains=search))
+    exclude = int_param(request.GET.get("exclude"))
+    if exclude:
+        goals = goals.exclude(pk=exclude)
+    rows = list(
+        goals.select_related("department", "period").order_by("-period__start", "depth", "name", "pk")[
+            : PARENT_OPTIONS_LIMIT + 1
+        ]
+    )
+    return render(
+        request,
+        "goals/_parent_options.html",
+        {
+            "goals": rows[:PARENT_OPTIONS_LIMIT],
+            "more": len(rows) > PARENT_OPTIONS_LIMIT,
+            "limit": PARENT_OPTIONS_LIMIT,
+        },
+    )
 
 
 def _smart(goal: Goal) -> list:
@@ -275,7 +306,8 @@ def _goal_form(request, goal: Goal | None, period: Period | None, department: De
         request.POST or None,
         initial=initial,
         departments=_writable_departments(request.user),
-        parents=_parent_choices(request.user, None),
+        parents=_parent_choices(request.user),
+        goal=goal,
     )
 
 
@@ -350,6 +382,7 @@ def table_row(request, goal_id: int):
             initial=initial,
             departments=Department.objects.filter(pk=goal.department_id),
             parents=Goal.objects.none(),
+            goal=goal,
         )
         for name in (
             "kind",
@@ -518,6 +551,7 @@ def measure_edit(request, measure_id: int):
     }
     initial["accumulates"] = "1" if measure.accumulates else "0"
     form = MeasureForm(request.POST or None, initial=initial)
+    form.fields["version"].required = True  # editing: the version must come back
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         version = data.pop("version")

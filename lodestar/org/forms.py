@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from lodestar.core.forms import VersionField
 from lodestar.org.models import Department, Person, Role
 
 
@@ -26,7 +27,7 @@ class DepartmentForm(forms.Form):
     )
     manager = forms.ModelChoiceField(label=_("Manager"), queryset=Person.objects.none(), required=False)
     sort_order = forms.IntegerField(label=_("Sort order"), initial=0, min_value=-100000, max_value=100000)
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = VersionField()
 
     def __init__(self, *args, parents, managers, **kwargs):
         super().__init__(*args, **kwargs)
@@ -52,7 +53,7 @@ class PersonForm(forms.Form):
         help_text=_("Leave empty to let the person sign in only after an admin sets one."),
     )
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = VersionField()
 
     def __init__(self, *args, departments, managers, can_set_role: bool, editing: bool, **kwargs):
         super().__init__(*args, **kwargs)
@@ -61,6 +62,7 @@ class PersonForm(forms.Form):
         if not can_set_role:
             self.fields["role"].disabled = True
         if editing:
+            self.fields["version"].required = True
             del self.fields["password"]
         else:
             del self.fields["is_active"]

@@ -43,6 +43,23 @@ def _check_can_place_under(actor, parent: Department | None) -> None:
         )
 
 
+def _check_can_appoint(actor, manager: Person | None) -> None:
+    """A department manager may appoint as a manager only someone of a department they manage
+    (their own subtree); an admin may appoint anyone."""
+    if manager is None or is_admin(actor):
+        return
+    if manager.department is None or not manages_department(actor, manager.department):
+        raise ApplicationError(
+            _(
+                "%(name)s is not in a department you manage: a manager can appoint only people of their "
+                "own departments; ask an admin to appoint someone from elsewhere."
+            )
+            % {"name": manager.display_name},
+            code="manager_outside_subtree",
+            field="manager_id",
+        )
+
+
 def _validate_department_fields(
     *, name: str, code: str | None, instance: Department | None
 ) -> tuple[str, str | None]:
@@ -78,6 +95,7 @@ def department_create(
     if parent is None and Department.objects.filter(parent__isnull=True).exists() and not is_admin(actor):
         raise PermissionDeniedError(_("Only an admin can create a top-level department."), field="parent_id")
     name, code = _validate_department_fields(name=name, code=code, instance=None)
+    _check_can_appoint(actor, manager)
     department = Department.objects.create(
         name=name,
         code=code,
@@ -137,6 +155,8 @@ def department_update(*, actor, department: Department, version: int | None = No
                 _("Only an admin or the parent department's manager can change who manages this department."),
                 field="manager_id",
             )
+        if changes["manager"] != department.manager:
+            _check_can_appoint(actor, changes["manager"])
         department.manager = changes["manager"]
     if "sort_order" in changes and changes["sort_order"] is not None:
         department.sort_order = changes["sort_order"]

@@ -7,9 +7,11 @@ import io
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from lodestar.core.errors import ApplicationError, NotFound
@@ -117,6 +119,20 @@ def _people_choices():
     return Person.objects.filter(is_active=True).select_related("department").order_by("display_name")
 
 
+APPOINT_RULE = gettext_lazy(
+    "A manager can appoint only people of the departments they manage; an admin can appoint anyone."
+)
+
+
+def _appointable_managers(user, department: Department | None):
+    """Everyone for an admin; for a manager, the people of their own subtree (and the current manager)."""
+    people = _people_choices()
+    if is_admin(user):
+        return people
+    keep = Q(pk=department.manager_id) if department is not None and department.manager_id else Q(pk__in=[])
+    return people.filter(subtree_q(managed_paths(user), "department__path") | keep)
+
+
 @page_view
 def department_edit(request, department_id: int | None = None):
     require_org_manager(request.user)
@@ -140,7 +156,16 @@ def department_edit(request, department_id: int | None = None):
             if int_param(request.GET["parent"])
             else None
         }
-    form = DepartmentForm(request.POST or None, initial=initial, parents=parents, managers=_people_choices())
+    form = DepartmentForm(
+        request.POST or None,
+        initial=initial,
+        parents=parents,
+        managers=_appointable_managers(request.user, department),
+    )
+    form.fields["version"].required = department is not None  # editing: the version must come back
+    if not is_admin(request.user):
+        form.fields["manager"].help_text = APPOINT_RULE
+        form.fields["manager"].error_messages["invalid_choice"] = APPOINT_RULE
     if (
         department is not None
         and department.parent_id

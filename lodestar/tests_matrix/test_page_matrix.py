@@ -92,6 +92,7 @@ MATRIX: dict[str, dict[str, int]] = {
     "goals:measure_delete": POST_ONLY,
     "goals:measure_edit": row(OK, OK, NOT_FOUND, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN),
     "goals:mine": everyone(OK),
+    "goals:parent_options": everyone(OK),
     "goals:row": row(OK, OK, NOT_FOUND, OK, NOT_FOUND, OK, OK),
     "goals:status": POST_ONLY,
     "goals:table": everyone(OK),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from lodestar.core.forms import VersionField
 from lodestar.tracking.models import PlanPoint
 
 DECIMAL = {"max_digits": 18, "decimal_places": 4, "required": False}
@@ -27,7 +28,7 @@ class CheckInForm(forms.Form):
 
     period_start = forms.DateField(widget=forms.HiddenInput)
     period_end = forms.DateField(widget=forms.HiddenInput)
-    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    version = VersionField()
     planned = forms.DecimalField(label=_("Planned"), widget=_number("planned"), **DECIMAL)
     actual = forms.DecimalField(label=_("Actual"), widget=_number("actual"), **DECIMAL)
     deviation_category = forms.ChoiceField(

@@ -20,3 +20,11 @@ def history_action(row) -> str:
         return _("restored")
     action = {"+": _("created"), "-": _("removed"), "~": _("changed")}.get(row.history_type, "")
     return f"{action} — {reason}" if reason else action
+
+
+@register.filter
+def history_who(row) -> str:
+    """Who wrote a history row: the user, or 系统 for rows written outside a request (the demo seed,
+    management commands, nightly tasks) where no person acted."""
+    user = getattr(row, "history_user", None)
+    return user.get_username() if user is not None else _("System")
