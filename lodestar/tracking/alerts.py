@@ -9,7 +9,14 @@ people's actions on them (acknowledge, comment, resolve).
 - An alert is raised at most once per rule and subject (`dedupe_key`) while it is unresolved: the
   partial unique constraint `alert_one_unresolved_per_subject` guarantees it even when two
   workers evaluate at once (the insert runs in a savepoint; the loser's IntegrityError is ignored).
-  When the condition clears the alert stays open: people resolve it.
+- When the condition no longer holds for a subject, its unresolved alert resolves itself on the same
+  evaluation paths, with a note saying why ("条件已不成立：达成率恢复至 85.0%"); `resolved_by` stays empty.
+- Achievement rules judge each measure against its plan to date (DOMAIN.md "Alerts on achievement",
+  `domain.achievement_against_plan`), or against the full target when the rule says so; a rule may
+  be limited to a goal type and/or a measure name (销售额).
+- Texts are rendered in every site language and stored on the alert (`Alert.translations`); each
+  recipient's inbox and e-mail use their own language (`NotificationPreference.language`), group
+  chats the site's.
 - Recipients come from the rule: `owner` (the goal's owner), `responsible` / `accountable` (the
   item's R and A), `manager` (the manager of the subject's department, or of the nearest
   department above that has one). An alert still open (not acknowledged) after
