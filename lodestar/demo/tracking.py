@@ -82,6 +82,7 @@ def seed_demo_tracking(admin) -> None:
         scope="company",
         condition="achievement_below",
         threshold=Decimal("0.8"),
+        measure_name="销售额",  # against the plan to date (the default), 销售额 measures only
         recipients=["owner", "manager"],
         escalate_after_days=3,
         channels=["inbox"],

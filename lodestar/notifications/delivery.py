@@ -465,12 +465,29 @@ def endpoint_test_send(*, actor, endpoint: WebhookEndpoint) -> Delivery:
     return attempt(delivery, max_attempts=1)
 
 
+def languages_of(people) -> dict[int, str]:
+    """Each person's language for alerts and reminders: their preference, else the site's (one query)."""
+    chosen = dict(
+        NotificationPreference.objects.filter(person__in=[p.pk for p in people])
+        .exclude(language="")
+        .values_list("person_id", "language")
+    )
+    return {p.pk: chosen.get(p.pk) or settings.LANGUAGE_CODE for p in people}
+
+
 def preference_of(person) -> NotificationPreference:
     preference = NotificationPreference.objects.filter(person=person).first()
     return preference or NotificationPreference(person=person)
 
 
-PREFERENCE_FIELDS = ("email_enabled", "quiet_start", "quiet_end", "reminder_weekday", "reminder_time")
+PREFERENCE_FIELDS = (
+    "email_enabled",
+    "quiet_start",
+    "quiet_end",
+    "reminder_weekday",
+    "reminder_time",
+    "language",
+)
 
 
 @transaction.atomic
@@ -493,6 +510,10 @@ def preference_update(*, actor, **fields) -> NotificationPreference:
         data["reminder_weekday"] = weekday
     if "reminder_time" in data and data["reminder_time"] is None:
         raise ApplicationError(_("Choose a time for the reminder."), field="reminder_time", code="required")
+    if "language" in data:
+        data["language"] = (data["language"] or "").lower()
+        if data["language"] and data["language"] not in dict(settings.LANGUAGES):
+            raise ApplicationError(_("Choose a language."), field="language", code="invalid_choice")
     for key, value in data.items():
         setattr(preference, key, value)
     if (preference.quiet_start is None) != (preference.quiet_end is None):

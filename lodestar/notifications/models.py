@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -111,6 +112,14 @@ class NotificationPreference(models.Model):
     quiet_end = models.TimeField(_("quiet hours until"), null=True, blank=True)
     reminder_weekday = models.PositiveSmallIntegerField(_("weekly reminder day (1 = Monday)"), default=5)
     reminder_time = models.TimeField(_("weekly reminder time"), default="16:00")
+    # The language of alerts and reminders sent to this person; empty = the site's language.
+    language = models.CharField(
+        _("language of notifications"),
+        max_length=10,
+        blank=True,
+        default="",
+        choices=[("", _("The site's language")), *settings.LANGUAGES],
+    )
 
     class Meta:
         verbose_name = _("notification preference")

@@ -4,6 +4,7 @@ each person's notification preferences."""
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
@@ -81,6 +82,11 @@ class PreferenceForm(forms.Form):
         label=gettext_lazy("Weekly check-in reminder on"), choices=WEEKDAYS, coerce=int
     )
     reminder_time = forms.TimeField(label=gettext_lazy("at"), widget=TimeInput)
+    language = forms.ChoiceField(
+        label=gettext_lazy("Language of alerts and reminders"),
+        choices=[("", gettext_lazy("The site's language")), *settings.LANGUAGES],
+        required=False,
+    )
 
 
 @page_view
@@ -226,6 +232,7 @@ def preferences(request):
                 "quiet_end": current.quiet_end,
                 "reminder_weekday": current.reminder_weekday,
                 "reminder_time": current.reminder_time,
+                "language": current.language,
             }
         )
     return render(

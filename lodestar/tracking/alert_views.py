@@ -22,7 +22,7 @@ from lodestar.core.permissions import (
     subtree_q,
 )
 from lodestar.goals.access import visible_goals
-from lodestar.goals.models import Goal, GoalStatus
+from lodestar.goals.models import Goal, GoalStatus, GoalType
 from lodestar.notifications.models import Delivery
 from lodestar.org.forms import DepartmentChoiceField
 from lodestar.org.models import Department, Person
@@ -71,6 +71,27 @@ class AlertRuleForm(forms.Form):
             "A fraction: 0.8 means 80% (achievement, pace, probability of reaching the target, or shortfall)."
         ),
     )
+    against_full_target = forms.BooleanField(
+        label=gettext_lazy("Against the full target"),
+        required=False,
+        help_text=gettext_lazy(
+            "For achievement rules. Unticked (the default), achievement is compared with the plan to date "
+            "(the measure's time-phased plan, or a straight line from the period start), so a goal that is "
+            "ahead of plan early in the period raises nothing."
+        ),
+    )
+    goal_type = forms.ModelChoiceField(
+        label=gettext_lazy("Only goals of type"),
+        queryset=GoalType.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("All goal types"),
+    )
+    measure_name = forms.CharField(
+        label=gettext_lazy("Only measures named"),
+        max_length=100,
+        required=False,
+        help_text=gettext_lazy("For example 销售额; empty for all measures."),
+    )
     days = forms.IntegerField(
         label=gettext_lazy("Days"),
         required=False,
@@ -109,6 +130,7 @@ class AlertRuleForm(forms.Form):
             self.fields["scope"].choices = [
                 c for c in AlertRule.Scope.choices if c[0] != AlertRule.Scope.COMPANY
             ]
+        self.fields["goal_type"].queryset = GoalType.objects.filter(is_active=True)
         self.fields["department"].queryset = departments
         self.fields["goal"].queryset = goals.select_related("department").order_by("department__path", "name")
 
@@ -121,6 +143,9 @@ def _rule_initial(rule: AlertRule) -> dict:
         "goal": rule.goal_id,
         "condition": rule.condition,
         "threshold": rule.threshold,
+        "against_full_target": rule.against_full_target,
+        "goal_type": rule.goal_type_id,
+        "measure_name": rule.measure_name,
         "days": rule.days,
         "recipients": rule.recipients,
         "escalate_after_days": rule.escalate_after_days,

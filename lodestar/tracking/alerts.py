@@ -9,7 +9,14 @@ people's actions on them (acknowledge, comment, resolve).
 - An alert is raised at most once per rule and subject (`dedupe_key`) while it is unresolved: the
   partial unique constraint `alert_one_unresolved_per_subject` guarantees it even when two
   workers evaluate at once (the insert runs in a savepoint; the loser's IntegrityError is ignored).
-  When the condition clears the alert stays open: people resolve it.
+- When the condition no longer holds for a subject, its unresolved alert resolves itself on the same
+  evaluation paths, with a note saying why ("条件已不成立：达成率恢复至 85.0%"); `resolved_by` stays empty.
+- Achievement rules judge each measure against its plan to date (DOMAIN.md "Alerts on achievement",
+  `domain.achievement_against_plan`), or against the full target when the rule says so; a rule may
+  be limited to a goal type and/or a measure name (销售额).
+- Texts are rendered in every site language and stored on the alert (`Alert.translations`); each
+  recipient's inbox and e-mail use their own language (`NotificationPreference.language`), group
+  chats the site's.
 - Recipients come from the rule: `owner` (the goal's owner), `responsible` / `accountable` (the
   item's R and A), `manager` (the manager of the subject's department, or of the nearest
   department above that has one). An alert still open (not acknowledged) after
@@ -19,6 +26,7 @@ people's actions on them (acknowledge, comment, resolve).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -41,12 +49,19 @@ from lodestar.core.permissions import (
 )
 from lodestar.core.services import bump_version, check_version
 from lodestar.execution.models import ActionItem, ItemStatus, RaciRole
-from lodestar.goals.models import Goal, GoalStatus, Measure
+from lodestar.goals.models import Goal, GoalStatus, GoalType, Measure
 from lodestar.goals.rollup import ancestor_ids
 from lodestar.notifications import delivery
 from lodestar.org.models import Department, Person
 from lodestar.tracking import domain
-from lodestar.tracking.models import Alert, AlertComment, AlertCondition, AlertRule, CheckIn
+from lodestar.tracking.models import (
+    Alert,
+    AlertComment,
+    AlertCondition,
+    AlertRule,
+    CheckIn,
+    CheckInReminder,
+)
 from lodestar.tracking.services import measure_forecast
 
 RECIPIENTS = ("owner", "responsible", "accountable", "manager")
@@ -62,17 +77,36 @@ ITEM_CONDITIONS = {AlertCondition.ITEM_OVERDUE, AlertCondition.ITEM_BLOCKED}
 OPEN_ITEM_STATUSES = (ItemStatus.TODO, ItemStatus.DOING, ItemStatus.BLOCKED)
 
 
+Text = Callable[[], tuple[str, str]]
+
+
+def _no_text() -> tuple[str, str]:
+    return "", ""
+
+
 @dataclass
 class Hit:
-    """A subject that meets a rule's condition."""
+    """A subject a rule has judged: `met` when it meets the rule's condition (an alert is due),
+    otherwise a subject the condition no longer holds for, with the `note` that says why.
+
+    `text` and `note` render in the active language, so every recipient gets their own."""
 
     dedupe_key: str
-    subject: str
-    detail: str = ""
+    text: Text = _no_text  # → (subject, detail)
     goal: Goal | None = None
     measure: Measure | None = None
     item: ActionItem | None = None
     extra: dict = field(default_factory=dict)
+    met: bool = True
+    note: Callable[[], str] | None = None
+
+    @property
+    def subject(self) -> str:
+        return self.text()[0]
+
+    @property
+    def detail(self) -> str:
+        return self.text()[1]
 
     @property
     def department(self) -> Department | None:
@@ -81,8 +115,20 @@ class Hit:
         return self.goal.department if self.goal is not None else None
 
 
+def _cleared(dedupe_key: str, note: Callable[[], str]) -> Hit:
+    return Hit(dedupe_key, met=False, note=note)
+
+
 def pct(value: Decimal | None) -> str:
     return "—" if value is None else f"{(value * 100):.1f}%"
+
+
+def num(value: Decimal | None) -> str:
+    """A figure without trailing zeros (150000.0000 → 150000)."""
+    if value is None:
+        return "—"
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 # --- subjects of a rule ---------------------------------------------------------------------
@@ -112,6 +158,8 @@ def _rule_goals(rule: AlertRule, only: set[int] | None = None):
         if rule.goal_id is None:
             return goals.none()
         goals = goals.filter(pk__in=_descendant_ids([rule.goal_id]))
+    if rule.goal_type_id is not None:
+        goals = goals.filter(goal_type_id=rule.goal_type_id)
     if only is not None:
         goals = goals.filter(pk__in=only)
     return goals.select_related("department", "owner__user", "period")
@@ -127,15 +175,24 @@ def _rule_items(rule: AlertRule):
         if rule.goal_id is None:
             return items.none()
         items = items.filter(goal__in=_descendant_ids([rule.goal_id]))
+    if rule.goal_type_id is not None:
+        items = items.filter(goal__goal_type_id=rule.goal_type_id)
     return items.select_related("department", "goal__owner__user", "accountable__user").prefetch_related(
         "raci__person__user"
     )
 
 
-def _leaf_measures(goals):
+def _named(rule: AlertRule | None, measures):
+    """Only the measures of the rule's measure name (销售额), when it names one."""
+    if rule is not None and rule.measure_name:
+        measures = measures.filter(name__iexact=rule.measure_name)
+    return measures
+
+
+def _leaf_measures(goals, rule: AlertRule | None = None):
     """The measures people report on (not those that add up their parts)."""
     return (
-        Measure.objects.filter(goal__in=goals)
+        _named(rule, Measure.objects.filter(goal__in=goals))
         # Parts on a deleted goal no longer make their source a sum.
         .exclude(Exists(Measure.objects.filter(source=OuterRef("pk"), goal__deleted_at__isnull=True)))
         .select_related("goal__department", "goal__owner__user", "goal__period")
@@ -146,36 +203,166 @@ def _leaf_measures(goals):
 # --- conditions ----------------------------------------------------------------------------
 
 
-def _achievement_below(rule, goals, today) -> list[Hit]:
+def plan_to_date(measure: Measure, today: dt.date) -> Decimal:
+    """What the measure's plan expects by today: its time-phased plan (`measure_plan`) when one
+    is set, else a straight line from the baseline (or 0) at the period start to the target at
+    its end, counted in whole days (DOMAIN.md: day 4 of 31 → 4/31). A lower-is-better measure
+    without a baseline is a level to stay under: its plan is the target all along."""
+    from lodestar.tracking.services import measure_plan
+
+    if measure.plan_points.all():
+        return domain.expected_at(measure_plan(measure), today)
+    if measure.direction == "lower" and measure.baseline is None:
+        return measure.target
+    baseline = measure.baseline if measure.baseline is not None else Decimal(0)
+    period = measure.goal.period
+    share = domain.linear_share_to_date(period.start, period.end, today)
+    return baseline + (measure.target - baseline) * share
+
+
+def measure_achievement_for_rule(rule: AlertRule, measure: Measure, today: dt.date):
+    """(rate, expected by today) as an achievement rule judges a measure: against the plan to date,
+    or against the full target when the rule says so (a range measure is always judged on its range)."""
+    if measure.current is None:
+        return None, None
+    if rule.against_full_target or measure.direction == "range":
+        return measure.achievement_rate, None
+    expected = plan_to_date(measure, today)
+    rate = domain.achievement_against_plan(
+        measure.current, expected, lower_is_better=measure.direction == "lower", baseline=measure.baseline
+    )
+    return rate, expected
+
+
+def _measure_achievement_text(rule, measure, rate, expected) -> Text:
     threshold = rule.threshold
-    return [
-        Hit(
-            f"goal:{g.pk}",
-            _("%(goal)s: achievement %(rate)s is below %(threshold)s")
-            % {"goal": g.name, "rate": pct(g.achievement_rate), "threshold": pct(threshold)},
-            _("Achievement rate %(rate)s, progress %(progress)s.")
-            % {"rate": pct(g.achievement_rate), "progress": pct(g.progress)},
-            goal=g,
+
+    def text():
+        names = {"goal": measure.goal.name, "measure": measure.name, "rate": pct(rate)}
+        if expected is None:
+            return (
+                _("%(goal)s · %(measure)s: achievement %(rate)s is below %(threshold)s")
+                % {**names, "threshold": pct(threshold)},
+                _("Current %(current)s, target %(target)s.")
+                % {"current": num(measure.current), "target": num(measure.target)},
+            )
+        return (
+            _("%(goal)s · %(measure)s: achievement %(rate)s of the plan to date is below %(threshold)s")
+            % {**names, "threshold": pct(threshold)},
+            _(
+                "Current %(current)s against %(expected)s planned by today; %(full)s of the full target %(target)s."
+            )
+            % {
+                "current": num(measure.current),
+                "expected": num(expected.quantize(Decimal("0.01"))),
+                "full": pct(measure.achievement_rate),
+                "target": num(measure.target),
+            },
         )
-        for g in goals.filter(achievement_rate__isnull=False, achievement_rate__lt=threshold)
-    ]
+
+    return text
+
+
+def _recovered_note(rate, against_plan: bool) -> Callable[[], str]:
+    def note():
+        if against_plan:
+            return _(
+                "The condition no longer holds: achievement against the plan to date is back at %(rate)s."
+            ) % {"rate": pct(rate)}
+        return _("The condition no longer holds: achievement is back at %(rate)s.") % {"rate": pct(rate)}
+
+    return note
+
+
+def _goal_achievement_text(rule, goal, rate, share) -> Text:
+    threshold = rule.threshold
+
+    def text():
+        if share is None:
+            return (
+                _("%(goal)s: achievement %(rate)s is below %(threshold)s")
+                % {"goal": goal.name, "rate": pct(rate), "threshold": pct(threshold)},
+                _("Achievement rate %(rate)s, progress %(progress)s.")
+                % {"rate": pct(goal.achievement_rate), "progress": pct(goal.progress)},
+            )
+        return (
+            _("%(goal)s: achievement %(rate)s of the plan to date is below %(threshold)s")
+            % {"goal": goal.name, "rate": pct(rate), "threshold": pct(threshold)},
+            _("Achievement rate %(full)s with %(share)s of the period planned by today.")
+            % {"full": pct(goal.achievement_rate), "share": pct(share)},
+        )
+
+    return text
+
+
+def _achievement_below(rule, goals, today) -> list[Hit]:
+    """Each measure with data against its plan to date (or the full target); a goal without
+    measures of its own (an objective over its key results) on its rolled-up achievement
+    against the straight-line share of its period."""
+    threshold = rule.threshold
+    judged: list[Hit] = []
+    measures = (
+        _named(rule, Measure.objects.filter(goal__in=goals, current__isnull=False))
+        .select_related("goal__department", "goal__owner__user", "goal__period")
+        .prefetch_related("plan_points")
+    )
+    for measure in measures:
+        rate, expected = measure_achievement_for_rule(rule, measure, today)
+        if rate is None:
+            continue  # the plan expects nothing yet: nothing can be behind it
+        key = f"measure:{measure.pk}"
+        if rate >= threshold:
+            judged.append(_cleared(key, _recovered_note(rate, expected is not None)))
+        else:
+            text = _measure_achievement_text(rule, measure, rate, expected)
+            judged.append(Hit(key, text, goal=measure.goal, measure=measure))
+    if rule.measure_name:
+        return judged
+    bare = goals.filter(achievement_rate__isnull=False).exclude(
+        Exists(Measure.objects.filter(goal=OuterRef("pk")))
+    )
+    for goal in bare:
+        share = None
+        rate = goal.achievement_rate
+        if not rule.against_full_target:
+            share = domain.linear_share_to_date(goal.period.start, goal.period.end, today)
+            rate = domain.achievement_against_plan(goal.achievement_rate, share)
+        if rate is None:
+            continue
+        key = f"goal:{goal.pk}"
+        if rate >= threshold:
+            judged.append(_cleared(key, _recovered_note(rate, share is not None)))
+        else:
+            judged.append(Hit(key, _goal_achievement_text(rule, goal, rate, share), goal=goal))
+    return judged
 
 
 def _pace_below(rule, goals, today) -> list[Hit]:
     from lodestar.tracking.services import measure_plan
 
-    hits = []
-    for measure in _leaf_measures(goals).prefetch_related("plan_points"):
+    judged = []
+    for measure in _leaf_measures(goals, rule).prefetch_related("plan_points"):
         if measure.current is None or measure.direction == "range":
             continue
         expected = domain.expected_at(measure_plan(measure), today)
         baseline = measure.baseline if measure.baseline is not None else Decimal(0)
         pace = domain.pace(measure.current, expected, baseline)
-        if pace is None or pace >= rule.threshold:
+        if pace is None:
             continue
-        hits.append(
-            Hit(
-                f"measure:{measure.pk}",
+        key = f"measure:{measure.pk}"
+        if pace >= rule.threshold:
+            judged.append(
+                _cleared(
+                    key,
+                    lambda pace=pace: (
+                        _("The condition no longer holds: pace is back at %(pace)s.") % {"pace": pct(pace)}
+                    ),
+                )
+            )
+            continue
+
+        def text(measure=measure, pace=pace, expected=expected):
+            return (
                 _("%(goal)s · %(measure)s: pace %(pace)s is below %(threshold)s")
                 % {
                     "goal": measure.goal.name,
@@ -185,11 +372,10 @@ def _pace_below(rule, goals, today) -> list[Hit]:
                 },
                 _("Current %(current)s, expected by today %(expected)s.")
                 % {"current": f"{measure.current:f}", "expected": f"{expected:.2f}"},
-                goal=measure.goal,
-                measure=measure,
             )
-        )
-    return hits
+
+        judged.append(Hit(key, text, goal=measure.goal, measure=measure))
+    return judged
 
 
 def _measure_series(measures) -> dict[int, list[CheckIn]]:
@@ -200,9 +386,9 @@ def _measure_series(measures) -> dict[int, list[CheckIn]]:
 
 
 def _forecast_below_target(rule, goals, today) -> list[Hit]:
-    measures = [m for m in _leaf_measures(goals) if m.direction != "range"]
+    measures = [m for m in _leaf_measures(goals, rule) if m.direction != "range"]
     series = _measure_series(measures)
-    hits = []
+    judged = []
     for measure in measures:
         observations = [
             (c.period_end, c.cumulative) for c in series.get(measure.pk, []) if c.cumulative is not None
@@ -210,11 +396,23 @@ def _forecast_below_target(rule, goals, today) -> list[Hit]:
         if len(observations) < 2:
             continue
         result = measure_forecast(measure, observations)
-        if result is None or result.p_base is None or result.p_base >= rule.threshold:
+        if result is None or result.p_base is None:
             continue
-        hits.append(
-            Hit(
-                f"measure:{measure.pk}",
+        key = f"measure:{measure.pk}"
+        if result.p_base >= rule.threshold:
+            judged.append(
+                _cleared(
+                    key,
+                    lambda p=result.p_base: (
+                        _("The condition no longer holds: now %(probability)s likely to reach the target.")
+                        % {"probability": pct(p)}
+                    ),
+                )
+            )
+            continue
+
+        def text(measure=measure, result=result):
+            return (
                 _("%(goal)s · %(measure)s: %(probability)s likely to reach the target")
                 % {"goal": measure.goal.name, "measure": measure.name, "probability": pct(result.p_base)},
                 _("Forecast at period end %(expected)s (80%% range %(low)s–%(high)s), target %(target)s.")
@@ -224,51 +422,61 @@ def _forecast_below_target(rule, goals, today) -> list[Hit]:
                     "high": f"{result.high:.2f}",
                     "target": f"{measure.target:f}",
                 },
-                goal=measure.goal,
-                measure=measure,
             )
-        )
-    return hits
+
+        judged.append(Hit(key, text, goal=measure.goal, measure=measure))
+    return judged
 
 
 def _no_checkin(rule, goals, today) -> list[Hit]:
-    measures = list(_leaf_measures(goals))
+    measures = list(_leaf_measures(goals, rule))
     latest = dict(
         CheckIn.objects.filter(measure__in=measures)
         .values("measure")
         .annotate(last=Max("created_at"))
         .values_list("measure", "last")
     )
-    hits = []
+    judged = []
     for measure in measures:
         last = latest.get(measure.pk)
         since = timezone.localdate(last) if last else measure.goal.period.start
+        key = f"measure:{measure.pk}"
         if since > today or (today - since).days < rule.days:
+            if last:
+                judged.append(
+                    _cleared(
+                        key,
+                        lambda since=since: (
+                            _("The condition no longer holds: a check-in on %(date)s.")
+                            % {"date": since.isoformat()}
+                        ),
+                    )
+                )
             continue
-        hits.append(
-            Hit(
-                f"measure:{measure.pk}",
+
+        def text(measure=measure, since=since, last=last):
+            return (
                 _("%(goal)s · %(measure)s: no check-in for %(days)s days")
                 % {"goal": measure.goal.name, "measure": measure.name, "days": (today - since).days},
                 _("Last check-in: %(date)s.") % {"date": since.isoformat() if last else _("none")},
-                goal=measure.goal,
-                measure=measure,
             )
-        )
-    return hits
+
+        judged.append(Hit(key, text, goal=measure.goal, measure=measure))
+    return judged
 
 
 def _item_overdue(rule, items, today) -> list[Hit]:
     days = rule.days or 0
     cutoff = today - dt.timedelta(days=days)
-    return [
-        Hit(
-            f"item:{item.pk}",
+
+    def text(item):
+        return lambda: (
             _("%(item)s is overdue (due %(due)s)") % {"item": item.title, "due": item.due.isoformat()},
             _("%(days)s days past the due date.") % {"days": (today - item.due).days},
-            goal=item.goal,
-            item=item,
         )
+
+    return [
+        Hit(f"item:{item.pk}", text(item), goal=item.goal, item=item)
         for item in items.filter(due__isnull=False, due__lt=cutoff)
     ]
 
@@ -280,55 +488,65 @@ def _item_blocked(rule, items, now) -> list[Hit]:
         Q(status_changed_at__lte=cutoff) | Q(status_changed_at__isnull=True, updated_at__lte=cutoff)
     ):
         since = item.status_changed_at or item.updated_at
-        hits.append(
-            Hit(
-                f"item:{item.pk}",
+
+        def text(item=item, since=since):
+            return (
                 _("%(item)s has been blocked for %(days)s days")
                 % {"item": item.title, "days": (now - since).days},
                 "",
-                goal=item.goal,
-                item=item,
             )
-        )
+
+        hits.append(Hit(f"item:{item.pk}", text, goal=item.goal, item=item))
     return hits
 
 
 def _deviation_streak(rule, goals, today) -> list[Hit]:
-    measures = list(_leaf_measures(goals))
+    measures = list(_leaf_measures(goals, rule))
     series = _measure_series(measures)
-    hits = []
+    judged = []
     for measure in measures:
         rows = series.get(measure.pk, [])[-2:]
         rates = [domain.deviation_rate(c.planned, c.actual) for c in rows]
+        key = f"measure:{measure.pk}"
         if not domain.consecutive_deviation(rates, rule.threshold):
+            if rows:
+                judged.append(
+                    _cleared(
+                        key,
+                        lambda rates=rates: (
+                            _("The condition no longer holds: deviation %(rates)s.")
+                            % {"rates": ", ".join(pct(r) for r in rates)}
+                        ),
+                    )
+                )
             continue
-        hits.append(
-            Hit(
-                f"measure:{measure.pk}",
+
+        def text(measure=measure, rates=rates):
+            return (
                 _("%(goal)s · %(measure)s: behind plan by more than %(threshold)s two periods running")
                 % {"goal": measure.goal.name, "measure": measure.name, "threshold": pct(rule.threshold)},
                 _("Deviation: %(rates)s.") % {"rates": ", ".join(pct(r) for r in rates)},
-                goal=measure.goal,
-                measure=measure,
             )
-        )
-    return hits
+
+        judged.append(Hit(key, text, goal=measure.goal, measure=measure))
+    return judged
 
 
-def hits_for(
+def judge(
     rule: AlertRule, *, today: dt.date, now: dt.datetime, only_goals: set[int] | None = None
-) -> list[Hit]:
-    """The subjects that meet the rule's condition now.
+) -> list[Hit] | None:
+    """The subjects the rule judges now: those meeting its condition (`met`) and those it no longer
+    holds for. None when the rule judges nothing on this path (so no alert of it may resolve itself).
 
     `data_discrepancy` raises nothing here: the Dashboards issue (data sources and cross-checks)
     fills it in when reported figures are compared with the source data.
     """
     condition = rule.condition
     if condition in NEEDS_THRESHOLD and rule.threshold is None:
-        return []
+        return None
     if condition in ITEM_CONDITIONS:
         if only_goals is not None:
-            return []  # item conditions do not change with a check-in
+            return None  # item conditions do not change with a check-in
         items = _rule_items(rule)
         return (
             _item_overdue(rule, items, today)
@@ -343,10 +561,17 @@ def hits_for(
     if condition == AlertCondition.FORECAST_BELOW_TARGET:
         return _forecast_below_target(rule, goals, today)
     if condition == AlertCondition.NO_CHECKIN:
-        return _no_checkin(rule, goals, today) if rule.days is not None else []
+        return _no_checkin(rule, goals, today) if rule.days is not None else None
     if condition == AlertCondition.DEVIATION_STREAK:
         return _deviation_streak(rule, goals, today)
-    return []  # DATA_DISCREPANCY: see the docstring
+    return None  # DATA_DISCREPANCY: see the docstring
+
+
+def hits_for(
+    rule: AlertRule, *, today: dt.date, now: dt.datetime, only_goals: set[int] | None = None
+) -> list[Hit]:
+    """The subjects that meet the rule's condition now."""
+    return [hit for hit in judge(rule, today=today, now=now, only_goals=only_goals) or [] if hit.met]
 
 
 # --- recipients and the reporting line ----------------------------------------------------
@@ -404,6 +629,66 @@ def _alert_url(alert: Alert) -> str:
     return reverse("alerts:detail", args=[alert.pk])
 
 
+def _site_languages() -> list[str]:
+    return [code for code, _name in settings.LANGUAGES]
+
+
+def _in_each_language(render: Callable[[], dict[str, str]]) -> dict[str, dict[str, str]]:
+    """`render()` in every language of the site: {"zh-hans": {...}, "en": {...}}."""
+    texts = {}
+    for language in _site_languages():
+        with translation.override(language):
+            texts[language] = render()
+    return texts
+
+
+def _deliver(
+    *,
+    people: list[Person],
+    channels: list[str],
+    render: Callable[[], tuple[str, str]],
+    alert: Alert,
+    department: Department | None,
+    verb: str = "alert",
+) -> None:
+    """Queue the alert's messages: each person's inbox and email in their own language (their
+    notification preference, else the site's), the group chats in the site's language."""
+    pending = []
+    personal = [c for c in channels if c != "webhook"]
+    if personal:
+        by_language: dict[str, list[Person]] = {}
+        languages = delivery.languages_of(people)
+        for person in people:
+            by_language.setdefault(languages[person.pk], []).append(person)
+        for language, group in by_language.items():
+            with translation.override(language):
+                title, body = render()
+            pending += delivery.queue(
+                recipients=group,
+                channels=personal,
+                title=title,
+                body=body,
+                url=_alert_url(alert),
+                alert=alert,
+                department=department,
+                verb=verb,
+            )
+    if "webhook" in channels:
+        with translation.override(settings.LANGUAGE_CODE):
+            title, body = render()
+        pending += delivery.queue(
+            recipients=[],
+            channels=["webhook"],
+            title=title,
+            body=body,
+            url=_alert_url(alert),
+            alert=alert,
+            department=department,
+            verb=verb,
+        )
+    delivery.send_later(pending)
+
+
 def _raise(rule: AlertRule, hit: Hit, *, checked: bool = False) -> Alert | None:
     """Create the alert unless an unresolved one exists for the rule and subject; queue its delivery.
     `checked`: the caller has just looked for an unresolved one (the partial unique constraint
@@ -415,6 +700,9 @@ def _raise(rule: AlertRule, hit: Hit, *, checked: bool = False) -> Alert | None:
     ):
         return None
     people = recipients_for(rule, hit)
+    texts = _in_each_language(lambda: dict(zip(("subject", "detail"), hit.text(), strict=True)))
+    with translation.override(settings.LANGUAGE_CODE):
+        subject, detail = hit.text()
     try:
         with transaction.atomic():  # a savepoint: losing the race to another worker is not an error
             alert = Alert.objects.create(
@@ -423,8 +711,9 @@ def _raise(rule: AlertRule, hit: Hit, *, checked: bool = False) -> Alert | None:
                 goal=hit.goal,
                 measure=hit.measure,
                 item=hit.item,
-                subject=hit.subject[:300],
-                detail=hit.detail,
+                subject=subject[:300],
+                detail=detail,
+                translations={lang: {**t, "subject": t["subject"][:300]} for lang, t in texts.items()},
             )
     except IntegrityError:
         return None
@@ -432,43 +721,89 @@ def _raise(rule: AlertRule, hit: Hit, *, checked: bool = False) -> Alert | None:
     Alert.recipients.through.objects.bulk_create(
         [Alert.recipients.through(alert=alert, person=person) for person in people]
     )
-    pending = delivery.queue(
-        recipients=people,
+    _deliver(
+        people=people,
         channels=rule.channels or ["inbox"],
-        title=alert.subject,
-        body=alert.detail,
-        url=_alert_url(alert),
+        render=lambda: (alert.local_subject, alert.local_detail),
         alert=alert,
         department=hit.department,
     )
-    delivery.send_later(pending)
     return alert
+
+
+def _fallback_note(condition: str) -> str:
+    """Why an alert resolved itself when its subject is no longer judged at all."""
+    if condition == AlertCondition.ITEM_OVERDUE:
+        return _("The condition no longer holds: the item is done, cancelled or no longer overdue.")
+    if condition == AlertCondition.ITEM_BLOCKED:
+        return _("The condition no longer holds: the item is no longer blocked.")
+    return _(
+        "The condition no longer holds: the subject is no longer watched by this rule "
+        "(not active, no data, or outside the rule's limits)."
+    )
+
+
+def _resolve_by_itself(alert: Alert, cleared: Hit | None, now: dt.datetime, *, condition: str) -> bool:
+    """Resolve an alert whose condition no longer holds, with a note saying why (no person)."""
+
+    def note() -> dict[str, str]:
+        return {"resolution_note": cleared.note() if cleared and cleared.note else _fallback_note(condition)}
+
+    notes = _in_each_language(note)
+    translations = {
+        lang: {**(alert.translations or {}).get(lang, {}), **notes.get(lang, {})}
+        for lang in {*notes, *(alert.translations or {})}
+    }
+    site = notes.get(settings.LANGUAGE_CODE) or next(iter(notes.values()))
+    # Conditional: a person who resolved it meanwhile keeps their resolution.
+    return bool(
+        Alert.objects.filter(pk=alert.pk)
+        .exclude(status=Alert.Status.RESOLVED)
+        .update(
+            status=Alert.Status.RESOLVED,
+            resolved_at=now,
+            resolved_by=None,
+            resolution_note=site["resolution_note"],
+            translations=translations,
+            updated_at=now,
+        )
+    )
 
 
 def evaluate_rule(
     rule: AlertRule, *, today: dt.date, now: dt.datetime, only_goals: set[int] | None = None
 ) -> list[Alert]:
-    hits = hits_for(rule, today=today, now=now, only_goals=only_goals)
-    already_open = _open_keys(rule, hits)
+    """Raise the alerts the rule calls for, and resolve (with a note) its unresolved alerts whose
+    condition no longer holds; returns the alerts raised."""
+    judged = judge(rule, today=today, now=now, only_goals=only_goals)
+    if judged is None:
+        return []
+    unresolved = _unresolved(rule, only_goals)
     raised = []
+    hits = [hit for hit in judged if hit.met]
     for hit in hits:
-        if hit.dedupe_key in already_open:
+        if hit.dedupe_key in unresolved:
             continue
         alert = _raise(rule, hit, checked=True)
         if alert is not None:
             raised.append(alert)
+    still = {hit.dedupe_key for hit in hits}
+    cleared = {hit.dedupe_key: hit for hit in judged if not hit.met}
+    for key, alert in unresolved.items():
+        if key not in still:
+            _resolve_by_itself(alert, cleared.get(key), now, condition=rule.condition)
     return raised
 
 
-def _open_keys(rule: AlertRule, hits: list[Hit]) -> set[str]:
-    """The subjects among `hits` that already have an unresolved alert of the rule (one query)."""
-    if not hits:
-        return set()
-    return set(
-        Alert.objects.filter(rule=rule, dedupe_key__in=[hit.dedupe_key for hit in hits])
-        .exclude(status=Alert.Status.RESOLVED)
-        .values_list("dedupe_key", flat=True)
-    )
+def _unresolved(rule: AlertRule, only_goals: set[int] | None) -> dict[str, Alert]:
+    """The rule's unresolved alerts by subject (one query); after a check-in, only those of its goals."""
+    alerts = Alert.objects.filter(rule=rule).exclude(status=Alert.Status.RESOLVED)
+    if only_goals is not None:
+        alerts = alerts.filter(goal_id__in=only_goals)
+    return {
+        alert.dedupe_key: alert
+        for alert in alerts.only("pk", "rule_id", "dedupe_key", "status", "translations")
+    }
 
 
 def _active_rules():
@@ -526,7 +861,7 @@ def evaluate_after_checkin(checkin_id: int, *, chain: list[int] | None = None) -
 
 def _anchor(alert: Alert) -> Person | None:
     """Where the reporting line starts: the highest-ranking of the rule's recipients."""
-    hit = Hit(alert.dedupe_key, alert.subject, goal=alert.goal, item=alert.item, measure=alert.measure)
+    hit = Hit(alert.dedupe_key, goal=alert.goal, item=alert.item, measure=alert.measure)
     people = recipients_for(alert.rule, hit)
     return people[-1] if people else None
 
@@ -575,22 +910,25 @@ def escalate_alerts(now: dt.datetime | None = None) -> list[Alert]:
             alert.escalation_level += 1
             alert.save(update_fields=["escalation_level", "escalated_at", "updated_at"])
             alert.recipients.add(above)
-            title = _("Escalated: %(subject)s") % {"subject": alert.subject}
             department = (
                 alert.item.department if alert.item_id else (alert.goal.department if alert.goal_id else None)
             )
-            pending = delivery.queue(
-                recipients=[above],
+
+            def render(alert=alert):
+                return (
+                    _("Escalated: %(subject)s") % {"subject": alert.local_subject},
+                    _("Not acknowledged for %(days)s days.") % {"days": alert.rule.escalate_after_days}
+                    + ("\n" + alert.local_detail if alert.local_detail else ""),
+                )
+
+            _deliver(
+                people=[above],
                 channels=alert.rule.channels or ["inbox"],
-                title=title,
-                body=_("Not acknowledged for %(days)s days.") % {"days": alert.rule.escalate_after_days}
-                + ("\n" + alert.detail if alert.detail else ""),
-                url=_alert_url(alert),
+                render=render,
                 alert=alert,
                 department=department,
                 verb="escalated",
             )
-            delivery.send_later(pending)
             escalated.append(alert)
     return escalated
 
@@ -733,7 +1071,7 @@ def can_manage_rule(user, *, scope: str, department: Department | None, goal: Go
 
 
 def manageable_rules(user):
-    rules = AlertRule.objects.select_related("department", "goal__department", "created_by")
+    rules = AlertRule.objects.select_related("department", "goal__department", "created_by", "goal_type")
     if is_admin(user):
         return rules
     roots = managed_paths(user)
@@ -753,6 +1091,13 @@ def access_rule(user, rule_id: int) -> AlertRule:
     return rule
 
 
+def goal_type_for_rule(goal_type_id: int) -> GoalType:
+    goal_type = GoalType.objects.filter(pk=goal_type_id, is_active=True).first()
+    if goal_type is None:
+        raise NotFound(_("Goal type not found."), field="goal_type_id")
+    return goal_type
+
+
 RULE_FIELDS = (
     "name",
     "scope",
@@ -765,6 +1110,9 @@ RULE_FIELDS = (
     "escalate_after_days",
     "channels",
     "is_active",
+    "against_full_target",
+    "goal_type",
+    "measure_name",
 )
 
 
@@ -808,6 +1156,19 @@ def _clean_rule(rule: AlertRule) -> None:
             raise ApplicationError(
                 _("The threshold is a fraction: 0.8 means 80%."), field="threshold", code="out_of_range"
             )
+    # Only an achievement rule chooses between the plan to date and the full target.
+    rule.against_full_target = bool(rule.against_full_target) and (
+        rule.condition == AlertCondition.ACHIEVEMENT_BELOW
+    )
+    rule.measure_name = " ".join((rule.measure_name or "").split())
+    if len(rule.measure_name) > 100:
+        raise ApplicationError(_("This text is too long."), field="measure_name")
+    if rule.measure_name and rule.condition in ITEM_CONDITIONS:
+        raise ApplicationError(
+            _("A measure name limits only the conditions on measures and goals; leave it empty here."),
+            field="measure_name",
+            code="not_applicable",
+        )
     if rule.condition in NEEDS_DAYS and rule.days is None:
         raise ApplicationError(_("Enter the number of days."), field="days", code="required")
     for name in ("days", "escalate_after_days"):
@@ -907,7 +1268,13 @@ def people_due_checkin(today: dt.date) -> dict[int, list[Measure]]:
 
 def send_checkin_reminders(now: dt.datetime | None = None) -> int:
     """Remind each person with due check-ins once a week, at their reminder day and time (Friday
-    16:00 by default) or later that week, never inside their quiet hours; returns how many."""
+    16:00 by default) or later that week, never inside their quiet hours; returns how many.
+
+    Safe to run twice at once: each reminder first claims its (person, week) row, whose unique
+    constraint lets exactly one run through; the other run's insert fails in its savepoint (on
+    PostgreSQL it waits for the first run's commit) and it skips that person. Each reminder is
+    written in the person's own language (their notification preference, else the site's).
+    """
     from lodestar.notifications.models import Notification, NotificationPreference
 
     now = now or timezone.now()
@@ -920,37 +1287,50 @@ def send_checkin_reminders(now: dt.datetime | None = None) -> int:
         return 0
     preferences = {p.person_id: p for p in NotificationPreference.objects.filter(person__in=due)}
     already = set(
+        CheckInReminder.objects.filter(person__in=due, week_start=monday).values_list("person", flat=True)
+    ) | set(  # reminders sent before the claims existed
         Notification.objects.filter(
             recipient__in=due, verb=REMINDER_VERB, created_at__gte=week_start
         ).values_list("recipient", flat=True)
     )
     people = {p.pk: p for p in Person.objects.filter(pk__in=due).select_related("user")}
     sent = 0
-    with translation.override(settings.LANGUAGE_CODE):
-        for person_id, measures in due.items():
-            if person_id in already or person_id not in people:
-                continue
-            preference = preferences.get(person_id) or NotificationPreference(person_id=person_id)
-            reminder_time = preference.reminder_time
-            if isinstance(reminder_time, str):
-                reminder_time = dt.time.fromisoformat(reminder_time)
-            moment = (preference.reminder_weekday, reminder_time)
-            if (today.isoweekday(), local.time().replace(tzinfo=None)) < moment:
-                continue
-            if delivery.quiet_until(preference, now) is not None:
-                continue
-            names = "、".join(f"{m.goal.name} · {m.name}" for m in measures[:5])
-            title = _("Weekly check-in due: %(names)s") % {"names": names}
-            if len(measures) > 5:
-                title += " " + _("and %(count)s more") % {"count": len(measures) - 5}
-            pending = delivery.queue(
-                recipients=[people[person_id]],
-                channels=["inbox", "email"],
-                title=title,
-                body=_("Please record this week's figures before the weekly meeting."),
-                url=reverse("goals:detail", args=[measures[0].goal_id]),
-                verb=REMINDER_VERB,
-            )
-            delivery.send_later(pending)
+    for person_id, measures in due.items():
+        if person_id in already or person_id not in people:
+            continue
+        preference = preferences.get(person_id) or NotificationPreference(person_id=person_id)
+        reminder_time = preference.reminder_time
+        if isinstance(reminder_time, str):
+            reminder_time = dt.time.fromisoformat(reminder_time)
+        moment = (preference.reminder_weekday, reminder_time)
+        if (today.isoweekday(), local.time().replace(tzinfo=None)) < moment:
+            continue
+        if delivery.quiet_until(preference, now) is not None:
+            continue
+        if _send_reminder(people[person_id], measures, monday, preference.language or settings.LANGUAGE_CODE):
             sent += 1
     return sent
+
+
+def _send_reminder(person: Person, measures: list[Measure], monday: dt.date, language: str) -> bool:
+    """Claim this week's reminder for the person and queue it; False when another run has it."""
+    try:
+        with transaction.atomic():
+            CheckInReminder.objects.create(person=person, week_start=monday)
+            with translation.override(language):
+                names = "、".join(f"{m.goal.name} · {m.name}" for m in measures[:5])
+                title = _("Weekly check-in due: %(names)s") % {"names": names}
+                if len(measures) > 5:
+                    title += " " + _("and %(count)s more") % {"count": len(measures) - 5}
+                pending = delivery.queue(
+                    recipients=[person],
+                    channels=["inbox", "email"],
+                    title=title,
+                    body=_("Please record this week's figures before the weekly meeting."),
+                    url=reverse("goals:detail", args=[measures[0].goal_id]),
+                    verb=REMINDER_VERB,
+                )
+    except IntegrityError:
+        return False
+    delivery.send_later(pending)
+    return True

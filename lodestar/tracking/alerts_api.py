@@ -58,6 +58,9 @@ def _rule_references(user, data: dict) -> dict:
     if "goal_id" in data:
         pk = data.pop("goal_id")
         data["goal"] = access_goal(user, pk) if pk is not None else None
+    if "goal_type_id" in data:
+        pk = data.pop("goal_type_id")
+        data["goal_type"] = alerts.goal_type_for_rule(pk) if pk is not None else None
     return data
 
 
@@ -92,7 +95,7 @@ def rule_detail(request, rule_id: int = RuleId):
 def rule_update(request, payload: AlertRulePatch, rule_id: int = RuleId):
     rule = alerts.access_rule(request.user, rule_id)
     data = payload.dict(exclude_unset=True)
-    for key in ("name", "scope", "condition", "recipients", "channels", "is_active"):
+    for key in ("name", "scope", "condition", "recipients", "channels", "is_active", "against_full_target"):
         if key in data and data[key] is None:
             raise ApplicationError(_("This field cannot be empty."), field=key, code="required")
     data = _rule_references(request.user, data)

@@ -38,6 +38,11 @@ class AlertRuleOut(Schema):
     goal_id: int | None
     condition: str
     threshold: str | None = Field(None, description="A fraction as a decimal string: 0.8 is 80%")
+    against_full_target: bool = Field(
+        description="achievement_below only: compare with the full target instead of the plan to date"
+    )
+    goal_type_id: int | None = Field(description="Only goals of this type")
+    measure_name: str = Field(description="Only measures of this name (e.g. 销售额); empty for all")
     days: int | None
     recipients: list[str]
     escalate_after_days: int | None
@@ -60,6 +65,13 @@ class AlertRuleIn(Schema):
     goal_id: int | None = Field(None, ge=1, le=MAX_ID)
     condition: Condition
     threshold: str | None = Field(None, max_length=20, description="A fraction: 0.8 is 80%")
+    against_full_target: bool = Field(
+        False,
+        description="achievement_below only: compare the actual with the full target instead of the "
+        "plan to date (the measure's time-phased plan, or a straight line from the period start)",
+    )
+    goal_type_id: int | None = Field(None, ge=1, le=MAX_ID, description="Only goals of this type")
+    measure_name: str = Field("", max_length=100, description="Only measures of this name (e.g. 销售额)")
     days: int | None = Field(None, ge=0, le=3650)
     recipients: list[Recipient] = Field(..., min_length=1)
     escalate_after_days: int | None = Field(None, ge=1, le=3650)
@@ -74,6 +86,9 @@ class AlertRulePatch(Schema):
     goal_id: int | None = Field(None, ge=1, le=MAX_ID)
     condition: Condition | None = None
     threshold: str | None = Field(None, max_length=20)
+    against_full_target: bool | None = None
+    goal_type_id: int | None = Field(None, ge=1, le=MAX_ID)
+    measure_name: str | None = Field(None, max_length=100)
     days: int | None = Field(None, ge=0, le=3650)
     recipients: list[Recipient] | None = None
     escalate_after_days: int | None = Field(None, ge=1, le=3650)
@@ -100,9 +115,12 @@ class AlertFilter(PageIn):
 class AlertOut(Schema):
     id: int
     rule_id: int
-    subject: str
-    detail: str
+    subject: str = Field(description="In the request's language")
+    detail: str = Field(description="In the request's language")
     status: str
+    resolution_note: str = Field(
+        description="Why the alert resolved itself (its condition no longer held); empty when a person resolved it"
+    )
     goal_id: int | None
     measure_id: int | None
     item_id: int | None
@@ -113,6 +131,18 @@ class AlertOut(Schema):
     resolved_at: dt.datetime | None
     resolved_by_id: int | None
     created_at: dt.datetime
+
+    @staticmethod
+    def resolve_subject(obj):
+        return obj.local_subject
+
+    @staticmethod
+    def resolve_detail(obj):
+        return obj.local_detail
+
+    @staticmethod
+    def resolve_resolution_note(obj):
+        return obj.local_resolution_note
 
     @staticmethod
     def resolve_recipient_ids(obj):
@@ -192,3 +222,6 @@ class PreferenceIO(Schema):
     quiet_end: LocalTime | None = None
     reminder_weekday: int = Field(5, description="1 = Monday … 7 = Sunday")
     reminder_time: LocalTime = dt.time(16, 0)
+    language: Literal["", "zh-hans", "en"] = Field(
+        "", description="The language of your alerts and reminders; empty for the site's language"
+    )

@@ -223,3 +223,53 @@ def consecutive_deviation(rates: Sequence[Decimal | None], threshold: Decimal, p
     """Whether the last `periods` deviation rates all fall short by more than `threshold` (e.g. 0.2 twice running)."""
     recent = list(rates)[-periods:]
     return len(recent) == periods and all(r is not None and -r > threshold for r in recent)
+
+
+# --- achievement against the plan to date (alert rules) ----------------------------------------
+
+
+def linear_share_to_date(start: dt.date, end: dt.date, today: dt.date) -> Decimal:
+    """The share of a period's straight-line plan due by the end of `today`, counting whole days.
+
+    DOMAIN.md ("Alerts on achievement … a straight line from the period start"): on day 4 of a
+    31-day month 4/31 ≈ 12.9% is due. 0 before the period starts, 1 from its last day on.
+    """
+    days = (end - start).days + 1
+    if days <= 0:
+        return ONE
+    done = (today - start).days + 1
+    return min(max(Decimal(done), ZERO) / Decimal(days), ONE)
+
+
+def achievement_against_plan(
+    actual: Decimal | None,
+    expected: Decimal | None,
+    *,
+    lower_is_better: bool = False,
+    baseline: Decimal | None = None,
+) -> Decimal | None:
+    """达成率 against the plan to date: the actual compared with what the plan expects by today.
+
+    DOMAIN.md ("Alerts on achievement compare the actual with the plan to date … unless the rule
+    says against the full target"): on day 4 of a 31-day month a goal at 15% of its monthly target
+    is ahead of plan, 0.15 ÷ (4/31) ≈ 1.16, and raises nothing; at the period end the plan is the
+    target, so this is the plain achievement actual ÷ target.
+
+    Higher is better: actual ÷ expected; None while the plan expects nothing yet (expected ≤ 0),
+    since nothing can be behind a plan that has not started.
+    Lower is better: expected ÷ actual (a cost of 80 where the plan allows 100 by today → 1.25);
+    at or below 0 it is 1. Where the plan has reached a target of 0 (complaints 10 → 0) the ratio
+    is the progress from the baseline, (baseline − actual) ÷ (baseline − expected), as DOMAIN.md's
+    target-0 rule; None without a baseline above the plan.
+    """
+    if actual is None or expected is None:
+        return None
+    if not lower_is_better:
+        return actual / expected if expected > 0 else None
+    if expected > 0:
+        return expected / actual if actual > 0 else ONE
+    if actual <= expected:
+        return ONE
+    if baseline is None or baseline <= expected:
+        return None
+    return max((baseline - actual) / (baseline - expected), ZERO)

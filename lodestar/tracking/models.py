@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from lodestar.core.models import EditableChoice, SoftDeletableModel, TimeStampedModel, VersionedModel
@@ -157,6 +157,18 @@ class AlertRule(VersionedModel):
     )
     condition = models.CharField(_("condition"), max_length=24, choices=AlertCondition.choices)
     threshold = models.DecimalField(_("threshold"), null=True, blank=True, max_digits=9, decimal_places=4)
+    # Achievement rules compare the actual with the plan to date unless this is set (DOMAIN.md).
+    against_full_target = models.BooleanField(_("against the full target"), default=False)
+    # Limits: only goals of this type, only measures of this name (e.g. 销售额); empty = all.
+    goal_type = models.ForeignKey(
+        "goals.GoalType",
+        verbose_name=_("goal type"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="alert_rules",
+    )
+    measure_name = models.CharField(_("measure name"), max_length=100, blank=True, default="")
     days = models.PositiveIntegerField(_("days"), null=True, blank=True)
     recipients = models.JSONField(
         _("recipients"), default=list
@@ -210,6 +222,11 @@ class Alert(TimeStampedModel):
     )
     escalation_level = models.PositiveSmallIntegerField(default=0)
     escalated_at = models.DateTimeField(null=True, blank=True)
+    # Why it resolved itself ("条件已不成立：达成率恢复至 85%"); empty when a person resolved it.
+    resolution_note = models.TextField(_("resolution note"), blank=True, default="")
+    # The subject, detail and resolution note in every language of the site, so each reader and
+    # recipient gets their own: {"en": {"subject": …, "detail": …, "resolution_note": …}, …}.
+    translations = models.JSONField(default=dict, blank=True)
 
     class Meta:
         verbose_name = _("alert")
@@ -227,6 +244,23 @@ class Alert(TimeStampedModel):
     def __str__(self) -> str:
         return self.subject
 
+    def text_in(self, language: str | None, name: str) -> str:
+        """`subject`, `detail` or `resolution_note` in `language` (the stored one when not rendered in it)."""
+        texts = (self.translations or {}).get((language or "").lower()) or {}
+        return texts.get(name) or getattr(self, name)
+
+    @property
+    def local_subject(self) -> str:
+        return self.text_in(get_language(), "subject")
+
+    @property
+    def local_detail(self) -> str:
+        return self.text_in(get_language(), "detail")
+
+    @property
+    def local_resolution_note(self) -> str:
+        return self.text_in(get_language(), "resolution_note")
+
 
 class AlertComment(TimeStampedModel):
     alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="comments")
@@ -238,3 +272,22 @@ class AlertComment(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.body[:40]
+
+
+class CheckInReminder(models.Model):
+    """A weekly check-in reminder sent to a person: one per person and ISO week (`week_start`, a
+    Monday). The unique constraint makes two reminder runs at the same moment send it once."""
+
+    person = models.ForeignKey("org.Person", on_delete=models.CASCADE, related_name="+")
+    week_start = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("check-in reminder")
+        verbose_name_plural = _("check-in reminders")
+        constraints = [
+            models.UniqueConstraint(fields=["person", "week_start"], name="checkin_reminder_once_a_week")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.week_start}"

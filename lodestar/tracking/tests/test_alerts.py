@@ -124,7 +124,7 @@ def test_off_track_goal_raises_an_alert_that_reaches_inbox_and_webhook(
         raised = alerts.evaluate_rules()
     assert len(raised) == 1
     alert = raised[0]
-    assert alert.goal == goal and alert.dedupe_key == f"goal:{goal.pk}" and alert.rule == rule
+    assert alert.goal == goal and alert.dedupe_key == f"measure:{measure.pk}" and alert.rule == rule
     assert set(alert.recipients.all()) == {org.member, org.mkt_manager}
     titles = Notification.objects.filter(verb="alert").values_list("recipient", "title", "url")
     assert {r for r, _t, _u in titles} == {org.member.pk, org.mkt_manager.pk}

@@ -288,3 +288,77 @@ def test_forecast_low_expected_high_are_ordered(values, gaps, horizon):
     )
     assert result.low <= result.expected <= result.high
     assert D(0) <= result.p_base <= D(1)
+
+
+# --- achievement against the plan to date (alert rules, DOMAIN.md "Alerts on achievement") --------
+
+DEC_1, DEC_31 = dt.date(2026, 12, 1), dt.date(2026, 12, 31)
+amounts = st.decimals(min_value=D(0), max_value=D(10) ** 9, places=2, allow_nan=False, allow_infinity=False)
+positive = st.decimals(
+    min_value=D("0.01"), max_value=D(10) ** 9, places=2, allow_nan=False, allow_infinity=False
+)
+
+
+def test_day_4_of_a_31_day_month_at_15_percent_is_ahead_of_plan():
+    share = domain.linear_share_to_date(DEC_1, DEC_31, dt.date(2026, 12, 4))
+    assert share == D(4) / D(31)  # 12.9%
+    target = 1000 * WAN
+    rate = domain.achievement_against_plan(D("0.15") * target, target * share)
+    assert rate_str(rate) == "1.1625"  # 116% of pace: nothing to raise at 80%
+    assert rate >= D("0.8")
+
+
+def test_linear_share_before_during_and_after_the_period():
+    assert domain.linear_share_to_date(DEC_1, DEC_31, dt.date(2026, 11, 30)) == 0
+    assert domain.linear_share_to_date(DEC_1, DEC_31, DEC_1) == D(1) / D(31)
+    assert domain.linear_share_to_date(DEC_1, DEC_31, DEC_31) == 1
+    assert domain.linear_share_to_date(DEC_1, DEC_31, dt.date(2027, 1, 5)) == 1
+
+
+def test_nothing_is_behind_a_plan_that_expects_nothing_yet():
+    assert domain.achievement_against_plan(D(0), D(0)) is None
+    assert domain.achievement_against_plan(None, D(10)) is None
+    assert domain.achievement_against_plan(D(5), None) is None
+
+
+def test_lower_is_better_against_the_plan():
+    assert domain.achievement_against_plan(D(80), D(100), lower_is_better=True) == D("1.25")
+    assert domain.achievement_against_plan(D(0), D(100), lower_is_better=True) == 1
+    # Complaints 10 → 0 with the plan at 0: DOMAIN's target-0 rule, progress from the baseline.
+    assert domain.achievement_against_plan(D(2), D(0), lower_is_better=True, baseline=D(10)) == D("0.8")
+    assert domain.achievement_against_plan(D(0), D(0), lower_is_better=True, baseline=D(10)) == 1
+    assert domain.achievement_against_plan(D(2), D(0), lower_is_better=True) is None
+
+
+@given(
+    start_offset=st.integers(min_value=0, max_value=400),
+    length=st.integers(min_value=0, max_value=400),
+    a=st.integers(min_value=-30, max_value=900),
+    b=st.integers(min_value=-30, max_value=900),
+)
+def test_linear_share_is_a_fraction_that_never_goes_back(start_offset, length, a, b):
+    start = day(start_offset)
+    end = start + dt.timedelta(days=length)
+    first, second = sorted((a, b))
+    share_a = domain.linear_share_to_date(start, end, start + dt.timedelta(days=first))
+    share_b = domain.linear_share_to_date(start, end, start + dt.timedelta(days=second))
+    assert 0 <= share_a <= share_b <= 1
+
+
+@given(actual=amounts, target=positive, elapsed=st.integers(min_value=1, max_value=31))
+def test_against_the_plan_is_never_harsher_than_against_the_full_target(actual, target, elapsed):
+    """Earlier in the period less is due, so the same actual is judged at least as well; on the
+    last day the plan is the target and the two agree (达成率 = actual ÷ target)."""
+    share = domain.linear_share_to_date(DEC_1, DEC_31, DEC_1 + dt.timedelta(days=elapsed - 1))
+    against_plan = domain.achievement_against_plan(actual, target * share)
+    assert against_plan >= actual / target
+    if elapsed == 31:
+        assert against_plan == actual / target
+
+
+@given(
+    actual=amounts, expected=positive, threshold=st.decimals(min_value=D("0.01"), max_value=D(2), places=2)
+)
+def test_below_the_threshold_exactly_when_behind_that_share_of_the_plan(actual, expected, threshold):
+    rate = domain.achievement_against_plan(actual, expected)
+    assert (rate < threshold) == (actual < threshold * expected)
