@@ -320,7 +320,14 @@ def on_http_error(request, exc: HttpError):
         405: "method_not_allowed",
         409: "conflict",
     }.get(exc.status_code, "error")
-    return api.create_response(request, error_body(code, str(exc)), status=exc.status_code)
+    # Ninja's own texts ("Cannot parse request body") are English only: say it in the request's language.
+    message = {
+        400: _("The request body is not valid JSON."),
+        401: _("Sign in or send a valid API token."),
+        403: _("You may not do this."),
+        404: _("Not found."),
+    }.get(exc.status_code) or str(exc)
+    return api.create_response(request, error_body(code, message), status=exc.status_code)
 
 
 from lodestar.core.api import router as core_router  # noqa: E402
