@@ -8,6 +8,7 @@ Errors always have the shape {"code", "message", "field", "errors"} (API.md). Se
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -17,6 +18,8 @@ from ninja.parser import Parser
 from ninja.security import APIKeyCookie, HttpBearer
 
 from lodestar.core.errors import ApplicationError, PermissionDeniedError
+from lodestar.core.references import in_use_error
+from lodestar.core.schemas import DATE_PATTERN, DECIMAL_PATTERN
 from lodestar.org.services import api_token_authenticate
 
 
@@ -91,7 +94,47 @@ class NulFreeParser(Parser):
         return result
 
 
-api = NinjaAPI(
+# Every free-text string of the document refuses NUL, as NulFreeParser does.
+NUL_FREE_PATTERN = "^[^\\u0000]*$"
+
+
+def _declare_enforced_formats(node) -> None:
+    """Write into the document what the server enforces beyond pydantic's own JSON Schema.
+
+    Free text refuses NUL (NulFreeParser), dates are YYYY-MM-DD of the years 1900–2999 and decimal
+    strings are plain decimals (lodestar.core.schemas.check_json_type), so a client generating requests
+    from the document (schemathesis does) sends what the server accepts.
+    """
+    if isinstance(node, dict):
+        alternatives = node.get("anyOf")
+        if isinstance(alternatives, list):
+            types_ = [alt.get("type") for alt in alternatives if isinstance(alt, dict)]
+            if "number" in types_ and "string" in types_:
+                for alt in alternatives:
+                    if alt.get("type") == "string" and "pattern" not in alt and "format" not in alt:
+                        alt["pattern"] = DECIMAL_PATTERN
+        if node.get("type") == "string" and not ({"pattern", "enum", "const"} & node.keys()):
+            fmt = node.get("format")
+            if fmt == "date":
+                node["pattern"] = DATE_PATTERN
+            elif fmt is None:
+                node["pattern"] = NUL_FREE_PATTERN
+        for value in node.values():
+            _declare_enforced_formats(value)
+    elif isinstance(node, list):
+        for value in node:
+            _declare_enforced_formats(value)
+
+
+class LodestarAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        _declare_enforced_formats(schema.get("paths", {}))
+        _declare_enforced_formats(schema.get("components", {}))
+        return schema
+
+
+api = LodestarAPI(
     title="Lodestar API",
     version="1.0.0",
     description="Goals, execution, tracking, reviews and appraisal for marketing teams. "
@@ -117,15 +160,100 @@ def on_application_error(request, exc: ApplicationError):
     )
 
 
+def _expected(ctx: dict) -> str:
+    # pydantic writes "'todo', 'doing' or 'done'": keep the values, drop the English "or".
+    return str(ctx.get("expected", "")).replace(" or ", ", ")
+
+
+def validation_message(item: dict) -> str:
+    """A pydantic error in the request's language, chosen by its `type` and filled from its `ctx`.
+
+    Pydantic's own `msg` is English only; a type not listed here gets a general sentence rather than
+    an English one.
+    """
+    kind = item.get("type", "")
+    ctx = item.get("ctx") or {}
+    if kind == "missing":
+        return _("This field is required.")
+    if kind == "extra_forbidden":
+        return _("This field is not part of this request; check its name.")
+    if kind in ("null_character",):
+        return _("Null characters are not allowed.")
+    if kind in ("string_too_long", "too_long"):
+        if kind == "string_too_long":
+            return _("Enter at most %(max)s characters.") % {"max": ctx.get("max_length")}
+        return _("Give at most %(max)s entries.") % {"max": ctx.get("max_length")}
+    if kind == "string_too_short":
+        return _("Enter at least %(min)s characters.") % {"min": ctx.get("min_length")}
+    if kind == "too_short":
+        return _("Give at least %(min)s entries.") % {"min": ctx.get("min_length")}
+    if kind == "string_pattern_mismatch":
+        return _("This text does not have the expected form.")
+    if kind == "string_type":
+        return _("Give a text value.")
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        return _("Give a whole number.")
+    if kind == "int_parsing_size":
+        return _("This number is too large.")
+    if kind in ("bool_type", "bool_parsing"):
+        return _("Give true or false.")
+    if kind in ("decimal_type", "decimal_parsing", "float_type", "float_parsing", "finite_number"):
+        return _("Give a number, e.g. 5000000 or “5000000.00”.")
+    if kind == "decimal_max_digits":
+        return _("Give at most %(max)s digits.") % {"max": ctx.get("max_digits")}
+    if kind == "decimal_max_places":
+        return _("Give at most %(max)s decimal places.") % {"max": ctx.get("decimal_places")}
+    if kind == "decimal_whole_digits":
+        return _("Give at most %(max)s digits before the decimal point.") % {"max": ctx.get("whole_digits")}
+    if kind == "greater_than":
+        return _("Give a value greater than %(limit)s.") % {"limit": ctx.get("gt")}
+    if kind == "greater_than_equal":
+        return _("Give a value greater than or equal to %(limit)s.") % {"limit": ctx.get("ge")}
+    if kind == "less_than":
+        return _("Give a value less than %(limit)s.") % {"limit": ctx.get("lt")}
+    if kind == "less_than_equal":
+        return _("Give a value less than or equal to %(limit)s.") % {"limit": ctx.get("le")}
+    if kind == "multiple_of":
+        return _("Give a multiple of %(value)s.") % {"value": ctx.get("multiple_of")}
+    if kind in ("enum", "literal_error"):
+        return _("Choose one of: %(values)s.") % {"values": _expected(ctx)}
+    if kind in (
+        "date_type",
+        "date_parsing",
+        "date_from_datetime_parsing",
+        "date_from_datetime_inexact",
+        "date_format",
+    ):
+        return _("Give a date as YYYY-MM-DD between 1900-01-01 and 2999-12-31.")
+    if kind.startswith("datetime_") or kind.startswith("timezone_"):
+        return _("Give a date and time in ISO 8601, e.g. 2024-07-01T09:00:00+08:00.")
+    if kind.startswith("time_"):
+        return _("Give a time as HH:MM, e.g. 16:00.")
+    if kind in ("list_type", "tuple_type", "set_type"):
+        return _("Give a list.")
+    if kind in ("dict_type", "model_type", "model_attributes_type"):
+        return _("Give an object.")
+    if kind in ("url_parsing", "url_type", "url_scheme", "url_syntax_violation", "url_too_long"):
+        return _("Give a valid web address (https://…).")
+    if kind in ("value_error", "assertion_error"):
+        # Raised by our own validators with a message that went through gettext already.
+        error = ctx.get("error")
+        return str(error) if error else _("This value is not valid.")
+    if kind == "json_invalid":
+        return _("The request body is not valid JSON.")
+    return _("This value is not valid.")
+
+
 @api.exception_handler(NinjaValidationError)
 def on_validation_error(request, exc: NinjaValidationError):
     errors = []
     for item in exc.errors:
         loc = [str(part) for part in item.get("loc", []) if part not in ("body", "query", "path", "payload")]
+        kind = item.get("type", "invalid")
         errors.append(
             {
-                "code": item.get("type", "invalid"),
-                "message": item.get("msg", ""),
+                "code": "unknown_field" if kind == "extra_forbidden" else kind,
+                "message": validation_message(item),
                 "field": ".".join(loc) or None,
                 "row": None,
             }
@@ -137,12 +265,27 @@ def on_validation_error(request, exc: NinjaValidationError):
             error_body("malformed", _("The request body is not valid JSON."), None, errors),
             status=400,
         )
-    first = errors[0] if errors else {"field": None, "message": ""}
+    first = errors[0] if errors else {"field": None, "message": "", "code": "invalid"}
+    if first["code"] == "unknown_field":
+        message = _("Unknown field “%(field)s”: this request does not take it.") % {"field": first["field"]}
+        return api.create_response(
+            request, error_body("unknown_field", message, first["field"], errors), status=422
+        )
     message = _("Check the field “%(field)s”: %(detail)s") % {
         "field": first["field"],
         "detail": first["message"],
     }
     return api.create_response(request, error_body("invalid", message, first["field"], errors), status=422)
+
+
+@api.exception_handler(ProtectedError)
+def on_protected_error(request, exc: ProtectedError):
+    return on_application_error(request, in_use_error(exc))
+
+
+@api.exception_handler(RestrictedError)
+def on_restricted_error(request, exc: RestrictedError):
+    return on_application_error(request, in_use_error(exc))
 
 
 @api.exception_handler(AuthenticationError)
@@ -177,7 +320,14 @@ def on_http_error(request, exc: HttpError):
         405: "method_not_allowed",
         409: "conflict",
     }.get(exc.status_code, "error")
-    return api.create_response(request, error_body(code, str(exc)), status=exc.status_code)
+    # Ninja's own texts ("Cannot parse request body") are English only: say it in the request's language.
+    message = {
+        400: _("The request body is not valid JSON."),
+        401: _("Sign in or send a valid API token."),
+        403: _("You may not do this."),
+        404: _("Not found."),
+    }.get(exc.status_code) or str(exc)
+    return api.create_response(request, error_body(code, message), status=exc.status_code)
 
 
 from lodestar.core.api import router as core_router  # noqa: E402

@@ -13,7 +13,16 @@ from lodestar.core import services
 from lodestar.core.errors import ApplicationError
 from lodestar.core.models import Period, PeriodKind
 from lodestar.core.permissions import access_period, is_manager, require_person, roles_of
-from lodestar.core.schemas import LIST_ERRORS, MAX_ID, READ_ERRORS, WRITE_ERRORS, ErrorOut, page_of
+from lodestar.core.schemas import (
+    LIST_ERRORS,
+    MAX_ID,
+    READ_ERRORS,
+    WRITE_ERRORS,
+    ErrorOut,
+    FilterSchema,
+    InputSchema,
+    page_of,
+)
 
 router = Router(tags=["core"])
 
@@ -52,7 +61,7 @@ def me(request):
     }
 
 
-class TokenIn(Schema):
+class TokenIn(InputSchema):
     username: str = Field(..., max_length=150)
     password: str = Field(..., max_length=256)
     name: str = Field("API", max_length=60)
@@ -136,7 +145,7 @@ class PeriodPage(Schema):
     page_size: int
 
 
-class PeriodFilter(Schema):
+class PeriodFilter(FilterSchema):
     kind: PeriodKind | None = None
     fiscal_year: int | None = Field(None, ge=1900, le=2200)
     parent_id: int | None = Field(None, ge=1, le=MAX_ID)
@@ -169,7 +178,7 @@ def period_detail(request, period_id: int):
     return access_period(request.user, period_id)
 
 
-class PeriodCreateIn(Schema):
+class PeriodCreateIn(InputSchema):
     kind: str = Field(
         "custom",
         pattern="^(custom|year)$",
@@ -205,7 +214,7 @@ def period_create(request, payload: PeriodCreateIn):
     )
 
 
-class PeriodPatchIn(Schema):
+class PeriodPatchIn(InputSchema):
     version: int = Field(..., ge=1)
     name: str | None = Field(None, max_length=80)
     start: dt.date | None = None

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from functools import wraps
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.db.models import ProtectedError, RestrictedError
+from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from lodestar.core.errors import ApplicationError, NotFound, PermissionDeniedError
+from lodestar.core.references import in_use_error
 
 
 def page_view(view):
@@ -24,6 +28,13 @@ def page_view(view):
             raise Http404(exc.message) from exc
         except PermissionDeniedError as exc:
             raise PermissionDenied(exc.message) from exc
+        except (ProtectedError, RestrictedError) as exc:
+            # A delete that no service checked first: say what blocks it on the page it came from.
+            messages.error(request, in_use_error(exc).message)
+            back = request.META.get("HTTP_REFERER", "")
+            if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+                back = "/"
+            return HttpResponseRedirect(back)
 
     return wrapper
 

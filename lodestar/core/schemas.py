@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+import re
+import types
+from decimal import Decimal
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from django.utils.translation import gettext as _
 from ninja import Schema
-from pydantic import AfterValidator, WithJsonSchema
+from pydantic import AfterValidator, ConfigDict, ValidationInfo, WithJsonSchema, field_validator
+from pydantic_core import PydanticCustomError, PydanticKnownError
 
 
 class ErrorItemOut(Schema):
@@ -22,6 +26,117 @@ class ErrorOut(Schema):
     message: str
     field: str | None = None
     errors: list[ErrorItemOut] = []
+
+
+# The dates the API takes: ISO 8601 calendar dates (`2024-07-01`) of the years 1900–2999. Pydantic alone
+# would also read `0` or `86400` as a date (seconds since 1970) and take any year from 1; the document
+# (config/api.py adds this pattern to every `format: date`) and the server enforce the same thing.
+DATE_PATTERN = r"^(19[0-9]{2}|2[0-9]{3})-[0-9]{2}-[0-9]{2}$"
+_DATE_RE = re.compile(DATE_PATTERN)
+
+# Decimal strings as API.md writes them ("5000000.00", "-3", "0.25"): no exponent, spaces or "NaN".
+DECIMAL_PATTERN = r"^-?[0-9]+(\.[0-9]+)?$"
+_DECIMAL_RE = re.compile(DECIMAL_PATTERN)
+
+
+def _plain(annotation):
+    """The annotation without `Annotated[...]` and `| None`; None when it is a union of several types."""
+    while True:
+        origin = get_origin(annotation)
+        if origin is Annotated:
+            annotation = get_args(annotation)[0]
+        elif origin in (Union, types.UnionType):
+            args = [arg for arg in get_args(annotation) if arg is not type(None)]
+            if len(args) != 1:
+                return None
+            annotation = args[0]
+        else:
+            return annotation
+
+
+def check_date_text(value) -> None:
+    """Refuse a date that is not written `YYYY-MM-DD` with a year from 1900 to 2999."""
+    if isinstance(value, dt.date):
+        text = value.isoformat()
+    elif isinstance(value, str):
+        text = value
+    else:
+        raise PydanticKnownError("date_type")
+    if not _DATE_RE.match(text):
+        raise PydanticCustomError(
+            "date_format", "Give a date as YYYY-MM-DD between 1900-01-01 and 2999-12-31", {}
+        )
+
+
+def check_json_type(annotation, value) -> None:
+    """Refuse a JSON value whose type is not the one the document declares for `annotation`.
+
+    Pydantic's lax mode reads "5" as 5, "yes" as true and 86400 as a date; the OpenAPI document says
+    integer, boolean and a date string, so the server must refuse them (422) rather than guess.
+    Decimals stay lenient: the document declares them as a number or a decimal string.
+    """
+    if value is None:
+        return
+    annotation = _plain(annotation)
+    if annotation is None or annotation is Any:
+        return
+    origin = get_origin(annotation)
+    if origin is list:
+        if isinstance(value, list):
+            (item,) = get_args(annotation) or (Any,)
+            for element in value:
+                check_json_type(item, element)
+        return
+    if origin is Literal:
+        return
+    if annotation is bool:
+        if not isinstance(value, bool):
+            raise PydanticKnownError("bool_type")
+    elif annotation is int:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise PydanticKnownError("int_type")
+    elif annotation is Decimal or annotation is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float, str, Decimal)):
+            raise PydanticKnownError("decimal_type")
+        if isinstance(value, str) and not _DECIMAL_RE.match(value):
+            raise PydanticKnownError("decimal_parsing")
+    elif annotation is dt.datetime:
+        if not isinstance(value, (str, dt.datetime)):
+            raise PydanticKnownError("datetime_type")
+    elif annotation is dt.date:
+        check_date_text(value)
+    elif annotation is dt.time and not isinstance(value, (str, dt.time)):
+        raise PydanticKnownError("time_type")
+
+
+class InputSchema(Schema):
+    """A request body (POST/PUT/PATCH): exactly the declared fields, in the declared JSON types.
+
+    An unknown field is refused with 422 `unknown_field` naming it (a typo such as `targte` must not
+    be ignored while the version goes up); the OpenAPI document says `additionalProperties: false`.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _declared_json_type(cls, value, info: ValidationInfo):
+        field = cls.model_fields.get(info.field_name or "")
+        if field is not None:
+            check_json_type(field.annotation, value)
+        return value
+
+
+class FilterSchema(Schema):
+    """List filters from the query string: dates must be written YYYY-MM-DD (not `0` for 1970-01-01)."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _declared_date_format(cls, value, info: ValidationInfo):
+        field = cls.model_fields.get(info.field_name or "")
+        if field is not None and value not in (None, "") and _plain(field.annotation) is dt.date:
+            check_date_text(value)
+        return value
 
 
 # The error statuses an endpoint can answer with, for `response={...}` declarations.

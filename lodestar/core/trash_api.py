@@ -13,7 +13,7 @@ from typing import Literal
 from ninja import Field, Path, Query, Router, Schema
 
 from lodestar.core import trash
-from lodestar.core.schemas import LIST_ERRORS, MAX_ID, WRITE_ERRORS
+from lodestar.core.schemas import LIST_ERRORS, MAX_ID, WRITE_ERRORS, FilterSchema
 from lodestar.execution.api import _item_out
 from lodestar.execution.schemas import ItemOut
 from lodestar.goals.api import _goal_out
@@ -26,7 +26,7 @@ router = Router(tags=["trash"])
 RecordId = Path(..., le=MAX_ID, description="The deleted record's id")
 
 
-class TrashFilterIn(Schema):
+class TrashFilterIn(FilterSchema):
     kind: Literal["goal", "item", "checkin"] | None = Field(None, description="Only one kind of record")
     page: int = Field(1, ge=1, le=100000)
     page_size: int = Field(50, ge=1, le=500)

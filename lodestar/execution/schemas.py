@@ -15,7 +15,7 @@ from django.utils import timezone
 from ninja import Field, Schema
 
 from lodestar.core.numbers import amount_str, rate_str
-from lodestar.core.schemas import MAX_ID
+from lodestar.core.schemas import MAX_ID, FilterSchema, InputSchema
 from lodestar.execution import domain
 from lodestar.execution.models import ItemStatus, Priority, RequestState
 
@@ -145,7 +145,7 @@ class ItemsOut(Schema):
     items: list[ItemOut]
 
 
-class ItemFilterIn(Schema):
+class ItemFilterIn(FilterSchema):
     department_id: int | None = optional_id(description="This department and its sub-departments")
     goal_id: int | None = optional_id()
     phase_id: int | None = optional_id()
@@ -167,7 +167,7 @@ class ItemFilterIn(Schema):
     page_size: int = Field(50, ge=1, le=500)
 
 
-class RaciFields(Schema):
+class RaciFields(InputSchema):
     responsible_ids: list[IdItem] = Field([], max_length=50, description="The Rs (at least one)")
     accountable_id: int | None = optional_id(description="The A (exactly one person)")
     consulted_ids: list[IdItem] = Field([], max_length=100)
@@ -208,7 +208,7 @@ class ItemIn(RaciFields):
     accountable_id: int | None = optional_id(description="The A; defaults to the caller")
 
 
-class ItemPatch(Schema):
+class ItemPatch(InputSchema):
     version: int = Field(..., ge=1)
     title: str | None = Field(None, max_length=200)
     goal_id: int | None = optional_id()
@@ -237,20 +237,20 @@ class RaciIn(RaciFields):
     version: int = Field(..., ge=1)
 
 
-class MoveIn(Schema):
+class MoveIn(InputSchema):
     status: ItemStatus
     version: int = Field(..., ge=1)
     before_id: int | None = optional_id(description="Place above this item of the column; else at the end")
     override_reason: str = Field("", max_length=300)
 
 
-class RescheduleIn(Schema):
+class RescheduleIn(InputSchema):
     start: dt.date | None = None
     due: dt.date | None = None
     version: int = Field(..., ge=1)
 
 
-class BulkIn(Schema):
+class BulkIn(InputSchema):
     item_ids: list[IdItem] = Field(..., min_length=1, max_length=500)
     responsible_id: int | None = optional_id(description="The new single R of every item")
     due: dt.date | None = None
@@ -280,7 +280,7 @@ class DependenciesOut(Schema):
     successors: list[ItemRefOut] = Field([], description="Items waiting for this one (that the caller sees)")
 
 
-class DependencyIn(Schema):
+class DependencyIn(InputSchema):
     predecessor_id: int = id_field()
 
 
@@ -312,14 +312,14 @@ class CommentPage(Schema):
     page_size: int
 
 
-class CommentIn(Schema):
+class CommentIn(InputSchema):
     body: str = Field(..., max_length=4000, examples=["@林晓 素材已上传，请审核"])
 
 
 # --- cross-department requests -------------------------------------------------------------
 
 
-class RequestAnswerIn(Schema):
+class RequestAnswerIn(InputSchema):
     accept: bool
     responsible_id: int | None = optional_id(description="Required to accept: who will do it")
     comment: str = Field("", max_length=4000, description="Kept as a comment when declining")
@@ -345,14 +345,14 @@ class PhasePage(Schema):
     page_size: int
 
 
-class PhaseFilterIn(Schema):
+class PhaseFilterIn(FilterSchema):
     department_id: int | None = optional_id()
     goal_id: int | None = optional_id()
     page: int = Field(1, ge=1, le=100000)
     page_size: int = Field(100, ge=1, le=500)
 
 
-class PhaseIn(Schema):
+class PhaseIn(InputSchema):
     department_id: int = id_field()
     goal_id: int | None = optional_id()
     name: str = Field(..., max_length=60, examples=["预热期"])
@@ -386,6 +386,6 @@ class HistoryPage(Schema):
     page_size: int
 
 
-class PageIn(Schema):
+class PageIn(FilterSchema):
     page: int = Field(1, ge=1, le=100000)
     page_size: int = Field(50, ge=1, le=500)

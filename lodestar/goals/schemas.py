@@ -14,7 +14,7 @@ from django.utils.translation import gettext
 from ninja import Field, Schema
 
 from lodestar.core.numbers import amount_str, rate_str
-from lodestar.core.schemas import MAX_ID
+from lodestar.core.schemas import MAX_ID, FilterSchema, InputSchema
 from lodestar.goals.models import (
     ConsensusParticipant,
     Decomposition,
@@ -115,7 +115,7 @@ class MeasurePage(Schema):
     page_size: int
 
 
-class MeasureIn(Schema):
+class MeasureIn(InputSchema):
     name: str = Field(..., max_length=100, examples=["销售额"])
     unit: MeasureUnit = MeasureUnit.COUNT
     unit_label: str = Field("", max_length=20, description="The unit's name when `unit` is `custom`")
@@ -132,7 +132,7 @@ class MeasureIn(Schema):
     )
 
 
-class MeasurePatch(Schema):
+class MeasurePatch(InputSchema):
     version: int = Field(..., ge=1)
     name: str | None = Field(None, max_length=100)
     unit: MeasureUnit | None = None
@@ -236,7 +236,7 @@ class GoalsOut(Schema):
     goals: list[GoalOut]
 
 
-class GoalFilterIn(Schema):
+class GoalFilterIn(FilterSchema):
     department_id: int | None = optional_id(description="This department and its sub-departments")
     period_id: int | None = optional_id()
     owner_id: int | None = optional_id()
@@ -257,7 +257,7 @@ class GoalFilterIn(Schema):
     page_size: int = Field(50, ge=1, le=500)
 
 
-class GoalIn(Schema):
+class GoalIn(InputSchema):
     kind: GoalKind = GoalKind.KPI
     name: str = Field(..., max_length=200)
     description: str = Field("", max_length=10000, description="The SMART description")
@@ -275,7 +275,7 @@ class GoalIn(Schema):
     measures: list[MeasureIn] = Field([], max_length=20)
 
 
-class GoalPatch(Schema):
+class GoalPatch(InputSchema):
     version: int = Field(..., ge=1)
     kind: GoalKind | None = None
     name: str | None = Field(None, max_length=200)
@@ -293,12 +293,12 @@ class GoalPatch(Schema):
     collaborating_department_ids: list[IdItem] | None = Field(None, max_length=100)
 
 
-class GoalStatusIn(Schema):
+class GoalStatusIn(InputSchema):
     status: GoalStatus = Field(..., description="closed, cancelled, or active to reopen a closed goal")
     version: int = Field(..., ge=1)
 
 
-class WeightIn(Schema):
+class WeightIn(InputSchema):
     goal_id: int = id_field()
     weight: Decimal | None = None
     version: int | None = Field(
@@ -306,14 +306,14 @@ class WeightIn(Schema):
     )
 
 
-class WeightsIn(Schema):
+class WeightsIn(InputSchema):
     weights: list[WeightIn] = Field(..., min_length=1, max_length=200)
 
 
 # --- decomposition -----------------------------------------------------------------------
 
 
-class DecomposePartIn(Schema):
+class DecomposePartIn(InputSchema):
     label: str = Field("", max_length=100)
     share: Decimal | None = Field(None, description="Percent of the target (mode `percent`)")
     amount: Decimal | None = Field(None, description="Amount of the target (mode `amount`)")
@@ -322,7 +322,7 @@ class DecomposePartIn(Schema):
     period_id: int | None = optional_id()
 
 
-class DecomposeIn(Schema):
+class DecomposeIn(InputSchema):
     dimension: Decomposition.Dimension
     measure_id: int | None = optional_id(description="Defaults to the goal's first measure")
     mode: Decomposition.Mode = Decomposition.Mode.PERCENT
@@ -364,7 +364,7 @@ class AdjustmentPage(Schema):
     page_size: int
 
 
-class AdjustmentIn(Schema):
+class AdjustmentIn(InputSchema):
     measure_id: int = id_field()
     new_target: Decimal
     reason: str = Field(..., max_length=4000)
@@ -408,13 +408,13 @@ class ConsensusOut(Schema):
         return list(obj.participants.all())
 
 
-class ParticipantIn(Schema):
+class ParticipantIn(InputSchema):
     person_id: int = id_field()
     required: bool = True
     role_note: str = Field("", max_length=60)
 
 
-class ConsensusIn(Schema):
+class ConsensusIn(InputSchema):
     minutes: str = Field("", max_length=20000, description="The consensus minutes (目标共识纪要)")
     participants: list[ParticipantIn] | None = Field(
         None,
@@ -425,7 +425,7 @@ class ConsensusIn(Schema):
     goal_ids: list[IdItem] = Field([], max_length=50, description="Further goals agreed in the same meeting")
 
 
-class DecisionIn(Schema):
+class DecisionIn(InputSchema):
     decision: ConsensusParticipant.Decision = Field(..., description="agreed or objected")
     comment: str = Field("", max_length=4000, description="Required with an objection")
 
@@ -488,14 +488,14 @@ class TemplatePage(Schema):
     page_size: int
 
 
-class TemplateIn(Schema):
+class TemplateIn(InputSchema):
     name: str = Field(..., max_length=100)
     description: str = Field("", max_length=4000)
     department_id: int | None = optional_id()
     goal_ids: list[IdItem] = Field(..., max_length=50)
 
 
-class AssignmentIn(Schema):
+class AssignmentIn(InputSchema):
     owner_id: int | None = optional_id()
     department_id: int | None = optional_id(description="Defaults to the owner's department")
     targets: dict[str, Decimal] = Field(
@@ -503,13 +503,13 @@ class AssignmentIn(Schema):
     )
 
 
-class TemplateApplyIn(Schema):
+class TemplateApplyIn(InputSchema):
     period_id: int = id_field()
     parent_id: int | None = optional_id()
     assignments: list[AssignmentIn] = Field(..., max_length=200)
 
 
-class GoalCopyIn(Schema):
+class GoalCopyIn(InputSchema):
     department_id: int = id_field()
     source_period_id: int = id_field()
     target_period_id: int = id_field()
@@ -536,12 +536,12 @@ class GoalTypePage(Schema):
     page_size: int
 
 
-class GoalTypeFilter(Schema):
+class GoalTypeFilter(FilterSchema):
     is_active: bool | None = None
     page: int = Field(1, ge=1, le=100000)
     page_size: int = Field(100, ge=1, le=500)
 
 
-class PageIn(Schema):
+class PageIn(FilterSchema):
     page: int = Field(1, ge=1, le=100000)
     page_size: int = Field(50, ge=1, le=500)

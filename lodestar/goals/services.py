@@ -23,6 +23,7 @@ from lodestar.core.permissions import (
     require_admin,
     require_person,
 )
+from lodestar.core.references import refuse_delete_while_referenced
 from lodestar.core.services import bump_version, check_version
 from lodestar.core.softdelete import mark_deleted, mark_restored
 from lodestar.goals import domain
@@ -654,6 +655,8 @@ def measure_delete(*, actor, measure: Measure) -> None:
         raise ConflictError(
             _("Measures of an active goal cannot be deleted; cancel the goal instead."), code="not_draft"
         )
+    # Its check-ins, target adjustments and alerts are history: a 409 naming them rather than a cascade.
+    refuse_delete_while_referenced(measure, allow=frozenset({"tracking.PlanPoint"}))
     measure.delete()
     rollup_from(goal)
 

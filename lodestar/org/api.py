@@ -8,7 +8,15 @@ from ninja import Field, Query, Router, Schema, Status
 
 from lodestar.core.errors import ApplicationError
 from lodestar.core.permissions import access_department, access_person, require_person
-from lodestar.core.schemas import LIST_ERRORS, MAX_ID, READ_ERRORS, WRITE_ERRORS, page_of
+from lodestar.core.schemas import (
+    LIST_ERRORS,
+    MAX_ID,
+    READ_ERRORS,
+    WRITE_ERRORS,
+    FilterSchema,
+    InputSchema,
+    page_of,
+)
 from lodestar.org import selectors, services
 from lodestar.org.models import Role
 
@@ -35,7 +43,7 @@ class DepartmentPage(Schema):
     page_size: int
 
 
-class DepartmentFilter(Schema):
+class DepartmentFilter(FilterSchema):
     parent_id: int | None = Field(None, ge=1, le=MAX_ID)
     within_id: int | None = Field(None, description="Only this department and its sub-departments")
     q: str | None = Field(None, max_length=80)
@@ -69,7 +77,7 @@ def department_detail(request, department_id: int):
     return selectors.department_queryset().get(pk=department_id)
 
 
-class DepartmentIn(Schema):
+class DepartmentIn(InputSchema):
     name: str = Field(..., min_length=1, max_length=80)
     code: str | None = Field(None, max_length=40)
     parent_id: int | None = None
@@ -92,7 +100,7 @@ def department_create(request, payload: DepartmentIn):
     return Status(201, selectors.department_queryset().get(pk=department.pk))
 
 
-class DepartmentPatch(Schema):
+class DepartmentPatch(InputSchema):
     version: int = Field(..., ge=1)
     name: str | None = Field(None, min_length=1, max_length=80)
     code: str | None = Field(None, max_length=40)
@@ -169,7 +177,7 @@ class PersonPage(Schema):
     page_size: int
 
 
-class PersonFilter(Schema):
+class PersonFilter(FilterSchema):
     department_id: int | None = Field(None, description="People in this department and its sub-departments")
     q: str | None = Field(None, max_length=80, description="Search name, username, title")
     role: Role | None = None
@@ -195,7 +203,7 @@ def person_detail(request, person_id: int):
     return selectors.person_directory(is_active=None).get(pk=person_id)
 
 
-class PersonIn(Schema):
+class PersonIn(InputSchema):
     username: str = Field(..., min_length=1, max_length=150)
     display_name: str = Field(..., min_length=1, max_length=60)
     department_id: int
@@ -224,7 +232,7 @@ def person_create(request, payload: PersonIn):
     return Status(201, selectors.person_directory(is_active=None).get(pk=person.pk))
 
 
-class PersonPatch(Schema):
+class PersonPatch(InputSchema):
     version: int = Field(..., ge=1)
     username: str | None = Field(None, min_length=1, max_length=150)
     display_name: str | None = Field(None, min_length=1, max_length=60)

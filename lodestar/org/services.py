@@ -24,6 +24,7 @@ from lodestar.core.permissions import (
     manages_department,
     require_org_manager,
 )
+from lodestar.core.references import refuse_delete_while_referenced
 from lodestar.core.services import bump_version, check_version
 from lodestar.org.models import ApiToken, Department, Person, Role
 
@@ -189,10 +190,9 @@ def department_delete(*, actor, department: Department) -> None:
         raise PermissionDeniedError(
             _("Only an admin or the parent department's manager can delete a department.")
         )
-    if department.children.exists():
-        raise ApplicationError(_("Delete or move its sub-departments first."), code="has_children")
-    if department.members.exists():
-        raise ApplicationError(_("Move its people to another department first."), code="has_members")
+    # Sub-departments, members, goals and items (also those in the trash), phases, RACI roles, alert
+    # rules, webhooks: a 409 naming them with counts, never a ProtectedError (500) or a silent cascade.
+    refuse_delete_while_referenced(department)
     department.delete()
 
 

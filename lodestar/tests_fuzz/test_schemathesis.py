@@ -1,16 +1,28 @@
 """Property-based fuzzing of the whole REST API against its own OpenAPI document.
 
 Every operation of /api/v1 gets generated requests (valid and invalid) with an admin token on the
-seeded demo organisation. A response must not be a 5xx, must use a status code and content type
-the operation declares, and must match the declared schema of that status.
+seeded demo organisation, judged by ALL of schemathesis' checks (`--checks all`): no 5xx; declared
+status codes, content types, headers and response schemas; requests the document allows are accepted
+and requests it forbids are refused (positive/negative data); a request without the token is refused.
+"The document says what the server enforces, the server enforces what it says." A stateful run then
+chains operations through the links schemathesis infers from the document (create → read → update →
+delete), with the stateful checks (use after free, resource availability) on top.
+
+One refinement of `positive_data_acceptance`: a schema-valid request may still break a business rule
+that no JSON Schema can state (an end date before its start, a closed period, a goal that is not a
+draft); those answer 422 with a service's code and count as accepted data. A 400/422 for the request's
+shape (a pydantic error type, an unknown field) on schema-valid data is a failure.
 
 `make test` runs a small fixed budget. For a deeper hunt set LODESTAR_FUZZ_EXAMPLES (examples per
-operation) and LODESTAR_FUZZ_COVERAGE=1 (schemathesis' boundary-value phase, minutes per operation).
+operation), LODESTAR_FUZZ_STEPS (stateful scenarios) and LODESTAR_FUZZ_COVERAGE=1 (schemathesis'
+boundary-value phase, minutes per operation).
 """
 
 from __future__ import annotations
 
+import json
 import os
+import typing
 
 import pytest
 import schemathesis
@@ -18,14 +30,12 @@ from django.apps import apps
 from django.core.handlers.wsgi import WSGIHandler
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import (
-    content_type_conformance,
-    response_schema_conformance,
-    status_code_conformance,
-)
+from pydantic_core.core_schema import ErrorType
+from schemathesis.checks import CHECKS, load_all_checks, not_a_server_error
+from schemathesis.specs.openapi.checks import ignored_auth, positive_data_acceptance
 
 from config.api import api
+from lodestar.core.schemas import MAX_ID
 
 # Which records a path parameter names: most fuzzed ids hit the seeded data, so the operations run
 # their real code paths and not only the 404.
@@ -47,6 +57,7 @@ PATH_MODELS = {
 
 # Small and fixed: the fuzz suite runs in `make test` on SQLite and PostgreSQL.
 MAX_EXAMPLES = int(os.environ.get("LODESTAR_FUZZ_EXAMPLES", "20"))
+STATEFUL_SCENARIOS = int(os.environ.get("LODESTAR_FUZZ_STEPS", "10"))
 COVERAGE_PHASE = os.environ.get("LODESTAR_FUZZ_COVERAGE") == "1"
 
 CONFIG = schemathesis.Config.from_dict(
@@ -60,7 +71,7 @@ CONFIG = schemathesis.Config.from_dict(
             "with-security-parameters": False,
         },
         # The coverage phase sends hundreds of boundary cases per operation: too slow for every run.
-        "phases": {"coverage": {"enabled": COVERAGE_PHASE}, "stateful": {"enabled": False}},
+        "phases": {"coverage": {"enabled": COVERAGE_PHASE}},
     }
 )
 
@@ -79,10 +90,16 @@ def flatmap_path_parameters(context, path_parameters):
         return st.just(path_parameters)
     return st.fixed_dictionaries(
         {
-            name: st.sampled_from([value, *KNOWN_IDS[name]]) if KNOWN_IDS.get(name) else st.just(value)
+            name: st.sampled_from([value, *KNOWN_IDS[name]]) if _swappable(name, value) else st.just(value)
             for name, value in path_parameters.items()
         }
     )
+
+
+def _swappable(name: str, value) -> bool:
+    # Only a valid id may become a known one: a negative case's id (too large, not a number) must stay
+    # as generated, or the request would turn valid while schemathesis still expects a refusal.
+    return bool(KNOWN_IDS.get(name)) and type(value) is int and value <= MAX_ID
 
 
 @pytest.fixture
@@ -95,7 +112,41 @@ def known_ids(admin_token):
     KNOWN_IDS.clear()
 
 
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+# Errors of the request's shape (config/api.py: pydantic's error types, unknown fields, NUL characters,
+# dates out of range, a body that is not JSON). Any other 422 code comes from a service's business rule.
+REQUEST_SHAPE_CODES = {
+    *typing.get_args(ErrorType),
+    "unknown_field",
+    "null_character",
+    "date_format",
+    "malformed",
+}
+
+
+def _is_business_rule(response) -> bool:
+    if response.status_code not in (409, 422):
+        return False
+    try:
+        body = json.loads(response.content)
+    except ValueError:
+        return False
+    codes = {body.get("code")} | {item.get("code") for item in body.get("errors") or []}
+    return not (codes & REQUEST_SHAPE_CODES)
+
+
+def positive_data_accepted_or_a_business_rule(ctx, response, case):
+    """`positive_data_acceptance`, except that a business rule's 422 counts as accepting the data."""
+    __tracebackhide__ = True
+    if _is_business_rule(response):
+        return None
+    return positive_data_acceptance(ctx, response, case)
+
+
+load_all_checks()
+ALL_CHECKS = [check for check in CHECKS.get_all() if check is not positive_data_acceptance] + [
+    positive_data_accepted_or_a_business_rule
+]
+STATEFUL_CHECKS = [check for check in ALL_CHECKS if check is not ignored_auth]
 
 
 @schema.parametrize()
@@ -107,4 +158,35 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
     suppress_health_check=list(HealthCheck),
 )
 def test_api_operation(case, admin_token, known_ids, wsgi_in_test_transaction, no_outgoing_webhooks):
-    case.call_and_validate(headers={"Authorization": f"Bearer {admin_token}"}, checks=CHECKS)
+    case.call_and_validate(headers={"Authorization": f"Bearer {admin_token}"}, checks=ALL_CHECKS)
+
+
+def test_api_workflows(admin_token, known_ids, wsgi_in_test_transaction, no_outgoing_webhooks):
+    """Stateful: scenarios of chained calls along the links inferred from the document."""
+    machine = schema.as_state_machine()
+
+    class Workflow(machine):
+        def get_call_kwargs(self, case):
+            return {"headers": {"Authorization": f"Bearer {admin_token}"}}
+
+        def validate_response(self, response, case, additional_checks=None, **kwargs):
+            __tracebackhide__ = True
+            # `ignored_auth` takes the token passed per call for a generated one in stateful runs (a false
+            # alarm); the per-operation test above runs it with the token as explicit auth.
+            checks = STATEFUL_CHECKS
+            if any(value is None for value in (case.path_parameters or {}).values()):
+                # A link that followed a null reference (`"measure_id": null`) asks for `/measures/None`:
+                # not valid data whatever the link says, so only "no 5xx" applies.
+                checks = [not_a_server_error]
+            case.validate_response(response, checks=checks, transport_kwargs=kwargs or None)
+
+    Workflow.run(
+        settings=settings(
+            max_examples=STATEFUL_SCENARIOS,
+            stateful_step_count=6,
+            derandomize=True,
+            deadline=None,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
+    )

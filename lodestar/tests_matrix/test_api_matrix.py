@@ -345,7 +345,7 @@ OPS: dict[str, Op] = {
     "GET /measures/{measure_id}/plan": Op(PRIVATE_READ),
     "PUT /measures/{measure_id}/plan": Op(
         row(OK, OK, NOT_FOUND, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN),
-        lambda w: {"source": "even", "step_days": 7},
+        lambda w: {"source": "even", "step_days": 7, "version": version(Measure, w["measure_id"])},
     ),
     "GET /measures/{measure_id}/forecast": Op(PRIVATE_READ),
     "GET /deviation-categories": Op(everyone(OK)),

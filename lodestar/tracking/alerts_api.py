@@ -34,6 +34,7 @@ from lodestar.tracking.alerts_schemas import (
     EndpointOut,
     EndpointPage,
     PageIn,
+    PreferenceIn,
     PreferenceIO,
     ResolveIn,
 )
@@ -246,7 +247,7 @@ def preference_detail(request):
     response={200: PreferenceIO, **WRITE_ERRORS},
     summary="Set your notification preferences",
 )
-def preference_update(request, payload: PreferenceIO):
+def preference_update(request, payload: PreferenceIn):
     if person_of(request.user) is None:
         raise NotFound(_("Your account is not linked to a person in the organisation."))
     return delivery.preference_update(actor=request.user, **payload.dict())

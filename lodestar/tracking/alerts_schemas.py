@@ -8,7 +8,7 @@ from typing import Literal
 from ninja import Field, Schema
 
 from lodestar.core.numbers import rate_str
-from lodestar.core.schemas import MAX_ID, LocalTime
+from lodestar.core.schemas import MAX_ID, FilterSchema, InputSchema, LocalTime
 
 Recipient = Literal["owner", "responsible", "accountable", "manager"]
 Channel = Literal["inbox", "email", "webhook"]
@@ -25,7 +25,7 @@ Condition = Literal[
 ]
 
 
-class PageIn(Schema):
+class PageIn(FilterSchema):
     page: int = Field(1, ge=1, le=100000)
     page_size: int = Field(50, ge=1, le=500)
 
@@ -58,7 +58,7 @@ class AlertRuleOut(Schema):
         return rate_str(obj.threshold)
 
 
-class AlertRuleIn(Schema):
+class AlertRuleIn(InputSchema):
     name: str = Field(..., max_length=100)
     scope: Scope = "company"
     department_id: int | None = Field(None, ge=1, le=MAX_ID)
@@ -79,7 +79,7 @@ class AlertRuleIn(Schema):
     is_active: bool = True
 
 
-class AlertRulePatch(Schema):
+class AlertRulePatch(InputSchema):
     name: str | None = Field(None, max_length=100)
     scope: Scope | None = None
     department_id: int | None = Field(None, ge=1, le=MAX_ID)
@@ -156,11 +156,11 @@ class AlertPage(Schema):
     page_size: int
 
 
-class ResolveIn(Schema):
+class ResolveIn(InputSchema):
     comment: str = Field("", max_length=4000)
 
 
-class AlertCommentIn(Schema):
+class AlertCommentIn(InputSchema):
     body: str = Field(..., max_length=4000)
 
 
@@ -172,7 +172,7 @@ class AlertCommentOut(Schema):
     created_at: dt.datetime
 
 
-class EndpointIn(Schema):
+class EndpointIn(InputSchema):
     name: str = Field(..., max_length=80)
     kind: Literal["feishu", "dingtalk", "wecom", "slack", "generic"]
     url: str = Field(..., max_length=500)
@@ -220,8 +220,12 @@ class PreferenceIO(Schema):
     email_enabled: bool = True
     quiet_start: LocalTime | None = None
     quiet_end: LocalTime | None = None
-    reminder_weekday: int = Field(5, description="1 = Monday … 7 = Sunday")
+    reminder_weekday: int = Field(5, ge=1, le=7, description="1 = Monday … 7 = Sunday")
     reminder_time: LocalTime = dt.time(16, 0)
     language: Literal["", "zh-hans", "en"] = Field(
         "", description="The language of your alerts and reminders; empty for the site's language"
     )
+
+
+class PreferenceIn(InputSchema, PreferenceIO):
+    """The preferences as sent: the same fields, nothing else."""

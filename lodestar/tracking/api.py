@@ -271,6 +271,7 @@ def _plan_out(measure: Measure) -> dict:
         source, is_default = PlanPoint.Source.EVEN, True
     return {
         "measure_id": measure.pk,
+        "version": measure.version,
         "source": str(source),
         "is_default": is_default,
         "points": [{"date": day, "expected_cumulative": amount_str(value)} for day, value in points],
@@ -296,7 +297,8 @@ def plan_detail(request, measure_id: int = MeasureId):
 def plan_save(request, payload: PlanIn, measure_id: int = MeasureId):
     """`even`: a straight line, one point every `step_days`; `curve`: follows the goal's time
     decomposition (Q1 20%, Q2 30%…; 422 on `source` without one); `manual`: `points` as given,
-    dates inside the goal's period, each date once."""
+    dates inside the goal's period, each date once. `version` is the measure's version (409 when
+    stale); saving the plan moves it on."""
     user = request.user
     measure = _access_measure(user, measure_id)
     services.plan_set(
@@ -305,8 +307,9 @@ def plan_save(request, payload: PlanIn, measure_id: int = MeasureId):
         source=payload.source,
         points=[(p.date, p.expected_cumulative) for p in payload.points],
         step_days=payload.step_days,
+        version=payload.version,
     )
-    return _plan_out(measure)
+    return _plan_out(_access_measure(user, measure_id))
 
 
 @router.get(

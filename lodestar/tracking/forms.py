@@ -108,6 +108,7 @@ class PlanForm(forms.Form):
         required=False,
         widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
+    version = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     points = forms.CharField(
         label=_("Points (one per line: date and cumulative value)"),
         required=False,

@@ -15,7 +15,7 @@ from typing import Literal
 from ninja import Field, Schema
 
 from lodestar.core.numbers import amount_str, rate_str
-from lodestar.core.schemas import MAX_ID
+from lodestar.core.schemas import MAX_ID, FilterSchema, InputSchema
 from lodestar.tracking import domain
 from lodestar.tracking.models import CheckInPeriod
 
@@ -33,7 +33,7 @@ class ResourceNeedOut(Schema):
     other: str = ""
 
 
-class ResourceNeedIn(Schema):
+class ResourceNeedIn(InputSchema):
     budget: Decimal | None = Field(None, ge=0, description="Budget needed in yuan (元)", examples=["2000"])
     people: str = Field("", max_length=200, examples=["1 amateur blogger"])
     other: str = Field("", max_length=300)
@@ -113,7 +113,7 @@ class CheckInPage(Schema):
     page_size: int
 
 
-class CheckInIn(Schema):
+class CheckInIn(InputSchema):
     """A check-in of one period on exactly one of `measure_id` / `item_id`. Posting a period that
     already has a check-in corrects it (send its `version` to guard against overwriting)."""
 
@@ -136,7 +136,7 @@ class CheckInIn(Schema):
     version: int | None = Field(None, ge=1, description="When correcting an existing period")
 
 
-class CheckInPatch(Schema):
+class CheckInPatch(InputSchema):
     """Change a check-in's figures or texts (not its subject or period). Sending `actual` without
     `cumulative` recomputes the cumulative as the previous period's plus `actual`."""
 
@@ -153,7 +153,7 @@ class CheckInPatch(Schema):
     comment: str | None = Field(None, max_length=4000)
 
 
-class CheckInFilterIn(Schema):
+class CheckInFilterIn(FilterSchema):
     measure_id: int | None = optional_id()
     item_id: int | None = optional_id()
     author_id: int | None = optional_id()
@@ -178,6 +178,7 @@ class PlanPointSchema(Schema):
 
 class PlanOut(Schema):
     measure_id: int
+    version: int = Field(..., description="The measure's version: send it back with the next PUT")
     source: str = Field(..., description="`even`, `curve` or `manual`")
     is_default: bool = Field(
         ..., description="True when no plan was saved: an even straight line over the goal's period"
@@ -185,12 +186,15 @@ class PlanOut(Schema):
     points: list[PlanPointSchema]
 
 
-class PlanPointIn(Schema):
+class PlanPointIn(InputSchema):
     date: dt.date
     expected_cumulative: Decimal
 
 
-class PlanIn(Schema):
+class PlanIn(InputSchema):
+    version: int = Field(
+        ..., ge=1, description="The measure's version you read; a stale one gets 409 `version_conflict`"
+    )
     source: Literal["even", "curve", "manual"] = "even"
     points: list[PlanPointIn] = Field(
         default_factory=list, max_length=400, description="Only for `manual`: dates inside the goal's period"
@@ -237,7 +241,7 @@ class DeviationCategoryPage(Schema):
     page_size: int
 
 
-class DeviationCategoryFilter(Schema):
+class DeviationCategoryFilter(FilterSchema):
     is_active: bool | None = True
     page: int = Field(1, ge=1, le=100000)
     page_size: int = Field(100, ge=1, le=500)

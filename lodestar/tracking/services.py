@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, Subquery, Sum
+from django.db.models import Exists, F, OuterRef, Q, Subquery, Sum
 from django.utils.translation import gettext as _
 
 from lodestar.core.errors import ApplicationError, ConflictError, NotFound, PermissionDeniedError
@@ -337,10 +337,21 @@ def plan_set(
     source: str = PlanPoint.Source.EVEN,
     points: list[tuple[dt.date, Decimal | str]] | None = None,
     step_days: int = 7,
+    version: int | None = None,
 ) -> list[PlanPoint]:
     """Replace a measure's time-phased plan: an even split over the goal's period, the goal's time
-    decomposition curve, or points entered by hand (dates inside the period, cumulative values)."""
-    measure = Measure.objects.select_related("goal__period", "goal__department").get(pk=measure.pk)
+    decomposition curve, or points entered by hand (dates inside the period, cumulative values).
+
+    The plan is part of the measure: `version` is the measure's version the caller read (409
+    `version_conflict` when stale) and saving a plan moves it on, so two editors never overwrite
+    each other's plan silently.
+    """
+    measure = (
+        Measure.objects.select_for_update(of=("self",))
+        .select_related("goal__period", "goal__department")
+        .get(pk=measure.pk)
+    )
+    check_version(measure, version)
     goal = measure.goal
     if not can_report_on_goal(actor, goal):
         raise PermissionDeniedError(_("Only the goal's owner or a manager can plan it."))
@@ -379,6 +390,7 @@ def plan_set(
             raise ApplicationError(_("Each date may appear only once."), field="points")
     else:
         raise ApplicationError(_("Choose even, curve or manual."), field="source")
+    Measure.objects.filter(pk=measure.pk).update(version=F("version") + 1)
     PlanPoint.objects.filter(measure=measure).delete()
     return PlanPoint.objects.bulk_create(
         [

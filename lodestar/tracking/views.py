@@ -446,7 +446,7 @@ def measure_detail(request, measure_id: int):
     """A measure's plan vs actual: chart, check-in history, forecast and the plan editor."""
     measure = _access_measure(request, measure_id)
     stored = measure.plan_points.all()
-    initial = {"source": stored[0].source if stored else "even"}
+    initial = {"source": stored[0].source if stored else "even", "version": measure.version}
     if stored and stored[0].source == "manual":
         initial["points"] = "\n".join(f"{p.date.isoformat()} {_plain(p.expected_cumulative)}" for p in stored)
     return render(
@@ -471,6 +471,7 @@ def measure_plan(request, measure_id: int):
                 source=data["source"],
                 points=data["points"] or None,
                 step_days=data["step_days"] or 7,
+                version=data["version"],
             )
         except ApplicationError as exc:
             if isinstance(exc, PermissionDeniedError):

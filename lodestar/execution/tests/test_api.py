@@ -350,13 +350,15 @@ def test_overdue_and_completion_rate_are_read_only(org, api, make_item):
     )
     body = ok(api("member").get(f"/items/{late.pk}"))
     assert body["is_overdue"] is True and body["completion_rate"] == "1.2000"
-    # Read-only fields sent in a PATCH are ignored.
-    patched = ok(
-        api("mkt_manager").patch(
-            f"/items/{late.pk}", {"version": late.version, "completion_rate": "0.1", "is_overdue": False}
-        )
+    # Read-only fields sent in a PATCH are refused, naming the field, and nothing changes (issue #11).
+    refused = api("mkt_manager").patch(
+        f"/items/{late.pk}", {"version": late.version, "completion_rate": "0.1", "is_overdue": False}
     )
-    assert patched["completion_rate"] == "1.2000" and patched["is_overdue"] is True
+    assert refused.status_code == 422
+    assert (refused.json()["code"], refused.json()["field"]) == ("unknown_field", "completion_rate")
+    late.refresh_from_db()
+    assert late.version == body["version"]
+    assert ok(api("member").get(f"/items/{late.pk}"))["completion_rate"] == "1.2000"
 
 
 def test_list_filters_and_pagination(org, api, make_item):

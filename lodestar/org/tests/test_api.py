@@ -201,8 +201,12 @@ def test_who_may_rename_the_content_team(org, api_as, role, allowed):
 def test_delete_department(org, api_as):
     empty = DepartmentFactory(parent=org.content, name="空组")
     assert_error(api_as("sales_manager").delete(f"/departments/{empty.pk}"), 403)
-    assert_error(api_as("admin").delete(f"/departments/{org.mkt.pk}"), 422, "has_children")
-    assert_error(api_as("admin").delete(f"/departments/{org.sales.pk}"), 422, "has_members")
+    refused = api_as("admin", language="en").delete(f"/departments/{org.mkt.pk}")
+    assert_error(refused, 409, "in_use")
+    assert "1 sub-department" in refused.json()["message"]
+    refused = api_as("admin", language="zh-hans").delete(f"/departments/{org.sales.pk}")
+    assert_error(refused, 409, "in_use")
+    assert "该部门仍有" in refused.json()["message"] and "名成员" in refused.json()["message"]
     response = api_as("mkt_manager").delete(f"/departments/{empty.pk}")
     assert response.status_code == 204
     assert not Department.objects.filter(pk=empty.pk).exists()

@@ -225,10 +225,10 @@ def test_delete_refused_with_children_or_members(org):
     admin = admin_of(org)
     with pytest.raises(ApplicationError) as exc:
         services.department_delete(actor=admin, department=org.mkt)
-    assert exc.value.code == "has_children"
+    assert (exc.value.code, exc.value.status) == ("in_use", 409)
     with pytest.raises(ApplicationError) as exc:
         services.department_delete(actor=admin, department=org.content)
-    assert exc.value.code == "has_members"
+    assert (exc.value.code, exc.value.status) == ("in_use", 409)
     assert Department.objects.filter(pk__in=[org.mkt.pk, org.content.pk]).count() == 2
 
 

@@ -16,7 +16,7 @@ from lodestar.core.services import period_set_closed
 from lodestar.core.testing import assert_documented
 from lodestar.execution import services as execution_services
 from lodestar.goals.decomposition import goal_decompose
-from lodestar.goals.models import GoalKind
+from lodestar.goals.models import GoalKind, Measure
 from lodestar.org.services import api_token_create
 from lodestar.tracking import services
 from lodestar.tracking.models import CheckIn, PlanPoint
@@ -148,7 +148,8 @@ def test_who_may_read_change_and_delete_a_checkin(world, owned, api, who, read, 
     assert response.status_code == read, response.content
     patched = client.patch(f"/check-ins/{checkin.pk}", {"version": checkin.version, "comment": "看过了"})
     deleted = client.delete(f"/check-ins/{checkin.pk}")
-    plan = client.put(f"/measures/{owned.pk}/plan", {"source": "even"})
+    version = Measure.objects.get(pk=owned.pk).version
+    plan = client.put(f"/measures/{owned.pk}/plan", {"source": "even", "version": version})
     forecast = client.get(f"/measures/{owned.pk}/forecast")
     assert forecast.status_code == read
     if write:
@@ -181,7 +182,7 @@ def test_read_only_token_reads_but_never_writes(world, owned):
     for method, path, data in (
         ("post", "/check-ins", body_for(owned, period=WEEK2, actual="1")),
         ("patch", f"/check-ins/{checkin.pk}", {"version": checkin.version, "comment": "x"}),
-        ("put", f"/measures/{owned.pk}/plan", {"source": "even"}),
+        ("put", f"/measures/{owned.pk}/plan", {"source": "even", "version": owned.version}),
     ):
         response = getattr(client, method)(
             f"/api/v1{path}", data, content_type="application/json", headers=headers
@@ -231,10 +232,12 @@ def test_create_returns_the_template_row_with_formatted_numbers(world, owned, ap
     assert wan["completion_rate"] == "0.9375"
 
 
-def test_readonly_fields_are_ignored_on_input(world, owned, api):
-    body = ok(
-        api("member").post("/check-ins", body_for(owned, actual="5", completion_rate="9", author_id=1)), 201
-    )
+def test_readonly_fields_are_refused_on_input(world, owned, api):
+    # Issue #11: read-only or unknown fields are no longer ignored silently: 422 naming the field.
+    response = api("member").post("/check-ins", body_for(owned, actual="5", completion_rate="9"))
+    err(response, 422, "unknown_field", field="completion_rate")
+    assert not CheckIn.objects.exists()
+    body = ok(api("member").post("/check-ins", body_for(owned, actual="5")), 201)
     assert body["completion_rate"] is None and body["author_id"] == world.member.pk
 
 
@@ -423,34 +426,39 @@ def test_list_query_count_does_not_grow_with_the_checkins(
 
 def test_plan_default_even_manual_and_curve(world, owned, api, make_goal, activate):
     member = api("member")
+
+    def put(measure, data, client=member):
+        version = Measure.objects.get(pk=measure.pk).version
+        return client.put(f"/measures/{measure.pk}/plan", {"version": version, **data})
+
     default = ok(member.get(f"/measures/{owned.pk}/plan"))
     assert default["is_default"] and default["source"] == "even"
     assert default["points"][0] == {"date": str(world.year.start), "expected_cumulative": "0.00"}
     assert default["points"][-1] == {"date": str(world.year.end), "expected_cumulative": "30.00"}
-    even = ok(member.put(f"/measures/{owned.pk}/plan", {"source": "even", "step_days": 30}))
+    even = ok(put(owned, {"source": "even", "step_days": 30}))
     assert not even["is_default"] and len(even["points"]) == 14
     points = [
         {"date": "2026-06-30", "expected_cumulative": "10"},
         {"date": "2026-12-31", "expected_cumulative": "30"},
     ]
-    manual = ok(member.put(f"/measures/{owned.pk}/plan", {"source": "manual", "points": points}))
+    manual = ok(put(owned, {"source": "manual", "points": points}))
     assert manual["source"] == "manual"
     assert manual["points"] == [
         {"date": "2026-06-30", "expected_cumulative": "10.00"},
         {"date": "2026-12-31", "expected_cumulative": "30.00"},
     ]
     assert ok(api("viewer").get(f"/measures/{owned.pk}/plan"))["points"] == manual["points"]
-    err(member.put(f"/measures/{owned.pk}/plan", {"source": "manual", "points": []}), 422, field="points")
+    err(put(owned, {"source": "manual", "points": []}), 422, field="points")
     err(
-        member.put(
-            f"/measures/{owned.pk}/plan",
+        put(
+            owned,
             {"source": "manual", "points": [{"date": "2027-01-05", "expected_cumulative": "1"}]},
         ),
         422,
         field="points",
     )
-    err(member.put(f"/measures/{owned.pk}/plan", {"source": "weekly"}), 422, field="source")
-    err(member.put(f"/measures/{owned.pk}/plan", {"source": "curve"}), 422, field="source")
+    err(put(owned, {"source": "weekly"}), 422, field="source")
+    err(put(owned, {"source": "curve"}), 422, field="source")
     err(member.get("/measures/999999/plan"), 404)
     # The curve of a time decomposition: Q1 20, Q2 30, Q3 35, Q4 15 of 500.
     goal = activate(
@@ -468,7 +476,7 @@ def test_plan_default_even_manual_and_curve(world, owned, api, make_goal, activa
             for q, share in zip(world.quarters, ("20", "30", "35", "15"), strict=True)
         ],
     )
-    curve = ok(api("mkt_manager").put(f"/measures/{measure.pk}/plan", {"source": "curve"}))
+    curve = ok(put(measure, {"source": "curve"}, api("mkt_manager")))
     assert [p["expected_cumulative"] for p in curve["points"]] == [
         "0.00",
         "100.00",
@@ -476,6 +484,21 @@ def test_plan_default_even_manual_and_curve(world, owned, api, make_goal, activa
         "425.00",
         "500.00",
     ]
+
+
+def test_plan_put_takes_the_measures_version(world, owned, api):
+    """Issue #11: `PUT /measures/{id}/plan` took no version; two editors overwrote each other."""
+    member = api("member")
+    read = ok(member.get(f"/measures/{owned.pk}/plan"))
+    assert read["version"] == owned.version
+    err(member.put(f"/measures/{owned.pk}/plan", {"source": "even"}), 422, field="version")
+    saved = ok(member.put(f"/measures/{owned.pk}/plan", {"source": "even", "version": read["version"]}))
+    assert saved["version"] == read["version"] + 1
+    stale = member.put(
+        f"/measures/{owned.pk}/plan", {"source": "even", "step_days": 30, "version": read["version"]}
+    )
+    err(stale, 409, "version_conflict", field="version")
+    assert PlanPoint.objects.filter(measure=owned).count() == len(saved["points"])
 
 
 def test_forecast_shape(world, owned, api):
