@@ -11,8 +11,9 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from enum import StrEnum
-from itertools import pairwise
+
+# Plans, their interpolation and health have one home (goals.domain), shared with the stored roll-up.
+from lodestar.goals.domain import Health, PlanPoint, expected_at, health_from_pace  # noqa: F401
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -36,12 +37,6 @@ def gap(planned: Decimal | None, actual: Decimal | None) -> Decimal | None:
     """The shortfall as a positive share: weekly target 50万, actual 35万 → 0.30; 0 when on or above plan."""
     rate = deviation_rate(planned, actual)
     return None if rate is None else max(ZERO, -rate)
-
-
-@dataclass(frozen=True)
-class PlanPoint:
-    day: dt.date
-    expected_cumulative: Decimal
 
 
 def even_plan(
@@ -73,25 +68,6 @@ def curve_plan(
     return points
 
 
-def expected_at(points: Sequence[PlanPoint], day: dt.date) -> Decimal | None:
-    """The plan's expected cumulative value on `day`, interpolated linearly between points."""
-    if not points:
-        return None
-    ordered = sorted(points, key=lambda p: p.day)
-    if day <= ordered[0].day:
-        return ordered[0].expected_cumulative
-    for before, after in pairwise(ordered):
-        if before.day <= day <= after.day:
-            span = (after.day - before.day).days
-            if span == 0:
-                return after.expected_cumulative
-            share = Decimal((day - before.day).days) / Decimal(span)
-            return (
-                before.expected_cumulative + (after.expected_cumulative - before.expected_cumulative) * share
-            )
-    return ordered[-1].expected_cumulative
-
-
 def pace(actual: Decimal | None, expected: Decimal | None, baseline: Decimal = ZERO) -> Decimal | None:
     """Pace = progress made ÷ progress planned by today: 1.0 exactly on plan, 0.8 at 80% of plan.
 
@@ -106,13 +82,6 @@ def pace(actual: Decimal | None, expected: Decimal | None, baseline: Decimal = Z
     return (actual - baseline) / planned_change
 
 
-class Health(StrEnum):
-    NOT_STARTED = "not_started"
-    ON_TRACK = "on_track"
-    AT_RISK = "at_risk"
-    OFF_TRACK = "off_track"
-
-
 @dataclass(frozen=True)
 class HealthThresholds:
     """At risk below `at_risk_below` of pace, off track below `off_track_below` (configurable)."""
@@ -122,13 +91,11 @@ class HealthThresholds:
 
 
 def health(pace_value: Decimal | None, thresholds: HealthThresholds = HealthThresholds()) -> Health:
-    if pace_value is None:
-        return Health.NOT_STARTED
-    if pace_value >= thresholds.at_risk_below:
-        return Health.ON_TRACK
-    if pace_value >= thresholds.off_track_below:
-        return Health.AT_RISK
-    return Health.OFF_TRACK
+    """A measure's health from its pace: the same rule as a goal's stored health
+    (`goals.domain.health_from_pace`), so a measure row and its goal never disagree on the word."""
+    return health_from_pace(
+        pace_value, at_risk_below=thresholds.at_risk_below, off_track_below=thresholds.off_track_below
+    )
 
 
 @dataclass(frozen=True)
