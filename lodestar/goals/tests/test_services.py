@@ -581,7 +581,7 @@ def test_deleting_a_draft_child_rolls_up_the_parent(w, tree):
     assert_path_rolled_up(tree["team_b"])
 
 
-STORED_GOAL = ("depth", "achievement_rate", "progress", "health", "child_count")
+STORED_GOAL = ("depth", "achievement_rate", "achievement_rate_uncapped", "progress", "health", "child_count")
 STORED_MEASURE = ("current", "achievement_rate", "progress")
 
 
@@ -617,7 +617,14 @@ def test_rebuild_all_gives_the_same_stored_values_as_incremental_updates(w, tree
     incremental = stored_figures()
     assert incremental[1][annual.measures.get().pk]["current"] == D(210)  # 120 + 90, Q2 cancelled
 
-    Goal.objects.update(achievement_rate=None, progress=None, health="not_started", child_count=0, depth=0)
+    Goal.objects.update(
+        achievement_rate=None,
+        achievement_rate_uncapped=None,
+        progress=None,
+        health="not_started",
+        child_count=0,
+        depth=0,
+    )
     Measure.objects.filter(parts__isnull=False).update(current=None)
     Measure.objects.update(achievement_rate=None, progress=None)
     assert stored_figures() != incremental
