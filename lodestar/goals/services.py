@@ -609,7 +609,7 @@ def check_measure_weights(goal: Goal) -> None:
                 "The measures' weights add up to %(total)s%%; they must add up to 100%% "
                 "(leave a weight empty to share the rest equally)."
             )
-            % {"total": total.normalize()},
+            % {"total": f"{total.normalize():f}"},
             code="weights_not_100",
             field="weight",
         )

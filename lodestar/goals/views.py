@@ -513,6 +513,7 @@ def measure_edit(request, measure_id: int):
             "challenge",
             "range_max",
             "current",
+            "weight",
             "version",
         )
     }

@@ -107,6 +107,7 @@ class Forecast:
     p_base: Decimal | None
     p_challenge: Decimal | None
     method: str
+    prior_used: bool = False  # fewer than three check-ins: the spread and probabilities lean on a prior
 
 
 def _normal_cdf(z: float) -> float:
@@ -242,6 +243,7 @@ def forecast(
         p_base=probability(base),
         p_challenge=probability(challenge) if direction != "range" else None,
         method=method,
+        prior_used=not final and real < FEW_CHECKINS,
     )
 
 
