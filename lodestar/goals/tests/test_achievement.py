@@ -228,3 +228,12 @@ def test_api_documents_the_final_health_values(api):
     assert {"achieved", "missed", "on_track"} <= set(enum)
     assert "achievement_rate_uncapped" in schemas["GoalOut"]["properties"]
     assert "weight" in schemas["MeasureIn"]["properties"]
+
+
+def test_the_cap_is_configurable(make_goal, settings):
+    settings.LODESTAR_ROLLUP_CAP = "1.2"
+    goal = fresh(make_goal(measures=[{**SALES, "current": "650"}]))  # 130%
+    assert (goal.achievement_rate, goal.achievement_rate_uncapped) == (D("1.2"), D("1.3"))
+    settings.LODESTAR_ROLLUP_CAP = ""
+    rollup.rollup_from(goal)
+    assert fresh(goal).achievement_rate == D("1.3")
