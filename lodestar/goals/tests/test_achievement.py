@@ -218,6 +218,19 @@ def test_api_weights_uncapped_and_errors(world, make_goal, api):
         "current",
     )
     assert Measure.objects.filter(goal=goal).count() == 2
+    # Complaints 10 → 0, now 2: 80% (was null), progress 80%; at 0: 100% (was null).
+    complaints = ok(
+        manager.post(
+            f"/goals/{make_goal(measures=[]).pk}/measures",
+            {"name": "投诉数", "direction": "lower", "baseline": "10", "target": "0", "current": "2"},
+        ),
+        201,
+    )
+    assert (complaints["achievement_rate"], complaints["progress"]) == ("0.8000", "0.8000")
+    at_zero = ok(
+        manager.patch(f"/measures/{complaints['id']}", {"version": complaints["version"], "current": "0"})
+    )
+    assert at_zero["achievement_rate"] == "1.0000"
 
 
 def test_api_documents_the_final_health_values(api):
@@ -228,6 +241,20 @@ def test_api_documents_the_final_health_values(api):
     assert {"achieved", "missed", "on_track"} <= set(enum)
     assert "achievement_rate_uncapped" in schemas["GoalOut"]["properties"]
     assert "weight" in schemas["MeasureIn"]["properties"]
+
+
+def test_copies_and_templates_keep_measure_weights(world, make_goal):
+    from lodestar.goals.reuse import template_apply, template_create_from_goals
+
+    goal = make_goal(measures=[{**SALES, "weight": "70"}, {**NEW_CUSTOMERS, "weight": "30"}])
+    template = template_create_from_goals(actor=world.mkt_manager.user, name="渠道专员", goals=[goal])
+    [copy] = template_apply(
+        actor=world.mkt_manager.user,
+        template=template,
+        period=world.year,
+        assignments=[{"owner": world.member}],
+    )
+    assert [m.weight for m in copy.measures.all()] == [D(70), D(30)]
 
 
 def test_the_cap_is_configurable(make_goal, settings):
