@@ -158,6 +158,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 LODESTAR_IMPORT_MAX_BYTES = int(os.environ.get("LODESTAR_IMPORT_MAX_BYTES", 5 * 1024 * 1024))
 LODESTAR_IMPORT_MAX_ROWS = int(os.environ.get("LODESTAR_IMPORT_MAX_ROWS", 20000))
 
+# Roll-up cap (DOMAIN.md): each measure counts at most this in its goal's achievement, and each child in
+# its parent's; "" leaves it open. The uncapped figure is stored too (Goal.achievement_rate_uncapped).
+LODESTAR_ROLLUP_CAP = os.environ.get("LODESTAR_ROLLUP_CAP", "1")
+
 # Outgoing mail (Django 6.1 MAILERS), configured from the environment.
 MAILERS = {
     "default": {

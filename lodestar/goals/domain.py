@@ -7,10 +7,12 @@ A result that is undefined (a target of zero, no children) is `None`, never a fa
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
+from itertools import pairwise
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -35,6 +37,7 @@ class MeasureFigures:
     current: Decimal | None
     challenge: Decimal | None = None
     range_max: Decimal | None = None
+    weight: Decimal | None = None  # percent among the goal's measures; None shares equally
 
 
 def achievement_rate(
@@ -42,16 +45,26 @@ def achievement_rate(
     target: Decimal,
     direction: Direction = Direction.HIGHER,
     range_max: Decimal | None = None,
+    baseline: Decimal | None = None,
 ) -> Decimal | None:
     """达成率 = actual / target (DOMAIN.md §4): 480 of 500 → 0.96; 220 of 200 → 1.10.
 
     Lower is better flips it: target / actual (a cost of 40 against a target of 50 → 1.25).
+    Lower is better with a target of 0 (complaints 10 → 0) has no ratio: its achievement is the
+    progress from the baseline, (baseline − actual) / (baseline − target) (DOMAIN.md, "Lower is
+    better with a target of 0"): now 2 → 0.80; at or below 0 → 1; above the baseline → 0.
     For a range, inside [target, range_max] is 1; outside, the ratio to the nearer bound.
-    Undefined (None) when the divisor is zero or negative.
+    Undefined (None) when the divisor is zero or negative (or a zero target has no baseline).
     """
     if direction == Direction.HIGHER:
         return actual / target if target > 0 else None
     if direction == Direction.LOWER:
+        if target == 0:
+            if actual <= 0:
+                return ONE
+            if baseline is None or baseline <= 0:
+                return None
+            return max((baseline - actual) / baseline, ZERO)
         return target / actual if actual > 0 and target >= 0 else None
     high = range_max if range_max is not None else target
     if target <= actual <= high:
@@ -120,7 +133,9 @@ def goal_achieved(measures: Sequence[MeasureFigures]) -> bool:
 def measure_achievement(figures: MeasureFigures) -> Decimal | None:
     if figures.current is None:
         return None
-    return achievement_rate(figures.current, figures.target, figures.direction, figures.range_max)
+    return achievement_rate(
+        figures.current, figures.target, figures.direction, figures.range_max, figures.baseline
+    )
 
 
 def measure_progress(figures: MeasureFigures, *, clamp_max: Decimal | None = ONE) -> Decimal | None:
@@ -143,18 +158,52 @@ def mean(values: Sequence[Decimal | None]) -> Decimal | None:
     return sum(present, ZERO) / len(present) if present else None
 
 
-def goal_score(
-    measures: Sequence[MeasureFigures], *, cap: Decimal | None = None
-) -> tuple[Decimal | None, Decimal | None]:
-    """A goal's (achievement rate, progress) from its measures: the plain mean over measures with data.
+def weighted_mean(
+    values: Sequence[Decimal | None], weights: Sequence[Decimal | None], *, cap: Decimal | None = None
+) -> Decimal | None:
+    """Σ w × min(value, cap) over the values present, with their weights renormalised to 1.
 
-    Each measure's achievement is capped at `cap` (e.g. 1.2) before averaging so one
-    over-achieved measure cannot hide another that is behind; progress is always capped at 1.
+    Weights are percents (None shares equally what the set ones leave, as sibling goals do);
+    a value that is None (nothing reported yet) is left out and the others' weights renormalised.
+    None when no value is present.
     """
+    present = [(v, w) for v, w in zip(values, weights, strict=True) if v is not None]
+    if not present:
+        return None
+    shares = normalised_weights([ChildScore(v, w) for v, w in present])
+    total = ZERO
+    for (value, _weight), share in zip(present, shares, strict=True):
+        total += share * (min(value, cap) if cap is not None else value)
+    return total
+
+
+@dataclass(frozen=True)
+class GoalScore:
+    """A goal's figures from its measures: capped achievement (the roll-up), the uncapped one
+    (kept visible) and progress."""
+
+    achievement: Decimal | None
+    achievement_uncapped: Decimal | None
+    progress: Decimal | None
+
+
+def goal_score(measures: Sequence[MeasureFigures], *, cap: Decimal | None = ONE) -> GoalScore:
+    """A goal's achievement: the weighted mean of its measures' achievements, each capped at `cap`.
+
+    DOMAIN.md ("A goal with several measures"): weights default equal; each measure is capped at
+    100% for the roll-up (configurable; `cap=None` leaves it open), so one over-achieved measure
+    cannot hide another that is behind, and the uncapped figure stays visible.
+    新品A: 销售额 480/500 = 0.96, 新客占比 1.05 → (0.96 + 1) / 2 = 0.98 (uncapped 1.005).
+    Progress is the weighted mean of the measures' progress, each at most 1.
+    Measures without a value yet are left out (weights renormalised over those reported).
+    """
+    weights = [m.weight for m in measures]
     achievements = [measure_achievement(m) for m in measures]
-    if cap is not None:
-        achievements = [min(a, cap) if a is not None else None for a in achievements]
-    return mean(achievements), mean([measure_progress(m) for m in measures])
+    return GoalScore(
+        achievement=weighted_mean(achievements, weights, cap=cap),
+        achievement_uncapped=weighted_mean(achievements, weights),
+        progress=weighted_mean([measure_progress(m) for m in measures], weights),
+    )
 
 
 @dataclass(frozen=True)
@@ -258,33 +307,64 @@ def even_shares(count: int, *, places: int = 2) -> list[Decimal]:
 
 
 class Health(StrEnum):
+    """One meaning of health everywhere: pace against the plan to date (DOMAIN.md §3), and, once
+    the period has ended or been closed, the final verdict (achieved / missed)."""
+
     NOT_STARTED = "not_started"
     ON_TRACK = "on_track"
     AT_RISK = "at_risk"
     OFF_TRACK = "off_track"
+    ACHIEVED = "achieved"  # final: the period is over and the goal reached its targets
+    MISSED = "missed"  # final: the period is over and it did not
 
 
-def health(
-    progress_value: Decimal | None,
-    elapsed: Decimal,
+FINAL_HEALTH = (Health.ACHIEVED, Health.MISSED)
+
+
+def health_from_pace(
+    pace_value: Decimal | None,
     *,
     at_risk_below: Decimal = ONE,
     off_track_below: Decimal = Decimal("0.8"),
 ) -> Health:
-    """Health from pace: progress compared with the share of the period already elapsed.
-
-    pace = progress / elapsed. On track at or above `at_risk_below` (100% of pace), at risk
-    below it, off track below `off_track_below` (80%). Not started when there is no data yet
-    or the period has not begun. (The Tracking issue replaces `elapsed` by a time-phased plan.)
-    """
-    if progress_value is None or elapsed <= 0:
+    """On track at or above `at_risk_below` (100% of pace), at risk below it, off track below
+    `off_track_below` (80%); not started when there is no pace yet (no data, nothing planned)."""
+    if pace_value is None:
         return Health.NOT_STARTED
-    pace = progress_value / elapsed
-    if pace >= at_risk_below:
+    if pace_value >= at_risk_below:
         return Health.ON_TRACK
-    if pace >= off_track_below:
+    if pace_value >= off_track_below:
         return Health.AT_RISK
     return Health.OFF_TRACK
+
+
+def health(
+    progress_value: Decimal | None,
+    planned: Decimal | None,
+    *,
+    at_risk_below: Decimal = ONE,
+    off_track_below: Decimal = Decimal("0.8"),
+) -> Health:
+    """Health from pace: progress made compared with the progress the plan expects by today.
+
+    pace = progress / planned, where `planned` is the share of the way from baseline to target
+    the plan expects by today: the measure's time-phased plan, or a straight line from the
+    period start when it has none (`planned_progress`). Not started when there is no data yet
+    or the plan expects nothing yet. This is the same pace as a measure's in tracking:
+    ((actual − b) / (t − b)) / ((expected − b) / (t − b)) = (actual − b) / (expected − b).
+    """
+    if progress_value is None or planned is None or planned <= 0:
+        return Health.NOT_STARTED
+    return health_from_pace(
+        progress_value / planned, at_risk_below=at_risk_below, off_track_below=off_track_below
+    )
+
+
+def final_health(achievement: Decimal | None) -> Health:
+    """The verdict on a goal whose period has ended or been closed: achieved when its achievement
+    (each measure capped at 100%) reaches 100%, else missed (已达成 / 未达成), instead of a pace
+    that no longer means anything months later."""
+    return Health.ACHIEVED if achievement is not None and achievement >= ONE else Health.MISSED
 
 
 def elapsed_fraction(start_ordinal: int, end_ordinal: int, today_ordinal: int) -> Decimal:
@@ -294,3 +374,69 @@ def elapsed_fraction(start_ordinal: int, end_ordinal: int, today_ordinal: int) -
     if done <= 0:
         return ZERO
     return min(Decimal(done) / Decimal(days), ONE)
+
+
+@dataclass(frozen=True)
+class PlanPoint:
+    """A point of a time-phased plan: the cumulative value expected by a day."""
+
+    day: dt.date
+    expected_cumulative: Decimal
+
+
+def expected_at(points: Sequence[PlanPoint], day: dt.date) -> Decimal | None:
+    """The plan's expected cumulative value on `day`, interpolated linearly between points."""
+    if not points:
+        return None
+    ordered = sorted(points, key=lambda p: p.day)
+    if day <= ordered[0].day:
+        return ordered[0].expected_cumulative
+    for before, after in pairwise(ordered):
+        if before.day <= day <= after.day:
+            span = (after.day - before.day).days
+            if span == 0:
+                return after.expected_cumulative
+            share = Decimal((day - before.day).days) / Decimal(span)
+            return (
+                before.expected_cumulative + (after.expected_cumulative - before.expected_cumulative) * share
+            )
+    return ordered[-1].expected_cumulative
+
+
+def planned_progress(
+    figures: MeasureFigures,
+    plan: Sequence[PlanPoint],
+    start: dt.date,
+    end: dt.date,
+    today: dt.date,
+) -> Decimal | None:
+    """The share of the way from baseline (or 0) to target that the plan expects by `today`, 0..1.
+
+    `plan` is the measure's time-phased plan; without one, a straight line from the baseline at the
+    period start to the target at its end (as tracking's even plan). None when the way is empty.
+    """
+    baseline = figures.baseline if figures.baseline is not None else ZERO
+    span = figures.target - baseline
+    if span == 0:
+        return None
+    points = list(plan) or [PlanPoint(start, baseline), PlanPoint(end, figures.target)]
+    expected = expected_at(points, min(max(today, start), end))
+    if expected is None:
+        return None
+    return min(max((expected - baseline) / span, ZERO), ONE)
+
+
+def goal_planned_progress(
+    measures: Sequence[MeasureFigures],
+    plans: Sequence[Sequence[PlanPoint]],
+    start: dt.date,
+    end: dt.date,
+    today: dt.date,
+) -> Decimal | None:
+    """A goal's planned progress to date: its measures' planned progress with the same weights as
+    its progress (only the measures that count in it, i.e. those with a value)."""
+    values = [
+        planned_progress(m, plan, start, end, today) if m.current is not None else None
+        for m, plan in zip(measures, plans, strict=True)
+    ]
+    return weighted_mean(values, [m.weight for m in measures])

@@ -155,6 +155,17 @@ class MeasureForm(forms.Form):
         label=_("Upper bound (range)"), required=False, max_digits=18, decimal_places=4
     )
     current = forms.DecimalField(label=_("Current value"), required=False, max_digits=18, decimal_places=4)
+    weight = forms.DecimalField(
+        label=_("Weight (%)"),
+        required=False,
+        min_value=0,
+        max_value=100,
+        decimal_places=2,
+        help_text=_(
+            "Share of the goal's achievement. Empty: shares equally what the weighted measures leave; "
+            "when every measure has one they add up to 100."
+        ),
+    )
     # A choice rather than a checkbox so that "not chosen" lets the unit decide (off for percentages).
     accumulates = forms.TypedChoiceField(
         label=_("Adds up over time"),

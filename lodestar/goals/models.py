@@ -48,11 +48,15 @@ class HealthChoice(models.TextChoices):
     ON_TRACK = "on_track", _("On track")
     AT_RISK = "at_risk", _("At risk")
     OFF_TRACK = "off_track", _("Off track")
+    ACHIEVED = "achieved", _("Achieved")
+    MISSED = "missed", _("Missed")
 
 
 class Goal(SoftDeletableModel, VersionedModel):
-    """A goal in the alignment tree. `achievement_rate`, `progress` and `health` are stored read
-    fields, recomputed by `goals.rollup` along the path to the root on every change."""
+    """A goal in the alignment tree. `achievement_rate` (each part capped, LODESTAR_ROLLUP_CAP),
+    `achievement_rate_uncapped`, `progress` and `health` (pace against the plan to date; achieved
+    or missed once the period is over) are stored read fields, recomputed by `goals.rollup` along
+    the path to the root on every change and nightly for what depends on the date."""
 
     kind = models.CharField(_("kind"), max_length=12, choices=GoalKind.choices, default=GoalKind.KPI)
     name = models.CharField(_("name"), max_length=200)
@@ -107,6 +111,9 @@ class Goal(SoftDeletableModel, VersionedModel):
     # Stored read fields (see goals/rollup.py).
     achievement_rate = models.DecimalField(
         _("achievement rate"), null=True, blank=True, editable=False, **RATE
+    )
+    achievement_rate_uncapped = models.DecimalField(
+        _("achievement rate (uncapped)"), null=True, blank=True, editable=False, **RATE
     )
     progress = models.DecimalField(_("progress"), null=True, blank=True, editable=False, **RATE)
     health = models.CharField(
@@ -210,6 +217,14 @@ class Measure(VersionedModel):
         verbose_name=_("part of"),
         db_index=False,  # see Meta: most measures are not parts, so the index covers only those that are
     )
+    weight = models.DecimalField(
+        _("weight (%)"),
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Share of the goal's achievement; empty shares equally what the others leave."),
+    )
     sort_order = models.IntegerField(default=0)
     achievement_rate = models.DecimalField(null=True, blank=True, editable=False, **RATE)
     progress = models.DecimalField(null=True, blank=True, editable=False, **RATE)
@@ -225,6 +240,12 @@ class Measure(VersionedModel):
             # after ANALYZE, which then scans every measure to find a source's parts.
             models.Index(fields=["source"], condition=Q(source__isnull=False), name="measure_source_idx"),
         ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(weight__isnull=True) | (Q(weight__gte=0) & Q(weight__lte=100)),
+                name="measure_weight_0_100",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -237,7 +258,11 @@ class Measure(VersionedModel):
         if self.current is None or self.original_target is None:
             return None
         return domain.achievement_rate(
-            self.current, self.original_target, domain.Direction(self.direction), self.range_max
+            self.current,
+            self.original_target,
+            domain.Direction(self.direction),
+            self.range_max,
+            self.baseline,
         )
 
     @property

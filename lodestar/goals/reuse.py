@@ -17,7 +17,17 @@ from lodestar.goals.services import _check_open_period, goal_create, to_decimal
 from lodestar.org.models import Department, Person
 
 TEMPLATE_FIELDS = ("kind", "name", "description", "goal_type_id", "weight", "visibility")
-MEASURE_FIELDS = ("name", "unit", "unit_label", "direction", "baseline", "target", "challenge", "range_max")
+MEASURE_FIELDS = (
+    "name",
+    "unit",
+    "unit_label",
+    "direction",
+    "baseline",
+    "target",
+    "challenge",
+    "range_max",
+    "weight",
+)
 
 
 def _plain(value):

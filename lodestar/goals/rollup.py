@@ -25,7 +25,13 @@ SIX_PLACES = Decimal("0.000001")
 
 
 def rollup_cap() -> Decimal | None:
-    cap = getattr(settings, "LODESTAR_ROLLUP_CAP", "1.2")
+    """The cap on each part of a roll-up: each measure in its goal's achievement, and each child in
+    its parent's (DOMAIN.md: 100% by default, configurable; `None` or "" leaves it open).
+
+    One setting for both levels: a parent capped at 120% over children capped at 100% could never
+    use its headroom, and a child at 150% would count differently from a measure at 150%. The
+    uncapped figure is stored beside it (`achievement_rate_uncapped`)."""
+    cap = getattr(settings, "LODESTAR_ROLLUP_CAP", "1")
     return Decimal(str(cap)) if cap not in (None, "") else None
 
 
@@ -41,7 +47,13 @@ def figures_of(measure: Measure) -> domain.MeasureFigures:
         current=measure.current,
         challenge=measure.challenge,
         range_max=measure.range_max,
+        weight=measure.weight,
     )
+
+
+def plan_of(measure: Measure) -> list[domain.PlanPoint]:
+    """The measure's stored time-phased plan (tracking writes it; prefetched as `plan_points`)."""
+    return [domain.PlanPoint(p.date, p.expected_cumulative) for p in measure.plan_points.all()]
 
 
 def measure_figures(measure: Measure) -> tuple[Decimal | None, Decimal | None]:
@@ -49,32 +61,63 @@ def measure_figures(measure: Measure) -> tuple[Decimal | None, Decimal | None]:
     return _q(domain.measure_achievement(figures)), _q(domain.measure_progress(figures))
 
 
+def period_over(goal: Goal, today) -> bool:
+    """Whether the goal's figures are final: the goal or its period is closed, or the period ended."""
+    period = goal.period
+    return goal.status == GoalStatus.CLOSED or period.is_closed or today > period.end
+
+
 def goal_figures(goal: Goal, measures: list[Measure], children: list[Goal], today) -> tuple:
-    """(achievement, progress, health) of a goal from its own measures, else from its children."""
+    """(achievement, achievement uncapped, progress, health) of a goal from its own measures, else
+    from its children.
+
+    Health is pace against the plan to date (the measures' time-phased plans, or a straight line
+    from the period start; for a goal without measures, the share of the period elapsed), and the
+    final verdict, achieved or missed, once the period is over (DOMAIN.md §3; docs/user-guide).
+    """
     cap = rollup_cap()
+    period = goal.period
+    planned = None
     if measures:
-        achievement, progress_value = domain.goal_score([figures_of(m) for m in measures], cap=cap)
+        figures = [figures_of(m) for m in measures]
+        score = domain.goal_score(figures, cap=cap)
+        achievement, uncapped, progress_value = score.achievement, score.achievement_uncapped, score.progress
+        full = domain.goal_score(figures, cap=domain.ONE).achievement
+        if goal.status == GoalStatus.ACTIVE:
+            planned = domain.goal_planned_progress(
+                figures, [plan_of(m) for m in measures], period.start, period.end, today
+            )
     elif children:
         scores = [
-            (c.achievement_rate, c.progress, c.weight, c.status == GoalStatus.CANCELLED) for c in children
+            (
+                c.achievement_rate,
+                c.achievement_rate_uncapped,
+                c.progress,
+                c.weight,
+                c.status == GoalStatus.CANCELLED,
+            )
+            for c in children
         ]
-        achievement = domain.weighted_rollup(
-            [domain.ChildScore(a, w, cancelled) for a, _p, w, cancelled in scores], cap=cap
-        )
-        progress_value = domain.weighted_rollup(
-            [domain.ChildScore(p, w, cancelled) for _a, p, w, cancelled in scores], cap=Decimal(1)
-        )
-        if all(a is None for a, _p, _w, cancelled in scores if not cancelled):
-            achievement = progress_value = None
+
+        def rolled(index: int, limit: Decimal | None) -> Decimal | None:
+            return domain.weighted_rollup(
+                [domain.ChildScore(row[index], row[3], row[4]) for row in scores], cap=limit
+            )
+
+        achievement, uncapped, progress_value = rolled(0, cap), rolled(1, None), rolled(2, Decimal(1))
+        full = rolled(0, domain.ONE)
+        if all(row[0] is None for row in scores if not row[4]):
+            achievement = uncapped = progress_value = full = None
+        planned = domain.elapsed_fraction(period.start.toordinal(), period.end.toordinal(), today.toordinal())
     else:
-        achievement = progress_value = None
-    period = goal.period
-    if goal.status in (GoalStatus.ACTIVE, GoalStatus.CLOSED):
-        elapsed = domain.elapsed_fraction(period.start.toordinal(), period.end.toordinal(), today.toordinal())
-        health = domain.health(progress_value, elapsed)
-    else:
+        achievement = uncapped = progress_value = full = None
+    if goal.status not in (GoalStatus.ACTIVE, GoalStatus.CLOSED):
         health = domain.Health.NOT_STARTED
-    return _q(achievement), _q(progress_value), str(health)
+    elif period_over(goal, today):
+        health = domain.final_health(full)
+    else:
+        health = domain.health(progress_value, planned)
+    return _q(achievement), _q(uncapped), _q(progress_value), str(health)
 
 
 def _sum_parts_into(measure_id: int) -> Measure | None:
@@ -142,11 +185,13 @@ CHAIN_FIELDS = (
     "status",
     "weight",
     "achievement_rate",
+    "achievement_rate_uncapped",
     "progress",
     "health",
     "child_count",
     "period__start",
     "period__end",
+    "period__is_closed",
 )
 
 
@@ -185,7 +230,7 @@ def rollup_from(goal: Goal, today=None) -> list[int]:
         measures = _measures_of(chain)
     children: dict[int, list[Goal]] = defaultdict(list)
     for child in Goal.objects.filter(parent_id__in=chain).only(
-        "pk", "parent_id", "achievement_rate", "progress", "weight", "status"
+        "pk", "parent_id", "achievement_rate", "achievement_rate_uncapped", "progress", "weight", "status"
     ):
         children[child.parent_id].append(child)
     changed_measures: list[tuple] = []
@@ -200,17 +245,23 @@ def rollup_from(goal: Goal, today=None) -> list[int]:
             if (measure.achievement_rate, measure.progress) != before:
                 changed_measures.append((measure.achievement_rate, measure.progress, measure.pk))
         kids = [below if below is not None and kid.pk == below.pk else kid for kid in children[pk]]
-        achievement, progress_value, health = goal_figures(current, measures[pk], kids, today)
-        current.achievement_rate, current.progress, current.health = achievement, progress_value, health
+        achievement, uncapped, progress_value, health = goal_figures(current, measures[pk], kids, today)
+        current.achievement_rate, current.achievement_rate_uncapped = achievement, uncapped
+        current.progress, current.health = progress_value, health
         current.child_count = len(kids)
-        changed_goals.append((achievement, progress_value, health, len(kids), now, pk))
+        changed_goals.append((achievement, uncapped, progress_value, health, len(kids), now, pk))
         below = current
     _write_rows(Measure, ["achievement_rate", "progress"], changed_measures)
-    _write_rows(Goal, ["achievement_rate", "progress", "health", "child_count", "rollup_at"], changed_goals)
+    _write_rows(
+        Goal,
+        ["achievement_rate", "achievement_rate_uncapped", "progress", "health", "child_count", "rollup_at"],
+        changed_goals,
+    )
     if goal.pk in goals:  # the caller's instance shows the new figures too
         fresh = goals[goal.pk]
-        goal.achievement_rate, goal.progress, goal.health = (
+        goal.achievement_rate, goal.achievement_rate_uncapped, goal.progress, goal.health = (
             fresh.achievement_rate,
+            fresh.achievement_rate_uncapped,
             fresh.progress,
             fresh.health,
         )
@@ -220,7 +271,11 @@ def rollup_from(goal: Goal, today=None) -> list[int]:
 
 def _measures_of(goal_ids: list[int]) -> dict[int, list[Measure]]:
     measures: dict[int, list[Measure]] = defaultdict(list)
-    for measure in Measure.objects.filter(goal_id__in=goal_ids).order_by("sort_order", "id"):
+    for measure in (
+        Measure.objects.filter(goal_id__in=goal_ids)
+        .order_by("sort_order", "id")
+        .prefetch_related("plan_points")
+    ):
         measures[measure.goal_id].append(measure)
     return measures
 
@@ -236,7 +291,7 @@ def rebuild_all(today=None) -> int:
     goals = {g.pk: g for g in Goal.objects.select_related("period").all()}
     measures_by_goal: dict[int, list[Measure]] = defaultdict(list)
     # Only the measures of live goals: a deleted goal's parts must not add into their source.
-    all_measures = list(Measure.objects.filter(goal__deleted_at__isnull=True))
+    all_measures = list(Measure.objects.filter(goal__deleted_at__isnull=True).prefetch_related("plan_points"))
     parts: dict[int, list[Measure]] = defaultdict(list)
     for m in all_measures:
         measures_by_goal[m.goal_id].append(m)
@@ -264,18 +319,42 @@ def rebuild_all(today=None) -> int:
             m.achievement_rate, m.progress = measure_figures(m)
             if (m.current, m.achievement_rate, m.progress) != before:
                 changed_measures.append((m.current, m.achievement_rate, m.progress, m.pk))
-        before = (goal.depth, goal.achievement_rate, goal.progress, goal.health, goal.child_count)
+        before = (
+            goal.depth,
+            goal.achievement_rate,
+            goal.achievement_rate_uncapped,
+            goal.progress,
+            goal.health,
+            goal.child_count,
+        )
         goal.depth = depth[goal.pk]
-        goal.achievement_rate, goal.progress, goal.health = goal_figures(
+        goal.achievement_rate, goal.achievement_rate_uncapped, goal.progress, goal.health = goal_figures(
             goal, measures_by_goal[goal.pk], children[goal.pk], today
         )
         goal.child_count = len(children[goal.pk])
-        after = (goal.depth, goal.achievement_rate, goal.progress, goal.health, goal.child_count)
+        after = (
+            goal.depth,
+            goal.achievement_rate,
+            goal.achievement_rate_uncapped,
+            goal.progress,
+            goal.health,
+            goal.child_count,
+        )
         if after != before:
             changed_goals.append((*after, now, goal.pk))
     _write_rows(Measure, ["current", "achievement_rate", "progress"], changed_measures)
     _write_rows(
-        Goal, ["depth", "achievement_rate", "progress", "health", "child_count", "rollup_at"], changed_goals
+        Goal,
+        [
+            "depth",
+            "achievement_rate",
+            "achievement_rate_uncapped",
+            "progress",
+            "health",
+            "child_count",
+            "rollup_at",
+        ],
+        changed_goals,
     )
     return len(goals)
 

@@ -63,9 +63,16 @@ class MeasureOut(Schema):
     )
     original_target: str | None = Field(None, description="Read-only: the target when the goal became active")
     source_id: int | None = Field(None, description="Read-only: the parent's measure this one is a part of")
+    weight: str | None = Field(
+        None,
+        description='Percent of the goal\'s achievement with 2 places ("60.00"); null shares equally '
+        "what the weighted measures leave",
+    )
     sort_order: int
     version: int
-    achievement_rate: str | None = Field(None, description='Read-only fraction with 4 places ("0.9600")')
+    achievement_rate: str | None = Field(
+        None, description='Read-only fraction with 4 places ("0.9600"), not capped'
+    )
     progress: str | None = Field(None, description="Read-only fraction with 4 places")
     original_achievement_rate: str | None = Field(
         None, description="Read-only: achievement against the original target, for reports after adjustments"
@@ -100,6 +107,10 @@ class MeasureOut(Schema):
         return amount_str(obj.original_target)
 
     @staticmethod
+    def resolve_weight(obj):
+        return amount_str(obj.weight)
+
+    @staticmethod
     def resolve_achievement_rate(obj):
         return rate_str(obj.achievement_rate)
 
@@ -125,6 +136,11 @@ class MeasureIn(InputSchema):
     challenge: Decimal | None = None
     range_max: Decimal | None = Field(None, description="Upper bound, required when `direction` is `range`")
     current: Decimal | None = None
+    weight: Decimal | None = Field(
+        None,
+        description="Percent of the goal's achievement (0–100, 2 places); when set, the goal's measure "
+        "weights add up to 100 (measures without one share the rest equally)",
+    )
     accumulates: bool | None = Field(
         None,
         description="Whether check-ins add up (counts, amounts) or each reports the level (rates, averages); "
@@ -144,6 +160,7 @@ class MeasurePatch(InputSchema):
     range_max: Decimal | None = None
     current: Decimal | None = Field(None, description="Owners and managers may report it on an active goal")
     accumulates: bool | None = None
+    weight: Decimal | None = Field(None, description="Percent of the goal's achievement (0–100)")
 
 
 # --- goals -------------------------------------------------------------------------------
@@ -175,9 +192,20 @@ class GoalOut(Schema):
     context: str
     sort_order: int
     depth: int
-    achievement_rate: str | None = Field(None, description="Read-only fraction with 4 places")
+    achievement_rate: str | None = Field(
+        None,
+        description="Read-only fraction with 4 places: the weighted mean of the measures' (or children's) "
+        "achievement, each capped at the roll-up cap (100% by default)",
+    )
+    achievement_rate_uncapped: str | None = Field(
+        None, description="Read-only: the same weighted mean without the cap (e.g. 1.0050 beside 0.9800)"
+    )
     progress: str | None = Field(None, description="Read-only fraction with 4 places")
-    health: str = Field(..., description="Read-only: on_track, at_risk, off_track or not_started")
+    health: HealthChoice = Field(
+        ...,
+        description="Read-only: pace against the plan to date (on_track, at_risk, off_track, not_started) "
+        "while the period runs; achieved or missed once it has ended or been closed",
+    )
     smart_warnings: list[SmartWarningOut] = Field([], description="Read-only SMART check (warnings only)")
     child_count: int
     measures: list[MeasureOut] = []
@@ -201,6 +229,10 @@ class GoalOut(Schema):
     @staticmethod
     def resolve_achievement_rate(obj):
         return rate_str(obj.achievement_rate)
+
+    @staticmethod
+    def resolve_achievement_rate_uncapped(obj):
+        return rate_str(obj.achievement_rate_uncapped)
 
     @staticmethod
     def resolve_progress(obj):

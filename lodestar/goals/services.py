@@ -76,8 +76,11 @@ def _check_open_period(period: Period, field: str = "period_id") -> None:
         )
 
 
-def to_decimal(value, field: str, *, required: bool = False) -> Decimal | None:
-    """Parse a user-entered number (str/int/Decimal), with a clear message on the field."""
+def to_decimal(value, field: str, *, required: bool = False, places: int | None = None) -> Decimal | None:
+    """Parse a user-entered number (str/int/Decimal), with a clear message on the field.
+
+    With `places`, a number with more decimal places than the column keeps is refused instead of
+    being rounded silently when it is saved (1.23456 for a 4-place amount)."""
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
             raise ApplicationError(_("Enter a number."), field=field, code="required")
@@ -90,7 +93,18 @@ def to_decimal(value, field: str, *, required: bool = False) -> Decimal | None:
         raise ApplicationError(_("“%(value)s” is not a number.") % {"value": value}, field=field) from exc
     if not number.is_finite() or abs(number) >= MAX_AMOUNT:
         raise ApplicationError(_("The number is too large."), field=field)
+    if places is not None and number != number.quantize(Decimal(1).scaleb(-places)):
+        raise ApplicationError(
+            _("Enter a number with at most %(places)s decimal places.") % {"places": places},
+            code="too_many_decimals",
+            field=field,
+        )
     return number
+
+
+def measure_places(field: str) -> int:
+    """Decimal places a measure's column keeps (amounts 4, weight 2)."""
+    return Measure._meta.get_field(field).decimal_places
 
 
 # --- goals -------------------------------------------------------------------------------
@@ -251,6 +265,8 @@ def goal_create(
         goal.collaborating_departments.set(collaborating_departments)
     for index, measure_data in enumerate(measures or []):
         _measure_create(goal=goal, sort_order=index, **measure_data)
+    if measures:
+        check_measure_weights(goal)
     rollup_from(goal)
     return goal
 
@@ -472,6 +488,7 @@ class MeasureInput:
     challenge: Decimal | None = None
     range_max: Decimal | None = None
     current: Decimal | None = None
+    weight: Decimal | None = None
 
 
 def validate_measure(data: dict) -> dict:
@@ -489,11 +506,14 @@ def validate_measure(data: dict) -> dict:
         raise ApplicationError(_("Choose a valid direction."), field="direction")
     if unit == MeasureUnit.CUSTOM and not (data.get("unit_label") or "").strip():
         raise ApplicationError(_("Enter the custom unit, e.g. 篇 or 场."), field="unit_label")
-    target = to_decimal(data.get("target"), "target", required=True)
-    baseline = to_decimal(data.get("baseline"), "baseline")
-    challenge = to_decimal(data.get("challenge"), "challenge")
-    range_max = to_decimal(data.get("range_max"), "range_max")
-    current = to_decimal(data.get("current"), "current")
+    target = to_decimal(data.get("target"), "target", required=True, places=measure_places("target"))
+    baseline = to_decimal(data.get("baseline"), "baseline", places=measure_places("baseline"))
+    challenge = to_decimal(data.get("challenge"), "challenge", places=measure_places("challenge"))
+    range_max = to_decimal(data.get("range_max"), "range_max", places=measure_places("range_max"))
+    current = to_decimal(data.get("current"), "current", places=measure_places("current"))
+    weight = to_decimal(data.get("weight"), "weight", places=measure_places("weight"))
+    if weight is not None and not 0 <= weight <= 100:
+        raise ApplicationError(_("A weight is a percentage between 0 and 100."), field="weight")
     if unit in NON_NEGATIVE_UNITS:
         for field, value in (
             ("target", target),
@@ -538,6 +558,15 @@ def validate_measure(data: dict) -> dict:
             raise ApplicationError(
                 _("The challenge target must be below the base target."), field="challenge"
             )
+        if target == 0 and baseline is None:
+            # DOMAIN.md: achievement against a target of 0 is the progress from the baseline.
+            raise ApplicationError(
+                _(
+                    "A target of 0 where lower is better needs a baseline (where it starts, e.g. 10 complaints)."
+                ),
+                code="required",
+                field="baseline",
+            )
     else:
         if range_max is None:
             raise ApplicationError(_("A range needs an upper bound."), field="range_max", code="required")
@@ -560,7 +589,31 @@ def validate_measure(data: dict) -> dict:
         "challenge": challenge,
         "range_max": range_max if direction == DirectionChoice.RANGE else None,
         "current": current,
+        "weight": weight,
     }
+
+
+def check_measure_weights(goal: Goal) -> None:
+    """A goal's measure weights (DOMAIN.md: weights default equal): the weights set may not exceed
+    100% together, and when every measure has one they sum to 100%. Measures without a weight
+    share what the others leave. Called after a write, inside its transaction, so a refusal
+    leaves nothing half-written."""
+    weights = list(goal.measures.values_list("weight", flat=True))
+    given = [w for w in weights if w is not None]
+    if not given:
+        return
+    total = sum(given, Decimal(0))
+    complete = len(given) == len(weights)
+    if total > 100 + domain.WEIGHT_TOLERANCE or (complete and domain.weights_sum_error(given) is not None):
+        raise ApplicationError(
+            _(
+                "The measures' weights add up to %(total)s%%; they must add up to 100%% "
+                "(leave a weight empty to share the rest equally)."
+            )
+            % {"total": f"{total.normalize():f}"},
+            code="weights_not_100",
+            field="weight",
+        )
 
 
 def _measure_create(*, goal: Goal, sort_order: int = 0, source: Measure | None = None, **data) -> Measure:
@@ -581,6 +634,7 @@ def measure_create(*, actor, goal: Goal, **data) -> Measure:
     if goal.status not in (GoalStatus.DRAFT, GoalStatus.CONSENSUS) and not can_manage_goal(actor, goal):
         raise PermissionDeniedError(_("Only a manager can add measures to an active goal."))
     measure = _measure_create(goal=goal, sort_order=goal.measures.count(), **data)
+    check_measure_weights(goal)
     rollup_from(goal)
     return measure
 
@@ -617,6 +671,7 @@ def measure_update(*, actor, measure: Measure, version: int | None, **changes) -
             "range_max",
             "current",
             "accumulates",
+            "weight",
         )
     }
     # Checked before edit rights: the owner of an active goal is told to request an adjustment.
@@ -641,6 +696,8 @@ def measure_update(*, actor, measure: Measure, version: int | None, **changes) -
         setattr(measure, field, value)
     bump_version(measure)
     measure.save()
+    if "weight" in changes:
+        check_measure_weights(goal)
     rollup_from(goal)
     return measure
 

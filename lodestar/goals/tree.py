@@ -13,13 +13,22 @@ from dataclasses import dataclass
 from decimal import Decimal
 from html import escape
 
+from django.db.models import F
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from lodestar.core.http import url_pattern
 from lodestar.core.models import Period
-from lodestar.goals.models import GoalKind, GoalStatus, HealthChoice
-from lodestar.goals.templatetags.goal_tags import HEALTH_CLASSES, STATUS_CLASSES, pct, pct_width, weight
+from lodestar.goals.models import GoalKind, GoalStatus, HealthChoice, Measure
+from lodestar.goals.templatetags.goal_tags import (
+    BAR_CLASSES,
+    HEALTH_CLASSES,
+    STATUS_CLASSES,
+    current_target_text,
+    pct,
+    pct_width,
+    weight,
+)
 
 FIELDS = (
     "id",
@@ -37,7 +46,6 @@ FIELDS = (
     "owner__display_name",
     "department__name",
 )
-BAR_CLASSES = {"on_track": "bg-green", "at_risk": "bg-yellow", "off_track": "bg-red"}
 
 
 @dataclass(slots=True)
@@ -97,6 +105,7 @@ def render_rows(rows: list[TreeRow], known_periods: list[Period] = ()) -> SafeSt
         {k: escape(str(v)) for k, v in c.choices} for c in (GoalKind, GoalStatus, HealthChoice)
     )
     show_sub_goals, progress_label = escape(_("Show sub-goals")), escape(_("Progress"))
+    current = _current_targets([row.id for row in rows])
     html = []
     for row in rows:
         status = ""
@@ -111,7 +120,8 @@ def render_rows(rows: list[TreeRow], known_periods: list[Period] = ()) -> SafeSt
             f'<td style="padding-left: calc({row.depth} * 1.5rem + .75rem)" class="text-nowrap">'
             f"{_toggle(row, detail, children, show_sub_goals)} "
             f'<a href="{detail.format(row.id)}" class="fw-bold">{escape(row.name)}</a> '
-            f'<span class="badge bg-azure-lt ms-1">{kinds.get(row.kind, "")}</span>{status}</td>'
+            f'<span class="badge bg-azure-lt ms-1">{kinds.get(row.kind, "")}</span>{status}'
+            f"{current.get(row.id, '')}</td>"
             f"<td>{escape(row.owner_name or '—')}</td><td>{escape(row.department_name)}</td>"
             f'<td class="text-nowrap">{periods.get(row.period_id, "")}</td>'
             f'<td class="text-end">{weight(row.weight)}</td><td>{pct(row.achievement_rate)}</td>'
@@ -123,6 +133,22 @@ def render_rows(rows: list[TreeRow], known_periods: list[Period] = ()) -> SafeSt
             f'{BAR_CLASSES.get(row.health, "bg-secondary")}" style="width: {width}%"></div></div></td></tr>'
         )
     return mark_safe("\n".join(html))
+
+
+def _current_targets(goal_ids: list[int]) -> dict[int, str]:
+    """Badges with the current target of the rows' adjusted measures (one query)."""
+    adjusted = (
+        Measure.objects.filter(goal_id__in=goal_ids, original_target__isnull=False)
+        .exclude(target=F("original_target"))
+        .order_by("sort_order", "id")
+    )
+    badges: dict[int, str] = defaultdict(str)
+    for m in adjusted.only("goal_id", "name", "target", "unit", "unit_label", "original_target"):
+        badges[m.goal_id] += (
+            f'<span class="badge bg-orange-lt ms-1" data-testid="current-target">'
+            f"{escape(current_target_text(m.name, m.target, m.unit_display))}</span>"
+        )
+    return badges
 
 
 def _toggle(row: TreeRow, detail: str, children: str, label: str) -> str:

@@ -546,6 +546,7 @@ def measure_edit(request, measure_id: int):
             "challenge",
             "range_max",
             "current",
+            "weight",
             "version",
         )
     }

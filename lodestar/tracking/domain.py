@@ -11,8 +11,10 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from enum import StrEnum
 from itertools import pairwise
+
+# Plans, their interpolation and health have one home (goals.domain), shared with the stored roll-up.
+from lodestar.goals.domain import Health, PlanPoint, expected_at, health_from_pace  # noqa: F401
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -36,12 +38,6 @@ def gap(planned: Decimal | None, actual: Decimal | None) -> Decimal | None:
     """The shortfall as a positive share: weekly target 50万, actual 35万 → 0.30; 0 when on or above plan."""
     rate = deviation_rate(planned, actual)
     return None if rate is None else max(ZERO, -rate)
-
-
-@dataclass(frozen=True)
-class PlanPoint:
-    day: dt.date
-    expected_cumulative: Decimal
 
 
 def even_plan(
@@ -73,25 +69,6 @@ def curve_plan(
     return points
 
 
-def expected_at(points: Sequence[PlanPoint], day: dt.date) -> Decimal | None:
-    """The plan's expected cumulative value on `day`, interpolated linearly between points."""
-    if not points:
-        return None
-    ordered = sorted(points, key=lambda p: p.day)
-    if day <= ordered[0].day:
-        return ordered[0].expected_cumulative
-    for before, after in pairwise(ordered):
-        if before.day <= day <= after.day:
-            span = (after.day - before.day).days
-            if span == 0:
-                return after.expected_cumulative
-            share = Decimal((day - before.day).days) / Decimal(span)
-            return (
-                before.expected_cumulative + (after.expected_cumulative - before.expected_cumulative) * share
-            )
-    return ordered[-1].expected_cumulative
-
-
 def pace(actual: Decimal | None, expected: Decimal | None, baseline: Decimal = ZERO) -> Decimal | None:
     """Pace = progress made ÷ progress planned by today: 1.0 exactly on plan, 0.8 at 80% of plan.
 
@@ -106,13 +83,6 @@ def pace(actual: Decimal | None, expected: Decimal | None, baseline: Decimal = Z
     return (actual - baseline) / planned_change
 
 
-class Health(StrEnum):
-    NOT_STARTED = "not_started"
-    ON_TRACK = "on_track"
-    AT_RISK = "at_risk"
-    OFF_TRACK = "off_track"
-
-
 @dataclass(frozen=True)
 class HealthThresholds:
     """At risk below `at_risk_below` of pace, off track below `off_track_below` (configurable)."""
@@ -122,13 +92,11 @@ class HealthThresholds:
 
 
 def health(pace_value: Decimal | None, thresholds: HealthThresholds = HealthThresholds()) -> Health:
-    if pace_value is None:
-        return Health.NOT_STARTED
-    if pace_value >= thresholds.at_risk_below:
-        return Health.ON_TRACK
-    if pace_value >= thresholds.off_track_below:
-        return Health.AT_RISK
-    return Health.OFF_TRACK
+    """A measure's health from its pace: the same rule as a goal's stored health
+    (`goals.domain.health_from_pace`), so a measure row and its goal never disagree on the word."""
+    return health_from_pace(
+        pace_value, at_risk_below=thresholds.at_risk_below, off_track_below=thresholds.off_track_below
+    )
 
 
 @dataclass(frozen=True)
@@ -139,10 +107,17 @@ class Forecast:
     p_base: Decimal | None
     p_challenge: Decimal | None
     method: str
+    prior_used: bool = False  # fewer than three check-ins: the spread and probabilities lean on a prior
 
 
 def _normal_cdf(z: float) -> float:
     return 0.5 * (1 + math.erf(z / math.sqrt(2)))
+
+
+FEW_CHECKINS = 3  # below this, a forecast leans on a prior (DOMAIN.md: forecasts with few points)
+PRIOR_SHARE = 0.25  # the prior's standard error: a quarter of the projected value (or of the target)
+FEW_BOUNDS = (0.06, 0.94)  # fewer than three check-ins: strictly between 5% and 95%
+MANY_BOUNDS = (0.01, 0.99)  # a statistical trend never claims certainty either
 
 
 def forecast(
@@ -152,8 +127,12 @@ def forecast(
     base: Decimal | None = None,
     challenge: Decimal | None = None,
     lower_is_better: bool = False,
+    direction: str | None = None,
+    range_max: Decimal | None = None,
     z: float = 1.2816,
     start: dt.date | None = None,
+    checkins: int | None = None,
+    cumulative: bool = False,
 ) -> Forecast | None:
     """Project the cumulative value at `period_end` from the check-in history.
 
@@ -163,24 +142,33 @@ def forecast(
     residual standard error and the usual leverage term
     s·√(1 + 1/n + (x₀ − x̄)² / Σ(x − x̄)²). The probability of reaching a target is
     P(Y ≥ target) under a normal with that mean and standard error (P(Y ≤ target) when lower
-    is better). With one observation the trend is taken through the origin of the series
-    (value/elapsed days since `start`, the period start; without `start` the value is held
-    flat) and the band is empty; with none there is no forecast. A perfectly
-    straight series gives zero spread, so the probability is 0 or 1.
+    is better; P(target ≤ Y ≤ range_max) for a range, whose target is its lower bound). With one
+    observation the trend is taken through the origin of the series (value/elapsed days since
+    `start`, the period start; without `start` the value is held flat); with none there is no
+    forecast.
+
+    Honest about little data (DOMAIN.md): with fewer than three check-ins (`checkins`, the real
+    ones, without an anchor the caller added) the standard error is at least a prior of 25% of
+    the projected value (of the target when that is 0), so the band never collapses to a point,
+    and the probability stays within 6%–94%; with more it stays within 1%–99%. It is exactly 0 or
+    1 only when the outcome is decided: the period's last value is in, or a `cumulative` series
+    (a running total that has never gone down) already stands at or past the target.
     """
     if not observations:
         return None
+    direction = direction or ("lower" if lower_is_better else "higher")
     points = sorted(observations, key=lambda o: o[0])
     origin = points[0][0]
     xs = [float((day - origin).days) for day, _v in points]
     ys = [float(v) for _d, v in points]
     x_end = float((period_end - origin).days)
     n = len(points)
+    real = n if checkins is None else checkins
+    last_day, last_value = points[-1][0], points[-1][1]
     if n == 1 or len(set(xs)) == 1:
-        last_day, last_value = points[-1][0], ys[-1]
         elapsed = float((last_day - start).days) if start is not None else 0.0
-        slope = last_value / elapsed if elapsed > 0 else 0.0
-        expected = last_value + slope * float((period_end - last_day).days)
+        slope = ys[-1] / elapsed if elapsed > 0 else 0.0
+        expected = ys[-1] + slope * float((period_end - last_day).days)
         spread = 0.0
         method = "single observation: value / elapsed days"
     else:
@@ -193,20 +181,59 @@ def forecast(
         s = math.sqrt(sum(r * r for r in residuals) / (n - 2)) if n > 2 else 0.0
         spread = s * math.sqrt(1 + 1 / n + (x_end - mean_x) ** 2 / sxx)
         method = "linear trend (least squares), 80% prediction interval"
+    final = last_day >= period_end  # the period's value is in: nothing left to forecast
+    if final:
+        expected, spread = float(last_value), 0.0
+        method += "; the period has ended: its last value is final"
+    elif real < FEW_CHECKINS:
+        scale = abs(expected) or abs(float(base or 0)) or 1.0
+        spread = max(spread, PRIOR_SHARE * scale)
+        method += (
+            f"; fewer than {FEW_CHECKINS} check-ins: a prior spread of {PRIOR_SHARE:.0%} of the projected "
+            f"value was used and the probability kept between {FEW_BOUNDS[0]:.0%} and {FEW_BOUNDS[1]:.0%}"
+        )
+    bounds = FEW_BOUNDS if real < FEW_CHECKINS else MANY_BOUNDS
+    never_down = cumulative and all(a <= b for a, b in pairwise(ys))
+
+    def decided(target: Decimal) -> Decimal | None:
+        """1 or 0 when reaching `target` is settled whatever happens next; None when it is open."""
+        if final:
+            value = last_value
+            if direction == "range":
+                high = range_max if range_max is not None else target
+                return ONE if target <= value <= high else ZERO
+            hit = value <= target if direction == "lower" else value >= target
+            return ONE if hit else ZERO
+        if never_down:
+            if direction == "higher" and last_value >= target:
+                return ONE
+            if direction == "lower" and last_value > target:
+                return ZERO
+            if direction == "range" and range_max is not None and last_value > range_max:
+                return ZERO
+        return None
 
     def probability(target: Decimal | None) -> Decimal | None:
         if target is None:
             return None
+        settled = decided(target)
+        if settled is not None:
+            return settled
         t = float(target)
-        if spread == 0:
-            hit = expected <= t if lower_is_better else expected >= t
-            return ONE if hit else ZERO
-        p = (
-            _normal_cdf((t - expected) / spread)
-            if lower_is_better
-            else 1 - _normal_cdf((t - expected) / spread)
-        )
-        return Decimal(str(round(p, 6)))
+        if direction == "range":
+            high = float(range_max) if range_max is not None else t
+            if spread == 0:
+                p = 1.0 if t <= expected <= high else 0.0
+            else:
+                p = _normal_cdf((high - expected) / spread) - _normal_cdf((t - expected) / spread)
+        elif spread == 0:
+            hit = expected <= t if direction == "lower" else expected >= t
+            p = 1.0 if hit else 0.0
+        elif direction == "lower":
+            p = _normal_cdf((t - expected) / spread)
+        else:
+            p = 1 - _normal_cdf((t - expected) / spread)
+        return Decimal(str(round(min(max(p, bounds[0]), bounds[1]), 6)))
 
     to_decimal = lambda value: Decimal(str(round(value, 6)))  # noqa: E731
     return Forecast(
@@ -214,8 +241,9 @@ def forecast(
         low=to_decimal(expected - z * spread),
         high=to_decimal(expected + z * spread),
         p_base=probability(base),
-        p_challenge=probability(challenge),
+        p_challenge=probability(challenge) if direction != "range" else None,
         method=method,
+        prior_used=not final and real < FEW_CHECKINS,
     )
 
 

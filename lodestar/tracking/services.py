@@ -423,11 +423,15 @@ def measure_forecast(measure: Measure, observations: list[tuple[dt.date, Decimal
 
     For a level measure (`accumulates` off: 复购率, 互动率) the series is the reported levels
     rather than running totals; the same trend applies, since a trend of levels is still a trend.
+    A range measure's probability is that of ending inside [target, range_max]; with fewer than
+    three check-ins the forecast uses a prior (never a point band, never 0% or 100% unless the
+    outcome is settled; `domain.forecast`).
     """
     period = measure.goal.period
     series = sorted(observations, key=lambda o: o[0])
     if not series:
         return None
+    checkins = len(series)
     baseline = measure.baseline if measure.baseline is not None else Decimal(0)
     if series[0][0] > period.start:
         series.insert(0, (period.start, baseline))
@@ -436,5 +440,8 @@ def measure_forecast(measure: Measure, observations: list[tuple[dt.date, Decimal
         period.end,
         base=measure.target,
         challenge=measure.challenge,
-        lower_is_better=measure.direction == "lower",
+        direction=measure.direction,
+        range_max=measure.range_max,
+        checkins=checkins,
+        cumulative=measure.accumulates,
     )

@@ -157,7 +157,9 @@ def test_schedule_tasks_queues_the_sweep_once(db_queue):
     call_command("schedule_tasks", stdout=open(os.devnull, "w"))
     call_command("schedule_tasks", stdout=open(os.devnull, "w"))
     paths = list(DBTaskResult.objects.filter(status="READY").values_list("task_path", flat=True))
-    assert sorted(paths) == sorted([RECURRING, *tracking_tasks.PERIODIC])
+    assert sorted(paths) == sorted(
+        [RECURRING, *tracking_tasks.PERIODIC, "lodestar.goals.tasks.refresh_date_figures"]
+    )
     assert "lodestar.core.tasks.requeue_stale_tasks" in paths
 
 

@@ -15,6 +15,15 @@ HEALTH_CLASSES = {
     "at_risk": "bg-yellow-lt",
     "off_track": "bg-red-lt",
     "not_started": "bg-secondary-lt",
+    "achieved": "bg-green text-green-fg",  # final: the period is over
+    "missed": "bg-red text-red-fg",
+}
+BAR_CLASSES = {
+    "on_track": "bg-green",
+    "at_risk": "bg-yellow",
+    "off_track": "bg-red",
+    "achieved": "bg-green",
+    "missed": "bg-red",
 }
 STATUS_CLASSES = {
     "draft": "bg-secondary-lt",
@@ -84,9 +93,7 @@ def status_badge(goal):
 
 @register.simple_tag
 def progress_bar(value, health="not_started"):
-    colour = {"on_track": "bg-green", "at_risk": "bg-yellow", "off_track": "bg-red"}.get(
-        health, "bg-secondary"
-    )
+    colour = BAR_CLASSES.get(health, "bg-secondary")
     return format_html(
         '<div class="progress progress-sm" role="progressbar" aria-valuenow="{}" aria-valuemin="0" '
         'aria-valuemax="100" aria-label="{}"><div class="progress-bar {}" style="width: {}%"></div></div>',
@@ -121,3 +128,28 @@ def goal_options(goals, selected=None):
             for g in goals
         )
     )
+
+
+def adjusted(measure) -> bool:
+    """Whether a measure's target was adjusted away from the one agreed at activation."""
+    return measure.original_target is not None and measure.original_target != measure.target
+
+
+def current_target_text(name: str, target, unit: str) -> str:
+    """ "当前目标 销售额 550万元": the target in force, shown beside a title that may embed the old one."""
+    return _("Current target %(measure)s %(target)s") % {"measure": name, "target": f"{amount(target)}{unit}"}
+
+
+@register.simple_tag
+def current_targets(goal):
+    """Badges with the current target of each adjusted measure (titles that embed a target, e.g.
+    "1300万", are not a source of truth). Uses the prefetched `goal.measures.all()`."""
+    badges = [
+        format_html(
+            '<span class="badge bg-orange-lt ms-1" data-testid="current-target">{}</span>',
+            current_target_text(m.name, m.target, m.unit_display),
+        )
+        for m in goal.measures.all()
+        if adjusted(m)
+    ]
+    return mark_safe("".join(badges))

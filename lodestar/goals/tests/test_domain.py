@@ -141,12 +141,14 @@ def test_measure_met_by_direction():
 def test_goal_score_is_mean_of_measures_with_per_measure_cap():
     exposure = MeasureFigures(Direction.HIGHER, None, D(200), D(300))  # 150%
     engagement = MeasureFigures(Direction.HIGHER, None, D(3), D("2.4"))  # 80%
-    achievement, progress = domain.goal_score([exposure, engagement], cap=D("1.2"))
-    assert achievement == D("1.0")  # (1.2 + 0.8) / 2: one over-achieved measure cannot hide the other
-    assert progress == D("0.9")  # (1 + 0.8) / 2
-    uncapped, _ = domain.goal_score([exposure, engagement])
-    assert uncapped == D("1.15")
-    assert domain.goal_score([]) == (None, None)
+    score = domain.goal_score([exposure, engagement], cap=D("1.2"))
+    assert score.achievement == D("1.0")  # (1.2 + 0.8) / 2: one over-achieved measure cannot hide the other
+    assert score.progress == D("0.9")  # (1 + 0.8) / 2
+    assert score.achievement_uncapped == D("1.15")
+    assert domain.goal_score([exposure, engagement], cap=None).achievement == D("1.15")
+    # The default cap is 100% (DOMAIN.md): (1 + 0.8) / 2.
+    assert domain.goal_score([exposure, engagement]).achievement == D("0.9")
+    assert domain.goal_score([]) == domain.GoalScore(None, None, None)
 
 
 # --- weights and roll-up ----------------------------------------------------------------------
@@ -380,3 +382,148 @@ def test_achievement_times_target_is_actual_to_decimal_precision(target, actual)
     # within one unit of the 26th significant digit of the actual.
     achieved = domain.achievement_rate(actual, target)
     assert abs(achieved * target - actual) <= max(actual, D(1)) * D("1e-26")
+
+
+# --- issue 11: measure weights, the 100% cap, target 0, health against the plan ----------------
+
+
+def test_seeds_new_product_a_is_98_percent_not_101():
+    # DOMAIN.md: 销售额 480/500 = 96%, 新客占比 105% → (96% + 100%) / 2 = 98%; uncapped 100.5%.
+    sales = MeasureFigures(Direction.HIGHER, None, D(500), D(480))
+    share = MeasureFigures(Direction.HIGHER, None, D(40), D(42))
+    score = domain.goal_score([sales, share])
+    assert score.achievement == D("0.98")
+    assert score.achievement_uncapped == D("1.005")
+
+
+def test_measure_weights_weigh_the_goal():
+    sales = MeasureFigures(Direction.HIGHER, None, D(500), D(480), weight=D(60))
+    share = MeasureFigures(Direction.HIGHER, None, D(40), D(42), weight=D(40))
+    assert domain.goal_score([sales, share]).achievement == D("0.976")  # 0.6 × 0.96 + 0.4 × 1
+    # One weight set: the other measure takes what it leaves (60 / 40).
+    unweighted = MeasureFigures(Direction.HIGHER, None, D(40), D(42))
+    assert domain.goal_score([sales, unweighted]).achievement == D("0.976")
+
+
+def test_a_measure_without_a_value_is_left_out_and_weights_renormalised():
+    sales = MeasureFigures(Direction.HIGHER, None, D(500), D(480), weight=D(60))
+    share = MeasureFigures(Direction.HIGHER, None, D(40), None, weight=D(40))
+    assert domain.goal_score([sales, share]).achievement == D("0.96")
+
+
+def test_lower_is_better_with_target_zero_is_progress_from_the_baseline():
+    # DOMAIN.md: complaints 10 → 0, now 2 → 80%; at or below 0 → 100%.
+    def rate(actual):
+        return domain.achievement_rate(D(actual), D(0), Direction.LOWER, baseline=D(10))
+
+    assert rate(2) == D("0.8")
+    assert rate(0) == 1
+    assert rate(-1) == 1
+    assert rate(10) == 0
+    assert rate(12) == 0  # worse than where it started: nothing achieved, never negative
+    assert domain.achievement_rate(D(2), D(0), Direction.LOWER) is None  # no baseline: undefined
+    figures = MeasureFigures(Direction.LOWER, D(10), D(0), D(2))
+    assert domain.measure_achievement(figures) == D("0.8")
+    assert domain.measure_progress(figures) == D("0.8")
+
+
+def test_final_health_after_the_period():
+    assert domain.final_health(D(1)) == Health.ACHIEVED
+    assert domain.final_health(D("0.98")) == Health.MISSED
+    assert domain.final_health(None) == Health.MISSED
+
+
+def test_planned_progress_follows_the_plan_or_a_straight_line():
+    import datetime as dt
+
+    start, end = dt.date(2026, 12, 1), dt.date(2026, 12, 31)
+    figures = MeasureFigures(Direction.HIGHER, None, D(300), D(45))
+    # No plan: a straight line from the start; day 4 of December is 3/30 of the way.
+    assert domain.planned_progress(figures, [], start, end, dt.date(2026, 12, 4)) == D("0.1")
+    assert domain.planned_progress(figures, [], start, end, dt.date(2027, 2, 1)) == 1
+    assert domain.planned_progress(figures, [], start, end, dt.date(2026, 11, 1)) == 0
+    # A front-loaded plan: 150 by the 4th.
+    plan = [
+        domain.PlanPoint(start, D(0)),
+        domain.PlanPoint(dt.date(2026, 12, 4), D(150)),
+        domain.PlanPoint(end, D(300)),
+    ]
+    assert domain.planned_progress(figures, plan, start, end, dt.date(2026, 12, 4)) == D("0.5")
+    # 15% done when the line expects 10%: pace 150%, on track; against the plan's 50%: off track.
+    assert domain.health(D("0.15"), D("0.1")) == Health.ON_TRACK
+    assert domain.health(D("0.15"), D("0.5")) == Health.OFF_TRACK
+    assert domain.health(D("0.15"), None) == Health.NOT_STARTED
+
+
+measure_weights = st.one_of(st.none(), st.decimals(min_value=0, max_value=100, places=2))
+rates = st.decimals(min_value=0, max_value=5, places=4)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.tuples(st.one_of(st.none(), rates), measure_weights), min_size=1, max_size=8),
+    st.sampled_from([D(1), D("1.2"), None]),
+)
+def test_goal_achievement_is_a_weighted_mean_bounded_by_its_capped_measures(rows, cap):
+    measures = [
+        MeasureFigures(Direction.HIGHER, None, D(100), None if r is None else r * 100, weight=w)
+        for r, w in rows
+    ]
+    score = domain.goal_score(measures, cap=cap)
+    present = [r for r, _w in rows if r is not None]
+    if not present:
+        assert score == domain.GoalScore(None, None, None)
+        return
+    capped = [min(r, cap) if cap is not None else r for r in present]
+    tolerance = D("1e-15")
+    assert min(capped) - tolerance <= score.achievement <= max(capped) + tolerance
+    assert min(present) - tolerance <= score.achievement_uncapped <= max(present) + tolerance
+    assert score.achievement <= score.achievement_uncapped + tolerance
+    if cap is not None:
+        assert score.achievement <= cap + tolerance
+    assert 0 <= score.progress <= 1 + tolerance
+
+
+@settings(max_examples=300, deadline=None)
+@given(rates, rates, st.decimals(min_value=0, max_value=100, places=2))
+def test_equal_or_complementary_weights_give_the_same_mean(first, second, weight):
+    a = MeasureFigures(Direction.HIGHER, None, D(100), first * 100, weight=weight)
+    b = MeasureFigures(Direction.HIGHER, None, D(100), second * 100, weight=D(100) - weight)
+    share = weight / 100
+    expected = share * min(first, D(1)) + (1 - share) * min(second, D(1))
+    assert abs(domain.goal_score([a, b]).achievement - expected) <= D("1e-15")
+    equal = domain.goal_score(
+        [a.__class__(**{**a.__dict__, "weight": None}), b.__class__(**{**b.__dict__, "weight": None})]
+    )
+    assert abs(equal.achievement - (min(first, D(1)) + min(second, D(1))) / 2) <= D("1e-15")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.decimals(min_value=D("0.0001"), max_value=D("1e6"), places=4),
+    st.decimals(min_value=D("-10"), max_value=D("2e6"), places=4),
+)
+def test_target_zero_achievement_is_between_0_and_1_and_falls_as_actual_rises(baseline, actual):
+    rate = domain.achievement_rate(actual, D(0), Direction.LOWER, baseline=baseline)
+    assert 0 <= rate <= 1
+    if actual <= 0:
+        assert rate == 1
+    elif actual < baseline:
+        assert rate == (baseline - actual) / baseline
+        assert domain.achievement_rate(actual + D("0.0001"), D(0), Direction.LOWER, baseline=baseline) <= rate
+    else:
+        assert rate == 0
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(min_value=0, max_value=400), st.integers(min_value=1, max_value=400))
+def test_planned_progress_without_a_plan_is_the_straight_line_share(offset, length):
+    import datetime as dt
+
+    start = dt.date(2026, 1, 1)
+    end = start + dt.timedelta(days=length)
+    today = start + dt.timedelta(days=offset)
+    figures = MeasureFigures(Direction.HIGHER, None, D(100), D(1))
+    share = domain.planned_progress(figures, [], start, end, today)
+    assert 0 <= share <= 1
+    assert share == min(D(offset) / D(length), D(1))

@@ -213,7 +213,7 @@ def q6(value):
 
 
 def expected_from_children(goal: Goal) -> tuple[Decimal | None, Decimal | None]:
-    """The weighted roll-up of a goal's children's stored figures (cap 1.2; progress cap 1)."""
+    """The weighted roll-up of a goal's children's stored figures (cap 1, DOMAIN.md; progress cap 1)."""
     children = list(Goal.objects.filter(parent=goal))
     cancelled = [c.status == GoalStatus.CANCELLED for c in children]
     if all(c.achievement_rate is None for c, gone in zip(children, cancelled, strict=True) if not gone):
@@ -223,7 +223,7 @@ def expected_from_children(goal: Goal) -> tuple[Decimal | None, Decimal | None]:
             domain.ChildScore(c.achievement_rate, c.weight, gone)
             for c, gone in zip(children, cancelled, strict=True)
         ],
-        cap=D("1.2"),
+        cap=D(1),
     )
     progress = domain.weighted_rollup(
         [domain.ChildScore(c.progress, c.weight, gone) for c, gone in zip(children, cancelled, strict=True)],
@@ -313,8 +313,10 @@ def test_the_seeds_goal_set_rolls_up_exactly(w):
     )
     assert fresh(repurchase).progress == D("0.6")
     parent = fresh(parent)
-    # Achievement 0.6 × 0.96 + 0.3 × 1.10 + 0.1 × 0.90; progress 0.6 × 0.96 + 0.3 × 1 + 0.1 × 0.60.
-    assert (parent.achievement_rate, parent.progress) == (D("0.996"), D("0.936"))
+    # Each part capped at 100% (DOMAIN.md): achievement 0.6 × 0.96 + 0.3 × 1 + 0.1 × 0.90 = 0.966;
+    # uncapped 0.6 × 0.96 + 0.3 × 1.10 + 0.1 × 0.90 = 0.996; progress 0.6 × 0.96 + 0.3 × 1 + 0.1 × 0.60.
+    assert (parent.achievement_rate, parent.progress) == (D("0.966"), D("0.936"))
+    assert parent.achievement_rate_uncapped == D("0.996")
     assert parent.child_count == 3
 
 
@@ -522,7 +524,8 @@ def test_rollup_is_stored_along_the_path_after_each_update(w, tree):
     assert_path_rolled_up(leaf)
     for value in ("100", "250", "600", "0"):
         report(w, leaf, value)
-        assert fresh(leaf).achievement_rate == q6(D(value) / 500)
+        assert fresh(leaf).achievement_rate == q6(min(D(value) / 500, D(1)))  # capped at 100%
+        assert fresh(leaf).achievement_rate_uncapped == q6(D(value) / 500)
         assert_path_rolled_up(leaf)
     report(w, tree["team_a"], "900")
     assert_path_rolled_up(tree["team_a"])
@@ -578,7 +581,7 @@ def test_deleting_a_draft_child_rolls_up_the_parent(w, tree):
     assert_path_rolled_up(tree["team_b"])
 
 
-STORED_GOAL = ("depth", "achievement_rate", "progress", "health", "child_count")
+STORED_GOAL = ("depth", "achievement_rate", "achievement_rate_uncapped", "progress", "health", "child_count")
 STORED_MEASURE = ("current", "achievement_rate", "progress")
 
 
@@ -614,7 +617,14 @@ def test_rebuild_all_gives_the_same_stored_values_as_incremental_updates(w, tree
     incremental = stored_figures()
     assert incremental[1][annual.measures.get().pk]["current"] == D(210)  # 120 + 90, Q2 cancelled
 
-    Goal.objects.update(achievement_rate=None, progress=None, health="not_started", child_count=0, depth=0)
+    Goal.objects.update(
+        achievement_rate=None,
+        achievement_rate_uncapped=None,
+        progress=None,
+        health="not_started",
+        child_count=0,
+        depth=0,
+    )
     Measure.objects.filter(parts__isnull=False).update(current=None)
     Measure.objects.update(achievement_rate=None, progress=None)
     assert stored_figures() != incremental
@@ -918,7 +928,9 @@ def test_adjustment_keeps_the_original_target_and_the_history(w, active_goal):
     m = active_goal.measures.get()
     assert (m.original_target, m.target) == (D(500), D(450))
     assert m.achievement_rate == q6(D(480) / D(450))
-    assert fresh(active_goal).achievement_rate == q6(D(480) / D(450))
+    # The goal's roll-up caps the measure at 100%; its uncapped figure stays visible.
+    assert fresh(active_goal).achievement_rate == 1
+    assert fresh(active_goal).achievement_rate_uncapped == q6(D(480) / D(450))
     # An admin approves a second change; the original stays the first target.
     adjust(w, active_goal, by=w.admin, new_target="420", reason="预算削减")
     m.refresh_from_db()

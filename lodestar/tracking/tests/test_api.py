@@ -516,11 +516,14 @@ def test_forecast_shape(world, owned, api):
         "method": "no data",
     }
     # One check-in: the series is anchored at 0 on 1 January, so 3 done in 30 days → 0.1 a day
-    # → 36.4 by 31 December (day 364); two points fit exactly, so the band is empty.
+    # → 36.4 by 31 December (day 364). Two points fit exactly, but one check-in is little data
+    # (DOMAIN.md): a prior of 25% of 36.4 keeps a band (± 1.2816 × 9.1) and the probability of
+    # reaching 30 below certainty (P(N(36.4, 9.1) ≥ 30) = 0.759…).
     checkin_on(world, owned, period=(dt.date(2026, 1, 25), dt.date(2026, 1, 31)), actual="3")
     single = ok(member.get(f"/measures/{owned.pk}/forecast"))
-    assert single["expected"] == "36.40" and single["low"] == single["high"] == "36.40"
-    assert single["p_base"] == "1.0000" and single["p_challenge"] is None
+    assert (single["expected"], single["low"], single["high"]) == ("36.40", "24.73744", "48.06256")
+    assert single["p_base"] == "0.7591" and single["p_challenge"] is None
+    assert "prior" in single["method"]
     # Then +1 a week: with the 1 January anchor the five points are no longer one straight line.
     for n in range(1, 4):
         end = dt.date(2026, 1, 31) + dt.timedelta(days=7 * n)

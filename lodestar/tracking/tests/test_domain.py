@@ -4,11 +4,12 @@ health, and the forecast checked on synthetic series whose answers are computed 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 from decimal import Decimal
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lodestar.core.numbers import rate_str
@@ -157,9 +158,10 @@ def test_forecast_of_a_perfectly_linear_series_is_exact_with_no_band():
     series = [(day(n), D(100 + 10 * n)) for n in (0, 7, 14, 21)]
     result = domain.forecast(series, day(90), base=D(1000), challenge=D("1000.01"))
     assert result.expected == D(1000)
-    assert result.low == result.high == result.expected
-    assert result.p_base == 1
-    assert result.p_challenge == 0
+    assert result.low == result.high == result.expected  # four check-ins: a zero band is allowed
+    # ...but a trend never claims certainty: 0 and 1 are kept for outcomes already settled.
+    assert result.p_base == D("0.99")
+    assert result.p_challenge == D("0.01")
     assert "least squares" in result.method
 
 
@@ -191,7 +193,7 @@ def test_forecast_recovers_the_ols_line_of_a_noisy_series():
     # P(Y ≥ target) under N(expected, spread).
     p = 1 - 0.5 * (1 + math.erf((truth - expected) / spread / math.sqrt(2)))
     assert float(result.p_base) == pytest.approx(p, abs=1e-5)
-    assert result.p_challenge < D("0.01")  # 400 is far above the trend (~290)
+    assert result.p_challenge == D("0.01")  # 400 is far above the trend (~290): the floor
 
 
 def test_lower_is_better_flips_the_probabilities():
@@ -202,17 +204,20 @@ def test_lower_is_better_flips_the_probabilities():
     assert lower.p_base + higher.p_base == pytest.approx(D(1), abs=D("0.000002"))
     assert lower.p_challenge + higher.p_challenge == pytest.approx(D(1), abs=D("0.000002"))
     exact = [(day(n), D(100 - n)) for n in (0, 10, 20)]
-    assert domain.forecast(exact, day(60), base=D(50), lower_is_better=True).p_base == 1
-    assert domain.forecast(exact, day(60), base=D(50)).p_base == 0
+    assert domain.forecast(exact, day(60), base=D(50), lower_is_better=True).p_base == D("0.99")
+    assert domain.forecast(exact, day(60), base=D(50)).p_base == D("0.01")
 
 
 def test_one_observation_projects_value_over_elapsed_days():
     # 30 done in the 10 days since the period start → 3 a day → 270 by day 90.
     result = domain.forecast([(day(10), D(30))], day(90), base=D(270), challenge=D(271), start=day(0))
     assert result.expected == D(270)
-    assert result.low == result.high == D(270)
-    assert (result.p_base, result.p_challenge) == (1, 0)
+    # One check-in (DOMAIN.md): a prior of 25% of 270 → band 270 ± 1.2816 × 67.5, never a point.
+    assert (result.low, result.high) == (D("183.492"), D("356.508"))
+    assert result.p_base == D("0.5")
+    assert D("0.05") < result.p_challenge < result.p_base
     assert result.method.startswith("single observation")
+    assert "prior" in result.method
     # Without the period start there is no elapsed time: the value is held.
     assert domain.forecast([(day(10), D(30))], day(90)).expected == D(30)
 
@@ -362,3 +367,109 @@ def test_against_the_plan_is_never_harsher_than_against_the_full_target(actual, 
 def test_below_the_threshold_exactly_when_behind_that_share_of_the_plan(actual, expected, threshold):
     rate = domain.achievement_against_plan(actual, expected)
     assert (rate < threshold) == (actual < threshold * expected)
+
+# --- issue 11: forecasts honest about little data; range measures ----------------------------
+
+
+def test_one_checkin_far_above_or_below_the_target_stays_between_5_and_95_percent():
+    ahead = domain.forecast([(day(10), D(300))], day(90), base=D(100), start=day(0))
+    behind = domain.forecast([(day(10), D(1))], day(90), base=D(1000), start=day(0))
+    assert ahead.p_base == D("0.94") and behind.p_base == D("0.06")
+    assert ahead.low < ahead.high and behind.low < behind.high
+
+
+def test_a_cumulative_measure_already_over_its_target_is_certain():
+    # 120 of a 100 target after one check-in: a running total cannot fall back.
+    result = domain.forecast(
+        [(day(0), D(0)), (day(10), D(120))], day(90), base=D(100), checkins=1, cumulative=True
+    )
+    assert result.p_base == 1
+    # A level (复购率) can fall back: still a forecast.
+    level = domain.forecast([(day(0), D(0)), (day(10), D(120))], day(90), base=D(100), checkins=1)
+    assert D("0.05") < level.p_base < D("0.95")
+    # Lower is better, a running total (spend) already past its ceiling: out of reach.
+    spent = domain.forecast(
+        [(day(0), D(0)), (day(10), D(120))],
+        day(90),
+        base=D(100),
+        direction="lower",
+        checkins=1,
+        cumulative=True,
+    )
+    assert spent.p_base == 0
+
+
+def test_the_last_value_of_an_ended_period_is_final():
+    result = domain.forecast([(day(0), D(0)), (day(90), D(80))], day(90), base=D(100), checkins=1)
+    assert (result.expected, result.low, result.high, result.p_base) == (D(80), D(80), D(80), 0)
+
+
+def test_a_range_measure_is_forecast_to_end_inside_its_range():
+    # 库存周转天数 between 20 and 30; the trend ends at 25: likely inside, not "above 20 is enough".
+    series = [(day(n), D(25) + D(n % 2)) for n in range(0, 40, 5)]
+    inside = domain.forecast(series, day(60), base=D(20), direction="range", range_max=D(30))
+    above = domain.forecast(series, day(60), base=D(20))
+    assert D("0.5") < inside.p_base < D(1)
+    # Trending to 45: well above the range, so unlikely — higher-is-better would call it certain.
+    rising = [(day(n), D(20 + n // 2) + D(n % 2)) for n in range(0, 50, 5)]
+    out = domain.forecast(rising, day(50), base=D(20), direction="range", range_max=D(30))
+    assert out.p_base <= D("0.05")
+    assert domain.forecast(rising, day(50), base=D(20)).p_base >= D("0.95")
+    assert inside.p_challenge is None and above.p_base >= inside.p_base
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    values=st.lists(st.decimals(min_value=0, max_value=D(10**6), places=2), min_size=1, max_size=2),
+    target=st.decimals(min_value=D("0.01"), max_value=D(10**6), places=2),
+    direction=st.sampled_from(["higher", "lower", "range"]),
+    cumulative=st.booleans(),
+)
+def test_fewer_than_three_checkins_never_a_point_and_never_certain_unless_settled(
+    values, target, direction, cumulative
+):
+    days = [START + dt.timedelta(days=10 * (i + 1)) for i in range(len(values))]
+    series = [(START, D(0)), *zip(days, values, strict=True)]
+    result = domain.forecast(
+        series,
+        START + dt.timedelta(days=90),
+        base=target,
+        direction=direction,
+        range_max=target * 2,
+        start=START,
+        checkins=len(values),
+        cumulative=cumulative,
+    )
+    assert result.low < result.high
+    assert "prior" in result.method
+    running = [D(0), *values]
+    settled = (
+        cumulative
+        and all(a <= b for a, b in itertools.pairwise(running))
+        and (
+            (direction == "higher" and values[-1] >= target)
+            or (direction == "lower" and values[-1] > target)
+            or (direction == "range" and values[-1] > target * 2)
+        )
+    )
+    if settled:
+        assert result.p_base in (0, 1)
+    else:
+        assert D("0.05") < result.p_base < D("0.95")
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    values=st.lists(st.decimals(min_value=-1000, max_value=1000, places=2), min_size=3, max_size=10),
+    low=st.decimals(min_value=-1000, max_value=1000, places=2),
+    width=st.decimals(min_value=0, max_value=500, places=2),
+)
+def test_range_probability_is_at_most_either_one_sided_probability(values, low, width):
+    series = [(START + dt.timedelta(days=7 * i), v) for i, v in enumerate(values)]
+    end = START + dt.timedelta(days=200)
+    ranged = domain.forecast(series, end, base=low, direction="range", range_max=low + width)
+    at_least = domain.forecast(series, end, base=low)
+    at_most = domain.forecast(series, end, base=low + width, direction="lower")
+    assert D("0.01") <= ranged.p_base <= D("0.99")
+    assert ranged.p_base <= max(at_least.p_base, D("0.01")) + D("0.000001")
+    assert ranged.p_base <= max(at_most.p_base, D("0.01")) + D("0.000001")
