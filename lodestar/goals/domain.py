@@ -367,13 +367,18 @@ def final_health(achievement: Decimal | None) -> Health:
     return Health.ACHIEVED if achievement is not None and achievement >= ONE else Health.MISSED
 
 
-def elapsed_fraction(start_ordinal: int, end_ordinal: int, today_ordinal: int) -> Decimal:
-    """Share of a period (inclusive day ordinals) that has passed by the end of today, 0..1."""
-    days = end_ordinal - start_ordinal + 1
-    done = today_ordinal - start_ordinal + 1
-    if done <= 0:
-        return ZERO
-    return min(Decimal(done) / Decimal(days), ONE)
+def linear_share_to_date(start: dt.date, end: dt.date, today: dt.date) -> Decimal:
+    """The share of a period a straight-line plan expects by the end of `today`, in whole days.
+
+    DOMAIN.md ("a straight line from the period start"): on day 4 of a 31-day month 4/31 ≈ 12.9%
+    is due. 0 before the period starts, 1 from its last day on. The one straight line used by
+    goal health, measure pace, even plans and alert rules.
+    """
+    days = (end - start).days + 1
+    if days <= 0:
+        return ONE
+    done = (today - start).days + 1
+    return min(max(Decimal(done), ZERO) / Decimal(days), ONE)
 
 
 @dataclass(frozen=True)
@@ -419,8 +424,9 @@ def planned_progress(
     span = figures.target - baseline
     if span == 0:
         return None
-    points = list(plan) or [PlanPoint(start, baseline), PlanPoint(end, figures.target)]
-    expected = expected_at(points, min(max(today, start), end))
+    if not plan:
+        return linear_share_to_date(start, end, today)
+    expected = expected_at(list(plan), min(max(today, start), end))
     if expected is None:
         return None
     return min(max((expected - baseline) / span, ZERO), ONE)

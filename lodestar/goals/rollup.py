@@ -108,7 +108,7 @@ def goal_figures(goal: Goal, measures: list[Measure], children: list[Goal], toda
         full = rolled(0, domain.ONE)
         if all(row[0] is None for row in scores if not row[4]):
             achievement = uncapped = progress_value = full = None
-        planned = domain.elapsed_fraction(period.start.toordinal(), period.end.toordinal(), today.toordinal())
+        planned = domain.linear_share_to_date(period.start, period.end, today)
     else:
         achievement = uncapped = progress_value = full = None
     if goal.status not in (GoalStatus.ACTIVE, GoalStatus.CLOSED):

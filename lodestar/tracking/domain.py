@@ -14,7 +14,13 @@ from decimal import Decimal
 from itertools import pairwise
 
 # Plans, their interpolation and health have one home (goals.domain), shared with the stored roll-up.
-from lodestar.goals.domain import Health, PlanPoint, expected_at, health_from_pace  # noqa: F401
+from lodestar.goals.domain import (  # noqa: F401
+    Health,
+    PlanPoint,
+    expected_at,
+    health_from_pace,
+    linear_share_to_date,
+)
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -43,14 +49,15 @@ def gap(planned: Decimal | None, actual: Decimal | None) -> Decimal | None:
 def even_plan(
     start: dt.date, end: dt.date, baseline: Decimal, target: Decimal, *, step_days: int = 7
 ) -> list[PlanPoint]:
-    """A straight-line plan from baseline at `start` to target at `end`, one point per `step_days` and at the end."""
+    """A straight-line plan from baseline to target over the period, one point per `step_days` and at
+    the end; each point is what is due by the end of its day (`linear_share_to_date`: day 4 of 31 →
+    4/31), the same line goal health and alert rules use when a measure has no plan."""
     if end < start:
         raise ValueError("end before start")
-    total_days = (end - start).days or 1
     points = []
     day = start
     while day < end:
-        share = Decimal((day - start).days) / Decimal(total_days)
+        share = linear_share_to_date(start, end, day)
         points.append(PlanPoint(day, baseline + (target - baseline) * share))
         day += dt.timedelta(days=step_days)
     points.append(PlanPoint(end, target))
@@ -254,19 +261,6 @@ def consecutive_deviation(rates: Sequence[Decimal | None], threshold: Decimal, p
 
 
 # --- achievement against the plan to date (alert rules) ----------------------------------------
-
-
-def linear_share_to_date(start: dt.date, end: dt.date, today: dt.date) -> Decimal:
-    """The share of a period's straight-line plan due by the end of `today`, counting whole days.
-
-    DOMAIN.md ("Alerts on achievement … a straight line from the period start"): on day 4 of a
-    31-day month 4/31 ≈ 12.9% is due. 0 before the period starts, 1 from its last day on.
-    """
-    days = (end - start).days + 1
-    if days <= 0:
-        return ONE
-    done = (today - start).days + 1
-    return min(max(Decimal(done), ZERO) / Decimal(days), ONE)
 
 
 def achievement_against_plan(

@@ -7,6 +7,7 @@ roll-up, progress and splitting rules.
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from itertools import pairwise
 
@@ -271,12 +272,17 @@ def test_health_thresholds_are_configurable():
     assert domain.health(D("0.35"), D("0.5"), off_track_below=D("0.7")) == Health.AT_RISK
 
 
-def test_elapsed_fraction_of_a_period():
-    assert domain.elapsed_fraction(1, 10, 0) == 0
-    assert domain.elapsed_fraction(1, 10, 1) == D("0.1")
-    assert domain.elapsed_fraction(1, 10, 5) == D("0.5")
-    assert domain.elapsed_fraction(1, 10, 10) == 1
-    assert domain.elapsed_fraction(1, 10, 30) == 1
+def test_linear_share_of_a_period_counts_whole_days():
+    first = dt.date(2026, 12, 1)
+
+    def share(day: int):
+        return domain.linear_share_to_date(first, dt.date(2026, 12, 10), first + dt.timedelta(days=day - 1))
+
+    assert share(0) == 0
+    assert share(1) == D("0.1")
+    assert share(5) == D("0.5")
+    assert share(10) == 1
+    assert share(30) == 1
 
 
 # --- properties -------------------------------------------------------------------------------
@@ -438,8 +444,8 @@ def test_planned_progress_follows_the_plan_or_a_straight_line():
 
     start, end = dt.date(2026, 12, 1), dt.date(2026, 12, 31)
     figures = MeasureFigures(Direction.HIGHER, None, D(300), D(45))
-    # No plan: a straight line from the start; day 4 of December is 3/30 of the way.
-    assert domain.planned_progress(figures, [], start, end, dt.date(2026, 12, 4)) == D("0.1")
+    # No plan: a straight line from the start; day 4 of December is 4/31 of the way (DOMAIN.md).
+    assert domain.planned_progress(figures, [], start, end, dt.date(2026, 12, 4)) == D(4) / D(31)
     assert domain.planned_progress(figures, [], start, end, dt.date(2027, 2, 1)) == 1
     assert domain.planned_progress(figures, [], start, end, dt.date(2026, 11, 1)) == 0
     # A front-loaded plan: 150 by the 4th.
@@ -526,4 +532,5 @@ def test_planned_progress_without_a_plan_is_the_straight_line_share(offset, leng
     figures = MeasureFigures(Direction.HIGHER, None, D(100), D(1))
     share = domain.planned_progress(figures, [], start, end, today)
     assert 0 <= share <= 1
-    assert share == min(D(offset) / D(length), D(1))
+    # Whole days, counted to the end of today (DOMAIN.md: day 4 of 31 is 4/31).
+    assert share == min(D(offset + 1) / D(length + 1), D(1))

@@ -72,14 +72,15 @@ def test_rates_are_undefined_without_a_positive_plan(planned, actual):
 def test_even_plan_is_a_straight_line_with_the_end_point():
     plan = domain.even_plan(day(0), day(20), D(0), D(100), step_days=7)
     assert [p.day for p in plan] == [day(0), day(7), day(14), day(20)]
-    assert plan[0].expected_cumulative == 0
-    assert plan[1].expected_cumulative == D(100) * 7 / 20
+    # Each point is what is due by the end of its day: day 1 of 21 is 1/21 (DOMAIN.md's straight line).
+    assert plan[0].expected_cumulative == D(100) * 1 / 21
+    assert plan[1].expected_cumulative == D(100) * 8 / 21
     assert plan[-1].expected_cumulative == 100
 
 
-def test_even_plan_starts_at_the_baseline_and_refuses_a_reversed_period():
+def test_even_plan_rises_from_the_baseline_and_refuses_a_reversed_period():
     plan = domain.even_plan(day(0), day(10), D(15), D(20), step_days=5)
-    assert [p.expected_cumulative for p in plan] == [D(15), D("17.5"), D(20)]
+    assert [p.expected_cumulative for p in plan] == [D(15) + D(5) / 11, D(15) + D(5) * 6 / 11, D(20)]
     with pytest.raises(ValueError):
         domain.even_plan(day(10), day(0), D(0), D(1))
 
