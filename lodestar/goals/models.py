@@ -201,6 +201,19 @@ class Measure(VersionedModel):
     original_target = models.DecimalField(
         _("original target"), null=True, blank=True, editable=False, **AMOUNT
     )
+    # What `current` is made of (goals/figures.py is its only writer; see domain.combined_current).
+    current_source = models.CharField(
+        _("source of the current value"), max_length=16, blank=True, default="", editable=False
+    )
+    current_source_ref = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    current_entered_by = models.ForeignKey(
+        "org.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    opening_value = models.DecimalField(_("opening value"), null=True, blank=True, editable=False, **AMOUNT)
+    stock_take_value = models.DecimalField(null=True, blank=True, editable=False, **AMOUNT)
+    stock_take_end = models.DateField(null=True, blank=True, editable=False)
+    stock_take_items = models.DecimalField(default=0, editable=False, **AMOUNT)
+    items_total = models.DecimalField(null=True, blank=True, editable=False, **AMOUNT)
     source = models.ForeignKey(
         "self",
         null=True,
