@@ -254,6 +254,19 @@ class Measure(VersionedModel):
         )
 
     @property
+    def current_source_label(self) -> str:
+        """Where the current value came from, for people: "check-in #12 + items reported since"."""
+        ref = self.current_source_ref
+        labels = {
+            "entered": _("entered on the goal"),
+            "checkin": _("check-in #%(id)s") % {"id": ref},
+            "checkin_items": _("check-in #%(id)s + items reported since") % {"id": ref},
+            "items": _("opening value + action items"),
+            "parts": _("sum of parts"),
+        }
+        return str(labels.get(self.current_source, ""))
+
+    @property
     def unit_display(self) -> str:
         if self.unit == MeasureUnit.CUSTOM:
             return self.unit_label

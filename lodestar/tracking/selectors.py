@@ -356,6 +356,50 @@ def department_checkins(user, department, week: Week) -> list[CheckIn]:
     )
 
 
+def covered_by_measure(checkins: list[CheckIn]) -> dict[int, CheckIn]:
+    """Item check-ins whose work a measure check-in of the same period already counts: the item
+    feeds that measure, and the measure's check-in is a stock-take that includes it (see
+    goals.domain.combined_current). Maps the item check-in's id to the measure's check-in, so a
+    report adds each quantity once (合计 7/5, not 14/10)."""
+    by_measure = {(c.measure_id, c.period_start, c.period_end): c for c in checkins if c.measure_id}
+    covered = {}
+    for checkin in checkins:
+        if checkin.item_id and checkin.item.measure_id:
+            measure_checkin = by_measure.get(
+                (checkin.item.measure_id, checkin.period_start, checkin.period_end)
+            )
+            if measure_checkin is not None:
+                covered[checkin.pk] = measure_checkin
+    return covered
+
+
+def report_totals(rows: list[dict], covered: dict[int, CheckIn]) -> dict:
+    """Planned and actual of one unit added up, each quantity once: an item's row that its
+    measure's row of the same period covers is left out. Returns planned, actual, rate."""
+    counted = [r for r in rows if r["checkin"].pk not in covered]
+    same = len({r["unit"] for r in counted}) == 1  # only add up figures of one unit
+    planned = [r["checkin"].planned for r in counted if r["checkin"].planned is not None]
+    actual = [r["checkin"].actual for r in counted if r["checkin"].actual is not None]
+    planned_sum = sum(planned, Decimal(0)) if same and planned else None
+    actual_sum = sum(actual, Decimal(0)) if same and actual else None
+    return {
+        "planned": planned_sum,
+        "actual": actual_sum,
+        "rate": domain.completion_rate(planned_sum, actual_sum),
+    }
+
+
+def requested_budget(checkins: list[CheckIn], covered: dict[int, CheckIn]) -> Decimal | None:
+    """The budget asked for in a week's check-ins, each request once: the same amount asked on an
+    item's row and again on the measure's row that covers it is one request, not two."""
+    amounts = [
+        c.resource_budget
+        for c in checkins
+        if c.resource_budget and not (c.pk in covered and covered[c.pk].resource_budget == c.resource_budget)
+    ]
+    return sum(amounts, Decimal(0)) if amounts else None
+
+
 def checkin_goal(checkin: CheckIn) -> Goal | None:
     return checkin.measure.goal if checkin.measure_id else checkin.item.goal
 
