@@ -27,9 +27,14 @@ def seed_demo_tracking(admin) -> None:
     today = timezone.localdate()
     people = {p.user.username: p for p in Person.objects.select_related("user")}
     categories = {c.code: c for c in DeviationCategory.objects.all()}
-    weeks = _weeks_back(today, 6)
-
-    notes = Goal.objects.get(name="小红书笔记50篇").measures.get(name="笔记篇数")
+    notes = (
+        Goal.objects.get(name="小红书笔记50篇").measures.select_related("goal__period").get(name="笔记篇数")
+    )
+    # The six weeks before today, kept inside the goals' quarter (a check-in outside its goal's
+    # period is refused): seeded before the quarter starts, they are its first six weeks.
+    period = notes.goal.period
+    anchor = min(max(today, period.start + dt.timedelta(weeks=7)), period.end + dt.timedelta(days=1))
+    weeks = _weeks_back(anchor, 6)
     # (planned, actual, cumulative, category, reason, improvement, budget) — template 2 of DOMAIN.md.
     rows = [
         (4, 5, 8, None, "", "", None),

@@ -35,8 +35,8 @@ from lodestar.execution.models import (
     RecurringItem,
     RequestState,
 )
+from lodestar.goals.figures import measure_refresh_current
 from lodestar.goals.models import GoalStatus, Measure
-from lodestar.goals.rollup import recompute_measure, rollup_from
 from lodestar.goals.services import to_decimal
 from lodestar.notifications.services import notify
 from lodestar.org.models import Department, Person
@@ -544,30 +544,39 @@ def item_restore(*, actor, item_id: int) -> ActionItem:
 # --- feeding the goal ---------------------------------------------------------------------
 
 
-def _feed_measure(measure_id: int | None) -> None:
-    """A measure with linked items takes its current value from their actual quantities.
+def _feed_measure(
+    measure_id: int | None, *, change: Decimal = Decimal(0), reported_for: dt.date | None = None
+) -> list[int] | None:
+    """Hand the linked items' quantities to the measure (goals.figures combines them with its
+    own check-ins: see `domain.combined_current`); returns the goal chain rolled up, if any.
 
-    "小红书笔记50篇": every note an item reports as done counts toward the measure, and the
-    goal and its parents are recalculated through the goals roll-up.
+    "小红书笔记50篇": every note an item reports as done counts toward the measure, on top of the
+    measure's latest own check-in unless that check-in's period already covers it: `change` is
+    the item's change reported by a check-in for the period ending `reported_for`; a quantity
+    typed on the item itself (no period) counts as reported after any stock-take.
     """
     if not measure_id:
-        return
-    measure = Measure.objects.select_related("goal").filter(pk=measure_id).first()
+        return None
+    measure = (
+        Measure.objects.select_for_update(of=("self",)).select_related("goal").filter(pk=measure_id).first()
+    )
     if measure is None or measure.parts.filter(goal__deleted_at__isnull=True).exists():
-        return
+        return None
     total = (
         ActionItem.objects.filter(measure_id=measure_id)
         .exclude(status=ItemStatus.CANCELLED)
         .aggregate(total=Sum("actual_quantity"))["total"]
     )
-    if total is None:
-        total = Decimal(0)
-    if measure.current != total:
-        measure.current = total
-        measure.version += 1
-        measure.save(update_fields=["current", "version", "updated_at"])
-        recompute_measure(measure)
-        rollup_from(measure.goal)
+    covered = (
+        reported_for is not None
+        and measure.stock_take_end is not None
+        and reported_for <= measure.stock_take_end
+    )
+    return measure_refresh_current(
+        measure=measure,
+        items_total=total if total is not None else Decimal(0),
+        items_included_change=change if covered else Decimal(0),
+    )
 
 
 # --- dependencies ------------------------------------------------------------------------

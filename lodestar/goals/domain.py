@@ -446,3 +446,62 @@ def goal_planned_progress(
         for m, plan in zip(measures, plans, strict=True)
     ]
     return weighted_mean(values, [m.weight for m in measures])
+
+
+# --- where a measure's current value comes from ---------------------------------------------
+
+
+class CurrentSource(StrEnum):
+    """Where a measure's current value came from (stored with it, shown beside it)."""
+
+    NONE = ""  # nothing reported yet
+    ENTERED = "entered"  # typed on the goal (its opening value), no check-in or item since
+    CHECKIN = "checkin"  # the measure's latest own check-in
+    CHECKIN_ITEMS = "checkin_items"  # that check-in plus item quantities reported after it
+    ITEMS = "items"  # the opening value plus its action items' quantities
+    PARTS = "parts"  # the sum of its decomposed parts
+
+
+@dataclass(frozen=True)
+class CurrentInputs:
+    """What a measure's current value is made of (DOMAIN.md §3, "Tracking and adjustment").
+
+    - `opening`: the value recorded before any check-in or item (typed on the goal), or None.
+    - `stock_take`: the cumulative of the measure's latest own check-in, or None without one.
+    - `stock_take_items`: how much of `items_total` that check-in already includes (the item
+      quantities reported for periods up to its end).
+    - `items_total`: the linked action items' quantities (None: no item ever fed the measure).
+    - `accumulates`: off for a level (复购率): items do not add to a level.
+    """
+
+    accumulates: bool = True
+    opening: Decimal | None = None
+    stock_take: Decimal | None = None
+    stock_take_items: Decimal = ZERO
+    items_total: Decimal | None = None
+
+
+def combined_current(inputs: CurrentInputs) -> tuple[Decimal | None, CurrentSource]:
+    """How item quantities and a measure's own check-ins combine into its current value.
+
+    Never overwrite, never count twice:
+    - The measure's latest own check-in is a stock-take: it includes all work up to its period
+      end, item quantities reported for those periods included. Item quantities reported for
+      later periods add on top: 笔记篇数 32 (its check-in) + an item's week of 5 notes = 37; when
+      the owner then reports that same week as 40 in all, the value is 40, not 45.
+    - Without a check-in of its own: the opening value (what was typed before, else 0) plus all
+      linked items' quantities: opened at 20, items 5 + 3 → 28.
+    - A level (accumulates off) is only ever what was last reported: items do not add to it.
+    """
+    if inputs.stock_take is not None:
+        if not inputs.accumulates or inputs.items_total is None:
+            return inputs.stock_take, CurrentSource.CHECKIN
+        extra = inputs.items_total - inputs.stock_take_items
+        if extra == 0:
+            return inputs.stock_take, CurrentSource.CHECKIN
+        return inputs.stock_take + extra, CurrentSource.CHECKIN_ITEMS
+    if inputs.items_total is not None and inputs.accumulates:
+        return (inputs.opening or ZERO) + inputs.items_total, CurrentSource.ITEMS
+    if inputs.opening is None:
+        return None, CurrentSource.NONE
+    return inputs.opening, CurrentSource.ENTERED

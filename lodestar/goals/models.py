@@ -208,6 +208,19 @@ class Measure(VersionedModel):
     original_target = models.DecimalField(
         _("original target"), null=True, blank=True, editable=False, **AMOUNT
     )
+    # What `current` is made of (goals/figures.py is its only writer; see domain.combined_current).
+    current_source = models.CharField(
+        _("source of the current value"), max_length=16, blank=True, default="", editable=False
+    )
+    current_source_ref = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    current_entered_by = models.ForeignKey(
+        "org.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    opening_value = models.DecimalField(_("opening value"), null=True, blank=True, editable=False, **AMOUNT)
+    stock_take_value = models.DecimalField(null=True, blank=True, editable=False, **AMOUNT)
+    stock_take_end = models.DateField(null=True, blank=True, editable=False)
+    stock_take_items = models.DecimalField(default=0, editable=False, **AMOUNT)
+    items_total = models.DecimalField(null=True, blank=True, editable=False, **AMOUNT)
     source = models.ForeignKey(
         "self",
         null=True,
@@ -264,6 +277,19 @@ class Measure(VersionedModel):
             self.range_max,
             self.baseline,
         )
+
+    @property
+    def current_source_label(self) -> str:
+        """Where the current value came from, for people: "check-in #12 + items reported since"."""
+        ref = self.current_source_ref
+        labels = {
+            "entered": _("entered on the goal"),
+            "checkin": _("check-in #%(id)s") % {"id": ref},
+            "checkin_items": _("check-in #%(id)s + items reported since") % {"id": ref},
+            "items": _("opening value + action items"),
+            "parts": _("sum of parts"),
+        }
+        return str(labels.get(self.current_source, ""))
 
     @property
     def unit_display(self) -> str:

@@ -19,6 +19,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from lodestar.goals import domain
+from lodestar.goals.domain import CurrentSource
 from lodestar.goals.models import Goal, GoalStatus, Measure
 
 SIX_PLACES = Decimal("0.000001")
@@ -131,10 +132,10 @@ def _sum_parts_into(measure_id: int) -> Measure | None:
         .filter(goal__deleted_at__isnull=True)
         .aggregate(total=Sum("current"))["total"]
     )
-    if total is not None and total != measure.current:
-        measure.current = total
-        measure.achievement_rate, measure.progress = measure_figures(measure)
-        measure.save(update_fields=["current", "achievement_rate", "progress", "updated_at"])
+    if total is not None:
+        from lodestar.goals.figures import measure_set_parts_total
+
+        measure_set_parts_total(measure=measure, total=total)
     return measure
 
 
@@ -315,10 +316,12 @@ def rebuild_all(today=None) -> int:
                     if p.current is not None and goals[p.goal_id].status != GoalStatus.CANCELLED
                 ]
                 if live:
+                    # The same figure as figures.measure_set_parts_total, written in bulk.
                     m.current = sum(live, Decimal(0))
+                    m.current_source = CurrentSource.PARTS.value
             m.achievement_rate, m.progress = measure_figures(m)
             if (m.current, m.achievement_rate, m.progress) != before:
-                changed_measures.append((m.current, m.achievement_rate, m.progress, m.pk))
+                changed_measures.append((m.current, m.current_source, m.achievement_rate, m.progress, m.pk))
         before = (
             goal.depth,
             goal.achievement_rate,
@@ -342,7 +345,7 @@ def rebuild_all(today=None) -> int:
         )
         if after != before:
             changed_goals.append((*after, now, goal.pk))
-    _write_rows(Measure, ["current", "achievement_rate", "progress"], changed_measures)
+    _write_rows(Measure, ["current", "current_source", "achievement_rate", "progress"], changed_measures)
     _write_rows(
         Goal,
         [

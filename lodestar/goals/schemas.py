@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Literal
 
 from django.utils.translation import gettext
 from ninja import Field, Schema
@@ -57,6 +57,17 @@ class MeasureOut(Schema):
     challenge: str | None = Field(None, description="Challenge target (挑战值), decimal string")
     range_max: str | None = Field(None, description="Upper bound of a `range` measure")
     current: str | None = Field(None, description="Current value, decimal string")
+    current_source: Literal["", "entered", "checkin", "checkin_items", "items", "parts"] = Field(
+        "",
+        description=(
+            "Read-only: where `current` came from: typed on the goal (`entered`), the measure's latest"
+            " check-in (`checkin`), that check-in plus item quantities reported after it"
+            " (`checkin_items`), the opening value plus its items (`items`), or the sum of its parts"
+        ),
+    )
+    current_source_checkin_id: int | None = Field(
+        None, description="Read-only: the check-in behind `current`, when it comes from one"
+    )
     accumulates: bool = Field(
         True,
         description="True for counts and amounts that add up over check-ins; false for levels (rates, averages)",
@@ -101,6 +112,10 @@ class MeasureOut(Schema):
     @staticmethod
     def resolve_current(obj):
         return amount_str(obj.current)
+
+    @staticmethod
+    def resolve_current_source_checkin_id(obj):
+        return obj.current_source_ref if obj.current_source in ("checkin", "checkin_items") else None
 
     @staticmethod
     def resolve_original_target(obj):

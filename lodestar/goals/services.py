@@ -28,6 +28,7 @@ from lodestar.core.services import bump_version, check_version
 from lodestar.core.softdelete import mark_deleted, mark_restored
 from lodestar.goals import domain
 from lodestar.goals.access import can_edit_goal, can_manage_goal, can_report_on_goal
+from lodestar.goals.figures import measure_enter_current
 from lodestar.goals.models import (
     DirectionChoice,
     Goal,
@@ -264,7 +265,7 @@ def goal_create(
     if collaborating_departments:
         goal.collaborating_departments.set(collaborating_departments)
     for index, measure_data in enumerate(measures or []):
-        _measure_create(goal=goal, sort_order=index, **measure_data)
+        _measure_create(goal=goal, sort_order=index, entered_by=person, **measure_data)
     if measures:
         check_measure_weights(goal)
     rollup_from(goal)
@@ -616,9 +617,13 @@ def check_measure_weights(goal: Goal) -> None:
         )
 
 
-def _measure_create(*, goal: Goal, sort_order: int = 0, source: Measure | None = None, **data) -> Measure:
+def _measure_create(
+    *, goal: Goal, sort_order: int = 0, source: Measure | None = None, entered_by=None, **data
+) -> Measure:
     cleaned = validate_measure(data)
+    current = cleaned.pop("current")
     measure = Measure(goal=goal, sort_order=sort_order, source=source, **cleaned)
+    measure_enter_current(measure, current, entered_by=entered_by)
     if goal.status == GoalStatus.ACTIVE:
         measure.original_target = measure.target
     measure.save()
@@ -633,7 +638,9 @@ def measure_create(*, actor, goal: Goal, **data) -> Measure:
     _check_open_period(goal.period)
     if goal.status not in (GoalStatus.DRAFT, GoalStatus.CONSENSUS) and not can_manage_goal(actor, goal):
         raise PermissionDeniedError(_("Only a manager can add measures to an active goal."))
-    measure = _measure_create(goal=goal, sort_order=goal.measures.count(), **data)
+    measure = _measure_create(
+        goal=goal, sort_order=goal.measures.count(), entered_by=person_of(actor), **data
+    )
     check_measure_weights(goal)
     rollup_from(goal)
     return measure
@@ -692,14 +699,39 @@ def measure_update(*, actor, measure: Measure, version: int | None, **changes) -
         raise PermissionDeniedError(_("You may view this goal but not change it."))
     merged.update(changes)
     cleaned = validate_measure(merged)
+    current = cleaned.pop("current")
     for field, value in cleaned.items():
         setattr(measure, field, value)
+    if "current" in changes and current != measure.current:
+        _check_current_typed(measure)
+        measure_enter_current(measure, current, entered_by=person_of(actor))
     bump_version(measure)
     measure.save()
     if "weight" in changes:
         check_measure_weights(goal)
     rollup_from(goal)
     return measure
+
+
+def _check_current_typed(measure: Measure) -> None:
+    """A current value is typed only where nothing else reports it: once the measure has its own
+    check-ins, or adds up decomposed parts, a typed value would overwrite theirs (and be
+    overwritten by the next one)."""
+    if measure.stock_take_value is not None:
+        raise ApplicationError(
+            _(
+                "This measure is reported through check-ins: correct its latest check-in "
+                "on the tracking page instead."
+            ),
+            code="reported_by_checkins",
+            field="current",
+        )
+    if measure.parts.filter(goal__deleted_at__isnull=True).exists():
+        raise ApplicationError(
+            _("This measure adds up its parts: report on the sub-goals instead."),
+            code="sum_of_parts",
+            field="current",
+        )
 
 
 @transaction.atomic

@@ -46,6 +46,34 @@ def gap(planned: Decimal | None, actual: Decimal | None) -> Decimal | None:
     return None if rate is None else max(ZERO, -rate)
 
 
+def opening_cumulative(
+    *,
+    previous_cumulative: Decimal | None,
+    same_period: tuple[Decimal | None, Decimal | None] | None = None,
+    value_before: Decimal | None = None,
+    other_checkins: bool = False,
+    baseline: Decimal | None = None,
+) -> Decimal:
+    """The cumulative a period's `actual` is added to ("今日完成小红书笔记3篇,累计完成15篇").
+
+    - After an earlier check-in: that check-in's cumulative (`previous_cumulative`).
+    - A first period reported again (a correction): the base it was computed from,
+      `same_period` = (its cumulative, its actual) → cumulative − actual.
+    - The first check-in of a measure or an item that already stood somewhere (the current value
+      typed on the goal, an item's actual quantity entered before check-ins began): that value,
+      `value_before`, so the running total continues (item at 3, first check-in 2 → 5).
+      Not when other check-ins exist (a late report of an earlier period starts afresh).
+    - Otherwise the baseline, or 0.
+    """
+    if previous_cumulative is not None:
+        return previous_cumulative
+    if same_period is not None and same_period[0] is not None and same_period[1] is not None:
+        return same_period[0] - same_period[1]
+    if value_before is not None and not other_checkins:
+        return value_before
+    return baseline if baseline is not None else ZERO
+
+
 def even_plan(
     start: dt.date, end: dt.date, baseline: Decimal, target: Decimal, *, step_days: int = 7
 ) -> list[PlanPoint]:

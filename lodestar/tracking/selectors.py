@@ -197,6 +197,15 @@ def _previous_cumulative(field_name: str, week: Week | Day):
     )
 
 
+def _other_checkins(field_name: str, week: Week | Day):
+    """Whether the measure or item has check-ins of periods other than this one."""
+    return Exists(
+        CheckIn.objects.filter(**{field_name: OuterRef("pk")}).exclude(
+            period_start=week.start, period_end=week.end
+        )
+    )
+
+
 def checkin_changes(*, measure=None, item=None, limit: int = 30) -> list:
     """Who entered, corrected, deleted or restored the check-ins of a measure or an item, newest
     first — the history keeps deleted check-ins too, so their values stay traceable."""
@@ -216,7 +225,7 @@ def report_measures(week: Week | Day) -> QuerySet[Measure]:
         .annotate(
             part_count=Count("parts", filter=Q(parts__goal__deleted_at__isnull=True)),
             previous_cumulative=_previous_cumulative("measure", week),
-            has_checkins=Exists(CheckIn.objects.filter(measure=OuterRef("pk"))),
+            has_other_checkins=_other_checkins("measure", week),
         )
         .filter(part_count=0)
         .prefetch_related(
@@ -230,9 +239,23 @@ def report_measures(week: Week | Day) -> QuerySet[Measure]:
 def report_items(user, week: Week | Day) -> QuerySet[ActionItem]:
     return (
         item_list(user)
-        .annotate(previous_cumulative=_previous_cumulative("item", week))
+        .annotate(
+            previous_cumulative=_previous_cumulative("item", week),
+            has_other_checkins=_other_checkins("item", week),
+        )
         .prefetch_related(Prefetch("check_ins", queryset=_this_week_checkins(week), to_attr="week_checkins"))
         .order_by("due", "priority", "id")
+    )
+
+
+def _opening(obj, checkins: list[CheckIn], *, value_before, baseline) -> Decimal:
+    first = checkins[0] if checkins else None
+    return domain.opening_cumulative(
+        previous_cumulative=obj.previous_cumulative,
+        same_period=(first.cumulative, first.actual) if first is not None else None,
+        value_before=value_before,
+        other_checkins=obj.has_other_checkins,
+        baseline=baseline,
     )
 
 
@@ -243,16 +266,8 @@ def measure_row(user, measure: Measure, week: Week | Day, today: dt.date) -> Rep
     plan = measure_plan(measure)
     baseline = measure.baseline if measure.baseline is not None else Decimal(0)
     checkins = measure.week_checkins
-    previous = measure.previous_cumulative
-    if previous is None:
-        # As checkin_submit: the first check-in continues from the current value recorded before.
-        first = checkins[0] if checkins else None
-        if first is not None and first.cumulative is not None and first.actual is not None:
-            previous = first.cumulative - first.actual
-        elif measure.current is not None and not measure.has_checkins:
-            previous = measure.current
-        else:
-            previous = baseline
+    # As checkin_submit: the first check-in continues from the current value recorded before.
+    previous = _opening(measure, checkins, value_before=measure.current, baseline=measure.baseline)
     expected_now = domain.expected_at(plan, min(max(today, goal.period.start), goal.period.end))
     pace = domain.pace(measure.current, expected_now, baseline) if measure.current is not None else None
     return ReportRow(
@@ -282,7 +297,7 @@ def item_row(user, item: ActionItem, week: Week | Day) -> ReportRow:
         obj=item,
         goal=item.goal,
         checkin=checkins[0] if checkins else None,
-        previous=item.previous_cumulative if item.previous_cumulative is not None else Decimal(0),
+        previous=_opening(item, checkins, value_before=item.actual_quantity, baseline=None),
         planned=None,
         editable=item.status in OPEN_STATUSES and can_work_on_item(user, item),
         responsible=[r.person for r in item.raci.all() if r.role == "R" and r.person_id],
@@ -339,6 +354,50 @@ def department_checkins(user, department, week: Week) -> list[CheckIn]:
         )
         .order_by("period_start", "id")
     )
+
+
+def covered_by_measure(checkins: list[CheckIn]) -> dict[int, CheckIn]:
+    """Item check-ins whose work a measure check-in of the same period already counts: the item
+    feeds that measure, and the measure's check-in is a stock-take that includes it (see
+    goals.domain.combined_current). Maps the item check-in's id to the measure's check-in, so a
+    report adds each quantity once (合计 7/5, not 14/10)."""
+    by_measure = {(c.measure_id, c.period_start, c.period_end): c for c in checkins if c.measure_id}
+    covered = {}
+    for checkin in checkins:
+        if checkin.item_id and checkin.item.measure_id:
+            measure_checkin = by_measure.get(
+                (checkin.item.measure_id, checkin.period_start, checkin.period_end)
+            )
+            if measure_checkin is not None:
+                covered[checkin.pk] = measure_checkin
+    return covered
+
+
+def report_totals(rows: list[dict], covered: dict[int, CheckIn]) -> dict:
+    """Planned and actual of one unit added up, each quantity once: an item's row that its
+    measure's row of the same period covers is left out. Returns planned, actual, rate."""
+    counted = [r for r in rows if r["checkin"].pk not in covered]
+    same = len({r["unit"] for r in counted}) == 1  # only add up figures of one unit
+    planned = [r["checkin"].planned for r in counted if r["checkin"].planned is not None]
+    actual = [r["checkin"].actual for r in counted if r["checkin"].actual is not None]
+    planned_sum = sum(planned, Decimal(0)) if same and planned else None
+    actual_sum = sum(actual, Decimal(0)) if same and actual else None
+    return {
+        "planned": planned_sum,
+        "actual": actual_sum,
+        "rate": domain.completion_rate(planned_sum, actual_sum),
+    }
+
+
+def requested_budget(checkins: list[CheckIn], covered: dict[int, CheckIn]) -> Decimal | None:
+    """The budget asked for in a week's check-ins, each request once: the same amount asked on an
+    item's row and again on the measure's row that covers it is one request, not two."""
+    amounts = [
+        c.resource_budget
+        for c in checkins
+        if c.resource_budget and not (c.pk in covered and covered[c.pk].resource_budget == c.resource_budget)
+    ]
+    return sum(amounts, Decimal(0)) if amounts else None
 
 
 def checkin_goal(checkin: CheckIn) -> Goal | None:

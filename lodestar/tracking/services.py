@@ -1,8 +1,9 @@
 """Writes for tracking: check-ins (which move the goal's figures) and time-phased plans.
 
-A check-in on a measure sets the measure's current value to the new cumulative figure and
-recomputes the roll-ups up to the root; a check-in on an action item sets its actual quantity,
-which flows into its goal's measure the same way. Both happen in one transaction, and alert
+A check-in on a measure is its stock-take: goals.figures makes the measure's current value that
+cumulative figure plus the item quantities reported after it, and recomputes the roll-ups up to
+the root; a check-in on an action item sets its actual quantity, which flows into its measure
+through the same writer (goals.domain.combined_current: never overwritten, never counted twice). Both happen in one transaction, and alert
 evaluation is queued on commit.
 """
 
@@ -21,11 +22,11 @@ from lodestar.core.permissions import person_of, require_admin
 from lodestar.core.services import bump_version, check_version
 from lodestar.core.softdelete import mark_deleted, mark_restored
 from lodestar.execution.access import can_work_on_item
-from lodestar.execution.models import ActionItem
+from lodestar.execution.models import ActionItem, ItemStatus
 from lodestar.goals.access import can_report_on_goal, visible_goals
-from lodestar.goals.models import GoalStatus, Measure
-from lodestar.goals.rollup import measure_figures, recompute_measure, rollup_from
-from lodestar.goals.services import to_decimal
+from lodestar.goals.figures import StockTake, measure_refresh_current
+from lodestar.goals.models import GoalStatus, Measure, MeasureUnit
+from lodestar.goals.services import NON_NEGATIVE_UNITS, to_decimal
 from lodestar.tracking import domain
 from lodestar.tracking.models import CheckIn, CheckInPeriod, DeviationCategory, PlanPoint
 
@@ -93,7 +94,10 @@ def checkin_submit(
     """Record (or correct) the check-in of one period on a measure or an item.
 
     When `cumulative` is left empty it is the previous period's cumulative plus `actual`
-    ("今日完成小红书笔记3篇,累计完成15篇"). Re-submitting the same period updates that row.
+    ("今日完成小红书笔记3篇,累计完成15篇"); the first check-in continues from where the measure or
+    item stood (`domain.opening_cumulative`). Re-submitting the same period corrects that row,
+    and only with its `version` (otherwise 409: it was reported already). A check-in outside its
+    goal's period, and a negative figure on a measure that cannot be negative, are refused.
     A measure that does not accumulate (a level: 复购率, 单篇平均点赞) reports its level as
     `actual`, so there the cumulative is the actual itself; items always accumulate.
     """
@@ -120,15 +124,24 @@ def checkin_submit(
                 _("This measure adds up its parts: report on the sub-goals instead."), field="measure_id"
             )
     else:
-        item = ActionItem.objects.select_for_update(of=("self",)).select_related("department").get(pk=item.pk)
+        item = (
+            ActionItem.objects.select_for_update(of=("self",))
+            .select_related("department", "goal__period")
+            .get(pk=item.pk)
+        )
         if not can_work_on_item(actor, item):
             raise PermissionDeniedError(_("You may view this item but not change it."))
+        goal = item.goal
     _check_period(period_kind, period_start, period_end)
+    if goal is not None:
+        _check_inside_goal_period(goal, period_start, period_end)
     data = _clean(dict(fields))
+    if measure is not None:
+        _check_not_negative(measure, data)
     neighbours = _neighbours(measure=measure, item=item, period_start=period_start, period_end=period_end)
     existing = neighbours.existing
     if existing is not None:
-        check_version(existing, version)
+        _check_correction(existing, version)
     if data.get("actual") is None and data.get("cumulative") is None:
         raise ApplicationError(
             _("Enter the actual amount for the period or the cumulative total."),
@@ -138,18 +151,18 @@ def checkin_submit(
     if data.get("cumulative") is None and measure is not None and not measure.accumulates:
         data["cumulative"] = data["actual"]  # a level: the reported value is where the measure stands
     if data.get("cumulative") is None:
-        base = neighbours.previous.cumulative if neighbours.previous is not None else None
-        if base is None and measure is not None:
-            # The first check-in continues from the value recorded before check-ins began (the
-            # goal page's "current value"), not from the baseline; a re-submitted first period
-            # keeps the base it was computed from.
-            if existing is not None and existing.cumulative is not None and existing.actual is not None:
-                base = existing.cumulative - existing.actual
-            elif measure.current is not None and neighbours.latest_other is None:
-                base = measure.current
-        if base is None:
-            base = measure.baseline if measure and measure.baseline else Decimal(0)
-        data["cumulative"] = base + data["actual"]
+        data["cumulative"] = (
+            domain.opening_cumulative(
+                previous_cumulative=neighbours.previous.cumulative if neighbours.previous else None,
+                same_period=(existing.cumulative, existing.actual) if existing is not None else None,
+                value_before=measure.current if measure is not None else item.actual_quantity,
+                other_checkins=neighbours.latest_other is not None,
+                baseline=measure.baseline if measure is not None else None,
+            )
+            + data["actual"]
+        )
+    if measure is not None:
+        _check_not_negative(measure, {"cumulative": data["cumulative"]})
     if item is not None and data["cumulative"] < 0:
         raise ApplicationError(_("This value cannot be negative."), field="cumulative", code="negative")
     checkin = existing or CheckIn(
@@ -172,12 +185,19 @@ def checkin_submit(
     latest = neighbours.latest_other
     if latest is None or (checkin.period_end, checkin.pk) > (latest.period_end, latest.pk):
         latest = checkin
-    chain = _apply_latest(measure=measure, item=item, latest=latest)
+    chain = _apply_latest(measure=measure, item=item, latest=latest, reported_for=period_end)
     # robust: the check-in is committed by then; a failing evaluation (its own transaction, so it
     # leaves no half-raised alerts) is logged rather than answering a saved check-in with a 500.
     # The scheduled evaluation of all rules raises what it missed.
     transaction.on_commit(lambda: _evaluate_after_checkin(checkin.pk, chain), robust=True)
     return checkin
+
+
+def _locked(measure: Measure | None) -> Measure | None:
+    """The measure again, locked, before its current value is recomputed."""
+    if measure is None:
+        return None
+    return Measure.objects.select_for_update(of=("self",)).select_related("goal").get(pk=measure.pk)
 
 
 def _locked_measure(actor, measure_id: int) -> Measure:
@@ -235,32 +255,110 @@ def _neighbours(*, measure, item, period_start: dt.date, period_end: dt.date) ->
     )
 
 
-def _apply_latest(*, measure: Measure | None, item: ActionItem | None, latest=UNKNOWN) -> list[int] | None:
-    """The latest period's cumulative becomes the measure's current value (or the item's actual).
-    `latest` is that check-in when the caller knows it (None: there is none). Returns the goal
-    chain it rolled up, if it rolled one up."""
+def _apply_latest(
+    *,
+    measure: Measure | None,
+    item: ActionItem | None,
+    latest=UNKNOWN,
+    reported_for: dt.date | None = None,
+) -> list[int] | None:
+    """Hand the latest period's cumulative on: to the measure as its stock-take (goals.figures
+    combines it with the items reported after it), or to the item as its actual quantity (and
+    from there to its measure). `latest` is that check-in when the caller knows it (None: there
+    is none); `reported_for` is the period end of the check-in written or deleted, which dates an
+    item's change for its measure. Returns the goal chain it rolled up, if it rolled one up."""
     from lodestar.execution.services import _feed_measure
 
     if latest is UNKNOWN:
         latest_qs = CheckIn.objects.filter(measure=measure) if measure else CheckIn.objects.filter(item=item)
         latest = latest_qs.order_by("-period_end", "-id").first()
-    value = latest.cumulative if latest else None
     if measure is not None:
-        if measure.current != value:
-            measure.current = value
-            measure.achievement_rate, measure.progress = measure_figures(measure)
-            measure.version += 1
-            measure.save(update_fields=["current", "achievement_rate", "progress", "version", "updated_at"])
-            if measure.source_id:  # a part of a decomposed measure: its sources add it up
-                recompute_measure(measure)
-            return rollup_from(measure.goal)
-    else:
-        if item.actual_quantity != value:
-            item.actual_quantity = value
-            item.version += 1
-            item.save(update_fields=["actual_quantity", "version", "updated_at"])
-            _feed_measure(item.measure_id)
-    return None
+        return measure_refresh_current(measure=measure, stock_take=_stock_take(measure, latest))
+    value = latest.cumulative if latest else None
+    if item.actual_quantity == value:
+        return None
+    change = (value or Decimal(0)) - (item.actual_quantity or Decimal(0))
+    item.actual_quantity = value
+    item.version += 1
+    item.save(update_fields=["actual_quantity", "version", "updated_at"])
+    return _feed_measure(item.measure_id, change=change, reported_for=reported_for)
+
+
+def _stock_take(measure: Measure, latest: CheckIn | None) -> StockTake | None:
+    """The measure's latest own check-in as a stock-take: it includes every item quantity
+    reported for periods up to its end, i.e. all the items' total but what item check-ins
+    reported for later periods (one query, only when items feed the measure)."""
+    if latest is None or latest.cumulative is None:
+        return None
+    included = Decimal(0)
+    if measure.items_total is not None:
+        later = (
+            CheckIn.objects.filter(
+                item__measure=measure, item__deleted_at__isnull=True, period_end__gt=latest.period_end
+            )
+            .exclude(item__status=ItemStatus.CANCELLED)
+            .aggregate(total=Sum("actual"))["total"]
+        )
+        included = measure.items_total - (later or Decimal(0))
+    return StockTake(
+        value=latest.cumulative, period_end=latest.period_end, items_included=included, checkin_id=latest.pk
+    )
+
+
+def _check_inside_goal_period(goal, period_start: dt.date, period_end: dt.date) -> None:
+    """A check-in reports on its goal's period: one that ends before the period starts or starts
+    after it ends is refused (a week straddling the period's first or last day is accepted)."""
+    period = goal.period
+    if period_end < period.start:
+        raise ApplicationError(
+            _("The goal's period runs from %(start)s to %(end)s: this check-in ends before it starts.")
+            % {"start": period.start, "end": period.end},
+            code="outside_goal_period",
+            field="period_end",
+        )
+    if period_start > period.end:
+        raise ApplicationError(
+            _("The goal's period runs from %(start)s to %(end)s: this check-in starts after it ends.")
+            % {"start": period.start, "end": period.end},
+            code="outside_goal_period",
+            field="period_start",
+        )
+
+
+def _check_not_negative(measure: Measure, data: dict) -> None:
+    """The same refusal as a negative target (goals.services.validate_measure): counts, people and
+    amounts are never below zero, and neither is a percentage where the measure stands."""
+    fields = ["actual", "cumulative"] if measure.unit in NON_NEGATIVE_UNITS else []
+    if measure.unit == MeasureUnit.PERCENT:
+        fields = ["cumulative"] if measure.accumulates else ["actual", "cumulative"]
+    for field in fields:
+        value = data.get(field)
+        if value is not None and value < 0:
+            raise ApplicationError(
+                _("This value cannot be negative for this unit."), field=field, code="negative"
+            )
+
+
+def _check_correction(existing: CheckIn, version: int | None) -> None:
+    """Reporting a period that already has a check-in corrects it only with that check-in's
+    version: without one (or with the 0 of a page loaded before it existed) it is refused, so a
+    second report never silently overwrites the first."""
+    if version is None or version == 0:
+        raise ConflictError(
+            _(
+                "%(start)s – %(end)s has already been reported (check-in #%(id)s, version "
+                "%(version)s): reload it and correct that check-in instead."
+            )
+            % {
+                "start": existing.period_start,
+                "end": existing.period_end,
+                "id": existing.pk,
+                "version": existing.version,
+            },
+            code="version_conflict",
+            field="version",
+        )
+    check_version(existing, version)
 
 
 def _evaluate_after_checkin(checkin_id: int, chain: list[int] | None = None) -> None:
@@ -282,7 +380,7 @@ def checkin_delete(*, actor, checkin: CheckIn) -> None:
     mark_deleted(checkin, actor=actor, person=person_of(actor))
     # The latest live check-in sets the figure again (the measure's current value, or the item's
     # actual quantity and through it the measure), and the roll-up follows to the root.
-    _apply_latest(measure=checkin.measure, item=checkin.item)
+    _apply_latest(measure=_locked(checkin.measure), item=checkin.item, reported_for=checkin.period_end)
 
 
 @transaction.atomic
@@ -325,7 +423,7 @@ def checkin_restore(*, actor, checkin_id: int) -> CheckIn:
             field="period_start",
         )
     mark_restored(checkin, actor=actor)
-    _apply_latest(measure=checkin.measure, item=checkin.item)
+    _apply_latest(measure=_locked(checkin.measure), item=checkin.item, reported_for=checkin.period_end)
     return checkin
 
 

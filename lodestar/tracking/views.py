@@ -251,26 +251,25 @@ def department_report(request):
     today = timezone.localdate()
     week = selectors.parse_week(request.GET.get("week"), today)
     checkins = selectors.department_checkins(request.user, department, week)
+    # An item's row that its measure's row of the same week already counts is shown, marked,
+    # and left out of the sums: each quantity and each budget request is counted once.
+    covered = selectors.covered_by_measure(checkins)
     groups: OrderedDict = OrderedDict()
     for checkin in checkins:
         goal = selectors.checkin_goal(checkin)
         group = groups.setdefault(goal.pk if goal else None, {"goal": goal, "rows": []})
-        group["rows"].append(_checkin_view(checkin))
+        row = _checkin_view(checkin)
+        row["covered_by"] = covered.get(checkin.pk)
+        group["rows"].append(row)
     for group in groups.values():
-        same = len({r["unit"] for r in group["rows"]}) == 1  # only add up figures of one unit
-        planned = [r["checkin"].planned for r in group["rows"] if r["checkin"].planned is not None]
-        actual = [r["checkin"].actual for r in group["rows"] if r["checkin"].actual is not None]
-        group["planned"] = sum(planned, Decimal(0)) if same and planned else None
-        group["actual"] = sum(actual, Decimal(0)) if same and actual else None
-        group["rate"] = domain.completion_rate(group["planned"], group["actual"])
+        group.update(selectors.report_totals(group["rows"], covered))
     rows = [r for g in groups.values() for r in g["rows"]]
-    budgets = [r["checkin"].resource_budget for r in rows if r["checkin"].resource_budget]
     confidences = [r["checkin"].confidence for r in rows if r["checkin"].confidence is not None]
     totals = {
         "checkins": len(rows),
         "people": len({r["checkin"].author_id for r in rows}),
         "behind": sum(1 for r in rows if r["behind"]),
-        "budget": sum(budgets, Decimal(0)) if budgets else None,
+        "budget": selectors.requested_budget(checkins, covered),
         "confidence": (Decimal(sum(confidences)) / len(confidences)) if confidences else None,
     }
     return render(
@@ -395,6 +394,13 @@ def _measure_context(request, measure: Measure, plan_form: PlanForm) -> dict:
     pace = domain.pace(measure.current, expected_now, baseline) if measure.current is not None else None
     observations = [(c.period_end, c.cumulative) for c in checkins if c.cumulative is not None]
     chart_actual = list(observations)
+    if measure.current is not None and (not chart_actual or chart_actual[-1][1] != measure.current):
+        # The line ends where the measure stands (its check-in plus items reported since, or the
+        # value typed before check-ins): the chart shows the same figure as the goal page.
+        day = min(max(today, goal.period.start), goal.period.end)
+        if chart_actual and day < chart_actual[-1][0]:
+            day = chart_actual[-1][0]
+        chart_actual.append((day, measure.current))
     forecast = services.measure_forecast(measure, observations)
     chart = {
         "plan": [

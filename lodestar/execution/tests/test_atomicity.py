@@ -16,6 +16,7 @@ import pytest
 from lodestar.core.testing import Fault, InjectedFault, snapshot
 from lodestar.execution import services
 from lodestar.execution.models import ActionItem, ItemStatus, RaciAssignment
+from lodestar.goals import rollup
 from lodestar.goals.models import Goal, Measure
 
 pytestmark = pytest.mark.django_db
@@ -76,8 +77,8 @@ def test_item_move_and_its_roll_up(org, fed_items):
     fails: the item stays where it was and the measure keeps its 8."""
     item = fed_items[0]
     before = snapshot(*TABLES)
-    fault = Fault(services.rollup_from, observe=lambda: snapshot(*TABLES))
-    with patch("lodestar.execution.services.rollup_from", fault), pytest.raises(InjectedFault):
+    fault = Fault(rollup.rollup_from, observe=lambda: snapshot(*TABLES))
+    with patch("lodestar.goals.rollup.rollup_from", fault), pytest.raises(InjectedFault):
         services.item_move(
             actor=org.user("mkt_manager"),
             item=item,

@@ -12,6 +12,7 @@ from unittest.mock import patch
 import pytest
 
 from lodestar.core.testing import Fault, InjectedFault, snapshot
+from lodestar.goals import rollup
 from lodestar.goals.models import Goal, Measure
 from lodestar.notifications import delivery
 from lodestar.notifications.models import Delivery, Notification
@@ -51,8 +52,8 @@ def test_checkin_with_roll_up_to_the_root(world, tree, correcting):
         version = first.version
     week = WEEK1 if correcting else WEEK2
     before = snapshot(*TABLES)
-    fault = Fault(services.rollup_from, observe=lambda: snapshot(*TABLES))
-    with patch("lodestar.tracking.services.rollup_from", fault), pytest.raises(InjectedFault):
+    fault = Fault(rollup.rollup_from, observe=lambda: snapshot(*TABLES))
+    with patch("lodestar.goals.rollup.rollup_from", fault), pytest.raises(InjectedFault):
         submit(world, tree.m1, week, "30", version=version)
     measures = {m["id"]: m for m in fault.observed["goals.Measure"]}
     assert measures[tree.m1.pk]["current"] == Decimal(30 if correcting else 40)  # written, then failed

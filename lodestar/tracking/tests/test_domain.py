@@ -369,6 +369,7 @@ def test_below_the_threshold_exactly_when_behind_that_share_of_the_plan(actual, 
     rate = domain.achievement_against_plan(actual, expected)
     assert (rate < threshold) == (actual < threshold * expected)
 
+
 # --- issue 11: forecasts honest about little data; range measures ----------------------------
 
 

@@ -300,7 +300,7 @@ def boom(*args, **kwargs):
 
 
 @pytest.mark.parametrize(
-    "target", ["lodestar.tracking.services._apply_latest", "lodestar.tracking.services.rollup_from"]
+    "target", ["lodestar.tracking.services._apply_latest", "lodestar.goals.rollup.rollup_from"]
 )
 def test_a_failure_after_saving_rolls_everything_back(world, tree, monkeypatch, target):
     monkeypatch.setattr(target, boom)
@@ -313,7 +313,7 @@ def test_a_failure_after_saving_rolls_everything_back(world, tree, monkeypatch, 
 
 def test_a_failed_correction_keeps_the_old_figures(world, tree, monkeypatch):
     first = submit(world.mkt_manager, measure=tree.m1, actual="5")
-    monkeypatch.setattr("lodestar.tracking.services.rollup_from", boom)
+    monkeypatch.setattr("lodestar.goals.rollup.rollup_from", boom)
     with pytest.raises(RuntimeError):
         submit(world.mkt_manager, measure=tree.m1, actual="9", version=first.version)
     stored = CheckIn.objects.get()
