@@ -234,12 +234,15 @@ def adjustment_create(
                 trigger=(trigger or "").strip()[:200],
                 approved_by=approver,
                 created_by=person,
+                # An admin's direct change is decided as it is made (never pending, even for a moment).
+                status=Status.APPROVED if apply_directly else Status.PENDING,
+                applied_directly=bool(apply_directly),
+                decided_by=person if apply_directly else None,
+                decided_at=timezone.now() if apply_directly else None,
             )
     except IntegrityError as exc:  # a concurrent request for the same measure won the race
         raise _pending_conflict(measure) from exc
     if apply_directly:
-        adjustment.applied_directly = True
-        _decide(adjustment, person, Status.APPROVED, "")
         _apply(adjustment, measure, challenge)
         _notify_later(
             [goal.owner],
