@@ -23,12 +23,7 @@ from lodestar.goals.tests.conftest import SALES_MEASURE, _person, fresh
 from lodestar.notifications.models import Notification
 from lodestar.org.models import Department
 
-PENDING, APPROVED, REJECTED, WITHDRAWN = (
-    TargetAdjustment.Status.PENDING,
-    TargetAdjustment.Status.APPROVED,
-    TargetAdjustment.Status.REJECTED,
-    TargetAdjustment.Status.WITHDRAWN,
-)
+PENDING, APPROVED, REJECTED, WITHDRAWN = "pending", "approved", "rejected", "withdrawn"
 
 
 @pytest.fixture
