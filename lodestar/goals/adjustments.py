@@ -55,18 +55,21 @@ def approvers_of(goal: Goal):
 
 def default_approver(goal: Goal, requester: Person | None) -> Person | None:
     """Whom a request goes to when the requester names nobody: the nearest active manager of the
-    goal's department or of a department above it who is not the requester; failing that an admin."""
+    goal's department or of a department above it, above any of those departments the requester
+    manages (a manager's request goes up, not to someone they lead); failing that an admin."""
     chain = [int(pk) for pk in goal.department.path.strip("/").split("/") if pk]
     exclude = requester.pk if requester is not None else None
     departments = {
-        d.pk: d
-        for d in Department.objects.filter(pk__in=chain, is_active=True, manager__is_active=True)
-        .exclude(manager_id=exclude)
-        .select_related("manager")
+        d.pk: d for d in Department.objects.filter(pk__in=chain, is_active=True).select_related("manager")
     }
-    for department_pk in reversed(chain):  # nearest first
-        if department_pk in departments:
-            return departments[department_pk].manager
+    own = [
+        index for index, pk in enumerate(chain) if pk in departments and departments[pk].manager_id == exclude
+    ]
+    above = chain[: min(own)] if own and exclude is not None else chain
+    for department_pk in reversed(above):  # nearest first
+        manager = departments[department_pk].manager if department_pk in departments else None
+        if manager is not None and manager.is_active and manager.pk != exclude:
+            return manager
     return (
         Person.objects.filter(is_active=True)
         .filter(Q(role="admin") | Q(user__is_superuser=True))

@@ -460,3 +460,12 @@ def test_a_decomposition_is_agreed_in_one_round_through_the_pages(world, make_go
     assert sorted(record.goals.values_list("pk", flat=True)) == sorted([parent.pk] + [c.pk for c in children])
     child_page = manager.get(reverse("goals:detail", args=[children[0].pk])).content.decode()
     assert 'data-testid="consensus-goals"' in child_page and parent.name in child_page
+
+
+def test_a_managers_request_goes_up_not_to_someone_they_lead(world, make_goal, activate, director):
+    Department.objects.filter(pk=world.content.pk).update(manager=world.content_member)
+    goal = activate(make_goal("内容组 曝光量", department=Department.objects.get(pk=world.content.pk)))
+    assert request_cut(world, goal, by=world.mkt_manager, new_target="450").approved_by == director
+    other = activate(make_goal("内容组 互动量", department=Department.objects.get(pk=world.content.pk)))
+    member_request = request_cut(world, other, by=world.mkt_manager, approver=world.content_member)
+    assert member_request.approved_by == world.content_member  # named explicitly: still an approver
