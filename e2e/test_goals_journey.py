@@ -1,4 +1,5 @@
-"""Journey: a manager sets a goal with a measure, runs consensus to sign-off, then adjusts the target."""
+"""Journey: a manager sets a goal with a measure, runs consensus to sign-off, then requests a target
+adjustment that an approver above approves."""
 
 from __future__ import annotations
 
@@ -56,16 +57,27 @@ def test_goal_consensus_and_adjustment(page):
     goal.refresh_from_db()
     assert goal.status == "active"
 
-    # A target adjustment with a reason and a trigger; the original target stays visible.
+    # A target adjustment is a request: nothing changes until an approver above (here the admin) approves.
     form = page.get_by_test_id("adjustment-form")
     form.locator("#id_new_target").fill("2500000")
     form.locator("#id_reason").fill("平台流量政策调整,曝光成本上升20%。")
     form.locator("#id_trigger").fill("平台流量政策变化")
-    form.get_by_role("button", name="调整目标").click()
-    expect(page.get_by_test_id("adjustments")).to_contain_text("2,500,000")
+    form.get_by_role("button", name="提交调整申请").click()
+    expect(page.get_by_test_id("adjustment-status")).to_contain_text("待审批")
     expect(page.get_by_test_id("adjustments")).to_contain_text("平台流量政策变化")
-    expect(page.get_by_test_id("measures")).to_contain_text("3,000,000")  # original target, struck through
     measure = goal.measures.get()
+    assert measure.target == 3000000
+
+    logout(page)
+    login(page, "admin")
+    page.goto(f"{page.base_url}/goals/{goal.pk}/")
+    decide = page.get_by_test_id("adjustment-decide")
+    decide.locator("textarea").fill("同意")
+    decide.get_by_role("button", name="批准").click()
+    expect(page.get_by_test_id("adjustment-status")).to_contain_text("已批准")
+    expect(page.get_by_test_id("adjustments")).to_contain_text("2,500,000")
+    expect(page.get_by_test_id("measures")).to_contain_text("3,000,000")  # original target, struck through
+    measure.refresh_from_db()
     assert measure.target == 2500000 and measure.original_target == 3000000
 
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from lodestar.core.models import Period
 from lodestar.goals import consensus, services
-from lodestar.goals.adjustments import adjustment_create
+from lodestar.goals.adjustments import adjustment_approve, adjustment_create
 from lodestar.goals.decomposition import goal_decompose
 from lodestar.goals.models import ConsensusParticipant, Goal, GoalType
 from lodestar.org.models import Department, Person
@@ -295,15 +295,17 @@ def seed_demo_goals(admin) -> None:
         [people["zhaomin"], people["liuyang"], people["wangqiang"], people["yangxue"], people["hanxue"]],
         "Q4目标共识会:围绕双11大促,内容部保障种草内容,渠道部负责GMV与直播,用户运营部负责复购。",
     )
-    adjustment_create(
-        actor=admin,
+    # The owner asks, the director approves: the target changes only on approval.
+    request = adjustment_create(
+        actor=people["wangqiang"].user,
         goal=gmv,
         measure=gmv.measures.first(),
         new_target="1200",
-        reason="竞品大幅降价,维持原目标需额外投放300万,经总监批准下调目标。",
+        reason="竞品大幅降价,维持原目标需额外投放300万,申请下调目标。",
         trigger="竞品降价超过15%",
         approved_by=people["zhaomin"],
     )
+    adjustment_approve(actor=people["zhaomin"].user, adjustment=request, comment="同意下调,追加投放另议。")
     _report(admin, xhs, "32", "560")
     _report(admin, video, "5200000")
     _report(admin, Goal.objects.get(pk=gmv.pk), "980")

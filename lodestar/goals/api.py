@@ -35,6 +35,7 @@ from lodestar.goals.models import (
     TargetAdjustment,
 )
 from lodestar.goals.schemas import (
+    AdjustmentDecisionIn,
     AdjustmentIn,
     AdjustmentOut,
     AdjustmentPage,
@@ -70,6 +71,7 @@ router = Router(tags=["goals"])
 GoalId = Path(..., le=MAX_ID, description="The goal's id")
 MeasureId = Path(..., le=MAX_ID, description="The measure's id")
 RecordId = Path(..., le=MAX_ID, description="The consensus record's id")
+AdjustmentId = Path(..., le=MAX_ID, description="The adjustment request's id")
 TemplateId = Path(..., le=MAX_ID, description="The template's id")
 
 # Fields a PATCH may not set to null (the model has no empty value for them).
@@ -416,9 +418,12 @@ def adjustment_list(request, filters: Query[PageIn], goal_id: int = GoalId):
 @router.post(
     "/goals/{goal_id}/adjustments",
     response={201: AdjustmentOut, **WRITE_ERRORS},
-    summary="Change an active goal's target, with the reason, trigger and approver",
+    summary="Request a change of an active goal's target (pending until approved)",
 )
 def adjustment_create(request, payload: AdjustmentIn, goal_id: int = GoalId):
+    """The request is `pending` and the approver is notified; the target changes only when an approver
+    approves it. One pending request per measure (409 `adjustment_pending`). An admin's change applies at
+    once (`status` approved, `applied_directly`)."""
     goal = access_goal(request.user, goal_id)
     measure = Measure.objects.filter(pk=payload.measure_id).first()
     if measure is None:
@@ -434,8 +439,60 @@ def adjustment_create(request, payload: AdjustmentIn, goal_id: int = GoalId):
         reason=payload.reason,
         trigger=payload.trigger,
         approved_by=approver,
+        apply_directly=payload.apply_directly,
     )
     return Status(201, adjustment)
+
+
+def _adjustment(user, goal_id: int, adjustment_id: int) -> TargetAdjustment:
+    goal = access_goal(user, goal_id)
+    adjustment = TargetAdjustment.objects.filter(goal=goal, pk=adjustment_id).first()
+    if adjustment is None:
+        raise NotFound(_("Target adjustment not found."), field="adjustment_id")
+    return adjustment
+
+
+@router.post(
+    "/goals/{goal_id}/adjustments/{adjustment_id}/approve",
+    response={200: AdjustmentOut, **WRITE_ERRORS},
+    summary="Approve a pending target change: the target changes now",
+)
+def adjustment_approve(
+    request, payload: AdjustmentDecisionIn, goal_id: int = GoalId, adjustment_id: int = AdjustmentId
+):
+    """For an admin or a manager of the goal's department or above, not the requester (403). The new
+    target is checked again against the measure as it is now (422); a request that is no longer pending
+    or a goal that is no longer active gives 409. The requester is notified."""
+    require_person(request.user)
+    adjustment = _adjustment(request.user, goal_id, adjustment_id)
+    return adjustments.adjustment_approve(actor=request.user, adjustment=adjustment, comment=payload.comment)
+
+
+@router.post(
+    "/goals/{goal_id}/adjustments/{adjustment_id}/reject",
+    response={200: AdjustmentOut, **WRITE_ERRORS},
+    summary="Reject a pending target change, with the reason",
+)
+def adjustment_reject(
+    request, payload: AdjustmentDecisionIn, goal_id: int = GoalId, adjustment_id: int = AdjustmentId
+):
+    """The same approvers as approval; `comment` is required (422). The target stays; the requester is
+    notified with the reason."""
+    require_person(request.user)
+    adjustment = _adjustment(request.user, goal_id, adjustment_id)
+    return adjustments.adjustment_reject(actor=request.user, adjustment=adjustment, comment=payload.comment)
+
+
+@router.post(
+    "/goals/{goal_id}/adjustments/{adjustment_id}/withdraw",
+    response={200: AdjustmentOut, **WRITE_ERRORS},
+    summary="Withdraw your own pending target change",
+)
+def adjustment_withdraw(request, goal_id: int = GoalId, adjustment_id: int = AdjustmentId):
+    """Only the requester (403); only while pending (409). The approver is notified."""
+    require_person(request.user)
+    adjustment = _adjustment(request.user, goal_id, adjustment_id)
+    return adjustments.adjustment_withdraw(actor=request.user, adjustment=adjustment)
 
 
 # --- consensus -----------------------------------------------------------------------------
@@ -457,17 +514,20 @@ def consensus_detail(request, goal_id: int = GoalId):
 @router.post(
     "/goals/{goal_id}/consensus",
     response={201: ConsensusOut, **WRITE_ERRORS},
-    summary="Put a draft goal (and further goals) into consensus",
+    summary="Put a draft goal (and further goals, or its draft sub-goals) into one consensus round",
 )
 def consensus_start(request, payload: ConsensusIn, goal_id: int = GoalId):
     goal = access_goal(request.user, goal_id)
-    goals = [goal] + [
-        access_goal(request.user, pk) for pk in dict.fromkeys(payload.goal_ids) if pk != goal.pk
+    goals = consensus.round_goals(goal) if payload.include_children else [goal]
+    goals += [
+        access_goal(request.user, pk)
+        for pk in dict.fromkeys(payload.goal_ids)
+        if pk not in {g.pk for g in goals}
     ]
     if payload.participants is None:
         participants = [
             {"person": person, "required": True, "role_note": ""}
-            for person in consensus.default_participants(goal)
+            for person in consensus.default_participants_of(goals)
         ]
     else:
         participants = []

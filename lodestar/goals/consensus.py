@@ -5,11 +5,19 @@ naming the participants (owner, manager, collaborating departments' representati
 writing the minutes. Each participant agrees or objects with a comment. When every required
 participant has agreed, the goals become active and their targets are frozen as the
 original targets; from then on targets change only through adjustments.
+
+A decomposition's parts can be agreed in one round (`round_goals`: the goal while a draft and its
+draft sub-goals). Everyone concerned hears of each step, after commit: a new round asks each
+participant to sign off; an objection reaches the goals' owners, their departments' managers and
+the other participants; the resolution of an objection (the round withdrawn for revision, or
+consensus reached over an optional participant's objection) reaches the objector.
 """
 
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models import Prefetch
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,7 +28,42 @@ from lodestar.goals.access import can_manage_goal
 from lodestar.goals.models import ConsensusParticipant, ConsensusRecord, Goal, GoalStatus, Measure
 from lodestar.goals.rollup import rollup_from
 from lodestar.goals.services import sibling_goals, sibling_key
-from lodestar.org.models import Person
+from lodestar.notifications.services import notify
+from lodestar.org.models import Department, Person
+
+
+def _goals_text(goals: list[Goal]) -> str:
+    names = [f"“{g.name}”" for g in goals[:3]]
+    text = "、".join(names)
+    if len(goals) > 3:
+        text = _("%(names)s and %(n)s more") % {"names": text, "n": len(goals) - 3}
+    return text
+
+
+def _notify_later(recipients, actor: Person | None, verb: str, title: str, goal: Goal) -> None:
+    recipients = [p for p in recipients if p is not None]
+    url = f"{reverse('goals:detail', args=[goal.pk])}#consensus"
+    if recipients:
+        transaction.on_commit(
+            lambda: notify(recipients=recipients, actor=actor, verb=verb, title=title, url=url)
+        )
+
+
+def round_goals(goal: Goal) -> list[Goal]:
+    """The goals one consensus round covers for `goal`'s decomposition: the goal itself while it is
+    a draft, and its draft sub-goals (the parts of its decomposition, in their order)."""
+    children = list(
+        Goal.objects.filter(parent=goal, status=GoalStatus.DRAFT)
+        .select_related("owner", "department__manager")
+        .order_by("sort_order", "id")
+    )
+    if not children:
+        raise ConflictError(
+            _("“%(name)s” has no draft sub-goals to agree.") % {"name": goal.name},
+            code="no_draft_children",
+            field="include_children",
+        )
+    return ([goal] if goal.status == GoalStatus.DRAFT else []) + children
 
 
 def _check_weights_complete(goals: list[Goal]) -> None:
@@ -116,6 +159,15 @@ def consensus_start(*, actor, goals: list[Goal], participants: list[dict], minut
         goal.status = GoalStatus.CONSENSUS
         goal.version += 1
         goal.save(update_fields=["version"])  # records the status change in history
+    goals.sort(key=lambda g: g.pk)
+    _notify_later(
+        [p["person"] for p in people.values()],
+        starter,
+        "consensus",
+        _("%(who)s asks you to sign off %(goals)s")
+        % {"who": starter.display_name, "goals": _goals_text(goals)},
+        goals[0],
+    )
     return record
 
 
@@ -147,10 +199,47 @@ def consensus_decide(
     participant.comment = comment[:4000]
     participant.decided_at = timezone.now()
     participant.save()
+    if decision == ConsensusParticipant.Decision.OBJECTED:
+        goals = _record_goals(record)
+        others = [p.person for p in record.participants.select_related("person") if p.person_id != person.pk]
+        _notify_later(
+            others + _owners_and_managers(goals),
+            person,
+            "objection",
+            _("%(who)s objects to %(goals)s: %(comment)s")
+            % {"who": person.display_name, "goals": _goals_text(goals), "comment": participant.comment},
+            goals[0],
+        )
     pending = record.participants.filter(required=True).exclude(decision=ConsensusParticipant.Decision.AGREED)
     if not pending.exists():
         _activate(record)
+        goals = _record_goals(record)
+        _notify_later(
+            _objectors(record),
+            person,
+            "resolved",
+            _("Consensus on %(goals)s was reached over your objection; the goals are active.")
+            % {"goals": _goals_text(goals)},
+            goals[0],
+        )
     return participant
+
+
+def _record_goals(record: ConsensusRecord) -> list[Goal]:
+    return list(record.goals.select_related("owner", "department__manager").order_by("id"))
+
+
+def _owners_and_managers(goals: list[Goal]) -> list[Person]:
+    return [g.owner for g in goals] + [g.department.manager for g in goals]
+
+
+def _objectors(record: ConsensusRecord) -> list[Person]:
+    return [
+        p.person
+        for p in record.participants.select_related("person").filter(
+            decision=ConsensusParticipant.Decision.OBJECTED
+        )
+    ]
 
 
 def _activate(record: ConsensusRecord) -> None:
@@ -185,13 +274,41 @@ def consensus_withdraw(*, actor, record: ConsensusRecord) -> ConsensusRecord:
         goal.status = GoalStatus.DRAFT
         goal.version += 1
         goal.save(update_fields=["status", "version", "updated_at"])
+    person = person_of(actor)
+    goals = _record_goals(record)
+    _notify_later(
+        _objectors(record),
+        person,
+        "resolved",
+        _(
+            "%(who)s withdrew the consensus on %(goals)s after your objection: the goals are drafts again, to be revised."
+        )
+        % {"who": person.display_name if person else "", "goals": _goals_text(goals)},
+        goals[0],
+    )
     return record
 
 
 def default_participants(goal: Goal) -> list[Person]:
     """Owner, the department's manager, and each collaborating department's manager."""
-    people = [goal.owner, goal.department.manager]
-    people += [d.manager for d in goal.collaborating_departments.select_related("manager")]
+    return default_participants_of([goal])
+
+
+def default_participants_of(goals: list[Goal]) -> list[Person]:
+    """`default_participants` of several goals (one round), each person once."""
+    order = {goal.pk: index for index, goal in enumerate(goals)}
+    loaded = sorted(
+        Goal.objects.filter(pk__in=order)
+        .select_related("owner", "department__manager")
+        .prefetch_related(
+            Prefetch("collaborating_departments", queryset=Department.objects.select_related("manager"))
+        ),
+        key=lambda goal: order[goal.pk],
+    )  # a constant number of queries, however many goals a round covers
+    people: list[Person | None] = []
+    for goal in loaded:
+        people += [goal.owner, goal.department.manager]
+        people += [d.manager for d in goal.collaborating_departments.all()]
     seen, result = set(), []
     for person in people:
         if person is not None and person.pk not in seen:

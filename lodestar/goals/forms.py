@@ -198,10 +198,17 @@ class ConsensusStartForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
         max_length=20000,
     )
+    include_children = forms.BooleanField(
+        label=_("Agree the draft sub-goals (the decomposition's parts) in the same round"), required=False
+    )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, draft_children: int = 0, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["participants"].queryset = people_choices()
+        if not draft_children:
+            del self.fields["include_children"]
+        else:
+            self.fields["include_children"].help_text = _("%(n)s draft sub-goals.") % {"n": draft_children}
 
 
 class DecisionForm(forms.Form):
@@ -212,6 +219,9 @@ class DecisionForm(forms.Form):
 
 
 class AdjustmentForm(forms.Form):
+    """A target change request. The approver defaults to the nearest manager above the requester; an
+    admin may tick "apply directly" instead."""
+
     measure = forms.ModelChoiceField(label=_("Measure"), queryset=None)
     new_target = forms.DecimalField(label=_("New target"), max_digits=18, decimal_places=4)
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
@@ -221,9 +231,17 @@ class AdjustmentForm(forms.Form):
         required=False,
         help_text=_("The condition that triggered it, e.g. “竞品降价超过15%”."),
     )
-    approved_by = PersonChoiceField(label=_("Approved by"), queryset=Person.objects.none())
+    approved_by = PersonChoiceField(
+        label=_("Approver"),
+        queryset=Person.objects.none(),
+        required=False,
+        help_text=_("The change waits until this person (or another manager above) approves it."),
+    )
+    apply_directly = forms.BooleanField(
+        label=_("Apply directly (admin): change the target now, without a request"), required=False
+    )
 
-    def __init__(self, *args, goal, **kwargs):
+    def __init__(self, *args, goal, admin: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["measure"].queryset = goal.measures.all()
         self.fields[
@@ -231,6 +249,14 @@ class AdjustmentForm(forms.Form):
         ].empty_label = None  # a goal's measure is always chosen; the first is the default
         # Only people who may approve (the service refuses anyone else); a short list at any size.
         self.fields["approved_by"].queryset = approvers_of(goal)
+        if not admin:
+            del self.fields["apply_directly"]
+
+
+class AdjustmentDecisionForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=4000
+    )
 
 
 class CopyForm(forms.Form):

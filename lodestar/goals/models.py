@@ -348,23 +348,57 @@ class ConsensusParticipant(TimeStampedModel):
 
 
 class TargetAdjustment(TimeStampedModel):
-    """A recorded change of an active goal's target (目标调整): the original stays visible."""
+    """A request to change an active goal's target (目标调整, DOMAIN.md §3 and "A target adjustment is a
+    request"): it is pending until an approver (an admin, or a manager of the goal's department or of one
+    above it) approves or rejects it, or the requester withdraws it. Only approval changes the target;
+    the original stays visible. Both steps are kept: who asked and when (`created_by`, `created_at`,
+    `reason`), who decided and when (`decided_by`, `decided_at`, `decision_comment`). An admin may
+    apply a change directly (`applied_directly`, decided by the admin at once)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending approval")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="adjustments")
     measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="adjustments")
+    # The target when the request was made; on approval, the target it replaced.
     old_target = models.DecimalField(_("old target"), **AMOUNT)
     new_target = models.DecimalField(_("new target"), **AMOUNT)
     reason = models.TextField(_("reason"))
     trigger = models.CharField(_("trigger"), max_length=200, blank=True, default="")
+    # The approver the requester asked (notified); any approver of the goal may decide.
     approved_by = models.ForeignKey(
-        "org.Person", verbose_name=_("approved by"), on_delete=models.PROTECT, related_name="+"
+        "org.Person", verbose_name=_("approver"), on_delete=models.PROTECT, related_name="+"
     )
     created_by = models.ForeignKey("org.Person", on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    decided_by = models.ForeignKey(
+        "org.Person",
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_comment = models.TextField(_("decision comment"), blank=True, default="")
+    applied_directly = models.BooleanField(_("applied directly by an admin"), default=False)
 
     class Meta:
         verbose_name = _("target adjustment")
         verbose_name_plural = _("target adjustments")
         ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["measure"],
+                condition=Q(status="pending"),
+                name="adjustment_one_pending_per_measure",
+            )
+        ]
 
 
 class Decomposition(TimeStampedModel):

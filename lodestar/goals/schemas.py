@@ -23,6 +23,7 @@ from lodestar.goals.models import (
     GoalStatus,
     HealthChoice,
     MeasureUnit,
+    TargetAdjustment,
     Visibility,
 )
 from lodestar.goals.smart import check_goal
@@ -391,9 +392,18 @@ class AdjustmentOut(Schema):
     new_target: str
     reason: str
     trigger: str
-    approved_by_id: int
-    created_by_id: int
+    approved_by_id: int = Field(..., description="The approver the request was sent to")
+    created_by_id: int = Field(..., description="The requester")
     created_at: dt.datetime
+    status: TargetAdjustment.Status = Field(
+        ...,
+        description="pending until an approver approves (the target changes then) or rejects it, or the "
+        "requester withdraws it; an admin's direct change is approved at once",
+    )
+    decided_by_id: int | None = Field(None, description="Who approved, rejected or withdrew it")
+    decided_at: dt.datetime | None = None
+    decision_comment: str = Field("", description="The approver's comment; a rejection's reason")
+    applied_directly: bool = Field(False, description="Applied by an admin without a request")
 
     @staticmethod
     def resolve_old_target(obj):
@@ -416,7 +426,19 @@ class AdjustmentIn(InputSchema):
     new_target: Decimal
     reason: str = Field(..., max_length=4000)
     trigger: str = Field("", max_length=200, examples=["竞品降价超过15%"])
-    approved_by_id: int | None = optional_id(description="Defaults to the caller when the caller may approve")
+    approved_by_id: int | None = optional_id(
+        description="Who is asked to approve: an admin or a manager of the goal's department or above, not "
+        "the caller. Defaults to the nearest such manager (an admin when there is none)."
+    )
+    apply_directly: bool | None = Field(
+        None,
+        description="Admins only: change the target at once, recorded as applied directly. Defaults to true "
+        "for an admin who names no other approver; true from anyone else is refused (403).",
+    )
+
+
+class AdjustmentDecisionIn(Schema):
+    comment: str = Field("", max_length=4000, description="Optional when approving; required to reject")
 
 
 # --- consensus ---------------------------------------------------------------------------
@@ -470,6 +492,11 @@ class ConsensusIn(InputSchema):
         "managers",
     )
     goal_ids: list[IdItem] = Field([], max_length=50, description="Further goals agreed in the same meeting")
+    include_children: bool = Field(
+        False,
+        description="Also put the goal's draft sub-goals (its decomposition's parts) into this one round; the "
+        "goal itself joins only while it is a draft. Default participants then cover every goal.",
+    )
 
 
 class DecisionIn(InputSchema):

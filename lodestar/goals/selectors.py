@@ -151,12 +151,15 @@ def goal_detail(goal_id: int, *, visible_to=None) -> Goal:
             Prefetch(
                 "consensus_records",
                 queryset=ConsensusRecord.objects.select_related("started_by").prefetch_related(
-                    Prefetch("participants", queryset=ConsensusParticipant.objects.select_related("person"))
+                    Prefetch("participants", queryset=ConsensusParticipant.objects.select_related("person")),
+                    Prefetch("goals", queryset=Goal.objects.order_by("id")),
                 ),
             ),
             Prefetch(
                 "adjustments",
-                queryset=TargetAdjustment.objects.select_related("measure", "approved_by", "created_by"),
+                queryset=TargetAdjustment.objects.select_related(
+                    "measure", "approved_by", "created_by", "decided_by"
+                ),
             ),
         )
         .filter(pk=goal_id)

@@ -27,6 +27,24 @@ urlpatterns = [
     path("measures/<int:measure_id>/edit/", views.measure_edit, name="measure_edit"),
     path("measures/<int:measure_id>/current/", views.measure_current, name="measure_current"),
     path("measures/<int:measure_id>/delete/", views.measure_delete, name="measure_delete"),
+    path(
+        "adjustments/<int:adjustment_id>/approve/",
+        views.adjustment_decide,
+        {"decision": "approve"},
+        name="adjustment_approve",
+    ),
+    path(
+        "adjustments/<int:adjustment_id>/reject/",
+        views.adjustment_decide,
+        {"decision": "reject"},
+        name="adjustment_reject",
+    ),
+    path(
+        "adjustments/<int:adjustment_id>/withdraw/",
+        views.adjustment_decide,
+        {"decision": "withdraw"},
+        name="adjustment_withdraw",
+    ),
     path("consensus/<int:record_id>/decide/", views.consensus_decide, name="consensus_decide"),
     path("consensus/<int:record_id>/withdraw/", views.consensus_withdraw, name="consensus_withdraw"),
 ]

@@ -31,6 +31,7 @@ from lodestar.core.permissions import (
     require_person,
     subtree_q,
 )
+from lodestar.goals import adjustments as adjustment_service
 from lodestar.goals import consensus as consensus_service
 from lodestar.goals import selectors, services
 from lodestar.goals.access import (
@@ -41,9 +42,9 @@ from lodestar.goals.access import (
     visible_goals,
     visible_templates,
 )
-from lodestar.goals.adjustments import adjustment_create
 from lodestar.goals.decomposition import goal_decompose
 from lodestar.goals.forms import (
+    AdjustmentDecisionForm,
     AdjustmentForm,
     ConsensusStartForm,
     CopyForm,
@@ -53,7 +54,14 @@ from lodestar.goals.forms import (
     MeasureForm,
     TemplateForm,
 )
-from lodestar.goals.models import ConsensusRecord, Decomposition, Goal, GoalStatus, Measure
+from lodestar.goals.models import (
+    ConsensusRecord,
+    Decomposition,
+    Goal,
+    GoalStatus,
+    Measure,
+    TargetAdjustment,
+)
 from lodestar.goals.reuse import goals_copy_to_period, template_apply, template_create_from_goals
 from lodestar.goals.smart import check_goal
 from lodestar.goals.tree import render_rows
@@ -436,13 +444,33 @@ def goal_detail(request, goal_id: int):
         Measure.history.filter(goal_id=goal.pk).select_related("history_user").order_by("-history_date")[:30]
     )
     can_manage = can_manage_goal(request.user, goal)
+    draft_children = [c for c in children if c.status == GoalStatus.DRAFT]
     consensus_form = None
-    if can_manage and goal.status == GoalStatus.DRAFT:
+    record_open = record is not None and record.state == ConsensusRecord.State.OPEN
+    if can_manage and not record_open and (goal.status == GoalStatus.DRAFT or draft_children):
+        round_goals = ([goal] if goal.status == GoalStatus.DRAFT else []) + draft_children
         consensus_form = ConsensusStartForm(
+            draft_children=len(draft_children),
             initial={
-                "participants": consensus_service.default_participants(goal),
+                "participants": consensus_service.default_participants_of(round_goals),
                 "minutes": _("Agreed in the goal consensus meeting: "),
-            }
+                "include_children": goal.status != GoalStatus.DRAFT,
+            },
+        )
+    adjustment_rows = list(goal.adjustments.all())
+    for row in adjustment_rows:
+        row.can_decide = row.can_withdraw = False
+        if row.status == TargetAdjustment.Status.PENDING:
+            row.goal = goal  # the decision rule reads the goal's department (no query per row)
+            row.can_decide = adjustment_service.may_decide(request.user, row)
+            row.can_withdraw = person is not None and row.created_by_id == person.pk
+    can_report = can_report_on_goal(request.user, goal)
+    adjustment_form = None
+    if goal.status == GoalStatus.ACTIVE and can_report:
+        adjustment_form = AdjustmentForm(
+            goal=goal,
+            admin=is_admin(request.user),
+            initial={"approved_by": adjustment_service.default_approver(goal, person)},
         )
     return render(
         request,
@@ -460,12 +488,11 @@ def goal_detail(request, goal_id: int):
             "measure_history": measure_history,
             "can_edit": can_edit_goal(request.user, goal),
             "can_manage": can_manage,
-            "can_report": can_report_on_goal(request.user, goal),
+            "can_report": can_report,
             "measure_form": MeasureForm() if can_edit_goal(request.user, goal) else None,
             "consensus_form": consensus_form,
-            "adjustment_form": AdjustmentForm(goal=goal, initial={"approved_by": person})
-            if goal.status == GoalStatus.ACTIVE and can_report_on_goal(request.user, goal)
-            else None,
+            "adjustment_rows": adjustment_rows,
+            "adjustment_form": adjustment_form,
             "decompositions": list(Decomposition.objects.filter(goal=goal).select_related("created_by")),
         },
     )
@@ -609,12 +636,16 @@ def measure_delete(request, measure_id: int):
 @page_view
 def consensus_start(request, goal_id: int):
     goal = access_goal(request.user, goal_id, manage=True)
-    form = ConsensusStartForm(request.POST)
+    draft_children = goal.children.filter(status=GoalStatus.DRAFT).count()
+    form = ConsensusStartForm(request.POST, draft_children=draft_children)
     if form.is_valid():
         try:
+            goals = (
+                consensus_service.round_goals(goal) if form.cleaned_data.get("include_children") else [goal]
+            )
             consensus_service.consensus_start(
                 actor=request.user,
-                goals=[goal],
+                goals=goals,
                 minutes=form.cleaned_data["minutes"],
                 participants=[{"person": p, "required": True} for p in form.cleaned_data["participants"]],
             )
@@ -668,16 +699,59 @@ def consensus_withdraw(request, record_id: int):
 @page_view
 def adjustment_add(request, goal_id: int):
     goal = access_goal(request.user, goal_id)
-    form = AdjustmentForm(request.POST, goal=goal)
+    form = AdjustmentForm(request.POST, goal=goal, admin=is_admin(request.user))
     if form.is_valid():
+        data = dict(form.cleaned_data)
+        apply_directly = data.pop("apply_directly", None)
         try:
-            adjustment_create(actor=request.user, goal=goal, **form.cleaned_data)
-            messages.success(request, _("The target was adjusted; the original stays on record."))
+            adjustment = adjustment_service.adjustment_create(
+                actor=request.user, goal=goal, apply_directly=apply_directly, **data
+            )
+            if adjustment.status == TargetAdjustment.Status.APPROVED:
+                messages.success(request, _("The target was adjusted; the original stays on record."))
+            else:
+                messages.success(
+                    request,
+                    _("The change was sent to %(name)s for approval; the target changes when it is approved.")
+                    % {"name": adjustment.approved_by.display_name},
+                )
         except ApplicationError as exc:
             messages.error(request, exc.message)
     else:
         messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
     return redirect("goals:detail", goal_id=goal.pk)
+
+
+def _access_adjustment(user, adjustment_id: int) -> TargetAdjustment:
+    adjustment = TargetAdjustment.objects.filter(pk=adjustment_id).first()
+    if adjustment is None:
+        raise NotFound(_("Target adjustment not found."))
+    access_goal(user, adjustment.goal_id)
+    return adjustment
+
+
+@require_POST
+@page_view
+def adjustment_decide(request, adjustment_id: int, decision: str):
+    """Approve, reject (with a reason) or withdraw a target change request from the goal page."""
+    adjustment = _access_adjustment(request.user, adjustment_id)
+    form = AdjustmentDecisionForm(request.POST)
+    comment = form.cleaned_data["comment"] if form.is_valid() else ""
+    try:
+        if decision == "approve":
+            adjustment_service.adjustment_approve(actor=request.user, adjustment=adjustment, comment=comment)
+            messages.success(request, _("Approved: the target is changed and the requester is notified."))
+        elif decision == "reject":
+            adjustment_service.adjustment_reject(actor=request.user, adjustment=adjustment, comment=comment)
+            messages.success(request, _("Rejected: the target stays and the requester is notified."))
+        else:
+            adjustment_service.adjustment_withdraw(actor=request.user, adjustment=adjustment)
+            messages.success(request, _("Your request was withdrawn."))
+    except ApplicationError as exc:
+        if exc.status == 403:
+            raise
+        messages.error(request, exc.message)
+    return redirect(f"{reverse('goals:detail', args=[adjustment.goal_id])}#adjustment-{adjustment.pk}")
 
 
 # --- decomposition -----------------------------------------------------------------------

@@ -192,6 +192,23 @@ OPS: dict[str, Op] = {
         row(CREATED, CREATED, NOT_FOUND, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN),
         lambda w: {"measure_id": w["measure_id"], "new_target": "45", "reason": "渠道费用上调"},
     ),
+    # The world's adjustment was requested by the manager and approved by the admin: an approver may
+    # decide (409: no longer pending), the requester may not decide on their own request (403) but
+    # may withdraw (409 likewise); nobody else may do either.
+    "POST /goals/{goal_id}/adjustments/{adjustment_id}/approve": Op(
+        row(CONFLICT, FORBIDDEN, NOT_FOUND, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN),
+        lambda w: {"comment": "同意"},
+        why="the world's adjustment is already approved (a pending one would block the create row above)",
+    ),
+    "POST /goals/{goal_id}/adjustments/{adjustment_id}/reject": Op(
+        row(CONFLICT, FORBIDDEN, NOT_FOUND, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN),
+        lambda w: {"comment": "预算不足"},
+        why="the world's adjustment is already approved (a pending one would block the create row above)",
+    ),
+    "POST /goals/{goal_id}/adjustments/{adjustment_id}/withdraw": Op(
+        row(FORBIDDEN, CONFLICT, NOT_FOUND, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN),
+        why="the world's adjustment is already approved: only its requester (the manager) gets as far as 409",
+    ),
     "GET /goals/{goal_id}/consensus": Op(PRIVATE_READ),
     "POST /goals/{goal_id}/consensus": Op(
         row(CREATED, CREATED, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),

@@ -33,7 +33,7 @@ from lodestar.core.testing import ApiClient
 from lodestar.execution import services as execution
 from lodestar.execution.models import ActionItem
 from lodestar.goals import services as goals
-from lodestar.goals.adjustments import adjustment_create
+from lodestar.goals.adjustments import adjustment_approve, adjustment_create
 from lodestar.goals.models import Goal, GoalStatus, GoalType, Measure
 from lodestar.goals.reuse import template_create_from_goals
 from lodestar.notifications.models import Delivery, Notification, WebhookEndpoint
@@ -137,7 +137,10 @@ def grow(world: dict, count: int, tag: str) -> None:
         )
         measure.refresh_from_db()
         new_target = measure.target + 1  # an adjustment must change the target
-        adjustment_create(actor=manager, goal=goal, measure=measure, new_target=new_target, reason="滚动调整")
+        adjustment = adjustment_create(
+            actor=manager, goal=goal, measure=measure, new_target=new_target, reason="滚动调整"
+        )  # a request to the admin, approved: both steps on the page
+        adjustment_approve(actor=admin, adjustment=adjustment)
         new_item = execution.item_create(
             actor=manager,
             department=mkt,

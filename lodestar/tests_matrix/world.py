@@ -21,7 +21,7 @@ from lodestar.core.services import period_generate_fiscal_year
 from lodestar.execution import services as execution
 from lodestar.goals import consensus
 from lodestar.goals import services as goals
-from lodestar.goals.adjustments import adjustment_create
+from lodestar.goals.adjustments import adjustment_approve, adjustment_create
 from lodestar.goals.models import Visibility
 from lodestar.goals.reuse import template_create_from_goals
 from lodestar.notifications.models import Notification, WebhookEndpoint
@@ -89,7 +89,15 @@ def build_world() -> dict:
     consensus.consensus_decide(actor=fresh(manager), record=record, decision="agreed")
     goal.refresh_from_db()
     measure = goal.measures.get()
-    adjustment_create(actor=fresh(manager), goal=goal, measure=measure, new_target="40", reason="预算调整")
+    adjustment = adjustment_create(
+        actor=fresh(manager),
+        goal=goal,
+        measure=measure,
+        new_target="40",
+        reason="预算调整",
+        approved_by=admin,
+    )
+    adjustment_approve(actor=fresh(admin), adjustment=adjustment)
     template = template_create_from_goals(
         actor=fresh(manager), name="渠道专员KPI", goals=[goal], department=mkt
     )
@@ -248,6 +256,7 @@ def build_world() -> dict:
         "draft_goal_id": draft_goal.pk,
         "draft_measure_id": draft_goal.measures.get().pk,
         "pending_record_id": pending_record.pk,
+        "adjustment_id": adjustment.pk,
         "trashed_goal_id": trashed_goal.pk,
         "trashed_item_id": trashed_item.pk,
         "trashed_checkin_id": trashed_checkin.pk,

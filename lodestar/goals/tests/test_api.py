@@ -940,8 +940,14 @@ def test_adjustment_flow(world, make_goal, api, activate):
     assert body["goal_id"] == goal.pk and body["measure_id"] == measure.pk
     assert (body["old_target"], body["new_target"]) == ("500.00", "450.00")
     assert body["reason"] == data["reason"] and body["trigger"] == "竞品降价超过15%"
-    assert body["approved_by_id"] == world.mkt_manager.pk and body["created_by_id"] == world.mkt_manager.pk
-    assert body["created_at"]
+    # A manager cannot approve their own request: it goes to the nearest approver above (here an admin).
+    assert body["approved_by_id"] == world.admin.pk and body["created_by_id"] == world.mkt_manager.pk
+    assert body["created_at"] and body["status"] == "pending" and body["decided_by_id"] is None
+    assert ok(manager.get(f"/measures/{measure.pk}"))["target"] == "500.00"  # unchanged while pending
+    err(manager.post(f"/goals/{goal.pk}/adjustments/{body['id']}/approve", {}), 403, "own_request")
+    body = ok(api("admin").post(f"/goals/{goal.pk}/adjustments/{body['id']}/approve", {"comment": "同意"}))
+    assert body["status"] == "approved" and body["decided_by_id"] == world.admin.pk
+    assert body["decision_comment"] == "同意" and body["decided_at"] and not body["applied_directly"]
     measure_body = ok(manager.get(f"/measures/{measure.pk}"))
     assert (measure_body["target"], measure_body["original_target"]) == ("450.00", "500.00")
     history = list(Measure.objects.get(pk=measure.pk).history.order_by("history_date", "history_id"))
@@ -956,7 +962,6 @@ def test_adjustment_by_the_owner_needs_an_approver(world, make_goal, api, activa
     measure = goal.measures.get()
     member = api("member")
     data = {"measure_id": measure.pk, "new_target": "550", "reason": "渠道扩张"}
-    err(member.post(f"/goals/{goal.pk}/adjustments", data), 422, "required", "approved_by_id")
     err(
         member.post(f"/goals/{goal.pk}/adjustments", {**data, "approved_by_id": world.sales_manager.pk}),
         422,
@@ -990,7 +995,13 @@ def test_adjustment_by_the_owner_needs_an_approver(world, make_goal, api, activa
         member.post(f"/goals/{goal.pk}/adjustments", {**data, "approved_by_id": world.mkt_manager.pk}), 201
     )
     assert body["approved_by_id"] == world.mkt_manager.pk and body["created_by_id"] == world.member.pk
+    assert body["status"] == "pending"
     err(api("sales_member").post(f"/goals/{goal.pk}/adjustments", data), 403)
+    # Naming nobody sends the request to the nearest manager above (after this one is withdrawn).
+    err(member.post(f"/goals/{goal.pk}/adjustments", data), 409, "adjustment_pending", "measure_id")
+    ok(member.post(f"/goals/{goal.pk}/adjustments/{body['id']}/withdraw"))
+    again = ok(member.post(f"/goals/{goal.pk}/adjustments", data), 201)
+    assert again["approved_by_id"] == world.mkt_manager.pk
 
 
 # --- decomposition ---------------------------------------------------------------------------------
@@ -1315,6 +1326,9 @@ GOAL_PATHS = {
     "/api/v1/measures/{measure_id}": {"get", "patch", "delete"},
     "/api/v1/goals/{goal_id}/decompose": {"post"},
     "/api/v1/goals/{goal_id}/adjustments": {"get", "post"},
+    "/api/v1/goals/{goal_id}/adjustments/{adjustment_id}/approve": {"post"},
+    "/api/v1/goals/{goal_id}/adjustments/{adjustment_id}/reject": {"post"},
+    "/api/v1/goals/{goal_id}/adjustments/{adjustment_id}/withdraw": {"post"},
     "/api/v1/goals/{goal_id}/consensus": {"get", "post"},
     "/api/v1/consensus/{record_id}/decisions": {"post"},
     "/api/v1/consensus/{record_id}/withdraw": {"post"},
@@ -1331,7 +1345,12 @@ def test_openapi_document_validates_and_lists_every_status(db):
     assert response.status_code == 200
     document = response.json()
     validate(document)
-    assert_documented(document, GOAL_PATHS, tag="goals", ok_posts=("/status", "/decisions", "/withdraw"))
+    assert_documented(
+        document,
+        GOAL_PATHS,
+        tag="goals",
+        ok_posts=("/status", "/decisions", "/withdraw", "/approve", "/reject"),
+    )
     goal_schema = document["components"]["schemas"]["GoalOut"]["properties"]
     for field in (
         "id",
@@ -1369,6 +1388,8 @@ def test_measure_reports_achievement_against_original_and_adjusted_targets(world
         {"measure_id": measure.pk, "new_target": "400", "reason": "市场萎缩", "trigger": "竞品降价超过15%"},
     )
     assert response.status_code == 201, response.content
+    approved = api("admin").post(f"/goals/{goal.pk}/adjustments/{response.json()['id']}/approve", {})
+    assert approved.status_code == 200, approved.content
     body = client.get(f"/measures/{measure.pk}").json()
     assert body["original_target"] == "500.00"
     assert body["original_achievement_rate"] == "0.9600"  # 480 / 500

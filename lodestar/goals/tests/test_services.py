@@ -28,7 +28,7 @@ from lodestar.core.models import Period
 from lodestar.core.permissions import person_of
 from lodestar.core.services import period_generate_fiscal_year, period_set_closed
 from lodestar.goals import consensus, decomposition, domain, reuse, rollup, services
-from lodestar.goals.adjustments import adjustment_create
+from lodestar.goals.adjustments import adjustment_approve, adjustment_create
 from lodestar.goals.models import (
     ConsensusParticipant,
     ConsensusRecord,
@@ -898,7 +898,6 @@ def test_adjustment_approver_must_be_an_admin_or_a_manager_of_the_department(w, 
             field="approved_by_id",
             code="not_an_approver",
         )
-    refused(lambda: adjust(w, active_goal, by=w.member), field="approved_by_id", code="required")
     refused(
         lambda: adjust(w, active_goal, by=w.member, approved_by=w.mkt_mgr, reason="  "),
         field="reason",
@@ -922,6 +921,10 @@ def test_adjustment_approver_must_be_an_admin_or_a_manager_of_the_department(w, 
 
 def test_adjustment_keeps_the_original_target_and_the_history(w, active_goal):
     adjustment = adjust(w, active_goal, by=w.member, approved_by=w.mkt_mgr)
+    assert adjustment.status == TargetAdjustment.Status.PENDING
+    assert active_goal.measures.get().target == D(500)  # a request changes nothing yet
+    adjustment = adjustment_approve(actor=as_user(w.mkt_mgr), adjustment=adjustment)
+    assert (adjustment.status, adjustment.decided_by) == (TargetAdjustment.Status.APPROVED, w.mkt_mgr)
     assert (adjustment.old_target, adjustment.new_target) == (D(500), D(450))
     assert (adjustment.approved_by, adjustment.created_by) == (w.mkt_mgr, w.member)
     assert adjustment.trigger == "竞品降价超过15%"
@@ -931,8 +934,9 @@ def test_adjustment_keeps_the_original_target_and_the_history(w, active_goal):
     # The goal's roll-up caps the measure at 100%; its uncapped figure stays visible.
     assert fresh(active_goal).achievement_rate == 1
     assert fresh(active_goal).achievement_rate_uncapped == q6(D(480) / D(450))
-    # An admin approves a second change; the original stays the first target.
-    adjust(w, active_goal, by=w.admin, new_target="420", reason="预算削减")
+    # An admin applies a second change directly; the original stays the first target.
+    direct = adjust(w, active_goal, by=w.admin, new_target="420", reason="预算削减")
+    assert direct.applied_directly and (direct.status, direct.decided_by) == ("approved", w.admin)
     m.refresh_from_db()
     assert (m.original_target, m.target) == (D(500), D(420))
     assert list(active_goal.adjustments.values_list("old_target", "new_target")) == [
@@ -946,9 +950,11 @@ def test_adjustment_keeps_the_original_target_and_the_history(w, active_goal):
     assert history[-2].history_change_reason.startswith("竞品降价")
 
 
-def test_a_manager_adjusting_is_the_approver(w, active_goal):
+def test_a_manager_adjusting_asks_the_next_approver_above(w, active_goal):
+    # No manager above 市场部 here: the request goes to an admin, and stays pending.
     adjustment = adjust(w, active_goal, by=w.mkt_mgr)
-    assert adjustment.approved_by == w.mkt_mgr
+    assert (adjustment.approved_by, adjustment.status) == (w.admin, TargetAdjustment.Status.PENDING)
+    assert active_goal.measures.get().target == D(500)
 
 
 def test_an_overtaken_challenge_target_is_dropped(w, active_goal):

@@ -169,12 +169,15 @@ def test_consensus_and_adjustment_through_the_pages(world, make_goal):
             "new_target": "450",
             "reason": "竞品降价",
             "trigger": "竞品降价超过15%",
-            "approved_by": world.mkt_manager.pk,
+            "approved_by": world.admin.pk,
         },
     )
     the_measure.refresh_from_db()
+    assert the_measure.target == 500  # a request: nothing changes before approval
+    adjustment = TargetAdjustment.objects.get(goal=goal, trigger="竞品降价超过15%")
+    client_for(world.admin).post(reverse("goals:adjustment_approve", args=[adjustment.pk]), {"comment": ""})
+    the_measure.refresh_from_db()
     assert the_measure.target == 450 and the_measure.original_target == 500
-    assert TargetAdjustment.objects.filter(goal=goal, trigger="竞品降价超过15%").exists()
     page = manager.get(reverse("goals:detail", args=[goal.pk])).content.decode()
     assert "竞品降价超过15%" in page
 
