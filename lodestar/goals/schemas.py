@@ -437,7 +437,7 @@ class AdjustmentIn(InputSchema):
     )
 
 
-class AdjustmentDecisionIn(Schema):
+class AdjustmentDecisionIn(InputSchema):
     comment: str = Field("", max_length=4000, description="Optional when approving; required to reject")
 
 

@@ -15,6 +15,8 @@ through lodestar.tracking.services, whose `ApplicationError`s config/api.py turn
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Status
@@ -267,7 +269,10 @@ def _plan_out(measure: Measure) -> dict:
         points = [(p.date, p.expected_cumulative) for p in stored]
         source, is_default = stored[0].source, False
     else:
-        points = [(p.day, p.expected_cumulative) for p in services.measure_plan(measure)]
+        # Shown as a saved plan would store it (the column keeps 4 places), so the same plan reads
+        # the same before and after "save".
+        places = Decimal(1).scaleb(-PlanPoint._meta.get_field("expected_cumulative").decimal_places)
+        points = [(p.day, p.expected_cumulative.quantize(places)) for p in services.measure_plan(measure)]
         source, is_default = PlanPoint.Source.EVEN, True
     return {
         "measure_id": measure.pk,

@@ -127,6 +127,7 @@ def test_a_time_phased_plan_is_the_plan_to_date(org, gmv, api):
         "put",
         f"/measures/{measure.pk}/plan",
         {
+            "version": measure.version,
             "source": "manual",
             "points": [
                 {"date": "2026-12-01", "expected_cumulative": "0"},
@@ -246,21 +247,21 @@ def test_scheduled_evaluation_resolves_with_a_note_in_each_language(org, gmv, cl
     sales_to(org, measure, 1_500_000)
     make_rule(org, against_full_target=True, threshold=Decimal("0.1"), channels=["inbox"])
     make_rule(org, name="pace", condition="pace_below", threshold=Decimal("2"), channels=["inbox"])
-    raised = alerts.evaluate_rules(today=DEC_4)  # 15% ≥ 10% of the target; pace 150% < 200%
+    raised = alerts.evaluate_rules(today=DEC_4)  # 15% ≥ 10% of the target; pace 15% ÷ 4/31 = 116% < 200%
     assert [a.rule.condition for a in raised] == ["pace_below"]
     pace_alert = raised[0]
-    AlertRule.objects.filter(condition="pace_below").update(threshold=Decimal("1.2"))
+    AlertRule.objects.filter(condition="pace_below").update(threshold=Decimal("1.1"))
     alerts.evaluate_rules(today=DEC_4)
     pace_alert.refresh_from_db()
     assert pace_alert.status == Alert.Status.RESOLVED
     assert pace_alert.translations["en"]["resolution_note"] == (
-        "The condition no longer holds: pace is back at 150.0%."
+        "The condition no longer holds: pace is back at 116.2%."
     )
     body = call(api, "member", "get", f"/alerts/{pace_alert.pk}", expect=200)
     assert body["status"] == "resolved" and body["resolved_by_id"] is None
-    assert body["resolution_note"] == "The condition no longer holds: pace is back at 150.0%."
+    assert body["resolution_note"] == "The condition no longer holds: pace is back at 116.2%."
     page = client_for("member").get(f"/alerts/{pace_alert.pk}/")
-    assert "条件已不成立：进度节奏恢复至 150.0%。" in page.content.decode()  # the page's language
+    assert "条件已不成立：进度节奏恢复至 116.2%。" in page.content.decode()  # the page's language
     assert 'data-testid="resolution-note"' in page.content.decode()
 
 

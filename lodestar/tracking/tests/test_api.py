@@ -433,7 +433,8 @@ def test_plan_default_even_manual_and_curve(world, owned, api, make_goal, activa
 
     default = ok(member.get(f"/measures/{owned.pk}/plan"))
     assert default["is_default"] and default["source"] == "even"
-    assert default["points"][0] == {"date": str(world.year.start), "expected_cumulative": "0.00"}
+    # The straight line from the baseline: 1/365 of 30 is due by the end of the first day.
+    assert default["points"][0] == {"date": str(world.year.start), "expected_cumulative": "0.0822"}
     assert default["points"][-1] == {"date": str(world.year.end), "expected_cumulative": "30.00"}
     even = ok(put(owned, {"source": "even", "step_days": 30}))
     assert not even["is_default"] and len(even["points"]) == 14
