@@ -21,7 +21,7 @@ from lodestar.core.schemas import (
     ErrorOut,
     FilterSchema,
     InputSchema,
-    page_of,
+    page_out,
 )
 
 router = Router(tags=["core"])
@@ -169,8 +169,7 @@ def period_list(request, filters: Query[PeriodFilter]):
         qs = qs.filter(is_closed=filters.is_closed)
     if filters.contains:
         qs = qs.filter(start__lte=filters.contains, end__gte=filters.contains)
-    items, count = page_of(qs, page=filters.page, page_size=filters.page_size)
-    return {"items": items, "count": count, "page": filters.page, "page_size": filters.page_size}
+    return page_out(qs, filters.page, filters.page_size)
 
 
 @router.get("/periods/{period_id}", response={200: PeriodOut, **READ_ERRORS}, summary="One period")

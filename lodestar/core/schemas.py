@@ -178,3 +178,9 @@ def page_of(queryset, *, page: int, page_size: int) -> tuple[list, int]:
     count = queryset.count()
     offset = (page - 1) * page_size
     return list(queryset[offset : offset + page_size]), count
+
+
+def page_out(queryset, page: int, page_size: int) -> dict:
+    """A list endpoint's answer (API.md: `{"items", "count", "page", "page_size"}`)."""
+    items, count = page_of(queryset, page=page, page_size=page_size)
+    return {"items": items, "count": count, "page": page, "page_size": page_size}

@@ -29,7 +29,8 @@ from lodestar.core.permissions import (
     require_person,
     visible_q,
 )
-from lodestar.core.schemas import LIST_ERRORS, MAX_ID, READ_ERRORS, WRITE_ERRORS, page_of
+from lodestar.core.references_by_id import on_field, optional_ref, require_values
+from lodestar.core.schemas import LIST_ERRORS, MAX_ID, READ_ERRORS, WRITE_ERRORS, page_out
 from lodestar.execution import selectors, services
 from lodestar.execution.access import access_item, visible_items
 from lodestar.execution.models import ActionItem, Comment, Dependency, Phase
@@ -57,8 +58,7 @@ from lodestar.execution.schemas import (
     RequestAnswerIn,
     RescheduleIn,
 )
-from lodestar.goals.access import access_goal, visible_goals
-from lodestar.goals.models import Measure
+from lodestar.goals.access import access_goal, access_measure, visible_goals
 
 router = Router(tags=["execution"])
 
@@ -70,11 +70,6 @@ NOT_NULL_ITEM_FIELDS = ("title", "priority", "status", "is_milestone")
 BLANK_ITEM_FIELDS = ("description", "done_standard", "deliverable", "people_needed", "materials", "unit")
 HISTORY_SKIPPED = {"id", "version", "created_at", "status_changed_at", "completed_at"}
 HISTORY_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
-
-
-def _page(queryset, page: int, page_size: int) -> dict:
-    items, count = page_of(queryset, page=page, page_size=page_size)
-    return {"items": items, "count": count, "page": page, "page_size": page_size}
 
 
 # --- loading what the endpoints return -----------------------------------------------------
@@ -106,47 +101,25 @@ def _comment_out(comment_id: int) -> Comment:
 # --- references by id ----------------------------------------------------------------------
 
 
-def _on_field(field: str, fetch, *args, **kwargs):
-    """Call an access helper; a 404 names the request's field (`responsible_ids`, not `person_id`)."""
-    try:
-        return fetch(*args, **kwargs)
-    except NotFound as exc:
-        exc.field = field
-        raise
-
-
-def _optional(field: str, fetch, user, pk: int | None):
-    return _on_field(field, fetch, user, pk) if pk is not None else None
-
-
 def _people(user, field: str, ids) -> list:
     """The people of a list of ids (each once); an id that names no one → 404 on `field`."""
-    return [_on_field(field, access_person, user, pk) for pk in dict.fromkeys(ids or [])]
+    return [on_field(field, access_person, user, pk) for pk in dict.fromkeys(ids or [])]
 
 
 def _departments(user, field: str, ids) -> list:
-    return [_on_field(field, access_department, user, pk) for pk in dict.fromkeys(ids or [])]
+    return [on_field(field, access_department, user, pk) for pk in dict.fromkeys(ids or [])]
 
 
 def _raci(user, data: dict) -> dict:
     """The RACI keyword arguments of the services, from the `*_ids` fields of a payload."""
     return {
         "responsible": _people(user, "responsible_ids", data.pop("responsible_ids", [])),
-        "accountable": _optional("accountable_id", access_person, user, data.pop("accountable_id", None)),
+        "accountable": optional_ref("accountable_id", access_person, user, data.pop("accountable_id", None)),
         "consulted": _people(user, "consulted_ids", data.pop("consulted_ids", []))
         + _departments(user, "consulted_department_ids", data.pop("consulted_department_ids", [])),
         "informed": _people(user, "informed_ids", data.pop("informed_ids", []))
         + _departments(user, "informed_department_ids", data.pop("informed_department_ids", [])),
     }
-
-
-def _access_measure(user, measure_id: int) -> Measure:
-    """A measure of a goal the caller may see (404 otherwise)."""
-    measure = Measure.objects.filter(pk=measure_id).first()
-    if measure is None:
-        raise NotFound(_("Measure not found."), field="measure_id")
-    _on_field("measure_id", access_goal, user, measure.goal_id)
-    return measure
 
 
 def _visible_phases(user):
@@ -169,19 +142,13 @@ def _links(user, data: dict) -> dict:
     """Replace `goal_id`, `measure_id` and `phase_id` (when present) by the records."""
     fetch = {
         "goal_id": ("goal", access_goal),
-        "measure_id": ("measure", _access_measure),
+        "measure_id": ("measure", access_measure),
         "phase_id": ("phase", _access_phase),
     }
     for key, (name, get) in fetch.items():
         if key in data:
-            data[name] = _optional(key, get, user, data.pop(key))
+            data[name] = optional_ref(key, get, user, data.pop(key))
     return data
-
-
-def _require_values(data: dict, fields: tuple[str, ...]) -> None:
-    for field in fields:
-        if field in data and data[field] is None:
-            raise ApplicationError(_("This field cannot be empty."), field=field, code="required")
 
 
 # --- items ---------------------------------------------------------------------------------
@@ -201,7 +168,7 @@ def item_list(request, filters: Query[ItemFilterIn]):
         _access_phase(user, values["phase_id"])
     for field in ("responsible_id", "accountable_id"):
         if field in values:
-            _on_field(field, access_person, user, values[field])
+            on_field(field, access_person, user, values[field])
     params = QueryDict(mutable=True)
     for key, value in values.items():
         if isinstance(value, list):
@@ -211,7 +178,7 @@ def item_list(request, filters: Query[ItemFilterIn]):
         else:
             params[key] = str(getattr(value, "value", value))
     queryset = selectors.item_list(user, params)
-    return _page(queryset, filters.page, filters.page_size)
+    return page_out(queryset, filters.page, filters.page_size)
 
 
 @router.post(
@@ -227,7 +194,7 @@ def item_create(request, payload: ItemIn):
     data = _links(user, payload.dict())
     department_id = data.pop("department_id")
     if department_id is not None:
-        department = _on_field("department_id", access_department, user, department_id)
+        department = on_field("department_id", access_department, user, department_id)
     elif data.get("goal") is not None:
         department = data["goal"].department
     else:
@@ -239,10 +206,10 @@ def item_create(request, payload: ItemIn):
         )
     raci = _raci(user, data)
     predecessors = [
-        _on_field("predecessor_ids", access_item, user, pk)
+        on_field("predecessor_ids", access_item, user, pk)
         for pk in dict.fromkeys(data.pop("predecessor_ids"))
     ]
-    requested = _optional(
+    requested = optional_ref(
         "requested_department_id", access_department, user, data.pop("requested_department_id")
     )
     item = services.item_create(
@@ -272,7 +239,7 @@ def item_bulk(request, payload: BulkIn):
     items = list(visible_items(user).filter(pk__in=ids))
     if len(items) != len(ids):
         raise NotFound(_("Action item not found."), field="item_ids")
-    responsible = _optional("responsible_id", access_person, user, payload.responsible_id)
+    responsible = optional_ref("responsible_id", access_person, user, payload.responsible_id)
     changed = services.items_bulk_update(
         actor=user, items=items, responsible=responsible, due=payload.due, status=payload.status
     )
@@ -300,7 +267,7 @@ def item_patch(request, payload: ItemPatch, item_id: int = ItemId):
     data = payload.dict(exclude_unset=True)
     version = data.pop("version")
     override_reason = data.pop("override_reason", "") or ""
-    _require_values(data, NOT_NULL_ITEM_FIELDS)
+    require_values(data, NOT_NULL_ITEM_FIELDS)
     for field in BLANK_ITEM_FIELDS:
         if field in data and data[field] is None:
             data[field] = ""
@@ -343,7 +310,7 @@ def item_move(request, payload: MoveIn, item_id: int = ItemId):
     user = request.user
     item = access_item(user, item_id, write=True)
     if payload.before_id is not None:
-        _on_field("before_id", access_item, user, payload.before_id)
+        on_field("before_id", access_item, user, payload.before_id)
     services.item_move(
         actor=user,
         item=item,
@@ -399,7 +366,7 @@ def dependency_list(request, item_id: int = ItemId):
 def dependency_add(request, payload: DependencyIn, item_id: int = ItemId):
     user = request.user
     item = access_item(user, item_id, manage=True)
-    predecessor = _on_field("predecessor_id", access_item, user, payload.predecessor_id)
+    predecessor = on_field("predecessor_id", access_item, user, payload.predecessor_id)
     try:
         services.dependency_add(actor=user, predecessor=predecessor, successor=item)
     except ApplicationError as exc:
@@ -444,7 +411,7 @@ def comment_list(request, filters: Query[PageIn], item_id: int = ItemId):
         .prefetch_related("mentions")
         .order_by("created_at", "id")
     )
-    return _page(queryset, filters.page, filters.page_size)
+    return page_out(queryset, filters.page, filters.page_size)
 
 
 @router.post(
@@ -471,7 +438,7 @@ def request_answer(request, payload: RequestAnswerIn, item_id: int = ItemId):
     `request_answered`."""
     user = request.user
     item = access_item(user, item_id)
-    responsible = _optional("responsible_id", access_person, user, payload.responsible_id)
+    responsible = optional_ref("responsible_id", access_person, user, payload.responsible_id)
     services.request_answer(
         actor=user, item=item, accept=payload.accept, responsible=responsible, comment=payload.comment
     )
@@ -492,7 +459,7 @@ def phase_list(request, filters: Query[PhaseFilterIn]):
     if filters.goal_id is not None:
         access_goal(user, filters.goal_id)
         queryset = queryset.filter(goal_id=filters.goal_id)
-    return _page(
+    return page_out(
         queryset.order_by("department_id", "sort_order", "start", "id"), filters.page, filters.page_size
     )
 
@@ -505,7 +472,7 @@ def phase_list(request, filters: Query[PhaseFilterIn]):
 def phase_create(request, payload: PhaseIn):
     user = request.user
     department = access_department(user, payload.department_id)
-    goal = _optional("goal_id", access_goal, user, payload.goal_id)
+    goal = optional_ref("goal_id", access_goal, user, payload.goal_id)
     try:
         phase = services.phase_create(
             actor=user,

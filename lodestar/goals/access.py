@@ -21,7 +21,7 @@ from lodestar.core.permissions import (
     require_person,
     visible_q,
 )
-from lodestar.goals.models import Goal, GoalStatus, GoalTemplate
+from lodestar.goals.models import Goal, GoalStatus, GoalTemplate, Measure
 
 
 def visible_goals(user):
@@ -86,3 +86,16 @@ def access_goal(user, goal_id: int, *, write: bool = False, manage: bool = False
             )
         raise PermissionDeniedError(_("You may view this goal but not change it."))
     return goal
+
+
+def access_measure(user, measure_id: int, *, field: str = "measure_id") -> Measure:
+    """Fetch a measure of a goal the user may see (404 naming `field` otherwise), with that goal
+    attached as read by `access_goal` — the one rule for pages and API alike."""
+    measure = Measure.objects.filter(pk=measure_id).first()
+    if measure is None:
+        raise NotFound(_("Measure not found."), field=field)
+    try:
+        measure.goal = access_goal(user, measure.goal_id)
+    except NotFound as exc:
+        raise NotFound(_("Measure not found."), field=field) from exc
+    return measure

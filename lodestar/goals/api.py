@@ -22,9 +22,10 @@ from lodestar.core.permissions import (
     person_of,
     require_person,
 )
-from lodestar.core.schemas import LIST_ERRORS, MAX_ID, READ_ERRORS, WRITE_ERRORS, page_of
+from lodestar.core.references_by_id import on_field, optional_ref, require_values
+from lodestar.core.schemas import LIST_ERRORS, MAX_ID, READ_ERRORS, WRITE_ERRORS, page_out
 from lodestar.goals import adjustments, consensus, decomposition, reuse, selectors, services
-from lodestar.goals.access import access_goal, visible_goals, visible_templates
+from lodestar.goals.access import access_goal, access_measure, visible_goals, visible_templates
 from lodestar.goals.models import (
     ConsensusParticipant,
     ConsensusRecord,
@@ -80,11 +81,6 @@ BLANK_GOAL_FIELDS = ("description", "notes", "context")
 NOT_NULL_MEASURE_FIELDS = ("name", "unit", "direction", "target", "accumulates")
 
 
-def _page(queryset, page: int, page_size: int) -> dict:
-    items, count = page_of(queryset, page=page, page_size=page_size)
-    return {"items": items, "count": count, "page": page, "page_size": page_size}
-
-
 # --- loading what the endpoints return -----------------------------------------------------
 
 
@@ -136,49 +132,17 @@ def _goal_references(user, data: dict) -> dict:
     for key, (name, get) in fetch.items():
         if key in data:
             pk = data.pop(key)
-            data[name] = _on_field(key, get, pk) if pk is not None else None
+            data[name] = on_field(key, get, pk) if pk is not None else None
     if "collaborating_department_ids" in data:
         ids = data.pop("collaborating_department_ids") or []  # null clears the list
         data["collaborating_departments"] = [
-            _on_field("collaborating_department_ids", access_department, user, pk)
-            for pk in dict.fromkeys(ids)
+            on_field("collaborating_department_ids", access_department, user, pk) for pk in dict.fromkeys(ids)
         ]
     return data
 
 
-def _on_field(field: str, fetch, *args):
-    """Call an access helper; a 404 names the request's field (`owner_id`, not `person_id`)."""
-    try:
-        return fetch(*args)
-    except NotFound as exc:
-        exc.field = field
-        raise
-
-
-def _optional(field: str, fetch, user, pk: int | None):
-    return _on_field(field, fetch, user, pk) if pk is not None else None
-
-
 def _access_parent(user, parent_id: int) -> Goal:
-    return _on_field("parent_id", access_goal, user, parent_id)
-
-
-def _access_measure(user, measure_id: int) -> Measure:
-    """A measure of a goal the caller may see (404 otherwise)."""
-    measure = Measure.objects.filter(pk=measure_id).first()
-    if measure is None:
-        raise NotFound(_("Measure not found."), field="measure_id")
-    try:
-        access_goal(user, measure.goal_id)
-    except NotFound as exc:
-        raise NotFound(_("Measure not found."), field="measure_id") from exc
-    return measure
-
-
-def _require_values(data: dict, fields: tuple[str, ...]) -> None:
-    for field in fields:
-        if field in data and data[field] is None:
-            raise ApplicationError(_("This field cannot be empty."), field=field, code="required")
+    return on_field("parent_id", access_goal, user, parent_id)
 
 
 # --- goals ---------------------------------------------------------------------------------
@@ -196,14 +160,14 @@ def goal_list(request, filters: Query[GoalFilterIn]):
     if "period_id" in params:
         access_period(request.user, params["period_id"])
     if "owner_id" in params:
-        _on_field("owner_id", access_person, request.user, params["owner_id"])
+        on_field("owner_id", access_person, request.user, params["owner_id"])
     if "parent_id" in params:
         _access_parent(request.user, params["parent_id"])
     params = {
         key: str(value).lower() if isinstance(value, bool) else str(value) for key, value in params.items()
     }
     queryset = selectors.goal_list(request.user, params, related=selectors.API_RELATED, department=department)
-    return _page(queryset, filters.page, filters.page_size)
+    return page_out(queryset, filters.page, filters.page_size)
 
 
 @router.post(
@@ -251,8 +215,8 @@ def goal_weights_save(request, payload: WeightsIn):
 )
 def goal_copy(request, payload: GoalCopyIn):
     department = access_department(request.user, payload.department_id)
-    source = _on_field("source_period_id", access_period, request.user, payload.source_period_id)
-    target = _on_field("target_period_id", access_period, request.user, payload.target_period_id)
+    source = on_field("source_period_id", access_period, request.user, payload.source_period_id)
+    target = on_field("target_period_id", access_period, request.user, payload.target_period_id)
     goals = reuse.goals_copy_to_period(
         actor=request.user, department=department, source=source, target=target
     )
@@ -274,7 +238,7 @@ def goal_patch(request, payload: GoalPatch, goal_id: int = GoalId):
     goal = access_goal(request.user, goal_id, write=True)
     data = payload.dict(exclude_unset=True)
     version = data.pop("version")
-    _require_values(data, NOT_NULL_GOAL_FIELDS)
+    require_values(data, NOT_NULL_GOAL_FIELDS)
     for field in BLANK_GOAL_FIELDS:
         if field in data and data[field] is None:
             data[field] = ""
@@ -319,7 +283,7 @@ def goal_status(request, payload: GoalStatusIn, goal_id: int = GoalId):
 )
 def measure_list(request, filters: Query[PageIn], goal_id: int = GoalId):
     goal = access_goal(request.user, goal_id)
-    return _page(
+    return page_out(
         Measure.objects.filter(goal=goal).order_by("sort_order", "id"), filters.page, filters.page_size
     )
 
@@ -333,7 +297,7 @@ def measure_create(request, payload: MeasureIn, goal_id: int = GoalId):
 
 @router.get("/measures/{measure_id}", response={200: MeasureOut, **READ_ERRORS}, summary="One measure")
 def measure_detail(request, measure_id: int = MeasureId):
-    return _access_measure(request.user, measure_id)
+    return access_measure(request.user, measure_id)
 
 
 @router.patch(
@@ -344,10 +308,10 @@ def measure_detail(request, measure_id: int = MeasureId):
 def measure_patch(request, payload: MeasurePatch, measure_id: int = MeasureId):
     """Targets of an active goal change only through an adjustment (422 `adjustment_required`);
     its owner and managers may report `current` alone."""
-    measure = _access_measure(request.user, measure_id)
+    measure = access_measure(request.user, measure_id)
     data = payload.dict(exclude_unset=True)
     version = data.pop("version")
-    _require_values(data, NOT_NULL_MEASURE_FIELDS)
+    require_values(data, NOT_NULL_MEASURE_FIELDS)
     services.measure_update(actor=request.user, measure=measure, version=version, **data)
     return _measure_out(measure_id)
 
@@ -356,7 +320,7 @@ def measure_patch(request, payload: MeasurePatch, measure_id: int = MeasureId):
     "/measures/{measure_id}", response={204: None, **WRITE_ERRORS}, summary="Delete a measure of a draft goal"
 )
 def measure_delete(request, measure_id: int = MeasureId):
-    measure = _access_measure(request.user, measure_id)
+    measure = access_measure(request.user, measure_id)
     services.measure_delete(actor=request.user, measure=measure)
     return Status(204, None)
 
@@ -385,9 +349,9 @@ def goal_decompose(request, payload: DecomposeIn, goal_id: int = GoalId):
                 "label": part.label,
                 "share": part.share,
                 "amount": part.amount,
-                "owner": _optional("parts", access_person, request.user, part.owner_id),
-                "department": _optional("parts", access_department, request.user, part.department_id),
-                "period": _optional("parts", access_period, request.user, part.period_id),
+                "owner": optional_ref("parts", access_person, request.user, part.owner_id),
+                "department": optional_ref("parts", access_department, request.user, part.department_id),
+                "period": optional_ref("parts", access_period, request.user, part.period_id),
             }
         )
     children = decomposition.goal_decompose(
@@ -412,7 +376,7 @@ def goal_decompose(request, payload: DecomposeIn, goal_id: int = GoalId):
 def adjustment_list(request, filters: Query[PageIn], goal_id: int = GoalId):
     goal = access_goal(request.user, goal_id)
     queryset = TargetAdjustment.objects.filter(goal=goal).order_by("created_at", "id")
-    return _page(queryset, filters.page, filters.page_size)
+    return page_out(queryset, filters.page, filters.page_size)
 
 
 @router.post(
@@ -430,7 +394,7 @@ def adjustment_create(request, payload: AdjustmentIn, goal_id: int = GoalId):
         raise ApplicationError(_("Choose a measure of this goal."), field="measure_id")
     approver = None
     if payload.approved_by_id is not None:
-        approver = _on_field("approved_by_id", access_person, request.user, payload.approved_by_id)
+        approver = on_field("approved_by_id", access_person, request.user, payload.approved_by_id)
     adjustment = adjustments.adjustment_create(
         actor=request.user,
         goal=goal,
@@ -532,7 +496,7 @@ def consensus_start(request, payload: ConsensusIn, goal_id: int = GoalId):
     else:
         participants = []
         for row in payload.participants:
-            person = _on_field("participants", access_person, request.user, row.person_id)
+            person = on_field("participants", access_person, request.user, row.person_id)
             participants.append({"person": person, "required": row.required, "role_note": row.role_note})
     record = consensus.consensus_start(
         actor=request.user, goals=goals, participants=participants, minutes=payload.minutes
@@ -599,7 +563,7 @@ def _access_template(user, template_id: int) -> GoalTemplate:
 @router.get("/goal-templates", response={200: TemplatePage, **LIST_ERRORS}, summary="List goal templates")
 def template_list(request, filters: Query[PageIn]):
     require_person(request.user)
-    return _page(_visible_templates(request.user).order_by("name", "id"), filters.page, filters.page_size)
+    return page_out(_visible_templates(request.user).order_by("name", "id"), filters.page, filters.page_size)
 
 
 @router.post(
@@ -608,7 +572,7 @@ def template_list(request, filters: Query[PageIn]):
     summary="Save goals (with their measures) as a template",
 )
 def template_create(request, payload: TemplateIn):
-    department = _optional("department_id", access_department, request.user, payload.department_id)
+    department = optional_ref("department_id", access_department, request.user, payload.department_id)
     goals = [access_goal(request.user, pk) for pk in dict.fromkeys(payload.goal_ids)]
     template = reuse.template_create_from_goals(
         actor=request.user,
@@ -634,8 +598,8 @@ def template_apply(request, payload: TemplateApplyIn, template_id: int = Templat
     for row in payload.assignments:
         assignments.append(
             {
-                "owner": _optional("assignments", access_person, request.user, row.owner_id),
-                "department": _optional("assignments", access_department, request.user, row.department_id),
+                "owner": optional_ref("assignments", access_person, request.user, row.owner_id),
+                "department": optional_ref("assignments", access_department, request.user, row.department_id),
                 "targets": dict(row.targets),
             }
         )
@@ -654,4 +618,4 @@ def goal_type_list(request, filters: Query[GoalTypeFilter]):
     queryset = GoalType.objects.order_by("sort_order", "id")
     if filters.is_active is not None:
         queryset = queryset.filter(is_active=filters.is_active)
-    return _page(queryset, filters.page, filters.page_size)
+    return page_out(queryset, filters.page, filters.page_size)

@@ -36,6 +36,7 @@ from lodestar.goals import consensus as consensus_service
 from lodestar.goals import selectors, services
 from lodestar.goals.access import (
     access_goal,
+    access_measure,
     can_edit_goal,
     can_manage_goal,
     can_report_on_goal,
@@ -549,17 +550,9 @@ def measure_add(request, goal_id: int):
     return render(request, "goals/measure_form.html", {"form": form, "goal": goal, "measure": None})
 
 
-def _access_measure(user, measure_id: int) -> Measure:
-    measure = Measure.objects.select_related("goal").filter(pk=measure_id).first()
-    if measure is None:
-        raise NotFound(_("Measure not found."))
-    access_goal(user, measure.goal_id)
-    return measure
-
-
 @page_view
 def measure_edit(request, measure_id: int):
-    measure = _access_measure(request.user, measure_id)
+    measure = access_measure(request.user, measure_id)
     goal = access_goal(request.user, measure.goal_id, write=True)
     initial = {
         f: getattr(measure, f)
@@ -596,7 +589,7 @@ def measure_edit(request, measure_id: int):
 @page_view
 def measure_current(request, measure_id: int):
     """Report a measure's current value (owner or manager), inline on the detail page."""
-    measure = _access_measure(request.user, measure_id)
+    measure = access_measure(request.user, measure_id)
     form = CurrentValueForm(request.POST)
     if form.is_valid():
         try:
@@ -620,7 +613,7 @@ def measure_current(request, measure_id: int):
 @require_POST
 @page_view
 def measure_delete(request, measure_id: int):
-    measure = _access_measure(request.user, measure_id)
+    measure = access_measure(request.user, measure_id)
     try:
         services.measure_delete(actor=request.user, measure=measure)
         messages.success(request, _("The measure was deleted."))

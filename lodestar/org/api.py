@@ -15,7 +15,7 @@ from lodestar.core.schemas import (
     WRITE_ERRORS,
     FilterSchema,
     InputSchema,
-    page_of,
+    page_out,
 )
 from lodestar.org import selectors, services
 from lodestar.org.models import Role
@@ -65,8 +65,7 @@ def department_list(request, filters: Query[DepartmentFilter]):
         qs = qs.filter(Q(name__icontains=filters.q) | Q(code__icontains=filters.q))
     if filters.is_active is not None:
         qs = qs.filter(is_active=filters.is_active)
-    items, count = page_of(qs, page=filters.page, page_size=filters.page_size)
-    return {"items": items, "count": count, "page": filters.page, "page_size": filters.page_size}
+    return page_out(qs, filters.page, filters.page_size)
 
 
 @router.get(
@@ -193,8 +192,7 @@ def person_list(request, filters: Query[PersonFilter]):
     qs = selectors.person_directory(
         department=department, q=filters.q, role=filters.role, is_active=filters.is_active
     )
-    items, count = page_of(qs, page=filters.page, page_size=filters.page_size)
-    return {"items": items, "count": count, "page": filters.page, "page_size": filters.page_size}
+    return page_out(qs, filters.page, filters.page_size)
 
 
 @router.get("/people/{person_id}", response={200: PersonOut, **READ_ERRORS}, summary="One person")

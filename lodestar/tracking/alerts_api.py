@@ -13,7 +13,7 @@ from ninja import Path, Query, Router, Status
 
 from lodestar.core.errors import ApplicationError, NotFound
 from lodestar.core.permissions import access_department, person_of, require_admin, require_person
-from lodestar.core.schemas import LIST_ERRORS, MAX_ID, READ_ERRORS, WRITE_ERRORS, page_of
+from lodestar.core.schemas import LIST_ERRORS, MAX_ID, READ_ERRORS, WRITE_ERRORS, page_out
 from lodestar.goals.access import access_goal
 from lodestar.notifications import delivery
 from lodestar.notifications.models import WebhookEndpoint
@@ -47,11 +47,6 @@ AlertId = Path(..., le=MAX_ID, description="The alert's id")
 EndpointId = Path(..., le=MAX_ID, description="The webhook endpoint's id")
 
 
-def _page(queryset, page: int, page_size: int) -> dict:
-    items, count = page_of(queryset, page=page, page_size=page_size)
-    return {"items": items, "count": count, "page": page, "page_size": page_size}
-
-
 def _rule_references(user, data: dict) -> dict:
     if "department_id" in data:
         pk = data.pop("department_id")
@@ -73,7 +68,7 @@ def _rule_references(user, data: dict) -> dict:
 )
 def rule_list(request, filters: Query[PageIn]):
     require_person(request.user)
-    return _page(
+    return page_out(
         alerts.manageable_rules(request.user).order_by("scope", "name", "id"), filters.page, filters.page_size
     )
 
@@ -138,7 +133,7 @@ def alert_list(request, filters: Query[AlertFilter]):
             if person
             else queryset.none()
         )
-    return _page(queryset.order_by("-created_at", "-id"), filters.page, filters.page_size)
+    return page_out(queryset.order_by("-created_at", "-id"), filters.page, filters.page_size)
 
 
 @router.get("/alerts/{alert_id}", response={200: AlertOut, **READ_ERRORS}, summary="One alert")
@@ -192,7 +187,7 @@ def _endpoint(user, endpoint_id: int) -> WebhookEndpoint:
 )
 def endpoint_list(request, filters: Query[PageIn]):
     require_admin(request.user)
-    return _page(WebhookEndpoint.objects.order_by("name", "id"), filters.page, filters.page_size)
+    return page_out(WebhookEndpoint.objects.order_by("name", "id"), filters.page, filters.page_size)
 
 
 @router.post(

@@ -21,14 +21,16 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Status
 
-from lodestar.core.errors import ApplicationError, NotFound
+from lodestar.core.errors import ApplicationError
 from lodestar.core.numbers import amount_str, rate_str
 from lodestar.core.permissions import access_department, access_person, require_person
-from lodestar.core.schemas import LIST_ERRORS, MAX_ID, READ_ERRORS, WRITE_ERRORS, page_of
-from lodestar.execution.access import access_item, visible_items
-from lodestar.goals.access import access_goal, visible_goals
+from lodestar.core.references_by_id import on_field
+from lodestar.core.schemas import LIST_ERRORS, MAX_ID, READ_ERRORS, WRITE_ERRORS, page_out
+from lodestar.execution.access import access_item
+from lodestar.goals.access import access_goal, access_measure
 from lodestar.goals.models import Measure
 from lodestar.tracking import services
+from lodestar.tracking.access import access_checkin, visible_checkins
 from lodestar.tracking.models import CheckIn, DeviationCategory, PlanPoint
 from lodestar.tracking.schemas import (
     CheckInFilterIn,
@@ -52,49 +54,8 @@ RESOURCE_FIELDS = {"budget": "resource_budget", "people": "resource_people", "ot
 TEXT_FIELDS = ("deviation_reason", "improvement", "comment")
 
 
-def _page(queryset, page: int, page_size: int) -> dict:
-    items, count = page_of(queryset, page=page, page_size=page_size)
-    return {"items": items, "count": count, "page": page, "page_size": page_size}
-
-
-def _on_field(field: str, fetch, *args):
-    """Call an access helper; a 404 names the request's field."""
-    try:
-        return fetch(*args)
-    except NotFound as exc:
-        exc.field = field
-        raise
-
-
-def _access_measure(user, measure_id: int, field: str = "measure_id") -> Measure:
-    """A measure of a goal the caller may see (404 otherwise)."""
-    measure = Measure.objects.filter(pk=measure_id).first()
-    if measure is None:
-        raise NotFound(_("Measure not found."), field=field)
-    try:
-        measure.goal = access_goal(user, measure.goal_id)
-    except NotFound as exc:
-        raise NotFound(_("Measure not found."), field=field) from exc
-    return measure
-
-
 def _checkins():
     return CheckIn.objects.select_related("measure", "item", "deviation_category")
-
-
-def visible_checkins(user):
-    """Check-ins on measures of goals the user may see, or on action items they may see."""
-    return _checkins().filter(
-        Q(measure__goal__in=visible_goals(user).values("pk")) | Q(item__in=visible_items(user).values("pk"))
-    )
-
-
-def _access_checkin(user, checkin_id: int) -> CheckIn:
-    require_person(user)
-    checkin = visible_checkins(user).filter(pk=checkin_id).first()
-    if checkin is None:
-        raise NotFound(_("Check-in not found."), field="checkin_id")
-    return checkin
 
 
 def _category(code: str | None) -> DeviationCategory | None:
@@ -132,7 +93,7 @@ def checkin_list(request, filters: Query[CheckInFilterIn]):
     require_person(user)
     queryset = visible_checkins(user)
     if filters.measure_id is not None:
-        _access_measure(user, filters.measure_id)
+        access_measure(user, filters.measure_id)
         queryset = queryset.filter(measure_id=filters.measure_id)
     if filters.item_id is not None:
         access_item(user, filters.item_id)
@@ -141,7 +102,7 @@ def checkin_list(request, filters: Query[CheckInFilterIn]):
         access_goal(user, filters.goal_id)
         queryset = queryset.filter(Q(measure__goal_id=filters.goal_id) | Q(item__goal_id=filters.goal_id))
     if filters.author_id is not None:
-        _on_field("author_id", access_person, user, filters.author_id)
+        on_field("author_id", access_person, user, filters.author_id)
         queryset = queryset.filter(author_id=filters.author_id)
     if filters.department_id is not None:
         department = access_department(user, filters.department_id)
@@ -155,7 +116,7 @@ def checkin_list(request, filters: Query[CheckInFilterIn]):
         queryset = queryset.filter(period_start__lte=filters.period_start_before)
     ordering = filters.ordering
     queryset = queryset.order_by(ordering, "-id" if ordering.startswith("-") else "id")
-    return _page(queryset, filters.page, filters.page_size)
+    return page_out(queryset, filters.page, filters.page_size)
 
 
 @router.post(
@@ -194,7 +155,7 @@ def checkin_create(request, payload: CheckInIn):
 
 @router.get("/check-ins/{checkin_id}", response={200: CheckInOut, **READ_ERRORS}, summary="Read a check-in")
 def checkin_detail(request, checkin_id: int = CheckInId):
-    return _access_checkin(request.user, checkin_id)
+    return access_checkin(request.user, checkin_id)
 
 
 @router.patch(
@@ -206,7 +167,7 @@ def checkin_patch(request, payload: CheckInPatch, checkin_id: int = CheckInId):
     """Figures and texts only; the subject and the period stay. Sending `actual` without
     `cumulative` recomputes the cumulative from the previous period."""
     user = request.user
-    checkin = _access_checkin(user, checkin_id)
+    checkin = access_checkin(user, checkin_id)
     changes = payload.dict(exclude_unset=True)
     version = changes.pop("version")
     for field in TEXT_FIELDS:
@@ -255,7 +216,7 @@ def checkin_patch(request, payload: CheckInPatch, checkin_id: int = CheckInId):
     summary="Delete a check-in (the measure falls back to the previous cumulative)",
 )
 def checkin_delete(request, checkin_id: int = CheckInId):
-    checkin = _access_checkin(request.user, checkin_id)
+    checkin = access_checkin(request.user, checkin_id)
     services.checkin_delete(actor=request.user, checkin=checkin)
     return Status(204, None)
 
@@ -291,7 +252,7 @@ def _plan_out(measure: Measure) -> dict:
 def plan_detail(request, measure_id: int = MeasureId):
     """Without a saved plan: an even straight line from the baseline to the target over the
     goal's period (`is_default: true`)."""
-    return _plan_out(_access_measure(request.user, measure_id))
+    return _plan_out(access_measure(request.user, measure_id))
 
 
 @router.put(
@@ -305,7 +266,7 @@ def plan_save(request, payload: PlanIn, measure_id: int = MeasureId):
     dates inside the goal's period, each date once. `version` is the measure's version (409 when
     stale); saving the plan moves it on."""
     user = request.user
-    measure = _access_measure(user, measure_id)
+    measure = access_measure(user, measure_id)
     services.plan_set(
         actor=user,
         measure=measure,
@@ -314,7 +275,7 @@ def plan_save(request, payload: PlanIn, measure_id: int = MeasureId):
         step_days=payload.step_days,
         version=payload.version,
     )
-    return _plan_out(_access_measure(user, measure_id))
+    return _plan_out(access_measure(user, measure_id))
 
 
 @router.get(
@@ -327,7 +288,7 @@ def forecast_detail(request, measure_id: int = MeasureId):
     to the period end with an 80% prediction interval, and the probabilities of reaching the base
     and the challenge target (lodestar.tracking.domain.forecast). One check-in: its value over the
     days elapsed since the period start. No check-ins: 200 with null figures, method `no data`."""
-    measure = _access_measure(request.user, measure_id)
+    measure = access_measure(request.user, measure_id)
     period = measure.goal.period
     observations = list(
         CheckIn.objects.filter(measure=measure, cumulative__isnull=False)
@@ -363,4 +324,4 @@ def deviation_category_list(request, filters: Query[DeviationCategoryFilter]):
     queryset = DeviationCategory.objects.order_by("sort_order", "id")
     if filters.is_active is not None:
         queryset = queryset.filter(is_active=filters.is_active)
-    return _page(queryset, filters.page, filters.page_size)
+    return page_out(queryset, filters.page, filters.page_size)

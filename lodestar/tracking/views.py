@@ -11,6 +11,7 @@ from collections import OrderedDict
 from decimal import Decimal
 
 from django.contrib import messages
+from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -30,7 +31,7 @@ from lodestar.core.permissions import (
 )
 from lodestar.execution import services as execution_services
 from lodestar.execution.access import access_item, can_plan_in
-from lodestar.goals.access import access_goal, can_report_on_goal
+from lodestar.goals.access import access_goal, access_measure, can_report_on_goal
 from lodestar.goals.models import Goal, Measure
 from lodestar.org.models import Department, Person
 from lodestar.tracking import domain, selectors, services
@@ -372,13 +373,10 @@ def meeting(request):
 # --- measure page -----------------------------------------------------------------------------
 
 
-def _access_measure(request, measure_id: int) -> Measure:
-    goal_id = Measure.objects.filter(pk=measure_id).values_list("goal_id", flat=True).first()
-    if goal_id is None:
-        raise Http404(_("Measure not found."))
-    goal = access_goal(request.user, goal_id)
-    measure = Measure.objects.prefetch_related("plan_points").get(pk=measure_id)
-    measure.goal = goal
+def _measure_with_plan(request, measure_id: int) -> Measure:
+    """The measure (goals.access rule) with its plan points, as the measure page shows them."""
+    measure = access_measure(request.user, measure_id)
+    prefetch_related_objects([measure], "plan_points")
     return measure
 
 
@@ -450,7 +448,7 @@ def _measure_context(request, measure: Measure, plan_form: PlanForm) -> dict:
 @page_view
 def measure_detail(request, measure_id: int):
     """A measure's plan vs actual: chart, check-in history, forecast and the plan editor."""
-    measure = _access_measure(request, measure_id)
+    measure = _measure_with_plan(request, measure_id)
     stored = measure.plan_points.all()
     initial = {"source": stored[0].source if stored else "even", "version": measure.version}
     if stored and stored[0].source == "manual":
@@ -464,7 +462,7 @@ def measure_detail(request, measure_id: int):
 @require_POST
 def measure_plan(request, measure_id: int):
     """Replace the measure's time-phased plan (owner and managers)."""
-    measure = _access_measure(request, measure_id)
+    measure = _measure_with_plan(request, measure_id)
     if not can_report_on_goal(request.user, measure.goal):
         raise PermissionDeniedError(_("Only the goal's owner or a manager can plan it."))
     form = PlanForm(request.POST)
@@ -486,5 +484,5 @@ def measure_plan(request, measure_id: int):
         else:
             messages.success(request, _("The plan was saved."))
             return redirect("tracking:measure", measure_id=measure.pk)
-    measure = _access_measure(request, measure_id)
+    measure = _measure_with_plan(request, measure_id)
     return render(request, "tracking/measure.html", _measure_context(request, measure, form), status=200)
