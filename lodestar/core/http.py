@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import ProtectedError, RestrictedError
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -73,3 +74,17 @@ def url_pattern(name: str) -> str:
     """The URL of a view that takes one id, as a `str.format` pattern ("/goals/{}/"): reversed once
     per page instead of once per row of a long list."""
     return reverse(name, args=[_PLACEHOLDER_PK]).replace(str(_PLACEHOLDER_PK), "{}")
+
+
+@contextmanager
+def service_errors(target):
+    """`with service_errors(form):` around a service call on a page: a broken rule
+    (`ApplicationError`) becomes the form's error on the matching field; with the request instead
+    of a form it becomes an error message. The one way a page view reports a service's refusal."""
+    try:
+        yield
+    except ApplicationError as exc:
+        if isinstance(target, HttpRequest):
+            messages.error(target, exc.message)
+        else:
+            add_error_to_form(target, exc)

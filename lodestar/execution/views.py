@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lodestar.core.errors import ApplicationError, NotFound, PermissionDeniedError
-from lodestar.core.http import add_error_to_form, int_param, page_view
+from lodestar.core.http import int_param, page_view, service_errors
 from lodestar.core.permissions import (
     access_department,
     can_write,
@@ -250,7 +250,7 @@ def item_create(request):
         data.pop("version", None)
         consulted = list(data.pop("consulted")) + list(data.pop("consulted_departments"))
         informed = list(data.pop("informed")) + list(data.pop("informed_departments"))
-        try:
+        with service_errors(form):
             item = services.item_create(
                 actor=request.user,
                 responsible=list(data.pop("responsible")),
@@ -262,8 +262,6 @@ def item_create(request):
             )
             messages.success(request, _("“%(title)s” was added to the plan.") % {"title": item.title})
             return redirect("execution:detail", item_id=item.pk)
-        except ApplicationError as exc:
-            add_error_to_form(form, exc)
     return render(request, "execution/item_form.html", {"form": form, "item": None})
 
 
@@ -275,12 +273,10 @@ def item_edit(request, item_id: int):
         data = dict(form.cleaned_data)
         version = data.pop("version")
         data.pop("department", None)
-        try:
+        with service_errors(form):
             services.item_update(actor=request.user, item=item, version=version, **data)
             messages.success(request, _("The item was saved."))
             return redirect("execution:detail", item_id=item.pk)
-        except ApplicationError as exc:
-            add_error_to_form(form, exc)
     return render(request, "execution/item_form.html", {"form": form, "item": item})
 
 
@@ -311,12 +307,10 @@ def item_row(request, item_id: int):
         if request.method == "POST" and form.is_valid():
             data = dict(form.cleaned_data)
             version = data.pop("version")
-            try:
+            with service_errors(form):
                 services.item_update(actor=request.user, item=item, version=version, **data)
                 item = selectors.item_list(request.user).get(pk=item_id)
                 editing, form = False, None
-            except ApplicationError as exc:
-                add_error_to_form(form, exc)
     annotate_for_display(request.user, [item], today)
     template = "execution/table.html#row-edit" if editing else "execution/table.html#row"
     return render(request, template, {"item": item, "form": form, "today": today})
@@ -430,7 +424,7 @@ def item_detail(request, item_id: int):
 def item_status(request, item_id: int):
     item = access_item(request.user, item_id, write=True)
     form_kind = request.POST.get("form")
-    try:
+    with service_errors(request):
         if form_kind == "raci":
             form = RaciForm(request.POST)
             if not form.is_valid():
@@ -458,8 +452,6 @@ def item_status(request, item_id: int):
                 **changes,
             )
             messages.success(request, _("The item was updated."))
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
     return redirect("execution:detail", item_id=item.pk)
 
 
@@ -469,11 +461,8 @@ def comment_add(request, item_id: int):
     item = access_item(request.user, item_id)
     form = CommentForm(request.POST)
     if form.is_valid():
-        try:
+        with service_errors(request):
             comment = services.comment_add(actor=request.user, item=item, body=form.cleaned_data["body"])
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-        else:
             if comment.not_notified:
                 messages.warning(
                     request,
@@ -491,11 +480,9 @@ def attachment_add(request, item_id: int):
     item = access_item(request.user, item_id, write=True)
     form = AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
-        try:
+        with service_errors(request):
             services.attachment_add(actor=request.user, item=item, upload=form.cleaned_data["file"])
             messages.success(request, _("The file was attached."))
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
     else:
         messages.error(request, _("Choose a file."))
     return redirect(f"{reverse('execution:detail', args=[item.pk])}#files")
@@ -515,7 +502,7 @@ def attachment_download(request, attachment_id: int):
 def dependency_add(request, item_id: int):
     item = access_item(request.user, item_id, manage=True)
     predecessor_id = int_param(request.POST.get("predecessor"))
-    try:
+    with service_errors(request):
         if request.POST.get("remove") and predecessor_id:
             predecessor = access_item(request.user, predecessor_id)
             services.dependency_remove(actor=request.user, predecessor=predecessor, successor=item)
@@ -528,8 +515,6 @@ def dependency_add(request, item_id: int):
             )
         else:
             messages.error(request, _("Choose the item this one waits for."))
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
     return redirect(f"{reverse('execution:detail', args=[item.pk])}#dependencies")
 
 
@@ -545,7 +530,7 @@ def request_answer(request, item_id: int):
             .filter(pk=int_param(request.POST.get("responsible")), is_active=True)
             .first()
         )
-    try:
+    with service_errors(request):
         services.request_answer(
             actor=request.user,
             item=item,
@@ -554,6 +539,4 @@ def request_answer(request, item_id: int):
             comment=request.POST.get("comment", ""),
         )
         messages.success(request, _("Request accepted.") if accept else _("Request declined."))
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
     return redirect("execution:detail", item_id=item.pk)

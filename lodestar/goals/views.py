@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lodestar.core.errors import ApplicationError, NotFound, PermissionDeniedError
-from lodestar.core.http import add_error_to_form, int_param, page_view
+from lodestar.core.http import int_param, page_view, service_errors
 from lodestar.core.models import Period, PeriodKind
 from lodestar.core.permissions import (
     access_department,
@@ -331,7 +331,7 @@ def goal_create(request):
         data = dict(form.cleaned_data)
         data.pop("version", None)
         collaborating = data.pop("collaborating_departments")
-        try:
+        with service_errors(form):
             goal = services.goal_create(
                 actor=request.user, collaborating_departments=collaborating, measures=[], **data
             )
@@ -340,8 +340,6 @@ def goal_create(request):
                 _("Goal “%(name)s” was created as a draft. Add its measures next.") % {"name": goal.name},
             )
             return redirect("goals:detail", goal_id=goal.pk)
-        except ApplicationError as exc:
-            add_error_to_form(form, exc)
     return render(request, "goals/goal_form.html", {"form": form, "goal": None})
 
 
@@ -353,7 +351,7 @@ def goal_edit(request, goal_id: int):
         data = dict(form.cleaned_data)
         version = data.pop("version")
         collaborating = data.pop("collaborating_departments")
-        try:
+        with service_errors(form):
             services.goal_update(
                 actor=request.user,
                 goal=goal,
@@ -363,8 +361,6 @@ def goal_edit(request, goal_id: int):
             )
             messages.success(request, _("The goal was saved."))
             return redirect("goals:detail", goal_id=goal.pk)
-        except ApplicationError as exc:
-            add_error_to_form(form, exc)
     return render(request, "goals/goal_form.html", {"form": form, "goal": goal})
 
 
@@ -406,7 +402,7 @@ def table_row(request, goal_id: int):
             form.fields[name].disabled = True
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
-            try:
+            with service_errors(form):
                 services.goal_update(
                     actor=request.user,
                     goal=goal,
@@ -420,8 +416,6 @@ def table_row(request, goal_id: int):
                 )
                 goal = selectors.goal_list(request.user).get(pk=goal.pk)
                 editing, form = False, None
-            except ApplicationError as exc:
-                add_error_to_form(form, exc)
     goal.can_edit = can_edit_goal(request.user, goal)
     template = "goals/table.html#row-edit" if editing else "goals/table.html#row"
     return render(request, template, {"goal": goal, "form": form})
@@ -503,7 +497,7 @@ def goal_detail(request, goal_id: int):
 @page_view
 def goal_status(request, goal_id: int):
     goal = access_goal(request.user, goal_id, manage=True)
-    try:
+    with service_errors(request):
         services.goal_set_status(
             actor=request.user,
             goal=goal,
@@ -514,8 +508,6 @@ def goal_status(request, goal_id: int):
             request,
             _("The goal is now %(status)s.") % {"status": Goal.objects.get(pk=goal.pk).get_status_display()},
         )
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
     return redirect("goals:detail", goal_id=goal.pk)
 
 
@@ -541,12 +533,10 @@ def measure_add(request, goal_id: int):
     form = MeasureForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-        try:
+        with service_errors(form):
             services.measure_create(actor=request.user, goal=goal, **data)
             messages.success(request, _("The measure was added."))
             return redirect("goals:detail", goal_id=goal.pk)
-        except ApplicationError as exc:
-            add_error_to_form(form, exc)
     return render(request, "goals/measure_form.html", {"form": form, "goal": goal, "measure": None})
 
 
@@ -576,12 +566,10 @@ def measure_edit(request, measure_id: int):
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         version = data.pop("version")
-        try:
+        with service_errors(form):
             services.measure_update(actor=request.user, measure=measure, version=version, **data)
             messages.success(request, _("The measure was saved."))
             return redirect("goals:detail", goal_id=goal.pk)
-        except ApplicationError as exc:
-            add_error_to_form(form, exc)
     return render(request, "goals/measure_form.html", {"form": form, "goal": goal, "measure": measure})
 
 
@@ -592,7 +580,7 @@ def measure_current(request, measure_id: int):
     measure = access_measure(request.user, measure_id)
     form = CurrentValueForm(request.POST)
     if form.is_valid():
-        try:
+        with service_errors(request):
             services.measure_update(
                 actor=request.user,
                 measure=measure,
@@ -603,8 +591,6 @@ def measure_current(request, measure_id: int):
                 request,
                 _("%(name)s updated; the goal and its parents were recalculated.") % {"name": measure.name},
             )
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
     else:
         messages.error(request, _("Enter the current value as a number."))
     return redirect("goals:detail", goal_id=measure.goal_id)
@@ -614,11 +600,9 @@ def measure_current(request, measure_id: int):
 @page_view
 def measure_delete(request, measure_id: int):
     measure = access_measure(request.user, measure_id)
-    try:
+    with service_errors(request):
         services.measure_delete(actor=request.user, measure=measure)
         messages.success(request, _("The measure was deleted."))
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
     return redirect("goals:detail", goal_id=measure.goal_id)
 
 
@@ -632,7 +616,7 @@ def consensus_start(request, goal_id: int):
     draft_children = goal.children.filter(status=GoalStatus.DRAFT).count()
     form = ConsensusStartForm(request.POST, draft_children=draft_children)
     if form.is_valid():
-        try:
+        with service_errors(request):
             goals = (
                 consensus_service.round_goals(goal) if form.cleaned_data.get("include_children") else [goal]
             )
@@ -643,8 +627,6 @@ def consensus_start(request, goal_id: int):
                 participants=[{"person": p, "required": True} for p in form.cleaned_data["participants"]],
             )
             messages.success(request, _("Consensus started: each participant now signs off or objects."))
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
     else:
         messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
     return redirect("goals:detail", goal_id=goal.pk)
@@ -660,15 +642,13 @@ def consensus_decide(request, record_id: int):
     access_goal(request.user, goal.pk)
     form = DecisionForm(request.POST)
     if form.is_valid():
-        try:
+        with service_errors(request):
             consensus_service.consensus_decide(actor=request.user, record=record, **form.cleaned_data)
             record.refresh_from_db()
             if record.state == ConsensusRecord.State.AGREED:
                 messages.success(request, _("All sign-offs are in: the goal is active."))
             else:
                 messages.success(request, _("Your decision was recorded."))
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
     return redirect("goals:detail", goal_id=goal.pk)
 
 
@@ -680,11 +660,9 @@ def consensus_withdraw(request, record_id: int):
         raise NotFound(_("Consensus record not found."))
     goal = record.goals.first()
     access_goal(request.user, goal.pk, manage=True)
-    try:
+    with service_errors(request):
         consensus_service.consensus_withdraw(actor=request.user, record=record)
         messages.success(request, _("Consensus withdrawn: the goal is a draft again and can be revised."))
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
     return redirect("goals:detail", goal_id=goal.pk)
 
 
@@ -696,7 +674,7 @@ def adjustment_add(request, goal_id: int):
     if form.is_valid():
         data = dict(form.cleaned_data)
         apply_directly = data.pop("apply_directly", None)
-        try:
+        with service_errors(request):
             adjustment = adjustment_service.adjustment_create(
                 actor=request.user, goal=goal, apply_directly=apply_directly, **data
             )
@@ -708,8 +686,6 @@ def adjustment_add(request, goal_id: int):
                     _("The change was sent to %(name)s for approval; the target changes when it is approved.")
                     % {"name": adjustment.approved_by.display_name},
                 )
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
     else:
         messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
     return redirect("goals:detail", goal_id=goal.pk)
@@ -898,12 +874,10 @@ def template_new(request):
     goals = [access_goal(request.user, i) for i in ids]
     form = TemplateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors(form):
             template = template_create_from_goals(actor=request.user, goals=goals, **form.cleaned_data)
             messages.success(request, _("Template “%(name)s” was saved.") % {"name": template.name})
             return redirect("goals:templates")
-        except ApplicationError as exc:
-            add_error_to_form(form, exc)
     return render(request, "goals/template_new.html", {"form": form, "goals": goals})
 
 
@@ -962,7 +936,7 @@ def copy_period(request):
     form = CopyForm(request.POST or None, departments=_writable_departments(request.user))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with service_errors(form):
             goals = goals_copy_to_period(
                 actor=request.user,
                 department=data["department"],
@@ -978,6 +952,4 @@ def copy_period(request):
                 f"{reverse('goals:table')}?department={data['department'].pk}"
                 f"&period={data['target_period'].pk}"
             )
-        except ApplicationError as exc:
-            add_error_to_form(form, exc)
     return render(request, "goals/copy.html", {"form": form, "section": "copy"})

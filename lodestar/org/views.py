@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from lodestar.core.errors import ApplicationError, NotFound
-from lodestar.core.http import add_error_to_form, int_param, page_view
+from lodestar.core.errors import NotFound
+from lodestar.core.http import int_param, page_view, service_errors
 from lodestar.core.permissions import (
     access_department,
     access_person,
@@ -176,7 +176,7 @@ def department_edit(request, department_id: int | None = None):
         form.fields["parent"].disabled = True
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with service_errors(form):
             if department is None:
                 department = services.department_create(
                     actor=request.user,
@@ -200,8 +200,6 @@ def department_edit(request, department_id: int | None = None):
                 )
                 messages.success(request, _("Department %(name)s was saved.") % {"name": data["name"]})
             return redirect("org:departments")
-        except ApplicationError as exc:
-            add_error_to_form(form, exc)
     return render(request, "org/department_form.html", {"form": form, "department": department})
 
 
@@ -209,11 +207,9 @@ def department_edit(request, department_id: int | None = None):
 @page_view
 def department_delete(request, department_id: int):
     department = access_department(request.user, department_id, write=True)
-    try:
+    with service_errors(request):
         services.department_delete(actor=request.user, department=department)
         messages.success(request, _("Department %(name)s was deleted.") % {"name": department.name})
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
     return redirect("org:departments")
 
 
@@ -254,7 +250,7 @@ def person_edit(request, person_id: int | None = None):
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with service_errors(form):
             if person is None:
                 person = services.person_create(
                     actor=request.user,
@@ -274,8 +270,6 @@ def person_edit(request, person_id: int | None = None):
                 services.person_update(actor=request.user, person=person, version=version, **data)
                 messages.success(request, _("%(name)s was saved.") % {"name": data["display_name"]})
             return redirect("org:person", person_id=person.pk)
-        except ApplicationError as exc:
-            add_error_to_form(form, exc)
     return render(request, "org/person_form.html", {"form": form, "person": person})
 
 
@@ -286,7 +280,7 @@ def import_upload(request):
     result = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        try:
+        with service_errors(form):
             # Read one byte past the limit so the reader can refuse an oversized file clearly.
             data = upload.read(settings.LODESTAR_IMPORT_MAX_BYTES + 1)
             result = importing.org_import(
@@ -303,8 +297,6 @@ def import_upload(request):
                     % {"total": result.rows_total, "created": result.created, "updated": result.updated},
                 )
                 return redirect("org:departments" if result.kind == "departments" else "org:directory")
-        except ApplicationError as exc:
-            add_error_to_form(form, exc)
     return render(request, "org/import.html", {"form": form, "result": result}, status=200)
 
 
