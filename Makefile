@@ -20,7 +20,7 @@ help:
 	@echo "make test   install and run the whole test suite (SQLite; set DATABASE_URL for PostgreSQL)"
 	@echo "make e2e    browser journeys in Debian's Chromium (installs it when missing)"
 	@echo "make bench  SCALE=S|M|L DB=sqlite|postgres: build a generated organisation once and time the key pages"
-	@echo "make lint   ruff (lint + format check) and mypy"
+	@echo "make lint   ruff (lint + format check), mypy and the layers of the apps (lint-imports)"
 	@echo "make messages  extract and compile translations"
 
 check-python:
@@ -80,6 +80,7 @@ lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 format: venv
 	$(BIN)/ruff check --fix .

@@ -3,18 +3,18 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from config.api import api
-from lodestar.core import views as core_views
+from lodestar.org import shell_views
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", include("lodestar.dashboards.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("accounts/password/", core_views.password_change, name="password_change"),
+    path("accounts/password/", shell_views.password_change, name="password_change"),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("profile/", core_views.profile, name="profile"),
-    path("profile/tokens/<int:token_id>/revoke/", core_views.token_revoke, name="token_revoke"),
-    path("periods/", include("lodestar.core.urls")),
-    path("trash/", include("lodestar.core.trash_urls")),
+    path("profile/", shell_views.profile, name="profile"),
+    path("profile/tokens/<int:token_id>/revoke/", shell_views.token_revoke, name="token_revoke"),
+    path("periods/", include("lodestar.org.periods_urls")),
+    path("trash/", include("lodestar.trash.urls")),
     path("org/", include("lodestar.org.urls")),
     path("goals/", include("lodestar.goals.urls")),
     path("execution/", include("lodestar.execution.urls")),

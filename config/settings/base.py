@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "lodestar.execution",
     "lodestar.tracking",
     "lodestar.notifications",
+    "lodestar.dashboards",
+    "lodestar.trash",
     "lodestar.demo",
 ]
 
@@ -84,7 +86,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "lodestar.core.context_processors.navigation",
+                "lodestar.dashboards.context_processors.navigation",
             ],
         },
     }

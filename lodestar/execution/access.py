@@ -1,4 +1,4 @@
-"""Who may see and change action items (rules in core/permissions.py).
+"""Who may see and change action items (rules in org/permissions.py).
 
 - See: admin and HR partner everything; managers their departments' subtree; everyone the
   items of their own department, items they hold a RACI letter on, and requests addressed
@@ -15,7 +15,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from lodestar.core.errors import NotFound, PermissionDeniedError
-from lodestar.core.permissions import (
+from lodestar.execution.models import ActionItem, RaciAssignment
+from lodestar.org.permissions import (
     can_write,
     is_admin,
     is_hr,
@@ -26,7 +27,6 @@ from lodestar.core.permissions import (
     subtree_q,
     visible_q,
 )
-from lodestar.execution.models import ActionItem, RaciAssignment
 
 
 def visible_items(user):

@@ -20,15 +20,6 @@ from ninja import Path, Query, Router, Status
 
 from lodestar.core.errors import ApplicationError, NotFound
 from lodestar.core.numbers import amount_str
-from lodestar.core.permissions import (
-    access_department,
-    access_person,
-    is_admin,
-    is_hr,
-    person_of,
-    require_person,
-    visible_q,
-)
 from lodestar.core.references_by_id import on_field, optional_ref, require_values
 from lodestar.core.schemas import LIST_ERRORS, MAX_ID, READ_ERRORS, WRITE_ERRORS, page_out
 from lodestar.execution import selectors, services
@@ -59,6 +50,15 @@ from lodestar.execution.schemas import (
     RescheduleIn,
 )
 from lodestar.goals.access import access_goal, access_measure, visible_goals
+from lodestar.org.permissions import (
+    access_department,
+    access_person,
+    is_admin,
+    is_hr,
+    person_of,
+    require_person,
+    visible_q,
+)
 
 router = Router(tags=["execution"])
 
@@ -90,7 +90,8 @@ def _items_out(ids: list[int]) -> list[ActionItem]:
     return [by_pk[pk] for pk in ids if pk in by_pk]
 
 
-def _item_out(item_id: int) -> ActionItem:
+def item_out(item_id: int) -> ActionItem:
+    """One action item as `GET /items/{id}` answers it (public: the trash answers a restore with it)."""
     return _items_out([item_id])[0]
 
 
@@ -222,7 +223,7 @@ def item_create(request, payload: ItemIn):
         **raci,
         **data,
     )
-    return Status(201, _item_out(item.pk))
+    return Status(201, item_out(item.pk))
 
 
 @router.post(
@@ -250,7 +251,7 @@ def item_bulk(request, payload: BulkIn):
 @router.get("/items/{item_id}", response={200: ItemOut, **READ_ERRORS}, summary="One action item")
 def item_detail(request, item_id: int = ItemId):
     access_item(request.user, item_id)
-    return _item_out(item_id)
+    return item_out(item_id)
 
 
 @router.patch(
@@ -273,7 +274,7 @@ def item_patch(request, payload: ItemPatch, item_id: int = ItemId):
             data[field] = ""
     data = _links(user, data)
     services.item_update(actor=user, item=item, version=version, override_reason=override_reason, **data)
-    return _item_out(item_id)
+    return item_out(item_id)
 
 
 @router.delete("/items/{item_id}", response={204: None, **WRITE_ERRORS}, summary="Delete an item")
@@ -296,7 +297,7 @@ def item_raci(request, payload: RaciIn, item_id: int = ItemId):
     data = payload.dict()
     version = data.pop("version")
     services.raci_set(actor=user, item=item, version=version, **_raci(user, data))
-    return _item_out(item_id)
+    return item_out(item_id)
 
 
 @router.post(
@@ -319,7 +320,7 @@ def item_move(request, payload: MoveIn, item_id: int = ItemId):
         before_id=payload.before_id,
         override_reason=payload.override_reason,
     )
-    return _item_out(item_id)
+    return item_out(item_id)
 
 
 @router.post(
@@ -333,7 +334,7 @@ def item_reschedule(request, payload: RescheduleIn, item_id: int = ItemId):
     services.item_reschedule(
         actor=user, item=item, start=payload.start, due=payload.due, version=payload.version
     )
-    return _item_out(item_id)
+    return item_out(item_id)
 
 
 # --- dependencies --------------------------------------------------------------------------
@@ -442,7 +443,7 @@ def request_answer(request, payload: RequestAnswerIn, item_id: int = ItemId):
     services.request_answer(
         actor=user, item=item, accept=payload.accept, responsible=responsible, comment=payload.comment
     )
-    return _item_out(item_id)
+    return item_out(item_id)
 
 
 # --- phases --------------------------------------------------------------------------------

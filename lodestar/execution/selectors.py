@@ -7,7 +7,6 @@ import datetime as dt
 import django_filters
 from django.db.models import Prefetch, Q, QuerySet
 
-from lodestar.core.permissions import managed_paths, person_of, subtree_q
 from lodestar.execution.access import visible_items
 from lodestar.execution.models import (
     ActionItem,
@@ -20,6 +19,7 @@ from lodestar.execution.models import (
 from lodestar.goals.access import visible_goals
 from lodestar.goals.models import GoalStatus
 from lodestar.org.models import Department
+from lodestar.org.permissions import managed_paths, person_of, subtree_q
 
 
 class ItemFilter(django_filters.FilterSet):

@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from lodestar.core.errors import ApplicationError, ConflictError, NotFound, PermissionDeniedError
-from lodestar.core.permissions import can_write, require_admin, require_person
 from lodestar.core.services import bump_version, check_version
 from lodestar.core.softdelete import mark_deleted, mark_restored
 from lodestar.execution import domain
@@ -40,6 +39,7 @@ from lodestar.goals.models import GoalStatus, Measure
 from lodestar.goals.services import to_decimal
 from lodestar.notifications.services import notify
 from lodestar.org.models import Department, Person
+from lodestar.org.permissions import can_write, require_admin, require_person
 
 ITEM_FIELDS = (
     "title",
@@ -620,7 +620,7 @@ def request_answer(
     *, actor, item: ActionItem, accept: bool, responsible: Person | None = None, comment: str = ""
 ) -> ActionItem:
     """The requested department's manager accepts (naming the R) or declines a request."""
-    from lodestar.core.permissions import is_admin, manages_department
+    from lodestar.org.permissions import is_admin, manages_department
 
     person = _actor(actor)
     item = (

@@ -18,14 +18,6 @@ from django.views.decorators.http import require_POST
 
 from lodestar.core.errors import ApplicationError, NotFound, PermissionDeniedError
 from lodestar.core.http import int_param, page_view, service_errors
-from lodestar.core.permissions import (
-    access_department,
-    can_write,
-    is_admin,
-    manages_department,
-    person_of,
-    require_person,
-)
 from lodestar.execution import domain, selectors, services
 from lodestar.execution.access import (
     access_item,
@@ -39,6 +31,14 @@ from lodestar.execution.models import ActionItem, Attachment, ItemStatus, Reques
 from lodestar.goals.access import access_goal, visible_goals
 from lodestar.goals.models import GoalStatus
 from lodestar.org.models import Department, Person
+from lodestar.org.permissions import (
+    access_department,
+    can_write,
+    is_admin,
+    manages_department,
+    person_of,
+    require_person,
+)
 from lodestar.tracking.selectors import checkin_changes
 
 

@@ -31,12 +31,12 @@ from django.views.decorators.http import require_POST
 
 from lodestar.core.errors import ApplicationError, NotFound
 from lodestar.core.http import int_param, page_view
-from lodestar.core.permissions import require_person
 from lodestar.execution import domain, selectors, services
 from lodestar.execution.access import access_item
 from lodestar.execution.cards import CardRenderer
 from lodestar.execution.models import ItemStatus, Phase
 from lodestar.execution.views import annotate_for_display, plan_scope
+from lodestar.org.permissions import require_person
 
 BOARD_COLUMNS = (ItemStatus.TODO, ItemStatus.DOING, ItemStatus.BLOCKED, ItemStatus.DONE)
 # The done column shows what was finished lately; a year of finished work is behind a link

@@ -1,4 +1,4 @@
-"""Who may see and change goals (the goal-level `access_*` helpers; rules in core/permissions.py).
+"""Who may see and change goals (the goal-level `access_*` helpers; rules in org/permissions.py).
 
 - See: admin and HR partner everything; a manager the goals of their departments' subtrees;
   everyone their own goals, their department's goals and every public goal.
@@ -12,7 +12,8 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from lodestar.core.errors import NotFound, PermissionDeniedError
-from lodestar.core.permissions import (
+from lodestar.goals.models import Goal, GoalStatus, GoalTemplate, Measure
+from lodestar.org.permissions import (
     can_write,
     is_admin,
     is_hr,
@@ -21,7 +22,6 @@ from lodestar.core.permissions import (
     require_person,
     visible_q,
 )
-from lodestar.goals.models import Goal, GoalStatus, GoalTemplate, Measure
 
 
 def visible_goals(user):

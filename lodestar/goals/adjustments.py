@@ -18,7 +18,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lodestar.core.errors import ApplicationError, ConflictError, PermissionDeniedError
-from lodestar.core.permissions import is_admin, managed_paths, person_of
 from lodestar.goals.access import can_report_on_goal
 from lodestar.goals.models import Goal, GoalStatus, Measure, TargetAdjustment
 from lodestar.goals.rollup import rollup_from
@@ -26,6 +25,7 @@ from lodestar.goals.services import to_decimal, validate_measure
 from lodestar.goals.templatetags.goal_tags import amount
 from lodestar.notifications.services import notify
 from lodestar.org.models import Department, Person
+from lodestar.org.permissions import is_admin, managed_paths, person_of
 
 Status = TargetAdjustment.Status
 

@@ -15,13 +15,6 @@ from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Status
 
 from lodestar.core.errors import ApplicationError, NotFound
-from lodestar.core.permissions import (
-    access_department,
-    access_period,
-    access_person,
-    person_of,
-    require_person,
-)
 from lodestar.core.references_by_id import on_field, optional_ref, require_values
 from lodestar.core.schemas import LIST_ERRORS, MAX_ID, READ_ERRORS, WRITE_ERRORS, page_out
 from lodestar.goals import adjustments, consensus, decomposition, reuse, selectors, services
@@ -66,6 +59,13 @@ from lodestar.goals.schemas import (
     TemplatePage,
     WeightsIn,
 )
+from lodestar.org.permissions import (
+    access_department,
+    access_period,
+    access_person,
+    person_of,
+    require_person,
+)
 
 router = Router(tags=["goals"])
 
@@ -95,7 +95,8 @@ def _goals_out(user, ids: list[int]) -> list[Goal]:
     return [by_pk[pk] for pk in ids]
 
 
-def _goal_out(user, goal_id: int) -> Goal:
+def goal_out(user, goal_id: int) -> Goal:
+    """One goal as `GET /goals/{id}` answers it (public: the trash answers a restore with it)."""
     return _goals_out(user, [goal_id])[0]
 
 
@@ -186,7 +187,7 @@ def goal_create(request, payload: GoalIn):
         collaborating_departments=data.pop("collaborating_departments", []),
         **data,
     )
-    return Status(201, _goal_out(request.user, goal.pk))
+    return Status(201, goal_out(request.user, goal.pk))
 
 
 @router.put(
@@ -226,7 +227,7 @@ def goal_copy(request, payload: GoalCopyIn):
 @router.get("/goals/{goal_id}", response={200: GoalOut, **READ_ERRORS}, summary="One goal")
 def goal_detail(request, goal_id: int = GoalId):
     access_goal(request.user, goal_id)
-    return _goal_out(request.user, goal_id)
+    return goal_out(request.user, goal_id)
 
 
 @router.patch(
@@ -250,7 +251,7 @@ def goal_patch(request, payload: GoalPatch, goal_id: int = GoalId):
         collaborating_departments=data.pop("collaborating_departments", None),
         **data,
     )
-    return _goal_out(request.user, goal_id)
+    return goal_out(request.user, goal_id)
 
 
 @router.delete(
@@ -272,7 +273,7 @@ def goal_delete(request, goal_id: int = GoalId):
 def goal_status(request, payload: GoalStatusIn, goal_id: int = GoalId):
     goal = access_goal(request.user, goal_id)
     services.goal_set_status(actor=request.user, goal=goal, status=payload.status, version=payload.version)
-    return _goal_out(request.user, goal_id)
+    return goal_out(request.user, goal_id)
 
 
 # --- measures ------------------------------------------------------------------------------

@@ -22,7 +22,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lodestar.core.errors import ApplicationError, ConflictError, PermissionDeniedError
-from lodestar.core.permissions import can_write, person_of
 from lodestar.goals import domain
 from lodestar.goals.access import can_manage_goal
 from lodestar.goals.models import ConsensusParticipant, ConsensusRecord, Goal, GoalStatus, Measure
@@ -30,6 +29,7 @@ from lodestar.goals.rollup import rollup_from
 from lodestar.goals.services import sibling_goals, sibling_key
 from lodestar.notifications.services import notify
 from lodestar.org.models import Department, Person
+from lodestar.org.permissions import can_write, person_of
 
 
 def _goals_text(goals: list[Goal]) -> str:

@@ -15,13 +15,13 @@ from django.utils.translation import gettext as _
 
 from lodestar.core.errors import ApplicationError, ConflictError, PermissionDeniedError
 from lodestar.core.models import Period
-from lodestar.core.permissions import person_of
 from lodestar.goals import domain
 from lodestar.goals.access import can_manage_goal
 from lodestar.goals.models import Decomposition, Goal, GoalKind, GoalStatus, Measure
 from lodestar.goals.rollup import rollup_from
 from lodestar.goals.services import _check_open_period, goal_create, to_decimal
 from lodestar.org.models import Department, Person
+from lodestar.org.permissions import person_of
 
 MAX_PARTS = 60
 

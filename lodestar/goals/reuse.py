@@ -10,11 +10,11 @@ from django.utils.translation import gettext as _
 
 from lodestar.core.errors import ApplicationError, PermissionDeniedError
 from lodestar.core.models import Period
-from lodestar.core.permissions import can_write, is_admin, manages_department, person_of
 from lodestar.goals.models import Goal, GoalStatus, GoalTemplate, GoalType
 from lodestar.goals.rollup import rollup_from
 from lodestar.goals.services import _check_open_period, goal_create, to_decimal
 from lodestar.org.models import Department, Person
+from lodestar.org.permissions import can_write, is_admin, manages_department, person_of
 
 TEMPLATE_FIELDS = ("kind", "name", "description", "goal_type_id", "weight", "visibility")
 MEASURE_FIELDS = (

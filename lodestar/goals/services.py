@@ -15,14 +15,6 @@ from django.utils.translation import gettext as _
 
 from lodestar.core.errors import ApplicationError, ConflictError, NotFound, PermissionDeniedError
 from lodestar.core.models import Period
-from lodestar.core.permissions import (
-    can_write,
-    is_admin,
-    manages_department,
-    person_of,
-    require_admin,
-    require_person,
-)
 from lodestar.core.references import refuse_delete_while_referenced
 from lodestar.core.services import bump_version, check_version
 from lodestar.core.softdelete import mark_deleted, mark_restored
@@ -40,6 +32,14 @@ from lodestar.goals.models import (
 )
 from lodestar.goals.rollup import recompute_measure, rollup_from
 from lodestar.org.models import Department, Person
+from lodestar.org.permissions import (
+    can_write,
+    is_admin,
+    manages_department,
+    person_of,
+    require_admin,
+    require_person,
+)
 
 MAX_AMOUNT = Decimal("1e13")
 NON_NEGATIVE_UNITS = {MeasureUnit.COUNT, MeasureUnit.PEOPLE, MeasureUnit.YUAN, MeasureUnit.WAN_YUAN}

@@ -21,16 +21,6 @@ from django.views.decorators.http import require_POST
 from lodestar.core.errors import ApplicationError, NotFound, PermissionDeniedError
 from lodestar.core.http import int_param, page_view, service_errors
 from lodestar.core.models import Period, PeriodKind
-from lodestar.core.permissions import (
-    access_department,
-    access_period,
-    can_write,
-    is_admin,
-    managed_paths,
-    person_of,
-    require_person,
-    subtree_q,
-)
 from lodestar.goals import adjustments as adjustment_service
 from lodestar.goals import consensus as consensus_service
 from lodestar.goals import selectors, services
@@ -67,6 +57,16 @@ from lodestar.goals.reuse import goals_copy_to_period, template_apply, template_
 from lodestar.goals.smart import check_goal
 from lodestar.goals.tree import render_rows
 from lodestar.org.models import Department, Person
+from lodestar.org.permissions import (
+    access_department,
+    access_period,
+    can_write,
+    is_admin,
+    managed_paths,
+    person_of,
+    require_person,
+    subtree_q,
+)
 
 
 def current_quarter() -> Period | None:

@@ -41,10 +41,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lodestar.core.errors import ApplicationError
-from lodestar.core.permissions import require_admin, require_person
 from lodestar.core.services import bump_version, check_version
 from lodestar.notifications.models import Delivery, NotificationPreference, WebhookEndpoint
 from lodestar.notifications.services import notify
+from lodestar.org.permissions import require_admin, require_person
 
 TIMEOUT_SECONDS = 10
 BACKOFF_MINUTES = (1, 5, 25)

@@ -7,9 +7,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from lodestar.core.http import int_param, page_view
-from lodestar.core.permissions import require_person
 from lodestar.notifications.models import Notification
 from lodestar.notifications.services import mark_read
+from lodestar.org.permissions import require_person
 
 
 @page_view

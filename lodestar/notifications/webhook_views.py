@@ -14,11 +14,11 @@ from django.views.decorators.http import require_POST
 
 from lodestar.core.errors import ApplicationError
 from lodestar.core.http import add_error_to_form, page_view
-from lodestar.core.permissions import require_admin, require_person
 from lodestar.notifications import delivery
 from lodestar.notifications.models import Delivery, WebhookEndpoint
 from lodestar.org.forms import DepartmentChoiceField
 from lodestar.org.models import Department
+from lodestar.org.permissions import require_admin, require_person
 
 WEEKDAYS = [
     (1, gettext_lazy("Monday")),

@@ -7,7 +7,6 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from lodestar.core.errors import ApplicationError
-from lodestar.core.permissions import access_department, access_person, require_person
 from lodestar.core.schemas import (
     LIST_ERRORS,
     MAX_ID,
@@ -19,6 +18,7 @@ from lodestar.core.schemas import (
 )
 from lodestar.org import selectors, services
 from lodestar.org.models import Role
+from lodestar.org.permissions import access_department, access_person, require_person
 
 router = Router(tags=["organisation"])
 

@@ -26,5 +26,5 @@ class PersonBackend(ModelBackend):
         except ObjectDoesNotExist:
             person = None
         if person is not None and person.is_active:
-            user._lodestar_person = person  # what lodestar.core.permissions.person_of reads
+            user._lodestar_person = person  # what lodestar.org.permissions.person_of reads
         return user

@@ -21,9 +21,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from lodestar.core.errors import ApplicationError, ErrorItem
-from lodestar.core.permissions import require_admin
 from lodestar.exchange.readers import Table, read_table
 from lodestar.org.models import Department, Person, Role
+from lodestar.org.permissions import require_admin
 from lodestar.org.services import _move_subtree
 
 User = get_user_model()

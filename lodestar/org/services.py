@@ -18,15 +18,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lodestar.core.errors import ApplicationError, NotFound, PermissionDeniedError
-from lodestar.core.permissions import (
+from lodestar.core.references import refuse_delete_while_referenced
+from lodestar.core.services import bump_version, check_version
+from lodestar.org.models import ApiToken, Department, Person, Role
+from lodestar.org.permissions import (
     can_write,
     is_admin,
     manages_department,
     require_org_manager,
 )
-from lodestar.core.references import refuse_delete_while_referenced
-from lodestar.core.services import bump_version, check_version
-from lodestar.org.models import ApiToken, Department, Person, Role
 
 User = get_user_model()
 
@@ -357,7 +357,7 @@ def api_token_create(
     *, actor, name: str, scope: str = ApiToken.Scope.READ_WRITE, days: int | None = None
 ) -> tuple[ApiToken, str]:
     """Create a personal token; returns the record and the secret, which is never stored or shown again."""
-    from lodestar.core.permissions import require_person
+    from lodestar.org.permissions import require_person
 
     person = require_person(actor)
     if person is None:
@@ -386,7 +386,7 @@ def api_token_create(
 
 @transaction.atomic
 def api_token_revoke(*, actor, token_id: int) -> ApiToken:
-    from lodestar.core.permissions import person_of
+    from lodestar.org.permissions import person_of
 
     person = person_of(actor)
     token = ApiToken.objects.filter(pk=token_id).first()

@@ -16,7 +16,10 @@ from django.views.decorators.http import require_POST
 
 from lodestar.core.errors import NotFound
 from lodestar.core.http import int_param, page_view, service_errors
-from lodestar.core.permissions import (
+from lodestar.org import importing, selectors, services
+from lodestar.org.forms import DepartmentForm, ImportForm, PersonForm
+from lodestar.org.models import Department, Person
+from lodestar.org.permissions import (
     access_department,
     access_person,
     can_write,
@@ -28,9 +31,6 @@ from lodestar.core.permissions import (
     require_person,
     subtree_q,
 )
-from lodestar.org import importing, selectors, services
-from lodestar.org.forms import DepartmentForm, ImportForm, PersonForm
-from lodestar.org.models import Department, Person
 
 
 @page_view

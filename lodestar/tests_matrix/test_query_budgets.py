@@ -28,7 +28,6 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from lodestar.core.services import period_create_custom
 from lodestar.core.testing import ApiClient
 from lodestar.execution import services as execution
 from lodestar.execution.models import ActionItem
@@ -38,6 +37,7 @@ from lodestar.goals.models import Goal, GoalStatus, GoalType, Measure
 from lodestar.goals.reuse import template_create_from_goals
 from lodestar.notifications.models import Delivery, Notification, WebhookEndpoint
 from lodestar.org.models import Department
+from lodestar.org.periods_services import period_create_custom
 from lodestar.org.services import department_create
 from lodestar.tests_matrix import test_api_matrix, test_page_matrix
 from lodestar.tests_matrix.world import add_person, fresh

@@ -17,7 +17,6 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from lodestar.core.services import period_generate_fiscal_year
 from lodestar.execution import services as execution
 from lodestar.goals import consensus
 from lodestar.goals import services as goals
@@ -26,6 +25,7 @@ from lodestar.goals.models import Visibility
 from lodestar.goals.reuse import template_create_from_goals
 from lodestar.notifications.models import Notification, WebhookEndpoint
 from lodestar.org.models import Department, Person, Role
+from lodestar.org.periods_services import period_generate_fiscal_year
 from lodestar.org.services import api_token_create, department_create
 from lodestar.tracking import alerts
 from lodestar.tracking.models import Alert, AlertCondition, AlertRule

@@ -10,9 +10,9 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from lodestar.core.errors import NotFound
-from lodestar.core.permissions import require_person
 from lodestar.execution.access import visible_items
 from lodestar.goals.access import visible_goals
+from lodestar.org.permissions import require_person
 from lodestar.tracking.models import CheckIn
 
 

@@ -14,18 +14,18 @@ from django.views.decorators.http import require_POST
 
 from lodestar.core.errors import ApplicationError, PermissionDeniedError
 from lodestar.core.http import add_error_to_form, int_param, page_view
-from lodestar.core.permissions import (
+from lodestar.goals.access import visible_goals
+from lodestar.goals.models import Goal, GoalStatus, GoalType
+from lodestar.notifications.models import Delivery
+from lodestar.org.forms import DepartmentChoiceField
+from lodestar.org.models import Department, Person
+from lodestar.org.permissions import (
     can_write,
     is_admin,
     managed_paths,
     require_person,
     subtree_q,
 )
-from lodestar.goals.access import visible_goals
-from lodestar.goals.models import Goal, GoalStatus, GoalType
-from lodestar.notifications.models import Delivery
-from lodestar.org.forms import DepartmentChoiceField
-from lodestar.org.models import Department, Person
 from lodestar.tracking import alerts
 from lodestar.tracking.models import Alert, AlertComment, AlertCondition, AlertRule
 

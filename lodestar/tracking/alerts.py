@@ -38,7 +38,13 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from lodestar.core.errors import ApplicationError, NotFound, PermissionDeniedError
-from lodestar.core.permissions import (
+from lodestar.core.services import bump_version, check_version
+from lodestar.execution.models import ActionItem, ItemStatus, RaciRole
+from lodestar.goals.models import Goal, GoalStatus, GoalType, Measure
+from lodestar.goals.rollup import ancestor_ids
+from lodestar.notifications import delivery
+from lodestar.org.models import Department, Person
+from lodestar.org.permissions import (
     can_write,
     is_admin,
     managed_paths,
@@ -47,12 +53,6 @@ from lodestar.core.permissions import (
     require_person,
     subtree_q,
 )
-from lodestar.core.services import bump_version, check_version
-from lodestar.execution.models import ActionItem, ItemStatus, RaciRole
-from lodestar.goals.models import Goal, GoalStatus, GoalType, Measure
-from lodestar.goals.rollup import ancestor_ids
-from lodestar.notifications import delivery
-from lodestar.org.models import Department, Person
 from lodestar.tracking import domain
 from lodestar.tracking.models import (
     Alert,

@@ -12,12 +12,12 @@ from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Status
 
 from lodestar.core.errors import ApplicationError, NotFound
-from lodestar.core.permissions import access_department, person_of, require_admin, require_person
 from lodestar.core.schemas import LIST_ERRORS, MAX_ID, READ_ERRORS, WRITE_ERRORS, page_out
 from lodestar.goals.access import access_goal
 from lodestar.notifications import delivery
 from lodestar.notifications.models import WebhookEndpoint
 from lodestar.org.models import Person
+from lodestar.org.permissions import access_department, person_of, require_admin, require_person
 from lodestar.tracking import alerts
 from lodestar.tracking.alerts_schemas import (
     AlertCommentIn,

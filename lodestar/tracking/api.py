@@ -23,12 +23,12 @@ from ninja import Path, Query, Router, Status
 
 from lodestar.core.errors import ApplicationError
 from lodestar.core.numbers import amount_str, rate_str
-from lodestar.core.permissions import access_department, access_person, require_person
 from lodestar.core.references_by_id import on_field
 from lodestar.core.schemas import LIST_ERRORS, MAX_ID, READ_ERRORS, WRITE_ERRORS, page_out
 from lodestar.execution.access import access_item
 from lodestar.goals.access import access_goal, access_measure
 from lodestar.goals.models import Measure
+from lodestar.org.permissions import access_department, access_person, require_person
 from lodestar.tracking import services
 from lodestar.tracking.access import access_checkin, visible_checkins
 from lodestar.tracking.models import CheckIn, DeviationCategory, PlanPoint
@@ -77,7 +77,8 @@ def _resource_fields(resource_need: dict | None) -> dict:
     }
 
 
-def _checkin_out(checkin_id: int) -> CheckIn:
+def checkin_out(checkin_id: int) -> CheckIn:
+    """One check-in as `GET /check-ins/{id}` answers it (public: the trash answers a restore with it)."""
     return _checkins().get(pk=checkin_id)
 
 
@@ -207,7 +208,7 @@ def checkin_patch(request, payload: CheckInPatch, checkin_id: int = CheckInId):
         deviation_category=category,
         **data,
     )
-    return _checkin_out(checkin.pk)
+    return checkin_out(checkin.pk)
 
 
 @router.delete(

@@ -18,7 +18,6 @@ from django.db.models import Exists, F, OuterRef, Q, Subquery, Sum
 from django.utils.translation import gettext as _
 
 from lodestar.core.errors import ApplicationError, ConflictError, NotFound, PermissionDeniedError
-from lodestar.core.permissions import person_of, require_admin
 from lodestar.core.services import bump_version, check_version
 from lodestar.core.softdelete import mark_deleted, mark_restored
 from lodestar.execution.access import can_work_on_item
@@ -27,6 +26,7 @@ from lodestar.goals.access import can_report_on_goal, visible_goals
 from lodestar.goals.figures import StockTake, measure_refresh_current
 from lodestar.goals.models import GoalStatus, Measure, MeasureUnit
 from lodestar.goals.services import NON_NEGATIVE_UNITS, to_decimal
+from lodestar.org.permissions import person_of, require_admin
 from lodestar.tracking import domain
 from lodestar.tracking.models import CheckIn, CheckInPeriod, DeviationCategory, PlanPoint
 

@@ -21,7 +21,12 @@ from django.views.decorators.http import require_POST
 
 from lodestar.core.errors import ApplicationError, PermissionDeniedError
 from lodestar.core.http import add_error_to_form, int_param, page_view
-from lodestar.core.permissions import (
+from lodestar.execution import services as execution_services
+from lodestar.execution.access import access_item, can_plan_in
+from lodestar.goals.access import access_goal, access_measure, can_report_on_goal
+from lodestar.goals.models import Goal, Measure
+from lodestar.org.models import Department, Person
+from lodestar.org.permissions import (
     access_department,
     can_write,
     is_admin,
@@ -29,11 +34,6 @@ from lodestar.core.permissions import (
     manages_department,
     require_person,
 )
-from lodestar.execution import services as execution_services
-from lodestar.execution.access import access_item, can_plan_in
-from lodestar.goals.access import access_goal, access_measure, can_report_on_goal
-from lodestar.goals.models import Goal, Measure
-from lodestar.org.models import Department, Person
 from lodestar.tracking import domain, selectors, services
 from lodestar.tracking.forms import CheckInForm, FollowUpForm, PlanForm
 from lodestar.tracking.models import DeviationCategory

@@ -15,7 +15,6 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from lodestar.core import services as core_services
 from lodestar.core.errors import ConflictError
 from lodestar.core.models import CompanySettings, Period
 from lodestar.core.testing import (
@@ -34,6 +33,7 @@ from lodestar.goals.models import Goal, Measure
 from lodestar.goals.tests.conftest import activate, fresh, make_goal, world  # noqa: F401 (fixtures)
 from lodestar.notifications import delivery
 from lodestar.notifications.models import WebhookEndpoint
+from lodestar.org import periods_services
 from lodestar.org.models import Department, Person
 from lodestar.tracking import alerts
 from lodestar.tracking.models import AlertRule, CheckIn
@@ -347,7 +347,7 @@ def test_services_compare_with_the_stored_row_not_the_callers_copy(world, rule, 
     stale_endpoint = WebhookEndpoint.objects.get(pk=endpoint.pk)
     alerts.rule_update(actor=fresh(world.admin), rule=rule, version=1, name="甲")
     delivery.endpoint_update(actor=fresh(world.admin), endpoint=endpoint, version=1, name="甲")
-    core_services.company_settings_update(
+    periods_services.company_settings_update(
         actor=fresh(world.admin), company_name="甲", fiscal_year_start_month=1, version=1
     )
     with pytest.raises(ConflictError):
@@ -357,7 +357,7 @@ def test_services_compare_with_the_stored_row_not_the_callers_copy(world, rule, 
             actor=fresh(world.admin), endpoint=stale_endpoint, version=stale_endpoint.version, name="乙"
         )
     with pytest.raises(ConflictError):
-        core_services.company_settings_update(
+        periods_services.company_settings_update(
             actor=fresh(world.admin), company_name="乙", fiscal_year_start_month=1, version=1
         )
     assert AlertRule.objects.get(pk=rule.pk).name == "甲"

@@ -27,6 +27,7 @@ from lodestar.execution import services as execution_services
 from lodestar.execution.models import ActionItem
 from lodestar.notifications import delivery
 from lodestar.notifications.models import WebhookEndpoint
+from lodestar.org import periods_services
 from lodestar.org.models import Department, Person, Role
 from lodestar.tracking import alerts
 from lodestar.tracking.models import AlertRule
@@ -128,11 +129,11 @@ def test_webhook_endpoint(admin):
 def test_company_settings(admin):
     CompanySettings.load()
     results = race(
-        "lodestar.core.services",
-        lambda: core_services.company_settings_update(
+        "lodestar.org.periods_services",
+        lambda: periods_services.company_settings_update(
             actor=admin(), company_name="甲", fiscal_year_start_month=4, version=1
         ),
-        lambda: core_services.company_settings_update(
+        lambda: periods_services.company_settings_update(
             actor=admin(), company_name="乙", fiscal_year_start_month=7, version=1
         ),
     )

@@ -8,9 +8,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from lodestar.core.permissions import is_admin, is_hr, is_manager
 from lodestar.demo import data
 from lodestar.org.models import Department, Person, Role
+from lodestar.org.permissions import is_admin, is_hr, is_manager
 from lodestar.org.tests.factories import DepartmentFactory
 
 User = get_user_model()

@@ -32,11 +32,11 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from lodestar.core.models import Period, PeriodKind
-from lodestar.core.services import period_generate_fiscal_year
 from lodestar.core.testing import ApiClient
 from lodestar.execution import services
 from lodestar.execution.models import ActionItem
 from lodestar.org.models import Department, Person, Role
+from lodestar.org.periods_services import period_generate_fiscal_year
 from lodestar.org.services import api_token_create, department_create
 
 User = get_user_model()

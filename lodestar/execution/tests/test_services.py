@@ -31,7 +31,6 @@ from django.utils import timezone
 
 from lodestar.core.errors import ApplicationError, ConflictError, NotFound, PermissionDeniedError
 from lodestar.core.models import Period, PeriodKind
-from lodestar.core.services import period_generate_fiscal_year
 from lodestar.execution import services, tasks
 from lodestar.execution.access import access_item, can_manage_item, can_work_on_item, visible_items
 from lodestar.execution.models import (
@@ -48,6 +47,7 @@ from lodestar.goals.models import Goal, Measure
 from lodestar.goals.services import goal_create
 from lodestar.notifications.models import Notification
 from lodestar.org.models import Department, Person, Role
+from lodestar.org.periods_services import period_generate_fiscal_year
 from lodestar.org.services import department_create
 
 User = get_user_model()

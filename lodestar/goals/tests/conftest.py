@@ -16,11 +16,11 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from lodestar.core.models import Period, PeriodKind
-from lodestar.core.services import period_generate_fiscal_year
 from lodestar.core.testing import ApiClient
 from lodestar.goals import consensus, services
 from lodestar.goals.models import Goal
 from lodestar.org.models import Department, Person, Role
+from lodestar.org.periods_services import period_generate_fiscal_year
 from lodestar.org.services import department_create
 
 User = get_user_model()

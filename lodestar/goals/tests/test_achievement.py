@@ -11,11 +11,11 @@ from decimal import Decimal
 import pytest
 
 from lodestar.core.errors import ApplicationError
-from lodestar.core.services import period_set_closed
 from lodestar.goals import rollup, services
 from lodestar.goals.models import Goal, Measure
 from lodestar.goals.tasks import next_run_time, refresh_date_figures
 from lodestar.goals.tests.test_api import err, ok
+from lodestar.org.periods_services import period_set_closed
 from lodestar.tracking import domain as tracking_domain
 from lodestar.tracking.models import PlanPoint
 from lodestar.tracking.services import measure_plan

@@ -11,10 +11,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from lodestar.core.numbers import amount_str, rate_str
-from lodestar.core.services import period_set_closed
 from lodestar.core.testing import assert_documented
 from lodestar.goals.models import ConsensusRecord, Goal, GoalStatus, Measure, TargetAdjustment
 from lodestar.goals.tests.conftest import Api, fresh
+from lodestar.org.periods_services import period_set_closed
 from lodestar.org.services import api_token_create
 
 ERROR_KEYS = {"code", "message", "field", "errors"}

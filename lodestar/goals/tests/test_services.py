@@ -25,8 +25,6 @@ from django.utils import translation
 
 from lodestar.core.errors import ApplicationError, ConflictError, PermissionDeniedError
 from lodestar.core.models import Period
-from lodestar.core.permissions import person_of
-from lodestar.core.services import period_generate_fiscal_year, period_set_closed
 from lodestar.goals import consensus, decomposition, domain, reuse, rollup, services
 from lodestar.goals.adjustments import adjustment_approve, adjustment_create
 from lodestar.goals.models import (
@@ -40,6 +38,8 @@ from lodestar.goals.models import (
     TargetAdjustment,
 )
 from lodestar.org.models import Department, Person, Role
+from lodestar.org.periods_services import period_generate_fiscal_year, period_set_closed
+from lodestar.org.permissions import person_of
 from lodestar.org.services import department_create
 
 User = get_user_model()

@@ -6,9 +6,9 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from lodestar.conftest import ApiClient, fresh_user, login
-from lodestar.core.tests.test_api import ERROR_KEYS, assert_error
 from lodestar.org.models import Department, Person, Role
 from lodestar.org.tests.factories import DepartmentFactory, PersonFactory
+from lodestar.org.tests.test_shell_api import ERROR_KEYS, assert_error
 
 User = get_user_model()
 

@@ -12,9 +12,9 @@ from django.urls import reverse
 
 from lodestar.conftest import fresh_user
 from lodestar.core.errors import ApplicationError
-from lodestar.core.tests.test_api import assert_error
 from lodestar.org import services
 from lodestar.org.models import Department
+from lodestar.org.tests.test_shell_api import assert_error
 
 RULE_ZH = "经理只能任命自己所管部门的人员"
 

@@ -6,9 +6,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from lodestar.conftest import login
-from lodestar.core.permissions import person_of
 from lodestar.org.backends import PersonBackend
 from lodestar.org.models import Person
+from lodestar.org.permissions import person_of
 
 
 def test_the_restored_user_carries_their_person_and_department(org):

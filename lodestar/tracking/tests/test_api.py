@@ -12,11 +12,11 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from lodestar.core.services import period_set_closed
 from lodestar.core.testing import assert_documented
 from lodestar.execution import services as execution_services
 from lodestar.goals.decomposition import goal_decompose
 from lodestar.goals.models import GoalKind, Measure
+from lodestar.org.periods_services import period_set_closed
 from lodestar.org.services import api_token_create
 from lodestar.tracking import services
 from lodestar.tracking.models import CheckIn, PlanPoint

@@ -9,10 +9,10 @@ from decimal import Decimal
 import pytest
 
 from lodestar.core.errors import ApplicationError, ConflictError, NotFound, PermissionDeniedError
-from lodestar.core.services import period_set_closed
 from lodestar.execution import services as execution_services
 from lodestar.goals.decomposition import goal_decompose
 from lodestar.goals.models import Goal, GoalKind
+from lodestar.org.periods_services import period_set_closed
 from lodestar.tracking import services
 from lodestar.tracking.models import CheckIn, DeviationCategory, PlanPoint
 from lodestar.tracking.tests import support

@@ -1,13 +1,12 @@
-"""Soft delete and restore of goals, action items and check-ins: figures, lists, trash, history, access."""
+"""Soft delete and restore of goals, action items and check-ins: figures, lists, history, access
+(the trash page and API: lodestar/trash/tests)."""
 
 from __future__ import annotations
 
 from decimal import Decimal as D
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 
 from lodestar.core.errors import ConflictError, PermissionDeniedError
 from lodestar.execution import services as execution
@@ -202,73 +201,3 @@ def test_goal_restore_refused_while_its_parent_is_deleted(world, make_goal, api)
 def test_restoring_a_record_that_is_not_deleted_is_404(world, tree, api):
     assert api("admin").post(f"/goals/{tree.first.pk}/restore").status_code == 404
     assert api("admin").post("/items/999999/restore").status_code == 404
-
-
-# --- the trash ----------------------------------------------------------------------------
-
-
-def _fill_trash(world, tree, make_goal, n: int) -> None:
-    for index in range(n):
-        goal = make_goal(f"草稿{index}", measures=[])
-        goals.goal_delete(actor=fresh(world.mkt_manager), goal=goal)
-        item = execution.item_create(
-            actor=fresh(world.mkt_manager), department=world.mkt, title=f"任务{index}"
-        )
-        execution.item_delete(actor=fresh(world.mkt_manager), item=item)
-        week = (WEEK1[0].replace(day=WEEK1[0].day + 0), WEEK1[1])
-        checkin = submit(world.mkt_manager, period=week, measure=tree.m1, actual=str(index + 1))
-        services.checkin_delete(actor=fresh(world.mkt_manager), checkin=checkin)
-
-
-def test_trash_lists_deleted_records_by_kind_with_who_and_when(world, tree, make_goal, api):
-    _fill_trash(world, tree, make_goal, 2)
-    body = api("admin").get("/trash").json()
-    assert body["count"] == 6
-    assert {row["kind"] for row in body["items"]} == {"goal", "item", "checkin"}
-    assert all(row["deleted_by_name"] == "赵敏" and row["deleted_at"] for row in body["items"])
-    only_items = api("admin").get("/trash", kind="item", page_size=1).json()
-    assert only_items["count"] == 2 and [r["title"] for r in only_items["items"]] == ["任务1"]
-    assert api("admin").get("/trash", kind="nonsense").status_code == 422
-
-    html = page(world.admin).get("/trash/?kind=goal").content.decode()
-    assert "草稿0" in html and "任务0" not in html
-
-
-def test_trash_page_query_count_does_not_grow_with_rows(world, tree, make_goal):
-    client = page(world.admin)
-    _fill_trash(world, tree, make_goal, 1)
-    with CaptureQueriesContext(connection) as few:
-        assert client.get("/trash/").status_code == 200
-    _fill_trash(world, tree, make_goal, 4)
-    with CaptureQueriesContext(connection) as many:
-        assert client.get("/trash/").status_code == 200
-    assert len(many) == len(few)
-
-
-def test_restore_button_on_the_trash_page(world, tree, make_goal):
-    goal = make_goal("草稿", measures=[])
-    goals.goal_delete(actor=fresh(world.mkt_manager), goal=goal)
-    response = page(world.admin).post(f"/trash/goal/{goal.pk}/restore/", {"shown_kind": "goal"})
-    assert response.status_code == 302 and response["Location"] == "/trash/?kind=goal"
-    assert Goal.objects.filter(pk=goal.pk).exists()
-
-
-@pytest.mark.parametrize("who", ROLES_DENIED)
-def test_only_admins_see_the_trash_and_restore(world, tree, make_goal, api, who):
-    goal = make_goal("草稿", measures=[])
-    goals.goal_delete(actor=fresh(world.mkt_manager), goal=goal)
-    client = page(world.person(who))
-    assert client.get("/trash/").status_code == 403
-    assert client.post(f"/trash/goal/{goal.pk}/restore/").status_code == 403
-    assert api(who).get("/trash").status_code == 403
-    assert api(who).post(f"/goals/{goal.pk}/restore").status_code == 403
-    assert Goal.all_objects.get(pk=goal.pk).is_deleted
-
-
-def test_anonymous_cannot_reach_the_trash(world, tree, make_goal, api):
-    goal = make_goal("草稿", measures=[])
-    goals.goal_delete(actor=fresh(world.mkt_manager), goal=goal)
-    assert Client().get("/trash/").status_code == 302
-    assert api(None).get("/trash").status_code == 401
-    assert api(None).post(f"/goals/{goal.pk}/restore").status_code == 401
-    assert page(world.admin).get("/trash/").status_code == 200

@@ -9,12 +9,12 @@ from django.db import transaction
 from django.utils import timezone, translation
 
 from lodestar.core.models import CompanySettings
-from lodestar.core.services import period_generate_fiscal_year
 from lodestar.demo import data
 from lodestar.demo.execution import seed_demo_execution
 from lodestar.demo.goals import seed_demo_goals
 from lodestar.demo.tracking import seed_demo_tracking
 from lodestar.org.models import Department, Person
+from lodestar.org.periods_services import period_generate_fiscal_year
 
 
 class Command(BaseCommand):

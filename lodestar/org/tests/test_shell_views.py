@@ -1,4 +1,4 @@
-"""Shell pages: login redirect, home, periods, company settings, profile tokens, password, language."""
+"""Shell pages: login redirect, periods, company settings, profile tokens, password, language."""
 
 from __future__ import annotations
 
@@ -6,11 +6,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from lodestar.conftest import PASSWORD, fresh_user, login
-from lodestar.core import services
 from lodestar.core.models import CompanySettings, Period
+from lodestar.org import periods_services as services
 from lodestar.org.models import ApiToken
 from lodestar.org.services import api_token_authenticate, api_token_create
 
@@ -72,22 +71,6 @@ def test_logout_is_post_only(org):
     client = login(org.member)
     assert client.post("/accounts/logout/").status_code == 302
     assert client.get("/").status_code == 302
-
-
-def test_home_shows_my_team_and_current_periods(org):
-    services.period_generate_fiscal_year(actor=fresh_user(org.admin), year=timezone.localdate().year)
-    response = login(org.member).get("/")
-    assert response.status_code == 200
-    html = response.content.decode()
-    assert "林晓" in html
-    assert "内容组" in html
-    assert [p.kind for p in response.context["periods_now"]] == ["year", "quarter", "month", "week"]
-
-
-def test_home_without_periods_or_department_shows_empty_states(org):
-    response = login(org.admin).get("/")
-    assert response.status_code == 200
-    assert response.context["periods_now"] == []
 
 
 def test_user_without_person_is_forbidden(db):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from lodestar.core import views
+from lodestar.org import shell_views as views
 
 app_name = "periods"
 

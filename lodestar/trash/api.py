@@ -12,14 +12,14 @@ from typing import Literal
 
 from ninja import Field, Path, Query, Router, Schema
 
-from lodestar.core import trash
 from lodestar.core.schemas import LIST_ERRORS, MAX_ID, WRITE_ERRORS, FilterSchema
-from lodestar.execution.api import _item_out
+from lodestar.execution.api import item_out
 from lodestar.execution.schemas import ItemOut
-from lodestar.goals.api import _goal_out
+from lodestar.goals.api import goal_out
 from lodestar.goals.schemas import GoalOut
-from lodestar.tracking.api import _checkin_out
+from lodestar.tracking.api import checkin_out
 from lodestar.tracking.schemas import CheckInOut
+from lodestar.trash import selectors, services
 
 router = Router(tags=["trash"])
 
@@ -49,7 +49,7 @@ class TrashPage(Schema):
     page_size: int
 
 
-def _row_out(row: trash.TrashRow) -> dict:
+def _row_out(row: selectors.TrashRow) -> dict:
     return {
         "kind": row.kind,
         "id": row.id,
@@ -65,7 +65,7 @@ def _row_out(row: trash.TrashRow) -> dict:
     "/trash", response={200: TrashPage, **LIST_ERRORS}, summary="Deleted records, newest first (admins)"
 )
 def trash_list(request, filters: Query[TrashFilterIn]):
-    rows, count = trash.trash_page(
+    rows, count = selectors.trash_page(
         request.user, kind=filters.kind, page=filters.page, page_size=filters.page_size
     )
     return {
@@ -82,8 +82,8 @@ def trash_list(request, filters: Query[TrashFilterIn]):
     summary="Restore a deleted goal (admins; 409 while its parent is deleted)",
 )
 def goal_restore(request, goal_id: int = RecordId):
-    goal = trash.restore(request.user, kind="goal", record_id=goal_id)
-    return _goal_out(request.user, goal.pk)
+    goal = services.restore(request.user, kind="goal", record_id=goal_id)
+    return goal_out(request.user, goal.pk)
 
 
 @router.post(
@@ -92,8 +92,8 @@ def goal_restore(request, goal_id: int = RecordId):
     summary="Restore a deleted action item (admins; 409 while its goal is deleted)",
 )
 def item_restore(request, item_id: int = RecordId):
-    item = trash.restore(request.user, kind="item", record_id=item_id)
-    return _item_out(item.pk)
+    item = services.restore(request.user, kind="item", record_id=item_id)
+    return item_out(item.pk)
 
 
 @router.post(
@@ -102,5 +102,5 @@ def item_restore(request, item_id: int = RecordId):
     summary="Restore a deleted check-in (admins; 409 when its period was reported again)",
 )
 def checkin_restore(request, checkin_id: int = RecordId):
-    checkin = trash.restore(request.user, kind="checkin", record_id=checkin_id)
-    return _checkin_out(checkin.pk)
+    checkin = services.restore(request.user, kind="checkin", record_id=checkin_id)
+    return checkin_out(checkin.pk)

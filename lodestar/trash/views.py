@@ -9,16 +9,16 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from lodestar.core import trash
 from lodestar.core.errors import ApplicationError, NotFound
 from lodestar.core.http import int_param, page_view
-from lodestar.core.permissions import require_admin
+from lodestar.org.permissions import require_admin
+from lodestar.trash import selectors, services
 
 PAGE_SIZE = 50
 
 
 class _CountOnly:
-    """What Paginator needs to number the pages; the rows of a page come from `trash.trash_page`."""
+    """What Paginator needs to number the pages; the rows of a page come from `selectors.trash_page`."""
 
     def __init__(self, count: int):
         self._count = count
@@ -31,20 +31,20 @@ class _CountOnly:
 def trash_list(request):
     require_admin(request.user)
     kind = request.GET.get("kind") or None
-    if kind not in trash.KINDS:
+    if kind not in selectors.KINDS:
         kind = None
     number = int_param(request.GET.get("page")) or 1
-    rows, count = trash.trash_page(request.user, kind=kind, page=number, page_size=PAGE_SIZE)
+    rows, count = selectors.trash_page(request.user, kind=kind, page=number, page_size=PAGE_SIZE)
     last = max(1, -(-count // PAGE_SIZE))
     if number > last:  # a page beyond the end (an old link after restores) shows the last one
         number = last
-        rows, count = trash.trash_page(request.user, kind=kind, page=number, page_size=PAGE_SIZE)
+        rows, count = selectors.trash_page(request.user, kind=kind, page=number, page_size=PAGE_SIZE)
     paginator = Paginator(_CountOnly(count), PAGE_SIZE)  # type: ignore[arg-type]
     page = Page(rows, number, paginator)
     return render(
         request,
-        "core/trash.html",
-        {"page": page, "kind": kind or "", "kinds": trash.KINDS.items(), "nav_section": "trash"},
+        "trash/list.html",
+        {"page": page, "kind": kind or "", "kinds": selectors.KINDS.items(), "nav_section": "trash"},
     )
 
 
@@ -52,10 +52,10 @@ def trash_list(request):
 @page_view
 def trash_restore(request, kind: str, record_id: int):
     require_admin(request.user)
-    if kind not in trash.KINDS:
+    if kind not in selectors.KINDS:
         raise NotFound(_("Not found."))
     try:
-        trash.restore(request.user, kind=kind, record_id=record_id)
+        services.restore(request.user, kind=kind, record_id=record_id)
         messages.success(request, _("Restored."))
     except NotFound:
         raise
@@ -63,4 +63,4 @@ def trash_restore(request, kind: str, record_id: int):
         messages.error(request, exc.message)
     back = reverse("trash:list")
     shown_kind = request.POST.get("shown_kind")
-    return redirect(f"{back}?kind={shown_kind}" if shown_kind in trash.KINDS else back)
+    return redirect(f"{back}?kind={shown_kind}" if shown_kind in selectors.KINDS else back)

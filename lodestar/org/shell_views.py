@@ -1,8 +1,6 @@
-"""Shell pages: home, profile (API tokens), password change, fiscal periods and company settings."""
+"""Shell pages: profile (API tokens), password change, fiscal periods and company settings."""
 
 from __future__ import annotations
-
-import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
@@ -15,64 +13,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from lodestar.core import services
 from lodestar.core.errors import ApplicationError
 from lodestar.core.forms import CompanySettingsForm, CustomPeriodForm, GenerateYearForm, TokenForm
 from lodestar.core.http import add_error_to_form, page_view
 from lodestar.core.models import CompanySettings, Period, PeriodKind
-from lodestar.core.permissions import access_period, is_admin, person_of, require_admin, require_person
-
-
-def current_periods(today: dt.date) -> list[Period]:
-    """The year, quarter, month and week that contain today, in that order (one query)."""
-    found = {
-        p.kind: p
-        for p in Period.objects.filter(start__lte=today, end__gte=today).exclude(kind=PeriodKind.CUSTOM)
-    }
-    return [found[k] for k in ("year", "quarter", "month", "week") if k in found]
-
-
-@page_view
-def home(request):
-    person = require_person(request.user)
-    today = timezone.localdate()
-    team, goals, pending = [], [], []
-    if person is not None:
-        from lodestar.goals.models import ConsensusRecord, Goal
-        from lodestar.org.models import Person
-
-        team = list(
-            Person.objects.filter(Q(department_id=person.department_id) | Q(manager=person), is_active=True)
-            .exclude(pk=person.pk)
-            .select_related("user", "department")
-            .order_by("department__path", "display_name")[:50]
-        )
-        goals = list(
-            Goal.objects.filter(owner=person, period__start__lte=today, period__end__gte=today)
-            .exclude(status="cancelled")
-            .select_related("period")
-            .order_by("period__start", "depth", "sort_order")[:8]
-        )
-        pending = list(
-            ConsensusRecord.objects.filter(
-                state="open", participants__person=person, participants__decision="pending"
-            )
-            .prefetch_related("goals")
-            .distinct()[:10]
-        )
-    return render(
-        request,
-        "core/home.html",
-        {
-            "person": person,
-            "team": team,
-            "goals": goals,
-            "pending": pending,
-            "periods_now": current_periods(today),
-            "today": today,
-            "has_departments": person is not None and person.department_id is not None,
-        },
-    )
+from lodestar.org import periods_services as services
+from lodestar.org.permissions import access_period, is_admin, person_of, require_admin, require_person
+from lodestar.org.services import api_token_create, api_token_revoke
 
 
 @page_view
@@ -81,8 +28,6 @@ def profile(request):
     form = TokenForm(request.POST or None)
     new_secret = None
     if request.method == "POST" and form.is_valid():
-        from lodestar.org.services import api_token_create
-
         try:
             _token, new_secret = api_token_create(
                 actor=request.user,
@@ -97,7 +42,7 @@ def profile(request):
     tokens = person.api_tokens.all() if person else []
     return render(
         request,
-        "core/profile.html",
+        "org/profile.html",
         {
             "person": person,
             "form": form,
@@ -111,8 +56,6 @@ def profile(request):
 @require_POST
 @page_view
 def token_revoke(request, token_id: int):
-    from lodestar.org.services import api_token_revoke
-
     api_token_revoke(actor=request.user, token_id=token_id)
     messages.success(request, _("The token was revoked. Scripts using it can no longer sign in."))
     return redirect("profile")
@@ -126,7 +69,7 @@ def password_change(request):
         update_session_auth_hash(request, user)
         messages.success(request, _("Your password was changed."))
         return redirect("profile")
-    return render(request, "core/password_change.html", {"form": form})
+    return render(request, "org/password_change.html", {"form": form})
 
 
 @page_view
@@ -155,7 +98,7 @@ def period_list(request):
     admin = is_admin(request.user)
     return render(
         request,
-        "core/periods.html",
+        "org/periods.html",
         {
             "years": years,
             "selected": selected,
@@ -204,7 +147,7 @@ def period_custom(request):
             return redirect("periods:list")
         except ApplicationError as exc:
             add_error_to_form(form, exc)
-    return render(request, "core/period_custom.html", {"form": form})
+    return render(request, "org/period_custom.html", {"form": form})
 
 
 @require_POST
@@ -253,4 +196,4 @@ def company_settings(request):
             return redirect("periods:list")
         except ApplicationError as exc:
             add_error_to_form(form, exc)
-    return render(request, "core/settings.html", {"form": form, "person": person_of(request.user)})
+    return render(request, "org/settings.html", {"form": form, "person": person_of(request.user)})

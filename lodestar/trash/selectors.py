@@ -1,5 +1,8 @@
 """The trash: deleted goals, action items and check-ins, newest first, for the admin to restore.
 
+The trash stands above goals, execution and tracking and reads their models; restoring goes
+through each app's own restore service (services.py).
+
 One page costs a fixed number of queries whatever its size: a count and a slice of the UNION of
 (kind, id, deleted_at) over the three tables, then one query per kind for the rows on the page.
 """
@@ -12,14 +15,11 @@ from dataclasses import dataclass
 from django.db.models import CharField, Value
 from django.utils.translation import gettext_lazy as _
 
-from lodestar.core.permissions import require_admin
 from lodestar.execution.models import ActionItem
-from lodestar.execution.services import item_restore
 from lodestar.goals.models import Goal
-from lodestar.goals.services import goal_restore
 from lodestar.org.models import Department, Person
+from lodestar.org.permissions import require_admin
 from lodestar.tracking.models import CheckIn
-from lodestar.tracking.services import checkin_restore
 
 KINDS = {"goal": _("Goal"), "item": _("Action item"), "checkin": _("Check-in")}
 
@@ -89,12 +89,3 @@ def trash_page(user, *, kind: str | None, page: int, page_size: int) -> tuple[li
         title, department, deleted_by = loaded[key_kind][pk]
         rows.append(TrashRow(key_kind, pk, title, department, deleted_at, deleted_by))
     return rows, count
-
-
-def restore(user, *, kind: str, record_id: int):
-    """Restore one deleted record through its service (each checks admin and its own rules)."""
-    if kind == "goal":
-        return goal_restore(actor=user, goal_id=record_id)
-    if kind == "item":
-        return item_restore(actor=user, item_id=record_id)
-    return checkin_restore(actor=user, checkin_id=record_id)

@@ -7,8 +7,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 
 from lodestar.conftest import fresh_user, make_person
-from lodestar.core import permissions as perm
 from lodestar.core.errors import NotFound, PermissionDeniedError
+from lodestar.org import permissions as perm
 from lodestar.org.models import Department, Person, Role
 from lodestar.org.tests.factories import DepartmentFactory, PeriodFactory
 

@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 
 from lodestar.conftest import fresh_user
-from lodestar.core import services
 from lodestar.core.errors import ApplicationError, ConflictError, PermissionDeniedError
 from lodestar.core.models import CompanySettings, Period, PeriodKind
+from lodestar.org import periods_services as services
 
 D = dt.date
 

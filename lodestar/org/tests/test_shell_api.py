@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from lodestar.conftest import PASSWORD, ApiClient, fresh_user, login, token_for
-from lodestar.core import services
 from lodestar.core.models import Period
+from lodestar.org import periods_services as services
 from lodestar.org.models import ApiToken, Person
 from lodestar.org.services import api_token_revoke
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from lodestar.core.permissions import can_write, is_admin, is_manager, person_of
+from lodestar.org.permissions import can_write, is_admin, is_manager, person_of
 
 # The loop the product serves (DOMAIN.md): 目标 · 执行 · 跟踪 · 复盘 · 绩效 · 看板.
 # A stage whose module has not shipped yet is shown disabled, never as an empty page.

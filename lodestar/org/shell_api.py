@@ -1,4 +1,6 @@
-"""API: the caller (/me), fiscal periods, and token exchange (/auth/token)."""
+"""API: the caller (/me), fiscal periods, and token exchange (/auth/token).
+
+The operations keep the `core` tag of the API document they were published under."""
 
 from __future__ import annotations
 
@@ -9,10 +11,8 @@ from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
-from lodestar.core import services
 from lodestar.core.errors import ApplicationError
 from lodestar.core.models import Period, PeriodKind
-from lodestar.core.permissions import access_period, is_manager, require_person, roles_of
 from lodestar.core.schemas import (
     LIST_ERRORS,
     MAX_ID,
@@ -23,6 +23,9 @@ from lodestar.core.schemas import (
     InputSchema,
     page_out,
 )
+from lodestar.org import periods_services as services
+from lodestar.org.permissions import access_period, is_manager, require_person, roles_of
+from lodestar.org.services import api_token_create
 
 router = Router(tags=["core"])
 
@@ -89,8 +92,6 @@ class TokenOut(Schema):
     summary="Exchange a username and password for an API token",
 )
 def token_create(request, payload: TokenIn):
-    from lodestar.org.services import api_token_create
-
     credentials = {"username": payload.username}
     if AxesProxyHandler.is_locked(request, credentials):
         _locked(request)

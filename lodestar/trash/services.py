@@ -1,0 +1,16 @@
+"""Restoring a deleted record: each kind through its own app's restore service."""
+
+from __future__ import annotations
+
+from lodestar.execution.services import item_restore
+from lodestar.goals.services import goal_restore
+from lodestar.tracking.services import checkin_restore
+
+
+def restore(user, *, kind: str, record_id: int):
+    """Restore one deleted record through its service (each checks admin and its own rules)."""
+    if kind == "goal":
+        return goal_restore(actor=user, goal_id=record_id)
+    if kind == "item":
+        return item_restore(actor=user, item_id=record_id)
+    return checkin_restore(actor=user, checkin_id=record_id)
