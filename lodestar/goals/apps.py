@@ -6,3 +6,9 @@ class GoalsConfig(AppConfig):
     name = "lodestar.goals"
     label = "goals"
     verbose_name = _("Goals")
+
+    def ready(self) -> None:
+        from lodestar.core.signals import period_closed_changed
+        from lodestar.goals.tasks import refresh_after_period_closing
+
+        period_closed_changed.connect(refresh_after_period_closing, dispatch_uid="goals-period-closing")

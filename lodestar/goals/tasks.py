@@ -38,6 +38,12 @@ def refresh_date_figures(today: str | None = None, reschedule: bool = True) -> i
     return checked
 
 
+def refresh_after_period_closing(sender, *, period_id: int, is_closed: bool, **kwargs) -> None:
+    """A period was closed or reopened: its goals take (or leave) their final status now, on the
+    worker, instead of at the next nightly run."""
+    refresh_date_figures.enqueue(reschedule=False)
+
+
 def ensure_scheduled() -> bool:
     """Queue the nightly run unless one is already waiting; returns whether it queued one."""
     return enqueue_once(refresh_date_figures, reschedule=True)

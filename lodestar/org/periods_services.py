@@ -11,6 +11,7 @@ from lodestar.core.domain import periods as calendar
 from lodestar.core.errors import ApplicationError, ConflictError
 from lodestar.core.models import CompanySettings, Period, PeriodKind
 from lodestar.core.services import bump_version, check_version
+from lodestar.core.signals import period_closed_changed
 from lodestar.org.permissions import require_admin
 
 
@@ -114,10 +115,20 @@ def period_set_closed(*, actor, period: Period, is_closed: bool, version: int | 
     require_admin(actor)
     period = Period.objects.select_for_update().get(pk=period.pk)
     check_version(period, version)
+    changed = period.is_closed != is_closed
     period.is_closed = is_closed
     bump_version(period)
     period.save(update_fields=["is_closed", "version", "updated_at"])
+    if changed:
+        _announce_closing(period)
     return period
+
+
+def _announce_closing(period: Period) -> None:
+    pk, is_closed = period.pk, period.is_closed
+    transaction.on_commit(
+        lambda: period_closed_changed.send(sender=Period, period_id=pk, is_closed=is_closed)
+    )
 
 
 @transaction.atomic
@@ -131,8 +142,10 @@ def period_update(*, actor, period: Period, version: int | None, **changes) -> P
         if not name:
             raise ApplicationError(_("Give the period a name."), field="name")
         period.name = name
-    if "is_closed" in changes and changes["is_closed"] is not None:
-        period.is_closed = bool(changes["is_closed"])
+    closing = changes.get("is_closed")
+    if closing is not None and period.is_closed != bool(closing):
+        period.is_closed = bool(closing)
+        _announce_closing(period)
     new_start = changes.get("start") or period.start
     new_end = changes.get("end") or period.end
     if (new_start, new_end) != (period.start, period.end):

@@ -174,6 +174,23 @@ def test_a_closed_period_is_final_at_once(world, make_goal, activate):
     assert fresh(goal).health == "missed"
 
 
+def test_closing_a_period_gives_its_goals_their_final_status_without_waiting_for_the_night(
+    world, make_goal, activate, django_capture_on_commit_callbacks
+):
+    q4 = quarter(world, 4)
+    goal = activate(make_goal(period=q4, measures=[{**SALES, "current": "100"}]))
+    rollup.rebuild_all(today=q4.start)
+    assert fresh(goal).health not in ("missed", "achieved")
+    with django_capture_on_commit_callbacks(execute=True):
+        period_set_closed(actor=world.admin.user, period=q4, is_closed=True)
+    assert fresh(goal).health == "missed"  # the period_closed_changed signal ran the refresh
+    q4.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        period_set_closed(actor=world.admin.user, period=q4, is_closed=False, version=q4.version)
+    if dt.date.today() <= q4.end:
+        assert fresh(goal).health not in ("missed", "achieved")  # reopened: pace again
+
+
 def test_next_nightly_run_is_five_past_midnight():
     now = dt.datetime(2026, 12, 4, 15, 0, tzinfo=dt.UTC)
     run = next_run_time(now)
