@@ -330,12 +330,13 @@ def on_http_error(request, exc: HttpError):
     return api.create_response(request, error_body(code, message), status=exc.status_code)
 
 
+from lodestar.alerts.api import router as alerts_router  # noqa: E402
 from lodestar.core.api import router as core_router  # noqa: E402
 from lodestar.core.trash_api import router as trash_router  # noqa: E402
 from lodestar.execution.api import router as execution_router  # noqa: E402
 from lodestar.goals.api import router as goals_router  # noqa: E402
+from lodestar.notifications.api import router as notifications_router  # noqa: E402
 from lodestar.org.api import router as org_router  # noqa: E402
-from lodestar.tracking.alerts_api import router as alerts_router  # noqa: E402
 from lodestar.tracking.api import router as tracking_router  # noqa: E402
 
 api.add_router("/", core_router)
@@ -343,5 +344,6 @@ api.add_router("/", org_router)
 api.add_router("/", goals_router)
 api.add_router("/", execution_router)
 api.add_router("/", alerts_router)
+api.add_router("/", notifications_router)
 api.add_router("/", tracking_router)
 api.add_router("/", trash_router)

@@ -39,7 +39,6 @@ from lodestar.execution.models import ActionItem, Attachment, ItemStatus, Reques
 from lodestar.goals.access import access_goal, visible_goals
 from lodestar.goals.models import GoalStatus
 from lodestar.org.models import Department, Person
-from lodestar.tracking.selectors import checkin_changes
 
 
 def plan_scope(request) -> tuple[Department | None, object | None]:
@@ -407,7 +406,6 @@ def item_detail(request, item_id: int):
             "item": item,
             "today": today,
             "history": history,
-            "checkin_changes": checkin_changes(item=item),
             "comment_form": CommentForm(),
             "attachment_form": AttachmentForm() if item.can_work else None,
             "raci_form": raci_form,
