@@ -126,7 +126,18 @@ def _declare_enforced_formats(node) -> None:
             _declare_enforced_formats(value)
 
 
+# Endpoints that moved module keep their OpenAPI operationId, which generated clients are built on.
+MOVED_ENDPOINTS = {
+    "lodestar.alerts.api": "lodestar.tracking.alerts_api",
+    "lodestar.notifications.api": "lodestar.tracking.alerts_api",
+}
+
+
 class LodestarAPI(NinjaAPI):
+    def get_openapi_operation_id(self, operation) -> str:
+        module = operation.view_func.__module__
+        return (MOVED_ENDPOINTS.get(module, module) + "_" + operation.view_func.__name__).replace(".", "_")
+
     def get_openapi_schema(self, *, path_prefix=None, path_params=None):
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
         _declare_enforced_formats(schema.get("paths", {}))
