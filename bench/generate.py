@@ -22,13 +22,14 @@ from django.db import connection, transaction
 
 from bench.bulk import insert, reset_sequences
 from bench.scales import Scale
+from lodestar.alerts.models import AlertCondition, AlertRule
 from lodestar.core.models import CompanySettings, Period, PeriodKind
 from lodestar.execution.models import ActionItem, RaciAssignment
 from lodestar.goals.models import Goal, GoalType, Measure
 from lodestar.goals.rollup import rebuild_all
 from lodestar.org.models import Department, Person
 from lodestar.org.periods_services import period_generate_fiscal_year
-from lodestar.tracking.models import AlertCondition, AlertRule, CheckIn
+from lodestar.tracking.models import CheckIn
 
 SEED = 20261125
 TODAY = dt.date(2026, 11, 25)

@@ -126,7 +126,18 @@ def _declare_enforced_formats(node) -> None:
             _declare_enforced_formats(value)
 
 
+# Endpoints that moved module keep their OpenAPI operationId, which generated clients are built on.
+MOVED_ENDPOINTS = {
+    "lodestar.alerts.api": "lodestar.tracking.alerts_api",
+    "lodestar.notifications.api": "lodestar.tracking.alerts_api",
+}
+
+
 class LodestarAPI(NinjaAPI):
+    def get_openapi_operation_id(self, operation) -> str:
+        module = operation.view_func.__module__
+        return (MOVED_ENDPOINTS.get(module, module) + "_" + operation.view_func.__name__).replace(".", "_")
+
     def get_openapi_schema(self, *, path_prefix=None, path_params=None):
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
         _declare_enforced_formats(schema.get("paths", {}))
@@ -330,11 +341,12 @@ def on_http_error(request, exc: HttpError):
     return api.create_response(request, error_body(code, message), status=exc.status_code)
 
 
+from lodestar.alerts.api import router as alerts_router  # noqa: E402
 from lodestar.execution.api import router as execution_router  # noqa: E402
 from lodestar.goals.api import router as goals_router  # noqa: E402
+from lodestar.notifications.api import router as notifications_router  # noqa: E402
 from lodestar.org.api import router as org_router  # noqa: E402
 from lodestar.org.shell_api import router as shell_router  # noqa: E402
-from lodestar.tracking.alerts_api import router as alerts_router  # noqa: E402
 from lodestar.tracking.api import router as tracking_router  # noqa: E402
 from lodestar.trash.api import router as trash_router  # noqa: E402
 
@@ -343,5 +355,6 @@ api.add_router("/", org_router)
 api.add_router("/", goals_router)
 api.add_router("/", execution_router)
 api.add_router("/", alerts_router)
+api.add_router("/", notifications_router)
 api.add_router("/", tracking_router)
 api.add_router("/", trash_router)

@@ -20,7 +20,7 @@ urlpatterns = [
     path("execution/", include("lodestar.execution.urls")),
     path("tracking/", include("lodestar.tracking.urls")),
     path("inbox/", include("lodestar.notifications.urls")),
-    path("alerts/", include("lodestar.tracking.alert_urls")),
+    path("alerts/", include("lodestar.alerts.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

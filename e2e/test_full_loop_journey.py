@@ -19,11 +19,12 @@ from playwright.sync_api import expect
 
 from e2e.conftest import login
 from e2e.test_execution_journey import create_item, drag
+from lodestar.alerts.models import Alert
 from lodestar.core.models import Period
 from lodestar.execution.models import ActionItem, Dependency
 from lodestar.goals.models import Goal
 from lodestar.org.models import Department
-from lodestar.tracking.models import Alert, CheckIn
+from lodestar.tracking.models import CheckIn
 
 GOAL = "Q4小红书种草曝光与转化"
 

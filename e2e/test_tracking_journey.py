@@ -5,8 +5,9 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from e2e.conftest import login
+from lodestar.alerts.models import Alert
 from lodestar.goals.models import Goal, Measure
-from lodestar.tracking.models import Alert, CheckIn
+from lodestar.tracking.models import CheckIn
 
 
 def test_weekly_report_and_alert_acknowledgement(page):

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "lodestar.goals",
     "lodestar.execution",
     "lodestar.tracking",
+    "lodestar.alerts",
     "lodestar.notifications",
     "lodestar.dashboards",
     "lodestar.trash",

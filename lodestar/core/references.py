@@ -36,8 +36,8 @@ _COUNTED = {
     ),
     "execution.RecurringItem": lambda n: ngettext("%(count)d recurring item", "%(count)d recurring items", n),
     "tracking.CheckIn": lambda n: ngettext("%(count)d check-in", "%(count)d check-ins", n),
-    "tracking.AlertRule": lambda n: ngettext("%(count)d alert rule", "%(count)d alert rules", n),
-    "tracking.Alert": lambda n: ngettext("%(count)d alert", "%(count)d alerts", n),
+    "alerts.AlertRule": lambda n: ngettext("%(count)d alert rule", "%(count)d alert rules", n),
+    "alerts.Alert": lambda n: ngettext("%(count)d alert", "%(count)d alerts", n),
     "notifications.WebhookEndpoint": lambda n: ngettext(
         "%(count)d webhook endpoint", "%(count)d webhook endpoints", n
     ),

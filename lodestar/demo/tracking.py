@@ -8,9 +8,10 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from lodestar.alerts import evaluation
+from lodestar.alerts import rules as alert_rules
 from lodestar.goals.models import Goal
 from lodestar.org.models import Department, Person
-from lodestar.tracking import alerts
 from lodestar.tracking.models import DeviationCategory
 from lodestar.tracking.services import checkin_submit
 
@@ -81,7 +82,7 @@ def seed_demo_tracking(admin) -> None:
             confidence=6,
         )
 
-    alerts.rule_create(
+    alert_rules.rule_create(
         actor=admin,
         name="销售额达成率<80%时自动提醒",
         scope="company",
@@ -92,7 +93,7 @@ def seed_demo_tracking(admin) -> None:
         escalate_after_days=3,
         channels=["inbox"],
     )
-    alerts.rule_create(
+    alert_rules.rule_create(
         actor=admin,
         name="内容营销部:一周未填报进展",
         scope="department",
@@ -102,7 +103,7 @@ def seed_demo_tracking(admin) -> None:
         recipients=["owner"],
         channels=["inbox"],
     )
-    alerts.rule_create(
+    alert_rules.rule_create(
         actor=admin,
         name="任务逾期3天提醒负责人",
         scope="company",
@@ -111,4 +112,4 @@ def seed_demo_tracking(admin) -> None:
         recipients=["responsible", "accountable"],
         channels=["inbox"],
     )
-    alerts.evaluate_rules(today=today)
+    evaluation.evaluate_rules(today=today)

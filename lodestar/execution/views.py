@@ -39,7 +39,6 @@ from lodestar.org.permissions import (
     person_of,
     require_person,
 )
-from lodestar.tracking.selectors import checkin_changes
 
 
 def plan_scope(request) -> tuple[Department | None, object | None]:
@@ -401,7 +400,6 @@ def item_detail(request, item_id: int):
             "item": item,
             "today": today,
             "history": history,
-            "checkin_changes": checkin_changes(item=item),
             "comment_form": CommentForm(),
             "attachment_form": AttachmentForm() if item.can_work else None,
             "raci_form": raci_form,

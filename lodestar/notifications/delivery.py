@@ -275,7 +275,7 @@ def send_later(deliveries: Iterable[Delivery]) -> None:
         return
 
     def enqueue():
-        from lodestar.tracking.tasks import send_deliveries
+        from lodestar.notifications.tasks import send_deliveries
 
         send_deliveries.enqueue(ids)
 

@@ -79,7 +79,7 @@ class Delivery(models.Model):
         "org.Person", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     alert = models.ForeignKey(
-        "tracking.Alert", null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries"
+        "alerts.Alert", null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries"
     )
     title = models.CharField(max_length=300)
     body = models.TextField(blank=True, default="")

@@ -1,15 +1,25 @@
-"""The in-app inbox."""
+"""Pages of notifications: the in-app inbox, each person's notification preferences, and
+(admin) the webhook endpoints with a test send and the delivery log."""
 
 from __future__ import annotations
 
+from django import forms
+from django.conf import settings
+from django.contrib import messages
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from lodestar.core.http import int_param, page_view
-from lodestar.notifications.models import Notification
+from lodestar.core.errors import ApplicationError
+from lodestar.core.http import add_error_to_form, int_param, page_view
+from lodestar.notifications import delivery
+from lodestar.notifications.models import Delivery, Notification, WebhookEndpoint
 from lodestar.notifications.services import mark_read
-from lodestar.org.permissions import require_person
+from lodestar.org.forms import DepartmentChoiceField
+from lodestar.org.models import Department
+from lodestar.org.permissions import require_admin, require_person
 
 
 @page_view
@@ -30,4 +40,224 @@ def read(request):
     target = request.POST.get("next", "")
     return redirect(
         target if target.startswith("/") and not target.startswith("//") else "notifications:inbox"
+    )
+
+
+WEEKDAYS = [
+    (1, gettext_lazy("Monday")),
+    (2, gettext_lazy("Tuesday")),
+    (3, gettext_lazy("Wednesday")),
+    (4, gettext_lazy("Thursday")),
+    (5, gettext_lazy("Friday")),
+    (6, gettext_lazy("Saturday")),
+    (7, gettext_lazy("Sunday")),
+]
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, attrs=None):
+        super().__init__({"class": "form-control w-auto", **(attrs or {})}, format="%H:%M")
+
+
+class EndpointForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=80)
+    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=WebhookEndpoint.Kind.choices)
+    url = forms.CharField(
+        label=gettext_lazy("Webhook URL"),
+        max_length=500,
+        help_text=gettext_lazy(
+            "The robot's address from the group settings of Feishu, DingTalk, WeCom or Slack."
+        ),
+    )
+    secret = forms.CharField(
+        label=gettext_lazy("Signing secret"),
+        max_length=200,
+        required=False,
+        help_text=gettext_lazy(
+            "Feishu and DingTalk: the signature secret of the robot; generic: the HMAC key."
+        ),
+    )
+    department = DepartmentChoiceField(
+        label=gettext_lazy("Department"),
+        queryset=Department.objects.filter(is_active=True).order_by("path"),
+        required=False,
+        help_text=gettext_lazy("Only alerts of this department and below; empty for the whole company."),
+    )
+    is_active = forms.BooleanField(label=gettext_lazy("Active"), required=False, initial=True)
+    # The version the admin loaded: saving over someone else's newer change is refused.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class PreferenceForm(forms.Form):
+    email_enabled = forms.BooleanField(
+        label=gettext_lazy("Send alerts and reminders by email too"), required=False
+    )
+    quiet_start = forms.TimeField(label=gettext_lazy("Quiet hours from"), required=False, widget=TimeInput)
+    quiet_end = forms.TimeField(
+        label=gettext_lazy("Quiet hours until"),
+        required=False,
+        widget=TimeInput,
+        help_text=gettext_lazy("No email or reminders in between (the inbox always receives them)."),
+    )
+    reminder_weekday = forms.TypedChoiceField(
+        label=gettext_lazy("Weekly check-in reminder on"), choices=WEEKDAYS, coerce=int
+    )
+    reminder_time = forms.TimeField(label=gettext_lazy("at"), widget=TimeInput)
+    language = forms.ChoiceField(
+        label=gettext_lazy("Language of alerts and reminders"),
+        choices=[("", gettext_lazy("The site's language")), *settings.LANGUAGES],
+        required=False,
+    )
+
+
+@page_view
+def webhook_list(request):
+    require_admin(request.user)
+    endpoints = WebhookEndpoint.objects.select_related("department").order_by("name")
+    last = {}
+    for row in Delivery.objects.filter(endpoint__in=endpoints).order_by("endpoint_id", "-created_at", "-id"):
+        last.setdefault(row.endpoint_id, row)
+    rows = [(e, last.get(e.pk)) for e in endpoints]
+    return render(
+        request,
+        "notifications/webhooks.html",
+        {"rows": rows, "section": "webhooks", "tested": request.GET.get("tested", "")},
+    )
+
+
+def _endpoint_form(request, endpoint: WebhookEndpoint | None):
+    require_admin(request.user)
+    if request.method == "POST":
+        form = EndpointForm(request.POST)
+        if form.is_valid():
+            try:
+                if endpoint is None:
+                    delivery.endpoint_create(actor=request.user, **form.cleaned_data)
+                else:
+                    data = dict(form.cleaned_data)
+                    if not data["secret"]:
+                        data.pop("secret")  # an empty box keeps the stored secret
+                    delivery.endpoint_update(actor=request.user, endpoint=endpoint, **data)
+                messages.success(request, _("Webhook saved."))
+                return redirect("notifications:webhooks")
+            except ApplicationError as exc:
+                add_error_to_form(form, exc)
+    else:
+        initial = {}
+        if endpoint is not None:
+            initial = {
+                "name": endpoint.name,
+                "kind": endpoint.kind,
+                "url": endpoint.url,
+                "department": endpoint.department_id,
+                "is_active": endpoint.is_active,
+                "version": endpoint.version,
+            }
+        form = EndpointForm(initial=initial)
+    if endpoint is not None and endpoint.secret:
+        form.fields["secret"].widget.attrs["placeholder"] = _("Stored — leave empty to keep it")
+    return render(
+        request,
+        "notifications/webhooks_form.html",
+        {"form": form, "endpoint": endpoint, "section": "webhooks"},
+    )
+
+
+@page_view
+def webhook_create(request):
+    return _endpoint_form(request, None)
+
+
+@page_view
+def webhook_edit(request, endpoint_id: int):
+    require_admin(request.user)
+    return _endpoint_form(request, get_object_or_404(WebhookEndpoint, pk=endpoint_id))
+
+
+@require_POST
+@page_view
+def webhook_test(request, endpoint_id: int):
+    require_admin(request.user)
+    endpoint = get_object_or_404(WebhookEndpoint, pk=endpoint_id)
+    result = delivery.endpoint_test_send(actor=request.user, endpoint=endpoint)
+    if result.status == Delivery.Status.SENT:
+        messages.success(
+            request,
+            _("Test message sent to %(name)s (HTTP %(code)s).")
+            % {"name": endpoint.name, "code": result.response_code},
+        )
+    else:
+        messages.error(
+            request,
+            _("Test message to %(name)s failed: %(error)s")
+            % {"name": endpoint.name, "error": result.last_error},
+        )
+    return redirect("notifications:webhooks")
+
+
+@require_POST
+@page_view
+def webhook_delete(request, endpoint_id: int):
+    require_admin(request.user)
+    endpoint = get_object_or_404(WebhookEndpoint, pk=endpoint_id)
+    delivery.endpoint_delete(actor=request.user, endpoint=endpoint)
+    messages.success(request, _("Webhook deleted."))
+    return redirect("notifications:webhooks")
+
+
+@page_view
+def delivery_log(request):
+    require_admin(request.user)
+    rows = Delivery.objects.select_related("endpoint", "recipient", "alert").order_by("-created_at", "-id")
+    channel = request.GET.get("channel", "")
+    status = request.GET.get("status", "")
+    if channel in Delivery.Channel.values:
+        rows = rows.filter(channel=channel)
+    if status in Delivery.Status.values:
+        rows = rows.filter(status=status)
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "notifications/webhooks_deliveries.html",
+        {
+            "page": page,
+            "channel": channel,
+            "status": status,
+            "channels": Delivery.Channel.choices,
+            "statuses": Delivery.Status.choices,
+            "section": "deliveries",
+        },
+    )
+
+
+@page_view
+def preferences(request):
+    person = require_person(request.user)
+    if person is None:
+        return redirect("notifications:inbox")
+    current = delivery.preference_of(person)
+    if request.method == "POST":
+        form = PreferenceForm(request.POST)
+        if form.is_valid():
+            try:
+                delivery.preference_update(actor=request.user, **form.cleaned_data)
+                messages.success(request, _("Preferences saved."))
+                return redirect("notifications:preferences")
+            except ApplicationError as exc:
+                add_error_to_form(form, exc)
+    else:
+        form = PreferenceForm(
+            initial={
+                "email_enabled": current.email_enabled,
+                "quiet_start": current.quiet_start,
+                "quiet_end": current.quiet_end,
+                "reminder_weekday": current.reminder_weekday,
+                "reminder_time": current.reminder_time,
+                "language": current.language,
+            }
+        )
+    return render(
+        request, "notifications/webhooks_preferences.html", {"form": form, "section": "preferences"}
     )

@@ -24,6 +24,7 @@ from django.db import models
 from django.utils import timezone
 from openpyxl import Workbook
 
+from lodestar.alerts.models import AlertRule
 from lodestar.conftest import login, token_for
 from lodestar.core.errors import ApplicationError
 from lodestar.core.models import Period, PeriodKind
@@ -33,7 +34,7 @@ from lodestar.execution.models import ActionItem
 from lodestar.goals.models import Goal, GoalStatus, Measure
 from lodestar.org import importing
 from lodestar.org.models import Department, Person
-from lodestar.tracking.models import AlertRule, CheckIn
+from lodestar.tracking.models import CheckIn
 
 pytestmark = pytest.mark.usefixtures("demo_world")
 
@@ -246,7 +247,7 @@ API_TARGETS = [
             "recipients": ["owner"],
             "channels": ["inbox"],
         },
-        "tracking.AlertRule",
+        "alerts.AlertRule",
         {"name": "text", "threshold": "number", "escalate_after_days": "number"},
     ),
     ApiTarget(
@@ -295,7 +296,7 @@ API_TARGETS = [
         lambda d: f"/alert-rules/{d.rule.pk}",
         # No version yet; sent anyway so the case still works once rules check it.
         lambda d: {"version": d.rule.version},
-        "tracking.AlertRule",
+        "alerts.AlertRule",
         {"name": "text", "threshold": "number", "days": "number"},
     ),
     ApiTarget(
@@ -545,9 +546,9 @@ FORM_TARGETS = [
             "channels": ["inbox"],
             "is_active": "on",
         },
-        "tracking.AlertRule",
+        "alerts.AlertRule",
         {"name": "text", "threshold": "number", "days": "number"},
-        _newest("tracking.AlertRule"),
+        _newest("alerts.AlertRule"),
     ),
     FormTarget(
         "webhook-form",

@@ -49,8 +49,8 @@ PATH_MODELS = {
     "template_id": "goals.GoalTemplate",
     "item_id": "execution.ActionItem",
     "predecessor_id": "execution.ActionItem",
-    "rule_id": "tracking.AlertRule",
-    "alert_id": "tracking.Alert",
+    "rule_id": "alerts.AlertRule",
+    "alert_id": "alerts.Alert",
     "checkin_id": "tracking.CheckIn",
     "endpoint_id": "notifications.WebhookEndpoint",
 }

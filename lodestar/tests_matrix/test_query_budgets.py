@@ -28,6 +28,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from lodestar.alerts import rules as alert_rules
+from lodestar.alerts.models import Alert, AlertCondition, AlertRule
 from lodestar.core.testing import ApiClient
 from lodestar.execution import services as execution
 from lodestar.execution.models import ActionItem
@@ -41,8 +43,7 @@ from lodestar.org.periods_services import period_create_custom
 from lodestar.org.services import department_create
 from lodestar.tests_matrix import test_api_matrix, test_page_matrix
 from lodestar.tests_matrix.world import add_person, fresh
-from lodestar.tracking import alerts
-from lodestar.tracking.models import Alert, AlertCondition, AlertRule, DeviationCategory
+from lodestar.tracking.models import DeviationCategory
 from lodestar.tracking.services import checkin_submit
 
 SMALL, LARGE = 2, 20
@@ -160,7 +161,7 @@ def grow(world: dict, count: int, tag: str) -> None:
             rule=rule, dedupe_key=f"q:{label}", goal=child, measure=child_measure, subject=f"预警{label}"
         )
         alert.recipients.add(people["manager"], people["admin"], person)
-        alerts.rule_create(
+        alert_rules.rule_create(
             actor=manager,
             name=f"规则{label}",
             scope=AlertRule.Scope.DEPARTMENT,

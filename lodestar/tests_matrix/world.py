@@ -17,6 +17,8 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from lodestar.alerts import rules as alert_rules
+from lodestar.alerts.models import Alert, AlertCondition, AlertRule
 from lodestar.execution import services as execution
 from lodestar.goals import consensus
 from lodestar.goals import services as goals
@@ -27,8 +29,6 @@ from lodestar.notifications.models import Notification, WebhookEndpoint
 from lodestar.org.models import Department, Person, Role
 from lodestar.org.periods_services import period_generate_fiscal_year
 from lodestar.org.services import api_token_create, department_create
-from lodestar.tracking import alerts
-from lodestar.tracking.models import Alert, AlertCondition, AlertRule
 from lodestar.tracking.services import checkin_delete, checkin_submit
 
 User = get_user_model()
@@ -198,7 +198,7 @@ def build_world() -> dict:
         cumulative=Decimal("4"),
     )
     checkin_delete(actor=fresh(manager), checkin=trashed_checkin)
-    rule = alerts.rule_create(
+    rule = alert_rules.rule_create(
         actor=fresh(manager),
         name="达成率<80%",
         scope=AlertRule.Scope.DEPARTMENT,

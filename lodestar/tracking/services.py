@@ -29,6 +29,7 @@ from lodestar.goals.services import NON_NEGATIVE_UNITS, to_decimal
 from lodestar.org.permissions import person_of, require_admin
 from lodestar.tracking import domain
 from lodestar.tracking.models import CheckIn, CheckInPeriod, DeviationCategory, PlanPoint
+from lodestar.tracking.signals import checkin_recorded
 
 UNKNOWN = object()  # "not read yet", as opposed to None ("there is none")
 
@@ -186,10 +187,13 @@ def checkin_submit(
     if latest is None or (checkin.period_end, checkin.pk) > (latest.period_end, latest.pk):
         latest = checkin
     chain = _apply_latest(measure=measure, item=item, latest=latest, reported_for=period_end)
-    # robust: the check-in is committed by then; a failing evaluation (its own transaction, so it
+    # Announced after commit (the alerts app evaluates its rules on it). robust: the check-in is
+    # committed by then; a failing receiver (alert evaluation runs in its own transaction, so it
     # leaves no half-raised alerts) is logged rather than answering a saved check-in with a 500.
     # The scheduled evaluation of all rules raises what it missed.
-    transaction.on_commit(lambda: _evaluate_after_checkin(checkin.pk, chain), robust=True)
+    transaction.on_commit(
+        lambda: checkin_recorded.send(sender=CheckIn, checkin_id=checkin.pk, chain=chain), robust=True
+    )
     return checkin
 
 
@@ -359,15 +363,6 @@ def _check_correction(existing: CheckIn, version: int | None) -> None:
             field="version",
         )
     check_version(existing, version)
-
-
-def _evaluate_after_checkin(checkin_id: int, chain: list[int] | None = None) -> None:
-    """Alert evaluation runs right after a check-in (when the alerts module is installed)."""
-    try:
-        from lodestar.tracking.alerts import evaluate_after_checkin
-    except ImportError:  # pragma: no cover - alerts ship separately
-        return
-    evaluate_after_checkin(checkin_id, chain=chain)
 
 
 @transaction.atomic

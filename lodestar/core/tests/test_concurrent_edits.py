@@ -15,6 +15,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from lodestar.alerts import rules as alert_rules
+from lodestar.alerts.models import AlertRule
 from lodestar.core.errors import ConflictError
 from lodestar.core.models import CompanySettings, Period
 from lodestar.core.testing import (
@@ -35,8 +37,7 @@ from lodestar.notifications import delivery
 from lodestar.notifications.models import WebhookEndpoint
 from lodestar.org import periods_services
 from lodestar.org.models import Department, Person
-from lodestar.tracking import alerts
-from lodestar.tracking.models import AlertRule, CheckIn
+from lodestar.tracking.models import CheckIn
 from lodestar.tracking.selectors import week_of
 from lodestar.tracking.services import checkin_submit
 from lodestar.tracking.tests.support import WEEK1, tree  # noqa: F401 (fixture)
@@ -62,7 +63,7 @@ def item(world) -> ActionItem:
 
 @pytest.fixture
 def rule(world) -> AlertRule:
-    return alerts.rule_create(
+    return alert_rules.rule_create(
         actor=fresh(world.admin),
         name="达成率低于80%",
         scope="company",
@@ -345,13 +346,15 @@ def test_services_compare_with_the_stored_row_not_the_callers_copy(world, rule, 
     version, is still refused: the services re-read the row under `select_for_update()`."""
     stale_rule = AlertRule.objects.get(pk=rule.pk)
     stale_endpoint = WebhookEndpoint.objects.get(pk=endpoint.pk)
-    alerts.rule_update(actor=fresh(world.admin), rule=rule, version=1, name="甲")
+    alert_rules.rule_update(actor=fresh(world.admin), rule=rule, version=1, name="甲")
     delivery.endpoint_update(actor=fresh(world.admin), endpoint=endpoint, version=1, name="甲")
     periods_services.company_settings_update(
         actor=fresh(world.admin), company_name="甲", fiscal_year_start_month=1, version=1
     )
     with pytest.raises(ConflictError):
-        alerts.rule_update(actor=fresh(world.admin), rule=stale_rule, version=stale_rule.version, name="乙")
+        alert_rules.rule_update(
+            actor=fresh(world.admin), rule=stale_rule, version=stale_rule.version, name="乙"
+        )
     with pytest.raises(ConflictError):
         delivery.endpoint_update(
             actor=fresh(world.admin), endpoint=stale_endpoint, version=stale_endpoint.version, name="乙"

@@ -20,6 +20,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db import close_old_connections, connection
 
+from lodestar.alerts import rules as alert_rules
+from lodestar.alerts.models import AlertRule
 from lodestar.core import services as core_services
 from lodestar.core.errors import ConflictError
 from lodestar.core.models import CompanySettings
@@ -29,8 +31,6 @@ from lodestar.notifications import delivery
 from lodestar.notifications.models import WebhookEndpoint
 from lodestar.org import periods_services
 from lodestar.org.models import Department, Person, Role
-from lodestar.tracking import alerts
-from lodestar.tracking.models import AlertRule
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -98,7 +98,7 @@ def admin():
 
 
 def test_alert_rule(admin):
-    rule = alerts.rule_create(
+    rule = alert_rules.rule_create(
         actor=admin(),
         name="达成率",
         scope="company",
@@ -107,9 +107,9 @@ def test_alert_rule(admin):
         recipients=["owner"],
     )
     results = race(
-        "lodestar.tracking.alerts",
-        lambda: alerts.rule_update(actor=admin(), rule=rule, version=1, name="甲"),
-        lambda: alerts.rule_update(actor=admin(), rule=rule, version=1, name="乙"),
+        "lodestar.alerts.rules",
+        lambda: alert_rules.rule_update(actor=admin(), rule=rule, version=1, name="甲"),
+        lambda: alert_rules.rule_update(actor=admin(), rule=rule, version=1, name="乙"),
     )
     assert results == {"a": "saved", "b": "version_conflict"}
     assert AlertRule.objects.values_list("name", "version").get() == ("甲", 2)

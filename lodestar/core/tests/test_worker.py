@@ -33,15 +33,16 @@ from django.test import override_settings
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from lodestar.alerts import rules as alert_rules
+from lodestar.alerts import tasks as alert_tasks
+from lodestar.alerts.models import Alert
 from lodestar.core import worker
 from lodestar.execution import tasks as execution_tasks
 from lodestar.execution.models import ActionItem, RecurringItem
 from lodestar.execution.tests.conftest import make_item, org, user_of  # noqa: F401 - fixtures
+from lodestar.notifications import tasks as notification_tasks
 from lodestar.notifications.models import Delivery, Notification, WebhookEndpoint
 from lodestar.notifications.tests.test_delivery import webhook_server  # noqa: F401 - fixture
-from lodestar.tracking import alerts
-from lodestar.tracking import tasks as tracking_tasks
-from lodestar.tracking.models import Alert
 
 DB_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 RECURRING = "lodestar.execution.tasks.generate_recurring_items"
@@ -145,9 +146,11 @@ def test_worker_ids_tell_this_host_from_others():
 
 @pytest.mark.django_db
 def test_a_periodic_task_run_twice_queues_its_next_run_once(db_queue):
-    tracking_tasks.deliver_pending.call(reschedule=True)
-    tracking_tasks.deliver_pending.call(reschedule=True)  # the retry of a run whose worker died
-    waiting = DBTaskResult.objects.filter(task_path="lodestar.tracking.tasks.deliver_pending", status="READY")
+    notification_tasks.deliver_pending.call(reschedule=True)
+    notification_tasks.deliver_pending.call(reschedule=True)  # the retry of a run whose worker died
+    waiting = DBTaskResult.objects.filter(
+        task_path="lodestar.notifications.tasks.deliver_pending", status="READY"
+    )
     assert waiting.count() == 1
     assert waiting.get().run_after > timezone.now()
 
@@ -158,7 +161,13 @@ def test_schedule_tasks_queues_the_sweep_once(db_queue):
     call_command("schedule_tasks", stdout=open(os.devnull, "w"))
     paths = list(DBTaskResult.objects.filter(status="READY").values_list("task_path", flat=True))
     assert sorted(paths) == sorted(
-        [RECURRING, *tracking_tasks.PERIODIC, "lodestar.goals.tasks.refresh_date_figures"]
+        [
+            RECURRING,
+            *alert_tasks.PERIODIC,
+            *notification_tasks.PERIODIC,
+            "lodestar.core.tasks.requeue_stale_tasks",
+            "lodestar.goals.tasks.refresh_date_figures",
+        ]
     )
     assert "lodestar.core.tasks.requeue_stale_tasks" in paths
 
@@ -297,7 +306,7 @@ def test_two_workers_at_once_raise_each_alert_once_and_post_each_webhook_once(
         for n in range(5)
     ]
     make_item("准时任务", start=today, due=today + dt.timedelta(days=5))
-    alerts.rule_create(
+    alert_rules.rule_create(
         actor=user_of(org.admin),
         name="任务逾期提醒",
         scope="company",
@@ -309,9 +318,9 @@ def test_two_workers_at_once_raise_each_alert_once_and_post_each_webhook_once(
     WebhookEndpoint.objects.create(
         name="市场部群", kind=WebhookEndpoint.Kind.GENERIC, url=webhook_server.url("/hook")
     )
-    evaluations = [tracking_tasks.evaluate_alerts.enqueue(reschedule=False) for _ in range(2)]
+    evaluations = [alert_tasks.evaluate_alerts.enqueue(reschedule=False) for _ in range(2)]
     for _ in range(2):
-        tracking_tasks.deliver_pending.enqueue(reschedule=False)
+        notification_tasks.deliver_pending.enqueue(reschedule=False)
 
     # Hold the alert table so both workers are inside their evaluation before either may insert.
     lock = hold_table_lock("tracking_alert")

@@ -11,13 +11,15 @@ from unittest.mock import patch
 
 import pytest
 
+from lodestar.alerts import rules as alert_rules
+from lodestar.alerts.models import Alert
 from lodestar.core.testing import Fault, InjectedFault, snapshot
 from lodestar.goals import rollup
 from lodestar.goals.models import Goal, Measure
 from lodestar.notifications import delivery
 from lodestar.notifications.models import Delivery, Notification
-from lodestar.tracking import alerts, services
-from lodestar.tracking.models import Alert, CheckIn
+from lodestar.tracking import services
+from lodestar.tracking.models import CheckIn
 from lodestar.tracking.tests.support import WEEK1, WEEK2, activate, fresh, make_goal, tree, world  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -68,7 +70,7 @@ def before_rate(before: dict, goal_id: int):
 
 
 def test_alert_evaluation_after_the_check_in(world, tree, django_capture_on_commit_callbacks):
-    alerts.rule_create(
+    alert_rules.rule_create(
         actor=fresh(world.admin),
         name="达成率低于80%",
         scope="company",
@@ -83,7 +85,7 @@ def test_alert_evaluation_after_the_check_in(world, tree, django_capture_on_comm
     with patch("lodestar.notifications.delivery.queue", fault):
         with django_capture_on_commit_callbacks(execute=True):
             checkin = submit(world, tree.m1, WEEK1, "10")
-    assert len(fault.observed["tracking.Alert"]) == 1
+    assert len(fault.observed["alerts.Alert"]) == 1
     assert snapshot(*tables) == before
     assert CheckIn.objects.get().pk == checkin.pk  # the check-in itself is kept
     tree.reload()

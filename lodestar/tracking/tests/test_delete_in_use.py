@@ -12,6 +12,7 @@ import pytest
 from django.db.models import ProtectedError
 from django.test import Client
 
+from lodestar.alerts.models import AlertRule
 from lodestar.core.references import in_use_error
 from lodestar.core.testing import ApiClient
 from lodestar.execution.models import ActionItem
@@ -19,7 +20,7 @@ from lodestar.goals import services as goal_services
 from lodestar.goals.models import Goal, GoalStatus, Measure
 from lodestar.org.models import Department
 from lodestar.org.services import department_create
-from lodestar.tracking.models import AlertRule, CheckIn
+from lodestar.tracking.models import CheckIn
 from lodestar.tracking.tests import support
 
 world, make_goal, activate, fresh = support.world, support.make_goal, support.activate, support.fresh

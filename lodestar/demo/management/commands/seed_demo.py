@@ -108,7 +108,8 @@ class Command(BaseCommand):
         if not ActionItem.objects.exists() and Goal.objects.filter(name="小红书笔记50篇").exists():
             seed_demo_execution(admin_user)
             self.stdout.write("Demo action plans added.")
-        from lodestar.tracking.models import AlertRule, CheckIn
+        from lodestar.alerts.models import AlertRule
+        from lodestar.tracking.models import CheckIn
 
         if (
             not CheckIn.objects.exists()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from lodestar.tracking import alert_views as views
+from lodestar.alerts import views
 
 app_name = "alerts"
 

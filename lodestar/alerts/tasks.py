@@ -4,11 +4,11 @@ Each periodic task queues its own next run (`run_after`) when the backend suppor
 tasks; `manage.py schedule_tasks` (→ `ensure_scheduled`) queues the first run of each.
 
 - evaluate_alerts: every hour, all active alert rules.
-- deliver_pending: every minute, pending email and webhook deliveries (retries with backoff).
 - escalate_alerts: every hour, unacknowledged alerts up the reporting line.
 - send_checkin_reminders: every 15 minutes; each person is reminded once a week at their own
   day and time (NotificationPreference, Friday 16:00 by default), outside their quiet hours.
-- requeue_stale_tasks (lodestar.core.tasks): every 5 minutes, tasks left RUNNING by a dead worker.
+
+The deliveries the alerts queue are sent by `lodestar.notifications.tasks`.
 """
 
 from __future__ import annotations
@@ -18,10 +18,8 @@ import datetime as dt
 from django.tasks import task
 from django.utils import timezone
 
-from lodestar.core.tasks import requeue_stale_tasks
 from lodestar.core.worker import enqueue_once
 
-MINUTE = dt.timedelta(minutes=1)
 HOUR = dt.timedelta(hours=1)
 REMINDER_STEP = dt.timedelta(minutes=15)
 
@@ -35,7 +33,7 @@ def _again(the_task, delay: dt.timedelta, reschedule: bool) -> None:
 @task
 def evaluate_alerts(reschedule: bool = True) -> int:
     """Evaluate every active alert rule; returns how many alerts were raised."""
-    from lodestar.tracking.alerts import evaluate_rules
+    from lodestar.alerts.evaluation import evaluate_rules
 
     raised = len(evaluate_rules())
     _again(evaluate_alerts, HOUR, reschedule)
@@ -43,34 +41,17 @@ def evaluate_alerts(reschedule: bool = True) -> int:
 
 
 @task
-def deliver_pending(reschedule: bool = True) -> int:
-    from lodestar.notifications import delivery
-
-    sent = delivery.deliver_pending()
-    _again(deliver_pending, MINUTE, reschedule)
-    return sent
-
-
-@task
 def escalate_alerts(reschedule: bool = True) -> int:
-    from lodestar.tracking import alerts
+    from lodestar.alerts import escalation
 
-    escalated = len(alerts.escalate_alerts())
+    escalated = len(escalation.escalate_alerts())
     _again(escalate_alerts, HOUR, reschedule)
     return escalated
 
 
 @task
-def send_deliveries(ids: list[int]) -> int:
-    """The first attempt of the deliveries of a just-raised alert."""
-    from lodestar.notifications import delivery
-
-    return delivery.deliver_ids(ids)
-
-
-@task
 def send_checkin_reminders(reschedule: bool = True) -> int:
-    from lodestar.tracking.alerts import send_checkin_reminders as run
+    from lodestar.alerts.reminders import send_checkin_reminders as run
 
     sent = run()
     _again(send_checkin_reminders, REMINDER_STEP, reschedule)
@@ -78,11 +59,9 @@ def send_checkin_reminders(reschedule: bool = True) -> int:
 
 
 PERIODIC = {
-    "lodestar.tracking.tasks.evaluate_alerts": evaluate_alerts,
-    "lodestar.tracking.tasks.deliver_pending": deliver_pending,
-    "lodestar.tracking.tasks.escalate_alerts": escalate_alerts,
-    "lodestar.tracking.tasks.send_checkin_reminders": send_checkin_reminders,
-    "lodestar.core.tasks.requeue_stale_tasks": requeue_stale_tasks,
+    "lodestar.alerts.tasks.evaluate_alerts": evaluate_alerts,
+    "lodestar.alerts.tasks.escalate_alerts": escalate_alerts,
+    "lodestar.alerts.tasks.send_checkin_reminders": send_checkin_reminders,
 }
 
 

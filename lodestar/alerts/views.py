@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
+from lodestar.alerts import access, escalation, rules, services
+from lodestar.alerts.models import Alert, AlertComment, AlertCondition, AlertRule
 from lodestar.core.errors import ApplicationError, PermissionDeniedError
 from lodestar.core.http import add_error_to_form, int_param, page_view
 from lodestar.goals.access import visible_goals
@@ -26,8 +28,6 @@ from lodestar.org.permissions import (
     require_person,
     subtree_q,
 )
-from lodestar.tracking import alerts
-from lodestar.tracking.models import Alert, AlertComment, AlertCondition, AlertRule
 
 RECIPIENT_CHOICES = [
     ("owner", gettext_lazy("Goal owner")),
@@ -164,10 +164,10 @@ def _require_rule_manager(user) -> None:
 @page_view
 def rule_list(request):
     _require_rule_manager(request.user)
-    rules = list(alerts.manageable_rules(request.user).order_by("scope", "name"))
+    rules = list(access.manageable_rules(request.user).order_by("scope", "name"))
     return render(
         request,
-        "tracking/alerts_rules.html",
+        "alerts/rules.html",
         {"rules": rules, "section": "rules", "is_admin": is_admin(request.user)},
     )
 
@@ -180,10 +180,10 @@ def _rule_form_page(request, rule: AlertRule | None):
             data = dict(form.cleaned_data)
             try:
                 if rule is None:
-                    rule = alerts.rule_create(actor=request.user, **data)
+                    rule = rules.rule_create(actor=request.user, **data)
                     messages.success(request, _("Alert rule created."))
                 else:
-                    alerts.rule_update(actor=request.user, rule=rule, **data)
+                    rules.rule_update(actor=request.user, rule=rule, **data)
                     messages.success(request, _("Alert rule saved."))
                 return redirect("alerts:rules")
             except ApplicationError as exc:
@@ -193,7 +193,7 @@ def _rule_form_page(request, rule: AlertRule | None):
         if rule is None and int_param(request.GET.get("goal")):
             initial.update(scope=AlertRule.Scope.GOAL, goal=int_param(request.GET["goal"]))
         form = AlertRuleForm(initial=initial, user=request.user)
-    return render(request, "tracking/alerts_rule_form.html", {"form": form, "rule": rule, "section": "rules"})
+    return render(request, "alerts/rule_form.html", {"form": form, "rule": rule, "section": "rules"})
 
 
 @page_view
@@ -203,14 +203,14 @@ def rule_create(request):
 
 @page_view
 def rule_edit(request, rule_id: int):
-    return _rule_form_page(request, alerts.access_rule(request.user, rule_id))
+    return _rule_form_page(request, access.access_rule(request.user, rule_id))
 
 
 @require_POST
 @page_view
 def rule_delete(request, rule_id: int):
-    rule = alerts.access_rule(request.user, rule_id)
-    alerts.rule_delete(actor=request.user, rule=rule)
+    rule = access.access_rule(request.user, rule_id)
+    rules.rule_delete(actor=request.user, rule=rule)
     messages.success(request, _("Alert rule deleted."))
     return redirect("alerts:rules")
 
@@ -240,7 +240,7 @@ def alert_list(request):
     view = request.GET.get("view", "mine")
     if view not in dict(views):
         view = "mine"
-    queryset = alerts.visible_alerts(request.user)
+    queryset = access.visible_alerts(request.user)
     if view == "mine":
         queryset = (
             queryset.filter(pk__in=Alert.recipients.through.objects.filter(person=person).values("alert"))
@@ -264,7 +264,7 @@ def alert_list(request):
         alert.actionable = _can_act(request.user, person, alert, roots)
     return render(
         request,
-        "tracking/alerts.html",
+        "alerts/list.html",
         {
             "page": page,
             "views": views,
@@ -278,20 +278,20 @@ def alert_list(request):
 
 
 def _can_act(user, person, alert: Alert, roots: list[str]) -> bool:
-    """`alerts.can_act_on_alert` on prefetched rows (no query per row)."""
+    """`access.can_act_on_alert` on prefetched rows (no query per row)."""
     if is_admin(user):
         return True
     if not can_write(user) or person is None:
         return False
     if any(p.pk == person.pk for p in alert.recipients.all()):
         return True
-    department = alerts.alert_department(alert)
+    department = access.alert_department(alert)
     return department is not None and any(department.path.startswith(root) for root in roots)
 
 
 @page_view
 def alert_detail(request, alert_id: int):
-    alert = alerts.access_alert(request.user, alert_id)
+    alert = access.access_alert(request.user, alert_id)
     comments = AlertComment.objects.filter(alert=alert).select_related("author")
     deliveries = (
         Delivery.objects.filter(alert=alert)
@@ -300,14 +300,14 @@ def alert_detail(request, alert_id: int):
     )
     return render(
         request,
-        "tracking/alerts_detail.html",
+        "alerts/detail.html",
         {
             "alert": alert,
             "recipients": alert.recipients.order_by("display_name"),
             "comments": comments,
             "deliveries": deliveries[:50],
-            "can_act": alerts.can_act_on_alert(request.user, alert),
-            "top": alerts.top_recipient(alert) if alert.escalation_level else None,
+            "can_act": access.can_act_on_alert(request.user, alert),
+            "top": escalation.top_recipient(alert) if alert.escalation_level else None,
             "section": "alerts",
         },
     )
@@ -321,7 +321,7 @@ def _back(request, alert: Alert):
 
 
 def _act(request, alert_id: int, action):
-    alert = alerts.access_alert(request.user, alert_id, act=True)
+    alert = access.access_alert(request.user, alert_id, act=True)
     try:
         action(alert)
     except PermissionDeniedError:
@@ -335,7 +335,7 @@ def _act(request, alert_id: int, action):
 @page_view
 def alert_acknowledge(request, alert_id: int):
     def run(alert):
-        alerts.alert_acknowledge(actor=request.user, alert=alert)
+        services.alert_acknowledge(actor=request.user, alert=alert)
         messages.success(request, _("Alert acknowledged."))
 
     return _act(request, alert_id, run)
@@ -345,7 +345,7 @@ def alert_acknowledge(request, alert_id: int):
 @page_view
 def alert_comment(request, alert_id: int):
     def run(alert):
-        alerts.alert_comment(actor=request.user, alert=alert, body=request.POST.get("body", ""))
+        services.alert_comment(actor=request.user, alert=alert, body=request.POST.get("body", ""))
 
     return _act(request, alert_id, run)
 
@@ -354,7 +354,7 @@ def alert_comment(request, alert_id: int):
 @page_view
 def alert_resolve(request, alert_id: int):
     def run(alert):
-        alerts.alert_resolve(actor=request.user, alert=alert, comment=request.POST.get("comment", ""))
+        services.alert_resolve(actor=request.user, alert=alert, comment=request.POST.get("comment", ""))
         messages.success(request, _("Alert resolved."))
 
     return _act(request, alert_id, run)

@@ -19,11 +19,11 @@ import pytest
 from django.db import close_old_connections, connection
 from django.utils import timezone
 
+from lodestar.alerts import reminders
+from lodestar.alerts.tests.test_evaluation import goal, measure  # noqa: F401 - fixtures
 from lodestar.execution.tests.conftest import make_person, org, user_of  # noqa: F401 - fixtures
 from lodestar.notifications import delivery
 from lodestar.notifications.models import Notification
-from lodestar.tracking import alerts
-from lodestar.tracking.tests.test_alerts import goal, measure  # noqa: F401 - fixtures
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -60,7 +60,7 @@ def test_two_reminder_runs_at_once_send_one_reminder(org, goal, measure):
     def run(key):
         def target():
             try:
-                results[key] = alerts.send_checkin_reminders(now=now)
+                results[key] = reminders.send_checkin_reminders(now=now)
             except Exception as exc:
                 results[key] = repr(exc)
             finally:
@@ -80,4 +80,4 @@ def test_two_reminder_runs_at_once_send_one_reminder(org, goal, measure):
         first.join(15)
         second.join(15)
     assert results == {"a": 1, "b": 0}
-    assert Notification.objects.filter(verb=alerts.REMINDER_VERB, recipient=org.member).count() == 1
+    assert Notification.objects.filter(verb=reminders.REMINDER_VERB, recipient=org.member).count() == 1

@@ -17,6 +17,11 @@ import pytest
 from django.utils import timezone, translation
 from freezegun import freeze_time
 
+from lodestar.alerts import access as alert_access
+from lodestar.alerts import conditions, evaluation, reminders
+from lodestar.alerts import services as alert_services
+from lodestar.alerts.models import Alert, AlertRule, CheckInReminder
+from lodestar.alerts.tests.test_evaluation import activate, make_rule
 from lodestar.core.errors import ApplicationError, NotFound
 from lodestar.core.models import Period, PeriodKind
 from lodestar.execution.tests.conftest import (  # noqa: F401 - fixtures
@@ -31,10 +36,7 @@ from lodestar.execution.tests.conftest import (  # noqa: F401 - fixtures
 from lodestar.goals.models import GoalType
 from lodestar.goals.services import goal_create
 from lodestar.notifications.models import Delivery, Notification, NotificationPreference
-from lodestar.tracking import alerts
-from lodestar.tracking.models import Alert, AlertRule, CheckInReminder
 from lodestar.tracking.services import checkin_submit
-from lodestar.tracking.tests.test_alerts import activate, make_rule
 
 DEC_1, DEC_4, DEC_20 = dt.date(2026, 12, 1), dt.date(2026, 12, 4), dt.date(2026, 12, 20)
 TARGET = Decimal(10_000_000)
@@ -94,10 +96,10 @@ def test_day_4_of_december_at_15_percent_is_ahead_of_plan_and_raises_nothing(
         sales_to(org, measure, 1_500_000)  # right after the check-in
     measure.refresh_from_db()
     assert measure.achievement_rate == Decimal("0.15")
-    rate, expected = alerts.measure_achievement_for_rule(rule, measure, DEC_4)
+    rate, expected = conditions.measure_achievement_for_rule(rule, measure, DEC_4)
     assert expected.quantize(Decimal(1)) == Decimal(1_290_323)  # 4/31 of 1,000万
     assert rate.quantize(Decimal("0.01")) == Decimal("1.16")
-    assert alerts.evaluate_rules(today=DEC_4) == []  # and on the scheduled run
+    assert evaluation.evaluate_rules(today=DEC_4) == []  # and on the scheduled run
     assert not Alert.objects.exists()
     assert not Notification.objects.filter(verb="alert").exists()
 
@@ -107,7 +109,7 @@ def test_behind_the_plan_to_date_raises_an_alert(org, gmv):
     sales_to(org, measure, 3_000_000, end=dt.date(2026, 12, 19))
     rule = make_rule(org, channels=["inbox"])
     with translation.override("en"):
-        raised = alerts.evaluate_rules(today=DEC_20)
+        raised = evaluation.evaluate_rules(today=DEC_20)
     # 30% where 20/31 = 64.5% is planned by Dec 20 → 46.5% of the plan to date.
     assert [(a.rule, a.goal, a.measure) for a in raised] == [(rule, gmv, measure)]
     alert = raised[0]
@@ -140,16 +142,16 @@ def test_a_time_phased_plan_is_the_plan_to_date(org, gmv, api):
     )
     sales_to(org, measure, 900_000, end=dt.date(2026, 12, 9))
     make_rule(org, channels=["inbox"])
-    assert alerts.evaluate_rules(today=dt.date(2026, 12, 10)) == []  # 90% of the plan: fine
+    assert evaluation.evaluate_rules(today=dt.date(2026, 12, 10)) == []  # 90% of the plan: fine
     make_rule(org, name="≥95%", threshold=Decimal("0.95"), channels=["inbox"])
-    assert len(alerts.evaluate_rules(today=dt.date(2026, 12, 10))) == 1
+    assert len(evaluation.evaluate_rules(today=dt.date(2026, 12, 10))) == 1
 
 
 def test_against_the_full_target_fires_on_day_4(org, gmv):
     measure = gmv.measures.get()
     sales_to(org, measure, 1_500_000)
     rule = make_rule(org, against_full_target=True, channels=["inbox"])
-    raised = alerts.evaluate_rules(today=DEC_4)
+    raised = evaluation.evaluate_rules(today=DEC_4)
     assert [(a.rule, a.measure) for a in raised] == [(rule, measure)]
     assert "15.0%" in raised[0].translations["en"]["subject"]
     assert "plan to date" not in raised[0].translations["en"]["subject"]
@@ -157,12 +159,12 @@ def test_against_the_full_target_fires_on_day_4(org, gmv):
 
 def test_nothing_before_data_or_on_the_first_day_unless_behind(org, gmv, december):
     make_rule(org, channels=["inbox"])
-    assert alerts.evaluate_rules(today=DEC_1) == []  # no data at all
-    assert alerts.evaluate_rules(today=dt.date(2026, 11, 30)) == []  # before the period
+    assert evaluation.evaluate_rules(today=DEC_1) == []  # no data at all
+    assert evaluation.evaluate_rules(today=dt.date(2026, 11, 30)) == []  # before the period
     other = gmv_goal(org, december, name="12月 GMV 第二")
     sales_to(org, gmv.measures.get(), 300_000, end=DEC_1)  # 3% where 1/31 = 3.2% is due: 93%
     sales_to(org, other.measures.get(), 100_000, end=DEC_1)  # 1%: behind day 1's plan
-    assert [a.goal for a in alerts.evaluate_rules(today=DEC_1)] == [other]
+    assert [a.goal for a in evaluation.evaluate_rules(today=DEC_1)] == [other]
 
 
 def test_goal_type_and_measure_name_limit_a_rule(org, december):
@@ -196,7 +198,7 @@ def test_goal_type_and_measure_name_limit_a_rule(org, december):
         channels=["inbox"],
     )
     assert only_revenue.measure_name == "销售额"
-    raised = alerts.evaluate_rules(today=DEC_20)
+    raised = evaluation.evaluate_rules(today=DEC_20)
     by_rule = {}
     for alert in raised:
         by_rule.setdefault(alert.rule_id, set()).add(alert.measure_id)
@@ -223,7 +225,7 @@ def test_an_alert_resolves_itself_with_a_note_when_the_condition_no_longer_holds
         sales_to(org, measure, 3_000_000, end=dt.date(2026, 12, 19))  # after the check-in
     alert = Alert.objects.get()
     assert alert.status == Alert.Status.OPEN
-    alerts.alert_acknowledge(actor=user_of(org.member), alert=alert)
+    alert_services.alert_acknowledge(actor=user_of(org.member), alert=alert)
     with freeze_time("2026-12-20 11:00"), django_capture_on_commit_callbacks(execute=True):
         sales_to(org, measure, 5_600_000, start=DEC_20, end=DEC_20)  # 56% of 64.5% planned = 86.8%
     alert.refresh_from_db()
@@ -238,7 +240,7 @@ def test_an_alert_resolves_itself_with_a_note_when_the_condition_no_longer_holds
     assert alert.resolution_note == alert.translations["zh-hans"]["resolution_note"]
     # Behind again later: a new alert, the resolved one stays as it was.
     with freeze_time("2026-12-28 10:00"):
-        raised = alerts.evaluate_rules()
+        raised = evaluation.evaluate_rules()
     assert len(raised) == 1 and raised[0].pk != alert.pk
 
 
@@ -247,11 +249,11 @@ def test_scheduled_evaluation_resolves_with_a_note_in_each_language(org, gmv, cl
     sales_to(org, measure, 1_500_000)
     make_rule(org, against_full_target=True, threshold=Decimal("0.1"), channels=["inbox"])
     make_rule(org, name="pace", condition="pace_below", threshold=Decimal("2"), channels=["inbox"])
-    raised = alerts.evaluate_rules(today=DEC_4)  # 15% ≥ 10% of the target; pace 15% ÷ 4/31 = 116% < 200%
+    raised = evaluation.evaluate_rules(today=DEC_4)  # 15% ≥ 10% of the target; pace 15% ÷ 4/31 = 116% < 200%
     assert [a.rule.condition for a in raised] == ["pace_below"]
     pace_alert = raised[0]
     AlertRule.objects.filter(condition="pace_below").update(threshold=Decimal("1.1"))
-    alerts.evaluate_rules(today=DEC_4)
+    evaluation.evaluate_rules(today=DEC_4)
     pace_alert.refresh_from_db()
     assert pace_alert.status == Alert.Status.RESOLVED
     assert pace_alert.translations["en"]["resolution_note"] == (
@@ -268,11 +270,11 @@ def test_scheduled_evaluation_resolves_with_a_note_in_each_language(org, gmv, cl
 def test_an_alert_whose_subject_left_the_rule_resolves_itself(org, goal_december_item):
     item = goal_december_item
     make_rule(org, condition="item_overdue", threshold=None, days=0, recipients=["responsible"])
-    raised = alerts.evaluate_rules()
+    raised = evaluation.evaluate_rules()
     assert [a.item for a in raised] == [item]
     item.status = "done"
     item.save(update_fields=["status"])
-    alerts.evaluate_rules()
+    evaluation.evaluate_rules()
     raised[0].refresh_from_db()
     assert raised[0].status == Alert.Status.RESOLVED
     assert raised[0].translations["en"]["resolution_note"] == (
@@ -293,9 +295,9 @@ def goal_december_item(org, make_item, gmv):
 
 def test_reminders_run_twice_send_once(org, gmv):
     friday = timezone.make_aware(dt.datetime(2026, 12, 4, 17, 0))
-    assert alerts.send_checkin_reminders(now=friday) == 1
-    assert alerts.send_checkin_reminders(now=friday) == 0
-    assert Notification.objects.filter(verb=alerts.REMINDER_VERB).count() == 1
+    assert reminders.send_checkin_reminders(now=friday) == 1
+    assert reminders.send_checkin_reminders(now=friday) == 0
+    assert Notification.objects.filter(verb=reminders.REMINDER_VERB).count() == 1
     assert CheckInReminder.objects.filter(person=org.member, week_start=dt.date(2026, 11, 30)).count() == 1
 
 
@@ -303,10 +305,10 @@ def test_a_reminder_already_claimed_by_another_run_is_not_sent_again(org, gmv):
     """The second run computed its list before the first run's reminder was written (they overlap):
     the claim of the (person, week) row refuses it."""
     friday = timezone.make_aware(dt.datetime(2026, 12, 4, 17, 0))
-    measures = alerts.people_due_checkin(friday.date())[org.member.pk]
-    assert alerts._send_reminder(org.member, measures, dt.date(2026, 11, 30), "zh-hans") is True
-    assert alerts._send_reminder(org.member, measures, dt.date(2026, 11, 30), "zh-hans") is False
-    assert Notification.objects.filter(verb=alerts.REMINDER_VERB).count() == 1
+    measures = reminders.people_due_checkin(friday.date())[org.member.pk]
+    assert reminders._send_reminder(org.member, measures, dt.date(2026, 11, 30), "zh-hans") is True
+    assert reminders._send_reminder(org.member, measures, dt.date(2026, 11, 30), "zh-hans") is False
+    assert Notification.objects.filter(verb=reminders.REMINDER_VERB).count() == 1
 
 
 # --- each recipient's language ---------------------------------------------------------------------
@@ -319,7 +321,7 @@ def test_alert_messages_in_each_recipients_language(org, gmv, api, django_captur
     sales_to(org, measure, 100_000, end=dt.date(2026, 12, 9))
     make_rule(org, name="pace", condition="pace_below", threshold=Decimal("0.8"), channels=["inbox"])
     with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
-        [alert] = alerts.evaluate_rules(today=DEC_20)
+        [alert] = evaluation.evaluate_rules(today=DEC_20)
     titles = dict(Notification.objects.filter(verb="alert").values_list("recipient", "title"))
     assert titles[org.member.pk] == alert.translations["en"]["subject"]
     assert titles[org.mkt_manager.pk] == alert.translations["zh-hans"]["subject"]
@@ -346,8 +348,8 @@ def test_reminders_in_each_persons_language(org, december):
             ),
             org.mkt_manager,
         )
-    assert alerts.send_checkin_reminders(now=timezone.make_aware(dt.datetime(2026, 12, 4, 17, 0))) == 2
-    titles = dict(Notification.objects.filter(verb=alerts.REMINDER_VERB).values_list("recipient", "title"))
+    assert reminders.send_checkin_reminders(now=timezone.make_aware(dt.datetime(2026, 12, 4, 17, 0))) == 2
+    titles = dict(Notification.objects.filter(verb=reminders.REMINDER_VERB).values_list("recipient", "title"))
     assert titles[en.pk].startswith("Weekly check-in due:")
     assert titles[org.member.pk].startswith("本周待填报")  # the site's language
 
@@ -478,4 +480,4 @@ def test_rule_form_sets_the_new_fields(org, client_for):
 
 def test_unknown_goal_type_is_not_found(org):
     with pytest.raises(NotFound):
-        alerts.goal_type_for_rule(999999)
+        alert_access.goal_type_for_rule(999999)

@@ -19,6 +19,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from lodestar.alerts import access as alert_access
+from lodestar.alerts import conditions, escalation, evaluation, reminders, tasks
+from lodestar.alerts import rules as alert_rules
+from lodestar.alerts import services as alert_services
+from lodestar.alerts.models import Alert, AlertCondition, AlertRule
 from lodestar.core.errors import ApplicationError, PermissionDeniedError
 from lodestar.execution.models import ItemStatus
 from lodestar.execution.tests.conftest import (  # noqa: F401 - fixtures
@@ -33,11 +38,10 @@ from lodestar.execution.tests.conftest import (  # noqa: F401 - fixtures
 from lodestar.goals import consensus
 from lodestar.goals.services import goal_create
 from lodestar.notifications import delivery
+from lodestar.notifications import tasks as notification_tasks
 from lodestar.notifications.models import Delivery, Notification, NotificationPreference, WebhookEndpoint
 from lodestar.notifications.tests.test_delivery import webhook_server  # noqa: F401 - fixture
 from lodestar.org.models import Department, Person, Role
-from lodestar.tracking import alerts, tasks
-from lodestar.tracking.models import Alert, AlertCondition, AlertRule
 from lodestar.tracking.services import checkin_submit
 
 TODAY = dt.date(2026, 11, 25)
@@ -100,7 +104,7 @@ def make_rule(org, **fields):
     fields.setdefault("threshold", Decimal("0.8"))
     fields.setdefault("recipients", ["owner", "manager"])
     fields.setdefault("channels", ["inbox", "webhook"])
-    return alerts.rule_create(actor=user_of(org.admin), **fields)
+    return alert_rules.rule_create(actor=user_of(org.admin), **fields)
 
 
 @pytest.fixture
@@ -121,7 +125,7 @@ def test_off_track_goal_raises_an_alert_that_reaches_inbox_and_webhook(
     assert goal.achievement_rate < Decimal("0.8")
     rule = make_rule(org)
     with django_capture_on_commit_callbacks(execute=True):
-        raised = alerts.evaluate_rules()
+        raised = evaluation.evaluate_rules()
     assert len(raised) == 1
     alert = raised[0]
     assert alert.goal == goal and alert.dedupe_key == f"measure:{measure.pk}" and alert.rule == rule
@@ -142,14 +146,14 @@ def test_off_track_goal_raises_an_alert_that_reaches_inbox_and_webhook(
 def test_no_duplicate_while_open_and_a_new_one_after_resolve(org, goal, measure):
     report(org, measure, 10)
     make_rule(org, channels=["inbox"])
-    first = alerts.evaluate_rules()
+    first = evaluation.evaluate_rules()
     assert len(first) == 1
-    assert alerts.evaluate_rules() == []
-    alerts.alert_acknowledge(actor=user_of(org.member), alert=first[0])
-    assert alerts.evaluate_rules() == []
+    assert evaluation.evaluate_rules() == []
+    alert_services.alert_acknowledge(actor=user_of(org.member), alert=first[0])
+    assert evaluation.evaluate_rules() == []
     assert Notification.objects.filter(verb="alert").count() == 2
-    alerts.alert_resolve(actor=user_of(org.member), alert=first[0])
-    again = alerts.evaluate_rules()
+    alert_services.alert_resolve(actor=user_of(org.member), alert=first[0])
+    again = evaluation.evaluate_rules()
     assert len(again) == 1 and again[0].pk != first[0].pk
 
 
@@ -157,8 +161,8 @@ def test_the_unique_constraint_stops_a_racing_duplicate(org, goal, measure, monk
     """Two workers both past the `exists()` check: the second insert fails inside its savepoint."""
     report(org, measure, 10)
     rule = make_rule(org, channels=["inbox"])
-    hit = alerts.hits_for(rule, today=timezone.localdate(), now=timezone.now())[0]
-    assert alerts._raise(rule, hit) is not None
+    hit = conditions.hits_for(rule, today=timezone.localdate(), now=timezone.now())[0]
+    assert evaluation._raise(rule, hit) is not None
 
     class AlwaysEmpty:
         def __init__(self, qs):
@@ -172,7 +176,7 @@ def test_the_unique_constraint_stops_a_racing_duplicate(org, goal, measure, monk
 
     real_filter = Alert.objects.filter
     monkeypatch.setattr(Alert.objects, "filter", lambda *a, **k: AlwaysEmpty(real_filter(*a, **k)))
-    assert alerts._raise(rule, hit) is None
+    assert evaluation._raise(rule, hit) is None
     monkeypatch.undo()
     assert Alert.objects.filter(rule=rule).count() == 1
     assert Notification.objects.filter(verb="alert").count() == 2  # nothing sent twice
@@ -198,11 +202,11 @@ def test_an_alert_right_after_a_check_in(
 def test_scope_department_and_goal(org, goal, measure, make_item):
     report(org, measure, 10)
     make_rule(org, name="sales", scope="department", department=org.sales, channels=["inbox"])
-    assert alerts.evaluate_rules() == []
+    assert evaluation.evaluate_rules() == []
     make_rule(org, name="mkt", scope="department", department=org.mkt, channels=["inbox"])
-    assert len(alerts.evaluate_rules()) == 1
+    assert len(evaluation.evaluate_rules()) == 1
     rule = make_rule(org, name="goal", scope="goal", goal=goal, channels=["inbox"])
-    raised = alerts.evaluate_rules()
+    raised = evaluation.evaluate_rules()
     assert [a.rule for a in raised] == [rule]
 
 
@@ -221,7 +225,7 @@ def test_goal_scope_covers_descendants_only(org, goal, measure):
     report(org, measure, 10)
     report(org, other.measures.get(), 1)
     rule = make_rule(org, scope="goal", goal=goal, channels=["inbox"])
-    assert {a.goal_id for a in alerts.evaluate_rules()} == {goal.pk}
+    assert {a.goal_id for a in evaluation.evaluate_rules()} == {goal.pk}
     assert Alert.objects.filter(rule=rule).count() == 1
 
 
@@ -239,23 +243,23 @@ def test_pace_forecast_and_deviation_streak(org, goal, measure):
     streak = make_rule(
         org, name="streak", condition="deviation_streak", threshold=Decimal("0.2"), channels=["inbox"]
     )
-    raised = {a.rule_id: a for a in alerts.evaluate_rules(today=today)}
+    raised = {a.rule_id: a for a in evaluation.evaluate_rules(today=today)}
     assert {pace.pk, forecast.pk, streak.pk} <= set(raised)
     assert raised[pace.pk].measure == measure and raised[pace.pk].dedupe_key == f"measure:{measure.pk}"
     # A streak needs both of the last two periods short by more than the threshold.
     report(org, measure, 30, start=dt.date(2026, 11, 23), planned=Decimal(10), actual=Decimal(10))
-    alerts.alert_resolve(actor=user_of(org.admin), alert=raised[streak.pk])
-    assert streak.pk not in {a.rule_id for a in alerts.evaluate_rules(today=today)}
+    alert_services.alert_resolve(actor=user_of(org.admin), alert=raised[streak.pk])
+    assert streak.pk not in {a.rule_id for a in evaluation.evaluate_rules(today=today)}
 
 
 def test_no_checkin_for_n_days(org, goal, measure):
     rule = make_rule(org, condition="no_checkin", threshold=None, days=7, channels=["inbox"])
-    raised = alerts.evaluate_rules(today=TODAY)
+    raised = evaluation.evaluate_rules(today=TODAY)
     assert [a.rule for a in raised] == [rule]  # none since the period started
-    alerts.alert_resolve(actor=user_of(org.admin), alert=raised[0])
+    alert_services.alert_resolve(actor=user_of(org.admin), alert=raised[0])
     report(org, measure, 10)
-    assert alerts.evaluate_rules(today=timezone.localdate()) == []
-    assert len(alerts.evaluate_rules(today=timezone.localdate() + dt.timedelta(days=8))) == 1
+    assert evaluation.evaluate_rules(today=timezone.localdate()) == []
+    assert len(evaluation.evaluate_rules(today=timezone.localdate() + dt.timedelta(days=8))) == 1
 
 
 def test_item_overdue_and_blocked_go_to_r_and_a(org, make_item, goal):
@@ -278,23 +282,23 @@ def test_item_overdue_and_blocked_go_to_r_and_a(org, make_item, goal):
         recipients=["responsible", "accountable"],
         channels=["inbox"],
     )
-    raised = alerts.evaluate_rules()
+    raised = evaluation.evaluate_rules()
     assert [(a.rule, a.item) for a in raised] == [(rule, overdue)]
     assert set(raised[0].recipients.all()) == {org.responsible, org.accountable}
     make_rule(
         org, condition="item_blocked", threshold=None, days=5, recipients=["responsible"], channels=["inbox"]
     )
-    assert alerts.evaluate_rules() == []
+    assert evaluation.evaluate_rules() == []
     make_rule(
         org, condition="item_blocked", threshold=None, days=3, recipients=["responsible"], channels=["inbox"]
     )
-    assert [a.item for a in alerts.evaluate_rules()] == [blocked]
+    assert [a.item for a in evaluation.evaluate_rules()] == [blocked]
 
 
 def test_data_discrepancy_raises_nothing_here(org, goal, measure):
     report(org, measure, 10)
     make_rule(org, condition="data_discrepancy", threshold=None, channels=["inbox"])
-    assert alerts.evaluate_rules() == []
+    assert evaluation.evaluate_rules() == []
 
 
 # --- escalation ----------------------------------------------------------------------------
@@ -303,20 +307,20 @@ def test_data_discrepancy_raises_nothing_here(org, goal, measure):
 def test_escalation_after_n_days_goes_to_the_managers_manager(org, ceo, goal, measure):
     report(org, measure, 10)
     make_rule(org, escalate_after_days=2, channels=["inbox"])
-    alert = alerts.evaluate_rules()[0]
+    alert = evaluation.evaluate_rules()[0]
     now = timezone.now()
-    assert alerts.escalate_alerts(now=now + dt.timedelta(days=1)) == []
+    assert escalation.escalate_alerts(now=now + dt.timedelta(days=1)) == []
     assert not Notification.objects.filter(recipient=ceo).exists()
-    escalated = alerts.escalate_alerts(now=now + dt.timedelta(days=2, hours=1))
+    escalated = escalation.escalate_alerts(now=now + dt.timedelta(days=2, hours=1))
     assert escalated == [alert]
     alert.refresh_from_db()
     assert alert.escalation_level == 1
     assert ceo in alert.recipients.all()
     assert Notification.objects.filter(recipient=ceo, verb="escalated").count() == 1
     # Not again until another two days have passed; there is nobody above the CEO.
-    assert alerts.escalate_alerts(now=now + dt.timedelta(days=3)) == []
-    assert alerts.escalate_alerts(now=now + dt.timedelta(days=5)) == []
-    assert alerts.top_recipient(alert) == ceo
+    assert escalation.escalate_alerts(now=now + dt.timedelta(days=3)) == []
+    assert escalation.escalate_alerts(now=now + dt.timedelta(days=5)) == []
+    assert escalation.top_recipient(alert) == ceo
 
 
 def test_escalation_follows_the_direct_manager_first(org, ceo, goal, measure):
@@ -324,19 +328,19 @@ def test_escalation_follows_the_direct_manager_first(org, ceo, goal, measure):
     Person.objects.filter(pk=org.mkt_manager.pk).update(manager=boss)
     report(org, measure, 10)
     make_rule(org, escalate_after_days=1, channels=["inbox"])
-    alerts.evaluate_rules()
-    [alert] = alerts.escalate_alerts(now=timezone.now() + dt.timedelta(days=1, minutes=1))
+    evaluation.evaluate_rules()
+    [alert] = escalation.escalate_alerts(now=timezone.now() + dt.timedelta(days=1, minutes=1))
     assert boss in alert.recipients.all() and ceo not in alert.recipients.all()
-    [alert] = alerts.escalate_alerts(now=timezone.now() + dt.timedelta(days=2, minutes=2))
+    [alert] = escalation.escalate_alerts(now=timezone.now() + dt.timedelta(days=2, minutes=2))
     assert ceo in alert.recipients.all()  # the VP has no manager: the company's manager
 
 
 def test_acknowledged_alerts_do_not_escalate(org, ceo, goal, measure):
     report(org, measure, 10)
     make_rule(org, escalate_after_days=1, channels=["inbox"])
-    alert = alerts.evaluate_rules()[0]
-    alerts.alert_acknowledge(actor=user_of(org.member), alert=alert)
-    assert alerts.escalate_alerts(now=timezone.now() + dt.timedelta(days=3)) == []
+    alert = evaluation.evaluate_rules()[0]
+    alert_services.alert_acknowledge(actor=user_of(org.member), alert=alert)
+    assert escalation.escalate_alerts(now=timezone.now() + dt.timedelta(days=3)) == []
 
 
 # --- actions and permissions -----------------------------------------------------------------
@@ -346,18 +350,18 @@ def test_acknowledged_alerts_do_not_escalate(org, ceo, goal, measure):
 def alert(org, goal, measure):
     report(org, measure, 10)
     make_rule(org, recipients=["owner"], channels=["inbox"])
-    return alerts.evaluate_rules()[0]
+    return evaluation.evaluate_rules()[0]
 
 
 def test_recipient_acknowledges_comments_and_resolves(org, alert):
-    alerts.alert_acknowledge(actor=user_of(org.member), alert=alert)
+    alert_services.alert_acknowledge(actor=user_of(org.member), alert=alert)
     alert.refresh_from_db()
     assert alert.status == "acknowledged" and alert.acknowledged_by == org.member
-    comment = alerts.alert_comment(actor=user_of(org.member), alert=alert, body="已安排追加投放")
+    comment = alert_services.alert_comment(actor=user_of(org.member), alert=alert, body="已安排追加投放")
     assert comment.author == org.member
     with pytest.raises(ApplicationError):
-        alerts.alert_comment(actor=user_of(org.member), alert=alert, body="  ")
-    alerts.alert_resolve(actor=user_of(org.member), alert=alert, comment="done")
+        alert_services.alert_comment(actor=user_of(org.member), alert=alert, body="  ")
+    alert_services.alert_resolve(actor=user_of(org.member), alert=alert, comment="done")
     alert.refresh_from_db()
     assert alert.status == "resolved" and alert.resolved_by == org.member
     assert alert.comments.count() == 2
@@ -370,9 +374,9 @@ def test_strangers_and_viewers_may_not_act(org, alert, who):
     else:
         person = org.person(who)
     for action in (
-        lambda: alerts.alert_acknowledge(actor=user_of(person), alert=alert),
-        lambda: alerts.alert_comment(actor=user_of(person), alert=alert, body="x"),
-        lambda: alerts.alert_resolve(actor=user_of(person), alert=alert),
+        lambda: alert_services.alert_acknowledge(actor=user_of(person), alert=alert),
+        lambda: alert_services.alert_comment(actor=user_of(person), alert=alert, body="x"),
+        lambda: alert_services.alert_resolve(actor=user_of(person), alert=alert),
     ):
         with pytest.raises(PermissionDeniedError):
             action()
@@ -383,22 +387,22 @@ def test_strangers_and_viewers_may_not_act(org, alert, who):
 def test_a_viewer_recipient_still_may_not_act(org, alert):
     Person.objects.filter(pk=org.member.pk).update(role=Role.VIEWER)
     with pytest.raises(PermissionDeniedError):
-        alerts.alert_acknowledge(actor=user_of(org.member), alert=alert)
+        alert_services.alert_acknowledge(actor=user_of(org.member), alert=alert)
 
 
 @pytest.mark.parametrize("who", ["mkt_manager", "admin"])
 def test_managers_and_admins_may_act(org, alert, who):
-    alerts.alert_resolve(actor=user_of(org.person(who)), alert=alert)
+    alert_services.alert_resolve(actor=user_of(org.person(who)), alert=alert)
     alert.refresh_from_db()
     assert alert.status == "resolved"
 
 
 def test_who_sees_which_alerts(org, alert):
-    assert alerts.visible_alerts(user_of(org.member)).filter(pk=alert.pk).exists()
-    assert alerts.visible_alerts(user_of(org.mkt_manager)).filter(pk=alert.pk).exists()
-    assert alerts.visible_alerts(user_of(org.admin)).filter(pk=alert.pk).exists()
-    assert not alerts.visible_alerts(user_of(org.sales_manager)).exists()
-    assert not alerts.visible_alerts(user_of(org.accountable)).exists()
+    assert alert_access.visible_alerts(user_of(org.member)).filter(pk=alert.pk).exists()
+    assert alert_access.visible_alerts(user_of(org.mkt_manager)).filter(pk=alert.pk).exists()
+    assert alert_access.visible_alerts(user_of(org.admin)).filter(pk=alert.pk).exists()
+    assert not alert_access.visible_alerts(user_of(org.sales_manager)).exists()
+    assert not alert_access.visible_alerts(user_of(org.accountable)).exists()
 
 
 # --- rules ---------------------------------------------------------------------------------
@@ -406,7 +410,7 @@ def test_who_sees_which_alerts(org, alert):
 
 def test_rule_permissions_and_validation(org, goal):
     with pytest.raises(PermissionDeniedError):
-        alerts.rule_create(
+        alert_rules.rule_create(
             actor=user_of(org.mkt_manager),
             name="x",
             scope="company",
@@ -414,7 +418,7 @@ def test_rule_permissions_and_validation(org, goal):
             threshold=Decimal("0.8"),
             recipients=["owner"],
         )
-    rule = alerts.rule_create(
+    rule = alert_rules.rule_create(
         actor=user_of(org.mkt_manager),
         name="市场部达成率",
         scope="department",
@@ -425,10 +429,10 @@ def test_rule_permissions_and_validation(org, goal):
     )
     assert rule.channels == ["inbox"] and rule.created_by == org.mkt_manager
     with pytest.raises(PermissionDeniedError):
-        alerts.rule_update(actor=user_of(org.sales_manager), rule=rule, name="y")
+        alert_rules.rule_update(actor=user_of(org.sales_manager), rule=rule, name="y")
     with pytest.raises(PermissionDeniedError):
-        alerts.rule_update(actor=user_of(org.mkt_manager), rule=rule, department=org.sales)
-    goal_rule = alerts.rule_create(
+        alert_rules.rule_update(actor=user_of(org.mkt_manager), rule=rule, department=org.sales)
+    goal_rule = alert_rules.rule_create(
         actor=user_of(org.mkt_manager),
         name="目标",
         scope="goal",
@@ -439,7 +443,7 @@ def test_rule_permissions_and_validation(org, goal):
     )
     assert goal_rule.department is None
     with pytest.raises(PermissionDeniedError):
-        alerts.rule_create(
+        alert_rules.rule_create(
             actor=user_of(org.member),
             name="x",
             scope="goal",
@@ -467,7 +471,7 @@ def test_rule_permissions_and_validation(org, goal):
             **bad,
         }
         with pytest.raises(ApplicationError) as info:
-            alerts.rule_create(actor=user_of(org.admin), **fields)
+            alert_rules.rule_create(actor=user_of(org.admin), **fields)
         assert info.value.field == field, bad
 
 
@@ -476,14 +480,14 @@ def test_rule_permissions_and_validation(org, goal):
 
 def test_weekly_checkin_reminder_at_the_persons_time(org, goal, measure):
     friday = timezone.make_aware(dt.datetime(2026, 11, 27, 15, 0))
-    assert alerts.send_checkin_reminders(now=friday) == 0  # before Friday 16:00
-    assert alerts.send_checkin_reminders(now=friday + dt.timedelta(hours=1, minutes=5)) == 1
-    reminder = Notification.objects.get(verb=alerts.REMINDER_VERB)
+    assert reminders.send_checkin_reminders(now=friday) == 0  # before Friday 16:00
+    assert reminders.send_checkin_reminders(now=friday + dt.timedelta(hours=1, minutes=5)) == 1
+    reminder = Notification.objects.get(verb=reminders.REMINDER_VERB)
     assert reminder.recipient == org.member and "小红书笔记" in reminder.title
-    assert alerts.send_checkin_reminders(now=friday + dt.timedelta(hours=2)) == 0  # once a week
+    assert reminders.send_checkin_reminders(now=friday + dt.timedelta(hours=2)) == 0  # once a week
     # Next week: reported on time → nothing due.
     report(org, measure, 20, start=dt.date(2026, 11, 30))
-    assert alerts.send_checkin_reminders(now=friday + dt.timedelta(days=7, hours=2)) == 0
+    assert reminders.send_checkin_reminders(now=friday + dt.timedelta(days=7, hours=2)) == 0
 
 
 def test_reminder_day_time_and_quiet_hours_per_person(org, goal, measure):
@@ -495,9 +499,11 @@ def test_reminder_day_time_and_quiet_hours_per_person(org, goal, measure):
         quiet_end=dt.time(14, 0),
     )
     wednesday = dt.datetime(2026, 11, 25)
-    assert alerts.send_checkin_reminders(now=timezone.make_aware(wednesday.replace(hour=8))) == 0
-    assert alerts.send_checkin_reminders(now=timezone.make_aware(wednesday.replace(hour=13))) == 0  # quiet
-    assert alerts.send_checkin_reminders(now=timezone.make_aware(wednesday.replace(hour=14, minute=5))) == 1
+    assert reminders.send_checkin_reminders(now=timezone.make_aware(wednesday.replace(hour=8))) == 0
+    assert reminders.send_checkin_reminders(now=timezone.make_aware(wednesday.replace(hour=13))) == 0  # quiet
+    assert (
+        reminders.send_checkin_reminders(now=timezone.make_aware(wednesday.replace(hour=14, minute=5))) == 1
+    )
 
 
 def test_tasks_run_on_the_immediate_backend(org, goal, measure):
@@ -505,9 +511,10 @@ def test_tasks_run_on_the_immediate_backend(org, goal, measure):
     make_rule(org, channels=["inbox"])
     result = tasks.evaluate_alerts.enqueue(reschedule=True)
     assert result.return_value == 1
-    assert tasks.deliver_pending.enqueue(reschedule=True).return_value == 0
+    assert notification_tasks.deliver_pending.enqueue(reschedule=True).return_value == 0
     assert tasks.escalate_alerts.enqueue(reschedule=True).return_value == 0
     assert tasks.ensure_scheduled() == []  # ImmediateBackend cannot defer
+    assert notification_tasks.ensure_scheduled() == []
 
 
 def test_email_channel_respects_quiet_hours(org, goal, measure, mailoutbox):
@@ -516,7 +523,7 @@ def test_email_channel_respects_quiet_hours(org, goal, measure, mailoutbox):
     get_user_model().objects.filter(pk=org.member.user_id).update(email="linxiao@example.com")
     report(org, measure, 10)
     make_rule(org, recipients=["owner"], channels=["inbox", "email"])
-    alerts.evaluate_rules()
+    evaluation.evaluate_rules()
     row = Delivery.objects.get(channel="email")
     now = timezone.localtime().replace(hour=23, minute=0)
     NotificationPreference.objects.create(

@@ -1,0 +1,107 @@
+"""API: webhook endpoints with a test send (admin), and the caller's notification preferences.
+
+Thin endpoints over `lodestar.notifications.delivery`.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from ninja import Path, Query, Router, Status
+
+from lodestar.core.errors import NotFound
+from lodestar.core.schemas import LIST_ERRORS, MAX_ID, READ_ERRORS, WRITE_ERRORS, page_out
+from lodestar.notifications import delivery
+from lodestar.notifications.models import WebhookEndpoint
+from lodestar.notifications.schemas import (
+    DeliveryOut,
+    EndpointIn,
+    EndpointOut,
+    EndpointPage,
+    PageIn,
+    PreferenceIn,
+    PreferenceIO,
+)
+from lodestar.org.permissions import access_department, person_of, require_admin, require_person
+
+router = Router(tags=["alerts"])
+
+EndpointId = Path(..., le=MAX_ID, description="The webhook endpoint's id")
+
+
+# --- webhook endpoints ---------------------------------------------------------------------
+
+
+def _endpoint(user, endpoint_id: int) -> WebhookEndpoint:
+    require_admin(user)
+    endpoint = WebhookEndpoint.objects.filter(pk=endpoint_id).first()
+    if endpoint is None:
+        raise NotFound(_("Webhook not found."), field="endpoint_id")
+    return endpoint
+
+
+@router.get(
+    "/webhook-endpoints",
+    response={200: EndpointPage, **LIST_ERRORS},
+    summary="List webhook endpoints (admin)",
+)
+def endpoint_list(request, filters: Query[PageIn]):
+    require_admin(request.user)
+    return page_out(WebhookEndpoint.objects.order_by("name", "id"), filters.page, filters.page_size)
+
+
+@router.post(
+    "/webhook-endpoints",
+    response={201: EndpointOut, **WRITE_ERRORS},
+    summary="Add a webhook endpoint (admin)",
+)
+def endpoint_create(request, payload: EndpointIn):
+    require_admin(request.user)
+    data = payload.dict()
+    pk = data.pop("department_id")
+    data["department"] = access_department(request.user, pk) if pk is not None else None
+    return Status(201, delivery.endpoint_create(actor=request.user, **data))
+
+
+@router.delete(
+    "/webhook-endpoints/{endpoint_id}",
+    response={204: None, **WRITE_ERRORS},
+    summary="Delete a webhook endpoint (admin)",
+)
+def endpoint_delete(request, endpoint_id: int = EndpointId):
+    delivery.endpoint_delete(actor=request.user, endpoint=_endpoint(request.user, endpoint_id))
+    return Status(204, None)
+
+
+@router.post(
+    "/webhook-endpoints/{endpoint_id}/test",
+    response={200: DeliveryOut, **WRITE_ERRORS},
+    summary="Send a test message now and return the delivery (admin)",
+)
+def endpoint_test(request, endpoint_id: int = EndpointId):
+    return delivery.endpoint_test_send(actor=request.user, endpoint=_endpoint(request.user, endpoint_id))
+
+
+# --- notification preferences --------------------------------------------------------------
+
+
+@router.get(
+    "/me/notification-preferences",
+    response={200: PreferenceIO, **READ_ERRORS},
+    summary="Your notification preferences",
+)
+def preference_detail(request):
+    person = require_person(request.user)
+    if person is None:
+        raise NotFound(_("Your account is not linked to a person in the organisation."))
+    return delivery.preference_of(person)
+
+
+@router.put(
+    "/me/notification-preferences",
+    response={200: PreferenceIO, **WRITE_ERRORS},
+    summary="Set your notification preferences",
+)
+def preference_update(request, payload: PreferenceIn):
+    if person_of(request.user) is None:
+        raise NotFound(_("Your account is not linked to a person in the organisation."))
+    return delivery.preference_update(actor=request.user, **payload.dict())
