@@ -43,7 +43,9 @@ def recipients_for(rule: AlertRule, hit: Hit) -> list[Person]:
         people.append(owner)
     if "accountable" in wanted and hit.item is not None and hit.item.accountable is not None:
         people.append(hit.item.accountable)
-    manager = department_manager(hit.department)
+    # The owner's manager: when the goal's owner manages its department (most department goals),
+    # "owner + manager" must reach the one above, not the owner twice.
+    manager = department_manager(hit.department, besides=owner)
     if "manager" in wanted and manager is not None:
         people.append(manager)
     if not people and manager is not None:

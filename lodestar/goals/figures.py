@@ -17,8 +17,11 @@ and recomputes the measure's figures and the goals above it. No other code saves
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from decimal import Decimal
+
+from django.utils.translation import gettext as _
 
 from lodestar.goals import domain
 from lodestar.goals.domain import CurrentSource
@@ -62,6 +65,27 @@ def source_note(measure: Measure) -> str:
         by = measure.current_entered_by
         return f"entered by {by.display_name}" if by is not None else "entered"
     return ""
+
+
+_CHECKIN_NOTE = re.compile(r"^check-in #(\d+)( \+ items)?$")
+
+
+def describe_source_note(reason: str) -> str | None:
+    """`source_note`'s language-neutral code in the reader's language, for history pages
+    (None when `reason` is not one of them)."""
+    match = _CHECKIN_NOTE.match(reason)
+    if match:
+        if match.group(2):
+            return _("check-in #%(number)s + items reported after it") % {"number": match.group(1)}
+        return _("check-in #%(number)s") % {"number": match.group(1)}
+    if reason.startswith("entered by "):
+        return _("entered by %(name)s") % {"name": reason.removeprefix("entered by ")}
+    return {
+        "items": _("action items' quantities"),
+        "opening value + items": _("opening value + action items' quantities"),
+        "sum of parts": _("sum of the decomposed parts"),
+        "entered": _("entered"),
+    }.get(reason)
 
 
 def _apply(measure: Measure) -> bool:

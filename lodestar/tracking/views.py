@@ -36,7 +36,7 @@ from lodestar.org.permissions import (
 )
 from lodestar.tracking import domain, selectors, services
 from lodestar.tracking.forms import CheckInForm, FollowUpForm, PlanForm
-from lodestar.tracking.models import DeviationCategory
+from lodestar.tracking.models import CheckIn, DeviationCategory
 
 HELP_DEVIATION = selectors.HELP_DEVIATION
 
@@ -245,6 +245,16 @@ def _checkin_view(checkin) -> dict:
     }
 
 
+def _same_request(checkin: CheckIn, covered: dict) -> bool:
+    """An item's request repeated on the measure's row that covers it: listed once, on that row."""
+    measure_checkin = covered.get(checkin.pk)
+    return measure_checkin is not None and (
+        measure_checkin.resource_budget,
+        measure_checkin.resource_people,
+        measure_checkin.resource_other,
+    ) == (checkin.resource_budget, checkin.resource_people, checkin.resource_other)
+
+
 @page_view
 def department_report(request):
     """A department's weekly report: everyone's check-ins of the week, grouped by goal."""
@@ -269,7 +279,7 @@ def department_report(request):
     totals = {
         "checkins": len(rows),
         "people": len({r["checkin"].author_id for r in rows}),
-        "behind": sum(1 for r in rows if r["behind"]),
+        "behind": sum(1 for r in rows if r["behind"] and r["checkin"].pk not in covered),
         "budget": selectors.requested_budget(checkins, covered),
         "confidence": (Decimal(sum(confidences)) / len(confidences)) if confidences else None,
     }
@@ -285,7 +295,7 @@ def department_report(request):
             "deviations": [
                 r for r in rows if r["checkin"].deviation_reason or r["checkin"].deviation_category
             ],
-            "resources": [r for r in rows if r["resources"]],
+            "resources": [r for r in rows if r["resources"] and not _same_request(r["checkin"], covered)],
             "section": "department",
         },
     )

@@ -120,6 +120,21 @@ def test_behind_the_plan_to_date_raises_an_alert(org, gmv):
     assert "30.0% of the full target 10000000" in english["detail"]
 
 
+def test_owner_and_manager_reach_the_one_above_when_the_owner_manages_the_department(org, december):
+    """Found by walking the demo: every department goal is owned by its manager, and "owner +
+    manager" reached only that manager (twice the same person) instead of the one above."""
+    from lodestar.org.models import Department
+
+    Department.objects.filter(pk=org.company.pk).update(manager=org.admin)
+    goal = gmv_goal(org, december)
+    sales_to(org, goal.measures.get(), 3_000_000, end=dt.date(2026, 12, 19))
+    goal.owner = org.mkt_manager
+    goal.save(update_fields=["owner"])
+    make_rule(org, channels=["inbox"])
+    (alert,) = evaluation.evaluate_rules(today=DEC_20)
+    assert set(alert.recipients.all()) == {org.mkt_manager, org.admin}
+
+
 def test_a_time_phased_plan_is_the_plan_to_date(org, gmv, api):
     """A plan that back-loads December (双12): 10% due by Dec 10, so 9% then is 90% of plan."""
     measure = gmv.measures.get()

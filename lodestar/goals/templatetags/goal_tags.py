@@ -8,6 +8,9 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from lodestar.core.templatetags.history_tags import history_action
+from lodestar.goals.figures import describe_source_note
+
 register = template.Library()
 
 HEALTH_CLASSES = {
@@ -153,3 +156,12 @@ def current_targets(goal):
         if adjusted(m)
     ]
     return mark_safe("".join(badges))
+
+
+@register.filter
+def measure_history_action(row) -> str:
+    """A measure's history row: where its current value came from (goals.figures.source_note), in
+    the reader's language, else the usual created / changed / deleted."""
+    reason = getattr(row, "history_change_reason", None) or ""
+    described = describe_source_note(reason)
+    return f"{_('changed')} — {described}" if described else history_action(row)

@@ -226,6 +226,10 @@ def test_department_report_counts_an_item_and_its_measure_once(world, tree, note
     assert group["rate"] == D(5) / D(7)
     assert response.context["totals"]["budget"] == D(2000)  # one request of 2,000, not 4,000
     assert 'data-testid="covered"' in response.content.decode()
+    # Found by walking the demo: one shortfall was also counted twice as "behind plan", and the
+    # one request listed twice among the resource requests.
+    assert response.context["totals"]["behind"] == 1
+    assert [r["checkin"].measure_id for r in response.context["resources"]] == [tree.m1.pk]
 
 
 def test_department_report_adds_separate_requests_and_unrelated_rows(world, tree, notes):
@@ -328,3 +332,14 @@ def test_a_checkin_write_costs_what_it_did(world, tree, django_assert_max_num_qu
         submit(world.member, period=WEEK2, item=item, actual="5")
     with django_assert_max_num_queries(17):
         submit(world.mkt_manager, measure=tree.m1, period=WEEK3, actual="5")
+
+
+def test_the_goal_history_names_the_source_of_a_value_in_the_readers_language(world, tree, notes):
+    """Found by walking the demo: the measure history printed the stored codes ("check-in #6",
+    "opening value + items") in English on the Chinese goal page."""
+    submit(world.member, period=WEEK2, item=notes, actual="2")  # the notes fixture's check-in is week 1
+    client = client_for(world.mkt_manager)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    page = client.get(reverse("goals:detail", args=[tree.first.pk])).content.decode()
+    assert "进度填报 #" in page and "之后填报的行动项" in page
+    assert "check-in #" not in page and "+ items" not in page
