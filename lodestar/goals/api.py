@@ -23,7 +23,7 @@ from lodestar.core.permissions import (
     require_person,
 )
 from lodestar.core.schemas import LIST_ERRORS, MAX_ID, READ_ERRORS, WRITE_ERRORS, page_of
-from lodestar.goals import adjustments, consensus, decomposition, reuse, selectors, services
+from lodestar.goals import selectors, services
 from lodestar.goals.access import access_goal, visible_goals, visible_templates
 from lodestar.goals.models import (
     ConsensusParticipant,
@@ -65,6 +65,7 @@ from lodestar.goals.schemas import (
     TemplatePage,
     WeightsIn,
 )
+from lodestar.goals.services import adjustments, consensus, decomposition, reuse
 
 router = Router(tags=["goals"])
 

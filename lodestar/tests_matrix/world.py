@@ -19,11 +19,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from lodestar.core.services import period_generate_fiscal_year
 from lodestar.execution import services as execution
-from lodestar.goals import consensus
 from lodestar.goals import services as goals
-from lodestar.goals.adjustments import adjustment_approve, adjustment_create
 from lodestar.goals.models import Visibility
-from lodestar.goals.reuse import template_create_from_goals
+from lodestar.goals.services import consensus
+from lodestar.goals.services.adjustments import adjustment_approve, adjustment_create
+from lodestar.goals.services.reuse import template_create_from_goals
 from lodestar.notifications.models import Notification, WebhookEndpoint
 from lodestar.org.models import Department, Person, Role
 from lodestar.org.services import api_token_create, department_create

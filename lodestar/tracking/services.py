@@ -267,7 +267,7 @@ def _apply_latest(
     from there to its measure). `latest` is that check-in when the caller knows it (None: there
     is none); `reported_for` is the period end of the check-in written or deleted, which dates an
     item's change for its measure. Returns the goal chain it rolled up, if it rolled one up."""
-    from lodestar.execution.services import _feed_measure
+    from lodestar.execution.services import feed_measure
 
     if latest is UNKNOWN:
         latest_qs = CheckIn.objects.filter(measure=measure) if measure else CheckIn.objects.filter(item=item)
@@ -281,7 +281,7 @@ def _apply_latest(
     item.actual_quantity = value
     item.version += 1
     item.save(update_fields=["actual_quantity", "version", "updated_at"])
-    return _feed_measure(item.measure_id, change=change, reported_for=reported_for)
+    return feed_measure(item.measure_id, change=change, reported_for=reported_for)
 
 
 def _stock_take(measure: Measure, latest: CheckIn | None) -> StockTake | None:

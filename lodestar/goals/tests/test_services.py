@@ -27,8 +27,7 @@ from lodestar.core.errors import ApplicationError, ConflictError, PermissionDeni
 from lodestar.core.models import Period
 from lodestar.core.permissions import person_of
 from lodestar.core.services import period_generate_fiscal_year, period_set_closed
-from lodestar.goals import consensus, decomposition, domain, reuse, rollup, services
-from lodestar.goals.adjustments import adjustment_approve, adjustment_create
+from lodestar.goals import domain, rollup, services
 from lodestar.goals.models import (
     ConsensusParticipant,
     ConsensusRecord,
@@ -39,6 +38,8 @@ from lodestar.goals.models import (
     Measure,
     TargetAdjustment,
 )
+from lodestar.goals.services import consensus, decomposition, reuse
+from lodestar.goals.services.adjustments import adjustment_approve, adjustment_create
 from lodestar.org.models import Department, Person, Role
 from lodestar.org.services import department_create
 

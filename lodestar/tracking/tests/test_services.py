@@ -11,8 +11,8 @@ import pytest
 from lodestar.core.errors import ApplicationError, ConflictError, NotFound, PermissionDeniedError
 from lodestar.core.services import period_set_closed
 from lodestar.execution import services as execution_services
-from lodestar.goals.decomposition import goal_decompose
 from lodestar.goals.models import Goal, GoalKind
+from lodestar.goals.services.decomposition import goal_decompose
 from lodestar.tracking import services
 from lodestar.tracking.models import CheckIn, DeviationCategory, PlanPoint
 from lodestar.tracking.tests import support

@@ -19,10 +19,12 @@ from django.utils.translation import gettext as _
 
 from lodestar.core.errors import ApplicationError, ConflictError, PermissionDeniedError
 from lodestar.core.permissions import is_admin, managed_paths, person_of
+from lodestar.core.services import validated_save
 from lodestar.goals.access import can_report_on_goal
 from lodestar.goals.models import Goal, GoalStatus, Measure, TargetAdjustment
 from lodestar.goals.rollup import rollup_from
-from lodestar.goals.services import to_decimal, validate_measure
+from lodestar.goals.services.common import to_decimal
+from lodestar.goals.services.measures import validate_measure
 from lodestar.goals.templatetags.goal_tags import amount
 from lodestar.notifications.services import notify
 from lodestar.org.models import Department, Person
@@ -228,7 +230,7 @@ def adjustment_create(
             raise _pending_conflict(measure)
     try:
         with transaction.atomic():
-            adjustment = TargetAdjustment.objects.create(
+            adjustment = TargetAdjustment(
                 goal=goal,
                 measure=measure,
                 old_target=measure.target,
@@ -243,6 +245,8 @@ def adjustment_create(
                 decided_by=person if apply_directly else None,
                 decided_at=timezone.now() if apply_directly else None,
             )
+            # One pending request per measure was checked above; its constraint is the backstop.
+            validated_save(adjustment, validate_constraints=False)
     except IntegrityError as exc:  # a concurrent request for the same measure won the race
         raise _pending_conflict(measure) from exc
     if apply_directly:

@@ -23,11 +23,12 @@ from django.utils.translation import gettext as _
 
 from lodestar.core.errors import ApplicationError, ConflictError, PermissionDeniedError
 from lodestar.core.permissions import can_write, person_of
+from lodestar.core.services import validated, validated_save
 from lodestar.goals import domain
 from lodestar.goals.access import can_manage_goal
 from lodestar.goals.models import ConsensusParticipant, ConsensusRecord, Goal, GoalStatus, Measure
 from lodestar.goals.rollup import rollup_from
-from lodestar.goals.services import sibling_goals, sibling_key
+from lodestar.goals.services.goals import sibling_goals, sibling_key
 from lodestar.notifications.services import notify
 from lodestar.org.models import Department, Person
 
@@ -141,15 +142,19 @@ def consensus_start(*, actor, goals: list[Goal], participants: list[dict], minut
         raise ApplicationError(_("At least one participant must sign off."), field="participants")
     if len(minutes or "") > 20000:
         raise ApplicationError(_("The minutes can be at most 20,000 characters."), field="minutes")
-    record = ConsensusRecord.objects.create(minutes=(minutes or "").strip(), started_by=starter)
+    record = validated_save(ConsensusRecord(minutes=(minutes or "").strip(), started_by=starter))
     record.goals.set(goals)
     ConsensusParticipant.objects.bulk_create(
         [
-            ConsensusParticipant(
-                record=record,
-                person=p["person"],
-                required=p.get("required", True),
-                role_note=(p.get("role_note") or "")[:60],
+            # One row per person: `people` is keyed by person.
+            validated(
+                ConsensusParticipant(
+                    record=record,
+                    person=p["person"],
+                    required=p.get("required", True),
+                    role_note=(p.get("role_note") or "")[:60],
+                ),
+                validate_constraints=False,
             )
             for p in people.values()
         ]
