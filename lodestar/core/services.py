@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Protocol
+from typing import Any, Protocol
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -46,7 +46,7 @@ def bump_version(obj: Versioned) -> None:
 
 @transaction.atomic
 def company_settings_update(
-    *, actor, company_name: str, fiscal_year_start_month: int, version: int | None = None
+    *, actor: Actor, company_name: str, fiscal_year_start_month: int, version: int | None = None
 ) -> CompanySettings:
     require_admin(actor)
     if not 1 <= fiscal_year_start_month <= 12:
@@ -64,7 +64,7 @@ def company_settings_update(
 
 
 @transaction.atomic
-def period_generate_fiscal_year(*, actor, year: int) -> Period:
+def period_generate_fiscal_year(*, actor: Actor, year: int) -> Period:
     """Create (or complete) a fiscal year with its quarters, months and ISO weeks.
 
     Idempotent: periods that already exist (same kind and key) are kept as they are,
@@ -119,7 +119,7 @@ def period_generate_fiscal_year(*, actor, year: int) -> Period:
 
 @transaction.atomic
 def period_create_custom(
-    *, actor, name: str, start: dt.date, end: dt.date, parent: Period | None = None
+    *, actor: Actor, name: str, start: dt.date, end: dt.date, parent: Period | None = None
 ) -> Period:
     require_admin(actor)
     name = name.strip()
@@ -140,7 +140,7 @@ def period_create_custom(
 
 
 @transaction.atomic
-def period_set_closed(*, actor, period: Period, is_closed: bool, version: int | None = None) -> Period:
+def period_set_closed(*, actor: Actor, period: Period, is_closed: bool, version: int | None = None) -> Period:
     require_admin(actor)
     period = Period.objects.select_for_update().get(pk=period.pk)
     check_version(period, version)
@@ -151,7 +151,7 @@ def period_set_closed(*, actor, period: Period, is_closed: bool, version: int | 
 
 
 @transaction.atomic
-def period_update(*, actor, period: Period, version: int | None, **changes) -> Period:
+def period_update(*, actor: Actor, period: Period, version: int | None, **changes: Any) -> Period:
     """Rename a period, or move the dates of a custom one."""
     require_admin(actor)
     period = Period.objects.select_for_update().get(pk=period.pk)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from lodestar.core.errors import ApplicationError, PermissionDeniedError
 from lodestar.core.permissions import can_write
-from lodestar.core.services import validated_save
+from lodestar.core.services import Actor, validated_save
 from lodestar.execution.access import can_work_on_item
 from lodestar.execution.models import ActionItem, Attachment, Comment
 from lodestar.execution.services.common import actor_person, notify_on_commit
@@ -56,7 +57,7 @@ def mentioned_people(body: str) -> list[Person]:
 
 
 @transaction.atomic
-def comment_add(*, actor, item: ActionItem, body: str) -> Comment:
+def comment_add(*, actor: Actor, item: ActionItem, body: str) -> Comment:
     person = actor_person(actor)
     from lodestar.execution.access import visible_items
 
@@ -84,7 +85,7 @@ def comment_add(*, actor, item: ActionItem, body: str) -> Comment:
 
 
 @transaction.atomic
-def attachment_add(*, actor, item: ActionItem, upload) -> Attachment:
+def attachment_add(*, actor: Actor, item: ActionItem, upload: UploadedFile) -> Attachment:
     person = actor_person(actor)
     if not can_work_on_item(actor, item):
         raise PermissionDeniedError(_("You may view this item but not change it."))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import Decimal
 
 from django.db import transaction
@@ -27,14 +28,16 @@ def actor_person(actor: Actor) -> Person:
     return person
 
 
-def check_dates(start, due) -> None:
+def check_dates(start: dt.date | None, due: dt.date | None) -> None:
     if domain.dates_problem(start, due):
         raise ApplicationError(
             _("The due date is before the start date."), field="due", code="due_before_start"
         )
 
 
-def notify_on_commit(recipients, actor, verb, title, item) -> None:
+def notify_on_commit(
+    recipients: Iterable[Person], actor: Person | None, verb: str, title: str, item: ActionItem
+) -> None:
     recipients = list(recipients)
     if recipients:
         url = f"/execution/items/{item.pk}/"

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from lodestar.core.errors import ApplicationError, PermissionDeniedError
+from lodestar.core.services import Actor
 from lodestar.execution import domain
 from lodestar.execution.access import can_manage_item
 from lodestar.execution.models import ActionItem, Dependency
@@ -26,7 +27,7 @@ def add_dependency(predecessor: ActionItem, successor: ActionItem) -> Dependency
 
 
 @transaction.atomic
-def dependency_add(*, actor, predecessor: ActionItem, successor: ActionItem) -> Dependency:
+def dependency_add(*, actor: Actor, predecessor: ActionItem, successor: ActionItem) -> Dependency:
     if not can_manage_item(actor, successor):
         raise PermissionDeniedError(
             _("Only the item's A, its department's manager or an admin can re-plan it.")
@@ -35,7 +36,7 @@ def dependency_add(*, actor, predecessor: ActionItem, successor: ActionItem) -> 
 
 
 @transaction.atomic
-def dependency_remove(*, actor, predecessor: ActionItem, successor: ActionItem) -> None:
+def dependency_remove(*, actor: Actor, predecessor: ActionItem, successor: ActionItem) -> None:
     if not can_manage_item(actor, successor):
         raise PermissionDeniedError(
             _("Only the item's A, its department's manager or an admin can re-plan it.")

@@ -112,7 +112,9 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-def _check_links(item_department: Department, goal, measure, phase) -> None:
+def _check_links(
+    item_department: Department, goal: Goal | None, measure: Measure | None, phase: Phase | None
+) -> None:
     if measure is not None and (goal is None or measure.goal_id != goal.pk):
         raise ApplicationError(_("The measure must belong to the item's goal."), field="measure_id")
     if goal is not None and goal.status in (GoalStatus.CANCELLED,):
@@ -303,7 +305,7 @@ def item_update(
 @transaction.atomic
 def item_move(
     *,
-    actor,
+    actor: Actor,
     item: ActionItem,
     status: str,
     version: int | None,
@@ -340,7 +342,7 @@ def item_move(
 
 @transaction.atomic
 def item_reschedule(
-    *, actor, item: ActionItem, start: dt.date | None, due: dt.date | None, version: int | None
+    *, actor: Actor, item: ActionItem, start: dt.date | None, due: dt.date | None, version: int | None
 ) -> ActionItem:
     """Timeline: new dates for an item (those who may re-plan it)."""
     item = ActionItem.objects.select_for_update(of=("self",)).select_related("department").get(pk=item.pk)
@@ -359,7 +361,7 @@ def item_reschedule(
 @transaction.atomic
 def items_bulk_update(
     *,
-    actor,
+    actor: Actor,
     items: list[ActionItem],
     responsible: Person | None = None,
     due: dt.date | None = None,
@@ -445,7 +447,7 @@ def _notify_new_responsible(person: Person, actor: Person, items: list[ActionIte
 
 
 @transaction.atomic
-def item_delete(*, actor, item: ActionItem) -> None:
+def item_delete(*, actor: Actor, item: ActionItem) -> None:
     item = ActionItem.objects.select_for_update(of=("self",)).get(pk=item.pk)
     if not can_manage_item(actor, item):
         raise PermissionDeniedError(
@@ -458,7 +460,7 @@ def item_delete(*, actor, item: ActionItem) -> None:
 
 
 @transaction.atomic
-def item_restore(*, actor, item_id: int) -> ActionItem:
+def item_restore(*, actor: Actor, item_id: int) -> ActionItem:
     """Bring a deleted item back (admins only) with its RACI, links and check-ins."""
     require_admin(actor)
     item = (

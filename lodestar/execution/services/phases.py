@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from lodestar.core.errors import ApplicationError, PermissionDeniedError
-from lodestar.core.services import validated_save
+from lodestar.core.services import Actor, validated_save
 from lodestar.execution.access import can_plan_in
 from lodestar.execution.models import Phase
 from lodestar.execution.services.common import check_dates
@@ -19,7 +19,9 @@ DEFAULT_PHASES = ("预热期", "爆发期", "返场期")
 
 
 @transaction.atomic
-def phase_create(*, actor, department: Department, name: str, goal=None, start=None, end=None) -> Phase:
+def phase_create(
+    *, actor: Actor, department: Department, name: str, goal=None, start=None, end=None
+) -> Phase:
     if not can_plan_in(actor, department):
         raise PermissionDeniedError(
             _("You can plan items in your own department or in departments you manage.")

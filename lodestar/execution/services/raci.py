@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from lodestar.core.errors import ApplicationError, PermissionDeniedError
-from lodestar.core.services import bump_version, check_version, validated
+from lodestar.core.services import Actor, bump_version, check_version, validated
 from lodestar.execution import domain
 from lodestar.execution.access import can_manage_item
 from lodestar.execution.models import ActionItem, RaciAssignment, RaciRole
@@ -33,7 +35,13 @@ RACI_MESSAGES = {
 # --- RACI --------------------------------------------------------------------------------
 
 
-def raci_rows(item, responsible, accountable, consulted, informed) -> list[RaciAssignment]:
+def raci_rows(
+    item: ActionItem | None,
+    responsible: Iterable[Person],
+    accountable: Person | None,
+    consulted: Iterable[Person | Department],
+    informed: Iterable[Person | Department],
+) -> list[RaciAssignment]:
     rows = [RaciAssignment(item=item, role=RaciRole.RESPONSIBLE, person=p) for p in responsible]
     if accountable is not None:
         rows.append(RaciAssignment(item=item, role=RaciRole.ACCOUNTABLE, person=accountable))
@@ -63,14 +71,14 @@ def validate_raci(rows: list[RaciAssignment]) -> None:
         )
 
 
-def dedupe(people):
+def dedupe(people: Iterable[Person | None]) -> list[Person]:
     return list({p.pk: p for p in people if p is not None}.values())
 
 
 @transaction.atomic
 def raci_set(
     *,
-    actor,
+    actor: Actor,
     item: ActionItem,
     responsible: list[Person],
     accountable: Person | None,

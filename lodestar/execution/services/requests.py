@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from lodestar.core.errors import ApplicationError, ConflictError, PermissionDeniedError
-from lodestar.core.services import bump_version, validated_save
+from lodestar.core.services import Actor, bump_version, validated_save
 from lodestar.execution.models import ActionItem, Comment, RaciAssignment, RaciRole, RequestState
 from lodestar.execution.services.common import actor_person, notify_on_commit
 from lodestar.org.models import Person
@@ -16,7 +16,7 @@ from lodestar.org.models import Person
 
 @transaction.atomic
 def request_answer(
-    *, actor, item: ActionItem, accept: bool, responsible: Person | None = None, comment: str = ""
+    *, actor: Actor, item: ActionItem, accept: bool, responsible: Person | None = None, comment: str = ""
 ) -> ActionItem:
     """The requested department's manager accepts (naming the R) or declines a request."""
     from lodestar.core.permissions import is_admin, manages_department

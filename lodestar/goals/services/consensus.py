@@ -15,6 +15,8 @@ consensus reached over an optional participant's objection) reaches the objector
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db import transaction
 from django.db.models import Prefetch
 from django.urls import reverse
@@ -23,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from lodestar.core.errors import ApplicationError, ConflictError, PermissionDeniedError
 from lodestar.core.permissions import can_write, person_of
-from lodestar.core.services import validated, validated_save
+from lodestar.core.services import Actor, validated, validated_save
 from lodestar.goals import domain
 from lodestar.goals.access import can_manage_goal
 from lodestar.goals.models import ConsensusParticipant, ConsensusRecord, Goal, GoalStatus, Measure
@@ -41,7 +43,9 @@ def _goals_text(goals: list[Goal]) -> str:
     return text
 
 
-def _notify_later(recipients, actor: Person | None, verb: str, title: str, goal: Goal) -> None:
+def _notify_later(
+    recipients: Iterable[Person | None], actor: Person | None, verb: str, title: str, goal: Goal
+) -> None:
     recipients = [p for p in recipients if p is not None]
     url = f"{reverse('goals:detail', args=[goal.pk])}#consensus"
     if recipients:
@@ -93,7 +97,9 @@ def _check_weights_complete(goals: list[Goal]) -> None:
 
 
 @transaction.atomic
-def consensus_start(*, actor, goals: list[Goal], participants: list[dict], minutes: str) -> ConsensusRecord:
+def consensus_start(
+    *, actor: Actor, goals: list[Goal], participants: list[dict], minutes: str
+) -> ConsensusRecord:
     """Open a consensus record. `participants`: [{"person": Person, "required": bool, "role_note": str}]."""
     starter = person_of(actor)
     if starter is None:
@@ -178,7 +184,7 @@ def consensus_start(*, actor, goals: list[Goal], participants: list[dict], minut
 
 @transaction.atomic
 def consensus_decide(
-    *, actor, record: ConsensusRecord, decision: str, comment: str = ""
+    *, actor: Actor, record: ConsensusRecord, decision: str, comment: str = ""
 ) -> ConsensusParticipant:
     """A participant agrees or objects. All required agreements activate the goals."""
     person = person_of(actor)
@@ -264,7 +270,7 @@ def _activate(record: ConsensusRecord) -> None:
 
 
 @transaction.atomic
-def consensus_withdraw(*, actor, record: ConsensusRecord) -> ConsensusRecord:
+def consensus_withdraw(*, actor: Actor, record: ConsensusRecord) -> ConsensusRecord:
     """Withdraw an open consensus (e.g. after an objection): the goals return to draft for revision."""
     record = ConsensusRecord.objects.select_for_update().get(pk=record.pk)
     goals = list(record.goals.select_related("department"))

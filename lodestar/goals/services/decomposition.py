@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from lodestar.core.errors import ApplicationError, ConflictError, PermissionDeniedError
 from lodestar.core.models import Period
 from lodestar.core.permissions import person_of
-from lodestar.core.services import validated_save
+from lodestar.core.services import Actor, validated_save
 from lodestar.goals import domain
 from lodestar.goals.access import can_manage_goal
 from lodestar.goals.models import Decomposition, Goal, GoalKind, GoalStatus, Measure
@@ -40,7 +40,7 @@ def part_label(dimension: str, part: dict) -> str:
 
 @transaction.atomic
 def goal_decompose(
-    *, actor, goal: Goal, dimension: str, measure: Measure | None, mode: str, parts: list[dict]
+    *, actor: Actor, goal: Goal, dimension: str, measure: Measure | None, mode: str, parts: list[dict]
 ) -> list[Goal]:
     """Create one child goal per part. `parts`: [{"label", "share" | "amount", "owner", "department", "period"}]."""
     # of=self: PostgreSQL cannot lock the nullable side (owner) of the outer join.

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any, TypedDict, Unpack
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from lodestar.core.errors import ApplicationError, ConflictError, NotFound, PermissionDeniedError
@@ -100,7 +101,9 @@ def _validate_parent(goal: Goal | None, parent: Goal | None, period: Period) -> 
     return parent.depth + 1
 
 
-def sibling_goals(*, parent_id: int | None, period_id: int, department_id: int, owner_id: int | None):
+def sibling_goals(
+    *, parent_id: int | None, period_id: int, department_id: int, owner_id: int | None
+) -> QuerySet[Goal]:
     """The live goals that share weights with a goal (DOMAIN.md §1: sibling weights sum to 100%).
 
     Under a parent: the parent's sub-goals in the same period (an annual KR's Q3 and Q4 goals are
@@ -155,7 +158,7 @@ def _validate_weight(
         )
 
 
-def _check_can_place_goal(actor, department: Department, owner: Person | None) -> None:
+def _check_can_place_goal(actor: Actor, department: Department, owner: Person | None) -> None:
     """Managers place goals in their subtree; members only their own goals in their own department."""
     if not can_write(actor):
         raise PermissionDeniedError(_("Your role can view but not change data."))
@@ -328,7 +331,7 @@ def _refresh_depths(goal: Goal) -> None:
 
 
 @transaction.atomic
-def goal_set_status(*, actor, goal: Goal, status: str, version: int | None = None) -> Goal:
+def goal_set_status(*, actor: Actor, goal: Goal, status: str, version: int | None = None) -> Goal:
     """Close or cancel an active goal, or reopen a closed one. Consensus moves goals draft → active."""
     goal = Goal.objects.select_for_update().select_related("period", "department").get(pk=goal.pk)
     if not can_manage_goal(actor, goal):
@@ -357,7 +360,7 @@ def goal_set_status(*, actor, goal: Goal, status: str, version: int | None = Non
 
 
 @transaction.atomic
-def goal_delete(*, actor, goal: Goal) -> None:
+def goal_delete(*, actor: Actor, goal: Goal) -> None:
     """Soft-delete a draft goal without sub-goals or action items; anything further along is cancelled.
 
     A goal with live sub-goals or items is refused rather than cascaded: the user sees what still
@@ -379,7 +382,7 @@ def goal_delete(*, actor, goal: Goal) -> None:
 
 
 @transaction.atomic
-def goal_restore(*, actor, goal_id: int) -> Goal:
+def goal_restore(*, actor: Actor, goal_id: int) -> Goal:
     """Bring a deleted goal back (admins only) where it was, if its place still exists."""
     require_admin(actor)
     goal = (
@@ -425,7 +428,7 @@ def _rollup_around(goal: Goal) -> None:
 
 @transaction.atomic
 def sibling_weights_save(
-    *, actor, weights: dict[int, Decimal | str | None], versions: dict[int, int | None] | None = None
+    *, actor: Actor, weights: dict[int, Decimal | str | None], versions: dict[int, int | None] | None = None
 ) -> list[Goal]:
     """Save the weights of one set of sibling goals at once; they must sum to 100%.
 

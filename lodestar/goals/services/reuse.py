@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from lodestar.core.errors import ApplicationError, PermissionDeniedError
 from lodestar.core.models import Period
 from lodestar.core.permissions import can_write, is_admin, manages_department, person_of
-from lodestar.core.services import validated_save
+from lodestar.core.services import Actor, validated_save
 from lodestar.goals.models import Goal, GoalStatus, GoalTemplate, GoalType
 from lodestar.goals.rollup import rollup_from
 from lodestar.goals.services.common import check_open_period, to_decimal
@@ -32,13 +32,13 @@ MEASURE_FIELDS = (
 )
 
 
-def _plain(value):
+def _plain(value: object) -> object:
     return f"{value}" if isinstance(value, Decimal) else value
 
 
 @transaction.atomic
 def template_create_from_goals(
-    *, actor, name: str, goals: list[Goal], description: str = "", department: Department | None = None
+    *, actor: Actor, name: str, goals: list[Goal], description: str = "", department: Department | None = None
 ) -> GoalTemplate:
     person = person_of(actor)
     if person is None:
@@ -67,7 +67,12 @@ def template_create_from_goals(
 
 @transaction.atomic
 def template_apply(
-    *, actor, template: GoalTemplate, period: Period, assignments: list[dict], parent: Goal | None = None
+    *,
+    actor: Actor,
+    template: GoalTemplate,
+    period: Period,
+    assignments: list[dict],
+    parent: Goal | None = None,
 ) -> list[Goal]:
     """Create the template's goals for each assignee in one step.
 
@@ -126,7 +131,9 @@ def template_apply(
 
 
 @transaction.atomic
-def goals_copy_to_period(*, actor, department: Department, source: Period, target: Period) -> list[Goal]:
+def goals_copy_to_period(
+    *, actor: Actor, department: Department, source: Period, target: Period
+) -> list[Goal]:
     """Copy a department's goals of one period into another as drafts, keeping the alignment
     structure among them; current values start empty and targets stay editable until consensus."""
     if not (is_admin(actor) or manages_department(actor, department)):
