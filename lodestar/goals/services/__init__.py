@@ -32,6 +32,7 @@ from lodestar.goals.services.goals import (
 )
 from lodestar.goals.services.measures import (
     MeasureFields,
+    NewMeasure,
     check_measure_weights,
     measure_create,
     measure_delete,
@@ -46,6 +47,7 @@ __all__ = [
     "NON_NEGATIVE_UNITS",
     "GoalChanges",
     "MeasureFields",
+    "NewMeasure",
     "Number",
     "actor_person",
     "check_measure_weights",

@@ -32,7 +32,7 @@ from lodestar.goals.access import can_edit_goal, can_manage_goal
 from lodestar.goals.models import Goal, GoalKind, GoalStatus, GoalType, Visibility
 from lodestar.goals.rollup import recompute_measure, rollup_from
 from lodestar.goals.services.common import Number, actor_person, check_open_period, to_decimal
-from lodestar.goals.services.measures import MeasureFields, _measure_create, check_measure_weights
+from lodestar.goals.services.measures import NewMeasure, _measure_create, check_measure_weights
 from lodestar.org.models import Department, Person
 
 GOAL_FIELDS = (
@@ -203,7 +203,7 @@ def goal_create(
     department: Department,
     period: Period,
     owner: Person | None = None,
-    measures: Sequence[MeasureFields] | None = None,
+    measures: Sequence[NewMeasure] | None = None,
     collaborating_departments: Iterable[Department] = (),
     kind: str = GoalKind.KPI,
     description: str = "",
@@ -248,7 +248,13 @@ def goal_create(
     if collaborating_departments:
         goal.collaborating_departments.set(collaborating_departments)
     for index, measure_data in enumerate(measures or []):
-        _measure_create(goal=goal, fields=measure_data, sort_order=index, entered_by=person)
+        _measure_create(
+            goal=goal,
+            fields=measure_data,
+            sort_order=index,
+            source=measure_data.get("source"),
+            entered_by=person,
+        )
     if measures:
         check_measure_weights(goal)
     rollup_from(goal)

@@ -45,6 +45,13 @@ class MeasureFields(TypedDict, total=False):
     accumulates: bool | None
 
 
+class NewMeasure(MeasureFields, total=False):
+    """A measure created with its goal (`goal_create(measures=[...])`): the fields, and the
+    measure of the parent goal it adds up into, if any."""
+
+    source: Measure | None
+
+
 def validate_measure(data: MeasureFields) -> dict[str, Any]:
     """Check a measure's numbers against its direction (DOMAIN.md §1) and return cleaned data."""
     name = (data.get("name") or "").strip()
