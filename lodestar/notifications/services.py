@@ -7,14 +7,15 @@ from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
-from lodestar.core.services import Actor
 from lodestar.notifications.models import Notification
 
 if TYPE_CHECKING:
     from lodestar.org.models import Person
 
 
-def notify(*, recipients: Iterable[Person], actor: Actor, verb: str, title: str, url: str = "") -> int:
+def notify(
+    *, recipients: Iterable[Person], actor: Person | None, verb: str, title: str, url: str = ""
+) -> int:
     """Create one notification per recipient (never to the actor themself); returns how many."""
     rows = [
         Notification(recipient=person, actor=actor, verb=verb, title=title[:300], url=url[:300])

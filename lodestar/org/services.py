@@ -135,7 +135,7 @@ def _move_subtree(department: Department, new_parent: Department | None) -> None
 
 @transaction.atomic
 def department_update(
-    *, actor: Actor, department: Department, version: int | None = None, **changes
+    *, actor: Actor, department: Department, version: int | None = None, **changes: Any
 ) -> Department:
     """Change a department's name, code, manager, order, active flag or parent (a move)."""
     department = Department.objects.select_for_update().get(pk=department.pk)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -10,6 +12,7 @@ from lodestar.core.services import Actor, validated_save
 from lodestar.execution.access import can_plan_in
 from lodestar.execution.models import Phase
 from lodestar.execution.services.common import check_dates
+from lodestar.goals.models import Goal
 from lodestar.org.models import Department
 
 # --- phases and recurring items ------------------------------------------------------------
@@ -20,7 +23,13 @@ DEFAULT_PHASES = ("预热期", "爆发期", "返场期")
 
 @transaction.atomic
 def phase_create(
-    *, actor: Actor, department: Department, name: str, goal=None, start=None, end=None
+    *,
+    actor: Actor,
+    department: Department,
+    name: str,
+    goal: Goal | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
 ) -> Phase:
     if not can_plan_in(actor, department):
         raise PermissionDeniedError(

@@ -82,8 +82,8 @@ def raci_set(
     item: ActionItem,
     responsible: list[Person],
     accountable: Person | None,
-    consulted=(),
-    informed=(),
+    consulted: Iterable[Person | Department] = (),
+    informed: Iterable[Person | Department] = (),
     version: int | None = None,
 ) -> ActionItem:
     """Replace an item's RACI: exactly one A (a person), at least one R; C and I people or departments."""

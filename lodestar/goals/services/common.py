@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
+from django.db import models
 from django.utils.translation import gettext as _
 
 from lodestar.core.errors import ApplicationError, PermissionDeniedError
@@ -67,4 +68,6 @@ def to_decimal(
 
 def measure_places(field: str) -> int:
     """Decimal places a measure's column keeps (amounts 4, weight 2)."""
-    return Measure._meta.get_field(field).decimal_places
+    column = Measure._meta.get_field(field)
+    assert isinstance(column, models.DecimalField)
+    return column.decimal_places

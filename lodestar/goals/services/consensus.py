@@ -46,12 +46,10 @@ def _goals_text(goals: list[Goal]) -> str:
 def _notify_later(
     recipients: Iterable[Person | None], actor: Person | None, verb: str, title: str, goal: Goal
 ) -> None:
-    recipients = [p for p in recipients if p is not None]
+    people = [p for p in recipients if p is not None]
     url = f"{reverse('goals:detail', args=[goal.pk])}#consensus"
-    if recipients:
-        transaction.on_commit(
-            lambda: notify(recipients=recipients, actor=actor, verb=verb, title=title, url=url)
-        )
+    if people:
+        transaction.on_commit(lambda: notify(recipients=people, actor=actor, verb=verb, title=title, url=url))
 
 
 def round_goals(goal: Goal) -> list[Goal]:
