@@ -140,7 +140,7 @@ class Fault:
     the test can prove that the service had already written rows when it failed:
 
         fault = Fault(decomposition.rollup_from, observe=lambda: snapshot(Goal))
-        with patch("lodestar.goals.decomposition.rollup_from", fault), pytest.raises(InjectedFault):
+        with patch("lodestar.goals.services.decomposition.rollup_from", fault), pytest.raises(InjectedFault):
             ...
         assert fault.observed != before == snapshot(Goal)
     """

@@ -6,10 +6,11 @@ from __future__ import annotations
 from django.utils import timezone
 
 from lodestar.core.models import Period
-from lodestar.goals import consensus, services
-from lodestar.goals.adjustments import adjustment_approve, adjustment_create
-from lodestar.goals.decomposition import goal_decompose
+from lodestar.goals import services
 from lodestar.goals.models import ConsensusParticipant, Goal, GoalType
+from lodestar.goals.services import consensus
+from lodestar.goals.services.adjustments import adjustment_approve, adjustment_create
+from lodestar.goals.services.decomposition import goal_decompose
 from lodestar.org.models import Department, Person
 
 

@@ -17,7 +17,7 @@ from ninja import Path, Query, Router, Status
 from lodestar.core.errors import ApplicationError, NotFound
 from lodestar.core.references_by_id import on_field, optional_ref, require_values
 from lodestar.core.schemas import LIST_ERRORS, MAX_ID, READ_ERRORS, WRITE_ERRORS, page_out
-from lodestar.goals import adjustments, consensus, decomposition, reuse, selectors, services
+from lodestar.goals import selectors, services
 from lodestar.goals.access import access_goal, access_measure, visible_goals, visible_templates
 from lodestar.goals.models import (
     ConsensusParticipant,
@@ -59,6 +59,7 @@ from lodestar.goals.schemas import (
     TemplatePage,
     WeightsIn,
 )
+from lodestar.goals.services import adjustments, consensus, decomposition, reuse
 from lodestar.org.permissions import (
     access_department,
     access_period,

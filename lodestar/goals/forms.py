@@ -9,8 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from lodestar.core.forms import VersionField
 from lodestar.core.models import Period
 from lodestar.core.widgets import FastSelect, FastSelectMultiple
-from lodestar.goals.adjustments import approvers_of
 from lodestar.goals.models import DirectionChoice, Goal, GoalKind, GoalType, MeasureUnit, Visibility
+from lodestar.goals.services.adjustments import approvers_of
 from lodestar.org.forms import DepartmentChoiceField
 from lodestar.org.models import Department, Person
 

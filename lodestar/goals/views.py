@@ -21,8 +21,6 @@ from django.views.decorators.http import require_POST
 from lodestar.core.errors import ApplicationError, NotFound, PermissionDeniedError
 from lodestar.core.http import int_param, page_view, service_errors
 from lodestar.core.models import Period, PeriodKind
-from lodestar.goals import adjustments as adjustment_service
-from lodestar.goals import consensus as consensus_service
 from lodestar.goals import selectors, services
 from lodestar.goals.access import (
     access_goal,
@@ -33,7 +31,6 @@ from lodestar.goals.access import (
     visible_goals,
     visible_templates,
 )
-from lodestar.goals.decomposition import goal_decompose
 from lodestar.goals.forms import (
     AdjustmentDecisionForm,
     AdjustmentForm,
@@ -53,7 +50,10 @@ from lodestar.goals.models import (
     Measure,
     TargetAdjustment,
 )
-from lodestar.goals.reuse import goals_copy_to_period, template_apply, template_create_from_goals
+from lodestar.goals.services import adjustments as adjustment_service
+from lodestar.goals.services import consensus as consensus_service
+from lodestar.goals.services.decomposition import goal_decompose
+from lodestar.goals.services.reuse import goals_copy_to_period, template_apply, template_create_from_goals
 from lodestar.goals.smart import check_goal
 from lodestar.goals.tree import render_rows
 from lodestar.org.models import Department, Person

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
 from django.utils import timezone
 
 from lodestar.notifications.models import Notification
 
+if TYPE_CHECKING:
+    from lodestar.org.models import Person
 
-def notify(*, recipients, actor, verb: str, title: str, url: str = "") -> int:
+
+def notify(
+    *, recipients: Iterable[Person], actor: Person | None, verb: str, title: str, url: str = ""
+) -> int:
     """Create one notification per recipient (never to the actor themself); returns how many."""
     rows = [
         Notification(recipient=person, actor=actor, verb=verb, title=title[:300], url=url[:300])
@@ -18,7 +26,7 @@ def notify(*, recipients, actor, verb: str, title: str, url: str = "") -> int:
     return len(rows)
 
 
-def mark_read(*, person, ids: list[int] | None = None) -> int:
+def mark_read(*, person: Person, ids: list[int] | None = None) -> int:
     qs = Notification.objects.filter(recipient=person, read_at__isnull=True)
     if ids is not None:
         qs = qs.filter(pk__in=ids)

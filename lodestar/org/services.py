@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -19,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from lodestar.core.errors import ApplicationError, NotFound, PermissionDeniedError
 from lodestar.core.references import refuse_delete_while_referenced
-from lodestar.core.services import bump_version, check_version
+from lodestar.core.services import Actor, bump_version, check_version
 from lodestar.org.models import ApiToken, Department, Person, Role
 from lodestar.org.permissions import (
     can_write,
@@ -34,7 +35,7 @@ User = get_user_model()
 # --- departments -------------------------------------------------------------------------
 
 
-def _check_can_place_under(actor, parent: Department | None) -> None:
+def _check_can_place_under(actor: Actor, parent: Department | None) -> None:
     """Non-admins may only create or move departments inside a subtree they manage."""
     if is_admin(actor):
         return
@@ -44,7 +45,7 @@ def _check_can_place_under(actor, parent: Department | None) -> None:
         )
 
 
-def _check_can_appoint(actor, manager: Person | None) -> None:
+def _check_can_appoint(actor: Actor, manager: Person | None) -> None:
     """A department manager may appoint as a manager only someone of a department they manage
     (their own subtree); an admin may appoint anyone."""
     if manager is None or is_admin(actor):
@@ -84,7 +85,7 @@ def _validate_department_fields(
 @transaction.atomic
 def department_create(
     *,
-    actor,
+    actor: Actor,
     name: str,
     parent: Department | None,
     code: str | None = None,
@@ -133,7 +134,9 @@ def _move_subtree(department: Department, new_parent: Department | None) -> None
 
 
 @transaction.atomic
-def department_update(*, actor, department: Department, version: int | None = None, **changes) -> Department:
+def department_update(
+    *, actor: Actor, department: Department, version: int | None = None, **changes: Any
+) -> Department:
     """Change a department's name, code, manager, order, active flag or parent (a move)."""
     department = Department.objects.select_for_update().get(pk=department.pk)
     if not (is_admin(actor) or (can_write(actor) and manages_department(actor, department))):
@@ -185,7 +188,7 @@ def department_update(*, actor, department: Department, version: int | None = No
 
 
 @transaction.atomic
-def department_delete(*, actor, department: Department) -> None:
+def department_delete(*, actor: Actor, department: Department) -> None:
     if not (is_admin(actor) or (can_write(actor) and manages_department(actor, department.parent))):
         raise PermissionDeniedError(
             _("Only an admin or the parent department's manager can delete a department.")
@@ -237,7 +240,7 @@ def _validate_person_fields(data: dict) -> None:
         raise ApplicationError(_("Choose a valid role."), field="role")
 
 
-def _check_person_placement(actor, department: Department | None, role: str | None) -> None:
+def _check_person_placement(actor: Actor, department: Department | None, role: str | None) -> None:
     if is_admin(actor):
         return
     if department is None or not manages_department(actor, department):
@@ -251,7 +254,7 @@ def _check_person_placement(actor, department: Department | None, role: str | No
 @transaction.atomic
 def person_create(
     *,
-    actor,
+    actor: Actor,
     username: str,
     display_name: str,
     department: Department | None,
@@ -304,7 +307,7 @@ def _check_manager_chain(person: Person, manager: Person | None) -> None:
 
 
 @transaction.atomic
-def person_update(*, actor, person: Person, version: int | None = None, **changes) -> Person:
+def person_update(*, actor: Actor, person: Person, version: int | None = None, **changes: Any) -> Person:
     # Lock only the person row: PostgreSQL refuses FOR UPDATE on the nullable side of the department join.
     people = Person.objects.select_for_update(of=("self",)).select_related("user", "department")
     person = people.get(pk=person.pk)
@@ -354,7 +357,7 @@ def hash_token(secret: str) -> str:
 
 @transaction.atomic
 def api_token_create(
-    *, actor, name: str, scope: str = ApiToken.Scope.READ_WRITE, days: int | None = None
+    *, actor: Actor, name: str, scope: str = ApiToken.Scope.READ_WRITE, days: int | None = None
 ) -> tuple[ApiToken, str]:
     """Create a personal token; returns the record and the secret, which is never stored or shown again."""
     from lodestar.org.permissions import require_person
@@ -385,7 +388,7 @@ def api_token_create(
 
 
 @transaction.atomic
-def api_token_revoke(*, actor, token_id: int) -> ApiToken:
+def api_token_revoke(*, actor: Actor, token_id: int) -> ApiToken:
     from lodestar.org.permissions import person_of
 
     person = person_of(actor)

@@ -34,9 +34,9 @@ from lodestar.core.testing import ApiClient
 from lodestar.execution import services as execution
 from lodestar.execution.models import ActionItem
 from lodestar.goals import services as goals
-from lodestar.goals.adjustments import adjustment_approve, adjustment_create
 from lodestar.goals.models import Goal, GoalStatus, GoalType, Measure
-from lodestar.goals.reuse import template_create_from_goals
+from lodestar.goals.services.adjustments import adjustment_approve, adjustment_create
+from lodestar.goals.services.reuse import template_create_from_goals
 from lodestar.notifications.models import Delivery, Notification, WebhookEndpoint
 from lodestar.org.models import Department
 from lodestar.org.periods_services import period_create_custom

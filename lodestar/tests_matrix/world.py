@@ -20,11 +20,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from lodestar.alerts import rules as alert_rules
 from lodestar.alerts.models import Alert, AlertCondition, AlertRule
 from lodestar.execution import services as execution
-from lodestar.goals import consensus
 from lodestar.goals import services as goals
-from lodestar.goals.adjustments import adjustment_approve, adjustment_create
 from lodestar.goals.models import Visibility
-from lodestar.goals.reuse import template_create_from_goals
+from lodestar.goals.services import consensus
+from lodestar.goals.services.adjustments import adjustment_approve, adjustment_create
+from lodestar.goals.services.reuse import template_create_from_goals
 from lodestar.notifications.models import Notification, WebhookEndpoint
 from lodestar.org.models import Department, Person, Role
 from lodestar.org.periods_services import period_generate_fiscal_year

@@ -18,13 +18,13 @@ from django.db.models import Exists, F, OuterRef, Q, Subquery, Sum
 from django.utils.translation import gettext as _
 
 from lodestar.core.errors import ApplicationError, ConflictError, NotFound, PermissionDeniedError
-from lodestar.core.services import bump_version, check_version
+from lodestar.core.services import Actor, bump_version, check_version
 from lodestar.core.softdelete import mark_deleted, mark_restored
 from lodestar.execution.access import can_work_on_item
 from lodestar.execution.models import ActionItem, ItemStatus
 from lodestar.goals.access import can_report_on_goal, visible_goals
 from lodestar.goals.figures import StockTake, measure_refresh_current
-from lodestar.goals.models import GoalStatus, Measure, MeasureUnit
+from lodestar.goals.models import Goal, GoalStatus, Measure, MeasureUnit
 from lodestar.goals.services import NON_NEGATIVE_UNITS, to_decimal
 from lodestar.org.permissions import person_of, require_admin
 from lodestar.tracking import domain
@@ -82,7 +82,7 @@ def _check_period(kind: str, start: dt.date, end: dt.date) -> None:
 @transaction.atomic
 def checkin_submit(
     *,
-    actor,
+    actor: Actor,
     measure: Measure | None = None,
     item: ActionItem | None = None,
     period_start: dt.date,
@@ -204,7 +204,7 @@ def _locked(measure: Measure | None) -> Measure | None:
     return Measure.objects.select_for_update(of=("self",)).select_related("goal").get(pk=measure.pk)
 
 
-def _locked_measure(actor, measure_id: int) -> Measure:
+def _locked_measure(actor: Actor, measure_id: int) -> Measure:
     """The measure, locked, with what the checks need; 404 when the actor may not see its goal,
     403 when they may see it but not report on it. (One query when they may report: the API
     does not read the measure and its goal a second time to check access.)"""
@@ -236,7 +236,9 @@ class Neighbours:
     latest_other: CheckIn | None
 
 
-def _neighbours(*, measure, item, period_start: dt.date, period_end: dt.date) -> Neighbours:
+def _neighbours(
+    *, measure: Measure | None, item: ActionItem | None, period_start: dt.date, period_end: dt.date
+) -> Neighbours:
     """All three in one query (three single-row subqueries), instead of one query each."""
     own = (
         CheckIn.objects.filter(measure=measure) if measure is not None else CheckIn.objects.filter(item=item)
@@ -271,7 +273,7 @@ def _apply_latest(
     from there to its measure). `latest` is that check-in when the caller knows it (None: there
     is none); `reported_for` is the period end of the check-in written or deleted, which dates an
     item's change for its measure. Returns the goal chain it rolled up, if it rolled one up."""
-    from lodestar.execution.services import _feed_measure
+    from lodestar.execution.services import feed_measure
 
     if latest is UNKNOWN:
         latest_qs = CheckIn.objects.filter(measure=measure) if measure else CheckIn.objects.filter(item=item)
@@ -285,7 +287,7 @@ def _apply_latest(
     item.actual_quantity = value
     item.version += 1
     item.save(update_fields=["actual_quantity", "version", "updated_at"])
-    return _feed_measure(item.measure_id, change=change, reported_for=reported_for)
+    return feed_measure(item.measure_id, change=change, reported_for=reported_for)
 
 
 def _stock_take(measure: Measure, latest: CheckIn | None) -> StockTake | None:
@@ -309,7 +311,7 @@ def _stock_take(measure: Measure, latest: CheckIn | None) -> StockTake | None:
     )
 
 
-def _check_inside_goal_period(goal, period_start: dt.date, period_end: dt.date) -> None:
+def _check_inside_goal_period(goal: Goal, period_start: dt.date, period_end: dt.date) -> None:
     """A check-in reports on its goal's period: one that ends before the period starts or starts
     after it ends is refused (a week straddling the period's first or last day is accepted)."""
     period = goal.period
@@ -366,7 +368,7 @@ def _check_correction(existing: CheckIn, version: int | None) -> None:
 
 
 @transaction.atomic
-def checkin_delete(*, actor, checkin: CheckIn) -> None:
+def checkin_delete(*, actor: Actor, checkin: CheckIn) -> None:
     checkin = CheckIn.objects.select_related("measure__goal", "item").get(pk=checkin.pk)
     if checkin.measure_id and not can_report_on_goal(actor, checkin.measure.goal):
         raise PermissionDeniedError(_("Only the goal's owner or a manager can report on it."))
@@ -379,7 +381,7 @@ def checkin_delete(*, actor, checkin: CheckIn) -> None:
 
 
 @transaction.atomic
-def checkin_restore(*, actor, checkin_id: int) -> CheckIn:
+def checkin_restore(*, actor: Actor, checkin_id: int) -> CheckIn:
     """Bring a deleted check-in back (admins only), unless its period was reported again since."""
     require_admin(actor)
     checkin = (
@@ -425,7 +427,7 @@ def checkin_restore(*, actor, checkin_id: int) -> CheckIn:
 @transaction.atomic
 def plan_set(
     *,
-    actor,
+    actor: Actor,
     measure: Measure,
     source: str = PlanPoint.Source.EVEN,
     points: list[tuple[dt.date, Decimal | str]] | None = None,

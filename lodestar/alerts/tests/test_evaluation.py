@@ -35,8 +35,7 @@ from lodestar.execution.tests.conftest import (  # noqa: F401 - fixtures
     org,
     user_of,
 )
-from lodestar.goals import consensus
-from lodestar.goals.services import goal_create
+from lodestar.goals.services import consensus, goal_create
 from lodestar.notifications import delivery
 from lodestar.notifications import tasks as notification_tasks
 from lodestar.notifications.models import Delivery, Notification, NotificationPreference, WebhookEndpoint

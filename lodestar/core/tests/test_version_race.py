@@ -150,7 +150,7 @@ def test_action_item(admin):
         actor=admin(), title="笔记", department=department, responsible=[person], accountable=person
     )
     results = race(
-        "lodestar.execution.services",
+        "lodestar.execution.services.items",
         lambda: execution_services.item_update(actor=admin(), item=item, version=1, title="甲"),
         lambda: execution_services.item_update(actor=admin(), item=item, version=1, title="乙"),
     )

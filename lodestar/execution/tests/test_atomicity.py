@@ -16,6 +16,8 @@ import pytest
 from lodestar.core.testing import Fault, InjectedFault, snapshot
 from lodestar.execution import services
 from lodestar.execution.models import ActionItem, ItemStatus, RaciAssignment
+from lodestar.execution.services import items as items_services
+from lodestar.execution.services import raci as raci_services
 from lodestar.goals import rollup
 from lodestar.goals.models import Goal, Measure
 
@@ -44,8 +46,8 @@ def fed_items(org, make_goal, make_item) -> list[ActionItem]:
 def test_bulk_edit(org, fed_items):
     before = snapshot(*TABLES)
     # The status of the second item fails: the first one is saved with its new R by then.
-    fault = Fault(services._set_status, on_call=2, observe=lambda: snapshot(*TABLES))
-    with patch("lodestar.execution.services._set_status", fault), pytest.raises(InjectedFault):
+    fault = Fault(items_services._set_status, on_call=2, observe=lambda: snapshot(*TABLES))
+    with patch("lodestar.execution.services.items._set_status", fault), pytest.raises(InjectedFault):
         services.items_bulk_update(
             actor=org.user("mkt_manager"),
             items=fed_items,
@@ -59,8 +61,8 @@ def test_bulk_edit(org, fed_items):
 def test_raci_set(org, fed_items):
     item = fed_items[0]
     before = snapshot(*TABLES)
-    fault = Fault(services._notify_on_commit, observe=lambda: snapshot(*TABLES))
-    with patch("lodestar.execution.services._notify_on_commit", fault), pytest.raises(InjectedFault):
+    fault = Fault(raci_services.notify_on_commit, observe=lambda: snapshot(*TABLES))
+    with patch("lodestar.execution.services.raci.notify_on_commit", fault), pytest.raises(InjectedFault):
         services.raci_set(
             actor=org.user("mkt_manager"),
             item=item,

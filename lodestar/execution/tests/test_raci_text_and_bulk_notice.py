@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from lodestar.core.errors import ApplicationError
-from lodestar.execution import services
 from lodestar.execution.models import RaciAssignment, RaciRole
+from lodestar.execution.services.raci import validate_raci
 from lodestar.notifications.models import Notification
 
 CHINESE = {
@@ -55,7 +55,7 @@ def test_every_raci_message_is_translated(org, code):
         "no_responsible": [RaciAssignment(role=RaciRole.ACCOUNTABLE, person=org.member)],
     }[code]
     with translation.override("zh-hans"), pytest.raises(ApplicationError) as exc:
-        services._validate_raci(rows)
+        validate_raci(rows)
     assert (exc.value.code, exc.value.message) == (code, CHINESE[code])
 
 

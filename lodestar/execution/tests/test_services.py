@@ -1152,3 +1152,28 @@ def test_items_of_a_goal_without_a_measure_leave_the_goal_alone(world):
     assert item.status == ItemStatus.TODO
     goal_after = Goal.objects.get(pk=goal.pk)
     assert (goal_after.version, goal_after.achievement_rate) == (goal.version, None)
+
+
+def test_recurring_items_are_validated_like_any_other(world):
+    """Every create validates: a rule that slipped past its form (an empty title) creates no
+    blank item; the worker is told which field, and nothing is written."""
+    broken = rule(world)
+    RecurringItem.objects.filter(pk=broken.pk).update(title="")
+    with pytest.raises(ApplicationError) as exc:
+        services.generate_recurring_items(today=FRIDAY)
+    assert exc.value.field == "title"
+    assert not ActionItem.objects.filter(recurrence=broken).exists()
+    broken.refresh_from_db()
+    assert broken.next_due == FRIDAY
+
+
+def test_validated_save_checks_fields_without_fetching_loaded_keys(world, django_assert_num_queries):
+    from lodestar.core.services import validated_save
+
+    item = make(world.member)
+    with pytest.raises(ApplicationError) as exc:
+        validated_save(Comment(item=item, author=world.member, body=""))
+    assert exc.value.field == "body"
+    assert not Comment.objects.filter(item=item).exists()
+    with django_assert_num_queries(1):  # the insert: item and author are in hand, not re-fetched
+        validated_save(Comment(item=item, author=world.member, body="好"))

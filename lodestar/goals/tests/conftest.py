@@ -17,8 +17,9 @@ from django.contrib.auth import get_user_model
 
 from lodestar.core.models import Period, PeriodKind
 from lodestar.core.testing import ApiClient
-from lodestar.goals import consensus, services
+from lodestar.goals import services
 from lodestar.goals.models import Goal
+from lodestar.goals.services import consensus
 from lodestar.org.models import Department, Person, Role
 from lodestar.org.periods_services import period_generate_fiscal_year
 from lodestar.org.services import department_create

@@ -261,7 +261,7 @@ def test_api_documents_the_final_health_values(api):
 
 
 def test_copies_and_templates_keep_measure_weights(world, make_goal):
-    from lodestar.goals.reuse import template_apply, template_create_from_goals
+    from lodestar.goals.services.reuse import template_apply, template_create_from_goals
 
     goal = make_goal(measures=[{**SALES, "weight": "70"}, {**NEW_CUSTOMERS, "weight": "30"}])
     template = template_create_from_goals(actor=world.mkt_manager.user, name="渠道专员", goals=[goal])

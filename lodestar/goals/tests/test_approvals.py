@@ -17,8 +17,8 @@ from django.test import Client
 from django.urls import reverse
 
 from lodestar.core.errors import ApplicationError, ConflictError, PermissionDeniedError
-from lodestar.goals import adjustments, consensus, decomposition
 from lodestar.goals.models import ConsensusRecord, Goal, GoalStatus, Measure, TargetAdjustment
+from lodestar.goals.services import adjustments, consensus, decomposition
 from lodestar.goals.tests.conftest import SALES_MEASURE, _person, fresh
 from lodestar.notifications.models import Notification
 from lodestar.org.models import Department

@@ -13,7 +13,6 @@ from unittest.mock import patch
 import pytest
 
 from lodestar.core.testing import Fault, InjectedFault, snapshot
-from lodestar.goals import consensus, decomposition, reuse
 from lodestar.goals.models import (
     ConsensusParticipant,
     ConsensusRecord,
@@ -23,6 +22,7 @@ from lodestar.goals.models import (
     GoalTemplate,
     Measure,
 )
+from lodestar.goals.services import consensus, decomposition, reuse
 from lodestar.goals.tests.conftest import fresh
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +35,7 @@ def test_decomposition(world, make_goal, activate):
     tables = (*GOAL_TABLES, Decomposition)
     before = snapshot(*tables)
     fault = Fault(decomposition.rollup_from, observe=lambda: snapshot(*tables))
-    with patch("lodestar.goals.decomposition.rollup_from", fault), pytest.raises(InjectedFault):
+    with patch("lodestar.goals.services.decomposition.rollup_from", fault), pytest.raises(InjectedFault):
         decomposition.goal_decompose(
             actor=fresh(world.admin),
             goal=annual,
@@ -62,7 +62,7 @@ def test_consensus_sign_off(world, make_goal):
     tables = (*GOAL_TABLES, ConsensusRecord, ConsensusParticipant)
     before = snapshot(*tables)
     fault = Fault(consensus.rollup_from, observe=lambda: snapshot(*tables))
-    with patch("lodestar.goals.consensus.rollup_from", fault), pytest.raises(InjectedFault):
+    with patch("lodestar.goals.services.consensus.rollup_from", fault), pytest.raises(InjectedFault):
         consensus.consensus_decide(actor=fresh(world.mkt_manager), record=record, decision="agreed")
     assert {g["status"] for g in fault.observed["goals.Goal"]} == {"active"}  # activated, then failed
     assert snapshot(*tables) == before
@@ -79,7 +79,7 @@ def test_template_apply(world, template):
     before = snapshot(*tables)
     # The second goal of the first assignee fails: the first one was already created.
     fault = Fault(reuse.goal_create, on_call=2, observe=lambda: snapshot(*tables))
-    with patch("lodestar.goals.reuse.goal_create", fault), pytest.raises(InjectedFault):
+    with patch("lodestar.goals.services.reuse.goal_create", fault), pytest.raises(InjectedFault):
         reuse.template_apply(
             actor=fresh(world.admin),
             template=template,
@@ -95,7 +95,7 @@ def test_copy_to_next_period(world, make_goal, activate):
     make_goal("小红书曝光", period=world.q1, parent=parent, kind=GoalKind.KEY_RESULT, weight=Decimal(100))
     before = snapshot(*GOAL_TABLES)
     fault = Fault(reuse.rollup_from, observe=lambda: snapshot(*GOAL_TABLES))
-    with patch("lodestar.goals.reuse.rollup_from", fault), pytest.raises(InjectedFault):
+    with patch("lodestar.goals.services.reuse.rollup_from", fault), pytest.raises(InjectedFault):
         reuse.goals_copy_to_period(
             actor=fresh(world.mkt_manager), department=world.mkt, source=world.q1, target=world.q2
         )

@@ -25,8 +25,7 @@ from django.utils import translation
 
 from lodestar.core.errors import ApplicationError, ConflictError, PermissionDeniedError
 from lodestar.core.models import Period
-from lodestar.goals import consensus, decomposition, domain, reuse, rollup, services
-from lodestar.goals.adjustments import adjustment_approve, adjustment_create
+from lodestar.goals import domain, rollup, services
 from lodestar.goals.models import (
     ConsensusParticipant,
     ConsensusRecord,
@@ -37,6 +36,8 @@ from lodestar.goals.models import (
     Measure,
     TargetAdjustment,
 )
+from lodestar.goals.services import consensus, decomposition, reuse
+from lodestar.goals.services.adjustments import adjustment_approve, adjustment_create
 from lodestar.org.models import Department, Person, Role
 from lodestar.org.periods_services import period_generate_fiscal_year, period_set_closed
 from lodestar.org.permissions import person_of
@@ -1345,3 +1346,23 @@ def test_owner_edits_a_draft_but_changes_an_active_target_only_by_adjustment(w):
     )
     # Someone else cannot report on it.
     refused(lambda: report(w, goal, "12", by=w.member2), field=None, error=PermissionDeniedError)
+
+
+def test_split_amounts_keep_the_places_of_the_target(w):
+    """Amounts with more places than a target keeps (4) are refused rather than rounded on save,
+    which would make the parts stop adding up to the target."""
+    goal = make_goal(w, "Q3销售额", department=w.company, measures=[measure()])
+    refused(
+        lambda: decompose(
+            w,
+            goal,
+            mode="amount",
+            dimension="department",
+            parts=[
+                {"department": w.mkt, "amount": "300.00005"},
+                {"department": w.sales, "amount": "199.99995"},
+            ],
+        ),
+        field="parts",
+        code="too_many_decimals",
+    )

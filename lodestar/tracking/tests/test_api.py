@@ -14,8 +14,8 @@ from django.test.utils import CaptureQueriesContext
 
 from lodestar.core.testing import assert_documented
 from lodestar.execution import services as execution_services
-from lodestar.goals.decomposition import goal_decompose
 from lodestar.goals.models import GoalKind, Measure
+from lodestar.goals.services.decomposition import goal_decompose
 from lodestar.org.periods_services import period_set_closed
 from lodestar.org.services import api_token_create
 from lodestar.tracking import services

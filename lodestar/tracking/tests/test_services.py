@@ -10,8 +10,8 @@ import pytest
 
 from lodestar.core.errors import ApplicationError, ConflictError, NotFound, PermissionDeniedError
 from lodestar.execution import services as execution_services
-from lodestar.goals.decomposition import goal_decompose
 from lodestar.goals.models import Goal, GoalKind
+from lodestar.goals.services.decomposition import goal_decompose
 from lodestar.org.periods_services import period_set_closed
 from lodestar.tracking import services
 from lodestar.tracking.models import CheckIn, DeviationCategory, PlanPoint

@@ -11,17 +11,22 @@ Every step notifies the other side after commit.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from decimal import Decimal
+
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lodestar.core.errors import ApplicationError, ConflictError, PermissionDeniedError
+from lodestar.core.services import Actor, validated_save
 from lodestar.goals.access import can_report_on_goal
 from lodestar.goals.models import Goal, GoalStatus, Measure, TargetAdjustment
 from lodestar.goals.rollup import rollup_from
-from lodestar.goals.services import to_decimal, validate_measure
+from lodestar.goals.services.common import to_decimal
+from lodestar.goals.services.measures import validate_measure
 from lodestar.goals.templatetags.goal_tags import amount
 from lodestar.notifications.services import notify
 from lodestar.org.models import Department, Person
@@ -37,7 +42,7 @@ def can_approve(person: Person, goal: Goal) -> bool:
     return any(goal.department.path.startswith(path) for path in managed_paths(person.user))
 
 
-def approvers_of(goal: Goal):
+def approvers_of(goal: Goal) -> QuerySet[Person]:
     """The people `can_approve` accepts for `goal`: admins and the managers of its department and
     of every department above it (the path lists their ids). A handful, even at 2,000 people."""
     chain = [int(pk) for pk in goal.department.path.strip("/").split("/") if pk]
@@ -79,7 +84,7 @@ def default_approver(goal: Goal, requester: Person | None) -> Person | None:
     )
 
 
-def may_decide(actor, adjustment: TargetAdjustment) -> bool:
+def may_decide(actor: Actor, adjustment: TargetAdjustment) -> bool:
     """Whether the caller may approve or reject `adjustment`: an approver of its goal, and not the
     requester themself unless an admin."""
     person = person_of(actor)
@@ -106,7 +111,7 @@ def _check_goal_open(goal: Goal) -> None:
         )
 
 
-def _checked_challenge(measure: Measure, new_value):
+def _checked_challenge(measure: Measure, new_value: Decimal) -> Decimal | None:
     """Validate `measure` with `new_value` as its target; return the challenge it keeps (None when
     the new target overtakes it)."""
     if new_value == measure.target:
@@ -143,7 +148,13 @@ def _url(adjustment: TargetAdjustment) -> str:
     return f"{reverse('goals:detail', args=[adjustment.goal_id])}#adjustment-{adjustment.pk}"
 
 
-def _notify_later(recipients, actor: Person | None, verb: str, title: str, adjustment: TargetAdjustment):
+def _notify_later(
+    recipients: Iterable[Person | None],
+    actor: Person | None,
+    verb: str,
+    title: str,
+    adjustment: TargetAdjustment,
+) -> None:
     recipients = [p for p in recipients if p is not None]
     url = _url(adjustment)
     if recipients:
@@ -164,7 +175,7 @@ def _change_text(adjustment: TargetAdjustment, measure: Measure) -> dict:
 @transaction.atomic
 def adjustment_create(
     *,
-    actor,
+    actor: Actor,
     goal: Goal,
     measure: Measure,
     new_target,
@@ -228,7 +239,7 @@ def adjustment_create(
             raise _pending_conflict(measure)
     try:
         with transaction.atomic():
-            adjustment = TargetAdjustment.objects.create(
+            adjustment = TargetAdjustment(
                 goal=goal,
                 measure=measure,
                 old_target=measure.target,
@@ -243,6 +254,8 @@ def adjustment_create(
                 decided_by=person if apply_directly else None,
                 decided_at=timezone.now() if apply_directly else None,
             )
+            # One pending request per measure was checked above; its constraint is the backstop.
+            validated_save(adjustment, validate_constraints=False)
     except IntegrityError as exc:  # a concurrent request for the same measure won the race
         raise _pending_conflict(measure) from exc
     if apply_directly:
@@ -284,7 +297,7 @@ def _decide(adjustment: TargetAdjustment, person: Person, status: str, comment: 
     adjustment.save()
 
 
-def _apply(adjustment: TargetAdjustment, measure: Measure, challenge) -> None:
+def _apply(adjustment: TargetAdjustment, measure: Measure, challenge: Decimal | None) -> None:
     """Change the target: the original target kept, an overtaken challenge cleared, the version bumped,
     the goal and its parents recalculated."""
     if measure.original_target is None:
@@ -305,7 +318,7 @@ def _locked(adjustment: TargetAdjustment) -> TargetAdjustment:
     )
 
 
-def _check_decider(actor, adjustment: TargetAdjustment) -> Person:
+def _check_decider(actor: Actor, adjustment: TargetAdjustment) -> Person:
     person = person_of(actor)
     if person is None:
         raise PermissionDeniedError(_("Your account is not linked to a person in the organisation."))
@@ -328,7 +341,7 @@ def _check_decider(actor, adjustment: TargetAdjustment) -> Person:
 
 
 @transaction.atomic
-def adjustment_approve(*, actor, adjustment: TargetAdjustment, comment: str = "") -> TargetAdjustment:
+def adjustment_approve(*, actor: Actor, adjustment: TargetAdjustment, comment: str = "") -> TargetAdjustment:
     """Approve a pending request: re-validated against the measure as it is now, then the target changes
     and the requester (and the goal's owner) are notified."""
     adjustment = _locked(adjustment)
@@ -356,7 +369,7 @@ def adjustment_approve(*, actor, adjustment: TargetAdjustment, comment: str = ""
 
 
 @transaction.atomic
-def adjustment_reject(*, actor, adjustment: TargetAdjustment, comment: str) -> TargetAdjustment:
+def adjustment_reject(*, actor: Actor, adjustment: TargetAdjustment, comment: str) -> TargetAdjustment:
     """Reject a pending request with a reason; the target stays and the requester is notified."""
     adjustment = _locked(adjustment)
     person = _check_decider(actor, adjustment)
@@ -380,7 +393,7 @@ def adjustment_reject(*, actor, adjustment: TargetAdjustment, comment: str) -> T
 
 
 @transaction.atomic
-def adjustment_withdraw(*, actor, adjustment: TargetAdjustment) -> TargetAdjustment:
+def adjustment_withdraw(*, actor: Actor, adjustment: TargetAdjustment) -> TargetAdjustment:
     """The requester withdraws a pending request; the approver is told."""
     adjustment = _locked(adjustment)
     person = person_of(actor)

@@ -10,9 +10,11 @@ from django.utils.translation import gettext as _
 
 from lodestar.core.errors import ApplicationError, PermissionDeniedError
 from lodestar.core.models import Period
+from lodestar.core.services import Actor, validated_save
 from lodestar.goals.models import Goal, GoalStatus, GoalTemplate, GoalType
 from lodestar.goals.rollup import rollup_from
-from lodestar.goals.services import _check_open_period, goal_create, to_decimal
+from lodestar.goals.services.common import check_open_period, to_decimal
+from lodestar.goals.services.goals import goal_create
 from lodestar.org.models import Department, Person
 from lodestar.org.permissions import can_write, is_admin, manages_department, person_of
 
@@ -30,13 +32,13 @@ MEASURE_FIELDS = (
 )
 
 
-def _plain(value):
+def _plain(value: object) -> object:
     return f"{value}" if isinstance(value, Decimal) else value
 
 
 @transaction.atomic
 def template_create_from_goals(
-    *, actor, name: str, goals: list[Goal], description: str = "", department: Department | None = None
+    *, actor: Actor, name: str, goals: list[Goal], description: str = "", department: Department | None = None
 ) -> GoalTemplate:
     person = person_of(actor)
     if person is None:
@@ -56,14 +58,21 @@ def template_create_from_goals(
                 "measures": [{f: _plain(getattr(m, f)) for f in MEASURE_FIELDS} for m in goal.measures.all()],
             }
         )
-    return GoalTemplate.objects.create(
-        name=name[:100], description=description, department=department, items=items, created_by=person
+    return validated_save(
+        GoalTemplate(
+            name=name[:100], description=description, department=department, items=items, created_by=person
+        )
     )
 
 
 @transaction.atomic
 def template_apply(
-    *, actor, template: GoalTemplate, period: Period, assignments: list[dict], parent: Goal | None = None
+    *,
+    actor: Actor,
+    template: GoalTemplate,
+    period: Period,
+    assignments: list[dict],
+    parent: Goal | None = None,
 ) -> list[Goal]:
     """Create the template's goals for each assignee in one step.
 
@@ -74,7 +83,7 @@ def template_apply(
     """
     if not assignments:
         raise ApplicationError(_("Choose at least one person or department."), field="assignments")
-    _check_open_period(period)
+    check_open_period(period)
     types = {t.pk: t for t in GoalType.objects.all()}
     created: list[Goal] = []
     for row, assignment in enumerate(assignments, start=1):
@@ -122,12 +131,14 @@ def template_apply(
 
 
 @transaction.atomic
-def goals_copy_to_period(*, actor, department: Department, source: Period, target: Period) -> list[Goal]:
+def goals_copy_to_period(
+    *, actor: Actor, department: Department, source: Period, target: Period
+) -> list[Goal]:
     """Copy a department's goals of one period into another as drafts, keeping the alignment
     structure among them; current values start empty and targets stay editable until consensus."""
     if not (is_admin(actor) or manages_department(actor, department)):
         raise PermissionDeniedError(_("Only an admin or the department's manager can copy its goals."))
-    _check_open_period(target)
+    check_open_period(target)
     if source.pk == target.pk:
         raise ApplicationError(_("Choose a different period to copy into."), field="target_period_id")
     if (target.end - target.start).days != (source.end - source.start).days and source.kind != target.kind:

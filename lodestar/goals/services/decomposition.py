@@ -15,11 +15,13 @@ from django.utils.translation import gettext as _
 
 from lodestar.core.errors import ApplicationError, ConflictError, PermissionDeniedError
 from lodestar.core.models import Period
+from lodestar.core.services import Actor, validated_save
 from lodestar.goals import domain
 from lodestar.goals.access import can_manage_goal
 from lodestar.goals.models import Decomposition, Goal, GoalKind, GoalStatus, Measure
 from lodestar.goals.rollup import rollup_from
-from lodestar.goals.services import _check_open_period, goal_create, to_decimal
+from lodestar.goals.services.common import check_open_period, measure_places, to_decimal
+from lodestar.goals.services.goals import goal_create
 from lodestar.org.models import Department, Person
 from lodestar.org.permissions import person_of
 
@@ -38,7 +40,7 @@ def part_label(dimension: str, part: dict) -> str:
 
 @transaction.atomic
 def goal_decompose(
-    *, actor, goal: Goal, dimension: str, measure: Measure | None, mode: str, parts: list[dict]
+    *, actor: Actor, goal: Goal, dimension: str, measure: Measure | None, mode: str, parts: list[dict]
 ) -> list[Goal]:
     """Create one child goal per part. `parts`: [{"label", "share" | "amount", "owner", "department", "period"}]."""
     # of=self: PostgreSQL cannot lock the nullable side (owner) of the outer join.
@@ -51,7 +53,7 @@ def goal_decompose(
         raise PermissionDeniedError(
             _("Only an admin or a manager of the goal's department can decompose it.")
         )
-    _check_open_period(goal.period)
+    check_open_period(goal.period)
     if goal.status in (GoalStatus.CLOSED, GoalStatus.CANCELLED):
         raise ConflictError(_("A closed or cancelled goal cannot be decomposed."), code="not_open")
     if dimension not in Decomposition.Dimension.values:
@@ -84,7 +86,9 @@ def goal_decompose(
         if any(a <= 0 for a in amounts):
             raise ApplicationError(_("The target is too small to split into these shares."), field="parts")
     else:
-        amounts = [to_decimal(p.get("amount"), "parts", required=True) for p in parts]
+        # The parts must add up to the target as stored: no more places than its column keeps.
+        places = measure_places("target")
+        amounts = [to_decimal(p.get("amount"), "parts", required=True, places=places) for p in parts]
         if any(a <= 0 for a in amounts):
             raise ApplicationError(_("Every amount must be above 0."), field="parts")
         total = sum(amounts, Decimal(0))
@@ -147,17 +151,19 @@ def goal_decompose(
             exc.message = _("Part %(n)s: %(message)s") % {"n": index + 1, "message": exc.message}
             exc.field = "parts"
             raise
-        Measure.objects.create(
-            goal=child,
-            name=measure.name,
-            unit=measure.unit,
-            unit_label=measure.unit_label,
-            direction=measure.direction,
-            accumulates=measure.accumulates,
-            baseline=baseline,
-            target=amount,
-            source=measure,
-            original_target=amount if goal.status == GoalStatus.ACTIVE else None,
+        validated_save(
+            Measure(
+                goal=child,
+                name=measure.name,
+                unit=measure.unit,
+                unit_label=measure.unit_label,
+                direction=measure.direction,
+                accumulates=measure.accumulates,
+                baseline=baseline,
+                target=amount,
+                source=measure,
+                original_target=amount if goal.status == GoalStatus.ACTIVE else None,
+            )
         )
         children.append(child)
     _fix_child_weights(children)
@@ -166,16 +172,18 @@ def goal_decompose(
         Goal.objects.filter(pk__in=[c.pk for c in children]).update(status=GoalStatus.ACTIVE)
         for child in children:
             child.status = GoalStatus.ACTIVE
-    Decomposition.objects.create(
-        goal=goal,
-        measure=measure,
-        dimension=dimension,
-        mode=mode,
-        created_by=person_of(actor),
-        parts=[
-            {"label": part_label(dimension, p), "share": f"{s:.2f}", "amount": f"{a}", "goal_id": c.pk}
-            for p, s, a, c in zip(parts, shares, amounts, children, strict=True)
-        ],
+    validated_save(
+        Decomposition(
+            goal=goal,
+            measure=measure,
+            dimension=dimension,
+            mode=mode,
+            created_by=person_of(actor),
+            parts=[
+                {"label": part_label(dimension, p), "share": f"{s:.2f}", "amount": f"{a}", "goal_id": c.pk}
+                for p, s, a, c in zip(parts, shares, amounts, children, strict=True)
+            ],
+        )
     )
     for child in children:
         rollup_from(child)

@@ -15,6 +15,8 @@ consensus reached over an optional participant's objection) reaches the objector
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db import transaction
 from django.db.models import Prefetch
 from django.urls import reverse
@@ -22,11 +24,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lodestar.core.errors import ApplicationError, ConflictError, PermissionDeniedError
+from lodestar.core.services import Actor, validated, validated_save
 from lodestar.goals import domain
 from lodestar.goals.access import can_manage_goal
 from lodestar.goals.models import ConsensusParticipant, ConsensusRecord, Goal, GoalStatus, Measure
 from lodestar.goals.rollup import rollup_from
-from lodestar.goals.services import sibling_goals, sibling_key
+from lodestar.goals.services.goals import sibling_goals, sibling_key
 from lodestar.notifications.services import notify
 from lodestar.org.models import Department, Person
 from lodestar.org.permissions import can_write, person_of
@@ -40,13 +43,13 @@ def _goals_text(goals: list[Goal]) -> str:
     return text
 
 
-def _notify_later(recipients, actor: Person | None, verb: str, title: str, goal: Goal) -> None:
-    recipients = [p for p in recipients if p is not None]
+def _notify_later(
+    recipients: Iterable[Person | None], actor: Person | None, verb: str, title: str, goal: Goal
+) -> None:
+    people = [p for p in recipients if p is not None]
     url = f"{reverse('goals:detail', args=[goal.pk])}#consensus"
-    if recipients:
-        transaction.on_commit(
-            lambda: notify(recipients=recipients, actor=actor, verb=verb, title=title, url=url)
-        )
+    if people:
+        transaction.on_commit(lambda: notify(recipients=people, actor=actor, verb=verb, title=title, url=url))
 
 
 def round_goals(goal: Goal) -> list[Goal]:
@@ -92,7 +95,9 @@ def _check_weights_complete(goals: list[Goal]) -> None:
 
 
 @transaction.atomic
-def consensus_start(*, actor, goals: list[Goal], participants: list[dict], minutes: str) -> ConsensusRecord:
+def consensus_start(
+    *, actor: Actor, goals: list[Goal], participants: list[dict], minutes: str
+) -> ConsensusRecord:
     """Open a consensus record. `participants`: [{"person": Person, "required": bool, "role_note": str}]."""
     starter = person_of(actor)
     if starter is None:
@@ -141,15 +146,19 @@ def consensus_start(*, actor, goals: list[Goal], participants: list[dict], minut
         raise ApplicationError(_("At least one participant must sign off."), field="participants")
     if len(minutes or "") > 20000:
         raise ApplicationError(_("The minutes can be at most 20,000 characters."), field="minutes")
-    record = ConsensusRecord.objects.create(minutes=(minutes or "").strip(), started_by=starter)
+    record = validated_save(ConsensusRecord(minutes=(minutes or "").strip(), started_by=starter))
     record.goals.set(goals)
     ConsensusParticipant.objects.bulk_create(
         [
-            ConsensusParticipant(
-                record=record,
-                person=p["person"],
-                required=p.get("required", True),
-                role_note=(p.get("role_note") or "")[:60],
+            # One row per person: `people` is keyed by person.
+            validated(
+                ConsensusParticipant(
+                    record=record,
+                    person=p["person"],
+                    required=p.get("required", True),
+                    role_note=(p.get("role_note") or "")[:60],
+                ),
+                validate_constraints=False,
             )
             for p in people.values()
         ]
@@ -173,7 +182,7 @@ def consensus_start(*, actor, goals: list[Goal], participants: list[dict], minut
 
 @transaction.atomic
 def consensus_decide(
-    *, actor, record: ConsensusRecord, decision: str, comment: str = ""
+    *, actor: Actor, record: ConsensusRecord, decision: str, comment: str = ""
 ) -> ConsensusParticipant:
     """A participant agrees or objects. All required agreements activate the goals."""
     person = person_of(actor)
@@ -259,7 +268,7 @@ def _activate(record: ConsensusRecord) -> None:
 
 
 @transaction.atomic
-def consensus_withdraw(*, actor, record: ConsensusRecord) -> ConsensusRecord:
+def consensus_withdraw(*, actor: Actor, record: ConsensusRecord) -> ConsensusRecord:
     """Withdraw an open consensus (e.g. after an objection): the goals return to draft for revision."""
     record = ConsensusRecord.objects.select_for_update().get(pk=record.pk)
     goals = list(record.goals.select_related("department"))

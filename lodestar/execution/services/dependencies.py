@@ -1,0 +1,44 @@
+"""Dependencies between action items: a successor waits for its predecessors (no loops)."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from lodestar.core.errors import ApplicationError, PermissionDeniedError
+from lodestar.core.services import Actor
+from lodestar.execution import domain
+from lodestar.execution.access import can_manage_item
+from lodestar.execution.models import ActionItem, Dependency
+
+# --- dependencies ------------------------------------------------------------------------
+
+
+def add_dependency(predecessor: ActionItem, successor: ActionItem) -> Dependency:
+    edges = list(Dependency.objects.values_list("predecessor_id", "successor_id"))
+    if domain.would_create_cycle(edges, (predecessor.pk, successor.pk)):
+        raise ApplicationError(
+            _("“%(a)s” already depends on “%(b)s”: this would make a loop.")
+            % {"a": predecessor.title, "b": successor.title},
+            code="cycle",
+            field="predecessor_ids",
+        )
+    return Dependency.objects.get_or_create(predecessor=predecessor, successor=successor)[0]
+
+
+@transaction.atomic
+def dependency_add(*, actor: Actor, predecessor: ActionItem, successor: ActionItem) -> Dependency:
+    if not can_manage_item(actor, successor):
+        raise PermissionDeniedError(
+            _("Only the item's A, its department's manager or an admin can re-plan it.")
+        )
+    return add_dependency(predecessor, successor)
+
+
+@transaction.atomic
+def dependency_remove(*, actor: Actor, predecessor: ActionItem, successor: ActionItem) -> None:
+    if not can_manage_item(actor, successor):
+        raise PermissionDeniedError(
+            _("Only the item's A, its department's manager or an admin can re-plan it.")
+        )
+    Dependency.objects.filter(predecessor=predecessor, successor=successor).delete()
