@@ -22,3 +22,29 @@ def test_home_without_periods_or_department_shows_empty_states(org):
     response = login(org.admin).get("/")
     assert response.status_code == 200
     assert response.context["periods_now"] == []
+
+
+def test_home_labels_achievement_and_progress_so_the_bar_matches_its_number(org):
+    """Found walking the demo: "71%" stood beside a 23% bar (achievement beside progress, unlabelled)."""
+    from decimal import Decimal
+
+    from lodestar.core.models import Period, PeriodKind
+    from lodestar.goals.models import Goal
+    from lodestar.goals.services import goal_create
+
+    period_generate_fiscal_year(actor=fresh_user(org.admin), year=timezone.localdate().year)
+    today = timezone.localdate()
+    quarter = Period.objects.get(kind=PeriodKind.QUARTER, start__lte=today, end__gte=today)
+    goal = goal_create(
+        actor=fresh_user(org.mkt_manager),
+        name="小红书笔记",
+        department=org.mkt,
+        period=quarter,
+        owner=org.member,
+        measures=[{"name": "篇数", "unit": "count", "target": Decimal(50)}],
+    )
+    Goal.objects.filter(pk=goal.pk).update(achievement_rate=Decimal("0.71"), progress=Decimal("0.23"))
+    html = login(org.member).get("/").content.decode()
+    assert '<span data-testid="achievement">71%</span>' in html
+    assert '<span data-testid="progress">23%</span>' in html
+    assert 'style="width: 23.0%"' in html  # the bar is the progress figure named beside it
