@@ -38,6 +38,7 @@ def navigation(request):
         "nav_unread": unread,
         "nav_stages": stages,
         "nav_is_admin": is_admin(user),
+        "nav_can_write": can_write(user),  # viewers (guests) see no create buttons
         "nav_can_manage_org": is_admin(user) or (can_write(user) and is_manager(user)),
         "nav_section": match.namespace if match else "",
     }

@@ -48,3 +48,10 @@ def test_home_labels_achievement_and_progress_so_the_bar_matches_its_number(org)
     assert '<span data-testid="achievement">71%</span>' in html
     assert '<span data-testid="progress">23%</span>' in html
     assert 'style="width: 23.0%"' in html  # the bar is the progress figure named beside it
+
+
+def test_a_guest_is_not_offered_create_buttons_that_answer_403(org):
+    """Found walking the demo as the guest: 新建目标 on 我的目标 and 新建任务 on 我的任务 led to 403."""
+    for path, create in (("/goals/mine/", "/goals/new/"), ("/execution/mine/", "/execution/items/new/")):
+        assert f'href="{create}"' not in login(org.viewer).get(path).content.decode()
+        assert f'href="{create}"' in login(org.member).get(path).content.decode()
