@@ -93,6 +93,16 @@ def seed_demo_tracking(admin) -> None:
         escalate_after_days=3,
         channels=["inbox"],
     )
+    # The 销售额 rule above watches sales only; this one any measure that falls behind its plan.
+    alert_rules.rule_create(
+        actor=admin,
+        name="进度落后计划20%以上时提醒",
+        scope="company",
+        condition="pace_below",
+        threshold=Decimal("0.8"),
+        recipients=["owner", "manager"],
+        channels=["inbox"],
+    )
     alert_rules.rule_create(
         actor=admin,
         name="内容营销部:一周未填报进展",
