@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from lodestar.alerts import evaluation
 from lodestar.alerts import rules as alert_rules
-from lodestar.goals.models import Goal
+from lodestar.goals.models import Goal, GoalType
 from lodestar.org.models import Department, Person
 from lodestar.tracking.models import DeviationCategory
 from lodestar.tracking.services import checkin_submit
@@ -88,7 +88,9 @@ def seed_demo_tracking(admin) -> None:
         scope="company",
         condition="achievement_below",
         threshold=Decimal("0.8"),
-        measure_name="销售额",  # against the plan to date (the default), 销售额 measures only
+        goal_type=GoalType.objects.get(
+            code="sales"
+        ),  # against the plan to date (the default), sales goals only
         recipients=["owner", "manager"],
         escalate_after_days=3,
         channels=["inbox"],
