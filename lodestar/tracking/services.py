@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from enum import Enum
+from typing import Any, Final, Literal, TypedDict, Unpack
 
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q, Subquery, Sum
@@ -26,12 +28,34 @@ from lodestar.goals.access import can_report_on_goal, visible_goals
 from lodestar.goals.figures import StockTake, measure_refresh_current
 from lodestar.goals.models import Goal, GoalStatus, Measure, MeasureUnit
 from lodestar.goals.services import NON_NEGATIVE_UNITS, to_decimal
+from lodestar.goals.services.common import Number
 from lodestar.org.permissions import person_of, require_admin
 from lodestar.tracking import domain
 from lodestar.tracking.models import CheckIn, CheckInPeriod, DeviationCategory, PlanPoint
 from lodestar.tracking.signals import checkin_recorded
 
-UNKNOWN = object()  # "not read yet", as opposed to None ("there is none")
+
+class _Unread(Enum):
+    UNKNOWN = "unknown"
+
+
+UNKNOWN: Final = _Unread.UNKNOWN  # "not read yet", as opposed to None ("there is none")
+
+
+class CheckInFields(TypedDict, total=False):
+    """A check-in's figures and notes as a form or the API sends them; `_clean` parses them."""
+
+    planned: Number | float | None
+    actual: Number | float | None
+    cumulative: Number | float | None
+    resource_budget: Number | float | None
+    confidence: int | str | None
+    deviation_reason: str | None
+    improvement: str | None
+    comment: str | None
+    resource_people: str | None
+    resource_other: str | None
+
 
 TEXT_LIMITS = {
     "deviation_reason": 4000,
@@ -42,7 +66,7 @@ TEXT_LIMITS = {
 }
 
 
-def _clean(data: dict) -> dict:
+def _clean(data: dict[str, Any]) -> dict[str, Any]:
     for field in ("planned", "actual", "cumulative", "resource_budget"):
         if field in data:
             data[field] = to_decimal(data[field], field)
@@ -90,7 +114,7 @@ def checkin_submit(
     period_kind: str = CheckInPeriod.WEEK,
     version: int | None = None,
     deviation_category: DeviationCategory | None = None,
-    **fields,
+    **fields: Unpack[CheckInFields],
 ) -> CheckIn:
     """Record (or correct) the check-in of one period on a measure or an item.
 
@@ -107,6 +131,7 @@ def checkin_submit(
         raise PermissionDeniedError(_("Your account is not linked to a person in the organisation."))
     if (measure is None) == (item is None):
         raise ApplicationError(_("A check-in is about one measure or one action item."), field="measure_id")
+    goal: Goal | None
     if measure is not None:
         measure = _locked_measure(actor, measure.pk)
         goal = measure.goal
@@ -120,11 +145,12 @@ def checkin_submit(
             raise ApplicationError(
                 _("Check-ins are recorded on active goals."), code="not_active", field="measure_id"
             )
-        if measure.has_parts:
+        if measure.has_parts:  # type: ignore[attr-defined]  # annotated by _locked_measure
             raise ApplicationError(
                 _("This measure adds up its parts: report on the sub-goals instead."), field="measure_id"
             )
     else:
+        assert item is not None  # exactly one of the two, checked above
         item = (
             ActionItem.objects.select_for_update(of=("self",))
             .select_related("department", "goal__period")
@@ -156,7 +182,7 @@ def checkin_submit(
             domain.opening_cumulative(
                 previous_cumulative=neighbours.previous.cumulative if neighbours.previous else None,
                 same_period=(existing.cumulative, existing.actual) if existing is not None else None,
-                value_before=measure.current if measure is not None else item.actual_quantity,
+                value_before=measure.current if measure is not None else _item_quantity(item),
                 other_checkins=neighbours.latest_other is not None,
                 baseline=measure.baseline if measure is not None else None,
             )
@@ -195,6 +221,11 @@ def checkin_submit(
         lambda: checkin_recorded.send(sender=CheckIn, checkin_id=checkin.pk, chain=chain), robust=True
     )
     return checkin
+
+
+def _item_quantity(item: ActionItem | None) -> Decimal | None:
+    """Where an item stood before its first check-in (none without an item)."""
+    return item.actual_quantity if item is not None else None
 
 
 def _locked(measure: Measure | None) -> Measure | None:
@@ -265,7 +296,7 @@ def _apply_latest(
     *,
     measure: Measure | None,
     item: ActionItem | None,
-    latest=UNKNOWN,
+    latest: CheckIn | Literal[_Unread.UNKNOWN] | None = UNKNOWN,
     reported_for: dt.date | None = None,
 ) -> list[int] | None:
     """Hand the latest period's cumulative on: to the measure as its stock-take (goals.figures
@@ -280,6 +311,7 @@ def _apply_latest(
         latest = latest_qs.order_by("-period_end", "-id").first()
     if measure is not None:
         return measure_refresh_current(measure=measure, stock_take=_stock_take(measure, latest))
+    assert item is not None  # a check-in is on a measure or on an item
     value = latest.cumulative if latest else None
     if item.actual_quantity == value:
         return None
@@ -370,9 +402,9 @@ def _check_correction(existing: CheckIn, version: int | None) -> None:
 @transaction.atomic
 def checkin_delete(*, actor: Actor, checkin: CheckIn) -> None:
     checkin = CheckIn.objects.select_related("measure__goal", "item").get(pk=checkin.pk)
-    if checkin.measure_id and not can_report_on_goal(actor, checkin.measure.goal):
+    if checkin.measure is not None and not can_report_on_goal(actor, checkin.measure.goal):
         raise PermissionDeniedError(_("Only the goal's owner or a manager can report on it."))
-    if checkin.item_id and not can_work_on_item(actor, checkin.item):
+    if checkin.item is not None and not can_work_on_item(actor, checkin.item):
         raise PermissionDeniedError(_("You may view this item but not change it."))
     mark_deleted(checkin, actor=actor, person=person_of(actor))
     # The latest live check-in sets the figure again (the measure's current value, or the item's
