@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from lodestar.alerts.access import can_act_on_alert
 from lodestar.alerts.models import Alert, AlertComment
 from lodestar.core.errors import ApplicationError, ConflictError, PermissionDeniedError
+from lodestar.core.services import Actor
 from lodestar.org.permissions import (
     person_of,
 )
@@ -19,7 +20,7 @@ def _locked(alert: Alert) -> Alert:
 
 
 @transaction.atomic
-def alert_acknowledge(*, actor, alert: Alert) -> Alert:
+def alert_acknowledge(*, actor: Actor, alert: Alert) -> Alert:
     if not can_act_on_alert(actor, alert):
         raise PermissionDeniedError(
             _("Only a recipient, a manager of the department or an admin can act on this alert.")
@@ -36,7 +37,7 @@ def alert_acknowledge(*, actor, alert: Alert) -> Alert:
 
 
 @transaction.atomic
-def alert_comment(*, actor, alert: Alert, body: str) -> AlertComment:
+def alert_comment(*, actor: Actor, alert: Alert, body: str) -> AlertComment:
     if not can_act_on_alert(actor, alert):
         raise PermissionDeniedError(
             _("Only a recipient, a manager of the department or an admin can act on this alert.")
@@ -53,7 +54,7 @@ def alert_comment(*, actor, alert: Alert, body: str) -> AlertComment:
 
 
 @transaction.atomic
-def alert_resolve(*, actor, alert: Alert, comment: str = "") -> Alert:
+def alert_resolve(*, actor: Actor, alert: Alert, comment: str = "") -> Alert:
     if not can_act_on_alert(actor, alert):
         raise PermissionDeniedError(
             _("Only a recipient, a manager of the department or an admin can act on this alert.")

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from lodestar.core.models import SoftDeletableModel, TimeStampedModel, VersionedModel
+
+if TYPE_CHECKING:
+    from lodestar.org.models import Person
 
 AMOUNT = {"max_digits": 18, "decimal_places": 4}
 
@@ -226,6 +231,8 @@ class Comment(TimeStampedModel):
     author = models.ForeignKey("org.Person", on_delete=models.PROTECT, related_name="item_comments")
     body = models.TextField(_("comment"))
     mentions = models.ManyToManyField("org.Person", blank=True, related_name="mentioned_in")
+    # Set by `comment_add` on the comment it returns: the people named who may not see the item.
+    not_notified: list[Person]
 
     class Meta:
         verbose_name = _("comment")

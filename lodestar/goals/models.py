@@ -243,6 +243,8 @@ class Measure(VersionedModel):
     progress = models.DecimalField(null=True, blank=True, editable=False, **RATE)
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
+    # Read by simple-history when the row is saved: why this version was written (its history note).
+    _change_reason: str
 
     class Meta:
         verbose_name = _("measure")

@@ -14,9 +14,9 @@ if TYPE_CHECKING:
 
 
 def notify(
-    *, recipients: Iterable[Person], actor: Person | None, verb: str, title: str, url: str = ""
+    *, recipients: Iterable[Person | None], actor: Person | None, verb: str, title: str, url: str = ""
 ) -> int:
-    """Create one notification per recipient (never to the actor themself); returns how many."""
+    """Create one notification per recipient (never to the actor themself, empty slots skipped); returns how many."""
     rows = [
         Notification(recipient=person, actor=actor, verb=verb, title=title[:300], url=url[:300])
         for person in {p.pk: p for p in recipients if p is not None}.values()

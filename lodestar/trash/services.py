@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from lodestar.core.services import Actor
+from lodestar.execution.models import ActionItem
 from lodestar.execution.services import item_restore
+from lodestar.goals.models import Goal
 from lodestar.goals.services import goal_restore
+from lodestar.tracking.models import CheckIn
 from lodestar.tracking.services import checkin_restore
 
 
-def restore(user, *, kind: str, record_id: int):
+def restore(user: Actor, *, kind: str, record_id: int) -> Goal | ActionItem | CheckIn:
     """Restore one deleted record through its service (each checks admin and its own rules)."""
     if kind == "goal":
         return goal_restore(actor=user, goal_id=record_id)

@@ -97,14 +97,17 @@ def attachment_add(*, actor: Actor, item: ActionItem, upload: UploadedFile) -> A
             field="file",
             code="file_type",
         )
-    if upload.size > MAX_ATTACHMENT_BYTES:
+    size = upload.size
+    if size is None:  # an upload handler always sets it; a file built by hand may not
+        raise ApplicationError(_("The file's size could not be read."), field="file", code="file_unreadable")
+    if size > MAX_ATTACHMENT_BYTES:
         raise ApplicationError(_("A file can be at most 10 MB."), field="file", code="file_too_large")
     return validated_save(
         Attachment(
             item=item,
             file=upload,
             name=name,
-            size=upload.size,
+            size=size,
             content_type=(getattr(upload, "content_type", "") or "")[:100],
             uploaded_by=person,
         )

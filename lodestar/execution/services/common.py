@@ -36,7 +36,7 @@ def check_dates(start: dt.date | None, due: dt.date | None) -> None:
 
 
 def notify_on_commit(
-    recipients: Iterable[Person], actor: Person | None, verb: str, title: str, item: ActionItem
+    recipients: Iterable[Person | None], actor: Person | None, verb: str, title: str, item: ActionItem
 ) -> None:
     recipients = list(recipients)
     if recipients:

@@ -228,7 +228,11 @@ def item_create(
         _("You are responsible for “%(title)s”") % {"title": item.title},
         item,
     )
-    if item.request_state == RequestState.PENDING and requested_department.manager:
+    if (
+        requested_department is not None
+        and item.request_state == RequestState.PENDING
+        and requested_department.manager
+    ):
         notify_on_commit(
             [requested_department.manager],
             person,

@@ -65,7 +65,7 @@ def validate_raci(rows: list[RaciAssignment]) -> None:
         raise ApplicationError(str(message), field=field, code=problems[0])
     inactive = [r for r in rows if r.person is not None and not r.person.is_active]
     if inactive:
-        names = "、".join(dict.fromkeys(r.person.display_name for r in inactive))
+        names = "、".join(dict.fromkeys(r.person.display_name for r in inactive if r.person is not None))
         raise ApplicationError(
             _("%(names)s is no longer active.") % {"names": names}, field=RACI_FIELDS[inactive[0].role]
         )

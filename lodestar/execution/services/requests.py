@@ -35,7 +35,8 @@ def request_answer(
         if responsible is None:
             raise ApplicationError(_("Name who will do it (R)."), field="responsible_id", code="required")
         if not (
-            responsible.department_id
+            responsible.department is not None
+            and item.requested_department is not None
             and responsible.department.path.startswith(item.requested_department.path)
         ):
             raise ApplicationError(

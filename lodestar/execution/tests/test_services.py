@@ -19,13 +19,14 @@ fresh item (`fresh`).
 from __future__ import annotations
 
 import datetime as dt
+import io
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.tasks import TaskResultStatus
 from django.utils import timezone
 
@@ -948,6 +949,14 @@ def test_attachment_refused(world, name, size, code):
     with nothing_written(), pytest.raises(ApplicationError) as exc:
         services.attachment_add(actor=u(world.member), item=item, upload=upload)
     assert (exc.value.code, exc.value.field) == (code, "file")
+
+
+def test_attachment_without_a_size_is_refused_not_a_500(world):
+    item = make(world.member)
+    upload = UploadedFile(io.BytesIO(b"x"), name="brief.pdf", size=None)
+    with nothing_written(), pytest.raises(ApplicationError) as exc:
+        services.attachment_add(actor=u(world.member), item=item, upload=upload)
+    assert (exc.value.code, exc.value.field) == ("file_unreadable", "file")
 
 
 def test_attachment_needs_the_right_to_work_on_the_item(world):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import cast
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
@@ -25,8 +26,8 @@ from lodestar.core.services import Actor, validated_save
 from lodestar.goals.access import can_report_on_goal
 from lodestar.goals.models import Goal, GoalStatus, Measure, TargetAdjustment
 from lodestar.goals.rollup import rollup_from
-from lodestar.goals.services.common import to_decimal
-from lodestar.goals.services.measures import validate_measure
+from lodestar.goals.services.common import Number, to_decimal
+from lodestar.goals.services.measures import MeasureFields, validate_measure
 from lodestar.goals.templatetags.goal_tags import amount
 from lodestar.notifications.services import notify
 from lodestar.org.models import Department, Person
@@ -75,13 +76,10 @@ def default_approver(goal: Goal, requester: Person | None) -> Person | None:
         manager = departments[department_pk].manager if department_pk in departments else None
         if manager is not None and manager.is_active and manager.pk != exclude:
             return manager
-    return (
-        Person.objects.filter(is_active=True)
-        .filter(Q(role="admin") | Q(user__is_superuser=True))
-        .exclude(pk=exclude)
-        .order_by("pk")
-        .first()
-    )
+    admins = Person.objects.filter(is_active=True).filter(Q(role="admin") | Q(user__is_superuser=True))
+    if exclude is not None:
+        admins = admins.exclude(pk=exclude)
+    return admins.order_by("pk").first()
 
 
 def may_decide(actor: Actor, adjustment: TargetAdjustment) -> bool:
@@ -137,7 +135,7 @@ def _checked_challenge(measure: Measure, new_value: Decimal) -> Decimal | None:
     ):
         merged["challenge"] = None  # a challenge the new target overtakes no longer means anything
     try:
-        validate_measure(merged)
+        validate_measure(cast(MeasureFields, merged))
     except ApplicationError as exc:
         exc.field = "new_target"
         raise
@@ -178,7 +176,7 @@ def adjustment_create(
     actor: Actor,
     goal: Goal,
     measure: Measure,
-    new_target,
+    new_target: Number | float | None,
     reason: str,
     trigger: str = "",
     approved_by: Person | None = None,
@@ -211,6 +209,7 @@ def adjustment_create(
         raise ApplicationError(_("The reason can be at most 4,000 characters."), field="reason")
     if apply_directly is None:
         apply_directly = admin and (approved_by is None or approved_by.pk == person.pk)
+    approver: Person | None
     if apply_directly:
         approver = person
     else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from typing import Literal, overload
 
 from django.db import models
 from django.utils.translation import gettext as _
@@ -38,6 +39,14 @@ def check_open_period(period: Period, field: str = "period_id") -> None:
         )
 
 
+@overload
+def to_decimal(
+    value: Number | float | None, field: str, *, required: Literal[True], places: int | None = None
+) -> Decimal: ...
+@overload
+def to_decimal(
+    value: Number | float | None, field: str, *, required: bool = False, places: int | None = None
+) -> Decimal | None: ...
 def to_decimal(
     value: Number | float | None, field: str, *, required: bool = False, places: int | None = None
 ) -> Decimal | None:

@@ -190,7 +190,7 @@ def consensus_decide(
         raise PermissionDeniedError(_("Your role can view but not change data."))
     record = ConsensusRecord.objects.select_for_update().get(pk=record.pk)
     participant = record.participants.filter(person=person).first() if person else None
-    if participant is None:
+    if person is None or participant is None:
         # The caller may see the record (the API and pages check that first): 403, not 404.
         raise PermissionDeniedError(
             _("You are not a participant of this consensus."), code="not_a_participant", field="record_id"
@@ -238,7 +238,7 @@ def _record_goals(record: ConsensusRecord) -> list[Goal]:
     return list(record.goals.select_related("owner", "department__manager").order_by("id"))
 
 
-def _owners_and_managers(goals: list[Goal]) -> list[Person]:
+def _owners_and_managers(goals: list[Goal]) -> list[Person | None]:
     return [g.owner for g in goals] + [g.department.manager for g in goals]
 
 

@@ -81,7 +81,9 @@ def goal_decompose(
                 code="parts_not_100",
                 field="parts",
             )
-        places = max(0, -target.normalize().as_tuple().exponent, 2)
+        exponent = target.normalize().as_tuple().exponent
+        assert isinstance(exponent, int)  # a stored target is a finite number
+        places = max(0, -exponent, 2)
         amounts = domain.split_amount(target, shares, places=min(places, 4))
         if any(a <= 0 for a in amounts):
             raise ApplicationError(_("The target is too small to split into these shares."), field="parts")
@@ -116,6 +118,7 @@ def goal_decompose(
         if (
             dimension == Decomposition.Dimension.PERSON
             and part.get("department") is None
+            and owner is not None
             and owner.department
         ):
             department = owner.department
@@ -192,8 +195,10 @@ def goal_decompose(
 
 def _fix_child_weights(children: list[Goal]) -> None:
     """Rounded shares (33.33 × 3) are nudged so the children's weights sum to exactly 100."""
-    weights = [c.weight for c in children]
+    # Every child was created with its share as its weight.
+    weights = [c.weight for c in children if c.weight is not None]
     drift = Decimal(100) - sum(weights, Decimal(0))
-    if drift and abs(drift) < Decimal("1"):
-        children[-1].weight += drift
-        Goal.objects.filter(pk=children[-1].pk).update(weight=children[-1].weight)
+    last = children[-1]
+    if drift and abs(drift) < Decimal("1") and last.weight is not None:
+        last.weight += drift
+        Goal.objects.filter(pk=last.pk).update(weight=last.weight)

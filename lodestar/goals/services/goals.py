@@ -77,7 +77,8 @@ def _validate_parent(goal: Goal | None, parent: Goal | None, period: Period) -> 
     """Refuse cycles and a period outside the parent's; returns the new depth."""
     if parent is None:
         return 0
-    node, steps = parent, 0
+    node: Goal | None = parent
+    steps = 0
     while node is not None:
         if goal is not None and node.pk == goal.pk:
             raise ApplicationError(
@@ -148,7 +149,7 @@ def _validate_weight(
     ).filter(weight__isnull=False)
     if exclude_pk:
         siblings = siblings.exclude(pk=exclude_pk)
-    total = sum((w for w in siblings.values_list("weight", flat=True)), Decimal(0)) + weight
+    total = sum((w for w in siblings.values_list("weight", flat=True) if w is not None), Decimal(0)) + weight
     if total > 100 + domain.WEIGHT_TOLERANCE:
         raise ApplicationError(
             _("The weights of this goal and its siblings add up to %(total)s%%; they may not exceed 100%%.")
@@ -329,7 +330,7 @@ def _refresh_depths(goal: Goal) -> None:
     frontier = [goal]
     while frontier:
         children = list(Goal.objects.filter(parent__in=frontier))
-        by_parent = {g.pk: g.depth for g in frontier}
+        by_parent: dict[int | None, int] = {g.pk: g.depth for g in frontier}
         for child in children:
             child.depth = by_parent[child.parent_id] + 1
         Goal.objects.bulk_update(children, ["depth"])
@@ -344,7 +345,7 @@ def goal_set_status(*, actor: Actor, goal: Goal, status: str, version: int | Non
         raise PermissionDeniedError(_("Only an admin or a manager of the goal's department can do this."))
     check_version(goal, version)
     check_open_period(goal.period)
-    allowed = {
+    allowed: dict[str, set[str]] = {
         GoalStatus.DRAFT: {GoalStatus.CANCELLED},
         GoalStatus.CONSENSUS: {GoalStatus.CANCELLED, GoalStatus.DRAFT},
         GoalStatus.ACTIVE: {GoalStatus.CLOSED, GoalStatus.CANCELLED},
@@ -428,7 +429,7 @@ def _rollup_around(goal: Goal) -> None:
     measures its decomposed measures add up into."""
     for measure in goal.measures.exclude(source__isnull=True):
         recompute_measure(measure)
-    if goal.parent_id is not None:
+    if goal.parent is not None:
         rollup_from(goal.parent)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, TypedDict, Unpack
+from typing import Any, TypedDict, Unpack, cast
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -277,9 +277,10 @@ def measure_update(
         )
     }
     # Checked before edit rights: the owner of an active goal is told to request an adjustment.
+    given: dict[str, Any] = dict(changes)
     if goal.status in (GoalStatus.ACTIVE, GoalStatus.CLOSED) and can_report_on_goal(actor, goal):
         changed_targets = [
-            f for f in sorted(target_fields & set(changes)) if _differs(f, changes[f], merged[f])
+            f for f in sorted(target_fields & set(changes)) if _differs(f, given[f], merged[f])
         ]
         if changed_targets:
             raise ApplicationError(
@@ -293,7 +294,7 @@ def measure_update(
     elif not can_edit_goal(actor, goal):
         raise PermissionDeniedError(_("You may view this goal but not change it."))
     merged.update(changes)
-    cleaned = validate_measure(MeasureFields(**merged))
+    cleaned = validate_measure(cast(MeasureFields, dict(merged)))
     current = cleaned.pop("current")
     for field, value in cleaned.items():
         setattr(measure, field, value)

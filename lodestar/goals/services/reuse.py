@@ -4,6 +4,7 @@ goals into the next period with their structure (DOMAIN.md §1; "the loop closes
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import cast
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -15,6 +16,7 @@ from lodestar.goals.models import Goal, GoalStatus, GoalTemplate, GoalType
 from lodestar.goals.rollup import rollup_from
 from lodestar.goals.services.common import check_open_period, to_decimal
 from lodestar.goals.services.goals import goal_create
+from lodestar.goals.services.measures import NewMeasure
 from lodestar.org.models import Department, Person
 from lodestar.org.permissions import can_write, is_admin, manages_department, person_of
 
@@ -95,9 +97,9 @@ def template_apply(
             )
         targets = assignment.get("targets") or {}
         for index, item in enumerate(template.items):
-            measures = []
+            measures: list[NewMeasure] = []
             for m_index, measure in enumerate(item.get("measures", [])):
-                data = dict(measure)
+                data = cast(NewMeasure, dict(measure))
                 override = targets.get(f"{index}.{m_index}")
                 if override not in (None, ""):
                     data["target"] = to_decimal(override, "targets", required=True)
@@ -156,7 +158,7 @@ def goals_copy_to_period(
         raise ApplicationError(
             _("There are no goals to copy in %(name)s.") % {"name": source.label}, field="source_period_id"
         )
-    mapping: dict[int, Goal] = {}
+    mapping: dict[int | None, Goal] = {}
     for goal in goals:
         parent = mapping.get(goal.parent_id)
         if (
@@ -182,7 +184,9 @@ def goals_copy_to_period(
             context=goal.context,
             sort_order=goal.sort_order,
             collaborating_departments=list(goal.collaborating_departments.all()),
-            measures=[{f: getattr(m, f) for f in MEASURE_FIELDS} for m in goal.measures.all()],
+            measures=[
+                cast(NewMeasure, {f: getattr(m, f) for f in MEASURE_FIELDS}) for m in goal.measures.all()
+            ],
         )
         mapping[goal.pk] = copy
     for copy in mapping.values():

@@ -300,7 +300,7 @@ def boom(*args, **kwargs):
 
 
 @pytest.mark.parametrize(
-    "target", ["lodestar.tracking.services._apply_latest", "lodestar.goals.rollup.rollup_from"]
+    "target", ["lodestar.tracking.services.checkins._apply_latest", "lodestar.goals.rollup.rollup_from"]
 )
 def test_a_failure_after_saving_rolls_everything_back(world, tree, monkeypatch, target):
     monkeypatch.setattr(target, boom)

@@ -1,10 +1,10 @@
-"""Writes for tracking: check-ins (which move the goal's figures) and time-phased plans.
+"""Check-ins, which move the goal's figures: submit (or correct), delete, restore.
 
 A check-in on a measure is its stock-take: goals.figures makes the measure's current value that
 cumulative figure plus the item quantities reported after it, and recomputes the roll-ups up to
 the root; a check-in on an action item sets its actual quantity, which flows into its measure
-through the same writer (goals.domain.combined_current: never overwritten, never counted twice). Both happen in one transaction, and alert
-evaluation is queued on commit.
+through the same writer (goals.domain.combined_current: never overwritten, never counted twice).
+Both happen in one transaction, and alert evaluation is queued on commit.
 """
 
 from __future__ import annotations
@@ -12,71 +12,40 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from enum import Enum
+from typing import Final, Literal, Unpack
 
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q, Subquery, Sum
+from django.db.models import Exists, OuterRef, Q, Subquery, Sum
 from django.utils.translation import gettext as _
 
 from lodestar.core.errors import ApplicationError, ConflictError, NotFound, PermissionDeniedError
-from lodestar.core.services import Actor, bump_version, check_version
+from lodestar.core.services import Actor, bump_version
 from lodestar.core.softdelete import mark_deleted, mark_restored
 from lodestar.execution.access import can_work_on_item
 from lodestar.execution.models import ActionItem, ItemStatus
 from lodestar.goals.access import can_report_on_goal, visible_goals
 from lodestar.goals.figures import StockTake, measure_refresh_current
-from lodestar.goals.models import Goal, GoalStatus, Measure, MeasureUnit
-from lodestar.goals.services import NON_NEGATIVE_UNITS, to_decimal
+from lodestar.goals.models import Goal, GoalStatus, Measure
 from lodestar.org.permissions import person_of, require_admin
 from lodestar.tracking import domain
-from lodestar.tracking.models import CheckIn, CheckInPeriod, DeviationCategory, PlanPoint
+from lodestar.tracking.models import CheckIn, CheckInPeriod, DeviationCategory
+from lodestar.tracking.services.checks import (
+    CheckInFields,
+    check_correction,
+    check_inside_goal_period,
+    check_not_negative,
+    check_period,
+    clean_fields,
+)
 from lodestar.tracking.signals import checkin_recorded
 
-UNKNOWN = object()  # "not read yet", as opposed to None ("there is none")
 
-TEXT_LIMITS = {
-    "deviation_reason": 4000,
-    "improvement": 4000,
-    "comment": 4000,
-    "resource_people": 200,
-    "resource_other": 300,
-}
+class _Unread(Enum):
+    UNKNOWN = "unknown"
 
 
-def _clean(data: dict) -> dict:
-    for field in ("planned", "actual", "cumulative", "resource_budget"):
-        if field in data:
-            data[field] = to_decimal(data[field], field)
-    for field in ("planned", "resource_budget"):
-        if data.get(field) is not None and data[field] < 0:
-            raise ApplicationError(_("This value cannot be negative."), field=field, code="negative")
-    confidence = data.get("confidence")
-    if confidence not in (None, ""):
-        try:
-            confidence = int(confidence)
-        except (TypeError, ValueError) as exc:
-            raise ApplicationError(
-                _("Confidence is a whole number from 0 to 10."), field="confidence"
-            ) from exc
-        if not 0 <= confidence <= 10:
-            raise ApplicationError(_("Confidence is a whole number from 0 to 10."), field="confidence")
-        data["confidence"] = confidence
-    else:
-        data["confidence"] = None
-    for field, limit in TEXT_LIMITS.items():
-        if field in data:
-            data[field] = (data[field] or "").strip()
-            if len(data[field]) > limit:
-                raise ApplicationError(_("This text is too long."), field=field)
-    return data
-
-
-def _check_period(kind: str, start: dt.date, end: dt.date) -> None:
-    if kind not in CheckInPeriod.values:
-        raise ApplicationError(_("Choose day, week or month."), field="period_kind")
-    if end < start:
-        raise ApplicationError(_("The period ends before it starts."), field="period_end")
-    if (end - start).days > 31:
-        raise ApplicationError(_("A check-in covers at most a month."), field="period_end")
+UNKNOWN: Final = _Unread.UNKNOWN  # "not read yet", as opposed to None ("there is none")
 
 
 @transaction.atomic
@@ -90,7 +59,7 @@ def checkin_submit(
     period_kind: str = CheckInPeriod.WEEK,
     version: int | None = None,
     deviation_category: DeviationCategory | None = None,
-    **fields,
+    **fields: Unpack[CheckInFields],
 ) -> CheckIn:
     """Record (or correct) the check-in of one period on a measure or an item.
 
@@ -107,6 +76,7 @@ def checkin_submit(
         raise PermissionDeniedError(_("Your account is not linked to a person in the organisation."))
     if (measure is None) == (item is None):
         raise ApplicationError(_("A check-in is about one measure or one action item."), field="measure_id")
+    goal: Goal | None
     if measure is not None:
         measure = _locked_measure(actor, measure.pk)
         goal = measure.goal
@@ -120,11 +90,12 @@ def checkin_submit(
             raise ApplicationError(
                 _("Check-ins are recorded on active goals."), code="not_active", field="measure_id"
             )
-        if measure.has_parts:
+        if measure.has_parts:  # type: ignore[attr-defined]  # annotated by _locked_measure
             raise ApplicationError(
                 _("This measure adds up its parts: report on the sub-goals instead."), field="measure_id"
             )
     else:
+        assert item is not None  # exactly one of the two, checked above
         item = (
             ActionItem.objects.select_for_update(of=("self",))
             .select_related("department", "goal__period")
@@ -133,16 +104,16 @@ def checkin_submit(
         if not can_work_on_item(actor, item):
             raise PermissionDeniedError(_("You may view this item but not change it."))
         goal = item.goal
-    _check_period(period_kind, period_start, period_end)
+    check_period(period_kind, period_start, period_end)
     if goal is not None:
-        _check_inside_goal_period(goal, period_start, period_end)
-    data = _clean(dict(fields))
+        check_inside_goal_period(goal, period_start, period_end)
+    data = clean_fields(dict(fields))
     if measure is not None:
-        _check_not_negative(measure, data)
+        check_not_negative(measure, data)
     neighbours = _neighbours(measure=measure, item=item, period_start=period_start, period_end=period_end)
     existing = neighbours.existing
     if existing is not None:
-        _check_correction(existing, version)
+        check_correction(existing, version)
     if data.get("actual") is None and data.get("cumulative") is None:
         raise ApplicationError(
             _("Enter the actual amount for the period or the cumulative total."),
@@ -156,14 +127,14 @@ def checkin_submit(
             domain.opening_cumulative(
                 previous_cumulative=neighbours.previous.cumulative if neighbours.previous else None,
                 same_period=(existing.cumulative, existing.actual) if existing is not None else None,
-                value_before=measure.current if measure is not None else item.actual_quantity,
+                value_before=measure.current if measure is not None else _item_quantity(item),
                 other_checkins=neighbours.latest_other is not None,
                 baseline=measure.baseline if measure is not None else None,
             )
             + data["actual"]
         )
     if measure is not None:
-        _check_not_negative(measure, {"cumulative": data["cumulative"]})
+        check_not_negative(measure, {"cumulative": data["cumulative"]})
     if item is not None and data["cumulative"] < 0:
         raise ApplicationError(_("This value cannot be negative."), field="cumulative", code="negative")
     checkin = existing or CheckIn(
@@ -195,6 +166,11 @@ def checkin_submit(
         lambda: checkin_recorded.send(sender=CheckIn, checkin_id=checkin.pk, chain=chain), robust=True
     )
     return checkin
+
+
+def _item_quantity(item: ActionItem | None) -> Decimal | None:
+    """Where an item stood before its first check-in (none without an item)."""
+    return item.actual_quantity if item is not None else None
 
 
 def _locked(measure: Measure | None) -> Measure | None:
@@ -265,7 +241,7 @@ def _apply_latest(
     *,
     measure: Measure | None,
     item: ActionItem | None,
-    latest=UNKNOWN,
+    latest: CheckIn | Literal[_Unread.UNKNOWN] | None = UNKNOWN,
     reported_for: dt.date | None = None,
 ) -> list[int] | None:
     """Hand the latest period's cumulative on: to the measure as its stock-take (goals.figures
@@ -280,6 +256,7 @@ def _apply_latest(
         latest = latest_qs.order_by("-period_end", "-id").first()
     if measure is not None:
         return measure_refresh_current(measure=measure, stock_take=_stock_take(measure, latest))
+    assert item is not None  # a check-in is on a measure or on an item
     value = latest.cumulative if latest else None
     if item.actual_quantity == value:
         return None
@@ -311,68 +288,12 @@ def _stock_take(measure: Measure, latest: CheckIn | None) -> StockTake | None:
     )
 
 
-def _check_inside_goal_period(goal: Goal, period_start: dt.date, period_end: dt.date) -> None:
-    """A check-in reports on its goal's period: one that ends before the period starts or starts
-    after it ends is refused (a week straddling the period's first or last day is accepted)."""
-    period = goal.period
-    if period_end < period.start:
-        raise ApplicationError(
-            _("The goal's period runs from %(start)s to %(end)s: this check-in ends before it starts.")
-            % {"start": period.start, "end": period.end},
-            code="outside_goal_period",
-            field="period_end",
-        )
-    if period_start > period.end:
-        raise ApplicationError(
-            _("The goal's period runs from %(start)s to %(end)s: this check-in starts after it ends.")
-            % {"start": period.start, "end": period.end},
-            code="outside_goal_period",
-            field="period_start",
-        )
-
-
-def _check_not_negative(measure: Measure, data: dict) -> None:
-    """The same refusal as a negative target (goals.services.validate_measure): counts, people and
-    amounts are never below zero, and neither is a percentage where the measure stands."""
-    fields = ["actual", "cumulative"] if measure.unit in NON_NEGATIVE_UNITS else []
-    if measure.unit == MeasureUnit.PERCENT:
-        fields = ["cumulative"] if measure.accumulates else ["actual", "cumulative"]
-    for field in fields:
-        value = data.get(field)
-        if value is not None and value < 0:
-            raise ApplicationError(
-                _("This value cannot be negative for this unit."), field=field, code="negative"
-            )
-
-
-def _check_correction(existing: CheckIn, version: int | None) -> None:
-    """Reporting a period that already has a check-in corrects it only with that check-in's
-    version: without one (or with the 0 of a page loaded before it existed) it is refused, so a
-    second report never silently overwrites the first."""
-    if version is None or version == 0:
-        raise ConflictError(
-            _(
-                "%(start)s – %(end)s has already been reported (check-in #%(id)s, version "
-                "%(version)s): reload it and correct that check-in instead."
-            )
-            % {
-                "start": existing.period_start,
-                "end": existing.period_end,
-                "id": existing.pk,
-                "version": existing.version,
-            },
-            code="version_conflict",
-            field="version",
-        )
-    check_version(existing, version)
-
-
 @transaction.atomic
 def checkin_delete(*, actor: Actor, checkin: CheckIn) -> None:
     checkin = CheckIn.objects.select_related("measure__goal", "item").get(pk=checkin.pk)
-    if checkin.measure_id and not can_report_on_goal(actor, checkin.measure.goal):
+    if checkin.measure is not None and not can_report_on_goal(actor, checkin.measure.goal):
         raise PermissionDeniedError(_("Only the goal's owner or a manager can report on it."))
-    if checkin.item_id and not can_work_on_item(actor, checkin.item):
+    if checkin.item is not None and not can_work_on_item(actor, checkin.item):
         raise PermissionDeniedError(_("You may view this item but not change it."))
     mark_deleted(checkin, actor=actor, person=person_of(actor))
     # The latest live check-in sets the figure again (the measure's current value, or the item's
@@ -422,121 +343,3 @@ def checkin_restore(*, actor: Actor, checkin_id: int) -> CheckIn:
     mark_restored(checkin, actor=actor)
     _apply_latest(measure=_locked(checkin.measure), item=checkin.item, reported_for=checkin.period_end)
     return checkin
-
-
-@transaction.atomic
-def plan_set(
-    *,
-    actor: Actor,
-    measure: Measure,
-    source: str = PlanPoint.Source.EVEN,
-    points: list[tuple[dt.date, Decimal | str]] | None = None,
-    step_days: int = 7,
-    version: int | None = None,
-) -> list[PlanPoint]:
-    """Replace a measure's time-phased plan: an even split over the goal's period, the goal's time
-    decomposition curve, or points entered by hand (dates inside the period, cumulative values).
-
-    The plan is part of the measure: `version` is the measure's version the caller read (409
-    `version_conflict` when stale) and saving a plan moves it on, so two editors never overwrite
-    each other's plan silently.
-    """
-    measure = (
-        Measure.objects.select_for_update(of=("self",))
-        .select_related("goal__period", "goal__department")
-        .get(pk=measure.pk)
-    )
-    check_version(measure, version)
-    goal = measure.goal
-    if not can_report_on_goal(actor, goal):
-        raise PermissionDeniedError(_("Only the goal's owner or a manager can plan it."))
-    start, end = goal.period.start, goal.period.end
-    baseline = measure.baseline if measure.baseline is not None else Decimal(0)
-    if source == PlanPoint.Source.EVEN:
-        plan = domain.even_plan(start, end, baseline, measure.target, step_days=step_days)
-    elif source == PlanPoint.Source.CURVE:
-        decomposition = goal.decompositions.filter(dimension="time").first()
-        if decomposition is None:
-            raise ApplicationError(_("This goal has no time decomposition to follow."), field="source")
-        from lodestar.goals.models import Goal
-
-        children = {
-            c.pk: c
-            for c in Goal.objects.filter(pk__in=[p["goal_id"] for p in decomposition.parts]).select_related(
-                "period"
-            )
-        }
-        periods = [
-            (children[p["goal_id"]].period.start, children[p["goal_id"]].period.end, Decimal(p["share"]))
-            for p in decomposition.parts
-            if p.get("goal_id") in children
-        ]
-        plan = domain.curve_plan(sorted(periods), baseline, measure.target)
-    elif source == PlanPoint.Source.MANUAL:
-        if not points:
-            raise ApplicationError(_("Enter at least one point."), field="points", code="required")
-        plan = []
-        for day, value in points:
-            if not start <= day <= end:
-                raise ApplicationError(_("Plan dates must lie inside the goal's period."), field="points")
-            plan.append(domain.PlanPoint(day, to_decimal(value, "points", required=True)))
-        days = [p.day for p in plan]
-        if len(set(days)) != len(days):
-            raise ApplicationError(_("Each date may appear only once."), field="points")
-    else:
-        raise ApplicationError(_("Choose even, curve or manual."), field="source")
-    Measure.objects.filter(pk=measure.pk).update(version=F("version") + 1)
-    PlanPoint.objects.filter(measure=measure).delete()
-    return PlanPoint.objects.bulk_create(
-        [
-            PlanPoint(measure=measure, date=p.day, expected_cumulative=p.expected_cumulative, source=source)
-            for p in plan
-        ]
-    )
-
-
-def measure_plan(measure: Measure) -> list[domain.PlanPoint]:
-    """The stored plan, or an even straight line over the goal's period when none was set."""
-    stored = [domain.PlanPoint(p.date, p.expected_cumulative) for p in measure.plan_points.all()]
-    if stored:
-        return stored
-    goal = measure.goal
-    baseline = measure.baseline if measure.baseline is not None else Decimal(0)
-    return domain.even_plan(goal.period.start, goal.period.end, baseline, measure.target)
-
-
-def item_checkin_total(item: ActionItem) -> Decimal:
-    return item.check_ins.aggregate(total=Sum("actual"))["total"] or Decimal(0)
-
-
-def measure_forecast(measure: Measure, observations: list[tuple[dt.date, Decimal]]) -> domain.Forecast | None:
-    """The one forecast used by pages, the API and alerts for a measure.
-
-    The check-in series (period end, cumulative) is anchored at the goal period's start with
-    the baseline (or 0): the period did start there, and with a single check-in this gives the
-    trend its slope instead of a flat line. See `domain.forecast` for the method.
-
-    For a level measure (`accumulates` off: 复购率, 互动率) the series is the reported levels
-    rather than running totals; the same trend applies, since a trend of levels is still a trend.
-    A range measure's probability is that of ending inside [target, range_max]; with fewer than
-    three check-ins the forecast uses a prior (never a point band, never 0% or 100% unless the
-    outcome is settled; `domain.forecast`).
-    """
-    period = measure.goal.period
-    series = sorted(observations, key=lambda o: o[0])
-    if not series:
-        return None
-    checkins = len(series)
-    baseline = measure.baseline if measure.baseline is not None else Decimal(0)
-    if series[0][0] > period.start:
-        series.insert(0, (period.start, baseline))
-    return domain.forecast(
-        series,
-        period.end,
-        base=measure.target,
-        challenge=measure.challenge,
-        direction=measure.direction,
-        range_max=measure.range_max,
-        checkins=checkins,
-        cumulative=measure.accumulates,
-    )

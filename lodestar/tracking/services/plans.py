@@ -1,0 +1,99 @@
+"""A measure's time-phased plan: set (even, curve or by hand) and read."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from lodestar.core.errors import ApplicationError, PermissionDeniedError
+from lodestar.core.services import Actor, check_version
+from lodestar.goals.access import can_report_on_goal
+from lodestar.goals.models import Measure
+from lodestar.goals.services import to_decimal
+from lodestar.tracking import domain
+from lodestar.tracking.models import PlanPoint
+
+
+@transaction.atomic
+def plan_set(
+    *,
+    actor: Actor,
+    measure: Measure,
+    source: str = PlanPoint.Source.EVEN,
+    points: list[tuple[dt.date, Decimal | str]] | None = None,
+    step_days: int = 7,
+    version: int | None = None,
+) -> list[PlanPoint]:
+    """Replace a measure's time-phased plan: an even split over the goal's period, the goal's time
+    decomposition curve, or points entered by hand (dates inside the period, cumulative values).
+
+    The plan is part of the measure: `version` is the measure's version the caller read (409
+    `version_conflict` when stale) and saving a plan moves it on, so two editors never overwrite
+    each other's plan silently.
+    """
+    measure = (
+        Measure.objects.select_for_update(of=("self",))
+        .select_related("goal__period", "goal__department")
+        .get(pk=measure.pk)
+    )
+    check_version(measure, version)
+    goal = measure.goal
+    if not can_report_on_goal(actor, goal):
+        raise PermissionDeniedError(_("Only the goal's owner or a manager can plan it."))
+    start, end = goal.period.start, goal.period.end
+    baseline = measure.baseline if measure.baseline is not None else Decimal(0)
+    if source == PlanPoint.Source.EVEN:
+        plan = domain.even_plan(start, end, baseline, measure.target, step_days=step_days)
+    elif source == PlanPoint.Source.CURVE:
+        decomposition = goal.decompositions.filter(dimension="time").first()
+        if decomposition is None:
+            raise ApplicationError(_("This goal has no time decomposition to follow."), field="source")
+        from lodestar.goals.models import Goal
+
+        children = {
+            c.pk: c
+            for c in Goal.objects.filter(pk__in=[p["goal_id"] for p in decomposition.parts]).select_related(
+                "period"
+            )
+        }
+        periods = [
+            (children[p["goal_id"]].period.start, children[p["goal_id"]].period.end, Decimal(p["share"]))
+            for p in decomposition.parts
+            if p.get("goal_id") in children
+        ]
+        plan = domain.curve_plan(sorted(periods), baseline, measure.target)
+    elif source == PlanPoint.Source.MANUAL:
+        if not points:
+            raise ApplicationError(_("Enter at least one point."), field="points", code="required")
+        plan = []
+        for day, value in points:
+            if not start <= day <= end:
+                raise ApplicationError(_("Plan dates must lie inside the goal's period."), field="points")
+            plan.append(domain.PlanPoint(day, to_decimal(value, "points", required=True)))
+        days = [p.day for p in plan]
+        if len(set(days)) != len(days):
+            raise ApplicationError(_("Each date may appear only once."), field="points")
+    else:
+        raise ApplicationError(_("Choose even, curve or manual."), field="source")
+    Measure.objects.filter(pk=measure.pk).update(version=F("version") + 1)
+    PlanPoint.objects.filter(measure=measure).delete()
+    return PlanPoint.objects.bulk_create(
+        [
+            PlanPoint(measure=measure, date=p.day, expected_cumulative=p.expected_cumulative, source=source)
+            for p in plan
+        ]
+    )
+
+
+def measure_plan(measure: Measure) -> list[domain.PlanPoint]:
+    """The stored plan, or an even straight line over the goal's period when none was set."""
+    stored = [domain.PlanPoint(p.date, p.expected_cumulative) for p in measure.plan_points.all()]
+    if stored:
+        return stored
+    goal = measure.goal
+    baseline = measure.baseline if measure.baseline is not None else Decimal(0)
+    return domain.even_plan(goal.period.start, goal.period.end, baseline, measure.target)
