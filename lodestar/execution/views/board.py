@@ -35,7 +35,7 @@ from lodestar.execution import domain, selectors, services
 from lodestar.execution.access import access_item
 from lodestar.execution.cards import CardRenderer
 from lodestar.execution.models import ItemStatus, Phase
-from lodestar.execution.views import annotate_for_display, plan_scope
+from lodestar.execution.views.items import annotate_for_display, plan_scope
 from lodestar.org.permissions import require_person
 
 BOARD_COLUMNS = (ItemStatus.TODO, ItemStatus.DOING, ItemStatus.BLOCKED, ItemStatus.DONE)

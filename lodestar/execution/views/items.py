@@ -1,6 +1,6 @@
 """Execution pages: the task decomposition table (inline and bulk edit), my work, the RACI
 matrix, item detail with comments, files, dependencies and history, and cross-department
-requests. Kanban and timeline live in views_board.py."""
+requests. Kanban and timeline live in views/board.py."""
 
 from __future__ import annotations
 
