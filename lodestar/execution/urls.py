@@ -1,6 +1,6 @@
 from django.urls import path
 
-from lodestar.execution.views import board, items
+from lodestar.execution.views import board, detail, items
 
 app_name = "execution"
 
@@ -15,13 +15,13 @@ urlpatterns = [
     path("timeline/reschedule/<int:item_id>/", board.timeline_reschedule, name="timeline_reschedule"),
     path("items/new/", items.item_create, name="create"),
     path("items/bulk/", items.item_bulk, name="bulk"),
-    path("items/<int:item_id>/", items.item_detail, name="detail"),
+    path("items/<int:item_id>/", detail.item_detail, name="detail"),
     path("items/<int:item_id>/edit/", items.item_edit, name="edit"),
     path("items/<int:item_id>/row/", items.item_row, name="row"),
-    path("items/<int:item_id>/status/", items.item_status, name="status"),
-    path("items/<int:item_id>/comments/", items.comment_add, name="comment"),
-    path("items/<int:item_id>/attachments/", items.attachment_add, name="attachment"),
-    path("items/<int:item_id>/dependencies/", items.dependency_add, name="dependency"),
-    path("items/<int:item_id>/request/", items.request_answer, name="request"),
-    path("attachments/<int:attachment_id>/", items.attachment_download, name="attachment_download"),
+    path("items/<int:item_id>/status/", detail.item_status, name="status"),
+    path("items/<int:item_id>/comments/", detail.comment_add, name="comment"),
+    path("items/<int:item_id>/attachments/", detail.attachment_add, name="attachment"),
+    path("items/<int:item_id>/dependencies/", detail.dependency_add, name="dependency"),
+    path("items/<int:item_id>/request/", detail.request_answer, name="request"),
+    path("attachments/<int:attachment_id>/", detail.attachment_download, name="attachment_download"),
 ]
