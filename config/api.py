@@ -130,6 +130,7 @@ def _declare_enforced_formats(node) -> None:
 MOVED_ENDPOINTS = {
     "lodestar.alerts.api": "lodestar.tracking.alerts_api",
     "lodestar.notifications.api": "lodestar.tracking.alerts_api",
+    "lodestar.goals.api.goals": "lodestar.goals.api",
 }
 
 
