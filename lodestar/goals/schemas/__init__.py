@@ -1,0 +1,3 @@
+"""Goal API schemas (being split by entity)."""
+
+from lodestar.goals.schemas.goals import *  # noqa: F403
