@@ -47,13 +47,12 @@ def plan_scope(request) -> tuple[Department | None, object | None]:
     return department, goal
 
 
-def scoped_items(request, department, goal):
-    items = selectors.item_list(request.user)
-    if goal is not None:
-        items = items.filter(goal=goal)
-    if department is not None:
-        items = items.filter(department__path__startswith=department.path)
-    if not request.GET.get("show_closed"):
+def scoped_items(user, department, goal, *, phase=None, show_cancelled: bool = False):
+    """The visible items of a plan page's scope (department subtree, goal, phase), filtered by
+    ItemFilter, the filter GET /api/v1/items uses; cancelled items only on request."""
+    params = {"department_id": department, "goal_id": goal, "phase_id": phase}
+    items = selectors.item_list(user, {key: obj.pk for key, obj in params.items() if obj is not None})
+    if not show_cancelled:
         items = items.exclude(status=ItemStatus.CANCELLED)
     return items
 
@@ -84,7 +83,13 @@ def item_table(request):
     require_person(request.user)
     department, goal = plan_scope(request)
     today = timezone.localdate()
-    items = list(scoped_items(request, department, goal)) if (department or goal) else []
+    items = (
+        list(
+            scoped_items(request.user, department, goal, show_cancelled=bool(request.GET.get("show_closed")))
+        )
+        if (department or goal)
+        else []
+    )
     annotate_for_display(request.user, items, today)
     phases = defaultdict(list)
     for item in items:
@@ -123,7 +128,13 @@ def raci_matrix(request):
     require_person(request.user)
     department, goal = plan_scope(request)
     today = timezone.localdate()
-    items = list(scoped_items(request, department, goal)) if (department or goal) else []
+    items = (
+        list(
+            scoped_items(request.user, department, goal, show_cancelled=bool(request.GET.get("show_closed")))
+        )
+        if (department or goal)
+        else []
+    )
     annotate_for_display(request.user, items, today)
     people: dict[int, Person] = {}
     cells: dict[tuple[int, int], list[str]] = defaultdict(list)
