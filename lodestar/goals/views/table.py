@@ -33,8 +33,10 @@ def goal_table(request):
     goals = []
     if department is not None and period is not None:
         goals = list(
-            selectors.goal_list(request.user)
-            .filter(department=department, period=period)
+            # The period through GoalFilter (the API's filter); the table is the department's own
+            # goals, not its subtree's (GoalFilter's department_id), so that criterion stays here.
+            selectors.goal_list(request.user, {"period_id": period.pk})
+            .filter(department=department)
             .order_by("depth", "parent_id", "sort_order", "id")
         )
     weight_groups: dict = {}
@@ -85,8 +87,7 @@ def my_goals(request):
     person = require_person(request.user)
     goals = (
         list(
-            selectors.goal_list(request.user)
-            .filter(owner=person)
+            selectors.goal_list(request.user, {"owner_id": person.pk})
             .exclude(status=GoalStatus.CANCELLED)
             .order_by("-period__start", "depth", "sort_order")
         )
