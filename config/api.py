@@ -130,6 +130,12 @@ def _declare_enforced_formats(node) -> None:
 MOVED_ENDPOINTS = {
     "lodestar.alerts.api": "lodestar.tracking.alerts_api",
     "lodestar.notifications.api": "lodestar.tracking.alerts_api",
+    "lodestar.goals.api.adjustments": "lodestar.goals.api",
+    "lodestar.goals.api.consensus": "lodestar.goals.api",
+    "lodestar.goals.api.decomposition": "lodestar.goals.api",
+    "lodestar.goals.api.goals": "lodestar.goals.api",
+    "lodestar.goals.api.measures": "lodestar.goals.api",
+    "lodestar.goals.api.reuse": "lodestar.goals.api",
 }
 
 

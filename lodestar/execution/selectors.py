@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import django_filters
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, Subquery
 
 from lodestar.execution.access import visible_items
 from lodestar.execution.models import (
@@ -46,12 +46,9 @@ class ItemFilter(django_filters.FilterSet):
         fields: list[str] = []
 
     def filter_department(self, queryset, name, value):
-        from lodestar.org.models import Department
-
-        department = Department.objects.filter(pk=value).first()
-        if department is None:
-            return queryset.none()
-        return queryset.filter(department__path__startswith=department.path)
+        """The department's subtree, its path read in the same query (none if there is no such department)."""
+        path = Department.objects.filter(pk=value).values("path")[:1]
+        return queryset.filter(department__path__startswith=Subquery(path))
 
     def filter_responsible(self, queryset, name, value):
         return queryset.filter(raci__role="R", raci__person_id=value).distinct()

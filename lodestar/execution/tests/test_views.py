@@ -935,3 +935,25 @@ def test_query_count_does_not_grow_with_the_items(
         assert "任务 38" in body
     if page_name == "detail":
         assert "进展 38 @responsible" in body and "file-35.pdf" in body
+
+
+# --- one filter for pages and API ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "page", ["execution:table", "execution:raci", "execution:kanban", "execution:timeline"]
+)
+def test_plan_pages_and_the_api_list_the_same_items_of_a_scope(org, make_item, client_for, api, page):
+    """The plan pages filter through ItemFilter, like GET /api/v1/items: a department with its
+    sub-departments, a goal, cancelled items left out unless asked for."""
+    upper = make_item("上级部门任务 A")
+    lower = make_item("子部门任务 B", department=org.content, actor=org.mkt_manager)
+    client, manager = client_for("mkt_manager"), api("mkt_manager")
+    for department, expected in ((org.mkt, {upper, lower}), (org.content, {lower})):
+        listed = {row["id"] for row in manager.get("/items", department_id=department.pk).json()["items"]}
+        assert listed == {item.pk for item in expected}
+        body = html(client.get(url(page, department=department.pk)))
+        if page == "execution:timeline":  # the chart's rows come from its data feed
+            body = client.get(url("execution:timeline_data", department=department.pk)).content.decode()
+        for item in (upper, lower):
+            assert (item.title in body) == (item in expected), (page, department.name, item.title)

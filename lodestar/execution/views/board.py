@@ -35,7 +35,7 @@ from lodestar.execution import domain, selectors, services
 from lodestar.execution.access import access_item
 from lodestar.execution.cards import CardRenderer
 from lodestar.execution.models import ItemStatus, Phase
-from lodestar.execution.views import annotate_for_display, plan_scope
+from lodestar.execution.views.items import annotate_for_display, plan_scope, scoped_items
 from lodestar.org.permissions import require_person
 
 BOARD_COLUMNS = (ItemStatus.TODO, ItemStatus.DOING, ItemStatus.BLOCKED, ItemStatus.DONE)
@@ -78,16 +78,13 @@ def _scope(request) -> dict:
 
 def _scoped_items(user, scope: dict, *, with_phase: bool = True):
     """The visible items of the scope, RACI and predecessors prefetched (constant queries)."""
-    items = selectors.item_list(user)
-    if scope["goal"] is not None:
-        items = items.filter(goal=scope["goal"])
-    if scope["department"] is not None:
-        items = items.filter(department__path__startswith=scope["department"].path)
-    if with_phase and scope["phase"] is not None:
-        items = items.filter(phase=scope["phase"])
-    if not scope["show_cancelled"]:
-        items = items.exclude(status=ItemStatus.CANCELLED)
-    return items
+    return scoped_items(
+        user,
+        scope["department"],
+        scope["goal"],
+        phase=scope["phase"] if with_phase else None,
+        show_cancelled=scope["show_cancelled"],
+    )
 
 
 def _has_scope(scope: dict) -> bool:

@@ -1,0 +1,1 @@
+"""Execution pages, one module per kind of page."""
