@@ -517,3 +517,16 @@ def test_admin_login_with_password_then_import(org):
     assert client.post("/accounts/login/", {"username": "admin", "password": PASSWORD}).status_code == 302
     assert client.get("/org/import/").status_code == 200
     assert fresh_user(org.admin).last_login is not None
+
+
+def test_the_directorys_next_page_keeps_the_search_and_department(org):
+    """The pages share one pagination component (components/_pagination.html); its links keep the
+    list's filters through `{% querystring %}`."""
+    from lodestar.conftest import make_person
+
+    for n in range(55):
+        make_person(f"p{n:02d}", f"测试{n:02d}", org.content)
+    html = login(org.admin).get("/org/", {"q": "测试", "department": org.content.pk}).content.decode()
+    assert f"?q=%E6%B5%8B%E8%AF%95&amp;department={org.content.pk}&amp;page=2" in html
+    second = login(org.admin).get("/org/", {"q": "测试", "department": org.content.pk, "page": 2})
+    assert "测试54" in second.content.decode() and "1 / 2" not in second.content.decode()
