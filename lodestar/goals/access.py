@@ -4,6 +4,9 @@
   everyone their own goals, their department's goals and every public goal.
 - Change: admin; a manager of the goal's department (subtree); the goal's owner while the goal
   is a draft. Viewers never change anything.
+- Consensus: a round is known to whoever sees one of its goals; its participants may always open
+  it to sign off or object, even when its goals lie outside what they otherwise see (a
+  collaborating department's manager). Pages and API both go through `access_consensus_record`.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from lodestar.core.errors import NotFound, PermissionDeniedError
-from lodestar.goals.models import Goal, GoalStatus, GoalTemplate, Measure
+from lodestar.goals.models import ConsensusRecord, Goal, GoalStatus, GoalTemplate, Measure
 from lodestar.org.permissions import (
     can_write,
     is_admin,
@@ -99,3 +102,17 @@ def access_measure(user, measure_id: int, *, field: str = "measure_id") -> Measu
     except NotFound as exc:
         raise NotFound(_("Measure not found."), field=field) from exc
     return measure
+
+
+def access_consensus_record(user, record_id: int, *, to_decide: bool = False) -> ConsensusRecord:
+    """A consensus round the caller may know of: one of its goals is visible to them or, when
+    they come `to_decide`, they are one of its participants. 404 otherwise (never reveals that a
+    round exists). Whether they may decide or withdraw is the service's rule."""
+    record = ConsensusRecord.objects.filter(pk=record_id).first()
+    if record is not None:
+        if visible_goals(user).filter(consensus_records=record).exists():
+            return record
+        person = person_of(user)
+        if to_decide and person is not None and record.participants.filter(person=person).exists():
+            return record
+    raise NotFound(_("Consensus record not found."), field="record_id")

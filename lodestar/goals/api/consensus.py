@@ -8,12 +8,11 @@ from ninja import Status
 from lodestar.core.errors import NotFound
 from lodestar.core.references_by_id import on_field
 from lodestar.core.schemas import READ_ERRORS, WRITE_ERRORS
-from lodestar.goals.access import access_goal, visible_goals
+from lodestar.goals.access import access_consensus_record, access_goal
 from lodestar.goals.api.common import GoalId, RecordId, consensus_records, router
-from lodestar.goals.models import ConsensusRecord
 from lodestar.goals.schemas import ConsensusIn, ConsensusOut, DecisionIn
 from lodestar.goals.services import consensus
-from lodestar.org.permissions import access_person, person_of, require_person
+from lodestar.org.permissions import access_person, require_person
 
 # --- consensus -----------------------------------------------------------------------------
 
@@ -60,19 +59,6 @@ def consensus_start(request, payload: ConsensusIn, goal_id: int = GoalId):
     return Status(201, consensus_records().get(pk=record.pk))
 
 
-def _consensus_record(user, record_id: int, *, participant_may_see: bool) -> ConsensusRecord:
-    """A consensus record the caller may know of: one of its goals is visible to them, or
-    (for decisions) they are one of its participants."""
-    record = ConsensusRecord.objects.filter(pk=record_id).first()
-    person = person_of(user)
-    if record is not None:
-        if visible_goals(user).filter(consensus_records=record).exists():
-            return record
-        if participant_may_see and person is not None and record.participants.filter(person=person).exists():
-            return record
-    raise NotFound(_("Consensus record not found."), field="record_id")
-
-
 @router.post(
     "/consensus/{record_id}/decisions",
     response={200: ConsensusOut, **WRITE_ERRORS},
@@ -82,7 +68,7 @@ def consensus_decide(request, payload: DecisionIn, record_id: int = RecordId):
     """When every required participant has agreed, the goals become active and their targets are
     kept as the original targets."""
     require_person(request.user)
-    record = _consensus_record(request.user, record_id, participant_may_see=True)
+    record = access_consensus_record(request.user, record_id, to_decide=True)
     consensus.consensus_decide(
         actor=request.user, record=record, decision=payload.decision, comment=payload.comment
     )
@@ -96,6 +82,6 @@ def consensus_decide(request, payload: DecisionIn, record_id: int = RecordId):
 )
 def consensus_withdraw(request, record_id: int = RecordId):
     require_person(request.user)
-    record = _consensus_record(request.user, record_id, participant_may_see=False)
+    record = access_consensus_record(request.user, record_id)
     consensus.consensus_withdraw(actor=request.user, record=record)
     return consensus_records().get(pk=record_id)

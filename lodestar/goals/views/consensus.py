@@ -7,9 +7,8 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from lodestar.core.errors import NotFound
 from lodestar.core.http import page_view, service_errors
-from lodestar.goals.access import access_goal
+from lodestar.goals.access import access_consensus_record, access_goal, visible_goals
 from lodestar.goals.forms import ConsensusStartForm, DecisionForm
 from lodestar.goals.models import ConsensusRecord, GoalStatus
 from lodestar.goals.services import consensus as consensus_service
@@ -43,11 +42,7 @@ def consensus_start(request, goal_id: int):
 @require_POST
 @page_view
 def consensus_decide(request, record_id: int):
-    record = ConsensusRecord.objects.filter(pk=record_id).prefetch_related("goals").first()
-    if record is None:
-        raise NotFound(_("Consensus record not found."))
-    goal = record.goals.first()
-    access_goal(request.user, goal.pk)
+    record = access_consensus_record(request.user, record_id, to_decide=True)
     form = DecisionForm(request.POST)
     if form.is_valid():
         with service_errors(request):
@@ -57,18 +52,21 @@ def consensus_decide(request, record_id: int):
                 messages.success(request, _("All sign-offs are in: the goal is active."))
             else:
                 messages.success(request, _("Your decision was recorded."))
-    return redirect("goals:detail", goal_id=goal.pk)
+    return _back_to_round(request, record)
 
 
 @require_POST
 @page_view
 def consensus_withdraw(request, record_id: int):
-    record = ConsensusRecord.objects.filter(pk=record_id).prefetch_related("goals").first()
-    if record is None:
-        raise NotFound(_("Consensus record not found."))
-    goal = record.goals.first()
-    access_goal(request.user, goal.pk, manage=True)
+    record = access_consensus_record(request.user, record_id)
     with service_errors(request):
         consensus_service.consensus_withdraw(actor=request.user, record=record)
         messages.success(request, _("Consensus withdrawn: the goal is a draft again and can be revised."))
-    return redirect("goals:detail", goal_id=goal.pk)
+    return _back_to_round(request, record)
+
+
+def _back_to_round(request, record: ConsensusRecord):
+    """To the round's first goal the reader may see; a participant who sees none (a collaborating
+    department's manager) goes home, where the message says what happened."""
+    goal = visible_goals(request.user).filter(consensus_records=record).order_by("id").first()
+    return redirect("goals:detail", goal_id=goal.pk) if goal else redirect("home")
