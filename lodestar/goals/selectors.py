@@ -65,11 +65,18 @@ API_RELATED = ("period", "goal_type")  # GoalOut shows ids, the type's code and 
 
 
 def goal_list(
-    user, params=None, *, related: tuple[str, ...] = PAGE_RELATED, department: Department | None = None
+    user,
+    params=None,
+    *,
+    related: tuple[str, ...] = PAGE_RELATED,
+    department: Department | None = None,
+    subdepartments: bool = True,
 ) -> QuerySet[Goal]:
     """Visible goals, filtered; rows carry what list pages (or, with API_RELATED, the API) show
     without per-row queries. Joining only what is shown keeps a page of 50 cheap to build.
-    `department`: its subtree only (instead of a `department` param naming it by id)."""
+    `department`: its subtree only (instead of a `department` param naming it by id), or with
+    `subdepartments=False` its own goals only (the goal-setting table, template 1, is one
+    department's sheet)."""
     qs = (
         visible_goals(user)
         .select_related(*related)
@@ -85,7 +92,7 @@ def goal_list(
         )
     )
     if department is not None:  # already read (and access-checked) by the caller
-        qs = _in_scope(qs, department, None)
+        qs = _in_scope(qs, department, None) if subdepartments else qs.filter(department=department)
     if params is not None:
         qs = GoalFilter(params, queryset=qs).qs
     return qs.order_by("sort_order", "id") if not (params and params.get("ordering")) else qs

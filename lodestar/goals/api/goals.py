@@ -46,10 +46,10 @@ from lodestar.org.permissions import access_department, access_period, access_pe
 
 @router.get("/goals", response={200: GoalPage, **LIST_ERRORS}, summary="List goals")
 def goal_list(request, filters: Query[GoalFilterIn]):
-    """Goals the caller may see. `department_id` includes sub-departments; `root=true` gives
-    top-level goals only."""
+    """Goals the caller may see. `department_id` includes sub-departments unless
+    `subdepartments=false`; `root=true` gives top-level goals only."""
     require_person(request.user)
-    params = filters.dict(exclude_none=True, exclude={"page", "page_size"})
+    params = filters.dict(exclude_none=True, exclude={"page", "page_size", "subdepartments"})
     department = None
     if "department_id" in params:
         department = access_department(request.user, params.pop("department_id"))
@@ -62,7 +62,13 @@ def goal_list(request, filters: Query[GoalFilterIn]):
     params = {
         key: str(value).lower() if isinstance(value, bool) else str(value) for key, value in params.items()
     }
-    queryset = selectors.goal_list(request.user, params, related=selectors.API_RELATED, department=department)
+    queryset = selectors.goal_list(
+        request.user,
+        params,
+        related=selectors.API_RELATED,
+        department=department,
+        subdepartments=filters.subdepartments,
+    )
     return page_out(queryset, filters.page, filters.page_size)
 
 

@@ -126,6 +126,9 @@ class GoalsOut(Schema):
 
 class GoalFilterIn(FilterSchema):
     department_id: int | None = optional_id(description="This department and its sub-departments")
+    subdepartments: bool = Field(
+        True, description="With `department_id`: false gives the department's own goals only"
+    )
     period_id: int | None = optional_id()
     owner_id: int | None = optional_id()
     parent_id: int | None = optional_id()

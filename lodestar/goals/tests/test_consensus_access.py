@@ -42,7 +42,7 @@ def _decision(record, person) -> str:
 
 
 def test_a_participant_who_cannot_see_the_goal_decides_on_the_page(world, round_with_outsider):
-    goal, record = round_with_outsider
+    _goal, record = round_with_outsider
     response = _client(world.sales_member).post(
         reverse("goals:consensus_decide", args=[record.pk]), {"decision": "agreed", "comment": ""}
     )
@@ -51,7 +51,7 @@ def test_a_participant_who_cannot_see_the_goal_decides_on_the_page(world, round_
 
 
 def test_a_participant_who_cannot_see_the_goal_decides_in_the_api(world, round_with_outsider, api):
-    goal, record = round_with_outsider
+    _goal, record = round_with_outsider
     response = api("sales_member").post(f"/consensus/{record.pk}/decisions", {"decision": "agreed"})
     assert response.status_code == 200, response.content
     assert _decision(record, world.sales_member) == "agreed"

@@ -33,11 +33,9 @@ def goal_table(request):
     goals = []
     if department is not None and period is not None:
         goals = list(
-            # The period through GoalFilter (the API's filter); the table is the department's own
-            # goals, not its subtree's (GoalFilter's department_id), so that criterion stays here.
-            selectors.goal_list(request.user, {"period_id": period.pk})
-            .filter(department=department)
-            .order_by("depth", "parent_id", "sort_order", "id")
+            selectors.goal_list(
+                request.user, {"period_id": period.pk}, department=department, subdepartments=False
+            ).order_by("depth", "parent_id", "sort_order", "id")
         )
     weight_groups: dict = {}
     for goal in goals:
