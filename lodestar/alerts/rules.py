@@ -4,6 +4,7 @@ managers rules for their subtree and its goals)."""
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -12,11 +13,15 @@ from lodestar.alerts.access import can_manage_rule
 from lodestar.alerts.conditions import ITEM_CONDITIONS, NEEDS_THRESHOLD
 from lodestar.alerts.models import AlertCondition, AlertRule
 from lodestar.core.errors import ApplicationError, PermissionDeniedError
-from lodestar.core.services import bump_version, check_version
+from lodestar.core.services import Actor, bump_version, check_version
 from lodestar.org.permissions import (
     person_of,
     require_person,
 )
+
+if TYPE_CHECKING:
+    from lodestar.goals.models import Goal, GoalType
+    from lodestar.org.models import Department
 
 RECIPIENTS = ("owner", "responsible", "accountable", "manager")
 
@@ -27,22 +32,26 @@ CHANNELS = ("inbox", "email", "webhook")
 NEEDS_DAYS = {AlertCondition.NO_CHECKIN, AlertCondition.ITEM_BLOCKED}
 
 
-RULE_FIELDS = (
-    "name",
-    "scope",
-    "department",
-    "goal",
-    "condition",
-    "threshold",
-    "days",
-    "recipients",
-    "escalate_after_days",
-    "channels",
-    "is_active",
-    "against_full_target",
-    "goal_type",
-    "measure_name",
-)
+class RuleFields(TypedDict, total=False):
+    """What a rule's form or API payload may set (an update sets only what it names)."""
+
+    name: str
+    scope: str
+    department: Department | None
+    goal: Goal | None
+    condition: str
+    threshold: Decimal | str | None
+    days: int | None
+    recipients: list[str]
+    escalate_after_days: int | None
+    channels: list[str]
+    is_active: bool
+    against_full_target: bool
+    goal_type: GoalType | None
+    measure_name: str
+
+
+RULE_FIELDS = tuple(RuleFields.__annotations__)
 
 
 def _decimal(value, field_name: str) -> Decimal | None:
@@ -132,9 +141,10 @@ def _check_rule_permission(actor, rule: AlertRule) -> None:
 
 
 @transaction.atomic
-def rule_create(*, actor, **fields) -> AlertRule:
+def rule_create(*, actor: Actor, **fields: Unpack[RuleFields]) -> AlertRule:
     require_person(actor)
-    rule = AlertRule(**{k: v for k, v in fields.items() if k in RULE_FIELDS})
+    values: dict[str, Any] = {k: v for k, v in fields.items() if k in RULE_FIELDS}
+    rule = AlertRule(**values)
     if not rule.channels:
         rule.channels = ["inbox"]
     _clean_rule(rule)
@@ -145,7 +155,9 @@ def rule_create(*, actor, **fields) -> AlertRule:
 
 
 @transaction.atomic
-def rule_update(*, actor, rule: AlertRule, version: int | None = None, **fields) -> AlertRule:
+def rule_update(
+    *, actor: Actor, rule: AlertRule, version: int | None = None, **fields: Unpack[RuleFields]
+) -> AlertRule:
     # of=self: PostgreSQL cannot lock the nullable sides (department, goal) of the outer joins.
     rule = (
         AlertRule.objects.select_for_update(of=("self",)).select_related("department", "goal").get(pk=rule.pk)

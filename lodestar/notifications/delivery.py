@@ -33,6 +33,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -41,10 +42,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lodestar.core.errors import ApplicationError
-from lodestar.core.services import bump_version, check_version
+from lodestar.core.services import Actor, bump_version, check_version
 from lodestar.notifications.models import Delivery, NotificationPreference, WebhookEndpoint
 from lodestar.notifications.services import notify
 from lodestar.org.permissions import require_admin, require_person
+
+if TYPE_CHECKING:
+    from lodestar.org.models import Department
 
 TIMEOUT_SECONDS = 10
 BACKOFF_MINUTES = (1, 5, 25)
@@ -392,7 +396,19 @@ def deliver_ids(ids: list[int], now: dt.datetime | None = None) -> int:
 
 # --- webhook endpoints, test send, preferences ----------------------------------------------
 
-ENDPOINT_FIELDS = ("name", "kind", "url", "secret", "department", "is_active")
+
+class EndpointFields(TypedDict, total=False):
+    """What a webhook endpoint's form or API payload may set (an update sets only what it names)."""
+
+    name: str
+    kind: str
+    url: str
+    secret: str
+    department: Department | None
+    is_active: bool
+
+
+ENDPOINT_FIELDS = tuple(EndpointFields.__annotations__)
 
 
 def _clean_endpoint(data: dict) -> dict:
@@ -423,7 +439,7 @@ def _clean_endpoint(data: dict) -> dict:
 
 
 @transaction.atomic
-def endpoint_create(*, actor, **fields) -> WebhookEndpoint:
+def endpoint_create(*, actor: Actor, **fields: Unpack[EndpointFields]) -> WebhookEndpoint:
     require_admin(actor)
     data = _clean_endpoint({k: v for k, v in fields.items() if k in ENDPOINT_FIELDS})
     for required in ("name", "kind", "url"):
@@ -434,7 +450,7 @@ def endpoint_create(*, actor, **fields) -> WebhookEndpoint:
 
 @transaction.atomic
 def endpoint_update(
-    *, actor, endpoint: WebhookEndpoint, version: int | None = None, **fields
+    *, actor: Actor, endpoint: WebhookEndpoint, version: int | None = None, **fields: Unpack[EndpointFields]
 ) -> WebhookEndpoint:
     require_admin(actor)
     endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
@@ -480,24 +496,28 @@ def preference_of(person) -> NotificationPreference:
     return preference or NotificationPreference(person=person)
 
 
-PREFERENCE_FIELDS = (
-    "email_enabled",
-    "quiet_start",
-    "quiet_end",
-    "reminder_weekday",
-    "reminder_time",
-    "language",
-)
+class PreferenceFields(TypedDict, total=False):
+    """A person's own notification settings (an update sets only what it names)."""
+
+    email_enabled: bool
+    quiet_start: dt.time | None
+    quiet_end: dt.time | None
+    reminder_weekday: int | str
+    reminder_time: dt.time | None
+    language: str | None
+
+
+PREFERENCE_FIELDS = tuple(PreferenceFields.__annotations__)
 
 
 @transaction.atomic
-def preference_update(*, actor, **fields) -> NotificationPreference:
+def preference_update(*, actor: Actor, **fields: Unpack[PreferenceFields]) -> NotificationPreference:
     """Set the caller's own channels, quiet hours and weekly reminder time."""
     person = require_person(actor)
     if person is None:
         raise ApplicationError(_("Your account is not linked to a person in the organisation."))
     preference = preference_of(person)
-    data = {k: v for k, v in fields.items() if k in PREFERENCE_FIELDS}
+    data: dict[str, Any] = {k: v for k, v in fields.items() if k in PREFERENCE_FIELDS}
     if "reminder_weekday" in data:
         try:
             weekday = int(data["reminder_weekday"])

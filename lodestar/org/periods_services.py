@@ -10,14 +10,14 @@ from django.utils.translation import gettext as _
 from lodestar.core.domain import periods as calendar
 from lodestar.core.errors import ApplicationError, ConflictError
 from lodestar.core.models import CompanySettings, Period, PeriodKind
-from lodestar.core.services import bump_version, check_version
+from lodestar.core.services import Actor, bump_version, check_version
 from lodestar.core.signals import period_closed_changed
 from lodestar.org.permissions import require_admin
 
 
 @transaction.atomic
 def company_settings_update(
-    *, actor, company_name: str, fiscal_year_start_month: int, version: int | None = None
+    *, actor: Actor, company_name: str, fiscal_year_start_month: int, version: int | None = None
 ) -> CompanySettings:
     require_admin(actor)
     if not 1 <= fiscal_year_start_month <= 12:
@@ -35,7 +35,7 @@ def company_settings_update(
 
 
 @transaction.atomic
-def period_generate_fiscal_year(*, actor, year: int) -> Period:
+def period_generate_fiscal_year(*, actor: Actor, year: int) -> Period:
     """Create (or complete) a fiscal year with its quarters, months and ISO weeks.
 
     Idempotent: periods that already exist (same kind and key) are kept as they are,
@@ -90,7 +90,7 @@ def period_generate_fiscal_year(*, actor, year: int) -> Period:
 
 @transaction.atomic
 def period_create_custom(
-    *, actor, name: str, start: dt.date, end: dt.date, parent: Period | None = None
+    *, actor: Actor, name: str, start: dt.date, end: dt.date, parent: Period | None = None
 ) -> Period:
     require_admin(actor)
     name = name.strip()
@@ -111,7 +111,7 @@ def period_create_custom(
 
 
 @transaction.atomic
-def period_set_closed(*, actor, period: Period, is_closed: bool, version: int | None = None) -> Period:
+def period_set_closed(*, actor: Actor, period: Period, is_closed: bool, version: int | None = None) -> Period:
     require_admin(actor)
     period = Period.objects.select_for_update().get(pk=period.pk)
     check_version(period, version)
@@ -132,22 +132,30 @@ def _announce_closing(period: Period) -> None:
 
 
 @transaction.atomic
-def period_update(*, actor, period: Period, version: int | None, **changes) -> Period:
-    """Rename a period, or move the dates of a custom one."""
+def period_update(
+    *,
+    actor: Actor,
+    period: Period,
+    version: int | None,
+    name: str | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    is_closed: bool | None = None,
+) -> Period:
+    """Rename a period, close or reopen it, or move the dates of a custom one. `None`: unchanged."""
     require_admin(actor)
     period = Period.objects.select_for_update().get(pk=period.pk)
     check_version(period, version)
-    if "name" in changes:
-        name = (changes["name"] or "").strip()
+    if name is not None:
+        name = name.strip()
         if not name:
             raise ApplicationError(_("Give the period a name."), field="name")
         period.name = name
-    closing = changes.get("is_closed")
-    if closing is not None and period.is_closed != bool(closing):
-        period.is_closed = bool(closing)
+    if is_closed is not None and period.is_closed != is_closed:
+        period.is_closed = is_closed
         _announce_closing(period)
-    new_start = changes.get("start") or period.start
-    new_end = changes.get("end") or period.end
+    new_start = start or period.start
+    new_end = end or period.end
     if (new_start, new_end) != (period.start, period.end):
         if period.kind != PeriodKind.CUSTOM:
             raise ApplicationError(_("Only custom periods can change their dates."), field="start")

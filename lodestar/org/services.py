@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -306,8 +306,24 @@ def _check_manager_chain(person: Person, manager: Person | None) -> None:
         current = current.manager
 
 
+class PersonChanges(TypedDict, total=False):
+    """What a person's edit may change; an absent key stays as it is (`manager=None` clears it)."""
+
+    department: Department | None
+    role: str
+    manager: Person | None
+    display_name: str | None
+    title: str | None
+    phone: str | None
+    is_active: bool | None
+    username: str | None
+    email: str | None
+
+
 @transaction.atomic
-def person_update(*, actor: Actor, person: Person, version: int | None = None, **changes: Any) -> Person:
+def person_update(
+    *, actor: Actor, person: Person, version: int | None = None, **changes: Unpack[PersonChanges]
+) -> Person:
     # Lock only the person row: PostgreSQL refuses FOR UPDATE on the nullable side of the department join.
     people = Person.objects.select_for_update(of=("self",)).select_related("user", "department")
     person = people.get(pk=person.pk)
@@ -317,7 +333,7 @@ def person_update(*, actor: Actor, person: Person, version: int | None = None, *
         # A manager must not rename, move or deactivate a system admin who sits in their subtree.
         raise PermissionDeniedError(_("Only an admin can change a system admin."))
     check_version(person, version)
-    _validate_person_fields(changes)
+    _validate_person_fields(dict(changes))
     if "department" in changes and changes["department"] != person.department:
         _check_person_placement(actor, changes["department"], None)
         person.department = changes["department"]
@@ -328,18 +344,20 @@ def person_update(*, actor: Actor, person: Person, version: int | None = None, *
     if "manager" in changes:
         _check_manager_chain(person, changes["manager"])
         person.manager = changes["manager"]
-    for field in ("display_name", "title", "phone"):
-        if field in changes and changes[field] is not None:
-            setattr(person, field, changes[field].strip())
+    texts = {f: changes.get(f) for f in ("display_name", "title", "phone")}
+    for field, text in texts.items():
+        if isinstance(text, str):
+            setattr(person, field, text.strip())
     if "is_active" in changes and changes["is_active"] is not None:
         if not changes["is_active"] and person.user_id == getattr(actor, "pk", None):
             raise ApplicationError(_("You cannot deactivate yourself."), field="is_active")
         person.is_active = changes["is_active"]
         person.user.is_active = changes["is_active"]
-    if changes.get("username"):
-        person.user.username = _validate_username(changes["username"], instance=person)
-    if "email" in changes and changes["email"] is not None:
-        person.user.email = changes["email"].strip()
+    username, email = changes.get("username"), changes.get("email")
+    if username:
+        person.user.username = _validate_username(username, instance=person)
+    if email is not None:
+        person.user.email = email.strip()
     person.user.save()
     bump_version(person)
     person.save()

@@ -229,4 +229,6 @@ def period_patch(request, period_id: int, payload: PeriodPatchIn):
     period = access_period(request.user, period_id, write=True)
     changes = payload.dict(exclude_unset=True)
     version = changes.pop("version")
+    if "name" in changes and changes["name"] is None:
+        changes["name"] = ""  # an explicit null is no name: refused as such, not ignored
     return services.period_update(actor=request.user, period=period, version=version, **changes)
