@@ -57,7 +57,7 @@ class AdminForm(forms.Form):
 
     username = forms.CharField(label=_("Username"), max_length=150)
     display_name = forms.CharField(
-        label=_("Name"), max_length=60, help_text=_("As colleagues know you, e.g. 陈思远.")
+        label=_("Full name"), max_length=60, help_text=_("As colleagues know you, e.g. 陈思远.")
     )
     title = forms.CharField(label=_("Title"), max_length=80, required=False)
     password = forms.CharField(label=_("Password"), widget=forms.PasswordInput)
@@ -88,7 +88,7 @@ class PeopleImportForm(forms.Form):
 class LinkForm(forms.Form):
     """A superuser without a person record becomes the admin person."""
 
-    display_name = forms.CharField(label=_("Name"), max_length=60)
+    display_name = forms.CharField(label=_("Full name"), max_length=60)
     title = forms.CharField(label=_("Title"), max_length=80, required=False)
     department = DepartmentChoiceField(label=_("Department"), queryset=Department.objects.none())
 

@@ -301,3 +301,16 @@ def test_command_links_a_superuser_made_with_createsuperuser(db, monkeypatch):
     )
     root.refresh_from_db()
     assert root.person.role == Role.ADMIN and root.check_password("Orig-pass-123")
+
+
+def test_make_run_after_a_setup_leaves_the_company_alone(db):
+    """`make run` calls seed_demo on every start: it must not add the demo to a set-up company."""
+    import io
+
+    run_setup()
+    before = (Department.objects.count(), Person.objects.count(), User.objects.count())
+    out = io.StringIO()
+    call_command("seed_demo", "--print-logins", stdout=out)
+    assert (Department.objects.count(), Person.objects.count(), User.objects.count()) == before
+    assert CompanySettings.load().demo_seeded_at is None
+    assert "Demo logins" not in out.getvalue() and "own organisation" in out.getvalue()
