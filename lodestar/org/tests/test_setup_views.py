@@ -208,3 +208,34 @@ def test_the_offer_is_only_for_superusers_without_a_person(org, client_as):
         login(plain).post("/setup/link/", {"display_name": "x", "department": org.company.pk}).status_code
         == 404
     )
+
+
+@pytest.mark.django_db
+def test_wizard_pages_make_few_queries(first_run, django_assert_max_num_queries):
+    client = Client()
+    client.get("/setup/")  # the session row exists from here on
+    walk_to_admin(client)
+    for url in ("/setup/", "/setup/departments/", "/setup/admin/"):
+        with django_assert_max_num_queries(6):
+            assert client.get(url).status_code == 200, url
+
+
+def test_link_page_makes_few_queries(org, first_run, django_assert_max_num_queries):
+    client = login(User.objects.create_superuser("root", "r@example.com", PASSWORD))
+    client.get("/setup/link/")
+    with django_assert_max_num_queries(12):
+        assert client.get("/setup/link/").status_code == 200
+
+
+def test_after_the_offer_the_superuser_gets_an_api_token(org, first_run):
+    """createsuperuser alone: the API refuses a token (no person); as the admin person it gives one."""
+    import json
+
+    User.objects.create_superuser("root", "r@example.com", PASSWORD)
+    body = json.dumps({"username": "root", "password": PASSWORD})
+    refused = Client().post("/api/v1/auth/token", body, content_type="application/json")
+    assert refused.status_code == 404
+    client = login(User.objects.get(username="root"))
+    client.post("/setup/link/", {"display_name": "运维", "department": org.company.pk})
+    answer = Client().post("/api/v1/auth/token", body, content_type="application/json")
+    assert answer.status_code == 201 and answer.json()["token"].startswith("lds_")
