@@ -5,6 +5,9 @@ SHELL := /bin/bash
 HOST ?= 127.0.0.1
 PORT ?= 8000
 export LODESTAR_DATA_DIR ?= $(CURDIR)/var
+# DEMO=0 (or LODESTAR_DEMO=0) starts without the demo organisation: on an empty database the
+# browser opens the first-start setup (/setup/); `manage.py setup_company` does the same from the shell.
+DEMO ?= $(if $(LODESTAR_DEMO),$(LODESTAR_DEMO),1)
 VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
@@ -17,6 +20,7 @@ PYTHON ?= $(shell for p in python3.12 python3.13 python3.14 python3; do \
 
 help:
 	@echo "make run    install, migrate, load the demo organisation (first start only) and serve on http://$(HOST):$(PORT)"
+	@echo "           DEMO=0: no demo; an empty database opens the first-start setup (/setup/)"
 	@echo "make test   install and run the whole test suite (SQLite; set DATABASE_URL for PostgreSQL)"
 	@echo "make e2e    browser journeys in Debian's Chromium (installs it when missing)"
 	@echo "make bench  SCALE=S|M|L DB=sqlite|postgres: build a generated organisation once and time the key pages"
@@ -42,11 +46,13 @@ venv: $(BIN)/.installed
 run: venv
 	@mkdir -p "$(LODESTAR_DATA_DIR)"
 	$(MANAGE) migrate --noinput
-	$(MANAGE) seed_demo
+	@if [ "$(DEMO)" != "0" ]; then $(MANAGE) seed_demo; fi
 	$(MANAGE) schedule_tasks
 	@echo ""
 	@echo "Lodestar is starting on http://$(HOST):$(PORT)/  (data in $(LODESTAR_DATA_DIR))"
-	@$(MANAGE) seed_demo --print-logins | tail -n +2
+	@if [ "$(DEMO)" = "0" ]; then \
+		echo "No demo (DEMO=0): on an empty database the browser leads to http://$(HOST):$(PORT)/setup/ to set up your company."; \
+	else $(MANAGE) seed_demo --print-logins | tail -n +2; fi
 	@echo "The background task worker runs beside the web server. Stop both with Ctrl-C."
 	@$(MANAGE) run_worker >"$(LODESTAR_DATA_DIR)/worker.log" 2>&1 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \

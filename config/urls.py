@@ -13,6 +13,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("profile/", shell_views.profile, name="profile"),
     path("profile/tokens/<int:token_id>/revoke/", shell_views.token_revoke, name="token_revoke"),
+    path("setup/", include("lodestar.org.setup_urls")),
     path("periods/", include("lodestar.org.periods_urls")),
     path("trash/", include("lodestar.trash.urls")),
     path("org/", include("lodestar.org.urls")),

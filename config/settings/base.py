@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "lodestar.org.middleware.FirstRunMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -186,6 +187,9 @@ TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend
 TASKS = {"default": {"BACKEND": TASKS_BACKEND}}
 
 LODESTAR_API_TOKEN_DAYS = int(os.environ.get("LODESTAR_API_TOKEN_DAYS", 365))
+
+# First start without the demo: while there is no organisation, pages lead to the setup wizard (/setup/).
+LODESTAR_FIRST_RUN_REDIRECT = True
 
 LOGGING = {
     "version": 1,

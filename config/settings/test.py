@@ -18,3 +18,5 @@ STORAGES = {
 }
 AXES_ENABLED = os.environ.get("AXES_ENABLED", "1") == "1"
 MEDIA_ROOT = DATA_DIR / "test-media"
+# Tests build their organisation in fixtures; the setup's own tests turn the redirect back on.
+LODESTAR_FIRST_RUN_REDIRECT = False

@@ -131,6 +131,15 @@ MATRIX: dict[str, dict[str, int]] = {
     "periods:list": everyone(OK),
     "periods:settings": row(OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
     "periods:toggle": POST_ONLY,
+    # The first-start setup is closed once an organisation exists (404, anonymous included); the offer
+    # to become the admin person is for a superuser without a person only.
+    "setup:admin": row(*([NOT_FOUND] * 8)),
+    "setup:departments": row(*([NOT_FOUND] * 8)),
+    "setup:done": row(*([NOT_FOUND] * 8)),
+    "setup:link": everyone(NOT_FOUND),
+    "setup:link_skip": POST_ONLY,
+    "setup:people": row(*([NOT_FOUND] * 8)),
+    "setup:start": row(*([NOT_FOUND] * 8)),
     "trash:list": row(OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
     "trash:restore": POST_ONLY,
     "profile": everyone(OK),

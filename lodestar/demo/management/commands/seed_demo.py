@@ -121,6 +121,12 @@ class Command(BaseCommand):
 
     def print_logins(self) -> None:
         self.stdout.write("")
+        if CompanySettings.load().demo_seeded_at is None:
+            # A company set up with /setup/ or setup_company: its own accounts, no demo logins.
+            self.stdout.write(
+                "This install holds its own organisation (no demo): sign in with your accounts."
+            )
+            return
         self.stdout.write(f"Demo logins (password for all: {data.DEMO_PASSWORD}):")
         for username, role in data.LOGINS:
             self.stdout.write(f"  {username:<10} {role}")
