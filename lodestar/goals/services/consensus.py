@@ -307,6 +307,7 @@ class HeldRound:
     goal_ids: list[int]
     participants: list[dict]
     objectors: list[Person]
+    objections: list[str]  # "刘洋：“400万太高”", for the revised round's minutes
 
 
 def open_records_of(goal_ids: Iterable[int]) -> list[ConsensusRecord]:
@@ -337,6 +338,12 @@ def consensus_hold(*, actor: Actor, record: ConsensusRecord) -> HeldRound:
         for p in record.participants.select_related("person").order_by("id")
     ]
     objectors = _objectors(record)
+    objections = [
+        f"{p.person.display_name}：“{p.comment}”"
+        for p in record.participants.select_related("person").filter(
+            decision=ConsensusParticipant.Decision.OBJECTED
+        )
+    ]
     record.state = ConsensusRecord.State.WITHDRAWN
     record.completed_at = timezone.now()
     record.save(update_fields=["state", "completed_at", "updated_at"])
@@ -344,7 +351,7 @@ def consensus_hold(*, actor: Actor, record: ConsensusRecord) -> HeldRound:
         goal.status = GoalStatus.DRAFT
         goal.version += 1
         goal.save(update_fields=["status", "version", "updated_at"])
-    return HeldRound(record, [g.pk for g in goals], participants, objectors)
+    return HeldRound(record, [g.pk for g in goals], participants, objectors, objections)
 
 
 @transaction.atomic
@@ -358,6 +365,11 @@ def consensus_resume(*, actor: Actor, held: HeldRound, goals: list[Goal], note: 
         for person in default_participants_of([g for g in goals if g.pk not in held.goal_ids])
         if person.pk not in known and person.role != "viewer"
     ]
+    if held.objections:
+        note = _("Answering the objections of %(objections)s. %(note)s") % {
+            "objections": "；".join(held.objections),
+            "note": note.strip(),
+        }
     minutes = "\n\n".join(part for part in (held.record.minutes, note.strip()) if part)[:20000]
     record = consensus_start(
         actor=actor, goals=goals, participants=held.participants + added, minutes=minutes
