@@ -168,3 +168,10 @@ def test_redecomposition_after_an_objection(page, step):
         login(page, "zhaomin")
         page.goto(f"{page.base_url}/goals/{goal.pk}/decompose/")
         expect(page.get_by_test_id("split-history")).to_contain_text("回应内容营销部异议")
+
+    with step("the same page in English"):
+        page.context.add_cookies([{"name": "django_language", "value": "en", "url": page.base_url}])
+        page.goto(f"{page.base_url}/goals/{goal.pk}/decompose/")
+        expect(page.get_by_test_id("resplit-intro")).to_contain_text("This goal is already split")
+        expect(page.get_by_test_id("split-history")).to_contain_text("内容营销部 30%")
+        expect(page.get_by_role("button", name="Save the revised split")).to_be_visible()

@@ -179,3 +179,19 @@ def test_re_split_through_the_api(world, split_goal, api):
     )
     assert bad.status_code == 422 and bad.json()["field"] == "parts" and bad.json()["code"] == "parts_not_100"
     assert len(children_of(split_goal)) == 3
+    CheckIn.objects.create(
+        measure=sales.measures.get(),
+        period_start=dt.date(2026, 12, 1),
+        period_end=dt.date(2026, 12, 6),
+        actual=D(1),
+        author=world.sales_manager,
+    )
+    refused = admin.post(
+        f"/goals/{split_goal.pk}/decompose",
+        {
+            "dimension": "department",
+            "parts": [{"goal_id": mkt.pk, "share": "50"}, {"department_id": world.sales.pk, "share": "50"}],
+        },
+    )
+    assert refused.status_code == 409 and refused.json()["code"] == "part_has_records"
+    assert len(children_of(split_goal)) == 3
