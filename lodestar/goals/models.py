@@ -130,6 +130,8 @@ class Goal(SoftDeletableModel, VersionedModel):
     )
 
     history = HistoricalRecords(excluded_fields=["rollup_at", "child_count", "updated_at"])
+    # Read by simple-history when the row is saved: why this version was written (its history note).
+    _change_reason: str
 
     class Meta:
         verbose_name = _("goal")

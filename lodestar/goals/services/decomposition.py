@@ -18,6 +18,7 @@ measures' history. A round of consensus open on the split is re-opened for the r
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
@@ -60,9 +61,17 @@ def name_figures(measure: Measure) -> list[Decimal]:
     return values
 
 
-def split_children(goal: Goal, measure: Measure) -> list[Goal]:
-    """The live parts of `goal`'s split of `measure`, in their order, each with `split_measure` set."""
-    children = list(
+@dataclass(frozen=True)
+class SplitPart:
+    """One part of a split as it stands: its sub-goal and the sub-goal's measure of the split."""
+
+    goal: Goal
+    measure: Measure
+
+
+def split_parts(goal: Goal, measure: Measure) -> list[SplitPart]:
+    """The live parts of `goal`'s split of `measure`, in their order (two queries)."""
+    children = (
         Goal.objects.filter(parent=goal, measures__source=measure)
         .exclude(status=GoalStatus.CANCELLED)
         .select_related("owner", "department", "period")
@@ -72,9 +81,7 @@ def split_children(goal: Goal, measure: Measure) -> list[Goal]:
         .distinct()
         .order_by("sort_order", "id")
     )
-    for child in children:
-        child.split_measure = child.split[0]
-    return children
+    return [SplitPart(child, child.split[0]) for child in children]
 
 
 def split_measure_of(goal: Goal) -> Measure | None:
@@ -208,7 +215,8 @@ def goal_decompose(
     places = max(2, min(4, -min(0, int(measure.target.normalize().as_tuple().exponent))))
     challenges = domain.part_challenges(measure.target, measure.challenge, amounts, places=places)
     reason = (reason or "").strip()[:300]
-    existing = {child.pk: child for child in split_children(goal, measure)}
+    parts_now = {part.goal.pk: part for part in split_parts(goal, measure)}
+    existing = {pk: part.goal for pk, part in parts_now.items()}
     kept = _kept_parts(parts, existing)
     removed = [child for pk, child in existing.items() if pk not in kept.values()]
     for child in removed:
@@ -219,7 +227,7 @@ def goal_decompose(
     labels = _labels(goal) if existing else {}
     changes, notes = {}, []
     for index, child in ((i, existing[pk]) for i, pk in kept.items()):
-        change = _part_change(goal, child, parts[index], dimension, amounts[index], challenges[index])
+        change = _part_change(parts_now[child.pk], parts[index], amounts[index], challenges[index])
         change["weight"] = shares[index].quantize(CENT)
         change["name"] = _renamed(
             goal, child, labels.get(child.pk), part_label(dimension, parts[index]), figures
@@ -230,7 +238,7 @@ def goal_decompose(
                 _("%(part)s %(old)s%% → %(new)s%%")
                 % {
                     "part": part_label(dimension, parts[index]) or child.name,
-                    "old": f"{(child.weight or 0).normalize():f}",
+                    "old": f"{(child.weight or Decimal(0)).normalize():f}",
                     "new": f"{change['weight'].normalize():f}",
                 }
             )
@@ -260,7 +268,7 @@ def goal_decompose(
         mark_deleted(child, actor=actor, person=person)
     children: list[Goal | None] = [None] * len(parts)
     for index, change in changes.items():
-        _apply_change(goal, existing[kept[index]], change, index, shares[index], measure.target, reason)
+        _apply_change(goal, parts_now[kept[index]], change, index, shares[index], measure.target, reason)
     for index, pk in kept.items():
         children[index] = existing[pk]
     for index, part in enumerate(parts):
@@ -323,9 +331,9 @@ def _kept_parts(parts: list[dict], existing: dict[int, Goal]) -> dict[int, int]:
     return kept
 
 
-def _part_change(
-    goal: Goal, child: Goal, part: dict, dimension: str, amount: Decimal, challenge: Decimal | None
-) -> dict:
+def _part_change(now: SplitPart, part: dict, amount: Decimal, challenge: Decimal | None) -> dict:
+    """What a re-split changes of a kept part's measure (its place stays: owner, department, period)."""
+    child, m = now.goal, now.measure
     for key, current in (("owner", child.owner), ("department", child.department), ("period", child.period)):
         if part.get(key) is not None and part[key] != current:
             raise ApplicationError(
@@ -334,7 +342,6 @@ def _part_change(
                 code="part_moved",
                 field="parts",
             )
-    m = child.split_measure
     changed = amount != m.target or challenge != m.challenge
     if changed and m.adjustments.filter(status="pending").exists():
         raise ConflictError(
@@ -356,10 +363,11 @@ def _renamed(goal: Goal, child: Goal, old_label: str | None, label: str, figures
 
 
 def _apply_change(
-    goal: Goal, child: Goal, change: dict, index: int, share: Decimal, target: Decimal, reason: str
+    goal: Goal, now: SplitPart, change: dict, index: int, share: Decimal, target: Decimal, reason: str
 ) -> None:
+    child = now.goal
     why = (reason or _("re-split of “%(goal)s”") % {"goal": goal.name})[:100]
-    if child.description == _description(goal, child.weight or Decimal(0), target):
+    if child.description == _description(goal, child.weight or Decimal(0), target):  # the generated one
         child.description = _description(goal, share, target)
     child.weight, child.name, child.sort_order = change["weight"], change["name"], index
     bump_version(child)
@@ -368,7 +376,7 @@ def _apply_change(
     # Only the split's fields: a held consensus round has just changed the status in the database.
     child.save(update_fields=["weight", "name", "sort_order", "description", "version", "updated_at"])
     if change["changed"]:
-        m = child.split_measure
+        m = now.measure
         m.target, m.challenge = change["target"], change["challenge"]
         m.version += 1
         m._change_reason = why

@@ -90,7 +90,7 @@ def test_the_page_shows_the_existing_split_within_a_query_budget(
         client.get(url)
     assert len(three_parts) == len(two_parts)  # a constant number, however many parts
     rows = response.context["rows"]
-    assert [(r["child"].pk, r["label"], r["value"]) for r in rows] == [
+    assert [(r["part"].goal.pk, r["label"], r["value"]) for r in rows] == [
         (mkt.pk, "市场部", "40"),
         (sales.pk, "销售部", "60"),
     ]
@@ -128,7 +128,7 @@ def test_editing_the_shares_on_the_page_keeps_the_parts(world, split_goal):
     assert response.status_code == 200
     assert "90%" in response.context["error"]  # the form shows the error, with the rows as typed
     assert [r["value"] for r in response.context["rows"]] == ["30", "60"]
-    assert [r["child"].pk for r in response.context["rows"]] == [mkt.pk, sales.pk]
+    assert [r["part"].goal.pk for r in response.context["rows"]] == [mkt.pk, sales.pk]
     data["value"] = ["30", "70"]
     response = client.post(reverse("goals:decompose", args=[split_goal.pk]), data)
     assert response.status_code == 302

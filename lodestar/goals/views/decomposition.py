@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -12,7 +14,7 @@ from lodestar.core.models import Period, PeriodKind
 from lodestar.goals import selectors
 from lodestar.goals.access import access_goal
 from lodestar.goals.models import Decomposition, Goal
-from lodestar.goals.services.decomposition import goal_decompose, split_children, split_measure_of
+from lodestar.goals.services.decomposition import SplitPart, goal_decompose, split_measure_of, split_parts
 from lodestar.org.models import Department, Person
 
 # --- decomposition -----------------------------------------------------------------------
@@ -25,7 +27,7 @@ def decompose(request, goal_id: int):
     goal = selectors.goal_detail(goal.pk)
     measures = list(goal.measures.all())
     split_measure = split_measure_of(goal) if measures else None
-    existing = split_children(goal, split_measure) if split_measure else []
+    existing = split_parts(goal, split_measure) if split_measure else []
     history = list(
         Decomposition.objects.filter(goal=goal)
         .select_related("created_by")
@@ -39,7 +41,7 @@ def decompose(request, goal_id: int):
     )
     if dimension not in Decomposition.Dimension.values:
         dimension = "department"
-    by_id = {str(c.pk): c for c in existing}
+    by_id = {str(part.goal.pk): part for part in existing}
     error = None
     rows = []
     if request.method == "POST":
@@ -74,9 +76,9 @@ def decompose(request, goal_id: int):
                 "goal_id": at(goal_ids, index) or None,
                 "label": label,
                 "share" if mode == "percent" else "amount": value,
-                "owner": people.get(int_param(at(owners, index))),
-                "department": depts.get(int_param(at(departments, index))),
-                "period": pers.get(int_param(at(periods, index))),
+                "owner": people.get(int_param(at(owners, index)) or 0),
+                "department": depts.get(int_param(at(departments, index)) or 0),
+                "period": pers.get(int_param(at(periods, index)) or 0),
             }
             parts.append(part)
             rows.append(
@@ -86,7 +88,7 @@ def decompose(request, goal_id: int):
                     "owner": at(owners, index),
                     "department": at(departments, index),
                     "period": at(periods, index),
-                    "child": by_id.get(at(goal_ids, index)),
+                    "part": by_id.get(at(goal_ids, index)),
                 }
             )
         try:
@@ -121,7 +123,7 @@ def decompose(request, goal_id: int):
             "existing": existing,
             "history": history,
             "reason": request.POST.get("reason", ""),
-            "needs_reason": any(c.status == "active" for c in existing),
+            "needs_reason": any(part.goal.status == "active" for part in existing),
             "dimension": dimension,
             "mode": mode,
             "rows": rows,
@@ -147,20 +149,20 @@ def decompose(request, goal_id: int):
     )
 
 
-def _existing_rows(existing: list[Goal], latest: Decomposition | None, mode: str) -> list[dict]:
+def _existing_rows(existing: list[SplitPart], latest: Decomposition | None, mode: str) -> list[dict]:
     """The split as it stands: one row per part, with its share (or amount) and its sub-goal."""
     labels = {p.get("goal_id"): p.get("label", "") for p in (latest.parts if latest else [])}
     rows = []
-    for child in existing:
-        value = child.weight if mode == "percent" else child.split_measure.target
+    for part in existing:
+        value = (part.goal.weight or Decimal(0)) if mode == "percent" else part.measure.target
         rows.append(
             {
-                "label": labels.get(child.pk) or child.name.rsplit(" · ", 1)[-1],
-                "value": f"{(value or 0).normalize():f}",
+                "label": labels.get(part.goal.pk) or part.goal.name.rsplit(" · ", 1)[-1],
+                "value": f"{value.normalize():f}",
                 "owner": "",
                 "department": "",
                 "period": "",
-                "child": child,
+                "part": part,
             }
         )
     return rows
