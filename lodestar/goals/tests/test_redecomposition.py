@@ -8,11 +8,20 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from unittest.mock import patch
 
 import pytest
 
 from lodestar.core.errors import ApplicationError, ConflictError
-from lodestar.goals.models import ConsensusRecord, Decomposition, Goal, GoalStatus, Measure
+from lodestar.core.testing import Fault, InjectedFault, snapshot
+from lodestar.goals.models import (
+    ConsensusParticipant,
+    ConsensusRecord,
+    Decomposition,
+    Goal,
+    GoalStatus,
+    Measure,
+)
 from lodestar.goals.services import consensus
 from lodestar.goals.services.decomposition import goal_decompose
 from lodestar.goals.tests.conftest import fresh
@@ -268,3 +277,33 @@ def test_a_part_keeps_its_department_in_a_re_split(world, gmv):
             ],
         )
     assert caught.value.code == "part_moved"
+
+
+def test_a_fault_at_the_last_step_leaves_the_split_and_the_round_as_they_were(world, gmv):
+    mkt, sales = first_split(world, gmv)
+    record = consensus.consensus_start(
+        actor=fresh(world.admin),
+        goals=consensus.round_goals(gmv),
+        participants=[{"person": world.mkt_manager}],
+        minutes="拆解",
+    )
+    consensus.consensus_decide(
+        actor=fresh(world.mkt_manager), record=record, decision="objected", comment="太高"
+    )
+    tables = (Goal, Goal.history.model, Measure, Measure.history.model, Decomposition, ConsensusRecord)
+    before = snapshot(*tables, ConsensusParticipant)
+    fault = Fault(consensus.consensus_start, observe=lambda: snapshot(*tables))
+    with patch("lodestar.goals.services.consensus.consensus_start", fault), pytest.raises(InjectedFault):
+        split(
+            world,
+            gmv,
+            [
+                {"goal_id": mkt.pk, "share": "30"},
+                {"goal_id": sales.pk, "share": "50"},
+                {"department": world.content, "share": "20"},
+            ],
+        )
+    # The split was revised and the round withdrawn when the fault struck; nothing of it stayed.
+    assert {r["state"] for r in fault.observed["goals.ConsensusRecord"]} == {"withdrawn"}
+    assert len(fault.observed["goals.Goal"]) == len(before["goals.Goal"]) + 1
+    assert snapshot(*tables, ConsensusParticipant) == before
