@@ -157,8 +157,8 @@ def _removal_refusal(child: Goal) -> str | None:
     )
     if counts["checkins"] or counts["items"] or counts["subgoals"]:
         return _(
-            "“%(name)s” has %(checkins)s check-ins, %(items)s action items and %(subgoals)s sub-goals, so it "
-            "cannot be removed from the split: keep it with a share, or cancel it on its page (its records stay)."
+            "“%(name)s” has records (check-ins: %(checkins)s, action items: %(items)s, sub-goals: %(subgoals)s), "
+            "so it cannot be removed from the split: keep it with a share, or cancel it on its page (its records stay)."
         ) % {"name": child.name, **counts}
     if child.status not in (GoalStatus.DRAFT, GoalStatus.CONSENSUS):
         return _(
