@@ -8,6 +8,7 @@ A result that is undefined (a target of zero, no children) is `None`, never a fa
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -293,6 +294,70 @@ def split_amount(total: Decimal, shares: Sequence[Decimal], *, places: int = 2) 
     if parts:
         parts[-1] += total - sum(parts, ZERO)
     return parts
+
+
+def amounts_sum_error(amounts: Sequence[Decimal], target: Decimal) -> Decimal | None:
+    """None when the amounts of one split add up to the target exactly (300万 + 200万 = 500万); else their sum."""
+    total = sum(amounts, ZERO)
+    return None if total == target else total
+
+
+def split_by_weights(total: Decimal, weights: Sequence[Decimal], *, places: int = 2) -> list[Decimal]:
+    """Split `total` in proportion to `weights` (largest remainder): the parts sum to `total` exactly
+    and each is `total × weight / Σweights` rounded down or up by one quantum, so none changes sign."""
+    quantum = Decimal(1).scaleb(-places)
+    weight_sum = sum(weights, ZERO)
+    if not weights or weight_sum <= 0:
+        return [ZERO for _w in weights]
+    sign, units = (
+        (-1 if total < 0 else 1),
+        int((abs(total) / quantum).to_integral_value(rounding="ROUND_FLOOR")),
+    )
+    exact = [Decimal(units) * w / weight_sum for w in weights]
+    floors = [int(e.to_integral_value(rounding="ROUND_FLOOR")) for e in exact]
+    order = sorted(range(len(weights)), key=lambda i: (floors[i] - exact[i], i))
+    for i in order[: units - sum(floors)]:
+        floors[i] += 1
+    parts = [sign * Decimal(f) * quantum for f in floors]
+    parts[-1] += total - sum(parts, ZERO)  # only a remainder finer than `places`, if any
+    return parts
+
+
+def part_challenges(
+    target: Decimal, challenge: Decimal | None, amounts: Sequence[Decimal], *, places: int = 2
+) -> list[Decimal | None]:
+    """The challenge target (挑战目标) of each part of a split: the parent's stretch beyond its base target
+    shared in proportion to the parts' base targets (base 1000万, challenge 1200万, parts 400万/600万 →
+    480万/720万). The parts' challenges sum to the parent's; a part whose stretch rounds to 0 has none."""
+    if challenge is None or challenge == target:
+        return [None for _a in amounts]
+    stretch = split_by_weights(challenge - target, amounts, places=places)
+    return [a + s if s != 0 else None for a, s in zip(amounts, stretch, strict=True)]
+
+
+_FIGURE = re.compile(
+    r"(?<![A-Za-z0-9.])(?:[≥>＞≧约达]\s*)?(\d+(?:,\d{3})*(?:\.\d+)?)\s*(亿|千万|百万|万|千|[wWkK])?"
+    r"(?:元|人|篇|单|次|个|条|%)?(?![\d月年日号周期季天])"
+)
+_MULTIPLIERS = {"亿": 10**8, "千万": 10**7, "百万": 10**6, "万": 10**4, "w": 10**4, "W": 10**4, "千": 1000}
+_MULTIPLIERS |= {"k": 1000, "K": 1000}
+
+
+def part_goal_name(parent_name: str, label: str, figures: Sequence[Decimal]) -> str:
+    """The name of a part of a split: the parent's name without its target figures, then the part.
+
+    "12月线上GMV 1000万" split to 内容营销部 → "12月线上GMV · 内容营销部": a part's target is its own and
+    shown beside its name, so the parent's figure (1000万, or its challenge) would only go stale. Only a
+    figure equal to one of `figures` (in units or in 万/亿) is dropped; "12月" and "Q3" stay."""
+    values = {Decimal(f) for f in figures}
+
+    def drop(match: re.Match[str]) -> str:
+        number = Decimal(match.group(1).replace(",", ""))
+        value = number * _MULTIPLIERS.get(match.group(2) or "", 1)
+        return " " if value in values or (not match.group(2) and number in values) else match.group(0)
+
+    stem = re.sub(r"\s+", " ", _FIGURE.sub(drop, parent_name)).strip(" ·:：-—,，")
+    return f"{stem or parent_name.strip()} · {label.strip()}"[:200]
 
 
 def even_shares(count: int, *, places: int = 2) -> list[Decimal]:

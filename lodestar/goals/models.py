@@ -130,6 +130,8 @@ class Goal(SoftDeletableModel, VersionedModel):
     )
 
     history = HistoricalRecords(excluded_fields=["rollup_at", "child_count", "updated_at"])
+    # Read by simple-history when the row is saved: why this version was written (its history note).
+    _change_reason: str
 
     class Meta:
         verbose_name = _("goal")
@@ -422,6 +424,8 @@ class Decomposition(TimeStampedModel):
     dimension = models.CharField(_("dimension"), max_length=16, choices=Dimension.choices)
     mode = models.CharField(_("mode"), max_length=8, choices=Mode.choices)
     parts = models.JSONField(_("parts"), default=list)  # [{"label", "share", "amount", "goal_id"}]
+    # A revision of an earlier split (re-decomposition) says why; the rows of a goal are its split's history.
+    reason = models.CharField(_("reason"), max_length=300, blank=True, default="")
     created_by = models.ForeignKey("org.Person", on_delete=models.PROTECT, related_name="+")
 
     class Meta:

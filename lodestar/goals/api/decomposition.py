@@ -25,7 +25,11 @@ from lodestar.org.permissions import access_department, access_period, access_pe
 )
 def goal_decompose(request, payload: DecomposeIn, goal_id: int = GoalId):
     """Shares must sum to 100% (mode `percent`) or amounts to the target (mode `amount`),
-    else 422 with `field: "parts"`; all children are created, or none."""
+    else 422 with `field: "parts"`; all children are created, or none.
+
+    On a goal already split this revises the split: parts with `goal_id` keep their sub-goals, parts
+    without are added, sub-goals left out are removed (409 `part_has_records` when one has check-ins,
+    items or sub-goals, or is active). An open consensus round on the split is re-opened."""
     goal = access_goal(request.user, goal_id)
     measure = None
     if payload.measure_id is not None:
@@ -36,6 +40,7 @@ def goal_decompose(request, payload: DecomposeIn, goal_id: int = GoalId):
     for part in payload.parts:
         parts.append(
             {
+                "goal_id": part.goal_id,
                 "label": part.label,
                 "share": part.share,
                 "amount": part.amount,
@@ -51,5 +56,6 @@ def goal_decompose(request, payload: DecomposeIn, goal_id: int = GoalId):
         measure=measure,
         mode=payload.mode,
         parts=parts,
+        reason=payload.reason,
     )
     return Status(201, {"children": goals_out(request.user, [child.pk for child in children])})

@@ -15,6 +15,10 @@ from lodestar.goals.schemas.goals import GoalOut
 
 
 class DecomposePartIn(InputSchema):
+    goal_id: int | None = optional_id(
+        description="An existing part's sub-goal (re-splitting keeps it, with its check-ins and items); "
+        "omit for a new part"
+    )
     label: str = Field("", max_length=100)
     share: Decimal | None = Field(None, description="Percent of the target (mode `percent`)")
     amount: Decimal | None = Field(None, description="Amount of the target (mode `amount`)")
@@ -28,6 +32,11 @@ class DecomposeIn(InputSchema):
     measure_id: int | None = optional_id(description="Defaults to the goal's first measure")
     mode: Decomposition.Mode = Decomposition.Mode.PERCENT
     parts: list[DecomposePartIn] = Field(..., max_length=60)
+    reason: str = Field(
+        "",
+        max_length=300,
+        description="Why an existing split is revised (required when active parts' targets change)",
+    )
 
 
 class DecomposeOut(Schema):

@@ -16,6 +16,7 @@ consensus reached over an optional participant's objection) reaches the objector
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Prefetch
@@ -292,6 +293,93 @@ def consensus_withdraw(*, actor: Actor, record: ConsensusRecord) -> ConsensusRec
         _(
             "%(who)s withdrew the consensus on %(goals)s after your objection: the goals are drafts again, to be revised."
         )
+        % {"who": person.display_name if person else "", "goals": _goals_text(goals)},
+        goals[0],
+    )
+    return record
+
+
+@dataclass
+class HeldRound:
+    """An open round taken back while its goals are revised (see `consensus_hold`)."""
+
+    record: ConsensusRecord
+    goal_ids: list[int]
+    participants: list[dict]
+    objectors: list[Person]
+    objections: list[str]  # "刘洋：“400万太高”", for the revised round's minutes
+
+
+def open_records_of(goal_ids: Iterable[int]) -> list[ConsensusRecord]:
+    """The open consensus rounds that cover any of these goals, oldest first."""
+    return list(
+        ConsensusRecord.objects.filter(state=ConsensusRecord.State.OPEN, goals__in=list(goal_ids))
+        .distinct()
+        .order_by("pk")
+    )
+
+
+@transaction.atomic
+def consensus_hold(*, actor: Actor, record: ConsensusRecord) -> HeldRound:
+    """Take an open round back to revise its goals (a re-split after an objection).
+
+    The record is closed as withdrawn and its goals are drafts again, as a withdrawal does, but
+    nobody is notified yet: `consensus_resume` opens the revised round in the same transaction and
+    tells the objectors their objection was answered.
+    """
+    record = ConsensusRecord.objects.select_for_update().get(pk=record.pk)
+    if record.state != ConsensusRecord.State.OPEN:
+        raise ConflictError(_("This consensus is already closed."), code="consensus_closed")
+    goals = list(record.goals.select_related("department").order_by("id"))
+    if not all(can_manage_goal(actor, g) for g in goals):
+        raise PermissionDeniedError(_("Only an admin or a manager of the goal's department can do this."))
+    participants = [
+        {"person": p.person, "required": p.required, "role_note": p.role_note}
+        for p in record.participants.select_related("person").order_by("id")
+    ]
+    objectors = _objectors(record)
+    objections = [
+        f"{p.person.display_name}：“{p.comment}”"
+        for p in record.participants.select_related("person").filter(
+            decision=ConsensusParticipant.Decision.OBJECTED
+        )
+    ]
+    record.state = ConsensusRecord.State.WITHDRAWN
+    record.completed_at = timezone.now()
+    record.save(update_fields=["state", "completed_at", "updated_at"])
+    for goal in goals:
+        goal.status = GoalStatus.DRAFT
+        goal.version += 1
+        goal.save(update_fields=["status", "version", "updated_at"])
+    return HeldRound(record, [g.pk for g in goals], participants, objectors, objections)
+
+
+@transaction.atomic
+def consensus_resume(*, actor: Actor, held: HeldRound, goals: list[Goal], note: str) -> ConsensusRecord:
+    """Open the revised round of a held one: its participants (their decisions cleared) and the
+    default participants of goals it did not cover sign off the revised goals; the minutes keep the
+    earlier ones with `note` (what was revised) added; whoever objected hears the goals were revised."""
+    known = {p["person"].pk for p in held.participants}
+    added = [
+        {"person": person, "required": True, "role_note": ""}
+        for person in default_participants_of([g for g in goals if g.pk not in held.goal_ids])
+        if person.pk not in known and person.role != "viewer"
+    ]
+    if held.objections:
+        note = _("Answering the objections of %(objections)s. %(note)s") % {
+            "objections": "；".join(held.objections),
+            "note": note.strip(),
+        }
+    minutes = "\n\n".join(part for part in (held.record.minutes, note.strip()) if part)[:20000]
+    record = consensus_start(
+        actor=actor, goals=goals, participants=held.participants + added, minutes=minutes
+    )
+    person = person_of(actor)
+    _notify_later(
+        held.objectors,
+        person,
+        "resolved",
+        _("%(who)s revised %(goals)s after your objection; please sign off the revised goals.")
         % {"who": person.display_name if person else "", "goals": _goals_text(goals)},
         goals[0],
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -12,7 +14,7 @@ from lodestar.core.models import Period, PeriodKind
 from lodestar.goals import selectors
 from lodestar.goals.access import access_goal
 from lodestar.goals.models import Decomposition, Goal
-from lodestar.goals.services.decomposition import goal_decompose
+from lodestar.goals.services.decomposition import SplitPart, goal_decompose, split_measure_of, split_parts
 from lodestar.org.models import Department, Person
 
 # --- decomposition -----------------------------------------------------------------------
@@ -24,9 +26,22 @@ def decompose(request, goal_id: int):
     goal = access_goal(request.user, goal_id, manage=True)
     goal = selectors.goal_detail(goal.pk)
     measures = list(goal.measures.all())
-    dimension = request.POST.get("dimension") or request.GET.get("dimension") or "department"
+    split_measure = split_measure_of(goal) if measures else None
+    existing = split_parts(goal, split_measure) if split_measure else []
+    history = list(
+        Decomposition.objects.filter(goal=goal)
+        .select_related("created_by")
+        .order_by("-created_at", "-id")[:5]
+    )
+    latest = history[0] if history and existing else None
+    dimension = (
+        request.POST.get("dimension")
+        or request.GET.get("dimension")
+        or (latest.dimension if latest else "department")
+    )
     if dimension not in Decomposition.Dimension.values:
         dimension = "department"
+    by_id = {str(part.goal.pk): part for part in existing}
     error = None
     rows = []
     if request.method == "POST":
@@ -37,6 +52,7 @@ def decompose(request, goal_id: int):
         owners = request.POST.getlist("owner")
         departments = request.POST.getlist("department")
         periods = request.POST.getlist("period")
+        goal_ids = request.POST.getlist("goal_id")
         parts = []
         people = {
             p.pk: p for p in Person.objects.filter(pk__in=[int_param(o) for o in owners if int_param(o)])
@@ -48,35 +64,53 @@ def decompose(request, goal_id: int):
         pers = {
             p.pk: p for p in Period.objects.filter(pk__in=[int_param(p) for p in periods if int_param(p)])
         }
+
+        def at(values: list[str], index: int) -> str:
+            return values[index] if index < len(values) else ""
+
         for index, label in enumerate(labels):
-            value = values[index] if index < len(values) else ""
+            value = at(values, index)
             if not (label.strip() or value.strip()):
                 continue
             part = {
+                "goal_id": at(goal_ids, index) or None,
                 "label": label,
                 "share" if mode == "percent" else "amount": value,
-                "owner": people.get(int_param(owners[index]) if index < len(owners) else None),
-                "department": depts.get(int_param(departments[index]) if index < len(departments) else None),
-                "period": pers.get(int_param(periods[index]) if index < len(periods) else None),
+                "owner": people.get(int_param(at(owners, index)) or 0),
+                "department": depts.get(int_param(at(departments, index)) or 0),
+                "period": pers.get(int_param(at(periods, index)) or 0),
             }
             parts.append(part)
             rows.append(
                 {
                     "label": label,
                     "value": value,
-                    "owner": owners[index] if index < len(owners) else "",
-                    "department": departments[index] if index < len(departments) else "",
-                    "period": periods[index] if index < len(periods) else "",
+                    "owner": at(owners, index),
+                    "department": at(departments, index),
+                    "period": at(periods, index),
+                    "part": by_id.get(at(goal_ids, index)),
                 }
             )
         try:
             children = goal_decompose(
-                actor=request.user, goal=goal, dimension=dimension, measure=measure, mode=mode, parts=parts
+                actor=request.user,
+                goal=goal,
+                dimension=dimension,
+                measure=measure,
+                mode=mode,
+                parts=parts,
+                reason=request.POST.get("reason", ""),
             )
-            messages.success(request, _("%(n)s sub-goals were created.") % {"n": len(children)})
+            if existing:
+                messages.success(request, _("The split was revised: %(n)s parts.") % {"n": len(children)})
+            else:
+                messages.success(request, _("%(n)s sub-goals were created.") % {"n": len(children)})
             return redirect("goals:detail", goal_id=goal.pk)
         except ApplicationError as exc:
             error = exc.message
+    elif existing:
+        mode = latest.mode if latest else "percent"
+        rows = _existing_rows(existing, latest, mode)
     else:
         mode = "percent"
         rows = _default_rows(goal, dimension)
@@ -85,7 +119,11 @@ def decompose(request, goal_id: int):
         "goals/decompose.html",
         {
             "goal": goal,
-            "measures": measures,
+            "measures": [split_measure] if existing else measures,
+            "existing": existing,
+            "history": history,
+            "reason": request.POST.get("reason", ""),
+            "needs_reason": any(part.goal.status == "active" for part in existing),
             "dimension": dimension,
             "mode": mode,
             "rows": rows,
@@ -109,6 +147,25 @@ def decompose(request, goal_id: int):
             ),
         },
     )
+
+
+def _existing_rows(existing: list[SplitPart], latest: Decomposition | None, mode: str) -> list[dict]:
+    """The split as it stands: one row per part, with its share (or amount) and its sub-goal."""
+    labels = {p.get("goal_id"): p.get("label", "") for p in (latest.parts if latest else [])}
+    rows = []
+    for part in existing:
+        value = (part.goal.weight or Decimal(0)) if mode == "percent" else part.measure.target
+        rows.append(
+            {
+                "label": labels.get(part.goal.pk) or part.goal.name.rsplit(" · ", 1)[-1],
+                "value": f"{value.normalize():f}",
+                "owner": "",
+                "department": "",
+                "period": "",
+                "part": part,
+            }
+        )
+    return rows
 
 
 def _default_rows(goal: Goal, dimension: str) -> list[dict]:
