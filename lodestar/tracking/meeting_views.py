@@ -52,6 +52,8 @@ def _meeting_context(request, department, week, *, form=None, goals=None) -> dic
     for decision in (*decisions, *carried):
         decision.can_tick = can_tick_decision(request.user, decision)
         decision.overdue = decision.status == "open" and decision.due is not None and decision.due < today
+    reader = person_of(request.user)
+    expected = reporting.expected_reporters(department, week)
     return {
         "department": department,
         "departments": _departments(),
@@ -63,11 +65,13 @@ def _meeting_context(request, department, week, *, form=None, goals=None) -> dic
         "blocked_items": [i for i in items if i.status == "blocked"],
         "help_rows": help_rows,
         "resource_rows": [r for r in help_rows if r["resources"]],
-        "reporting": reporting.expected_reporters(department, week),
+        "reporting": expected,
+        # Whom "remind all" reaches: the missing, but not the reader themself.
+        "remindable": [p for p in expected.missing if reader is None or p.pk != reader.pk],
         "decisions": decisions,
         "carried_decisions": carried,
         "can_remind": can_run_meeting(request.user, department),
-        "reader": person_of(request.user),
+        "reader": reader,
         "can_follow_up": can_plan_in(request.user, department),
         "form": form,
         "section": "meeting",
