@@ -1,23 +1,27 @@
 """Journey: the weekly meeting as it is held. A team lead's weekly report carries this week's plan
 and last week's figures; she saves a row. The manager of 内容营销部 opens the meeting, sees
 填报人数 x / y and who has not reported, reminds one of them, records a decision; the next
-week's meeting opens with that decision, which she ticks off; the minutes print."""
+week's meeting opens with that decision, which she ticks off; the minutes print. A specialist whose
+draft goal has no measure is shown how to add one."""
 
 from __future__ import annotations
 
 import os
+from decimal import Decimal
 from pathlib import Path
 
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from e2e.conftest import login, logout
+from lodestar.execution.models import ActionItem
 from lodestar.goals.models import Measure
 from lodestar.notifications.models import Notification
 from lodestar.org.models import Person
 from lodestar.tracking.models import MeetingDecision
 from lodestar.tracking.reporting import expected_reporters
-from lodestar.tracking.selectors import week_of
+from lodestar.tracking.selectors import week_of, week_plan
+from lodestar.tracking.services import item_plan
 from lodestar.tracking.services.meetings import REMINDER_VERB
 
 SHOTS = Path(os.environ.get("MEETING_SHOTS", "/tmp/shots-meeting"))
@@ -122,3 +126,21 @@ def test_weekly_meeting_with_missing_reporters_and_last_weeks_decisions(page, st
         page.emulate_media(media="print")
         expect(page.get_by_test_id("print")).to_be_hidden()
         shot(page, "05-minutes-print")
+
+    with step("a specialist with a draft goal without a measure is told what to do"):
+        page.emulate_media(media="screen")
+        logout(page)
+        login(page, "heyu")
+        page.goto(f"{page.base_url}/tracking/?week={week.key}")
+        idle = page.get_by_test_id("idle-goal").filter(has_text="提升小红书内容质量")
+        expect(idle).to_contain_text("还没有衡量标准")
+        expect(idle.get_by_test_id("add-measure")).to_be_visible()
+        # Her open items carry their plan: 小红书种草笔记发布, 50篇 from 11-01 to 12-20, is 7篇 a week
+        # inside those dates (checked by hand for 2026-W49).
+        item = ActionItem.objects.get(title="小红书种草笔记发布")
+        planned = week_plan(item_plan(item), week).quantize(Decimal("0.01")).normalize()
+        if item.start <= week.start and week.end <= item.due:
+            assert planned == 7
+        row = page.get_by_test_id("checkin-row").filter(has_text="小红书种草笔记发布")
+        expect(row.locator("[data-role=planned]")).to_have_value(f"{planned:f}")
+        shot(page, "06-specialist-report")
