@@ -148,7 +148,10 @@ MATRIX: dict[str, dict[str, int]] = {
     "tracking:department_report": everyone(OK),
     "tracking:measure": row(OK, OK, NOT_FOUND, OK, NOT_FOUND, OK, OK),
     "tracking:measure_plan": everyone(NOT_ALLOWED),
+    "tracking:decision_status": everyone(NOT_ALLOWED),
     "tracking:meeting": everyone(OK),
+    "tracking:meeting_minutes": everyone(OK),
+    "tracking:meeting_remind": everyone(NOT_ALLOWED),
     "tracking:report": everyone(OK),
 }
 

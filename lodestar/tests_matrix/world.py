@@ -29,6 +29,7 @@ from lodestar.notifications.models import Notification, WebhookEndpoint
 from lodestar.org.models import Department, Person, Role
 from lodestar.org.periods_services import period_generate_fiscal_year
 from lodestar.org.services import api_token_create, department_create
+from lodestar.tracking.models import MeetingDecision
 from lodestar.tracking.services import checkin_delete, checkin_submit
 
 User = get_user_model()
@@ -227,6 +228,11 @@ def build_world() -> dict:
     }
     Notification.objects.create(recipient=member, actor=manager, verb="mentioned", title="@林晓 请看")
 
+    # A decision of 市场部's weekly meeting, owned by the member.
+    decision = MeetingDecision.objects.create(
+        department=mkt, week_start=dt.date(2026, 4, 6), text="补充设计资源", owner=member
+    )
+
     people = _roles(admin, manager, manager_elsewhere, member, member_elsewhere, hr, viewer)
     kwargs = {
         "goal_id": goal.pk,
@@ -260,5 +266,6 @@ def build_world() -> dict:
         "trashed_goal_id": trashed_goal.pk,
         "trashed_item_id": trashed_item.pk,
         "trashed_checkin_id": trashed_checkin.pk,
+        "decision_id": decision.pk,
     }
     return {"people": people, "kwargs": kwargs, "tokens": tokens}

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from lodestar.core.errors import NotFound
 from lodestar.execution.access import visible_items
 from lodestar.goals.access import visible_goals
-from lodestar.org.permissions import require_person
+from lodestar.org.permissions import can_write, is_admin, manages_department, person_of, require_person
 from lodestar.tracking.models import CheckIn
 
 
@@ -30,3 +30,17 @@ def access_checkin(user, checkin_id: int) -> CheckIn:
     if checkin is None:
         raise NotFound(_("Check-in not found."), field="checkin_id")
     return checkin
+
+
+def can_run_meeting(user, department) -> bool:
+    """The meeting's manager: an admin, or a manager of the department (or of one above it).
+    Reminds the missing reporters and ticks off any decision."""
+    return can_write(user) and (is_admin(user) or manages_department(user, department))
+
+
+def can_tick_decision(user, decision) -> bool:
+    """Who may mark a meeting decision done or open again: the meeting's manager, or its owner."""
+    if can_run_meeting(user, decision.department):
+        return True
+    person = person_of(user)
+    return can_write(user) and person is not None and decision.owner_id == person.pk

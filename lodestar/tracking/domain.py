@@ -323,3 +323,42 @@ def achievement_against_plan(
     if baseline is None or baseline <= expected:
         return None
     return max((baseline - actual) / (baseline - expected), ZERO)
+
+
+@dataclass(frozen=True)
+class ReportingStatus:
+    """Who of a week's expected reporters has reported (填报人数 reported / expected)."""
+
+    expected: tuple[int, ...]  # person ids, in the order given
+    reported: tuple[int, ...]
+    missing: tuple[int, ...]
+    due_rows: dict  # person id → how many rows were due
+    submitted_rows: dict  # person id → how many of them have a check-in
+
+    @property
+    def counts(self) -> tuple[int, int]:
+        return len(self.reported), len(self.expected)
+
+
+def reporting_status(due: dict[int, set], submitted: set) -> ReportingStatus:
+    """A week's reporting in a department (the weekly meeting's "填报人数 2 / 9").
+
+    `due` maps each expected reporter (a person id) to the rows due from them that week — keys such
+    as ("measure", 12) or ("item", 7), the rows of their own weekly report page; `submitted` holds
+    the rows that have a check-in of the week (whoever entered it). A person has reported when at
+    least one of their rows has a check-in: the weekly report was handed in, perhaps not complete
+    (the page shows rows submitted / due per person). Everyone else is missing.
+
+    Example: 陈静 owes {m-1, i-7} and submitted m-1, 林晓 owes {i-8} and submitted nothing →
+    reported (陈静), missing (林晓), 1 / 2.
+    """
+    reported, missing = [], []
+    for person_id, rows in due.items():
+        (reported if rows & submitted else missing).append(person_id)
+    return ReportingStatus(
+        expected=tuple(due),
+        reported=tuple(reported),
+        missing=tuple(missing),
+        due_rows={p: len(rows) for p, rows in due.items()},
+        submitted_rows={p: len(rows & submitted) for p, rows in due.items()},
+    )

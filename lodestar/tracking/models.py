@@ -6,9 +6,10 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from lodestar.core.models import EditableChoice, SoftDeletableModel, VersionedModel
+from lodestar.core.models import EditableChoice, SoftDeletableModel, TimeStampedModel, VersionedModel
 
 AMOUNT = {"max_digits": 18, "decimal_places": 4}
 
@@ -125,3 +126,53 @@ class PlanPoint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date}: {self.expected_cumulative}"
+
+
+class MeetingDecision(TimeStampedModel):
+    """A decision or follow-up of a department's weekly meeting (周例会决议): what, who, by when,
+    open or done. It stays on that week's meeting page and opens the next week's meeting, where it
+    is ticked off. A follow-up captured as an action item keeps the item (`item`)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", pgettext_lazy("meeting decision", "Open")
+        DONE = "done", pgettext_lazy("meeting decision", "Done")
+
+    department = models.ForeignKey(
+        "org.Department",
+        verbose_name=_("department"),
+        on_delete=models.CASCADE,
+        related_name="meeting_decisions",
+    )
+    week_start = models.DateField(_("meeting week (Monday)"))
+    text = models.CharField(_("decision"), max_length=200)
+    owner = models.ForeignKey(
+        "org.Person",
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="meeting_decisions",
+    )
+    due = models.DateField(_("due"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=4, choices=Status.choices, default=Status.OPEN)
+    item = models.ForeignKey(
+        "execution.ActionItem",
+        verbose_name=_("action item"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="meeting_decisions",
+    )
+    created_by = models.ForeignKey(
+        "org.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("meeting decision")
+        verbose_name_plural = _("meeting decisions")
+        ordering = ["week_start", "id"]
+        indexes = [models.Index(fields=["department", "week_start"])]
+
+    def __str__(self) -> str:
+        return self.text

@@ -4,7 +4,10 @@
   own and open items where they are R), each with its plan for the week, the previous
   cumulative figure, this week's check-in if any, and pace/health at today.
 - `department_checkins`: everyone's check-ins of a week in a department subtree.
-- `meeting_data`: goals, exceptions and help requests for a department's weekly meeting.
+- `department_goals`, `department_open_items`: goals, exceptions and help requests for a
+  department's weekly meeting.
+- `due_measure_q`, `due_item_q`: what takes a check-in in a week — the rows of `report_rows` and
+  the expected reporters of the weekly meeting (tracking/reporting.py) share them.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from lodestar.goals.access import visible_goals
 from lodestar.goals.models import Goal, GoalStatus, Measure
 from lodestar.tracking import domain
 from lodestar.tracking.models import CheckIn
-from lodestar.tracking.services import measure_plan
+from lodestar.tracking.services import item_plan, measure_plan
 
 OPEN_STATUSES = (ItemStatus.TODO, ItemStatus.DOING, ItemStatus.BLOCKED)
 WEEK_RE = re.compile(r"^(\d{4})-W(\d{1,2})$")
@@ -162,6 +165,7 @@ class ReportRow:
     form: object = None
     saved: bool = False
     responsible: list = field(default_factory=list)
+    last: CheckIn | None = None  # the previous period's check-in (last week's figures)
 
     @property
     def key(self) -> str:
@@ -217,6 +221,33 @@ def checkin_changes(*, measure=None, item=None, limit: int = 30) -> list:
     return list(rows.select_related("history_user").order_by("-history_date", "-history_id")[:limit])
 
 
+def _last_checkins(week: Week | Day) -> Prefetch:
+    previous = week.previous
+    return Prefetch(
+        "check_ins",
+        queryset=CheckIn.objects.filter(period_start=previous.start, period_end=previous.end),
+        to_attr="last_checkins",
+    )
+
+
+def due_measure_q(week: Week | Day, prefix: str = "") -> Q:
+    """Measures that take a check-in in `week`: of active goals whose (open) period overlaps it.
+    Together with "no decomposed parts" (`report_measures`), the rows of the owner's report."""
+    return Q(
+        **{
+            f"{prefix}goal__status": GoalStatus.ACTIVE,
+            f"{prefix}goal__period__is_closed": False,
+            f"{prefix}goal__period__start__lte": week.end,
+            f"{prefix}goal__period__end__gte": week.start,
+        }
+    )
+
+
+def due_item_q(prefix: str = "") -> Q:
+    """Items that take a check-in: open ones (to do, doing, blocked); their R reports."""
+    return Q(**{f"{prefix}status__in": OPEN_STATUSES})
+
+
 def report_measures(week: Week | Day) -> QuerySet[Measure]:
     """Measures that take check-ins (no decomposed parts), with what a report row needs."""
     return (
@@ -231,6 +262,7 @@ def report_measures(week: Week | Day) -> QuerySet[Measure]:
         .prefetch_related(
             "plan_points",
             Prefetch("check_ins", queryset=_this_week_checkins(week), to_attr="week_checkins"),
+            _last_checkins(week),
         )
         .order_by("goal__sort_order", "goal_id", "sort_order", "id")
     )
@@ -243,7 +275,10 @@ def report_items(user, week: Week | Day) -> QuerySet[ActionItem]:
             previous_cumulative=_previous_cumulative("item", week),
             has_other_checkins=_other_checkins("item", week),
         )
-        .prefetch_related(Prefetch("check_ins", queryset=_this_week_checkins(week), to_attr="week_checkins"))
+        .prefetch_related(
+            Prefetch("check_ins", queryset=_this_week_checkins(week), to_attr="week_checkins"),
+            _last_checkins(week),
+        )
         .order_by("due", "priority", "id")
     )
 
@@ -285,6 +320,7 @@ def measure_row(user, measure: Measure, week: Week | Day, today: dt.date) -> Rep
         pace=pace,
         health=domain.health(pace).value,
         responsible=[goal.owner] if goal.owner else [],
+        last=_first(measure, "last_checkins"),
     )
 
 
@@ -298,26 +334,26 @@ def item_row(user, item: ActionItem, week: Week | Day) -> ReportRow:
         goal=item.goal,
         checkin=checkins[0] if checkins else None,
         previous=_opening(item, checkins, value_before=item.actual_quantity, baseline=None),
-        planned=None,
+        # The item's planned quantity spread evenly from its start to its due date.
+        planned=week_plan(item_plan(item), week),
         editable=item.status in OPEN_STATUSES and can_work_on_item(user, item),
         responsible=[r.person for r in item.raci.all() if r.role == "R" and r.person_id],
+        last=_first(item, "last_checkins"),
     )
+
+
+def _first(obj, attr: str) -> CheckIn | None:
+    rows = getattr(obj, attr, None)
+    return rows[0] if rows else None
 
 
 def report_rows(user, person, week: Week | Day, today: dt.date) -> list[ReportRow]:
     """Every check-in due for `person` in `week`: measures of their active goals, then their open items."""
     if person is None:
         return []
-    measures = report_measures(week).filter(
-        goal__owner=person,
-        goal__status=GoalStatus.ACTIVE,
-        goal__period__is_closed=False,
-        goal__period__start__lte=week.end,
-        goal__period__end__gte=week.start,
-    )
+    measures = report_measures(week).filter(due_measure_q(week), goal__owner=person)
     items = report_items(user, week).filter(
-        Exists(RaciAssignment.objects.filter(item=OuterRef("pk"), role="R", person=person)),
-        status__in=OPEN_STATUSES,
+        due_item_q(), Exists(RaciAssignment.objects.filter(item=OuterRef("pk"), role="R", person=person))
     )
     rows = [measure_row(user, m, week, today) for m in measures]
     rows += [item_row(user, i, week) for i in items]
@@ -448,3 +484,31 @@ def department_open_items(user, department, today: dt.date) -> list[ActionItem]:
         )
         .order_by("due", "priority", "id")
     )
+
+
+def goals_without_checkins(person, week: Week | Day) -> list[Goal]:
+    """The person's own goals of the period that give them nothing to check in on: no measure yet
+    (`needs_measure`), or not active yet (a draft or in consensus). Objectives that roll up from
+    sub-goals are left out: their figures come from the sub-goals."""
+    if person is None:
+        return []
+    goals = list(
+        Goal.objects.filter(
+            owner=person,
+            status__in=(GoalStatus.DRAFT, GoalStatus.CONSENSUS, GoalStatus.ACTIVE),
+            period__is_closed=False,
+            period__start__lte=week.end,
+            period__end__gte=week.start,
+        )
+        .annotate(
+            live_measures=Count("measures", distinct=True),
+            live_children=Count("children", filter=Q(children__deleted_at__isnull=True), distinct=True),
+        )
+        .filter(live_children=0)
+        .filter(Q(live_measures=0) | ~Q(status=GoalStatus.ACTIVE))
+        .select_related("department", "owner", "period")
+        .order_by("sort_order", "id")
+    )
+    for goal in goals:
+        goal.needs_measure = goal.live_measures == 0
+    return goals

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from lodestar.tracking import views
+from lodestar.tracking import meeting_views, views
 
 app_name = "tracking"
 
@@ -8,7 +8,12 @@ urlpatterns = [
     path("", views.report, name="report"),
     path("rows/<str:kind>/<int:pk>/", views.checkin_row, name="checkin_row"),
     path("department/", views.department_report, name="department_report"),
-    path("meeting/", views.meeting, name="meeting"),
+    path("meeting/", meeting_views.meeting, name="meeting"),
+    path("meeting/minutes/", meeting_views.meeting_minutes, name="meeting_minutes"),
+    path("meeting/remind/", meeting_views.meeting_remind, name="meeting_remind"),
+    path(
+        "meeting/decisions/<int:decision_id>/status/", meeting_views.decision_status, name="decision_status"
+    ),
     path("measures/<int:measure_id>/", views.measure_detail, name="measure"),
     path("measures/<int:measure_id>/plan/", views.measure_plan, name="measure_plan"),
 ]

@@ -1,5 +1,5 @@
 """Tracking pages: my weekly report (template 2, row by row with HTMX), the department's weekly
-report, the weekly meeting (周例会) and a measure's plan vs actual.
+report and a measure's plan vs actual. The weekly meeting (周例会) is in meeting_views.py.
 
 Views are thin: they fetch through the access helpers, read through tracking/selectors.py and
 write through the services; a service's ApplicationError becomes a form error on the right field.
@@ -14,18 +14,16 @@ from django.contrib import messages
 from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lodestar.core.errors import ApplicationError, PermissionDeniedError
 from lodestar.core.http import add_error_to_form, int_param, page_view
-from lodestar.execution import services as execution_services
-from lodestar.execution.access import access_item, can_plan_in
-from lodestar.goals.access import access_goal, access_measure, can_report_on_goal
+from lodestar.execution.access import access_item
+from lodestar.goals.access import access_goal, access_measure, can_edit_goal, can_report_on_goal
 from lodestar.goals.models import Goal, Measure
-from lodestar.org.models import Department, Person
+from lodestar.org.models import Department
 from lodestar.org.permissions import (
     access_department,
     can_write,
@@ -35,7 +33,7 @@ from lodestar.org.permissions import (
     require_person,
 )
 from lodestar.tracking import domain, selectors, services
-from lodestar.tracking.forms import CheckInForm, FollowUpForm, PlanForm
+from lodestar.tracking.forms import CheckInForm, PlanForm
 from lodestar.tracking.models import CheckIn, DeviationCategory
 
 HELP_DEVIATION = selectors.HELP_DEVIATION
@@ -109,6 +107,9 @@ def report(request):
     for row in rows:
         _attach_form(row, period, categories)
         _live_figures(row)
+    idle_goals = selectors.goals_without_checkins(person, period)
+    for goal in idle_goals:
+        goal.can_add_measure = goal.needs_measure and can_edit_goal(request.user, goal)
     return render(
         request,
         "tracking/report.html",
@@ -122,6 +123,7 @@ def report(request):
             "measure_rows": [r for r in rows if r.kind == "measure"],
             "item_rows": [r for r in rows if r.kind == "item"],
             "submitted": sum(1 for r in rows if r.checkin is not None),
+            "idle_goals": idle_goals,
             "person": person,
             "section": "report",
             "nav_department": person.department if person else None,
@@ -297,85 +299,6 @@ def department_report(request):
             ],
             "resources": [r for r in rows if r["resources"] and not _same_request(r["checkin"], covered)],
             "section": "department",
-        },
-    )
-
-
-# --- weekly meeting ---------------------------------------------------------------------------
-
-
-def _meeting_people(department):
-    return list(
-        Person.objects.filter(is_active=True, department__path__startswith=department.path).order_by(
-            "department__path", "display_name"
-        )
-    )
-
-
-@page_view
-def meeting(request):
-    """The weekly meeting (周例会): exceptions first, then the rest; decisions become action items."""
-    _person, department = _department_scope(request)
-    today = timezone.localdate()
-    week = selectors.parse_week(request.GET.get("week"), today)
-    goals = selectors.department_goals(request.user, department, week)
-    people = _meeting_people(department)
-    can_follow_up = can_plan_in(request.user, department)
-    form = FollowUpForm(people=people, goals=goals)
-    if request.method == "POST":
-        if not can_follow_up:
-            raise PermissionDeniedError(
-                _("You can plan items in your own department or in departments you manage.")
-            )
-        form = FollowUpForm(request.POST, people=people, goals=goals)
-        if form.is_valid():
-            data = form.cleaned_data
-            responsible = next((p for p in people if p.pk == data["responsible"]), None)
-            goal = next((g for g in goals if g.pk == data["goal"]), None)
-            try:
-                item = execution_services.item_create(
-                    actor=request.user,
-                    department=department,
-                    title=data["title"],
-                    responsible=[responsible] if responsible else None,
-                    due=data["due"],
-                    goal=goal,
-                    description=data["description"],
-                )
-            except ApplicationError as exc:
-                if isinstance(exc, PermissionDeniedError):
-                    raise
-                add_error_to_form(form, exc)
-            else:
-                messages.success(
-                    request, _("Follow-up “%(title)s” added to the action plan.") % {"title": item.title}
-                )
-                return redirect(f"{reverse('tracking:meeting')}?department={department.pk}&week={week.key}")
-    exception_goals = [g for g in goals if g.health in ("off_track", "at_risk")]
-    other_goals = [g for g in goals if g.health not in ("off_track", "at_risk")]
-    items = selectors.department_open_items(request.user, department, today)
-    for item in items:
-        item.responsible = [r.person for r in item.raci.all() if r.person_id]
-        item.overdue_days = (today - item.due).days if item.due and item.due < today else 0
-    checkins = selectors.department_checkins(request.user, department, week)
-    help_rows = [_checkin_view(c) for c in checkins if selectors.needs_help(c)]
-    return render(
-        request,
-        "tracking/meeting.html",
-        {
-            "department": department,
-            "departments": _departments(),
-            "week": week,
-            "today": today,
-            "exception_goals": exception_goals,
-            "other_goals": other_goals,
-            "overdue_items": [i for i in items if i.overdue_days and i.status != "blocked"],
-            "blocked_items": [i for i in items if i.status == "blocked"],
-            "help_rows": help_rows,
-            "resource_rows": [r for r in help_rows if r["resources"]],
-            "form": form,
-            "can_follow_up": can_follow_up,
-            "section": "meeting",
         },
     )
 

@@ -4,15 +4,20 @@ forecasts. Importers use `from lodestar.tracking import services` and `services.
 from lodestar.tracking.services.checkins import checkin_delete, checkin_restore, checkin_submit
 from lodestar.tracking.services.checks import CheckInFields
 from lodestar.tracking.services.forecast import item_checkin_total, measure_forecast
-from lodestar.tracking.services.plans import measure_plan, plan_set
+from lodestar.tracking.services.meetings import decision_set_status, meeting_follow_up, reporters_remind
+from lodestar.tracking.services.plans import item_plan, measure_plan, plan_set
 
 __all__ = [
     "CheckInFields",
     "checkin_delete",
     "checkin_restore",
     "checkin_submit",
+    "decision_set_status",
     "item_checkin_total",
+    "item_plan",
     "measure_forecast",
     "measure_plan",
+    "meeting_follow_up",
     "plan_set",
+    "reporters_remind",
 ]

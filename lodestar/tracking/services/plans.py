@@ -97,3 +97,18 @@ def measure_plan(measure: Measure) -> list[domain.PlanPoint]:
     goal = measure.goal
     baseline = measure.baseline if measure.baseline is not None else Decimal(0)
     return domain.even_plan(goal.period.start, goal.period.end, baseline, measure.target)
+
+
+def item_plan(item) -> list[domain.PlanPoint]:
+    """An action item's time-phased plan: its planned quantity spread evenly from its start (or
+    the day it was created) to its due date, each day's share due by the end of that day — 10篇
+    from Monday to Friday plans 2篇 a day, 10 in that week, nothing after. No plan (empty) without
+    a planned quantity or a due date."""
+    if item.planned_quantity is None or item.due is None:
+        return []
+    start = item.start or (item.created_at.date() if item.created_at else item.due)
+    start = min(start, item.due)
+    return [
+        domain.PlanPoint(start - dt.timedelta(days=1), Decimal(0)),
+        domain.PlanPoint(item.due, Decimal(item.planned_quantity)),
+    ]
