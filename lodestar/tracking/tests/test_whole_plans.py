@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from itertools import pairwise
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -87,7 +88,7 @@ def test_a_whole_plan_reaches_the_target_and_its_weeks_are_whole(length, baselin
     values = [baseline, *(p.expected_cumulative for p in plan)]
     assert all(v == v.to_integral_value() for v in values)
     rising = target >= baseline
-    assert all((b >= a) if rising else (b <= a) for a, b in zip(values, values[1:], strict=False))
+    assert all((b >= a) if rising else (b <= a) for a, b in pairwise(values))
     # Weeks (Monday to Sunday) across the period: each whole, together the plan's rise.
     monday = day(0) - dt.timedelta(days=day(0).weekday())
     weeks = []
