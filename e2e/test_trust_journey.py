@@ -42,10 +42,12 @@ LEADS = "内容线索"
 
 
 def number(text: str) -> Decimal:
-    """The first number in a cell: "2,000 元" → 2000, "87%" → 87, "37 篇" → 37."""
-    match = re.search(r"-?[\d,]+(?:\.\d+)?", text)
+    """The first number in a cell: "2,000 元" → 2000, "87%" → 87, "37 篇" → 37, "3万" → 30000
+    (pages count in 万 and 亿 from 1万 on; `cell_value` reads the exact figure from the hover)."""
+    match = re.search(r"-?[\d,]+(?:\.\d+)?([万亿]?)", text)
     assert match, f"no number in {text!r}"
-    return Decimal(match.group(0).replace(",", ""))
+    scale = {"万": Decimal(10_000), "亿": Decimal(100_000_000)}.get(match.group(1), Decimal(1))
+    return Decimal(match.group(0).rstrip("万亿").replace(",", "")) * scale
 
 
 def percent(value: Decimal) -> str:
@@ -63,6 +65,9 @@ def cell_value(cell) -> str:
     field = cell.locator("input[name=current]")
     if field.count():
         return field.first.input_value()
+    exact = cell.locator(".figure[title]")  # 800万 shown, 8,000,000 on hover
+    if exact.count() == 1:
+        return exact.first.get_attribute("title")
     return cell.inner_text()
 
 
