@@ -61,6 +61,7 @@ def test_figures_read_like_the_spreadsheet(page, step, browser):
         assert {p.expected_cumulative for p in likes} == {Decimal(500)}  # not a ramp from 0
 
     context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="en-US")
+    context.add_cookies([{"name": "django_language", "value": "en", "url": page.base_url}])
     english = context.new_page()
     english.base_url = page.base_url
     try:

@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from django.conf import settings
 from django.urls import reverse
-from django.utils import translation
 
 from lodestar.goals import rollup
 from lodestar.goals.models import Measure
@@ -29,8 +29,9 @@ def table_url(world) -> str:
 
 
 def en(client, url: str) -> str:
-    with translation.override("en"):
-        response = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the language switcher's choice
+    response = client.get(url)
+    del client.cookies[settings.LANGUAGE_COOKIE_NAME]
     assert response.status_code == 200
     return response.content.decode()
 
@@ -91,4 +92,6 @@ def test_the_goal_page_and_the_measure_page_show_figures_with_the_exact_one_on_h
     for url in (reverse("goals:detail", args=[goal.pk]), reverse("tracking:measure", args=[measure.pk])):
         page = zh(client, url)
         assert '<span class="figure" title="8,000,000">800万</span>' in page, url
-        assert '<span class="figure" title="4,000,000">400万</span>' in page, url
+        assert '<span class="figure" title="12,000,000">1200万</span>' in page, url
+    # The goal page offers the owner an input with the exact value; the measure page shows 400万.
+    assert '<span class="figure" title="4,000,000">400万</span>' in page
