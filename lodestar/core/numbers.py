@@ -129,6 +129,7 @@ def _short(number: Decimal, unit: str, language: str) -> str:
         return _with_unit(_plain(_rounded(size)), negative, unit, language)
     ladder = _MAGNITUDES[language][::-1]  # smallest first
     level = -1  # -1: a plain figure; else the index of its word in `ladder`
+    upper: Decimal | None  # the figure from which the next word is due
     for index, (magnitude, _word) in enumerate(ladder):
         if size >= (_FROM if index == 0 else magnitude):
             level = index
