@@ -29,7 +29,7 @@ def test_goal_consensus_and_adjustment(page):
     page.fill("#id_target", "3000000")
     page.fill("#id_challenge", "3500000")
     page.get_by_role("button", name="保存").click()
-    expect(page.get_by_test_id("measures")).to_contain_text("3,000,000")
+    expect(page.get_by_test_id("measures")).to_contain_text("300万")  # 3,000,000 on hover
 
     # Consensus: the owner and the department manager (both 刘洋 here) plus the centre's director.
     zhaomin = page.locator("#id_participants option", has_text="赵敏")
@@ -75,8 +75,8 @@ def test_goal_consensus_and_adjustment(page):
     decide.locator("textarea").fill("同意")
     decide.get_by_role("button", name="批准").click()
     expect(page.get_by_test_id("adjustment-status")).to_contain_text("已批准")
-    expect(page.get_by_test_id("adjustments")).to_contain_text("2,500,000")
-    expect(page.get_by_test_id("measures")).to_contain_text("3,000,000")  # original target, struck through
+    expect(page.get_by_test_id("adjustments")).to_contain_text("250万")
+    expect(page.get_by_test_id("measures")).to_contain_text("300万")  # the original target, struck through
     measure.refresh_from_db()
     assert measure.target == 2500000 and measure.original_target == 3000000
 

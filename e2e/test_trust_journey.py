@@ -42,10 +42,12 @@ LEADS = "内容线索"
 
 
 def number(text: str) -> Decimal:
-    """The first number in a cell: "2,000 元" → 2000, "87%" → 87, "37 篇" → 37."""
-    match = re.search(r"-?[\d,]+(?:\.\d+)?", text)
+    """The first number in a cell: "2,000 元" → 2000, "87%" → 87, "37 篇" → 37, "3万" → 30000
+    (pages count in 万 and 亿 from 1万 on; `cell_value` reads the exact figure from the hover)."""
+    match = re.search(r"-?[\d,]+(?:\.\d+)?([万亿]?)", text)
     assert match, f"no number in {text!r}"
-    return Decimal(match.group(0).replace(",", ""))
+    scale = {"万": Decimal(10_000), "亿": Decimal(100_000_000)}.get(match.group(1), Decimal(1))
+    return Decimal(match.group(0).rstrip("万亿").replace(",", "")) * scale
 
 
 def percent(value: Decimal) -> str:
@@ -63,7 +65,10 @@ def cell_value(cell) -> str:
     field = cell.locator("input[name=current]")
     if field.count():
         return field.first.input_value()
-    return cell.inner_text()
+    text = cell.inner_text()
+    for figure in cell.locator(".figure[title]").all():  # 800万 shown, 8,000,000 on hover
+        text = text.replace(figure.inner_text(), figure.get_attribute("title"), 1)
+    return text
 
 
 def measure_rows(page) -> dict[str, dict[str, str]]:
@@ -334,7 +339,7 @@ def test_alert_against_the_plan_to_date_raises_and_resolves(page, step):
 
 
 def test_target_adjustment_changes_nothing_until_approved(page, step):
-    with step("the manager asks to cut his target from 30,000 to 25,000"):
+    with step("the manager asks to cut his target from 30,000 to 25,000 (3万 → 2.5万)"):
         login(page, "liuyang")
         open_goal(page, LEADS_GOAL)
         before = measure_rows(page)[LEADS]
@@ -348,7 +353,7 @@ def test_target_adjustment_changes_nothing_until_approved(page, step):
         if approver.count():
             approver.select_option(str(Person.objects.get(user__username="zhaomin").pk))
         form.get_by_role("button").click()
-        pending = page.get_by_test_id("adjustment").filter(has_text="25,000")
+        pending = page.get_by_test_id("adjustment").filter(has_text="2.5万")
         expect(pending.get_by_test_id("adjustment-status")).to_have_text("待审批")
 
     with step("nothing changes while it waits"):
@@ -364,12 +369,12 @@ def test_target_adjustment_changes_nothing_until_approved(page, step):
         page.goto(f"{page.base_url}/inbox/")
         expect(page.get_by_test_id("inbox")).to_contain_text(LEADS_GOAL)
         open_goal(page, LEADS_GOAL)
-        request = page.get_by_test_id("adjustment").filter(has_text="25,000")
+        request = page.get_by_test_id("adjustment").filter(has_text="2.5万")
         decide = request.get_by_test_id("adjustment-decide")
         decide.locator("textarea[name=comment]").fill("同意,下季度复盘。")
         decide.get_by_role("button", name="批准").click()
         expect(
-            page.get_by_test_id("adjustment").filter(has_text="25,000").get_by_test_id("adjustment-status")
+            page.get_by_test_id("adjustment").filter(has_text="2.5万").get_by_test_id("adjustment-status")
         ).to_have_text("已批准")
 
     with step("the target and the achievement change accordingly"):

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from lodestar.alerts.models import AlertCondition, AlertRule
 from lodestar.alerts.subjects import Hit, Text, leaf_measures, named_measures, rule_goals, rule_items
 from lodestar.execution.models import ItemStatus
+from lodestar.goals.domain import planned_as_level
 from lodestar.goals.models import Measure
 from lodestar.tracking import domain
 from lodestar.tracking.models import CheckIn
@@ -53,10 +54,13 @@ def plan_to_date(measure: Measure, today: dt.date) -> Decimal:
     """What the measure's plan expects by today: its time-phased plan (`measure_plan`) when one
     is set, else a straight line from the baseline (or 0) at the period start to the target at
     its end, counted in whole days (DOMAIN.md: day 4 of 31 → 4/31). A lower-is-better measure
-    without a baseline is a level to stay under: its plan is the target all along."""
+    without a baseline is a level to stay under, and a level without a baseline (转化率, 客单价:
+    `planned_as_level`) a level to hold: their plan is the target all along."""
     if measure.plan_points.all():
         return domain.expected_at(measure_plan(measure), today)
-    if measure.direction == "lower" and measure.baseline is None:
+    if measure.baseline is None and (
+        measure.direction == "lower" or planned_as_level(measure.accumulates, measure.baseline)
+    ):
         return measure.target
     baseline = measure.baseline if measure.baseline is not None else Decimal(0)
     period = measure.goal.period

@@ -39,6 +39,7 @@ class MeasureFigures:
     challenge: Decimal | None = None
     range_max: Decimal | None = None
     weight: Decimal | None = None  # percent among the goal's measures; None shares equally
+    accumulates: bool = True  # an amount that adds up over time; off for a level (转化率, 客单价)
 
 
 def achievement_rate(
@@ -446,6 +447,26 @@ def linear_share_to_date(start: dt.date, end: dt.date, today: dt.date) -> Decima
     return min(max(Decimal(done), ZERO) / Decimal(days), ONE)
 
 
+COUNTED_UNITS = frozenset({"count", "people", "custom"})  # Measure.unit codes of counted things
+
+
+def countable(unit: str, accumulates: bool) -> bool:
+    """Whether a measure counts whole things, so that its plans are whole numbers (no 3.85篇):
+    an amount that adds up (`accumulates`) in a count, people, or a custom unit (篇, 场, 家, 条:
+    the custom units teams add are things they count). Money (元, 万元) and percentages are not;
+    nor is a level (单篇平均点赞 is an average of counts)."""
+    return accumulates and unit in COUNTED_UNITS
+
+
+def planned_as_level(accumulates: bool, baseline: Decimal | None) -> bool:
+    """Whether a measure's plan is its target level in every period rather than a ramp: a level
+    (an average or a ratio, `accumulates` off: 转化率, 新客占比, 客单价, 单篇平均点赞) without a
+    baseline. Such a metric is not built up from 0 over the period; each week's 转化率 should be the
+    target. A level with a baseline (复购率 15% → 20%) is an improvement path: its plan rises from
+    the baseline to the target."""
+    return not accumulates and baseline is None
+
+
 @dataclass(frozen=True)
 class PlanPoint:
     """A point of a time-phased plan: the cumulative value expected by a day."""
@@ -483,13 +504,16 @@ def planned_progress(
     """The share of the way from baseline (or 0) to target that the plan expects by `today`, 0..1.
 
     `plan` is the measure's time-phased plan; without one, a straight line from the baseline at the
-    period start to the target at its end (as tracking's even plan). None when the way is empty.
+    period start to the target at its end (as tracking's even plan), or the full way (1) for a level
+    planned at its target every period (`planned_as_level`). None when the way is empty.
     """
     baseline = figures.baseline if figures.baseline is not None else ZERO
     span = figures.target - baseline
     if span == 0:
         return None
     if not plan:
+        if planned_as_level(figures.accumulates, figures.baseline):
+            return ONE  # a level without a baseline is due in full every period
         return linear_share_to_date(start, end, today)
     expected = expected_at(list(plan), min(max(today, start), end))
     if expected is None:

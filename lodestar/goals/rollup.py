@@ -49,6 +49,7 @@ def figures_of(measure: Measure) -> domain.MeasureFigures:
         challenge=measure.challenge,
         range_max=measure.range_max,
         weight=measure.weight,
+        accumulates=measure.accumulates,
     )
 
 

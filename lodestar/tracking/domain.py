@@ -10,11 +10,11 @@ import datetime as dt
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from itertools import pairwise
 
 # Plans, their interpolation and health have one home (goals.domain), shared with the stored roll-up.
-from lodestar.goals.domain import (  # noqa: F401
+from lodestar.goals.domain import (
     Health,
     PlanPoint,
     expected_at,
@@ -102,6 +102,82 @@ def curve_plan(
         reached += share
         points.append(PlanPoint(end, baseline + (target - baseline) * reached / Decimal(100)))
     return points
+
+
+def whole_steps(total: Decimal, exact: Sequence[Decimal]) -> list[Decimal]:
+    """Whole steps as close as can be to `exact` ones that add up to `total` (largest remainder).
+
+    A countable plan (篇, 场, 人) is made of whole steps: 50篇 over 13 even weeks is 3.846…篇 a week;
+    each step gets the whole part of its exact amount, and the pieces left over go one each to the
+    steps with the largest remainders (earlier steps first on a tie), so 11 weeks of 4篇 and 2 of 3篇
+    … add up to exactly 50. Each step is the exact one rounded down or up. When `total` is not
+    whole (50.5篇) its fraction rides on the last step. Negative totals (a count that should fall:
+    complaints 40 → 10) are split as their size and the signs put back.
+    """
+    if not exact:
+        return []
+    if total < 0:
+        return [-step for step in whole_steps(-total, [-value for value in exact])]
+    whole_total = total.to_integral_value(rounding=ROUND_FLOOR)
+    scale = sum(exact, ZERO)
+    # The exact steps scaled to the whole total (they add up to it), then apportioned.
+    quotas = [value * whole_total / scale for value in exact] if scale > 0 else [ZERO] * len(exact)
+    if scale <= 0:
+        quotas[-1] = whole_total
+    steps = [max(q.to_integral_value(rounding=ROUND_FLOOR), ZERO) for q in quotas]
+    left = int(whole_total - sum(steps, ZERO))
+    by_remainder = sorted(range(len(steps)), key=lambda i: (-(quotas[i] - steps[i]), i))
+    for index in by_remainder[: max(left, 0)]:
+        steps[index] += ONE
+    steps[-1] += total - whole_total
+    return steps
+
+
+def whole_plan(points: Sequence[PlanPoint], baseline: Decimal) -> list[PlanPoint]:
+    """A generated plan of a countable measure in whole numbers (`goals.domain.countable`).
+
+    The plan's steps (what each point adds to the one before, the first to the baseline) become
+    `whole_steps`, so every point is the baseline plus whole things and the last one is still the
+    target: 50篇 over a quarter plans 4, 8, 12 … 50, not 3.85, 7.69 …
+    """
+    if not points:
+        return []
+    ordered = sorted(points, key=lambda p: p.day)
+    values = [baseline, *(p.expected_cumulative for p in ordered)]
+    exact = [after - before for before, after in pairwise(values)]
+    steps = whole_steps(values[-1] - baseline, exact)
+    result, reached = [], baseline
+    for point, step in zip(ordered, steps, strict=True):
+        reached += step
+        result.append(PlanPoint(point.day, reached))
+    return result
+
+
+def level_plan(start: dt.date, end: dt.date, target: Decimal) -> list[PlanPoint]:
+    """The plan of a level without a baseline (`goals.domain.planned_as_level`: 转化率, 客单价): the
+    target level from the first day of the period to its last, not a ramp from 0."""
+    if end < start:
+        raise ValueError("end before start")
+    return [PlanPoint(start, target), PlanPoint(end, target)]
+
+
+def planned_between(
+    plan: Sequence[PlanPoint], first: dt.date, last: dt.date, *, whole: bool = False
+) -> Decimal | None:
+    """The plan's amount for the days `first`..`last` (a week of the report): the expected cumulative
+    at the end of `last` minus at the end of the day before `first`, so that consecutive weeks add up.
+
+    `whole` (a countable measure): both cumulatives are rounded half up to whole numbers first, so a
+    week's amount is whole (no 3.85篇) and the weeks still add up to the plan's total, each the
+    exact amount rounded down or up.
+    """
+    end = expected_at(plan, last)
+    before = expected_at(plan, first - dt.timedelta(days=1))
+    if end is None or before is None:
+        return None
+    if whole:
+        end, before = (value.to_integral_value(rounding=ROUND_HALF_UP) for value in (end, before))
+    return end - before
 
 
 def pace(actual: Decimal | None, expected: Decimal | None, baseline: Decimal = ZERO) -> Decimal | None:

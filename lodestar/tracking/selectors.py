@@ -22,6 +22,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sub
 from lodestar.execution.access import visible_items
 from lodestar.execution.models import ActionItem, ItemStatus, RaciAssignment
 from lodestar.execution.selectors import item_list
+from lodestar.goals import domain as goal_domain
 from lodestar.goals.access import visible_goals
 from lodestar.goals.models import Goal, GoalStatus, Measure
 from lodestar.tracking import domain
@@ -137,14 +138,11 @@ def parse_period(params, today: dt.date) -> Week | Day:
     return parse_week(params.get("week"), today)
 
 
-def week_plan(plan: list[domain.PlanPoint], week: Week | Day) -> Decimal | None:
+def week_plan(plan: list[domain.PlanPoint], week: Week | Day, *, whole: bool = False) -> Decimal | None:
     """The plan's amount for the week (or day): expected cumulative at its end minus at the day
-    before it starts (so the weeks, or days, of a period add up to target − baseline)."""
-    end = domain.expected_at(plan, week.end)
-    before = domain.expected_at(plan, week.start - dt.timedelta(days=1))
-    if end is None or before is None:
-        return None
-    return end - before
+    before it starts (so the weeks, or days, of a period add up to target − baseline); `whole` for a
+    countable measure (`domain.planned_between`)."""
+    return domain.planned_between(plan, week.start, week.end, whole=whole)
 
 
 # --- my weekly report ---------------------------------------------------------------------
@@ -312,7 +310,9 @@ def measure_row(user, measure: Measure, week: Week | Day, today: dt.date) -> Rep
         checkin=checkins[0] if checkins else None,
         previous=previous,
         # A level (复购率) plans where it should stand at the period's end, not an amount to add.
-        planned=week_plan(plan, week) if measure.accumulates else domain.expected_at(plan, week.end),
+        planned=week_plan(plan, week, whole=goal_domain.countable(measure.unit, measure.accumulates))
+        if measure.accumulates
+        else domain.expected_at(plan, week.end),
         editable=goal.status == GoalStatus.ACTIVE
         and not goal.period.is_closed
         and can_report_on_goal(user, goal),

@@ -8,7 +8,7 @@ write through the services; a service's ApplicationError becomes a form error on
 from __future__ import annotations
 
 from collections import OrderedDict
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib import messages
 from django.db.models import prefetch_related_objects
@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from lodestar.core.errors import ApplicationError, PermissionDeniedError
 from lodestar.core.http import add_error_to_form, int_param, page_view
 from lodestar.execution.access import access_item
+from lodestar.goals import domain as goal_domain
 from lodestar.goals.access import access_goal, access_measure, can_edit_goal, can_report_on_goal
 from lodestar.goals.models import Goal, Measure
 from lodestar.org.models import Department
@@ -313,6 +314,14 @@ def _measure_with_plan(request, measure_id: int) -> Measure:
     return measure
 
 
+def expected_now_shown(measure: Measure, expected: Decimal | None) -> Decimal | None:
+    """The plan by today as the measure page shows it: in whole things for a counted measure
+    (rounded half up, as the weeks' plans are: `domain.planned_between`), else as planned."""
+    if expected is not None and goal_domain.countable(measure.unit, measure.accumulates):
+        return expected.to_integral_value(rounding=ROUND_HALF_UP)
+    return expected
+
+
 def _measure_context(request, measure: Measure, plan_form: PlanForm) -> dict:
     goal: Goal = measure.goal
     today = timezone.localdate()
@@ -364,7 +373,7 @@ def _measure_context(request, measure: Measure, plan_form: PlanForm) -> dict:
         "goal": goal,
         "plan": sorted(plan, key=lambda p: p.day),
         "plan_source": stored[0].get_source_display() if stored else None,
-        "expected_now": expected_now,
+        "expected_now": expected_now_shown(measure, expected_now),
         "pace": pace,
         "health": domain.health(pace).value,
         "forecast": forecast,

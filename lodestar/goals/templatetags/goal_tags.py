@@ -6,8 +6,10 @@ from html import escape
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from lodestar.core.numbers import short_figure
 from lodestar.core.templatetags.history_tags import history_action
 from lodestar.goals.figures import describe_source_note
 
@@ -107,17 +109,22 @@ def progress_bar(value, health="not_started"):
     )
 
 
+def shown(value, unit: str) -> str:
+    """A figure with its unit as pages show it in text (800万, 1.2亿元; core.numbers.short_figure)."""
+    return short_figure(value, unit, language=get_language()) or "—"
+
+
 @register.filter
 def measure_condition(measure) -> str:
-    """ "销售额 ≥ 500 万元" style text of a measure's condition."""
+    """ "销售额 ≥ 500万元" style text of a measure's condition (曝光量 ≥ 200万, not 2,000,000)."""
     unit = measure.unit_display
     if measure.direction == "lower":
-        return f"{measure.name} ≤ {amount(measure.target)}{unit}"
+        return f"{measure.name} ≤ {shown(measure.target, unit)}"
     if measure.direction == "range":
-        return f"{measure.name} {amount(measure.target)}–{amount(measure.range_max)}{unit}"
+        return f"{measure.name} {shown(measure.target, unit)}–{shown(measure.range_max, unit)}"
     if measure.baseline is not None:
-        return f"{measure.name} {amount(measure.baseline)}{unit} → {amount(measure.target)}{unit}"
-    return f"{measure.name} ≥ {amount(measure.target)}{unit}"
+        return f"{measure.name} {shown(measure.baseline, unit)} → {shown(measure.target, unit)}"
+    return f"{measure.name} ≥ {shown(measure.target, unit)}"
 
 
 @register.simple_tag
@@ -140,7 +147,7 @@ def adjusted(measure) -> bool:
 
 def current_target_text(name: str, target, unit: str) -> str:
     """ "当前目标 销售额 550万元": the target in force, shown beside a title that may embed the old one."""
-    return _("Current target %(measure)s %(target)s") % {"measure": name, "target": f"{amount(target)}{unit}"}
+    return _("Current target %(measure)s %(target)s") % {"measure": name, "target": shown(target, unit)}
 
 
 @register.simple_tag

@@ -33,8 +33,10 @@ def goal_table(request):
     goals = []
     if department is not None and period is not None:
         goals = list(
-            selectors.goal_list(
-                request.user, {"period_id": period.pk}, department=department, subdepartments=False
+            selectors.with_consensus(
+                selectors.goal_list(
+                    request.user, {"period_id": period.pk}, department=department, subdepartments=False
+                )
             ).order_by("depth", "parent_id", "sort_order", "id")
         )
     weight_groups: dict = {}
@@ -157,7 +159,7 @@ def tree_children(request, goal_id: int):
 def table_row(request, goal_id: int):
     """HTMX: one row of the goal-setting table, read-only or (with ?edit=1 / POST) as an inline form."""
     goal = access_goal(request.user, goal_id)
-    goal = selectors.goal_list(request.user).get(pk=goal.pk)
+    goal = selectors.with_consensus(selectors.goal_list(request.user)).get(pk=goal.pk)
     editing = request.GET.get("edit") == "1" or request.method == "POST"
     form = None
     if editing:
@@ -203,7 +205,7 @@ def table_row(request, goal_id: int):
                     owner=data["owner"],
                     goal_type=data["goal_type"],
                 )
-                goal = selectors.goal_list(request.user).get(pk=goal.pk)
+                goal = selectors.with_consensus(selectors.goal_list(request.user)).get(pk=goal.pk)
                 editing, form = False, None
     goal.can_edit = can_edit_goal(request.user, goal)
     template = "goals/table.html#row-edit" if editing else "goals/table.html#row"

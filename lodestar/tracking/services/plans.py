@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from lodestar.core.errors import ApplicationError, PermissionDeniedError
 from lodestar.core.services import Actor, check_version
+from lodestar.goals import domain as goal_domain
 from lodestar.goals.access import can_report_on_goal
 from lodestar.goals.models import Measure
 from lodestar.goals.services import to_decimal
@@ -47,7 +48,9 @@ def plan_set(
     start, end = goal.period.start, goal.period.end
     baseline = measure.baseline if measure.baseline is not None else Decimal(0)
     if source == PlanPoint.Source.EVEN:
-        plan = domain.even_plan(start, end, baseline, measure.target, step_days=step_days)
+        plan = generated_plan(
+            measure, domain.even_plan(start, end, baseline, measure.target, step_days=step_days)
+        )
     elif source == PlanPoint.Source.CURVE:
         decomposition = goal.decompositions.filter(dimension="time").first()
         if decomposition is None:
@@ -65,7 +68,7 @@ def plan_set(
             for p in decomposition.parts
             if p.get("goal_id") in children
         ]
-        plan = domain.curve_plan(sorted(periods), baseline, measure.target)
+        plan = generated_plan(measure, domain.curve_plan(sorted(periods), baseline, measure.target))
     elif source == PlanPoint.Source.MANUAL:
         if not points:
             raise ApplicationError(_("Enter at least one point."), field="points", code="required")
@@ -89,14 +92,29 @@ def plan_set(
     )
 
 
+def generated_plan(measure: Measure, plan: list[domain.PlanPoint]) -> list[domain.PlanPoint]:
+    """An even or curve plan as the measure's kind wants it: a level without a baseline (转化率,
+    客单价) at its target level every period (`goals.domain.planned_as_level`), a countable measure
+    (篇, 场, 人) in whole numbers that still reach the target (`goals.domain.countable`)."""
+    if goal_domain.planned_as_level(measure.accumulates, measure.baseline):
+        return domain.level_plan(measure.goal.period.start, measure.goal.period.end, measure.target)
+    if goal_domain.countable(measure.unit, measure.accumulates):
+        baseline = measure.baseline if measure.baseline is not None else Decimal(0)
+        return domain.whole_plan(plan, baseline)
+    return plan
+
+
 def measure_plan(measure: Measure) -> list[domain.PlanPoint]:
-    """The stored plan, or an even straight line over the goal's period when none was set."""
+    """The stored plan, or an even straight line over the goal's period when none was set
+    (`generated_plan`: whole numbers for counted things, the target level for a level)."""
     stored = [domain.PlanPoint(p.date, p.expected_cumulative) for p in measure.plan_points.all()]
     if stored:
         return stored
     goal = measure.goal
     baseline = measure.baseline if measure.baseline is not None else Decimal(0)
-    return domain.even_plan(goal.period.start, goal.period.end, baseline, measure.target)
+    return generated_plan(
+        measure, domain.even_plan(goal.period.start, goal.period.end, baseline, measure.target)
+    )
 
 
 def item_plan(item) -> list[domain.PlanPoint]:

@@ -433,8 +433,10 @@ def test_plan_default_even_manual_and_curve(world, owned, api, make_goal, activa
 
     default = ok(member.get(f"/measures/{owned.pk}/plan"))
     assert default["is_default"] and default["source"] == "even"
-    # The straight line from the baseline: 1/365 of 30 is due by the end of the first day.
-    assert default["points"][0] == {"date": str(world.year.start), "expected_cumulative": "0.0822"}
+    # The straight line from the baseline in whole notes (issue 13: no 3.85篇): 1/365 of 30 is 0.08
+    # by the end of the first day, so nothing yet; every point is whole and the last is the target.
+    assert default["points"][0] == {"date": str(world.year.start), "expected_cumulative": "0.00"}
+    assert all(Decimal(p["expected_cumulative"]) % 1 == 0 for p in default["points"])
     assert default["points"][-1] == {"date": str(world.year.end), "expected_cumulative": "30.00"}
     even = ok(put(owned, {"source": "even", "step_days": 30}))
     assert not even["is_default"] and len(even["points"]) == 14

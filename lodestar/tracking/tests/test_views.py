@@ -525,10 +525,9 @@ def test_day_page_lists_the_rows_with_the_plan_for_the_day(world, setup, day):
     assert f"?day={day.previous.key}" in body and f"?day={day.next.key}" in body
     row = next(r for r in response.context["rows"] if r.kind == "measure")
     plan = services.measure_plan(measure)
-    expected = domain.expected_at(plan, day.start) - domain.expected_at(
-        plan, day.start - dt.timedelta(days=1)
-    )
-    assert row.planned == expected
+    # Notes are counted: the day's plan is the whole-number plan's step (issue 13: no 0.14篇).
+    expected = domain.planned_between(plan, day.start, day.start, whole=True)
+    assert row.planned == expected and row.planned % 1 == 0
     assert row.form.initial["period_start"] == row.form.initial["period_end"] == day.start
 
 
