@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import Count
+from django.db.models import Count, Q, Sum
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -25,6 +25,41 @@ from lodestar.org.permissions import access_department, access_period, can_write
 # --- goal-setting table --------------------------------------------------------------------
 
 
+def _weight_groups(goals: list[Goal]) -> list[tuple[str, Decimal, bool]]:
+    """The weight total of each set of siblings on the table: (label, total, still open).
+
+    Sub-goals of one parent may sit in several departments (a split by department), so their
+    total counts every sibling, not only the rows shown here (one query). The 100% rule binds
+    before consensus: a set is "open" while one of its goals is a draft; an agreed set whose
+    weights were set differently is no warning."""
+    groups: dict[tuple, list] = {}
+    for goal in goals:
+        if goal.status == GoalStatus.CANCELLED or goal.weight is None:
+            continue
+        if goal.parent_id and goal.parent:
+            label = goal.parent.name
+        else:
+            label = _("top-level goals of %(owner)s") % {
+                "owner": goal.owner.display_name if goal.owner else "—"
+            }
+        group = groups.setdefault(services.sibling_key(goal), [label, Decimal(0), False])
+        group[1] += goal.weight
+        group[2] = group[2] or goal.status == GoalStatus.DRAFT
+    parent_keys = [key for key in groups if key[0] == "parent"]
+    if parent_keys:
+        siblings = (
+            Goal.objects.filter(parent_id__in={key[1] for key in parent_keys}, weight__isnull=False)
+            .exclude(status=GoalStatus.CANCELLED)
+            .values("parent_id", "period_id")
+            .annotate(total=Sum("weight"), drafts=Count("pk", filter=Q(status=GoalStatus.DRAFT)))
+        )
+        for row in siblings:
+            group = groups.get(("parent", row["parent_id"], row["period_id"]))
+            if group is not None:
+                group[1], group[2] = row["total"], row["drafts"] > 0
+    return sorted(((label, total, open_) for label, total, open_ in groups.values()), key=lambda g: str(g[0]))
+
+
 @page_view
 def goal_table(request):
     """The goal-setting table (template 1) of a department and period, editable in place."""
@@ -39,18 +74,7 @@ def goal_table(request):
                 )
             ).order_by("depth", "parent_id", "sort_order", "id")
         )
-    weight_groups: dict = {}
-    for goal in goals:
-        if goal.status != GoalStatus.CANCELLED and goal.weight is not None:
-            if goal.parent_id and goal.parent:
-                label = goal.parent.name
-            else:
-                label = _("top-level goals of %(owner)s") % {
-                    "owner": goal.owner.display_name if goal.owner else "—"
-                }
-            key = services.sibling_key(goal)
-            previous = weight_groups.get(key, (label, Decimal(0)))
-            weight_groups[key] = (label, previous[1] + goal.weight)
+    weight_groups = _weight_groups(goals)
     for goal in goals:
         goal.can_edit = can_edit_goal(request.user, goal)
     departments = list(Department.objects.filter(is_active=True).order_by("path"))
@@ -72,7 +96,7 @@ def goal_table(request):
             "goals": goals,
             "departments": departments,
             "periods": periods,
-            "weight_groups": sorted(weight_groups.values(), key=lambda item: str(item[0])),
+            "weight_groups": weight_groups,
             "periods_with_goals": periods_with_goals,
             "can_add": department is not None and can_write(request.user),
             "create_url": f"{reverse('goals:create')}?department={department.pk if department else ''}"
