@@ -98,3 +98,18 @@ def shift_dates(
     """Move an item on the timeline by `days`, keeping its length."""
     delta = dt.timedelta(days=days)
     return (start + delta if start else None, due + delta if due else None)
+
+
+def can_hold_letter(letter: str, *, role: str, manages_a_department: bool) -> bool:
+    """Whether someone with system `role` is offered for a RACI letter on the item form.
+
+    A viewer (访客, a read-only guest such as a finance observer) can only be kept informed (I):
+    they cannot do, approve or advise on the work. A system admin with no department role (the IT
+    admin who keeps the system running) holds no letter; an admin who manages a department
+    does. Members and HR partners hold any letter.
+    """
+    if role == "viewer":
+        return letter == INFORMED
+    if role == "admin":
+        return manages_a_department
+    return True

@@ -14,6 +14,7 @@ urlpatterns = [
     path("timeline/data/", board.timeline_data, name="timeline_data"),
     path("timeline/reschedule/<int:item_id>/", board.timeline_reschedule, name="timeline_reschedule"),
     path("items/new/", items.item_create, name="create"),
+    path("items/new/choices/", items.item_form_choices, name="form_choices"),
     path("items/bulk/", items.item_bulk, name="bulk"),
     path("items/<int:item_id>/", detail.item_detail, name="detail"),
     path("items/<int:item_id>/edit/", items.item_edit, name="edit"),

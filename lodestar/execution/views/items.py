@@ -4,6 +4,7 @@ kanban and timeline in views/board.py."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter, defaultdict
 
 from django.contrib import messages
@@ -191,8 +192,7 @@ def raci_matrix(request):
     )
 
 
-def _item_form(request, *, item=None, department=None, goal=None):
-    user = request.user
+def _item_form_querysets(user):
     departments = Department.objects.filter(is_active=True).order_by("path")
     goals = (
         visible_goals(user)
@@ -200,6 +200,27 @@ def _item_form(request, *, item=None, department=None, goal=None):
         .select_related("period")
         .order_by("-period__start", "depth", "name")
     )
+    return departments, goals
+
+
+def _reload_attrs(form: ItemForm, item=None) -> None:
+    """The goal (and department) choices reload the measure and phase choices (HTMX, out of band)."""
+    attrs = {
+        "hx-get": reverse("execution:form_choices"),
+        "hx-trigger": "change",
+        "hx-swap": "none",
+        "hx-include": "[name=department],[name=goal],[name=measure],[name=phase]",
+    }
+    if item is not None:
+        attrs["hx-vals"] = json.dumps({"item": item.pk})
+    for name in ("goal", "department"):
+        if not form.fields[name].disabled:
+            form.fields[name].widget.attrs.update(attrs)
+
+
+def _item_form(request, *, item=None, department=None, goal=None):
+    user = request.user
+    departments, goals = _item_form_querysets(user)
     if item is not None:
         initial = {
             f: getattr(item, f)
@@ -234,8 +255,36 @@ def _item_form(request, *, item=None, department=None, goal=None):
             "accountable": me,
             "measure": goal.measures.first() if goal else None,
         }
-    return ItemForm(
+    form = ItemForm(
         request.POST or None, initial=initial, departments=departments, goals=goals, editing=item is not None
+    )
+    _reload_attrs(form, item)
+    return form
+
+
+@page_view
+def item_form_choices(request):
+    """HTMX: the measure and phase choices of the item form for the chosen goal and department
+    (only the goal's measures, labelled with the goal; only the phases of that plan)."""
+    require_person(request.user)
+    departments, goals = _item_form_querysets(request.user)
+    data = request.GET.copy()
+    item_id = int_param(request.GET.get("item"))
+    editing = False
+    if item_id:
+        item = access_item(request.user, item_id, manage=True)
+        data["department"] = str(item.department_id)
+        editing = True
+    form = ItemForm(
+        initial={key: data.get(key) for key in ("department", "goal", "measure", "phase")},
+        departments=departments,
+        goals=goals,
+        editing=editing,
+    )
+    return render(
+        request,
+        "execution/_item_form_plan_choices.html",
+        {"fields": [form["measure"], form["phase"]]},
     )
 
 
