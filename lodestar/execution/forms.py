@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.forms.models import ModelChoiceIteratorValue
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -293,3 +294,38 @@ class CommentForm(forms.Form):
 
 class AttachmentForm(forms.Form):
     file = forms.FileField(label=_("File"))
+
+
+class PredecessorField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: ActionItem) -> str:
+        due = f" · {_('due')} {obj.due:%m-%d}" if obj.due else ""
+        return f"{obj.title} · {obj.department.name}{due}"
+
+
+class DependencyForm(forms.Form):
+    """The item this one waits for: any item the user can see, in any department; the item's own
+    department first."""
+
+    predecessor = PredecessorField(
+        label=_("This item waits for…"),
+        queryset=ActionItem.objects.none(),
+        widget=SinglePicker(
+            search_of=lambda i: f"{i.title} {i.department.name}",
+            placeholder=_("Search items by title, department or pinyin"),
+            empty_text=_("No item matches."),
+        ),
+    )
+
+    def __init__(self, *args, item: ActionItem, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["predecessor"]
+        field.queryset = ActionItem.objects.filter(pk__in=[c.pk for c in candidates])
+        # The candidates were read once with their departments: list them without a second query.
+        field.widget.choices = [
+            (ModelChoiceIteratorValue(c.pk, c), field.label_from_instance(c)) for c in candidates
+        ]
+        field.widget.featured = (
+            item.department.name,
+            {str(c.pk) for c in candidates if c.department_id == item.department_id},
+        )
+        field.widget.others_label = _("Other departments")

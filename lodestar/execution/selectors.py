@@ -74,7 +74,10 @@ def item_list(user, params=None) -> QuerySet[ActionItem]:
         .select_related("department", "goal", "phase", "accountable", "requested_department", "measure")
         .prefetch_related(
             RACI_PREFETCH,
-            Prefetch("predecessor_links", queryset=live_links().select_related("predecessor")),
+            Prefetch(
+                "predecessor_links",
+                queryset=live_links().select_related("predecessor", "predecessor__department"),
+            ),
         )
     )
     if params is not None:

@@ -219,7 +219,7 @@ def item_create(
         ]
     )
     for predecessor in predecessors:
-        add_dependency(predecessor, item)
+        add_dependency(predecessor, item, actor=actor)
     feed_measure(item.measure_id)
     notify_on_commit(
         [p for p in responsible if p.pk != person.pk],

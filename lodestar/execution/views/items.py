@@ -27,6 +27,7 @@ from lodestar.execution.access import (
 )
 from lodestar.execution.forms import BulkForm, ItemForm, RowForm
 from lodestar.execution.models import ActionItem, ItemStatus
+from lodestar.execution.views.phases import phase_plan
 from lodestar.goals.access import access_goal, visible_goals
 from lodestar.goals.models import GoalStatus
 from lodestar.org.models import Department, Person
@@ -107,6 +108,7 @@ def item_table(request):
             "today": today,
             "can_plan": can_plan_in(request.user, department) if department else can_write(request.user),
             "bulk_form": BulkForm(),
+            "phase_plan": phase_plan(request.user, department, goal),
             "section": "table",
         },
     )
