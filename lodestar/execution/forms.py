@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from django import forms
-from django.forms.models import ModelChoiceIteratorValue
 from django.db.models import Q
+from django.forms.models import ModelChoiceIteratorValue
 from django.utils.translation import gettext_lazy as _
 
 from lodestar.core.forms import DateInput, VersionField
