@@ -43,8 +43,11 @@ from lodestar.execution.schemas import (
     PageIn,
     PhaseFilterIn,
     PhaseIn,
+    PhaseMoveIn,
     PhaseOut,
     PhasePage,
+    PhasePatch,
+    PhasesOut,
     RaciIn,
     RequestAnswerIn,
     RescheduleIn,
@@ -470,6 +473,41 @@ def phase_create(request, payload: PhaseIn):
             exc.message = _("The end date is before the start date.")
         raise
     return Status(201, phase)
+
+
+PhaseId = Path(..., le=MAX_ID, description="The phase's id")
+
+
+@router.patch(
+    "/phases/{phase_id}",
+    response={200: PhaseOut, **WRITE_ERRORS},
+    summary="Rename a phase or change its dates (send its `version`)",
+)
+def phase_patch(request, payload: PhasePatch, phase_id: int = PhaseId):
+    """Those who may plan items in the phase's department; `end` before `start` → 422 on `end`."""
+    user = request.user
+    phase = access_phase(user, phase_id)
+    data = payload.dict(exclude_unset=True)
+    require_values(data, ("name",))
+    return services.phase_update(
+        actor=user,
+        phase=phase,
+        version=data["version"],
+        name=data.get("name", phase.name),
+        start=data.get("start", phase.start),
+        end=data.get("end", phase.end),
+    )
+
+
+@router.post(
+    "/phases/{phase_id}/move",
+    response={200: PhasesOut, **WRITE_ERRORS},
+    summary="Put a phase at `position` among its plan's phases; answers the plan's phases in order",
+)
+def phase_move(request, payload: PhaseMoveIn, phase_id: int = PhaseId):
+    user = request.user
+    phase = access_phase(user, phase_id)
+    return {"items": services.phase_move(actor=user, phase=phase, position=payload.position)}
 
 
 # --- history -------------------------------------------------------------------------------

@@ -113,3 +113,15 @@ def can_hold_letter(letter: str, *, role: str, manages_a_department: bool) -> bo
     if role == "admin":
         return manages_a_department
     return True
+
+
+def phase_fits(
+    *, phase_department_id: int, phase_goal_id: int | None, item_department_id: int, item_goal_id: int | None
+) -> bool:
+    """Whether an item may sit in a phase: the phase belongs to the item's plan, that is to its
+    department's own plan (a phase without a goal) or to its goal's plan (双11天猫GMV's 预热期 →
+    爆发期 → 返场期). A goal's phases are not offered to items of other goals, nor to items
+    without a goal."""
+    if phase_goal_id is None:
+        return phase_department_id == item_department_id
+    return phase_goal_id == item_goal_id

@@ -189,9 +189,9 @@ class ItemForm(forms.Form):
             if goal is not None
             else Measure.objects.none()
         )
-        plan = Q(pk__in=[])
+        plan = Q(pk__in=[])  # domain.phase_fits as a query
         if department is not None:
-            plan |= Q(department=department)
+            plan |= Q(department=department, goal__isnull=True)
         if goal is not None:
             plan |= Q(goal=goal)
         self.fields["phase"].queryset = Phase.objects.filter(plan).order_by("sort_order", "start", "id")
