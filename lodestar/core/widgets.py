@@ -7,7 +7,9 @@ Python from the same context, so forms, validation and the markup stay exactly D
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
+from typing import Any
 
 from django import forms
 from django.forms.utils import flatatt
@@ -49,14 +51,15 @@ class FastSelectMultiple(FastSelect, forms.SelectMultiple):
 def pinyin_keys(text: str) -> str:
     """What a search by pinyin matches: the full syllables and the initials, lower case.
 
-    "林晓" → "linxiao lx"; "KV设计" → "kvsheji kvsj" (letters and digits are kept as they are).
+    "林晓" → "linxiao lx"; "KV设计" → "kvsheji kvsj" (letters and digits are kept as they are);
+    word by word: "林晓 小红书组" → "linxiao lx xiaohongshuzu xhsz".
     """
-    text = (text or "").strip()
-    if not text:
-        return ""
-    full = lazy_pinyin(text, errors="default")
-    initials = lazy_pinyin(text, style=Style.FIRST_LETTER, errors="default")
-    return f"{''.join(full)} {''.join(initials)}".lower()
+    keys = []
+    for word in (text or "").split():
+        full = "".join(lazy_pinyin(word, errors="default")).lower()
+        initials = "".join(lazy_pinyin(word, style=Style.FIRST_LETTER, errors="default")).lower()
+        keys.append(full if full == initials else f"{full} {initials}")
+    return " ".join(keys)
 
 
 class Picker(forms.CheckboxSelectMultiple):
@@ -65,7 +68,7 @@ class Picker(forms.CheckboxSelectMultiple):
     Each option carries `data-search` (its label, the pinyin of `search_of(obj)` and any extra
     words), so static/picker.js filters the list as one types ("lx" or "linxiao" finds 林晓)
     without a request; without JavaScript it is a plain scrollable list of checkboxes. The
-    values listed first (`featured`: a heading and a set of values, e.g. the goal's department)
+    options listed first (`featured`: a heading and a test on the option's record, e.g. "in the goal's department")
     come under their own heading, the rest under `others_label`. Built in Python, like
     FastSelect, so a list of 2,000 people renders in milliseconds.
     """
@@ -77,7 +80,8 @@ class Picker(forms.CheckboxSelectMultiple):
         self.search_of = search_of or str
         self.placeholder = placeholder
         self.empty_text = empty_text
-        self.featured: tuple[str, set[str]] | None = None
+        # (heading, test): the options whose instance passes `test` are listed first, under heading.
+        self.featured: tuple[str, Callable[[Any], bool]] | None = None
         self.others_label = ""
 
     def _option(self, name: str, id_: str, index: int, value, label, chosen: set[str]) -> str:
@@ -108,13 +112,15 @@ class Picker(forms.CheckboxSelectMultiple):
         else:
             values = [value]
         chosen = {str(getattr(v, "pk", v)) for v in values if v not in (None, "")}
-        featured_label, featured = self.featured or ("", set())
+        featured_label, featured = self.featured or ("", None)
         groups: dict[bool, list[str]] = {True: [], False: []}
         for index, (option_value, label) in enumerate(self.choices):
             key = str(getattr(option_value, "value", option_value))
             if key == "":
                 continue  # the empty choice: nothing ticked means none
-            groups[key in featured].append(self._option(name, id_, index, option_value, label, chosen))
+            instance = getattr(option_value, "instance", None)
+            first = featured is not None and instance is not None and featured(instance)
+            groups[first].append(self._option(name, id_, index, option_value, label, chosen))
         parts = [
             format_html(
                 '<div class="picker" data-picker>'

@@ -210,13 +210,13 @@ class ItemForm(forms.Form):
             field = self.fields[name]
             field.queryset = selectors.raci_people(letter)
             if home is not None:
-                featured = {
-                    str(pk)
-                    for pk in field.queryset.filter(department__path__startswith=home.path).values_list(
-                        "pk", flat=True
-                    )
-                }
-                field.widget.featured = (home.name, featured)
+                path = home.path
+                field.widget.featured = (
+                    home.name,
+                    lambda person, path=path: (
+                        person.department_id is not None and person.department.path.startswith(path)
+                    ),
+                )
                 field.widget.others_label = _("Other departments")
 
     def groups(self) -> list[dict]:
@@ -324,8 +324,5 @@ class DependencyForm(forms.Form):
         field.widget.choices = [
             (ModelChoiceIteratorValue(c.pk, c), field.label_from_instance(c)) for c in candidates
         ]
-        field.widget.featured = (
-            item.department.name,
-            {str(c.pk) for c in candidates if c.department_id == item.department_id},
-        )
+        field.widget.featured = (item.department.name, lambda c: c.department_id == item.department_id)
         field.widget.others_label = _("Other departments")
