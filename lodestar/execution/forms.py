@@ -304,7 +304,7 @@ class PredecessorField(forms.ModelChoiceField):
 
 class DependencyForm(forms.Form):
     """The item this one waits for: any item the user can see, in any department; the item's own
-    department first."""
+    department (and those below it) first."""
 
     predecessor = PredecessorField(
         label=_("This item waits for…"),
@@ -324,5 +324,6 @@ class DependencyForm(forms.Form):
         field.widget.choices = [
             (ModelChoiceIteratorValue(c.pk, c), field.label_from_instance(c)) for c in candidates
         ]
-        field.widget.featured = (item.department.name, lambda c: c.department_id == item.department_id)
+        path = item.department.path
+        field.widget.featured = (item.department.name, lambda c: c.department.path.startswith(path))
         field.widget.others_label = _("Other departments")

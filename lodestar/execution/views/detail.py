@@ -27,14 +27,19 @@ MAX_CANDIDATES = 300
 
 def dependency_candidates(user, item) -> list:
     """Items `item` may wait for: any the user can see, in any department, but not itself, not a
-    cancelled one and not one it already waits for; its own department's first, then by due date."""
+    cancelled one and not one it already waits for; its own department's (and below) first, then
+    by due date."""
     linked = [link.predecessor_id for link in item.predecessor_links.all()]
     return list(
         visible_items(user)
         .exclude(pk__in=[item.pk, *linked])
         .exclude(status=ItemStatus.CANCELLED)
         .select_related("department")
-        .annotate(same=Case(When(department_id=item.department_id, then=Value(0)), default=Value(1)))
+        .annotate(
+            same=Case(
+                When(department__path__startswith=item.department.path, then=Value(0)), default=Value(1)
+            )
+        )
         .order_by("same", F("due").asc(nulls_last=True), "id")[:MAX_CANDIDATES]
     )
 
