@@ -6,6 +6,7 @@ from django import forms
 from django.db.models import Q
 from django.forms.models import ModelChoiceIteratorValue
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from lodestar.core.forms import DateInput, VersionField
 from lodestar.core.widgets import Picker, SinglePicker
@@ -72,20 +73,25 @@ class MeasureField(forms.ModelChoiceField):
 # The item form in the seeds' 5W1H (DOMAIN.md §2): what, who (RACI), when, where, how, resources.
 # A group that is `collapsed` opens by itself when one of its fields holds a value or an error.
 ITEM_GROUPS = (
-    ("what", _("What"), _("the task, the goal it serves and its standard of done"), False,
+    ("what", pgettext_lazy("5W1H", "What"), _("the task, the goal it serves and its standard of done"), False,
      ("title", "goal", "measure", "planned_quantity", "unit", "done_standard", "deliverable", "priority")),
-    ("who", _("Who"), _("R does it, A approves (exactly one)"), False, ("responsible", "accountable")),
+    ("who", pgettext_lazy("5W1H", "Who"), _("R does it, A approves (exactly one)"), False, ("responsible", "accountable")),
     ("raci_more", _("Consulted and informed (C, I)"), _("people or whole departments"), True,
      ("consulted", "consulted_departments", "informed", "informed_departments")),
-    ("when", _("When"), _("dates, milestone and campaign phase"), False, ("start", "due", "is_milestone", "phase")),
-    ("where", _("Where"), _("the plan it belongs to"), False, ("department",)),
-    ("how", _("How"), _("the approach and what is done so far"), True, ("description", "actual_quantity")),
-    ("resources", _("Resources"), _("budget, people, materials, support of another department"), True,
+    ("when", pgettext_lazy("5W1H", "When"), _("dates, milestone and campaign phase"), False, ("start", "due", "is_milestone", "phase")),
+    ("where", pgettext_lazy("5W1H", "Where"), _("the plan it belongs to"), False, ("department",)),
+    ("how", pgettext_lazy("5W1H", "How"), _("the approach and what is done so far"), True, ("description", "actual_quantity")),
+    ("resources", pgettext_lazy("5W1H", "Resources"), _("budget, people, materials, support of another department"), True,
      ("budget", "people_needed", "materials", "requested_department")),
 )  # fmt: skip
 
 
 class ItemForm(forms.Form):
+    # Short fields share a row on wide screens (templates/execution/_item_field.html).
+    half_fields = frozenset(
+        {"planned_quantity", "unit", "done_standard", "deliverable", "start", "due", "budget", "people_needed",
+         "responsible", "accountable", "consulted", "informed", "consulted_departments", "informed_departments"}
+    )  # fmt: skip
     title = forms.CharField(label=_("Task (what)"), max_length=200)
     department = DepartmentChoiceField(label=_("Department"), queryset=Department.objects.none())
     goal = forms.ModelChoiceField(label=_("Goal"), queryset=Goal.objects.none(), required=False)
