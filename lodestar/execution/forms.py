@@ -146,7 +146,7 @@ class ItemForm(forms.Form):
     )
     version = VersionField()
 
-    def __init__(self, *args, departments, goals, editing: bool = False, **kwargs):
+    def __init__(self, *args, departments, goals, phases=None, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["version"].required = editing  # editing: the version must come back
         all_departments = Department.objects.filter(is_active=True).order_by("path")
@@ -168,7 +168,7 @@ class ItemForm(forms.Form):
             self.fields["department"].disabled = True
         self.goal = self._chosen("goal", goals)
         self.department = self._chosen("department", departments)
-        self._plan_choices()
+        self._plan_choices(Phase.objects.all() if phases is None else phases)
         self._people_choices()
 
     def _chosen(self, name: str, queryset):
@@ -186,7 +186,7 @@ class ItemForm(forms.Form):
             chosen = chosen.select_related("department")
         return chosen.first()
 
-    def _plan_choices(self) -> None:
+    def _plan_choices(self, phases) -> None:
         """Only the chosen goal's measures; only the phases of the item's plan (its department's
         or its goal's), as the service accepts them."""
         goal, department = self.goal, self.department
@@ -200,7 +200,7 @@ class ItemForm(forms.Form):
             plan |= Q(department=department, goal__isnull=True)
         if goal is not None:
             plan |= Q(goal=goal)
-        self.fields["phase"].queryset = Phase.objects.filter(plan).order_by("sort_order", "start", "id")
+        self.fields["phase"].queryset = phases.filter(plan).order_by("sort_order", "start", "id")
 
     def _people_choices(self) -> None:
         """People who can hold each letter; those of the goal's department (else the item's) first."""

@@ -24,6 +24,7 @@ from lodestar.execution.access import (
     can_plan_in,
     can_work_on_item,
     visible_items,
+    visible_phases,
 )
 from lodestar.execution.forms import BulkForm, ItemForm, RowForm
 from lodestar.execution.models import ActionItem, ItemStatus
@@ -258,7 +259,12 @@ def _item_form(request, *, item=None, department=None, goal=None):
             "measure": goal.measures.first() if goal else None,
         }
     form = ItemForm(
-        request.POST or None, initial=initial, departments=departments, goals=goals, editing=item is not None
+        request.POST or None,
+        initial=initial,
+        departments=departments,
+        goals=goals,
+        phases=visible_phases(user),
+        editing=item is not None,
     )
     _reload_attrs(form, item)
     return form
@@ -281,6 +287,7 @@ def item_form_choices(request):
         initial={key: data.get(key) for key in ("department", "goal", "measure", "phase")},
         departments=departments,
         goals=goals,
+        phases=visible_phases(request.user),
         editing=editing,
     )
     return render(
