@@ -73,6 +73,14 @@ def test_item_created_with_the_grouped_form_and_a_cross_department_dependency(pa
         for hidden in ("how", "resources", "raci_more"):
             expect(form.locator(f"details[data-group={hidden}]")).not_to_have_attribute("open", "")
         measures = page.locator("#id_measure option")
+        # Another goal: its measures (and its plan's phases) replace the choices, without a reload.
+        page.select_option(
+            "#id_goal", label=page.locator("#id_goal option", has_text="小红书笔记50篇").first.inner_text()
+        )
+        expect(measures).to_have_text(
+            ["- 请选择 -", "小红书笔记50篇 · 笔记篇数", "小红书笔记50篇 · 单篇平均点赞"]
+        )
+        page.select_option("#id_goal", str(goal.pk))
         expect(measures).to_have_count(2)  # the empty choice and 内容线索
         expect(measures.nth(1)).to_have_text("Q4内容获客线索3万条 · 内容线索")
         expect(page.locator("#id_phase option")).to_have_text(
