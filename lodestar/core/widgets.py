@@ -75,7 +75,7 @@ class Picker(forms.CheckboxSelectMultiple):
 
     multiple = True
 
-    def __init__(self, attrs=None, *, search_of=None, placeholder: str = "", empty_text: str = ""):
+    def __init__(self, attrs=None, *, search_of=None, placeholder: Any = "", empty_text: Any = ""):
         super().__init__(attrs)
         self.search_of = search_of or str
         self.placeholder = placeholder

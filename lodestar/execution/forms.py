@@ -12,7 +12,7 @@ from lodestar.core.forms import DateInput, VersionField
 from lodestar.core.widgets import Picker, SinglePicker
 from lodestar.execution import selectors
 from lodestar.execution.models import ActionItem, ItemStatus, Phase, Priority
-from lodestar.goals.forms import PersonChoiceField, people_choices
+from lodestar.goals.forms import PersonChoiceField
 from lodestar.goals.models import Goal, Measure
 from lodestar.org.forms import DepartmentChoiceField
 from lodestar.org.models import Department, Person
@@ -166,8 +166,8 @@ class ItemForm(forms.Form):
             ):
                 del self.fields[name]
             self.fields["department"].disabled = True
-        self.goal = self._chosen("goal", goals)
-        self.department = self._chosen("department", departments)
+        self.chosen_goal = self._chosen("goal", goals)
+        self.chosen_department = self._chosen("department", departments)
         self._plan_choices(Phase.objects.all() if phases is None else phases)
         self._people_choices()
 
@@ -189,7 +189,7 @@ class ItemForm(forms.Form):
     def _plan_choices(self, phases) -> None:
         """Only the chosen goal's measures; only the phases of the item's plan (its department's
         or its goal's), as the service accepts them."""
-        goal, department = self.goal, self.department
+        goal, department = self.chosen_goal, self.chosen_department
         self.fields["measure"].queryset = (
             Measure.objects.filter(goal=goal).select_related("goal").order_by("sort_order", "id")
             if goal is not None
@@ -204,7 +204,7 @@ class ItemForm(forms.Form):
 
     def _people_choices(self) -> None:
         """People who can hold each letter; those of the goal's department (else the item's) first."""
-        home = self.goal.department if self.goal is not None else self.department
+        home = self.chosen_goal.department if self.chosen_goal is not None else self.chosen_department
         for name, letter in (
             ("responsible", "R"),
             ("accountable", "A"),
@@ -285,7 +285,7 @@ class BulkForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["responsible"].queryset = people_choices()
+        self.fields["responsible"].queryset = selectors.raci_people("R")
         self.fields["responsible"].empty_label = "—"
 
 

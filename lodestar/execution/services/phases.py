@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from lodestar.core.errors import ApplicationError, PermissionDeniedError
@@ -45,7 +46,7 @@ def _check_span(start: dt.date | None, end: dt.date | None) -> None:
         )
 
 
-def plan_phases(department: Department, goal: Goal | None):
+def plan_phases(department: Department, goal: Goal | None) -> QuerySet[Phase]:
     """The phases of one plan, in their order."""
     return Phase.objects.filter(department=department, goal=goal).order_by("sort_order", "start", "id")
 
