@@ -136,6 +136,11 @@ def test_item_created_with_the_grouped_form_and_a_cross_department_dependency(pa
         expect(page.locator("#dependencies")).to_contain_text("大促主视觉海报设计")
         expect(page.locator("#dependencies").get_by_test_id("other-department")).to_have_text("电商渠道组")
         shot(page, "04-cross-department-dependency")
+        page.locator("[data-testid=raci] summary").click()
+        expect(page.get_by_test_id("raci-form").get_by_test_id("picker-responsible")).to_be_visible()
+        page.get_by_test_id("raci-form").locator("#id_consulted").fill("chen")
+        expect(page.get_by_test_id("raci-form").get_by_test_id("picker-consulted")).to_contain_text("陈静")
+        shot(page, "04b-raci-pickers")
 
     with step("the timeline shows it"):
         page.goto(f"{page.base_url}/execution/timeline/?department={content.pk}")
@@ -153,3 +158,10 @@ def test_item_created_with_the_grouped_form_and_a_cross_department_dependency(pa
                  endValue: new Date(2026, 10, 25).getTime()})"""
         )
         shot(page, "05-timeline-cross-department")
+
+    with step("the form in English"):
+        page.context.add_cookies([{"name": "django_language", "value": "en", "url": page.base_url}])
+        page.goto(f"{page.base_url}/execution/items/new/?department={content.pk}&goal={goal.pk}")
+        expect(page.get_by_test_id("item-form").locator("fieldset legend").first).to_contain_text("What")
+        expect(page.get_by_test_id("picker-responsible")).to_contain_text("Other departments")
+        shot(page, "06-grouped-form-english")

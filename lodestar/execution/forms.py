@@ -215,15 +215,7 @@ class ItemForm(forms.Form):
                 continue
             field = self.fields[name]
             field.queryset = selectors.raci_people(letter)
-            if home is not None:
-                path = home.path
-                field.widget.featured = (
-                    home.name,
-                    lambda person, path=path: (
-                        person.department_id is not None and person.department.path.startswith(path)
-                    ),
-                )
-                field.widget.others_label = _("Other departments")
+            feature_department(field, home)
 
     def groups(self) -> list[dict]:
         """The 5W1H fieldsets with their bound fields; a collapsed one opens when it holds a value or an error."""
@@ -243,6 +235,18 @@ class ItemForm(forms.Form):
         return result
 
 
+def feature_department(field, home: Department | None) -> None:
+    """List the people of `home` (and the departments below it) first in a people picker."""
+    if home is None:
+        return
+    path = home.path
+    field.widget.featured = (
+        home.name,
+        lambda person: person.department_id is not None and person.department.path.startswith(path),
+    )
+    field.widget.others_label = _("Other departments")
+
+
 class RaciForm(forms.Form):
     responsible = PeopleField(label=_("Responsible (R)"), queryset=Person.objects.none())
     accountable = PersonField(label=_("Accountable (A)"), queryset=Person.objects.none())
@@ -250,7 +254,7 @@ class RaciForm(forms.Form):
     informed = PeopleField(label=_("Informed (I)"), queryset=Person.objects.none(), required=False)
     version = VersionField(required=True)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, home: Department | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         for name, letter in (
             ("responsible", "R"),
@@ -259,6 +263,7 @@ class RaciForm(forms.Form):
             ("informed", "I"),
         ):
             self.fields[name].queryset = selectors.raci_people(letter)
+            feature_department(self.fields[name], home)
 
 
 class RowForm(forms.Form):

@@ -77,13 +77,14 @@ def item_detail(request, item_id: int):
     raci_form = None
     if item.can_manage:
         raci_form = RaciForm(
+            home=item.goal.department if item.goal_id else item.department,
             initial={
                 "responsible": item.letters["R"],
                 "accountable": (item.letters["A"] or [None])[0],
                 "consulted": [x for x in item.letters["C"] if isinstance(x, Person)],
                 "informed": [x for x in item.letters["I"] if isinstance(x, Person)],
                 "version": item.version,
-            }
+            },
         )
     return render(
         request,
