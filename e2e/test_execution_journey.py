@@ -21,8 +21,12 @@ def create_item(page, goal: Goal, title: str, responsible: list[str], accountabl
     expect(page.get_by_test_id("item-table").or_(page.locator(".empty"))).to_be_visible()
     page.get_by_role("link", name="新建任务").first.click()
     page.fill("#id_title", title)
-    page.select_option("#id_responsible", [person_id(u) for u in responsible])
-    page.select_option("#id_accountable", person_id(accountable))
+    picker = page.get_by_test_id("picker-responsible")
+    for box in picker.locator("input:checked").all():
+        box.uncheck()  # the creator is ticked by default
+    for username in responsible:
+        picker.locator(f"input[value='{person_id(username)}']").check()
+    page.get_by_test_id("picker-accountable").locator(f"input[value='{person_id(accountable)}']").check()
     page.fill("#id_start", start)
     page.fill("#id_due", due)
     page.fill("#id_done_standard", "点赞≥500, 评论≥100")
@@ -55,7 +59,7 @@ def test_manager_plans_a_campaign(page):
     expect(page.get_by_test_id("raci")).to_contain_text("何雨")
 
     # The posting waits for the screening.
-    page.get_by_test_id("dependency-form").locator("select").select_option(str(screening.pk))
+    page.get_by_test_id("dependency-form").locator(f"input[value='{screening.pk}']").check()
     page.get_by_test_id("dependency-form").get_by_role("button").click()
     expect(page.locator("#dependencies")).to_contain_text("圣诞种草达人筛选")
 

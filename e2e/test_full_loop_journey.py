@@ -93,7 +93,7 @@ def test_full_loop(page, step):
         brief = create_item(page, goal, "Q4种草达人招募", ["linxiao"], "chenjing", start, due)
         posting = create_item(page, goal, "Q4种草笔记投放", ["linxiao", "heyu"], "chenjing", start, due)
         expect(page.get_by_test_id("raci")).to_contain_text("何雨")
-        page.get_by_test_id("dependency-form").locator("select").select_option(str(brief.pk))
+        page.get_by_test_id("dependency-form").locator(f"input[value='{brief.pk}']").check()
         page.get_by_test_id("dependency-form").get_by_role("button").click()
         expect(page.locator("#dependencies")).to_contain_text("Q4种草达人招募")
         assert Dependency.objects.filter(predecessor=brief, successor=posting).exists()

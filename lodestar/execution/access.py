@@ -15,7 +15,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from lodestar.core.errors import NotFound, PermissionDeniedError
-from lodestar.execution.models import ActionItem, RaciAssignment
+from lodestar.execution.models import ActionItem, Phase, RaciAssignment
+from lodestar.goals.access import visible_goals
 from lodestar.org.permissions import (
     can_write,
     is_admin,
@@ -102,3 +103,19 @@ def access_item(user, item_id: int, *, write: bool = False, manage: bool = False
     if write and not can_work_on_item(user, item):
         raise PermissionDeniedError(_("You may view this item but not change it."))
     return item
+
+
+def visible_phases(user):
+    """Phases of departments whose items the caller sees, or of goals they see."""
+    if is_admin(user) or is_hr(user):
+        return Phase.objects.all()
+    department_q = visible_q(user, department_field="department", owner_field=None, public_field=None)
+    return Phase.objects.filter(department_q | Q(goal__in=visible_goals(user)))
+
+
+def access_phase(user, phase_id: int) -> Phase:
+    require_person(user)
+    phase = visible_phases(user).select_related("department", "goal").filter(pk=phase_id).first()
+    if phase is None:
+        raise NotFound(_("Phase not found."), field="phase_id")
+    return phase

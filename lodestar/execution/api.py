@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Status
@@ -23,8 +23,8 @@ from lodestar.core.numbers import amount_str
 from lodestar.core.references_by_id import on_field, optional_ref, require_values
 from lodestar.core.schemas import LIST_ERRORS, MAX_ID, READ_ERRORS, WRITE_ERRORS, page_out
 from lodestar.execution import selectors, services
-from lodestar.execution.access import access_item, visible_items
-from lodestar.execution.models import ActionItem, Comment, Dependency, Phase
+from lodestar.execution.access import access_item, access_phase, visible_items, visible_phases
+from lodestar.execution.models import ActionItem, Comment, Dependency
 from lodestar.execution.schemas import (
     BulkIn,
     CommentIn,
@@ -43,21 +43,21 @@ from lodestar.execution.schemas import (
     PageIn,
     PhaseFilterIn,
     PhaseIn,
+    PhaseMoveIn,
     PhaseOut,
     PhasePage,
+    PhasePatch,
+    PhasesOut,
     RaciIn,
     RequestAnswerIn,
     RescheduleIn,
 )
-from lodestar.goals.access import access_goal, access_measure, visible_goals
+from lodestar.goals.access import access_goal, access_measure
 from lodestar.org.permissions import (
     access_department,
     access_person,
-    is_admin,
-    is_hr,
     person_of,
     require_person,
-    visible_q,
 )
 
 router = Router(tags=["execution"])
@@ -123,28 +123,12 @@ def _raci(user, data: dict) -> dict:
     }
 
 
-def _visible_phases(user):
-    """Phases of departments whose items the caller sees, or of goals they see."""
-    if is_admin(user) or is_hr(user):
-        return Phase.objects.all()
-    department_q = visible_q(user, department_field="department", owner_field=None, public_field=None)
-    return Phase.objects.filter(department_q | Q(goal__in=visible_goals(user)))
-
-
-def _access_phase(user, phase_id: int) -> Phase:
-    require_person(user)
-    phase = _visible_phases(user).filter(pk=phase_id).first()
-    if phase is None:
-        raise NotFound(_("Phase not found."), field="phase_id")
-    return phase
-
-
 def _links(user, data: dict) -> dict:
     """Replace `goal_id`, `measure_id` and `phase_id` (when present) by the records."""
     fetch = {
         "goal_id": ("goal", access_goal),
         "measure_id": ("measure", access_measure),
-        "phase_id": ("phase", _access_phase),
+        "phase_id": ("phase", access_phase),
     }
     for key, (name, get) in fetch.items():
         if key in data:
@@ -166,7 +150,7 @@ def item_list(request, filters: Query[ItemFilterIn]):
     if "goal_id" in values:
         access_goal(user, values["goal_id"])
     if "phase_id" in values:
-        _access_phase(user, values["phase_id"])
+        access_phase(user, values["phase_id"])
     for field in ("responsible_id", "accountable_id"):
         if field in values:
             on_field(field, access_person, user, values[field])
@@ -453,7 +437,7 @@ def request_answer(request, payload: RequestAnswerIn, item_id: int = ItemId):
 def phase_list(request, filters: Query[PhaseFilterIn]):
     user = request.user
     require_person(user)
-    queryset = _visible_phases(user)
+    queryset = visible_phases(user)
     if filters.department_id is not None:
         access_department(user, filters.department_id)
         queryset = queryset.filter(department_id=filters.department_id)
@@ -489,6 +473,41 @@ def phase_create(request, payload: PhaseIn):
             exc.message = _("The end date is before the start date.")
         raise
     return Status(201, phase)
+
+
+PhaseId = Path(..., le=MAX_ID, description="The phase's id")
+
+
+@router.patch(
+    "/phases/{phase_id}",
+    response={200: PhaseOut, **WRITE_ERRORS},
+    summary="Rename a phase or change its dates (send its `version`)",
+)
+def phase_patch(request, payload: PhasePatch, phase_id: int = PhaseId):
+    """Those who may plan items in the phase's department; `end` before `start` → 422 on `end`."""
+    user = request.user
+    phase = access_phase(user, phase_id)
+    data = payload.dict(exclude_unset=True)
+    require_values(data, ("name",))
+    return services.phase_update(
+        actor=user,
+        phase=phase,
+        version=data["version"],
+        name=data.get("name", phase.name),
+        start=data.get("start", phase.start),
+        end=data.get("end", phase.end),
+    )
+
+
+@router.post(
+    "/phases/{phase_id}/move",
+    response={200: PhasesOut, **WRITE_ERRORS},
+    summary="Put a phase at `position` among its plan's phases; answers the plan's phases in order",
+)
+def phase_move(request, payload: PhaseMoveIn, phase_id: int = PhaseId):
+    user = request.user
+    phase = access_phase(user, phase_id)
+    return {"items": services.phase_move(actor=user, phase=phase, position=payload.position)}
 
 
 # --- history -------------------------------------------------------------------------------

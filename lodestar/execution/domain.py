@@ -98,3 +98,30 @@ def shift_dates(
     """Move an item on the timeline by `days`, keeping its length."""
     delta = dt.timedelta(days=days)
     return (start + delta if start else None, due + delta if due else None)
+
+
+def can_hold_letter(letter: str, *, role: str, manages_a_department: bool) -> bool:
+    """Whether someone with system `role` is offered for a RACI letter on the item form.
+
+    A viewer (访客, a read-only guest such as a finance observer) can only be kept informed (I):
+    they cannot do, approve or advise on the work. A system admin with no department role (the IT
+    admin who keeps the system running) holds no letter; an admin who manages a department
+    does. Members and HR partners hold any letter.
+    """
+    if role == "viewer":
+        return letter == INFORMED
+    if role == "admin":
+        return manages_a_department
+    return True
+
+
+def phase_fits(
+    *, phase_department_id: int, phase_goal_id: int | None, item_department_id: int, item_goal_id: int | None
+) -> bool:
+    """Whether an item may sit in a phase: the phase belongs to the item's plan, that is to its
+    department's own plan (a phase without a goal) or to its goal's plan (双11天猫GMV's 预热期 →
+    爆发期 → 返场期). A goal's phases are not offered to items of other goals, nor to items
+    without a goal."""
+    if phase_goal_id is None:
+        return phase_department_id == item_department_id
+    return phase_goal_id == item_goal_id

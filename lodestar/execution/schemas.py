@@ -336,6 +336,7 @@ class PhaseOut(Schema):
     start: dt.date | None
     end: dt.date | None
     sort_order: int
+    version: int = Field(..., description="Send it back to PATCH the phase (a stale one gets 409)")
 
 
 class PhasePage(Schema):
@@ -358,6 +359,21 @@ class PhaseIn(InputSchema):
     name: str = Field(..., max_length=60, examples=["预热期"])
     start: dt.date | None = None
     end: dt.date | None = None
+
+
+class PhasePatch(InputSchema):
+    version: int = Field(..., ge=1)
+    name: str | None = Field(None, max_length=60, examples=["爆发期"])
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+
+class PhaseMoveIn(InputSchema):
+    position: int = Field(..., ge=0, le=1000, description="0 = first among the plan's phases")
+
+
+class PhasesOut(Schema):
+    items: list[PhaseOut]
 
 
 # --- history -------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import django_filters
-from django.db.models import Prefetch, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from lodestar.execution.access import visible_items
 from lodestar.execution.models import (
@@ -18,7 +18,7 @@ from lodestar.execution.models import (
 )
 from lodestar.goals.access import visible_goals
 from lodestar.goals.models import GoalStatus
-from lodestar.org.models import Department
+from lodestar.org.models import Department, Person
 from lodestar.org.permissions import managed_paths, person_of, subtree_q
 
 
@@ -74,7 +74,10 @@ def item_list(user, params=None) -> QuerySet[ActionItem]:
         .select_related("department", "goal", "phase", "accountable", "requested_department", "measure")
         .prefetch_related(
             RACI_PREFETCH,
-            Prefetch("predecessor_links", queryset=live_links().select_related("predecessor")),
+            Prefetch(
+                "predecessor_links",
+                queryset=live_links().select_related("predecessor", "predecessor__department"),
+            ),
         )
     )
     if params is not None:
@@ -164,3 +167,14 @@ def goal_filter_choices(user, department=None) -> list:
         )
         .order_by("-period__start", "depth", "name")[:300]
     )
+
+
+def raci_people(letter: str) -> QuerySet[Person]:
+    """Active people who can hold a RACI letter (`domain.can_hold_letter` as a query), with their
+    department, in the org's order."""
+    manages = Exists(Department.objects.filter(manager=OuterRef("pk"), is_active=True))
+    people = Person.objects.filter(is_active=True).select_related("department")
+    people = people.exclude(Q(role="admin") & ~Q(manages))
+    if letter != "I":
+        people = people.exclude(role="viewer")
+    return people.order_by("department__path", "display_name")

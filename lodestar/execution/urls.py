@@ -1,6 +1,6 @@
 from django.urls import path
 
-from lodestar.execution.views import board, detail, items
+from lodestar.execution.views import board, detail, items, phases
 
 app_name = "execution"
 
@@ -13,7 +13,10 @@ urlpatterns = [
     path("timeline/", board.timeline, name="timeline"),
     path("timeline/data/", board.timeline_data, name="timeline_data"),
     path("timeline/reschedule/<int:item_id>/", board.timeline_reschedule, name="timeline_reschedule"),
+    path("phases/add/", phases.phase_add, name="phase_add"),
+    path("phases/<int:phase_id>/", phases.phase_edit, name="phase_edit"),
     path("items/new/", items.item_create, name="create"),
+    path("items/new/choices/", items.item_form_choices, name="form_choices"),
     path("items/bulk/", items.item_bulk, name="bulk"),
     path("items/<int:item_id>/", detail.item_detail, name="detail"),
     path("items/<int:item_id>/edit/", items.item_edit, name="edit"),

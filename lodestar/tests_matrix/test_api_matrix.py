@@ -25,7 +25,7 @@ from django.db.models import Model
 from config.api import api
 from lodestar.core.models import Period
 from lodestar.core.testing import ApiClient
-from lodestar.execution.models import ActionItem
+from lodestar.execution.models import ActionItem, Phase
 from lodestar.goals.models import Goal, Measure
 from lodestar.notifications import delivery
 from lodestar.org.models import ApiToken, Department, Person
@@ -294,6 +294,13 @@ OPS: dict[str, Op] = {
     "POST /phases": Op(
         row(CREATED, CREATED, FORBIDDEN, CREATED, FORBIDDEN, FORBIDDEN, FORBIDDEN),
         lambda w: {"department_id": w["department_id"], "name": "预热期"},
+    ),
+    "PATCH /phases/{phase_id}": Op(
+        row(OK, OK, NOT_FOUND, OK, NOT_FOUND, FORBIDDEN, FORBIDDEN),
+        lambda w: {"version": version(Phase, w["phase_id"]), "name": "预售期"},
+    ),
+    "POST /phases/{phase_id}/move": Op(
+        row(OK, OK, NOT_FOUND, OK, NOT_FOUND, FORBIDDEN, FORBIDDEN), lambda w: {"position": 0}
     ),
     "GET /items/{item_id}/history": Op(PRIVATE_READ),
     # --- alerts and notifications ------------------------------------------------------------

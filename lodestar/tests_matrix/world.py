@@ -126,6 +126,7 @@ def build_world() -> dict:
         actor=fresh(manager), department=mkt, title="确定KOL名单", goal=goal, responsible=[member]
     )
     execution.dependency_add(actor=fresh(manager), predecessor=predecessor, successor=item)
+    phase = execution.phase_create(actor=fresh(manager), department=mkt, name="预热期")
     request_item = execution.item_create(
         actor=fresh(member_elsewhere),
         department=sales,
@@ -252,6 +253,7 @@ def build_world() -> dict:
         "pk": measure.pk,
         "checkin_id": checkin.pk,
         "predecessor_id": predecessor.pk,
+        "phase_id": phase.pk,
         "request_item_id": request_item.pk,
         "company_id": company.pk,
         "sales_id": sales.pk,

@@ -25,7 +25,13 @@ from lodestar.execution.services.items import (
     item_update,
     items_bulk_update,
 )
-from lodestar.execution.services.phases import DEFAULT_PHASES, phase_create
+from lodestar.execution.services.phases import (
+    DEFAULT_PHASES,
+    phase_create,
+    phase_move,
+    phase_update,
+    plan_phases,
+)
 from lodestar.execution.services.raci import RACI_FIELDS, raci_set
 from lodestar.execution.services.recurring import generate_recurring_items
 from lodestar.execution.services.requests import request_answer
@@ -52,6 +58,9 @@ __all__ = [
     "items_bulk_update",
     "mentioned_people",
     "phase_create",
+    "phase_move",
+    "phase_update",
+    "plan_phases",
     "raci_set",
     "request_answer",
 ]

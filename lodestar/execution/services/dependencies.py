@@ -5,16 +5,20 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from lodestar.core.errors import ApplicationError, PermissionDeniedError
+from lodestar.core.errors import ApplicationError, NotFound, PermissionDeniedError
 from lodestar.core.services import Actor
 from lodestar.execution import domain
-from lodestar.execution.access import can_manage_item
+from lodestar.execution.access import can_manage_item, visible_items
 from lodestar.execution.models import ActionItem, Dependency
 
 # --- dependencies ------------------------------------------------------------------------
 
 
-def add_dependency(predecessor: ActionItem, successor: ActionItem) -> Dependency:
+def add_dependency(predecessor: ActionItem, successor: ActionItem, *, actor: Actor) -> Dependency:
+    """Link two items: any item the actor can see, in any department (a 内容营销部 item may wait on
+    品牌部 work); never into a loop."""
+    if not visible_items(actor).filter(pk=predecessor.pk).exists():
+        raise NotFound(_("Action item not found."), field="predecessor_ids")
     edges = list(Dependency.objects.values_list("predecessor_id", "successor_id"))
     if domain.would_create_cycle(edges, (predecessor.pk, successor.pk)):
         raise ApplicationError(
@@ -32,7 +36,7 @@ def dependency_add(*, actor: Actor, predecessor: ActionItem, successor: ActionIt
         raise PermissionDeniedError(
             _("Only the item's A, its department's manager or an admin can re-plan it.")
         )
-    return add_dependency(predecessor, successor)
+    return add_dependency(predecessor, successor, actor=actor)
 
 
 @transaction.atomic

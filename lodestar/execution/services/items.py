@@ -119,11 +119,11 @@ def _check_links(
         raise ApplicationError(_("The measure must belong to the item's goal."), field="measure_id")
     if goal is not None and goal.status in (GoalStatus.CANCELLED,):
         raise ApplicationError(_("The goal is cancelled."), field="goal_id")
-    # A phase belongs to the item's department's plan, or to the item's goal (not to "no goal").
-    if (
-        phase is not None
-        and phase.department_id != item_department.pk
-        and (phase.goal_id is None or phase.goal_id != (goal.pk if goal else None))
+    if phase is not None and not domain.phase_fits(
+        phase_department_id=phase.department_id,
+        phase_goal_id=phase.goal_id,
+        item_department_id=item_department.pk,
+        item_goal_id=goal.pk if goal else None,
     ):
         raise ApplicationError(_("The phase belongs to another plan."), field="phase_id")
 
@@ -219,7 +219,7 @@ def item_create(
         ]
     )
     for predecessor in predecessors:
-        add_dependency(predecessor, item)
+        add_dependency(predecessor, item, actor=actor)
     feed_measure(item.measure_id)
     notify_on_commit(
         [p for p in responsible if p.pk != person.pk],

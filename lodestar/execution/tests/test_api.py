@@ -1079,6 +1079,8 @@ EXECUTION_PATHS = {
     "/api/v1/items/{item_id}/request": {"post"},
     "/api/v1/items/{item_id}/history": {"get"},
     "/api/v1/phases": {"get", "post"},
+    "/api/v1/phases/{phase_id}": {"patch"},
+    "/api/v1/phases/{phase_id}/move": {"post"},
 }
 OK_200_POSTS = ("/bulk", "/move", "/reschedule", "/request")
 

@@ -286,7 +286,7 @@ def test_timeline_data_shape(org, make_item, client_for):
     }
     assert by_id[b.pk]["is_milestone"] is True and by_id[b.pk]["start"] is None
     assert by_id[c.pk]["phase"] is None
-    assert data["dependencies"] == [{"from": a.pk, "to": b.pk}]
+    assert data["dependencies"] == [{"from": a.pk, "to": b.pk, "cross": False}]
     assert [p["id"] for p in data["phases"]] == [warmup.pk, burst.pk, None]  # "no phase" last
     assert data["phases"][0] == {
         "id": warmup.pk,

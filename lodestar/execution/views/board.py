@@ -32,7 +32,7 @@ from django.views.decorators.http import require_POST
 from lodestar.core.errors import ApplicationError, NotFound
 from lodestar.core.http import int_param, page_view
 from lodestar.execution import domain, selectors, services
-from lodestar.execution.access import access_item
+from lodestar.execution.access import access_item, visible_items
 from lodestar.execution.cards import CardRenderer
 from lodestar.execution.models import ItemStatus, Phase
 from lodestar.execution.views.items import annotate_for_display, plan_scope, scoped_items
@@ -245,6 +245,35 @@ def _timeline_items(request, scope: dict) -> list:
     return items
 
 
+def _linked_outside(user, items: list) -> tuple[list, list[tuple[int, int]]]:
+    """Items outside the page's scope linked to its items (another department's work this plan
+    waits for, or that waits for it) that `user` can see, and every live link touching the scope.
+
+    Two queries whatever the number of items: the links, then the visible items at their far ends.
+    """
+    ids = {item.pk for item in items}
+    if not ids:
+        return [], []
+    links = list(
+        selectors.live_links()
+        .filter(Q(predecessor_id__in=ids) | Q(successor_id__in=ids))
+        .values_list("predecessor_id", "successor_id")
+    )
+    far = {end for link in links for end in link if end not in ids}
+    outside = (
+        list(
+            visible_items(user)
+            .filter(pk__in=far)
+            .select_related("department", "goal", "accountable")
+            .order_by("due", "id")
+        )
+        if far
+        else []
+    )
+    shown = ids | {item.pk for item in outside}
+    return outside, [(a, b) for a, b in links if a in shown and b in shown]
+
+
 def _phase_groups(items: list) -> list[tuple[Phase | None, list]]:
     """Items by phase in the phases' order; items without a phase last."""
     groups: dict = defaultdict(list)
@@ -274,16 +303,32 @@ def _chart_labels() -> dict:
     }
 
 
+def _mark_links(items: list, outside: list, links: list[tuple[int, int]]) -> None:
+    """Each item's predecessors and successors in another department, for the rows under the chart."""
+    by_id = {item.pk: item for item in [*items, *outside]}
+    for item in by_id.values():
+        item.waits_on_other, item.blocks_other = [], []
+    for a, b in links:
+        first, then = by_id[a], by_id[b]
+        if first.department_id != then.department_id:
+            then.waits_on_other.append(first)
+            first.blocks_other.append(then)
+
+
 @page_view
 def timeline(request):
-    """Gantt of the plan by phase, with dependencies, zoom, and rescheduling for those allowed to."""
+    """Gantt of the plan by phase, with dependencies (to other departments' items too), zoom, and
+    rescheduling for those allowed to."""
     require_person(request.user)
     scope = _scope(request)
     items = _timeline_items(request, scope)
+    outside, links = _linked_outside(request.user, items)
+    _mark_links(items, outside, links)
     data_url = reverse("execution:timeline_data") + f"?{scope['filter_query']}"
     context = {
         **_filters_context(request, scope),
         "groups": _phase_groups(items),
+        "outside": outside,
         "item_count": len(items),
         "unscheduled": sum(1 for i in items if not (i.start or i.due)),
         "data_url": data_url,
@@ -299,13 +344,40 @@ def _names(people) -> list[str]:
     return [getattr(p, "display_name", None) or getattr(p, "name", "") for p in people]
 
 
+def _item_data(item, *, external: bool = False) -> dict:
+    return {
+        "id": item.pk,
+        "title": item.title,
+        "start": _iso(item.start),
+        "due": _iso(item.due),
+        "phase": OUTSIDE if external else item.phase_id,
+        "status": item.status,
+        "is_milestone": item.is_milestone,
+        "can_edit": False if external else item.can_manage,
+        "version": item.version,
+        "responsible": [] if external else _names(item.letters["R"]),
+        "accountable": item.accountable.display_name if item.accountable else None,
+        "priority": item.priority,
+        "is_overdue": False if external else item.is_overdue,
+        "department": item.department.name,
+        "department_id": item.department_id,
+        "external": external,
+        "url": reverse("execution:detail", args=[item.pk]),
+        "reschedule_url": reverse("execution:timeline_reschedule", args=[item.pk]),
+    }
+
+
+OUTSIDE = "outside"  # the phase key of the other departments' linked items
+
+
 @page_view
 def timeline_data(request):
-    """JSON for the Gantt: items, finish-to-start links between them, phases in order, today."""
+    """JSON for the Gantt: items, finish-to-start links between them (and to the visible items of
+    other departments they are linked to, shown in a last group and marked), phases, today."""
     require_person(request.user)
     scope = _scope(request)
     items = _timeline_items(request, scope)
-    ids = {item.pk for item in items}
+    outside, links = _linked_outside(request.user, items)
     phases = []
     for phase, _rows in _phase_groups(items):
         if phase is None:
@@ -314,32 +386,13 @@ def timeline_data(request):
             phases.append(
                 {"id": phase.pk, "name": phase.name, "start": _iso(phase.start), "end": _iso(phase.end)}
             )
+    if outside:
+        phases.append({"id": OUTSIDE, "name": _("Linked items of other plans"), "start": None, "end": None})
+    department_of = {item.pk: item.department_id for item in [*items, *outside]}
     payload = {
-        "items": [
-            {
-                "id": item.pk,
-                "title": item.title,
-                "start": _iso(item.start),
-                "due": _iso(item.due),
-                "phase": item.phase_id,
-                "status": item.status,
-                "is_milestone": item.is_milestone,
-                "can_edit": item.can_manage,
-                "version": item.version,
-                "responsible": _names(item.letters["R"]),
-                "accountable": item.accountable.display_name if item.accountable else None,
-                "priority": item.priority,
-                "is_overdue": item.is_overdue,
-                "url": reverse("execution:detail", args=[item.pk]),
-                "reschedule_url": reverse("execution:timeline_reschedule", args=[item.pk]),
-            }
-            for item in items
-        ],
+        "items": [_item_data(item) for item in items] + [_item_data(item, external=True) for item in outside],
         "dependencies": [
-            {"from": link.predecessor_id, "to": item.pk}
-            for item in items
-            for link in item.predecessor_links.all()
-            if link.predecessor_id in ids
+            {"from": a, "to": b, "cross": department_of[a] != department_of[b]} for a, b in links
         ],
         "phases": phases,
         "today": timezone.localdate().isoformat(),

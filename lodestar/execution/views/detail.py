@@ -4,7 +4,7 @@ cross-department requests."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db.models import Prefetch
+from django.db.models import Case, F, Prefetch, Value, When
 from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,11 +16,32 @@ from lodestar.core.errors import ApplicationError, NotFound
 from lodestar.core.http import int_param, page_view, service_errors
 from lodestar.execution import selectors, services
 from lodestar.execution.access import access_item, visible_items
-from lodestar.execution.forms import AttachmentForm, CommentForm, RaciForm
+from lodestar.execution.forms import AttachmentForm, CommentForm, DependencyForm, RaciForm
 from lodestar.execution.models import Attachment, ItemStatus, RequestState
 from lodestar.execution.views.items import annotate_for_display
 from lodestar.org.models import Person
 from lodestar.org.permissions import is_admin, manages_department, person_of
+
+MAX_CANDIDATES = 300
+
+
+def dependency_candidates(user, item) -> list:
+    """Items `item` may wait for: any the user can see, in any department, but not itself, not a
+    cancelled one and not one it already waits for; its own department's (and below) first, then
+    by due date."""
+    linked = [link.predecessor_id for link in item.predecessor_links.all()]
+    return list(
+        visible_items(user)
+        .exclude(pk__in=[item.pk, *linked])
+        .exclude(status=ItemStatus.CANCELLED)
+        .select_related("department")
+        .annotate(
+            same=Case(
+                When(department__path__startswith=item.department.path, then=Value(0)), default=Value(1)
+            )
+        )
+        .order_by("same", F("due").asc(nulls_last=True), "id")[:MAX_CANDIDATES]
+    )
 
 
 @page_view
@@ -32,7 +53,10 @@ def item_detail(request, item_id: int):
             "comments__author",
             "comments__mentions",
             "attachments__uploaded_by",
-            Prefetch("successor_links", queryset=selectors.live_links().select_related("successor")),
+            Prefetch(
+                "successor_links",
+                queryset=selectors.live_links().select_related("successor", "successor__department"),
+            ),
         )
         .get(pk=item_id)
     )
@@ -40,15 +64,9 @@ def item_detail(request, item_id: int):
     annotate_for_display(request.user, [item], today)
     person = person_of(request.user)
     history = list(item.history.select_related("history_user").order_by("-history_date")[:30])
-    candidates = []
+    dependency_form = None
     if item.can_manage:
-        candidates = list(
-            visible_items(request.user)
-            .filter(department=item.department)
-            .exclude(pk=item.pk)
-            .exclude(status=ItemStatus.CANCELLED)
-            .order_by("due", "id")[:200]
-        )
+        dependency_form = DependencyForm(item=item, candidates=dependency_candidates(request.user, item))
     answerable = (
         item.request_state == RequestState.PENDING
         and item.requested_department is not None
@@ -59,13 +77,14 @@ def item_detail(request, item_id: int):
     raci_form = None
     if item.can_manage:
         raci_form = RaciForm(
+            home=item.goal.department if item.goal_id else item.department,
             initial={
                 "responsible": item.letters["R"],
                 "accountable": (item.letters["A"] or [None])[0],
                 "consulted": [x for x in item.letters["C"] if isinstance(x, Person)],
                 "informed": [x for x in item.letters["I"] if isinstance(x, Person)],
                 "version": item.version,
-            }
+            },
         )
     return render(
         request,
@@ -77,7 +96,7 @@ def item_detail(request, item_id: int):
             "comment_form": CommentForm(),
             "attachment_form": AttachmentForm() if item.can_work else None,
             "raci_form": raci_form,
-            "candidates": candidates,
+            "dependency_form": dependency_form,
             "answerable": answerable,
             "request_people": list(
                 Person.objects.filter(

@@ -4,6 +4,7 @@ kanban and timeline in views/board.py."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter, defaultdict
 
 from django.contrib import messages
@@ -23,9 +24,11 @@ from lodestar.execution.access import (
     can_plan_in,
     can_work_on_item,
     visible_items,
+    visible_phases,
 )
 from lodestar.execution.forms import BulkForm, ItemForm, RowForm
 from lodestar.execution.models import ActionItem, ItemStatus
+from lodestar.execution.views.phases import phase_plan
 from lodestar.goals.access import access_goal, visible_goals
 from lodestar.goals.models import GoalStatus
 from lodestar.org.models import Department, Person
@@ -106,6 +109,7 @@ def item_table(request):
             "today": today,
             "can_plan": can_plan_in(request.user, department) if department else can_write(request.user),
             "bulk_form": BulkForm(),
+            "phase_plan": phase_plan(request.user, department, goal),
             "section": "table",
         },
     )
@@ -191,8 +195,7 @@ def raci_matrix(request):
     )
 
 
-def _item_form(request, *, item=None, department=None, goal=None):
-    user = request.user
+def _item_form_querysets(user):
     departments = Department.objects.filter(is_active=True).order_by("path")
     goals = (
         visible_goals(user)
@@ -200,6 +203,27 @@ def _item_form(request, *, item=None, department=None, goal=None):
         .select_related("period")
         .order_by("-period__start", "depth", "name")
     )
+    return departments, goals
+
+
+def _reload_attrs(form: ItemForm, item=None) -> None:
+    """The goal (and department) choices reload the measure and phase choices (HTMX, out of band)."""
+    attrs = {
+        "hx-get": reverse("execution:form_choices"),
+        "hx-trigger": "change",
+        "hx-swap": "none",
+        "hx-include": "[name=department],[name=goal],[name=measure],[name=phase]",
+    }
+    if item is not None:
+        attrs["hx-vals"] = json.dumps({"item": item.pk})
+    for name in ("goal", "department"):
+        if not form.fields[name].disabled:
+            form.fields[name].widget.attrs.update(attrs)
+
+
+def _item_form(request, *, item=None, department=None, goal=None):
+    user = request.user
+    departments, goals = _item_form_querysets(user)
     if item is not None:
         initial = {
             f: getattr(item, f)
@@ -234,8 +258,42 @@ def _item_form(request, *, item=None, department=None, goal=None):
             "accountable": me,
             "measure": goal.measures.first() if goal else None,
         }
-    return ItemForm(
-        request.POST or None, initial=initial, departments=departments, goals=goals, editing=item is not None
+    form = ItemForm(
+        request.POST or None,
+        initial=initial,
+        departments=departments,
+        goals=goals,
+        phases=visible_phases(user),
+        editing=item is not None,
+    )
+    _reload_attrs(form, item)
+    return form
+
+
+@page_view
+def item_form_choices(request):
+    """HTMX: the measure and phase choices of the item form for the chosen goal and department
+    (only the goal's measures, labelled with the goal; only the phases of that plan)."""
+    require_person(request.user)
+    departments, goals = _item_form_querysets(request.user)
+    data = request.GET.copy()
+    item_id = int_param(request.GET.get("item"))
+    editing = False
+    if item_id:
+        item = access_item(request.user, item_id, manage=True)
+        data["department"] = str(item.department_id)
+        editing = True
+    form = ItemForm(
+        initial={key: data.get(key) for key in ("department", "goal", "measure", "phase")},
+        departments=departments,
+        goals=goals,
+        phases=visible_phases(request.user),
+        editing=editing,
+    )
+    return render(
+        request,
+        "execution/_item_form_plan_choices.html",
+        {"fields": [form["measure"], form["phase"]]},
     )
 
 
