@@ -428,7 +428,8 @@ def reporting_status(due: dict[int, set], submitted: set) -> ReportingStatus:
     Example: 陈静 owes {m-1, i-7} and submitted m-1, 林晓 owes {i-8} and submitted nothing →
     reported (陈静), missing (林晓), 1 / 2.
     """
-    reported, missing = [], []
+    reported: list[int] = []
+    missing: list[int] = []
     for person_id, rows in due.items():
         (reported if rows & submitted else missing).append(person_id)
     return ReportingStatus(

@@ -14,7 +14,7 @@ from lodestar.execution import domain
 from lodestar.execution.access import can_manage_item
 from lodestar.execution.models import ActionItem, RaciAssignment, RaciRole
 from lodestar.execution.services.common import actor_person, notify_on_commit
-from lodestar.org.models import Department, Person
+from lodestar.org.models import Department, Person, Role
 
 RACI_FIELDS = {"R": "responsible_ids", "A": "accountable_id", "C": "consulted_ids", "I": "informed_ids"}
 # Literal messages (gettext_lazy) so that makemessages extracts them; translated when raised.
@@ -63,12 +63,38 @@ def validate_raci(rows: list[RaciAssignment]) -> None:
     if problems:
         field, message = RACI_MESSAGES[problems[0]]
         raise ApplicationError(str(message), field=field, code=problems[0])
+    _check_letters(rows)
     inactive = [r for r in rows if r.person is not None and not r.person.is_active]
     if inactive:
         names = "、".join(dict.fromkeys(r.person.display_name for r in inactive if r.person is not None))
         raise ApplicationError(
             _("%(names)s is no longer active.") % {"names": names}, field=RACI_FIELDS[inactive[0].role]
         )
+
+
+def _check_letters(rows: list[RaciAssignment]) -> None:
+    """Only people who can hold a letter get it (`domain.can_hold_letter`): a guest is only kept
+    informed; an admin without a department of their own holds none. The pickers offer no one
+    else; this refuses the same from the API."""
+    people = [r for r in rows if r.person is not None]
+    admins = {
+        r.person_id or r.person.pk for r in people if r.person is not None and r.person.role == Role.ADMIN
+    }
+    managing = set(
+        Department.objects.filter(manager__in=admins).values_list("manager_id", flat=True) if admins else []
+    )
+    for row in people:
+        person = row.person
+        assert person is not None
+        if not domain.can_hold_letter(row.role, role=person.role, manages_a_department=person.pk in managing):
+            raise ApplicationError(
+                _(
+                    "%(name)s cannot be %(letter)s: a guest can only be kept informed (I), and an admin who runs no department holds no letter."
+                )
+                % {"name": person.display_name, "letter": row.role},
+                field=RACI_FIELDS[row.role],
+                code="cannot_hold_letter",
+            )
 
 
 def dedupe(people: Iterable[Person | None]) -> list[Person]:

@@ -4,6 +4,7 @@ reported yet."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.urls import reverse
@@ -14,12 +15,16 @@ from lodestar.core.errors import ApplicationError, PermissionDeniedError
 from lodestar.core.services import Actor, validated_save
 from lodestar.execution import services as execution_services
 from lodestar.execution.access import can_plan_in
+from lodestar.goals.models import Goal
 from lodestar.notifications import delivery
 from lodestar.notifications.models import Notification
 from lodestar.org.models import Department, Person
 from lodestar.org.permissions import person_of
 from lodestar.tracking.access import can_run_meeting, can_tick_decision
 from lodestar.tracking.models import MeetingDecision
+
+if TYPE_CHECKING:  # selectors read the services' plans: a runtime import would be circular
+    from lodestar.tracking.selectors import Week
 
 REMINDER_VERB = "report_reminder"
 
@@ -33,7 +38,7 @@ def meeting_follow_up(
     title: str,
     responsible: Person | None = None,
     due: dt.date | None = None,
-    goal=None,
+    goal: Goal | None = None,
     description: str = "",
 ) -> MeetingDecision:
     """Record a decision of the department's meeting of the week starting `week_start` and
@@ -83,7 +88,9 @@ def decision_set_status(*, actor: Actor, decision: MeetingDecision, done: bool) 
 
 
 @transaction.atomic
-def reporters_remind(*, actor: Actor, department: Department, week, person: Person | None = None) -> int:
+def reporters_remind(
+    *, actor: Actor, department: Department, week: Week, person: Person | None = None
+) -> int:
     """Remind the department's missing reporters of `week` (or only `person`, who must be one of
     them; not the sender themself) to hand in their weekly report: one notification each, in the inbox and by email (the
     notifications app's channels), in the person's own language. Returns how many were sent.

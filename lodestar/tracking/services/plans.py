@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from lodestar.core.errors import ApplicationError, PermissionDeniedError
 from lodestar.core.services import Actor, check_version
+from lodestar.execution.models import ActionItem
 from lodestar.goals import domain as goal_domain
 from lodestar.goals.access import can_report_on_goal
 from lodestar.goals.models import Measure
@@ -117,7 +118,7 @@ def measure_plan(measure: Measure) -> list[domain.PlanPoint]:
     )
 
 
-def item_plan(item) -> list[domain.PlanPoint]:
+def item_plan(item: ActionItem) -> list[domain.PlanPoint]:
     """An action item's time-phased plan: its planned quantity spread evenly from its start (or
     the day it was created) to its due date, each day's share due by the end of that day — 10篇
     from Monday to Friday plans 2篇 a day, 10 in that week, nothing after. No plan (empty) without
