@@ -42,11 +42,9 @@ def current_periods(today: dt.date) -> list[Period]:
 def home_role(user) -> str:
     """Which home the reader gets: "lead" (admin or manager who writes), "doer" (writes), "reader"
     (HR partner or guest: read-only summary)."""
-    if not can_write(user):
+    if not can_write(user) or is_hr(user):
         return "reader"
-    if is_admin(user) or is_manager(user):
-        return "lead"
-    return "reader" if is_hr(user) else "doer"
+    return "lead" if is_admin(user) or is_manager(user) else "doer"
 
 
 def _needs_of_lead(user, today: dt.date) -> dict:
