@@ -255,11 +255,6 @@ def crawl(client, role: str, kwargs: dict, probe: Probe) -> list[str]:
             if status in REFUSED or refusals:
                 why = refusals[0] if refusals else ""
                 failures.append(f"{role} · {page} · POST {post['label']} {path} → {status} {why}".rstrip())
-    import os
-
-    if os.environ.get("CRAWL_DEBUG"):
-        print("CRAWLED", len(crawled), sorted(crawled))
-        print("LINKS", len(link_status), "POSTS", sorted(posted))
     return failures
 
 
