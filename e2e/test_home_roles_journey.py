@@ -1,4 +1,5 @@
-"""Each role's home page answers "what needs me now" (issue 13), in zh-Hans on the demo company.
+"""Each role's home page answers "what needs me now" (issue 13), in zh-Hans on the demo company,
+and the director's in English.
 With E2E_STEP_SHOTS=/tmp/shots-roles every role's home is saved there to be looked at."""
 
 from __future__ import annotations
@@ -27,3 +28,8 @@ def test_every_roles_home_says_what_needs_them(page, step):
                 assert page.locator('a[href="/goals/new/"]').count() == 0
                 assert page.locator('[data-testid="needs-my-checkins"]').count() == 0
         logout(page)
+    with step("home of zhaomin in English"):
+        login(page, "zhaomin")
+        page.select_option('[data-testid="language-switch"]', "en")
+        page.wait_for_selector("text=Goals off track in your departments")
+        assert page.locator('[data-testid="needs-adjustments"]').count() == 1

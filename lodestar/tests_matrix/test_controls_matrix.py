@@ -213,7 +213,7 @@ def _seeds(role: str, kwargs: dict) -> list[str]:
     return seeds
 
 
-def crawl(client, role: str, kwargs: dict, probe: Probe) -> list[str]:
+def crawl(client, role: str, kwargs: dict, probe: Probe, stats: dict | None = None) -> list[str]:
     failures: list[str] = []
     queue = _seeds(role, kwargs)
     crawled: set[str] = set()
@@ -255,6 +255,8 @@ def crawl(client, role: str, kwargs: dict, probe: Probe) -> list[str]:
             if status in REFUSED or refusals:
                 why = refusals[0] if refusals else ""
                 failures.append(f"{role} · {page} · POST {post['label']} {path} → {status} {why}".rstrip())
+    if stats is not None:
+        stats.update(pages=len(crawled), links=len(link_status), posts=len(posted))
     return failures
 
 
@@ -275,7 +277,36 @@ def _post(client, path: str, post: dict, probe: Probe) -> tuple[int, list[str]]:
 def test_every_control_shown_is_usable(world, db, client, monkeypatch, role):
     client.force_login(fresh(world["people"][role]))
     probe = Probe(monkeypatch)
-    failures = crawl(client, role, world["kwargs"], probe)
+    stats: dict = {}
+    failures = crawl(client, role, world["kwargs"], probe, stats)
+    # Not a vacuous pass: the crawl reached the role's pages and their controls.
+    assert stats["pages"] >= 40 and stats["links"] >= 60 and stats["posts"] >= 5, stats
     assert not failures, f"{len(failures)} control(s) shown that {role} cannot use:\n" + "\n".join(
         sorted(set(failures))
     )
+
+
+def test_the_parser_finds_links_forms_and_htmx_requests():
+    html = """
+    <a href="/goals/1/">目标</a><button hx-post="/goals/1/status/" hx-vals='{"status": "active"}'>启用</button>
+    <form method="post" action="/items/bulk/" id="bulk"><input type="hidden" name="next" value="/x/">
+      <select name="status"><option value="">—</option><option value="done">完成</option></select>
+      <textarea name="body"></textarea><button name="decision" value="agreed">同意</button></form>
+    <input type="checkbox" name="items" value="7" form="bulk">
+    <form method="get" action="/goals/"><input name="q"></form>
+    """
+    controls = Controls()
+    controls.feed(html)
+    controls.close()
+    assert ("/goals/1/", "<a>目标</a>") in controls.links
+    assert ("/goals/", "<form> (GET)") in controls.links
+    htmx, form = controls.posts
+    assert (htmx["url"], htmx["data"]) == ("/goals/1/status/", {"status": "active"})
+    assert form["url"] == "/items/bulk/"
+    assert form["data"] == {
+        "next": "/x/",
+        "status": "done",
+        "body": "探针",
+        "decision": "agreed",
+        "items": "7",
+    }

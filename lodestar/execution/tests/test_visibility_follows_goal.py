@@ -64,6 +64,8 @@ def test_an_empty_plan_says_when_items_exist_but_are_hidden(org, make_item, clie
     assert response.context["items"] == []
     assert response.context["hidden_items"] == 1
     assert "该计划暂无任务" not in response.content.decode()
+    timeline = client_for("viewer").get(f"/execution/timeline/?department={org.sales.pk}")
+    assert timeline.context["hidden_items"] == 1
     empty = client_for("viewer").get(f"/execution/?department={org.mkt.pk}")
     assert empty.context["hidden_items"] == 0
     assert "该计划暂无任务" in empty.content.decode()
