@@ -1,8 +1,9 @@
 """Who may see and change action items (rules in org/permissions.py).
 
 - See: admin and HR partner everything; managers their departments' subtree; everyone the
-  items of their own department, items they hold a RACI letter on, and requests addressed
-  to their department (managers: to any department of their subtrees).
+  items of their own department, items they hold a RACI letter on, requests addressed
+  to their department (managers: to any department of their subtrees), and the items of every
+  goal they may see (the goal's visibility rule, `visible_q` on the goal).
 - Plan (create) in a department: admin, its managers, and its members.
 - Change an item: admin, a manager of its department, its A, its Rs. Rs and the A may move
   and report on it; only the A and managers re-plan RACI and dependencies.
@@ -36,6 +37,14 @@ def visible_items(user):
         return ActionItem.objects.all()
     person = person_of(user)
     q = visible_q(user, department_field="department", owner_field=None, public_field=None)
+    # One rule with the goals: whoever sees a goal sees its action plan (goals.access.visible_goals
+    # is visible_q on the goal), so a company-visible goal's tasks are no 404 for a guest elsewhere.
+    q |= Q(goal__isnull=False) & visible_q(
+        user,
+        department_field="goal__department",
+        owner_field="goal__owner",
+        public_field="goal__visibility",
+    )
     if person is not None:
         q |= Q(Exists(RaciAssignment.objects.filter(item=OuterRef("pk"), person=person)))
         if person.department_id:
@@ -84,6 +93,22 @@ def can_manage_item(user, item: ActionItem) -> bool:
 def can_work_on_item(user, item: ActionItem) -> bool:
     """Move on the kanban, report quantities, change status: the Rs too."""
     return can_manage_item(user, item) or (can_write(user) and "R" in _letters(user, item))
+
+
+def can_comment_on_item(user, item: ActionItem) -> bool:
+    """Comment on an item the user can see: everyone who writes (viewers never)."""
+    return can_write(user) and visible_items(user).filter(pk=item.pk).exists()
+
+
+def register_template_checks() -> None:
+    """The item rules templates may ask with `{% may %}` (lodestar/core/permission_checks.py)."""
+    from lodestar.core.permission_checks import register
+
+    register("execution.plan_in", can_plan_in)
+    register("execution.plan", can_write)
+    register("execution.manage", can_manage_item)
+    register("execution.work", can_work_on_item)
+    register("execution.comment", can_comment_on_item)
 
 
 def access_item(user, item_id: int, *, write: bool = False, manage: bool = False) -> ActionItem:

@@ -6,3 +6,8 @@ class ExecutionConfig(AppConfig):
     name = "lodestar.execution"
     label = "execution"
     verbose_name = _("Execution")
+
+    def ready(self) -> None:
+        from lodestar.execution.access import register_template_checks
+
+        register_template_checks()

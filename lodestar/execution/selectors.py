@@ -87,6 +87,17 @@ def item_list(user, params=None) -> QuerySet[ActionItem]:
     return qs
 
 
+def hidden_item_count(user, *, department=None, goal=None) -> int:
+    """How many open items of a plan's scope (department subtree, goal) the user may not see: an
+    empty plan page says "nothing visible to you" rather than "nothing exists" when this is > 0."""
+    params = {"department_id": department.pk if department else None, "goal_id": goal.pk if goal else None}
+    scope = ItemFilter(
+        {k: v for k, v in params.items() if v is not None},
+        queryset=ActionItem.objects.exclude(status=ItemStatus.CANCELLED),
+    ).qs
+    return scope.exclude(pk__in=visible_items(user).values("pk")).count()
+
+
 def _listed_items(user) -> QuerySet[ActionItem]:
     """Visible items with what a short list of them shows (execution/_item_list.html): the
     department, the goal's name and the RACI. Fewer joins than item_list: on PostgreSQL,

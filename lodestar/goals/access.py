@@ -41,6 +41,11 @@ def visible_templates(user):
     )
 
 
+def can_create_goal(user) -> bool:
+    """Who may open the new-goal form and save goals as a template: everyone who writes (viewers never)."""
+    return can_write(user)
+
+
 def can_manage_goal(user, goal: Goal) -> bool:
     """Admin or a manager of the goal's department: may change anything, approve, decompose."""
     if not can_write(user):
@@ -116,3 +121,14 @@ def access_consensus_record(user, record_id: int, *, to_decide: bool = False) ->
         if to_decide and person is not None and record.participants.filter(person=person).exists():
             return record
     raise NotFound(_("Consensus record not found."), field="record_id")
+
+
+def register_template_checks() -> None:
+    """The goal rules templates may ask with `{% may %}` (lodestar/core/permission_checks.py)."""
+    from lodestar.core.permission_checks import register
+
+    register("goals.create", can_create_goal)
+    register("goals.save_template", can_create_goal)
+    register("goals.manage", can_manage_goal)
+    register("goals.edit", can_edit_goal)
+    register("goals.report", can_report_on_goal)

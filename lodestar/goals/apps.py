@@ -9,6 +9,8 @@ class GoalsConfig(AppConfig):
 
     def ready(self) -> None:
         from lodestar.core.signals import period_closed_changed
+        from lodestar.goals.access import register_template_checks
         from lodestar.goals.tasks import refresh_after_period_closing
 
+        register_template_checks()
         period_closed_changed.connect(refresh_after_period_closing, dispatch_uid="goals-period-closing")

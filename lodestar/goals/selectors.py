@@ -3,7 +3,18 @@
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    Case,
+    Count,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.utils.translation import gettext as _
 
 from lodestar.core.errors import NotFound
@@ -22,6 +33,7 @@ from lodestar.goals.models import (
     Visibility,
 )
 from lodestar.org.models import Department
+from lodestar.org.permissions import can_write, is_admin, managed_paths, subtree_q
 
 
 class GoalFilter(django_filters.FilterSet):
@@ -209,3 +221,74 @@ def goal_detail(goal_id: int, *, visible_to=None) -> Goal:
 def latest_consensus(goal: Goal) -> ConsensusRecord | None:
     records = sorted(goal.consensus_records.all(), key=lambda r: (r.created_at, r.pk), reverse=True)
     return records[0] if records else None
+
+
+# --- the home page: what needs me now (dashboards.views.home) --------------------------------
+
+
+def _now_q(today, prefix: str = "") -> Q:
+    """Goals of a period that covers `today`."""
+    return Q(**{f"{prefix}period__start__lte": today, f"{prefix}period__end__gte": today})
+
+
+def team_goals_off_track(user, today, *, limit: int = 8) -> list[Goal]:
+    """Active goals of today's periods in the departments the user manages (an admin: all) that are
+    off track or at risk, off track first, then the lowest achievement. One query."""
+    goals = Goal.objects.filter(
+        _now_q(today),
+        status=GoalStatus.ACTIVE,
+        health__in=[HealthChoice.OFF_TRACK, HealthChoice.AT_RISK],
+    )
+    if not is_admin(user):
+        goals = goals.filter(subtree_q(managed_paths(user), "department__path"))
+    order = Case(
+        When(health=HealthChoice.OFF_TRACK, then=Value(0)), default=Value(1), output_field=IntegerField()
+    )
+    return list(
+        goals.select_related("department", "owner", "period").order_by(order, "achievement_rate", "pk")[
+            :limit
+        ]
+    )
+
+
+def adjustments_to_decide(user, *, limit: int = 10) -> list[TargetAdjustment]:
+    """Pending target adjustment requests the user may approve (an admin: all; a manager: those on
+    goals of their departments' subtrees, as `adjustment_approve` allows). One query."""
+    if not can_write(user):
+        return []
+    pending = TargetAdjustment.objects.filter(
+        status=TargetAdjustment.Status.PENDING, goal__deleted_at__isnull=True
+    )
+    if not is_admin(user):
+        pending = pending.filter(subtree_q(managed_paths(user), "goal__department__path"))
+    return list(pending.select_related("goal", "measure", "created_by").order_by("created_at", "pk")[:limit])
+
+
+def consensus_waiting_for(person, *, limit: int = 10) -> list[ConsensusRecord]:
+    """Open consensus records where `person` has not decided yet, with their goals. Two queries."""
+    if person is None:
+        return []
+    return list(
+        ConsensusRecord.objects.filter(
+            state=ConsensusRecord.State.OPEN,
+            participants__person=person,
+            participants__decision=ConsensusParticipant.Decision.PENDING,
+        )
+        .prefetch_related("goals")
+        .distinct()
+        .order_by("pk")[:limit]
+    )
+
+
+def health_summary(user, today) -> list[tuple[str, str, int]]:
+    """How the goals the user may see stand today: (health, label, count) for each health that
+    occurs among the active goals of today's periods. One query (a read-only summary for HR
+    partners and guests)."""
+    counts = dict(
+        visible_goals(user)
+        .filter(_now_q(today), status=GoalStatus.ACTIVE)
+        .values_list("health")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return [(value, label, counts[value]) for value, label in HealthChoice.choices if counts.get(value)]

@@ -164,6 +164,9 @@ def department_edit(request, department_id: int | None = None):
     )
     form.fields["version"].required = department is not None  # editing: the version must come back
     if not is_admin(request.user):
+        # Only an admin may add a top-level department: a manager is not offered "no parent".
+        form.fields["parent"].required = True
+        form.fields["parent"].empty_label = None
         form.fields["manager"].help_text = APPOINT_RULE
         form.fields["manager"].error_messages["invalid_choice"] = APPOINT_RULE
     if (

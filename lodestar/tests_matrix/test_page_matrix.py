@@ -102,7 +102,7 @@ MATRIX: dict[str, dict[str, int]] = {
     "goals:row": row(OK, OK, NOT_FOUND, OK, NOT_FOUND, OK, OK),
     "goals:status": POST_ONLY,
     "goals:table": everyone(OK),
-    "goals:template_new": everyone(OK),
+    "goals:template_new": row(OK, OK, OK, OK, OK, OK, FORBIDDEN),
     "goals:template_use": row(OK, OK, NOT_FOUND, OK, NOT_FOUND, OK, OK),
     "goals:templates": everyone(OK),
     "goals:tree": everyone(OK),

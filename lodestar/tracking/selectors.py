@@ -25,6 +25,7 @@ from lodestar.execution.selectors import item_list
 from lodestar.goals import domain as goal_domain
 from lodestar.goals.access import visible_goals
 from lodestar.goals.models import Goal, GoalStatus, Measure
+from lodestar.org.permissions import is_admin, managed_paths, subtree_q
 from lodestar.tracking import domain
 from lodestar.tracking.models import CheckIn
 from lodestar.tracking.services import item_plan, measure_plan
@@ -512,3 +513,70 @@ def goals_without_checkins(person, week: Week | Day) -> list[Goal]:
     for goal in goals:
         goal.needs_measure = goal.live_measures == 0
     return goals
+
+
+# --- the home page: what needs me now (dashboards.views.home) --------------------------------
+
+
+def _covering(field_name: str, start: dt.date, end: dt.date) -> Exists:
+    """Whether the measure or item has a check-in of a period overlapping start..end."""
+    return Exists(
+        CheckIn.objects.filter(**{field_name: OuterRef("pk")}, period_start__lte=end, period_end__gte=start)
+    )
+
+
+def _taking_checkins(today: dt.date) -> QuerySet[Measure]:
+    """Measures of active goals of today's open periods that take check-ins (no decomposed parts)."""
+    return Measure.objects.filter(
+        goal__deleted_at__isnull=True,
+        goal__status=GoalStatus.ACTIVE,
+        goal__period__is_closed=False,
+        goal__period__start__lte=today,
+        goal__period__end__gte=today,
+    ).exclude(Exists(Measure.objects.filter(source=OuterRef("pk"), goal__deleted_at__isnull=True)))
+
+
+def team_missing_checkins(user, today: dt.date, *, limit: int = 12) -> tuple[list[Measure], int]:
+    """The team's overdue check-ins: measures of active goals in the departments the user manages
+    (an admin: all) with no check-in covering last week, oldest first, and how many there are. Two
+    queries."""
+    last_week = week_of(today).previous
+    if not (is_admin(user) or managed_paths(user)):
+        return [], 0
+    measures = _taking_checkins(today).filter(~_covering("measure", last_week.start, last_week.end))
+    if not is_admin(user):
+        measures = measures.filter(subtree_q(managed_paths(user), "goal__department__path"))
+    rows = list(
+        measures.select_related("goal__owner", "goal__department").order_by(
+            "goal__department__path", "goal__owner__display_name", "pk"
+        )[:limit]
+    )
+    return rows, measures.count()  # always counted: the page's query count stays the same
+
+
+def my_checkins_this_week(user, person, today: dt.date) -> list[dict]:
+    """The check-ins `person` owes this week: measures of their active goals and open items where
+    they are R, each with `done` (a check-in of a period overlapping this week exists). Two queries."""
+    if person is None:
+        return []
+    week = week_of(today)
+    measures = (
+        _taking_checkins(today)
+        .filter(goal__owner=person)
+        .annotate(done=_covering("measure", week.start, week.end))
+        .select_related("goal")
+        .order_by("goal__sort_order", "goal_id", "sort_order", "pk")
+    )
+    items = (
+        visible_items(user)
+        .filter(
+            Exists(RaciAssignment.objects.filter(item=OuterRef("pk"), role="R", person=person)),
+            status__in=OPEN_STATUSES,
+            planned_quantity__isnull=False,
+        )
+        .annotate(done=_covering("item", week.start, week.end))
+        .order_by("due", "pk")
+    )
+    rows = [{"title": m.name, "goal": m.goal, "done": m.done, "measure": m} for m in measures]
+    rows += [{"title": i.title, "goal": None, "done": i.done, "item": i} for i in items]
+    return rows

@@ -10,11 +10,10 @@ from django.utils.translation import gettext as _
 
 from lodestar.core.errors import ApplicationError, PermissionDeniedError
 from lodestar.core.services import Actor, validated_save
-from lodestar.execution.access import can_work_on_item
+from lodestar.execution.access import can_comment_on_item, can_work_on_item, visible_items
 from lodestar.execution.models import ActionItem, Attachment, Comment
 from lodestar.execution.services.common import actor_person, notify_on_commit
 from lodestar.org.models import Person
-from lodestar.org.permissions import can_write
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 ALLOWED_EXTENSIONS = {
@@ -59,9 +58,7 @@ def mentioned_people(body: str) -> list[Person]:
 @transaction.atomic
 def comment_add(*, actor: Actor, item: ActionItem, body: str) -> Comment:
     person = actor_person(actor)
-    from lodestar.execution.access import visible_items
-
-    if not can_write(actor) or not visible_items(actor).filter(pk=item.pk).exists():
+    if not can_comment_on_item(actor, item):
         raise PermissionDeniedError(_("You may not comment on this item."))
     body = (body or "").strip()
     if not body:

@@ -330,6 +330,9 @@ def timeline(request):
         "groups": _phase_groups(items),
         "outside": outside,
         "item_count": len(items),
+        "hidden_items": 0
+        if items or not (scope["department"] or scope["goal"])
+        else selectors.hidden_item_count(request.user, department=scope["department"], goal=scope["goal"]),
         "unscheduled": sum(1 for i in items if not (i.start or i.due)),
         "data_url": data_url,
         "zooms": [("week", _("Week")), ("month", _("Month")), ("quarter", _("Quarter"))],

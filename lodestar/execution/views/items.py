@@ -108,6 +108,10 @@ def item_table(request):
             "items": items,
             "today": today,
             "can_plan": can_plan_in(request.user, department) if department else can_write(request.user),
+            "can_bulk_edit": any(item.can_manage for item in items),
+            "hidden_items": 0
+            if items or not (department or goal)
+            else selectors.hidden_item_count(request.user, department=department, goal=goal),
             "bulk_form": BulkForm(),
             "phase_plan": phase_plan(request.user, department, goal),
             "section": "table",

@@ -86,6 +86,12 @@ def health_badge(goal):
     )
 
 
+@register.filter
+def health_class(value: str) -> str:
+    """The badge class of a health value ("off_track" → "bg-red-lt"), as health_badge uses."""
+    return HEALTH_CLASSES.get(value, "")
+
+
 @register.simple_tag
 def status_badge(goal):
     return format_html(

@@ -203,7 +203,9 @@ def test_page_query_counts_do_not_grow_with_goals(
     _count_queries(django_assert_max_num_queries, client, reverse("goals:mine"), 9)
     _count_queries(django_assert_max_num_queries, client, reverse("goals:detail", args=[root.pk]), 19)
     _count_queries(django_assert_max_num_queries, client, reverse("goals:detail", args=[first_kr.pk]), 19)
-    _count_queries(django_assert_max_num_queries, client, reverse("home"), 10)
+    _count_queries(
+        django_assert_max_num_queries, client, reverse("home"), 17
+    )  # + what needs me now (issue 13)
 
 
 def test_tree_shows_stored_rollups(world, make_goal):

@@ -21,6 +21,7 @@ from lodestar.core.models import Period, PeriodKind
 from lodestar.goals import selectors, services
 from lodestar.goals.access import (
     access_goal,
+    can_create_goal,
     can_edit_goal,
     can_manage_goal,
     can_report_on_goal,
@@ -35,7 +36,6 @@ from lodestar.org.models import Department
 from lodestar.org.permissions import (
     access_department,
     access_period,
-    can_write,
     is_admin,
     managed_paths,
     person_of,
@@ -166,7 +166,7 @@ def _goal_form(request, goal: Goal | None, period: Period | None, department: De
 @page_view
 def goal_create(request):
     require_person(request.user)
-    if not can_write(request.user):
+    if not can_create_goal(request.user):
         raise PermissionDeniedError(_("Your role can view but not change data."))
     department, period = goal_scope(request)
     form = _goal_form(request, None, period, department)

@@ -7,10 +7,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from lodestar.core.errors import ApplicationError, NotFound
+from lodestar.core.errors import ApplicationError, NotFound, PermissionDeniedError
 from lodestar.core.http import int_param, page_view, service_errors
 from lodestar.core.models import Period, PeriodKind
-from lodestar.goals.access import access_goal, visible_templates
+from lodestar.goals.access import access_goal, can_create_goal, visible_templates
 from lodestar.goals.forms import CopyForm, TemplateForm
 from lodestar.goals.services.reuse import goals_copy_to_period, template_apply, template_create_from_goals
 from lodestar.goals.views.goals import writable_departments
@@ -29,8 +29,10 @@ def templates(request):
 
 @page_view
 def template_new(request):
-    """Save selected goals (?goals=1,2,3 from the table) as a template."""
+    """Save selected goals (?goals=1,2,3 from the table) as a template (not for viewers)."""
     require_person(request.user)
+    if not can_create_goal(request.user):
+        raise PermissionDeniedError(_("Your role can view but not change data."))
     raw = request.GET.getlist("goal") + request.GET.get("goals", "").split(",")
     ids = list(dict.fromkeys(i for i in (int_param(x) for x in raw) if i))
     goals = [access_goal(request.user, i) for i in ids]
