@@ -19,30 +19,12 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from lodestar.core.testing import assert_documented
+from lodestar.core.testing import assert_documented, err, ok
 from lodestar.execution.models import ActionItem, Comment, Dependency, Phase, RaciAssignment
 from lodestar.goals.models import Goal, Measure
 from lodestar.notifications.models import Notification
 
-ERROR_KEYS = {"code", "message", "field", "errors"}
 JULY_1, JULY_10, JULY_20 = dt.date(2026, 7, 1), dt.date(2026, 7, 10), dt.date(2026, 7, 20)
-
-
-def ok(response, status=200):
-    assert response.status_code == status, response.content
-    return response.json() if response.content else None
-
-
-def err(response, status, code=None, field="__any__"):
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert set(body) == ERROR_KEYS, body
-    assert body["message"], body
-    if code is not None:
-        assert body["code"] == code, body
-    if field != "__any__":
-        assert body["field"] == field, body
-    return body
 
 
 def fresh(item: ActionItem) -> ActionItem:

@@ -11,31 +11,13 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from lodestar.core.numbers import amount_str, rate_str
-from lodestar.core.testing import assert_documented
+from lodestar.core.testing import assert_documented, err, ok
 from lodestar.goals.models import ConsensusRecord, Goal, GoalStatus, Measure, TargetAdjustment
 from lodestar.goals.tests.conftest import Api, fresh
 from lodestar.org.periods_services import period_set_closed
 from lodestar.org.services import api_token_create
 
-ERROR_KEYS = {"code", "message", "field", "errors"}
 ROLES = ("admin", "mkt_manager", "sales_manager", "member", "content_member", "sales_member", "hr", "viewer")
-
-
-def ok(response, status=200):
-    assert response.status_code == status, response.content
-    return response.json() if response.content else None
-
-
-def err(response, status, code=None, field="__any__"):
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert set(body) == ERROR_KEYS, body
-    assert body["message"], body
-    if code is not None:
-        assert body["code"] == code, body
-    if field != "__any__":
-        assert body["field"] == field, body
-    return body
 
 
 def version_of(goal: Goal) -> int:
