@@ -158,6 +158,16 @@ def make_goal(world):
 
 
 @pytest.fixture
+def public_goal(make_goal):
+    return make_goal("新品A Q3销售额500万元", visibility="public")
+
+
+@pytest.fixture
+def private_goal(make_goal):
+    return make_goal("市场部内部预算目标 2026年 300万元", visibility="department")
+
+
+@pytest.fixture
 def activate(world):
     """Take a draft goal through consensus (the manager signs off alone) so it becomes active."""
 
