@@ -35,6 +35,7 @@ from lodestar.core.models import Period, PeriodKind
 from lodestar.core.testing import ApiClient
 from lodestar.execution import services
 from lodestar.execution.models import ActionItem
+from lodestar.execution.tests.services_support import JULY_1, World, _person, u
 from lodestar.org.models import Department, Person, Role
 from lodestar.org.periods_services import period_generate_fiscal_year
 from lodestar.org.services import api_token_create, department_create
@@ -201,3 +202,51 @@ def api(org):
         return Api(person, **kwargs)
 
     return make
+
+
+# --- the service tests' world (test_services*.py) -------------------------------------------
+
+
+@pytest.fixture
+def world(db) -> World:
+    admin = _person("guanli", "管理员", None, Role.ADMIN)
+    company = department_create(actor=u(admin), name="星辰公司", parent=None, code="CO")
+    Person.objects.filter(pk=admin.pk).update(department=company)
+    mkt = department_create(actor=u(admin), name="市场部", parent=company, code="MKT")
+    content = department_create(actor=u(admin), name="内容组", parent=mkt, code="MKT-C")
+    design = department_create(actor=u(admin), name="设计部", parent=company, code="DESIGN")
+    sales = department_create(actor=u(admin), name="销售部", parent=company, code="SALES")
+    mkt_mgr = _person("zhaomin", "赵敏", mkt)
+    design_mgr = _person("wusheji", "吴设计", design)
+    sales_mgr = _person("wangqiang", "王强", sales)
+    for department, manager in ((mkt, mkt_mgr), (design, design_mgr), (sales, sales_mgr)):
+        Department.objects.filter(pk=department.pk).update(manager=manager)
+    people = {
+        "member": _person("linxiao", "林晓", mkt),
+        "content_member": _person("chenjing", "陈静", content),
+        "designer": _person("liuyang", "刘洋", design),
+        "sales_member": _person("zhoujie", "周杰", sales),
+        "hr": _person("sunli", "孙丽", company, Role.HR),
+        "viewer": _person("fangke", "访客", mkt, Role.VIEWER),
+        "former": _person("lizhi", "离职员工", mkt),
+    }
+    Person.objects.filter(pk=people["former"].pk).update(is_active=False)
+    people["former"].refresh_from_db()
+    year = period_generate_fiscal_year(actor=u(admin), year=2026)
+    q3 = Period.objects.get(parent=year, kind=PeriodKind.QUARTER, start__lte=JULY_1, end__gte=JULY_1)
+    for department in (company, mkt, content, design, sales):
+        department.refresh_from_db()
+    admin.refresh_from_db()
+    return World(
+        company=company,
+        mkt=mkt,
+        content=content,
+        design=design,
+        sales=sales,
+        admin=admin,
+        mkt_mgr=mkt_mgr,
+        design_mgr=design_mgr,
+        sales_mgr=sales_mgr,
+        q3=q3,
+        **people,
+    )
