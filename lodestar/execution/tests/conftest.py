@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.test import Client
 
@@ -179,6 +180,18 @@ def client_for(org):
     def make(role: str, **client_kwargs) -> Client:
         client = Client(**client_kwargs)
         client.force_login(org.user(role))
+        return client
+
+    return make
+
+
+@pytest.fixture
+def english(client_for):
+    """A client in English (the language cookie), so messages can be compared with the services' text."""
+
+    def make(role: str):
+        client = client_for(role)
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
         return client
 
     return make
