@@ -20,6 +20,8 @@ from lodestar.core.testing import ApiClient
 from lodestar.goals import services
 from lodestar.goals.models import Goal
 from lodestar.goals.services import consensus
+from lodestar.goals.tests.services_support import World as ServicesWorld
+from lodestar.goals.tests.services_support import add_person
 from lodestar.org.models import Department, Person, Role
 from lodestar.org.periods_services import period_generate_fiscal_year
 from lodestar.org.services import department_create
@@ -188,3 +190,48 @@ def activate(world):
 
 def dec(value: str) -> Decimal:
     return Decimal(value)
+
+
+# --- the service tests' world (test_services*.py) -------------------------------------------
+
+
+@pytest.fixture
+def w(db) -> ServicesWorld:
+    root = User.objects.create_superuser("root", "root@example.com", "x")
+    company = department_create(actor=root, name="星辰公司", parent=None, code="CO")
+    mkt = department_create(actor=root, name="市场部", parent=company, code="MKT")
+    content = department_create(actor=root, name="内容组", parent=mkt, code="CONTENT")
+    sales = department_create(actor=root, name="销售部", parent=company, code="SALES")
+    admin = add_person("admin", "管理员", company, Role.ADMIN)
+    mkt_mgr = add_person("mkt_mgr", "赵敏", mkt)
+    sales_mgr = add_person("sales_mgr", "王强", sales)
+    member = add_person("member", "林晓", content)
+    member2 = add_person("member2", "陈静", content)
+    member3 = add_person("member3", "周杰", content)
+    viewer = add_person("viewer", "访客", mkt, Role.VIEWER)
+    Department.objects.filter(pk=mkt.pk).update(manager=mkt_mgr)
+    Department.objects.filter(pk=sales.pk).update(manager=sales_mgr)
+    for department in (company, mkt, content, sales):
+        department.refresh_from_db()
+    fy = period_generate_fiscal_year(actor=root, year=2024)
+    period_generate_fiscal_year(actor=root, year=2025)
+    quarters = {q: Period.objects.get(key=f"FY2024-Q{q}") for q in range(1, 5)}
+    return ServicesWorld(
+        company,
+        mkt,
+        content,
+        sales,
+        admin,
+        mkt_mgr,
+        sales_mgr,
+        member,
+        member2,
+        member3,
+        viewer,
+        fy,
+        quarters[1],
+        quarters[2],
+        quarters[3],
+        quarters[4],
+        Period.objects.get(key="FY2025-Q1"),
+    )
