@@ -21,7 +21,7 @@ from lodestar.alerts import access as alert_access
 from lodestar.alerts import conditions, evaluation, reminders
 from lodestar.alerts import services as alert_services
 from lodestar.alerts.models import Alert, AlertRule, CheckInReminder
-from lodestar.alerts.tests.test_evaluation import activate, make_rule
+from lodestar.alerts.tests.support import activate, make_rule
 from lodestar.core.errors import ApplicationError, NotFound
 from lodestar.core.models import Period, PeriodKind
 from lodestar.execution.tests.conftest import (  # noqa: F401 - fixtures

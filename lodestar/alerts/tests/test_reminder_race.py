@@ -20,7 +20,6 @@ from django.db import close_old_connections, connection
 from django.utils import timezone
 
 from lodestar.alerts import reminders
-from lodestar.alerts.tests.test_evaluation import goal, measure  # noqa: F401 - fixtures
 from lodestar.execution.tests.conftest import make_person, org, user_of  # noqa: F401 - fixtures
 from lodestar.notifications import delivery
 from lodestar.notifications.models import Notification
