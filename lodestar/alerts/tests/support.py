@@ -8,22 +8,13 @@ from decimal import Decimal
 from lodestar.alerts import rules as alert_rules
 from lodestar.alerts.models import AlertCondition, AlertRule
 from lodestar.execution.tests.conftest import user_of
-from lodestar.goals.services import consensus
+from lodestar.testing import steps
 from lodestar.tracking.services import checkin_submit
 
 TODAY = dt.date(2026, 11, 25)
 
 
-def activate(goal, manager):
-    record = consensus.consensus_start(
-        actor=user_of(manager),
-        goals=[goal],
-        participants=[{"person": manager, "required": True}],
-        minutes="Agreed.",
-    )
-    consensus.consensus_decide(actor=user_of(manager), record=record, decision="agreed")
-    goal.refresh_from_db()
-    return goal
+activate = steps.activate
 
 
 def report(org, measure, cumulative, start=dt.date(2026, 11, 16), days=6, **fields):

@@ -1,5 +1,6 @@
 """Helpers of the execution service tests (test_services*.py): the `World` those tests run in
-(built by the `world` fixture of the execution conftest), fresh users and items, and checks that
+(built by the `world` fixture of the execution conftest: roster EXECUTION_SERVICES of
+lodestar/testing/organisation.py), fresh users and items, and checks that
 nothing was written.
 
     星辰公司 CO (admin 管理员, hr 孙丽)
@@ -17,12 +18,10 @@ from __future__ import annotations
 
 import datetime as dt
 from contextlib import contextmanager
-from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 
-from lodestar.core.models import Period
 from lodestar.execution import services
 from lodestar.execution.models import (
     ActionItem,
@@ -32,7 +31,8 @@ from lodestar.execution.models import (
     RaciAssignment,
 )
 from lodestar.notifications.models import Notification
-from lodestar.org.models import Department, Person, Role
+from lodestar.org.models import Department, Person
+from lodestar.testing.organisation import Organisation, fresh_user
 
 User = get_user_model()
 D = Decimal
@@ -42,41 +42,14 @@ JULY_1, JULY_10 = dt.date(2026, 7, 1), dt.date(2026, 7, 10)
 # --- the organisation ------------------------------------------------------------------------
 
 
-@dataclass
-class World:
-    company: Department
-    mkt: Department
-    content: Department
-    design: Department
-    sales: Department
-    admin: Person
-    mkt_mgr: Person
-    design_mgr: Person
-    sales_mgr: Person
-    member: Person
-    content_member: Person
-    designer: Person
-    sales_member: Person
-    hr: Person
-    viewer: Person
-    former: Person
-    q3: Period
+World = Organisation  # the `world` fixture's type (execution conftest; roster EXECUTION_SERVICES)
 
-
-def u(person: Person):
-    """The person's user straight from the database (nothing cached from earlier calls)."""
-    return User.objects.get(pk=person.user_id)
+# The person's user straight from the database (nothing cached from earlier calls).
+u = fresh_user
 
 
 def fresh(item: ActionItem) -> ActionItem:
     return ActionItem.objects.select_related("department").get(pk=item.pk)
-
-
-def _person(
-    username: str, display_name: str, department: Department | None, role: str = Role.MEMBER
-) -> Person:
-    user = User.objects.create_user(username=username, password="pw-for-tests-only")
-    return Person.objects.create(user=user, display_name=display_name, department=department, role=role)
 
 
 def make(actor: Person, title: str = "小红书笔记发布", department: Department | None = None, **fields):

@@ -1,6 +1,7 @@
 """Helpers of the goal service tests (test_services*.py): the `World` they run in (built by the
-`w` fixture of the goals conftest), goals made and reported through the services, and checks that
-nothing was written and that the stored roll-ups hold.
+`w` fixture of the goals conftest: roster GOAL_SERVICES of lodestar/testing/organisation.py),
+goals made and reported through the services, and checks that nothing was written and that the
+stored roll-ups hold.
 
     星辰公司 CO ── 市场部 MKT (mkt_mgr) ── 内容组 CONTENT (member, member2, member3)
                └─ 销售部 SALES (sales_mgr)
@@ -12,7 +13,6 @@ gets a fresh user from the database through `as_user`.
 from __future__ import annotations
 
 from contextlib import contextmanager
-from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
@@ -32,7 +32,8 @@ from lodestar.goals.models import (
     TargetAdjustment,
 )
 from lodestar.goals.services import consensus
-from lodestar.org.models import Department, Person, Role
+from lodestar.org.models import Department, Person
+from lodestar.testing.organisation import Organisation, fresh_user
 
 User = get_user_model()
 D = Decimal
@@ -42,35 +43,10 @@ SIX = D("0.000001")
 # --- the organisation ------------------------------------------------------------------------
 
 
-@dataclass
-class World:
-    company: Department
-    mkt: Department
-    content: Department
-    sales: Department
-    admin: Person
-    mkt_mgr: Person
-    sales_mgr: Person
-    member: Person
-    member2: Person
-    member3: Person
-    viewer: Person
-    fy: Period
-    q1: Period
-    q2: Period
-    q3: Period
-    q4: Period
-    next_q1: Period
+World = Organisation  # the `w` fixture's type (goals conftest; roster GOAL_SERVICES)
 
-
-def as_user(person: Person):
-    """A fresh user object (no cached person or managed paths)."""
-    return User.objects.get(pk=person.user_id)
-
-
-def add_person(username: str, name: str, department: Department, role: str = Role.MEMBER) -> Person:
-    user = User.objects.create_user(username=username, password=None)
-    return Person.objects.create(user=user, display_name=name, department=department, role=role)
+# A fresh user object (no cached person or managed paths).
+as_user = fresh_user
 
 
 def measure(name: str = "销售额", target="500", unit: str = "wan_yuan", **fields) -> dict:

@@ -206,20 +206,6 @@ def test_consensus_start_refusals(w, goal_set):
 # --- target adjustments ----------------------------------------------------------------------
 
 
-@pytest.fixture
-def active_goal(w):
-    goal = make_goal(
-        w,
-        "新品A Q3销售额",
-        by=w.mkt_mgr,
-        owner=w.member,
-        department=w.content,
-        measures=[measure(current="480", challenge="550")],
-    )
-    activate(w, [goal])
-    return fresh(goal)
-
-
 def adjust(w, goal, *, by, new_target="450", approved_by=None, reason="竞品降价超过15%,重新评估"):
     return adjustment_create(
         actor=as_user(by),

@@ -20,17 +20,9 @@ from lodestar.org.periods_services import period_set_closed
 from lodestar.org.services import api_token_create
 from lodestar.tracking import services
 from lodestar.tracking.models import CheckIn, PlanPoint
-from lodestar.tracking.tests import support
 from lodestar.tracking.tests.support import WEEK1, WEEK2, WEEK3, fresh, measure_spec
 
 D = Decimal
-
-# Fixtures, bound as plain names (pytest finds them by name).
-world = support.world
-make_goal = support.make_goal
-activate = support.activate
-api = support.api
-tree = support.tree
 
 
 def body_for(measure, period=WEEK1, **fields) -> dict:

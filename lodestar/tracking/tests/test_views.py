@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (the goal fixtures are imported and used by name)
 """The tracking pages: weekly report rows (HTMX), department report, weekly meeting, measure page."""
 
 from __future__ import annotations
@@ -14,17 +13,12 @@ from django.utils import timezone
 from lodestar.execution import services as execution_services
 from lodestar.execution.models import ActionItem
 from lodestar.goals.models import Goal, Measure
-from lodestar.goals.tests.conftest import activate, fresh, make_goal, world  # noqa: F401 (fixtures)
+from lodestar.goals.tests.conftest import fresh
 from lodestar.tracking import services
 from lodestar.tracking.models import CheckIn, DeviationCategory, PlanPoint
-from lodestar.tracking.tests import views_support
 from lodestar.tracking.tests.views_support import COUNT_MEASURE, _count, _grow, client_for, row_data, row_url
 
 pytestmark = pytest.mark.django_db
-
-# The page tests' fixtures, bound as plain names (pytest finds fixtures by name).
-week = views_support.week
-setup = views_support.setup
 
 
 # --- permissions ------------------------------------------------------------------------------

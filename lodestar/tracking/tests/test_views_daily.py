@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (the goal fixtures are imported and used by name)
 """The tracking pages: the daily report (rows with the day's plan, navigation, saving a day's
 check-in, query count)."""
 
@@ -12,17 +11,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from lodestar.execution import services as execution_services
-from lodestar.goals.tests.conftest import activate, fresh, make_goal, world  # noqa: F401 (fixtures)
+from lodestar.goals.tests.conftest import fresh
 from lodestar.tracking import services
 from lodestar.tracking.models import CheckIn
-from lodestar.tracking.tests import views_support
 from lodestar.tracking.tests.views_support import _count, _grow, client_for, row_data
 
 pytestmark = pytest.mark.django_db
-
-# The page tests' fixtures, bound as plain names (pytest finds fixtures by name).
-week = views_support.week
-setup = views_support.setup
 
 
 # --- daily report -----------------------------------------------------------------------------

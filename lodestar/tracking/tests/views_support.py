@@ -1,22 +1,19 @@
-"""Helpers of the tracking page tests (test_views*.py): a signed-in English client, the week and
-the active parent/child goals (`week`, `setup`: fixtures, bound in each module by name), a report
-row's form data and URL, and growing the data for the query-count tests."""
+"""Helpers of the tracking page tests (test_views*.py): a signed-in English client, a report
+row's form data and URL, and growing the data for the query-count tests (the `week` and `setup`
+fixtures are in the tracking conftest)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from lodestar.execution import services as execution_services
 from lodestar.goals.models import Goal
 from lodestar.goals.tests.conftest import fresh
 from lodestar.tracking import services
-from lodestar.tracking.selectors import week_of
 
 COUNT_MEASURE = {"name": "笔记篇数", "unit": "count", "direction": "higher", "baseline": None, "target": "52"}
 
@@ -27,27 +24,6 @@ def client_for(person) -> Client:
     client.force_login(fresh(person))
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     return client
-
-
-@pytest.fixture
-def week():
-    return week_of(timezone.localdate())
-
-
-@pytest.fixture
-def setup(world, make_goal, activate):
-    """An active parent goal (MKT, manager) with an active child owned by 陈静 (content member)."""
-    parent = activate(make_goal("内容营销", measures=[dict(COUNT_MEASURE)], owner=world.mkt_manager))
-    child = activate(
-        make_goal(
-            "小红书笔记52篇",
-            department=world.content,
-            parent=parent,
-            owner=world.content_member,
-            measures=[dict(COUNT_MEASURE, source=parent.measures.get())],
-        )
-    )
-    return parent, child
 
 
 def row_data(prefix: str, week, **values) -> dict:
