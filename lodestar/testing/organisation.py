@@ -59,7 +59,9 @@ def add_person(
 def add_simple_person(
     username: str, display_name: str, department: Department | None, role: str = Role.MEMBER, **fields
 ) -> Person:
-    """A person whose user has the password "pw-for-tests-only" and no email (what most suites made)."""
+    """A person with no title whose user has the password "pw-for-tests-only" and no email (what most
+    suites made)."""
+    fields.setdefault("title", "")
     return add_person(username, display_name, department, role, password=SIMPLE_PASSWORD, email="", **fields)
 
 
@@ -96,6 +98,7 @@ class Roster:
     prefix: str = ""
     password: str | None = SIMPLE_PASSWORD
     email: str | None = ""  # None: username@example.com
+    title: str = ""
     fiscal_years: Sequence[int] = ()
 
 
@@ -132,6 +135,7 @@ ROOT = Roster(
     ),
     password=PASSWORD,
     email=None,
+    title="专员",
 )
 
 # goals/tests/conftest.py `world` (also the tracking and trash tests'), fiscal year 2026.
@@ -286,6 +290,7 @@ def build_organisation(roster: Roster) -> Organisation:
             email=roster.email,
             manager=people[member.manager] if member.manager else None,
             is_active=member.is_active,
+            title=roster.title,
         )
     for member in roster.people:
         if member.manages:
