@@ -17,7 +17,7 @@ from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 
 from lodestar.alerts.models import Alert, AlertComment, AlertCondition, AlertRule, CheckInReminder
-from lodestar.core.models import Period, PeriodKind
+from lodestar.core.models import CompanySettings, Period, PeriodKind
 from lodestar.execution.models import (
     ActionItem,
     Attachment,
@@ -117,6 +117,17 @@ class ApiTokenFactory(factory.django.DjangoModelFactory):
 
 
 # --- core --------------------------------------------------------------------------------------
+
+
+class CompanySettingsFactory(factory.django.DjangoModelFactory):
+    """The one settings row (pk 1, as `CompanySettings.load()` keeps it)."""
+
+    class Meta:
+        model = CompanySettings
+        django_get_or_create = ("id",)
+
+    id = 1
+    company_name = "星辰公司"
 
 
 class PeriodFactory(factory.django.DjangoModelFactory):
