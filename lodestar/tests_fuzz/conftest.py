@@ -1,4 +1,4 @@
-"""Fixtures of the fuzz suites: one seeded demo world for the package, rolled back at the end; the demo
+"""Fixtures of the fuzz suites: one seeded demo world per module, rolled back at the end; the demo
 records and signed-in admin clients of the bad-input suites."""
 
 from __future__ import annotations
@@ -21,10 +21,10 @@ from lodestar.tests_fuzz.corpus import Demo
 from lodestar.tracking.models import CheckIn
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="module")
 def demo_world(django_db_setup, django_db_blocker):
-    """The demo organisation, seeded once for the package inside a transaction that is rolled back
-    (package, not module: the bad-input corpus spans three modules and seeding is the costly part).
+    """The demo organisation, seeded once for the module inside a transaction that is rolled back
+    (per module, not per package: test_regressions builds its own organisation in the same tables).
 
     Each test still runs in its own savepoint (`db`), so the writes of one test never leak into
     the next; seeding once keeps the module fast enough for `make test`.
