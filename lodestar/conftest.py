@@ -8,77 +8,34 @@
 admin (system admin) and hr (HR partner) sit in the company node; viewer is a read-only
 person in MKT. `person_of(user)` caches on the user object, so each client and each call
 that needs a fresh role gets a fresh user from the database (`fresh_user`).
+
+The organisation is the shared one (lodestar/testing/organisation.py, roster ROOT), built with the
+factories of lodestar/testing/factories.py.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.test import Client
 
-from lodestar.org.models import Department, Person, Role
+from lodestar.org.models import Person
 from lodestar.org.services import api_token_create
-from lodestar.org.tests.factories import PASSWORD, DepartmentFactory, PersonFactory, UserFactory
+from lodestar.testing.factories import PASSWORD
+from lodestar.testing.organisation import ROOT, Organisation, add_person, build_organisation, fresh_user
 
-
-@dataclass
-class Org:
-    company: Department
-    mkt: Department
-    content: Department
-    sales: Department
-    admin: Person
-    mkt_manager: Person
-    sales_manager: Person
-    member: Person
-    hr: Person
-    viewer: Person
-
-    def person(self, role: str) -> Person:
-        return getattr(self, role)
-
+Org = Organisation  # the `org` fixture's type (lodestar/testing/organisation.py, roster ROOT)
 
 ROLES = ("admin", "mkt_manager", "sales_manager", "member", "hr", "viewer")
 
-
-def fresh_user(person_or_user):
-    """A new user object from the database (no cached person or managed paths)."""
-    user_id = person_or_user.user_id if isinstance(person_or_user, Person) else person_or_user.pk
-    return get_user_model().objects.get(pk=user_id)
-
-
-def make_person(
-    username: str, display_name: str, department: Department | None, role: str = Role.MEMBER, **kwargs
-) -> Person:
-    return PersonFactory(
-        user=UserFactory(username=username),
-        display_name=display_name,
-        department=department,
-        role=role,
-        **kwargs,
-    )
+# A person with a user account (password PASSWORD, email username@example.com).
+make_person = add_person
 
 
 @pytest.fixture
 def org(db) -> Org:
-    company = DepartmentFactory(name="星辰公司", code="CO")
-    mkt = DepartmentFactory(name="市场部", code="MKT", parent=company, sort_order=1)
-    content = DepartmentFactory(name="内容组", code="MKT-CONTENT", parent=mkt)
-    sales = DepartmentFactory(name="销售部", code="SALES", parent=company, sort_order=2)
-    admin = make_person("admin", "管理员", company, Role.ADMIN)
-    mkt_manager = make_person("mkt_manager", "赵敏", mkt)
-    sales_manager = make_person("sales_manager", "王强", sales)
-    member = make_person("member", "林晓", content, manager=mkt_manager)
-    hr = make_person("hr", "孙丽", company, Role.HR)
-    viewer = make_person("viewer", "访客", mkt, Role.VIEWER)
-    Department.objects.filter(pk=mkt.pk).update(manager=mkt_manager)
-    Department.objects.filter(pk=sales.pk).update(manager=sales_manager)
-    for department in (mkt, sales):
-        department.refresh_from_db()
-    return Org(company, mkt, content, sales, admin, mkt_manager, sales_manager, member, hr, viewer)
+    return build_organisation(ROOT)
 
 
 def login(person_or_user, **client_kwargs) -> Client:

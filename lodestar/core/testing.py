@@ -175,3 +175,28 @@ def assert_documented(document: dict, paths: dict[str, tuple[str, ...]], *, tag:
             if method == "post" and path.endswith(tuple(ok_posts)):
                 success = "200"
             assert success in operation["responses"], (path, method)
+
+
+# --- API responses -----------------------------------------------------------------------------
+
+ERROR_KEYS = {"code", "message", "field", "errors"}
+
+
+def ok(response, status=200):
+    """The response has `status`; its JSON body (None when empty)."""
+    assert response.status_code == status, response.content
+    return response.json() if response.content else None
+
+
+def err(response, status, code=None, field="__any__"):
+    """The response is an error of `status` in the one error shape (code, message, field, errors),
+    with a message, and the given `code` and `field` when these are passed."""
+    assert response.status_code == status, response.content
+    body = response.json()
+    assert set(body) == ERROR_KEYS, body
+    assert body["message"], body
+    if code is not None:
+        assert body["code"] == code, body
+    if field != "__any__":
+        assert body["field"] == field, body
+    return body

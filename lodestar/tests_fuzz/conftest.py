@@ -1,4 +1,5 @@
-"""Fixtures of the fuzz suites: one seeded demo world per module, rolled back at the end."""
+"""Fixtures of the fuzz suites: one seeded demo world per module, rolled back at the end; the demo
+records and signed-in admin clients of the bad-input suites."""
 
 from __future__ import annotations
 
@@ -9,13 +10,21 @@ from django.core import signals
 from django.core.management import call_command
 from django.db import close_old_connections, transaction
 
-from lodestar.conftest import token_for
-from lodestar.org.models import Person
+from lodestar.alerts.models import AlertRule
+from lodestar.conftest import login, token_for
+from lodestar.core.models import Period, PeriodKind
+from lodestar.core.testing import ApiClient
+from lodestar.execution.models import ActionItem
+from lodestar.goals.models import Goal, GoalStatus
+from lodestar.org.models import Department, Person
+from lodestar.tests_fuzz.corpus import Demo
+from lodestar.tracking.models import CheckIn
 
 
 @pytest.fixture(scope="module")
 def demo_world(django_db_setup, django_db_blocker):
-    """The demo organisation, seeded once for the module inside a transaction that is rolled back.
+    """The demo organisation, seeded once for the module inside a transaction that is rolled back
+    (per module, not per package: test_regressions builds its own organisation in the same tables).
 
     Each test still runs in its own savepoint (`db`), so the writes of one test never leak into
     the next; seeding once keeps the module fast enough for `make test`.
@@ -52,3 +61,34 @@ def wsgi_in_test_transaction():
 def no_outgoing_webhooks(monkeypatch):
     """Fuzzed webhook endpoints point anywhere: deliveries answer 200 without leaving the machine."""
     monkeypatch.setattr("lodestar.notifications.delivery._post", lambda endpoint, message: 200)
+
+
+# --- the bad-input suites (test_bad_*.py) --------------------------------------------------------
+
+
+@pytest.fixture
+def demo(db) -> Demo:
+    goal = Goal.objects.filter(status=GoalStatus.ACTIVE, measures__isnull=False).order_by("pk").first()
+    return Demo(
+        admin=Person.objects.get(user__username="admin"),
+        department=Department.objects.get(code="MKT"),
+        period=goal.period,
+        goal=goal,
+        top_goal=Goal.objects.filter(parent__isnull=True).order_by("pk").first(),
+        measure=goal.measures.order_by("pk").first(),
+        item=ActionItem.objects.filter(goal=goal).order_by("pk").first()
+        or ActionItem.objects.order_by("pk").first(),
+        checkin=CheckIn.objects.filter(measure__isnull=False).order_by("pk").first(),
+        rule=AlertRule.objects.order_by("pk").first(),
+        quarter=Period.objects.filter(kind=PeriodKind.QUARTER).order_by("start").last(),
+    )
+
+
+@pytest.fixture
+def admin_api(demo) -> ApiClient:
+    return ApiClient(token=token_for(demo.admin))
+
+
+@pytest.fixture
+def admin_browser(demo):
+    return login(demo.admin)

@@ -5,8 +5,9 @@ record the pages and the API address (goal, measure, consensus, template, items,
     ├── 市场部 MKT (manager 赵敏; member 林晓, viewer 访客)   owns the private goal and the items
     └── 销售部 SALES (manager 王强; member 周杰)
 
-`build_world()` returns {"people": role → Person, "kwargs": URL/path parameter → id,
-"tokens": role → read-write API token secret}.
+The organisation is the shared one (lodestar/testing/organisation.py, roster MATRIX); the records
+are made through the services. `build_world()` returns {"people": role → Person,
+"kwargs": URL/path parameter → id, "tokens": role → read-write API token secret}.
 """
 
 from __future__ import annotations
@@ -26,9 +27,11 @@ from lodestar.goals.services import consensus
 from lodestar.goals.services.adjustments import adjustment_approve, adjustment_create
 from lodestar.goals.services.reuse import template_create_from_goals
 from lodestar.notifications.models import Notification, WebhookEndpoint
-from lodestar.org.models import Department, Person, Role
+from lodestar.org.models import Person
 from lodestar.org.periods_services import period_generate_fiscal_year
 from lodestar.org.services import api_token_create, department_create
+from lodestar.testing.organisation import MATRIX, add_simple_person, build_organisation, fresh_user
+from lodestar.testing.steps import activate
 from lodestar.tracking.models import MeetingDecision
 from lodestar.tracking.services import checkin_delete, checkin_submit
 
@@ -37,15 +40,8 @@ User = get_user_model()
 ROLES = ("admin", "manager", "manager_elsewhere", "member", "member_elsewhere", "hr", "viewer", "anonymous")
 
 
-def add_person(
-    username: str, display_name: str, department: Department | None, role: str = Role.MEMBER
-) -> Person:
-    user = User.objects.create_user(username=username, password="pw-for-tests-only")
-    return Person.objects.create(user=user, display_name=display_name, department=department, role=role)
-
-
-def fresh(person: Person):
-    return User.objects.get(pk=person.user_id)
+fresh = fresh_user
+add_person = add_simple_person
 
 
 def _roles(*people: Person) -> dict[str, Person]:
@@ -53,22 +49,15 @@ def _roles(*people: Person) -> dict[str, Person]:
 
 
 def build_world() -> dict:
-    admin = add_person("m_admin", "管理员", None, Role.ADMIN)
-    company = department_create(actor=fresh(admin), name="星辰公司", parent=None, code="CO")
-    Person.objects.filter(pk=admin.pk).update(department=company)
-    mkt = department_create(actor=fresh(admin), name="市场部", parent=company, code="MKT")
-    sales = department_create(actor=fresh(admin), name="销售部", parent=company, code="SALES")
-    manager = add_person("m_manager", "赵敏", mkt)
-    manager_elsewhere = add_person("m_manager_elsewhere", "王强", sales)
-    Department.objects.filter(pk=mkt.pk).update(manager=manager)
-    Department.objects.filter(pk=sales.pk).update(manager=manager_elsewhere)
-    member = add_person("m_member", "林晓", mkt)
-    member_elsewhere = add_person("m_member_elsewhere", "周杰", sales)
-    hr = add_person("m_hr", "孙丽", company, Role.HR)
-    viewer = add_person("m_viewer", "访客", mkt, Role.VIEWER)
-    for department in (company, mkt, sales):
-        department.refresh_from_db()
-    year = period_generate_fiscal_year(actor=fresh(admin), year=2026)
+    organisation = build_organisation(MATRIX)
+    company, mkt, sales = organisation.company, organisation.mkt, organisation.sales
+    admin, manager, manager_elsewhere = (
+        organisation.admin,
+        organisation.manager,
+        organisation.manager_elsewhere,
+    )
+    member, member_elsewhere = organisation.member, organisation.member_elsewhere
+    hr, viewer, year = organisation.hr, organisation.viewer, organisation.year
 
     goal = goals.goal_create(
         actor=fresh(manager),
@@ -81,14 +70,8 @@ def build_world() -> dict:
             {"name": "小红书笔记", "unit": "count", "direction": "higher", "baseline": None, "target": "50"}
         ],
     )
-    record = consensus.consensus_start(
-        actor=fresh(manager),
-        goals=[goal],
-        participants=[{"person": manager, "required": True}],
-        minutes="Agreed.",
-    )
-    consensus.consensus_decide(actor=fresh(manager), record=record, decision="agreed")
-    goal.refresh_from_db()
+    activate(goal, manager)
+    record = goal.consensus_records.get()
     measure = goal.measures.get()
     adjustment = adjustment_create(
         actor=fresh(manager),
@@ -110,8 +93,8 @@ def build_world() -> dict:
         goal=goal,
         responsible=[member],
         accountable=manager,
-        consulted=[viewer],
-        informed=[],
+        consulted=[],
+        informed=[viewer],  # a guest is only kept informed (execution.domain.can_hold_letter)
     )
     attachment = execution.attachment_add(
         actor=fresh(member),

@@ -1,11 +1,12 @@
-# ruff: noqa: F811 - the fixtures are imported from the execution and delivery tests
 """Alerts: rule evaluation (scheduled and right after a check-in), no duplicates while open,
 delivery to the inbox and a local webhook server, escalation up the reporting line, the actions
-on an alert and who may take them, the pages, the API, and the task code on RQ.
+on an alert and who may take them, and rule validation. (Pages and API: test_pages_api; reminders,
+tasks and RQ: test_reminders_tasks.)
 
-The organisation is the execution tests' `org` (星辰公司 → 市场部 [赵敏] → 内容组; 销售部 [王强]).
-A goal of 市场部 owned by 林晓 (`member`) with one measure "小红书笔记" (target 50) is activated;
-a check-in of 10 puts its achievement at 20%, far below the 80% rule.
+The organisation is the execution tests' `org` (星辰公司 → 市场部 [赵敏] → 内容组; 销售部 [王强]);
+the fixtures are in the alerts conftest, the helpers in support.py. A goal of 市场部 owned by
+林晓 (`member`) with one measure "小红书笔记" (target 50) is activated; a check-in of 10 puts its
+achievement at 20%, far below the 80% rule.
 """
 
 from __future__ import annotations
@@ -15,103 +16,20 @@ import json
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from lodestar.alerts import access as alert_access
-from lodestar.alerts import conditions, escalation, evaluation, reminders, tasks
+from lodestar.alerts import conditions, escalation, evaluation
 from lodestar.alerts import rules as alert_rules
 from lodestar.alerts import services as alert_services
-from lodestar.alerts.models import Alert, AlertCondition, AlertRule
+from lodestar.alerts.models import Alert
+from lodestar.alerts.tests.support import TODAY, activate, make_rule, report
 from lodestar.core.errors import ApplicationError, PermissionDeniedError
 from lodestar.execution.models import ItemStatus
-from lodestar.execution.tests.conftest import (  # noqa: F401 - fixtures
-    Api,
-    api,
-    client_for,
-    make_item,
-    make_person,
-    org,
-    user_of,
-)
-from lodestar.goals.services import consensus, goal_create
-from lodestar.notifications import delivery
-from lodestar.notifications import tasks as notification_tasks
-from lodestar.notifications.models import Delivery, Notification, NotificationPreference, WebhookEndpoint
-from lodestar.notifications.tests.test_delivery import webhook_server  # noqa: F401 - fixture
-from lodestar.org.models import Department, Person, Role
-from lodestar.tracking.services import checkin_submit
-
-TODAY = dt.date(2026, 11, 25)
-
-
-@pytest.fixture
-def ceo(org):
-    """The company's manager (赵敏's manager up the department line)."""
-    person = make_person("ceo", "总经理", org.company)
-    Department.objects.filter(pk=org.company.pk).update(manager=person)
-    org.company.refresh_from_db()
-    return person
-
-
-def activate(goal, manager):
-    record = consensus.consensus_start(
-        actor=user_of(manager),
-        goals=[goal],
-        participants=[{"person": manager, "required": True}],
-        minutes="Agreed.",
-    )
-    consensus.consensus_decide(actor=user_of(manager), record=record, decision="agreed")
-    goal.refresh_from_db()
-    return goal
-
-
-@pytest.fixture
-def goal(org):
-    goal = goal_create(
-        actor=user_of(org.mkt_manager),
-        name="Q4 小红书种草笔记50篇",
-        department=org.mkt,
-        period=org.year,
-        owner=org.member,
-        measures=[{"name": "小红书笔记", "unit": "count", "target": Decimal(50), "baseline": None}],
-    )
-    return activate(goal, org.mkt_manager)
-
-
-@pytest.fixture
-def measure(goal):
-    return goal.measures.get()
-
-
-def report(org, measure, cumulative, start=dt.date(2026, 11, 16), days=6, **fields):
-    return checkin_submit(
-        actor=user_of(org.member),
-        measure=measure,
-        period_start=start,
-        period_end=start + dt.timedelta(days=days),
-        cumulative=Decimal(cumulative),
-        **fields,
-    )
-
-
-def make_rule(org, **fields):
-    fields.setdefault("name", "销售额达成率<80%时自动提醒")
-    fields.setdefault("scope", AlertRule.Scope.COMPANY)
-    fields.setdefault("condition", AlertCondition.ACHIEVEMENT_BELOW)
-    fields.setdefault("threshold", Decimal("0.8"))
-    fields.setdefault("recipients", ["owner", "manager"])
-    fields.setdefault("channels", ["inbox", "webhook"])
-    return alert_rules.rule_create(actor=user_of(org.admin), **fields)
-
-
-@pytest.fixture
-def endpoint(webhook_server):
-    return WebhookEndpoint.objects.create(
-        name="市场部群", kind=WebhookEndpoint.Kind.GENERIC, url=webhook_server.url("/hook"), secret="s3cret"
-    )
-
+from lodestar.execution.tests.conftest import make_person, user_of
+from lodestar.goals.services import goal_create
+from lodestar.notifications.models import Delivery, Notification
+from lodestar.org.models import Person, Role
 
 # --- raising ---------------------------------------------------------------------------------
 
@@ -345,13 +263,6 @@ def test_acknowledged_alerts_do_not_escalate(org, ceo, goal, measure):
 # --- actions and permissions -----------------------------------------------------------------
 
 
-@pytest.fixture
-def alert(org, goal, measure):
-    report(org, measure, 10)
-    make_rule(org, recipients=["owner"], channels=["inbox"])
-    return evaluation.evaluate_rules()[0]
-
-
 def test_recipient_acknowledges_comments_and_resolves(org, alert):
     alert_services.alert_acknowledge(actor=user_of(org.member), alert=alert)
     alert.refresh_from_db()
@@ -472,285 +383,3 @@ def test_rule_permissions_and_validation(org, goal):
         with pytest.raises(ApplicationError) as info:
             alert_rules.rule_create(actor=user_of(org.admin), **fields)
         assert info.value.field == field, bad
-
-
-# --- reminders and tasks ---------------------------------------------------------------------
-
-
-def test_weekly_checkin_reminder_at_the_persons_time(org, goal, measure):
-    friday = timezone.make_aware(dt.datetime(2026, 11, 27, 15, 0))
-    assert reminders.send_checkin_reminders(now=friday) == 0  # before Friday 16:00
-    assert reminders.send_checkin_reminders(now=friday + dt.timedelta(hours=1, minutes=5)) == 1
-    reminder = Notification.objects.get(verb=reminders.REMINDER_VERB)
-    assert reminder.recipient == org.member and "小红书笔记" in reminder.title
-    assert reminders.send_checkin_reminders(now=friday + dt.timedelta(hours=2)) == 0  # once a week
-    # Next week: reported on time → nothing due.
-    report(org, measure, 20, start=dt.date(2026, 11, 30))
-    assert reminders.send_checkin_reminders(now=friday + dt.timedelta(days=7, hours=2)) == 0
-
-
-def test_reminder_day_time_and_quiet_hours_per_person(org, goal, measure):
-    NotificationPreference.objects.create(
-        person=org.member,
-        reminder_weekday=3,
-        reminder_time=dt.time(9, 0),
-        quiet_start=dt.time(12, 0),
-        quiet_end=dt.time(14, 0),
-    )
-    wednesday = dt.datetime(2026, 11, 25)
-    assert reminders.send_checkin_reminders(now=timezone.make_aware(wednesday.replace(hour=8))) == 0
-    assert reminders.send_checkin_reminders(now=timezone.make_aware(wednesday.replace(hour=13))) == 0  # quiet
-    assert (
-        reminders.send_checkin_reminders(now=timezone.make_aware(wednesday.replace(hour=14, minute=5))) == 1
-    )
-
-
-def test_tasks_run_on_the_immediate_backend(org, goal, measure):
-    report(org, measure, 10)
-    make_rule(org, channels=["inbox"])
-    result = tasks.evaluate_alerts.enqueue(reschedule=True)
-    assert result.return_value == 1
-    assert notification_tasks.deliver_pending.enqueue(reschedule=True).return_value == 0
-    assert tasks.escalate_alerts.enqueue(reschedule=True).return_value == 0
-    assert tasks.ensure_scheduled() == []  # ImmediateBackend cannot defer
-    assert notification_tasks.ensure_scheduled() == []
-
-
-def test_email_channel_respects_quiet_hours(org, goal, measure, mailoutbox):
-    from django.contrib.auth import get_user_model
-
-    get_user_model().objects.filter(pk=org.member.user_id).update(email="linxiao@example.com")
-    report(org, measure, 10)
-    make_rule(org, recipients=["owner"], channels=["inbox", "email"])
-    evaluation.evaluate_rules()
-    row = Delivery.objects.get(channel="email")
-    now = timezone.localtime().replace(hour=23, minute=0)
-    NotificationPreference.objects.create(
-        person=org.member, quiet_start=dt.time(22, 0), quiet_end=dt.time(8, 0)
-    )
-    assert delivery.deliver_pending(now=now) == 0
-    row.refresh_from_db()
-    assert row.status == "pending" and row.attempts == 0 and row.next_attempt_at > now
-    assert mailoutbox == []
-    assert Notification.objects.filter(recipient=org.member, verb="alert").exists()  # inbox always
-    assert delivery.deliver_pending(now=row.next_attempt_at) == 1
-    assert len(mailoutbox) == 1 and mailoutbox[0].to == ["linxiao@example.com"]
-
-
-# --- pages ---------------------------------------------------------------------------------
-
-
-def test_alert_pages_for_the_right_roles(org, alert, client_for):
-    member = client_for("member")
-    assert member.get("/alerts/").status_code == 200
-    page = member.get(f"/alerts/{alert.pk}/")
-    assert page.status_code == 200 and alert.subject in page.content.decode()
-    assert client_for("sales_manager").get(f"/alerts/{alert.pk}/").status_code == 404
-    assert client_for("member").get("/alerts/rules/").status_code == 403
-    assert client_for("mkt_manager").get("/alerts/rules/").status_code == 200
-    assert client_for("mkt_manager").get("/alerts/rules/new/").status_code == 200
-    assert client_for("admin").get("/alerts/?view=all").status_code == 200
-    assert client_for("mkt_manager").get("/alerts/?view=department").status_code == 200
-    response = member.post(f"/alerts/{alert.pk}/acknowledge/")
-    assert response.status_code == 302
-    alert.refresh_from_db()
-    assert alert.status == "acknowledged"
-    assert client_for("viewer").post(f"/alerts/{alert.pk}/resolve/").status_code in (403, 404)
-    member.post(f"/alerts/{alert.pk}/comment/", {"body": "已跟进"})
-    member.post(f"/alerts/{alert.pk}/resolve/")
-    alert.refresh_from_db()
-    assert alert.status == "resolved" and alert.comments.count() == 1
-
-
-def test_rule_form_creates_a_rule(org, client_for):
-    response = client_for("mkt_manager").post(
-        "/alerts/rules/new/",
-        {
-            "name": "市场部达成率<80%",
-            "scope": "department",
-            "department": org.mkt.pk,
-            "condition": "achievement_below",
-            "threshold": "0.8",
-            "recipients": ["owner", "manager"],
-            "channels": ["inbox", "webhook"],
-            "escalate_after_days": "3",
-            "is_active": "on",
-        },
-    )
-    assert response.status_code == 302, response.content.decode()[:2000]
-    rule = AlertRule.objects.get()
-    assert rule.department == org.mkt and rule.escalate_after_days == 3
-    # Company scope is for admins: the form offers no such choice and the service refuses it.
-    response = client_for("mkt_manager").post(
-        f"/alerts/rules/{rule.pk}/",
-        {
-            "name": "x",
-            "scope": "company",
-            "condition": "achievement_below",
-            "threshold": "0.8",
-            "recipients": ["owner"],
-            "channels": ["inbox"],
-        },
-    )
-    assert response.status_code == 200
-    rule.refresh_from_db()
-    assert rule.scope == "department"
-
-
-def _alerts_for(org, goal, count):
-    rule = make_rule(org, name=f"r{count}", channels=["inbox"])
-    for n in range(count):
-        a = Alert.objects.create(rule=rule, dedupe_key=f"k{n}", goal=goal, subject=f"alert {n}")
-        a.recipients.set([org.member, org.mkt_manager])
-
-
-def test_alert_list_query_count_is_constant(org, goal, client_for):
-    client = client_for("member")
-    _alerts_for(org, goal, 3)
-    client.get("/alerts/")
-    with CaptureQueriesContext(connection) as few:
-        assert client.get("/alerts/").status_code == 200
-    _alerts_for(org, goal, 27)
-    with CaptureQueriesContext(connection) as many:
-        response = client.get("/alerts/")
-    assert response.content.decode().count('data-testid="alert-row"') == 30
-    assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
-
-
-# --- API -----------------------------------------------------------------------------------
-
-
-def test_api_alerts_and_actions(org, alert, api):
-    member = api("member")
-    body = member.get("/alerts", mine="true").json()
-    assert body["count"] == 1 and body["items"][0]["id"] == alert.pk
-    assert body["items"][0]["rule_id"] == alert.rule_id and body["items"][0]["status"] == "open"
-    assert member.get(f"/alerts/{alert.pk}").status_code == 200
-    assert api("sales_manager").get(f"/alerts/{alert.pk}").status_code == 404
-    assert api("viewer").post(f"/alerts/{alert.pk}/acknowledge").status_code in (403, 404)
-    assert member.post(f"/alerts/{alert.pk}/acknowledge").json()["status"] == "acknowledged"
-    response = member.post(f"/alerts/{alert.pk}/comments", {"body": "跟进中"})
-    assert response.status_code == 201 and response.json()["body"] == "跟进中"
-    assert member.post(f"/alerts/{alert.pk}/comments", {"body": ""}).status_code == 422
-    assert member.post(f"/alerts/{alert.pk}/resolve", {}).json()["status"] == "resolved"
-    assert member.get("/alerts", status="resolved", goal_id=alert.goal_id).json()["count"] == 1
-    assert api(None).get("/alerts").status_code == 401
-
-
-def test_api_alert_rules(org, goal, api):
-    payload = {
-        "name": "达成率<80%",
-        "scope": "department",
-        "department_id": org.mkt.pk,
-        "condition": "achievement_below",
-        "threshold": "0.8",
-        "recipients": ["owner", "manager"],
-        "channels": ["inbox"],
-        "escalate_after_days": 2,
-    }
-    response = api("mkt_manager").post("/alert-rules", payload)
-    assert response.status_code == 201, response.content
-    rule = response.json()
-    assert rule["threshold"] == "0.8000" and rule["department_id"] == org.mkt.pk
-    assert api("member").post("/alert-rules", payload).status_code == 403
-    assert api("mkt_manager").post("/alert-rules", {**payload, "scope": "company"}).status_code == 403
-    assert api("mkt_manager").post("/alert-rules", {**payload, "threshold": None}).status_code == 422
-    assert api("mkt_manager").get("/alert-rules").json()["count"] == 1
-    assert api("sales_manager").get(f"/alert-rules/{rule['id']}").status_code == 404
-    patched = api("mkt_manager").patch(f"/alert-rules/{rule['id']}", {"is_active": False})
-    assert patched.status_code == 200 and patched.json()["is_active"] is False
-    assert api("mkt_manager").delete(f"/alert-rules/{rule['id']}").status_code == 204
-    assert not AlertRule.objects.exists()
-
-
-def test_api_webhooks_and_preferences(org, api, webhook_server):
-    admin = api("admin")
-    payload = {"name": "飞书群", "kind": "feishu", "url": webhook_server.url("/feishu"), "secret": "abc"}
-    assert api("mkt_manager").post("/webhook-endpoints", payload).status_code == 403
-    created = admin.post("/webhook-endpoints", payload)
-    assert created.status_code == 201 and "secret" not in created.json()
-    endpoint_id = created.json()["id"]
-    assert admin.get("/webhook-endpoints").json()["count"] == 1
-    result = admin.post(f"/webhook-endpoints/{endpoint_id}/test")
-    assert result.status_code == 200 and result.json()["status"] == "sent"
-    assert result.json()["response_code"] == 200
-    assert admin.delete(f"/webhook-endpoints/{endpoint_id}").status_code == 204
-    me = api("member")
-    assert me.get("/me/notification-preferences").json()["reminder_weekday"] == 5
-    saved = me.put(
-        "/me/notification-preferences",
-        {
-            "email_enabled": False,
-            "quiet_start": "22:00",
-            "quiet_end": "08:00",
-            "reminder_weekday": 4,
-            "reminder_time": "17:30",
-        },
-    )
-    assert saved.status_code == 200 and saved.json()["reminder_time"].startswith("17:30")
-    assert NotificationPreference.objects.get(person=org.member).email_enabled is False
-    bad = me.put(
-        "/me/notification-preferences",
-        {"email_enabled": True, "reminder_weekday": 9, "reminder_time": "17:30"},
-    )
-    assert bad.status_code == 422
-
-
-# --- the same task code on RQ (django-tasks-rq) against the local Redis -----------------------
-
-REDIS_URL = "redis://127.0.0.1:6379/15"
-RQ_QUEUE = "default"  # django-tasks-rq reads results through the "default" RQ connection
-
-
-def _redis_up() -> bool:
-    try:
-        import redis
-
-        return bool(redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping())
-    except Exception:
-        return False
-
-
-@pytest.fixture
-def rq_backend(settings):
-    """TASKS gains an "rq" backend on a private Redis database; the handler's cache is reset around it."""
-    from asgiref.local import Local
-    from django.tasks import task_backends
-
-    def reset():
-        task_backends.__dict__.pop("settings", None)
-        task_backends._settings = None
-        task_backends._connections = Local(task_backends.thread_critical)
-
-    settings.RQ_QUEUES = {RQ_QUEUE: {"URL": REDIS_URL}}
-    settings.TASKS = {
-        "default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"},
-        "rq": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": [RQ_QUEUE]},
-    }
-    reset()
-    import django_rq
-
-    django_rq.get_queue(RQ_QUEUE).empty()
-    yield django_rq
-    django_rq.get_queue(RQ_QUEUE).empty()
-    reset()
-
-
-@pytest.mark.redis
-@pytest.mark.skipif(not _redis_up(), reason="needs Redis on 127.0.0.1:6379")
-def test_evaluate_alerts_runs_on_rq(org, goal, measure, rq_backend):
-    from django_tasks_rq.backend import Job
-    from rq import SimpleWorker
-
-    report(org, measure, 10)
-    make_rule(org, channels=["inbox"])
-    result = tasks.evaluate_alerts.using(backend="rq", queue_name=RQ_QUEUE).enqueue(reschedule=False)
-    assert not Alert.objects.exists()  # queued, not run
-    queue = rq_backend.get_queue(RQ_QUEUE, job_class=Job)
-    worker = SimpleWorker([queue], connection=queue.connection, job_class=Job)
-    assert worker.work(burst=True)
-    alert = Alert.objects.get()
-    assert alert.goal == goal
-    assert Notification.objects.filter(recipient=org.member, verb="alert").exists()
-    finished = tasks.evaluate_alerts.using(backend="rq", queue_name=RQ_QUEUE).get_result(result.id)
-    assert finished.status == "SUCCESSFUL" and finished.return_value == 1

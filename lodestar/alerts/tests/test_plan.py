@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - the fixtures are imported from the execution and alert tests
 """Alerts that mean something (issue 11): achievement rules judge the plan to date (or, when the
 rule says so, the full target), rules limited to a goal type or a measure name, alerts that resolve
 themselves with a note, reminders that are sent once when two runs overlap, and alert texts in
@@ -21,18 +20,10 @@ from lodestar.alerts import access as alert_access
 from lodestar.alerts import conditions, evaluation, reminders
 from lodestar.alerts import services as alert_services
 from lodestar.alerts.models import Alert, AlertRule, CheckInReminder
-from lodestar.alerts.tests.test_evaluation import activate, make_rule
+from lodestar.alerts.tests.support import activate, make_rule
 from lodestar.core.errors import ApplicationError, NotFound
 from lodestar.core.models import Period, PeriodKind
-from lodestar.execution.tests.conftest import (  # noqa: F401 - fixtures
-    Api,
-    api,
-    client_for,
-    make_item,
-    make_person,
-    org,
-    user_of,
-)
+from lodestar.execution.tests.conftest import make_person, user_of
 from lodestar.goals.models import GoalType
 from lodestar.goals.services import goal_create
 from lodestar.notifications.models import Delivery, Notification, NotificationPreference

@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - the fixtures are imported from the execution and alert tests
 """Two reminder runs at the same moment, on PostgreSQL: each person is reminded once a week.
 
 Run A claims the person's (person, week) reminder row and is held just before it writes the
@@ -20,8 +19,6 @@ from django.db import close_old_connections, connection
 from django.utils import timezone
 
 from lodestar.alerts import reminders
-from lodestar.alerts.tests.test_evaluation import goal, measure  # noqa: F401 - fixtures
-from lodestar.execution.tests.conftest import make_person, org, user_of  # noqa: F401 - fixtures
 from lodestar.notifications import delivery
 from lodestar.notifications.models import Notification
 

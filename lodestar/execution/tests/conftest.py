@@ -1,7 +1,7 @@
 """Fixtures for the execution tests (API, pages, board, domain, services).
 
-`org` — a small organisation with one person per role, built through the org services, and
-fiscal year 2026 (`org.year`, `org.quarters`):
+`org` — a small organisation with one person per role (the shared organisation of
+lodestar/testing/organisation.py, roster EXECUTION), and fiscal year 2026 (`org.year`, `org.quarters`):
 
     星辰公司 CO (admin, hr)
     ├── 市场部 MKT (manager 赵敏 `mkt_manager`; `accountable` 李雷, `member` 林晓, `viewer` 访客,
@@ -24,20 +24,26 @@ client for /api/v1 on the session, `api("member", token="read")` with a read-onl
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from lodestar.core.models import Period, PeriodKind
 from lodestar.core.testing import ApiClient
 from lodestar.execution import services
 from lodestar.execution.models import ActionItem
-from lodestar.org.models import Department, Person, Role
-from lodestar.org.periods_services import period_generate_fiscal_year
-from lodestar.org.services import api_token_create, department_create
+from lodestar.org.models import Person
+from lodestar.org.services import api_token_create
+from lodestar.testing.organisation import (
+    EXECUTION,
+    EXECUTION_SERVICES,
+    Organisation,
+    add_simple_person,
+    build_organisation,
+    fresh_user,
+)
 
 User = get_user_model()
 FISCAL_YEAR = 2026
@@ -54,88 +60,18 @@ ROLES = (
 )
 
 
-def user_of(person: Person):
-    """The person's user straight from the database (no cached person or managed departments)."""
-    return User.objects.get(pk=person.user_id)
+# The person's user straight from the database (no cached person or managed departments).
+user_of = fresh_user
+
+Org = Organisation  # the `org` fixture's type (lodestar/testing/organisation.py, roster EXECUTION)
 
 
-def make_person(
-    username: str,
-    display_name: str,
-    department: Department | None,
-    role: str = Role.MEMBER,
-    **kwargs,
-) -> Person:
-    user = User.objects.create_user(username=username, password="pw-for-tests-only")
-    return Person.objects.create(
-        user=user, display_name=display_name, department=department, role=role, **kwargs
-    )
-
-
-@dataclass
-class Org:
-    company: Department
-    mkt: Department
-    content: Department
-    sales: Department
-    admin: Person
-    mkt_manager: Person
-    sales_manager: Person
-    responsible: Person
-    accountable: Person
-    member: Person
-    sales_member: Person
-    hr: Person
-    viewer: Person
-    inactive: Person
-    year: Period
-    quarters: list[Period]
-
-    def person(self, role: str) -> Person:
-        return getattr(self, role)
-
-    def user(self, role: str):
-        return user_of(self.person(role))
+make_person = add_simple_person
 
 
 @pytest.fixture
 def org(db) -> Org:
-    admin = make_person("admin", "管理员", None, Role.ADMIN)
-    company = department_create(actor=user_of(admin), name="星辰公司", parent=None, code="CO")
-    Person.objects.filter(pk=admin.pk).update(department=company)
-    mkt = department_create(actor=user_of(admin), name="市场部", parent=company, code="MKT")
-    content = department_create(actor=user_of(admin), name="内容组", parent=mkt, code="MKT-C")
-    sales = department_create(actor=user_of(admin), name="销售部", parent=company, code="SALES")
-    mkt_manager = make_person("mkt_manager", "赵敏", mkt)
-    sales_manager = make_person("sales_manager", "王强", sales)
-    Department.objects.filter(pk=mkt.pk).update(manager=mkt_manager)
-    Department.objects.filter(pk=sales.pk).update(manager=sales_manager)
-    year = period_generate_fiscal_year(actor=user_of(admin), year=FISCAL_YEAR)
-    quarters = list(Period.objects.filter(parent=year, kind=PeriodKind.QUARTER).order_by("start"))
-    people = {
-        "responsible": make_person("responsible", "陈静", content),
-        "accountable": make_person("accountable", "李雷", mkt),
-        "member": make_person("member", "林晓", mkt),
-        "sales_member": make_person("sales_member", "周杰", sales),
-        "hr": make_person("hr", "孙丽", company, Role.HR),
-        "viewer": make_person("viewer", "访客", mkt, Role.VIEWER),
-        "inactive": make_person("inactive", "离职", mkt, is_active=False),
-    }
-    for department in (company, mkt, content, sales):
-        department.refresh_from_db()
-    admin.refresh_from_db()
-    return Org(
-        company=company,
-        mkt=mkt,
-        content=content,
-        sales=sales,
-        admin=admin,
-        mkt_manager=mkt_manager,
-        sales_manager=sales_manager,
-        year=year,
-        quarters=quarters,
-        **people,
-    )
+    return build_organisation(EXECUTION)
 
 
 @pytest.fixture
@@ -183,6 +119,18 @@ def client_for(org):
     return make
 
 
+@pytest.fixture
+def english(client_for):
+    """A client in English (the language cookie), so messages can be compared with the services' text."""
+
+    def make(role: str):
+        client = client_for(role)
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        return client
+
+    return make
+
+
 Api = ApiClient
 
 
@@ -201,3 +149,13 @@ def api(org):
         return Api(person, **kwargs)
 
     return make
+
+
+# --- the service tests' world (test_services*.py) -------------------------------------------
+
+
+@pytest.fixture
+def world(db) -> Organisation:
+    """The service tests' organisation (roster EXECUTION_SERVICES): `world.q3` is the quarter of
+    1 July 2026."""
+    return build_organisation(EXECUTION_SERVICES)

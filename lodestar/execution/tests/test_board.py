@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -20,21 +19,9 @@ from django.utils import timezone
 from lodestar.execution import services
 from lodestar.execution.models import ActionItem, ItemStatus, Phase
 from lodestar.execution.tests.conftest import user_of
+from lodestar.execution.tests.views_support import HX
 
-HX = {"HX-Request": "true"}
 QUERY_BOUND = 16
-
-
-@pytest.fixture
-def english(client_for):
-    """A client in English (the language cookie), so messages can be compared with the services' text."""
-
-    def make(role: str):
-        client = client_for(role)
-        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-        return client
-
-    return make
 
 
 def board_url(org, **extra) -> str:

@@ -5,106 +5,46 @@ helpers to create goals through the services, and a JSON client for /api/v1.
     ├── 市场部 MKT (manager 赵敏; member 林晓, viewer 访客)
     │   └── 内容组 MKT-C (member 陈静)
     └── 销售部 SALES (manager 王强; member 周杰)
+
+The organisation is the shared one (lodestar/testing/organisation.py, roster GOALS; the service
+tests' `w`: roster GOAL_SERVICES), built with the factories of lodestar/testing/factories.py.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth import get_user_model
 
-from lodestar.core.models import Period, PeriodKind
+from lodestar.core.models import Period
 from lodestar.core.testing import ApiClient
 from lodestar.goals import services
 from lodestar.goals.models import Goal
-from lodestar.goals.services import consensus
-from lodestar.org.models import Department, Person, Role
-from lodestar.org.periods_services import period_generate_fiscal_year
-from lodestar.org.services import department_create
+from lodestar.goals.tests import services_support as goal_services
+from lodestar.org.models import Department, Person
+from lodestar.testing import steps
+from lodestar.testing.organisation import (
+    GOAL_SERVICES,
+    GOALS,
+    Organisation,
+    add_simple_person,
+    build_organisation,
+    fresh_user,
+)
 
-User = get_user_model()
 FISCAL_YEAR = 2026
+World = Organisation  # the `world` fixture's type (lodestar/testing/organisation.py, roster GOALS)
+
+# The person's user straight from the database (nothing cached from earlier calls).
+fresh = fresh_user
 
 
-def fresh(person: Person):
-    """The person's user straight from the database (nothing cached from earlier calls)."""
-    return User.objects.get(pk=person.user_id)
-
-
-@dataclass
-class World:
-    company: Department
-    mkt: Department
-    content: Department
-    sales: Department
-    admin: Person
-    mkt_manager: Person
-    sales_manager: Person
-    member: Person
-    content_member: Person
-    sales_member: Person
-    hr: Person
-    viewer: Person
-    year: Period
-    quarters: list[Period]
-
-    def person(self, who: str) -> Person:
-        return getattr(self, who)
-
-    @property
-    def q1(self) -> Period:
-        return self.quarters[0]
-
-    @property
-    def q2(self) -> Period:
-        return self.quarters[1]
-
-
-def _person(
-    username: str, display_name: str, department: Department | None, role: str = Role.MEMBER
-) -> Person:
-    user = User.objects.create_user(username=username, password="pw-for-tests-only")
-    return Person.objects.create(user=user, display_name=display_name, department=department, role=role)
+_person = add_simple_person
 
 
 @pytest.fixture
 def world(db) -> World:
-    admin = _person("g_admin", "管理员", None, Role.ADMIN)
-    company = department_create(actor=fresh(admin), name="星辰公司", parent=None, code="CO")
-    Person.objects.filter(pk=admin.pk).update(department=company)
-    mkt = department_create(actor=fresh(admin), name="市场部", parent=company, code="MKT")
-    content = department_create(actor=fresh(admin), name="内容组", parent=mkt, code="MKT-C")
-    sales = department_create(actor=fresh(admin), name="销售部", parent=company, code="SALES")
-    mkt_manager = _person("g_mkt_manager", "赵敏", mkt)
-    sales_manager = _person("g_sales_manager", "王强", sales)
-    Department.objects.filter(pk=mkt.pk).update(manager=mkt_manager)
-    Department.objects.filter(pk=sales.pk).update(manager=sales_manager)
-    year = period_generate_fiscal_year(actor=fresh(admin), year=FISCAL_YEAR)
-    quarters = list(Period.objects.filter(parent=year, kind=PeriodKind.QUARTER).order_by("start"))
-    people = {
-        "member": _person("g_member", "林晓", mkt),
-        "content_member": _person("g_content", "陈静", content),
-        "sales_member": _person("g_sales_member", "周杰", sales),
-        "hr": _person("g_hr", "孙丽", company, Role.HR),
-        "viewer": _person("g_viewer", "访客", mkt, Role.VIEWER),
-    }
-    for department in (company, mkt, content, sales):
-        department.refresh_from_db()
-    admin.refresh_from_db()
-    return World(
-        company=company,
-        mkt=mkt,
-        content=content,
-        sales=sales,
-        admin=admin,
-        mkt_manager=mkt_manager,
-        sales_manager=sales_manager,
-        year=year,
-        quarters=quarters,
-        **people,
-    )
+    return build_organisation(GOALS)
 
 
 Api = ApiClient
@@ -158,23 +98,52 @@ def make_goal(world):
 
 
 @pytest.fixture
+def public_goal(make_goal):
+    return make_goal("新品A Q3销售额500万元", visibility="public")
+
+
+@pytest.fixture
+def private_goal(make_goal):
+    return make_goal("市场部内部预算目标 2026年 300万元", visibility="department")
+
+
+@pytest.fixture
 def activate(world):
     """Take a draft goal through consensus (the manager signs off alone) so it becomes active."""
 
     def run(goal: Goal, manager: Person | None = None) -> Goal:
-        manager = manager or world.mkt_manager
-        record = consensus.consensus_start(
-            actor=fresh(manager),
-            goals=[goal],
-            participants=[{"person": manager, "required": True}],
-            minutes="Agreed.",
-        )
-        consensus.consensus_decide(actor=fresh(manager), record=record, decision="agreed")
-        goal.refresh_from_db()
-        return goal
+        return steps.activate(goal, manager or world.mkt_manager)
 
     return run
 
 
 def dec(value: str) -> Decimal:
     return Decimal(value)
+
+
+# --- the service tests' world (test_services*.py) -------------------------------------------
+
+
+@pytest.fixture
+def w(db) -> Organisation:
+    """The goal service tests' organisation (roster GOAL_SERVICES): fiscal years 2024 and 2025;
+    `w.fy` is 2024, `w.q1`…`w.q4` its quarters, `w.next_q1` the first quarter of 2025."""
+    organisation = build_organisation(GOAL_SERVICES)
+    organisation.fy = organisation.year
+    organisation.next_q1 = Period.objects.get(key="FY2025-Q1")
+    return organisation
+
+
+@pytest.fixture
+def active_goal(w):
+    """An active goal of 内容组 owned by 林晓 (current 480 of 500, challenge 550)."""
+    goal = goal_services.make_goal(
+        w,
+        "新品A Q3销售额",
+        by=w.mkt_mgr,
+        owner=w.member,
+        department=w.content,
+        measures=[goal_services.measure(current="480", challenge="550")],
+    )
+    goal_services.activate(w, [goal])
+    return goal_services.fresh(goal)

@@ -1,6 +1,6 @@
-"""Fixtures shared by the tracking service and API tests, on top of the goals tests' `world`
-(lodestar/goals/tests/conftest.py). A test module binds the fixtures it uses as plain names:
-`world, tree = support.world, support.tree` (pytest finds fixtures by name).
+"""Helpers and the `tree` fixture of the tracking tests, on top of the goals tests' `world`
+(lodestar/goals/tests/conftest.py); the tracking conftest (and the trash tests' conftest) offer
+them as fixtures.
 
 `tree`: an active objective 新品A 2026 of 市场部 (owner 赵敏, the manager) with two active key
 results, weights 60/40, each with one measure of target 100 (no baseline):
@@ -15,20 +15,29 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
+from django.test import Client
 
 from lodestar.goals.models import Goal, GoalKind, GoalStatus, Measure
-from lodestar.goals.tests import conftest as goal_fixtures
-from lodestar.goals.tests.conftest import fresh  # noqa: F401 - re-exported for the test modules
-
-# The goals tests' fixtures, bound here as plain names (pytest finds fixtures by name).
-world = goal_fixtures.world
-make_goal = goal_fixtures.make_goal
-activate = goal_fixtures.activate
-api = goal_fixtures.api
+from lodestar.goals.tests.conftest import fresh
+from lodestar.tracking import services
 
 WEEK1 = (dt.date(2026, 4, 6), dt.date(2026, 4, 12))
 WEEK2 = (dt.date(2026, 4, 13), dt.date(2026, 4, 19))
 WEEK3 = (dt.date(2026, 4, 20), dt.date(2026, 4, 26))
+
+
+def submit(person, period=WEEK1, **fields):
+    """A check-in of `person` for `period` (week 1 by default) through `checkin_submit`."""
+    return services.checkin_submit(
+        actor=fresh(person), period_start=period[0], period_end=period[1], **fields
+    )
+
+
+def page(person) -> Client:
+    """A page client signed in as `person`."""
+    client = Client()
+    client.force_login(fresh(person))
+    return client
 
 
 def measure_spec(name: str, target: str = "100", **extra) -> dict:

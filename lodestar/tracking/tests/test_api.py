@@ -12,7 +12,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from lodestar.core.testing import assert_documented
+from lodestar.core.testing import assert_documented, err, ok
 from lodestar.execution import services as execution_services
 from lodestar.goals.models import GoalKind, Measure
 from lodestar.goals.services.decomposition import goal_decompose
@@ -20,35 +20,9 @@ from lodestar.org.periods_services import period_set_closed
 from lodestar.org.services import api_token_create
 from lodestar.tracking import services
 from lodestar.tracking.models import CheckIn, PlanPoint
-from lodestar.tracking.tests import support
 from lodestar.tracking.tests.support import WEEK1, WEEK2, WEEK3, fresh, measure_spec
 
 D = Decimal
-
-# Fixtures, bound as plain names (pytest finds them by name).
-world = support.world
-make_goal = support.make_goal
-activate = support.activate
-api = support.api
-tree = support.tree
-ERROR_KEYS = {"code", "message", "field", "errors"}
-
-
-def ok(response, status=200):
-    assert response.status_code == status, response.content
-    return response.json() if response.content else None
-
-
-def err(response, status, code=None, field="__any__"):
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert set(body) == ERROR_KEYS, body
-    assert body["message"], body
-    if code is not None:
-        assert body["code"] == code, body
-    if field != "__any__":
-        assert body["field"] == field, body
-    return body
 
 
 def body_for(measure, period=WEEK1, **fields) -> dict:

@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (the goal fixtures are imported and used by name)
 """A check-in under a fault midway: nothing of it (check-in, measure, roll-up to the root) is
 stored; a fault in the alert evaluation that follows the commit leaves no half-raised alert and
 does not take the saved check-in down with it.
@@ -20,7 +19,7 @@ from lodestar.notifications import delivery
 from lodestar.notifications.models import Delivery, Notification
 from lodestar.tracking import services
 from lodestar.tracking.models import CheckIn
-from lodestar.tracking.tests.support import WEEK1, WEEK2, activate, fresh, make_goal, tree, world  # noqa: F401
+from lodestar.tracking.tests.support import WEEK1, WEEK2, fresh
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,6 @@ import datetime as dt
 
 import pytest
 from django.db.models import ProtectedError
-from django.test import Client
 
 from lodestar.alerts.models import AlertRule
 from lodestar.core.references import in_use_error
@@ -22,8 +21,9 @@ from lodestar.org.models import Department
 from lodestar.org.services import department_create
 from lodestar.tracking.models import CheckIn
 from lodestar.tracking.tests import support
+from lodestar.tracking.tests.support import page
 
-world, make_goal, activate, fresh = support.world, support.make_goal, support.activate, support.fresh
+fresh = support.fresh
 
 
 @pytest.fixture
@@ -34,12 +34,6 @@ def team(world) -> Department:
 
 def _api(person, language: str) -> ApiClient:
     return ApiClient(person, language=language)
-
-
-def page(person) -> Client:
-    client = Client()
-    client.force_login(fresh(person))
-    return client
 
 
 def test_delete_a_department_that_owns_goals_is_a_409_naming_them(world, team, make_goal):

@@ -23,21 +23,9 @@ from lodestar.tracking import services
 from lodestar.tracking.models import CheckIn
 from lodestar.tracking.selectors import week_of
 from lodestar.tracking.tests import support
-from lodestar.tracking.tests.support import WEEK1, WEEK2, WEEK3, fresh
+from lodestar.tracking.tests.support import WEEK1, WEEK2, WEEK3, fresh, submit
 
 D = Decimal
-
-world = support.world
-make_goal = support.make_goal
-activate = support.activate
-api = support.api
-tree = support.tree
-
-
-def submit(person, period=WEEK1, **fields):
-    return services.checkin_submit(
-        actor=fresh(person), period_start=period[0], period_end=period[1], **fields
-    )
 
 
 def client_for(person) -> Client:

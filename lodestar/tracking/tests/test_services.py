@@ -15,22 +15,9 @@ from lodestar.goals.services.decomposition import goal_decompose
 from lodestar.org.periods_services import period_set_closed
 from lodestar.tracking import services
 from lodestar.tracking.models import CheckIn, DeviationCategory, PlanPoint
-from lodestar.tracking.tests import support
-from lodestar.tracking.tests.support import WEEK1, WEEK2, WEEK3, fresh, measure_spec
+from lodestar.tracking.tests.support import WEEK1, WEEK2, WEEK3, fresh, measure_spec, submit
 
 D = Decimal
-
-# Fixtures, bound as plain names (pytest finds them by name).
-world = support.world
-make_goal = support.make_goal
-activate = support.activate
-tree = support.tree
-
-
-def submit(person, period=WEEK1, **fields):
-    return services.checkin_submit(
-        actor=fresh(person), period_start=period[0], period_end=period[1], **fields
-    )
 
 
 # --- check-ins on a measure ----------------------------------------------------------------

@@ -6,7 +6,6 @@ from __future__ import annotations
 from decimal import Decimal as D
 
 import pytest
-from django.test import Client
 
 from lodestar.core.errors import ConflictError, PermissionDeniedError
 from lodestar.execution import services as execution
@@ -16,30 +15,9 @@ from lodestar.goals.models import Goal, GoalKind, GoalStatus
 from lodestar.goals.rollup import rebuild_all
 from lodestar.tracking import services
 from lodestar.tracking.models import CheckIn
-from lodestar.tracking.tests import support
-from lodestar.tracking.tests.support import WEEK1, WEEK2, fresh, measure_spec
-
-world, tree, make_goal, activate, api = (
-    support.world,
-    support.tree,
-    support.make_goal,
-    support.activate,
-    support.api,
-)
+from lodestar.tracking.tests.support import WEEK2, fresh, measure_spec, page, submit
 
 ROLES_DENIED = ("mkt_manager", "member", "hr", "viewer")
-
-
-def submit(person, period=WEEK1, **fields):
-    return services.checkin_submit(
-        actor=fresh(person), period_start=period[0], period_end=period[1], **fields
-    )
-
-
-def page(person) -> Client:
-    client = Client()
-    client.force_login(fresh(person))
-    return client
 
 
 def counted_item(world, tree, title="笔记 batch", quantity="30"):

@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (the goal fixtures are imported and used by name)
 """The tracking pages: weekly report rows (HTMX), department report, weekly meeting, measure page."""
 
 from __future__ import annotations
@@ -7,7 +6,6 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -15,67 +13,12 @@ from django.utils import timezone
 from lodestar.execution import services as execution_services
 from lodestar.execution.models import ActionItem
 from lodestar.goals.models import Goal, Measure
-from lodestar.goals.tests.conftest import activate, fresh, make_goal, world  # noqa: F401 (fixtures)
+from lodestar.goals.tests.conftest import fresh
 from lodestar.tracking import services
 from lodestar.tracking.models import CheckIn, DeviationCategory, PlanPoint
-from lodestar.tracking.selectors import week_of
+from lodestar.tracking.tests.views_support import COUNT_MEASURE, _count, _grow, client_for, row_data, row_url
 
 pytestmark = pytest.mark.django_db
-
-COUNT_MEASURE = {"name": "笔记篇数", "unit": "count", "direction": "higher", "baseline": None, "target": "52"}
-
-
-def client_for(person) -> Client:
-    """A signed-in client in English (the language cookie), so texts can be compared."""
-    client = Client()
-    client.force_login(fresh(person))
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
-
-
-@pytest.fixture
-def week():
-    return week_of(timezone.localdate())
-
-
-@pytest.fixture
-def setup(world, make_goal, activate):
-    """An active parent goal (MKT, manager) with an active child owned by 陈静 (content member)."""
-    parent = activate(make_goal("内容营销", measures=[dict(COUNT_MEASURE)], owner=world.mkt_manager))
-    child = activate(
-        make_goal(
-            "小红书笔记52篇",
-            department=world.content,
-            parent=parent,
-            owner=world.content_member,
-            measures=[dict(COUNT_MEASURE, source=parent.measures.get())],
-        )
-    )
-    return parent, child
-
-
-def row_data(prefix: str, week, **values) -> dict:
-    data = {
-        "period_start": week.start.isoformat(),
-        "period_end": week.end.isoformat(),
-        "version": "",
-        "planned": "",
-        "actual": "",
-        "deviation_category": "",
-        "deviation_reason": "",
-        "improvement": "",
-        "resource_budget": "",
-        "resource_people": "",
-        "resource_other": "",
-        "confidence": "",
-        "comment": "",
-    }
-    data.update({k: str(v) for k, v in values.items()})
-    return {f"{prefix}-{k}": v for k, v in data.items()}
-
-
-def row_url(kind: str, pk: int, week) -> str:
-    return f"{reverse('tracking:checkin_row', args=[kind, pk])}?week={week.key}"
 
 
 # --- permissions ------------------------------------------------------------------------------
@@ -400,56 +343,6 @@ def test_goal_detail_links_to_the_measure_page(world, setup):
 # --- constant query counts --------------------------------------------------------------------
 
 
-def _grow(world, make_goal, activate, parent, count, week):
-    for n in range(count):
-        goal = activate(
-            make_goal(
-                f"笔记{n}",
-                department=world.content,
-                parent=parent,
-                owner=world.content_member,
-                measures=[dict(COUNT_MEASURE)],
-            )
-        )
-        measure = goal.measures.get()
-        services.checkin_submit(
-            actor=fresh(world.content_member),
-            measure=measure,
-            period_start=week.start,
-            period_end=week.end,
-            planned="5",
-            actual=str(n % 7),
-            resource_budget="100" if n % 2 else None,
-        )
-        item = execution_services.item_create(
-            actor=fresh(world.content_member),
-            department=world.content,
-            title=f"任务{n}",
-            goal=goal,
-            status="blocked" if n % 3 == 0 else "todo",
-            start=week.start - dt.timedelta(days=20),
-            due=week.start - dt.timedelta(days=1),
-        )
-        services.checkin_submit(
-            actor=fresh(world.content_member),
-            item=item,
-            period_start=week.start,
-            period_end=week.end,
-            actual="1",
-        )
-        Goal.objects.filter(pk=goal.pk).update(health=("off_track", "at_risk", "on_track")[n % 3])
-
-
-def _count(client, url, params) -> int:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url, params)
-    assert response.status_code == 200
-    return len(captured)
-
-
 @pytest.mark.parametrize(
     ("page", "who"),
     [
@@ -494,89 +387,6 @@ def test_first_checkin_continues_from_the_current_value(world, setup, week):
     checkin.refresh_from_db()
     measure.refresh_from_db()
     assert checkin.cumulative == Decimal(36) and measure.current == Decimal(36)
-
-
-# --- daily report -----------------------------------------------------------------------------
-
-
-@pytest.fixture
-def day():
-    from lodestar.tracking.selectors import Day
-
-    return Day(timezone.localdate())
-
-
-def test_day_page_lists_the_rows_with_the_plan_for_the_day(world, setup, day):
-    from lodestar.tracking import domain
-
-    parent, child = setup
-    item = execution_services.item_create(
-        actor=fresh(world.content_member), department=world.content, title="写10篇测评", goal=child
-    )
-    response = client_for(world.content_member).get(reverse("tracking:report"), {"day": day.key})
-    assert response.status_code == 200
-    body = response.content.decode()
-    measure = child.measures.get()
-    assert f'id="row-m-{measure.pk}"' in body
-    assert f'id="row-i-{item.pk}"' in body
-    assert f'id="row-m-{parent.measures.get().pk}"' not in body
-    assert 'data-testid="daily-report"' in body and "My daily report" in body
-    assert f"?day={day.key}" in body  # rows save to the daily endpoint
-    assert f"?day={day.previous.key}" in body and f"?day={day.next.key}" in body
-    row = next(r for r in response.context["rows"] if r.kind == "measure")
-    plan = services.measure_plan(measure)
-    # Notes are counted: the day's plan is the whole-number plan's step (issue 13: no 0.14篇).
-    expected = domain.planned_between(plan, day.start, day.start, whole=True)
-    assert row.planned == expected and row.planned % 1 == 0
-    assert row.form.initial["period_start"] == row.form.initial["period_end"] == day.start
-
-
-def test_day_page_navigation_and_bad_day(world, setup, day):
-    client = client_for(world.content_member)
-    response = client.get(reverse("tracking:report"), {"day": day.previous.key})
-    assert response.context["period"] == day.previous
-    assert f'href="?day={day.key}"' in response.content.decode()  # "Today"
-    response = client.get(reverse("tracking:report"), {"day": "not-a-day"})
-    assert response.context["period"] == day
-    # The weekly page is unchanged and offers the daily mode.
-    body = client.get(reverse("tracking:report")).content.decode()
-    assert 'data-testid="weekly-report"' in body and 'data-testid="mode-day"' in body
-
-
-def test_saving_a_daily_row_creates_a_day_checkin(world, setup, day):
-    _parent, child = setup
-    measure = child.measures.get()
-    client = client_for(world.content_member)
-    url = f"{reverse('tracking:checkin_row', args=['measure', measure.pk])}?day={day.key}"
-    response = client.post(
-        url, row_data(f"m-{measure.pk}", day, planned="1", actual="3"), headers={"HX-Request": "true"}
-    )
-    assert response.status_code == 200
-    assert 'data-testid="row-saved"' in response.content.decode()
-    checkin = CheckIn.objects.get(measure=measure)
-    assert checkin.period_kind == "day"
-    assert checkin.period_start == checkin.period_end == day.start
-    assert (checkin.planned, checkin.actual) == (Decimal(1), Decimal(3))
-    measure.refresh_from_db()
-    assert measure.current == Decimal(3)
-    page = client.get(reverse("tracking:report"), {"day": day.key})
-    row = next(r for r in page.context["rows"] if r.kind == "measure")
-    assert row.checkin == checkin and 'value="3"' in page.content.decode()
-
-
-def test_day_page_query_count_does_not_grow(
-    world, make_goal, activate, setup, day, django_assert_max_num_queries
-):
-    parent, _child = setup
-    params = {"day": day.key}
-    client = client_for(world.content_member)
-    _grow(world, make_goal, activate, parent, 3, day)
-    small = _count(client, reverse("tracking:report"), params)
-    _grow(world, make_goal, activate, parent, 27, day)
-    client = client_for(world.content_member)
-    with django_assert_max_num_queries(small):
-        response = client.get(reverse("tracking:report"), params)
-    assert len([r for r in response.context["rows"] if r.kind == "measure"]) >= 30
 
 
 def test_department_report_and_meeting_keep_private_goals_private(world, setup, week):

@@ -11,30 +11,9 @@ from lodestar.execution import services as execution
 from lodestar.goals import services as goals
 from lodestar.goals.models import Goal
 from lodestar.tracking import services
-from lodestar.tracking.tests import support
-from lodestar.tracking.tests.support import WEEK1, fresh
-
-world, tree, make_goal, activate, api = (
-    support.world,
-    support.tree,
-    support.make_goal,
-    support.activate,
-    support.api,
-)
+from lodestar.tracking.tests.support import WEEK1, fresh, page, submit
 
 ROLES_DENIED = ("mkt_manager", "member", "hr", "viewer")
-
-
-def submit(person, period=WEEK1, **fields):
-    return services.checkin_submit(
-        actor=fresh(person), period_start=period[0], period_end=period[1], **fields
-    )
-
-
-def page(person) -> Client:
-    client = Client()
-    client.force_login(fresh(person))
-    return client
 
 
 def _fill_trash(world, tree, make_goal, n: int) -> None:

@@ -1,0 +1,433 @@
+"""factory-boy factories for every model, one module for all apps.
+
+Each factory makes a valid row with the fewest other rows: a `MeasureFactory` makes its goal, the
+goal its department and period, and so on. They write rows directly (no services, no permission
+checks, no notifications), which is what test set-up wants; a test of a rule goes through the
+service it tests. `DepartmentFactory` computes the materialised `path` and `depth` from its parent
+the way `lodestar.org.services.department_create` does, so subtree queries work on factory data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import factory
+from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+
+from lodestar.alerts.models import Alert, AlertComment, AlertCondition, AlertRule, CheckInReminder
+from lodestar.core.models import CompanySettings, Period, PeriodKind
+from lodestar.execution.models import (
+    ActionItem,
+    Attachment,
+    Comment,
+    Dependency,
+    Phase,
+    RaciAssignment,
+    RaciRole,
+    RecurringItem,
+)
+from lodestar.goals.models import (
+    ConsensusParticipant,
+    ConsensusRecord,
+    Decomposition,
+    Goal,
+    GoalTemplate,
+    GoalType,
+    Measure,
+    TargetAdjustment,
+)
+from lodestar.notifications.models import Delivery, Notification, NotificationPreference, WebhookEndpoint
+from lodestar.org.models import ApiToken, Department, Person, Role
+from lodestar.org.services import TOKEN_PREFIX, hash_token
+from lodestar.tracking.models import CheckIn, DeviationCategory, PlanPoint
+
+PASSWORD = "Lodestar-test-pw-2024"
+UNUSABLE = object()  # `UserFactory(password=UNUSABLE)`: a user who cannot sign in with a password
+
+
+# --- org ---------------------------------------------------------------------------------------
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@example.com")
+
+    @factory.post_generation
+    def password(obj, create, extracted, **kwargs):
+        if extracted is UNUSABLE:
+            obj.set_unusable_password()
+        else:
+            obj.set_password(extracted or PASSWORD)
+        if create:
+            obj.save(update_fields=["password"])
+
+
+class DepartmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Department
+
+    name = factory.Sequence(lambda n: f"部门{n}")
+    code = factory.Sequence(lambda n: f"D{n:04d}")
+    parent = None
+    manager = None
+    sort_order = 0
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        parent = kwargs.get("parent")
+        kwargs["depth"] = parent.depth + 1 if parent else 0
+        department = super()._create(model_class, *args, **kwargs)
+        department.path = f"{parent.path if parent else '/'}{department.pk}/"
+        department.save(update_fields=["path"])
+        return department
+
+
+class PersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Person
+
+    user = factory.SubFactory(UserFactory)
+    display_name = factory.Sequence(lambda n: f"员工{n}")
+    title = "专员"
+    department = None
+    manager = None
+    role = Role.MEMBER
+
+
+class ApiTokenFactory(factory.django.DjangoModelFactory):
+    """A token row whose secret (`secret`, not stored) signs in like one from `api_token_create`."""
+
+    class Meta:
+        model = ApiToken
+        exclude = ("secret",)
+
+    person = factory.SubFactory(PersonFactory)
+    name = factory.Sequence(lambda n: f"token {n}")
+    secret = factory.Sequence(lambda n: f"{TOKEN_PREFIX}test{n:028d}")
+    prefix = factory.LazyAttribute(lambda o: o.secret[: len(TOKEN_PREFIX) + 6])
+    token_hash = factory.LazyAttribute(lambda o: hash_token(o.secret))
+    scope = ApiToken.Scope.READ_WRITE
+
+
+# --- core --------------------------------------------------------------------------------------
+
+
+class CompanySettingsFactory(factory.django.DjangoModelFactory):
+    """The one settings row (pk 1, as `CompanySettings.load()` keeps it)."""
+
+    class Meta:
+        model = CompanySettings
+        django_get_or_create = ("id",)
+
+    id = 1
+    company_name = "星辰公司"
+
+
+class PeriodFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Period
+
+    kind = PeriodKind.CUSTOM
+    name = factory.Sequence(lambda n: f"Campaign {n}")
+    start = dt.date(2024, 7, 1)
+    end = dt.date(2024, 7, 31)
+
+
+# --- goals -------------------------------------------------------------------------------------
+
+
+class GoalTypeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = GoalType
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"type-{n}")
+    name = factory.Sequence(lambda n: f"目标类型{n}")
+
+
+class GoalFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Goal
+
+    name = factory.Sequence(lambda n: f"目标{n}")
+    department = factory.SubFactory(DepartmentFactory)
+    period = factory.SubFactory(PeriodFactory)
+    owner = None
+    parent = None
+    depth = factory.LazyAttribute(lambda o: o.parent.depth + 1 if o.parent else 0)
+
+
+class MeasureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Measure
+
+    goal = factory.SubFactory(GoalFactory)
+    name = factory.Sequence(lambda n: f"指标{n}")
+    target = Decimal(100)
+    original_target = factory.SelfAttribute("target")
+
+
+class ConsensusRecordFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ConsensusRecord
+        skip_postgeneration_save = True
+
+    started_by = factory.SubFactory(PersonFactory)
+    minutes = "目标共识纪要"
+
+    @factory.post_generation
+    def goals(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.goals.set(extracted)
+
+
+class ConsensusParticipantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ConsensusParticipant
+
+    record = factory.SubFactory(ConsensusRecordFactory)
+    person = factory.SubFactory(PersonFactory)
+
+
+class TargetAdjustmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TargetAdjustment
+
+    measure = factory.SubFactory(MeasureFactory)
+    goal = factory.SelfAttribute("measure.goal")
+    old_target = factory.SelfAttribute("measure.target")
+    new_target = Decimal(80)
+    reason = "预算调整"
+    approved_by = factory.SubFactory(PersonFactory)
+    created_by = factory.SubFactory(PersonFactory)
+
+
+class DecompositionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Decomposition
+
+    goal = factory.SubFactory(GoalFactory)
+    dimension = "time"
+    mode = "percent"
+    parts = factory.LazyFunction(lambda: [{"label": "Q1", "share": "100", "amount": None, "goal_id": None}])
+    created_by = factory.SubFactory(PersonFactory)
+
+
+class GoalTemplateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = GoalTemplate
+
+    name = factory.Sequence(lambda n: f"模板{n}")
+    items = factory.LazyFunction(
+        lambda: [
+            {
+                "kind": "kpi",
+                "name": "小红书笔记50篇",
+                "description": "",
+                "goal_type_id": None,
+                "weight": "100",
+                "visibility": "department",
+                "measures": [{"name": "小红书笔记", "unit": "count", "direction": "higher", "target": "50"}],
+            }
+        ]
+    )
+    created_by = factory.SubFactory(PersonFactory)
+
+
+# --- execution ---------------------------------------------------------------------------------
+
+
+class PhaseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Phase
+
+    department = factory.SubFactory(DepartmentFactory)
+    name = factory.Sequence(lambda n: f"阶段{n}")
+
+
+class ActionItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ActionItem
+
+    department = factory.SubFactory(DepartmentFactory)
+    title = factory.Sequence(lambda n: f"任务{n}")
+
+
+class RaciAssignmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RaciAssignment
+
+    item = factory.SubFactory(ActionItemFactory)
+    role = RaciRole.RESPONSIBLE
+    person = factory.SubFactory(PersonFactory)
+
+
+class DependencyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Dependency
+
+    predecessor = factory.SubFactory(ActionItemFactory)
+    successor = factory.SubFactory(
+        ActionItemFactory, department=factory.SelfAttribute("..predecessor.department")
+    )
+
+
+class CommentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Comment
+
+    item = factory.SubFactory(ActionItemFactory)
+    author = factory.SubFactory(PersonFactory)
+    body = "已联系三位KOL"
+
+
+class AttachmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Attachment
+
+    item = factory.SubFactory(ActionItemFactory)
+    name = "brief.pdf"
+    file = factory.LazyAttribute(lambda o: ContentFile(b"%PDF-1.4 brief", name=o.name))
+    size = 14
+    content_type = "application/pdf"
+    uploaded_by = factory.SubFactory(PersonFactory)
+
+
+class RecurringItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RecurringItem
+
+    department = factory.SubFactory(DepartmentFactory)
+    title = "周报"
+    frequency = RecurringItem.Frequency.WEEKLY
+    responsible = factory.SubFactory(PersonFactory)
+    accountable = factory.SubFactory(PersonFactory)
+    created_by = factory.SubFactory(PersonFactory)
+    next_due = dt.date(2026, 7, 3)
+
+
+# --- tracking ----------------------------------------------------------------------------------
+
+
+class DeviationCategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DeviationCategory
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"deviation-{n}")
+    name = factory.Sequence(lambda n: f"偏差原因{n}")
+
+
+class CheckInFactory(factory.django.DjangoModelFactory):
+    """A check-in row as stored (no roll-up, no alert); `checkin_submit` is the service that does both."""
+
+    class Meta:
+        model = CheckIn
+
+    measure = factory.SubFactory(MeasureFactory)
+    period_start = dt.date(2026, 4, 6)
+    period_end = dt.date(2026, 4, 12)
+    cumulative = Decimal(10)
+    author = factory.SubFactory(PersonFactory)
+
+
+class PlanPointFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PlanPoint
+
+    measure = factory.SubFactory(MeasureFactory)
+    date = dt.date(2026, 4, 12)
+    expected_cumulative = Decimal(10)
+
+
+# --- alerts ------------------------------------------------------------------------------------
+
+
+class AlertRuleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AlertRule
+
+    name = "达成率<80%"
+    condition = AlertCondition.ACHIEVEMENT_BELOW
+    threshold = Decimal("0.8")
+    recipients = factory.LazyFunction(lambda: ["owner", "manager"])
+    channels = factory.LazyFunction(lambda: ["inbox"])
+
+
+class AlertFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Alert
+        skip_postgeneration_save = True
+
+    rule = factory.SubFactory(AlertRuleFactory)
+    measure = factory.SubFactory(MeasureFactory)
+    goal = factory.SelfAttribute("measure.goal")
+    dedupe_key = factory.LazyAttribute(lambda o: f"measure:{o.measure.pk}")
+    subject = "小红书笔记 达成率低"
+
+    @factory.post_generation
+    def recipients(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.recipients.add(*extracted)
+
+
+class AlertCommentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AlertComment
+
+    alert = factory.SubFactory(AlertFactory)
+    author = factory.SubFactory(PersonFactory)
+    body = "已跟进"
+
+
+class CheckInReminderFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CheckInReminder
+
+    person = factory.SubFactory(PersonFactory)
+    week_start = dt.date(2026, 11, 23)
+
+
+# --- notifications -----------------------------------------------------------------------------
+
+
+class NotificationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Notification
+
+    recipient = factory.SubFactory(PersonFactory)
+    verb = "mentioned"
+    title = factory.Sequence(lambda n: f"通知{n}")
+
+
+class WebhookEndpointFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WebhookEndpoint
+
+    name = "市场部群"
+    kind = WebhookEndpoint.Kind.GENERIC
+    url = "https://example.com/hook"
+
+
+class DeliveryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Delivery
+
+    channel = Delivery.Channel.INBOX
+    recipient = factory.SubFactory(PersonFactory)
+    title = factory.Sequence(lambda n: f"投递{n}")
+
+
+class NotificationPreferenceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = NotificationPreference
+        django_get_or_create = ("person",)
+
+    person = factory.SubFactory(PersonFactory)
