@@ -73,25 +73,15 @@ def validate_raci(rows: list[RaciAssignment]) -> None:
 
 
 def _check_letters(rows: list[RaciAssignment]) -> None:
-    """Only people who can hold a letter get it (`domain.can_hold_letter`): a guest is only kept
-    informed; an admin without a department of their own holds none. The pickers offer no one
-    else; this refuses the same from the API."""
-    people = [r for r in rows if r.person is not None]
-    admins = {
-        r.person_id or r.person.pk for r in people if r.person is not None and r.person.role == Role.ADMIN
-    }
-    managing = set(
-        Department.objects.filter(manager__in=admins).values_list("manager_id", flat=True) if admins else []
-    )
-    for row in people:
+    """A guest (viewer) is only kept informed (`domain.can_hold_letter`): the pickers offer them
+    for nothing else and this refuses the same from the API. (An admin without a department of
+    their own is left out of the pickers only: an admin may still name themself, and is the
+    default R and A of an item they create.)"""
+    for row in rows:
         person = row.person
-        assert person is not None
-        if not domain.can_hold_letter(row.role, role=person.role, manages_a_department=person.pk in managing):
+        if person is not None and person.role == Role.VIEWER and row.role != RaciRole.INFORMED:
             raise ApplicationError(
-                _(
-                    "%(name)s cannot be %(letter)s: a guest can only be kept informed (I), and an admin who runs no department holds no letter."
-                )
-                % {"name": person.display_name, "letter": row.role},
+                _("%(name)s is a guest and can only be kept informed (I).") % {"name": person.display_name},
                 field=RACI_FIELDS[row.role],
                 code="cannot_hold_letter",
             )

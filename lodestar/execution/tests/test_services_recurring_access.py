@@ -193,9 +193,16 @@ def test_manager_of_the_parent_department_manages_sub_department_items(world, it
     assert not can_manage_item(u(world.member), fresh(items["content"]))
 
 
-def test_viewer_with_a_letter_still_cannot_change(world):
+def test_a_guest_is_only_kept_informed_and_gains_no_rights(world):
+    with pytest.raises(ApplicationError) as refused:
+        make(world.mkt_mgr, responsible=[world.viewer], accountable=world.mkt_mgr)
+    assert refused.value.code == "cannot_hold_letter" and refused.value.field == "responsible_ids"
     item = make(
-        world.mkt_mgr, responsible=[world.viewer], accountable=world.mkt_mgr, consulted=[world.member]
+        world.mkt_mgr,
+        responsible=[world.mkt_mgr],
+        accountable=world.mkt_mgr,
+        consulted=[world.member],
+        informed=[world.viewer],
     )
     assert not can_work_on_item(u(world.viewer), fresh(item))
     assert not can_manage_item(u(world.viewer), fresh(item))

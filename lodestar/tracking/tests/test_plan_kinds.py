@@ -8,13 +8,9 @@ from decimal import Decimal
 
 from lodestar.goals.models import GoalKind
 from lodestar.tracking import domain, selectors, services
-from lodestar.tracking.tests import support
 from lodestar.tracking.tests.support import fresh, measure_spec
 
 D = Decimal
-world = support.world
-make_goal = support.make_goal
-activate = support.activate
 
 
 def measure_of(make_goal, activate, name, **spec):
