@@ -149,8 +149,8 @@ def grow(world: dict, count: int, tag: str) -> None:
             goal=goal,
             responsible=[person, people["member"]],
             accountable=people["manager"],
-            consulted=[people["viewer"]],
-            informed=[person],
+            consulted=[],
+            informed=list({p.pk: p for p in (person, people["viewer"])}.values()),  # a guest: only I
             predecessors=[item],
             due=dt.date(2026, 12, 1) + dt.timedelta(days=i),
         )
