@@ -53,18 +53,27 @@ def demo_org(transactional_db):
     call_command("seed_demo", verbosity=0)
 
 
-@pytest.fixture
-def page(browser, live_server, demo_org, request):
+@contextmanager
+def browser_page(browser, live_server, request):
+    """A page of a fresh browser context on the live server; a failed test leaves its screenshot."""
     context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
     page = context.new_page()
     page.set_default_timeout(15000)
     page.base_url = live_server.url
-    yield page
-    failed = getattr(request.node, "rep_call", None)
-    if failed is not None and failed.failed:
-        ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
-    context.close()
+    try:
+        yield page
+    finally:
+        failed = getattr(request.node, "rep_call", None)
+        if failed is not None and failed.failed:
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+        context.close()
+
+
+@pytest.fixture
+def page(browser, live_server, demo_org, request):
+    with browser_page(browser, live_server, request) as page:
+        yield page
 
 
 def _slug(text: str) -> str:

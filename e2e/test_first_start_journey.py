@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from e2e.conftest import ARTIFACTS
+from e2e.conftest import browser_page
 from lodestar.goals.models import Goal
 from lodestar.org import setup
 from lodestar.org.models import Department, Person, Role
@@ -21,16 +21,8 @@ def empty_page(browser, live_server, transactional_db, settings, request):
     """A browser on a live server over an empty database: no demo, no accounts, the redirect on."""
     settings.LODESTAR_FIRST_RUN_REDIRECT = True
     setup.forget_organisation()
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
-    page = context.new_page()
-    page.set_default_timeout(15000)
-    page.base_url = live_server.url
-    yield page
-    failed = getattr(request.node, "rep_call", None)
-    if failed is not None and failed.failed:
-        ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
-    context.close()
+    with browser_page(browser, live_server, request) as page:
+        yield page
     setup.forget_organisation()
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.conf import settings
 from django.urls import reverse
 
 from lodestar.core.errors import ApplicationError, ConflictError, PermissionDeniedError
@@ -22,16 +21,6 @@ NOV_1, NOV_10, NOV_11, NOV_20 = (
     dt.date(2026, 11, 11),
     dt.date(2026, 11, 20),
 )
-
-
-@pytest.fixture
-def english(client_for):
-    def make(role: str):
-        client = client_for(role)
-        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-        return client
-
-    return make
 
 
 def names(department, goal=None) -> list[str]:

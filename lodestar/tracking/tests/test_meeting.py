@@ -8,8 +8,6 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from freezegun import freeze_time
@@ -22,43 +20,20 @@ from lodestar.goals.tests.conftest import activate, fresh, make_goal, world  # n
 from lodestar.notifications.models import Notification
 from lodestar.tracking import domain, reporting, services
 from lodestar.tracking.models import MeetingDecision
-from lodestar.tracking.selectors import week_of
 from lodestar.tracking.services.meetings import REMINDER_VERB
+from lodestar.tracking.tests.views_support import COUNT_MEASURE, client_for
 
 pytestmark = pytest.mark.django_db
 
-COUNT_MEASURE = {"name": "笔记篇数", "unit": "count", "direction": "higher", "baseline": None, "target": "52"}
-
-
-def client_for(person) -> Client:
-    client = Client()
-    client.force_login(fresh(person))
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
-
 
 @pytest.fixture
-def week():
-    return week_of(timezone.localdate())
-
-
-@pytest.fixture
-def team(world, make_goal, activate, week):
+def team(world, make_goal, setup, week):
     """市场部 (MKT, manager 赵敏) with 内容组 below it. Expected to report this week:
     陈静 (content) — owner of an active goal with a measure, and R of one open item;
     林晓 (MKT) — R of one open item (10篇 from Monday to Friday).
     Not expected: 赵敏 (her measure is decomposed into 陈静's), 周杰 (R of a done item of MKT and of an
     open item of 销售部), the viewer (nothing), anyone with only a draft goal."""
-    parent = activate(make_goal("内容营销", measures=[dict(COUNT_MEASURE)], owner=world.mkt_manager))
-    child = activate(
-        make_goal(
-            "小红书笔记52篇",
-            department=world.content,
-            parent=parent,
-            owner=world.content_member,
-            measures=[dict(COUNT_MEASURE, source=parent.measures.get())],
-        )
-    )
+    parent, child = setup
     make_goal("草稿目标", department=world.mkt, owner=world.viewer, measures=[dict(COUNT_MEASURE)])
     manager = fresh(world.mkt_manager)
     notes = execution_services.item_create(
