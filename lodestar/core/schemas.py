@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from django.utils.translation import gettext as _
 from ninja import Schema
-from pydantic import AfterValidator, ConfigDict, ValidationInfo, WithJsonSchema, field_validator
+from pydantic import AfterValidator, ConfigDict, Field, ValidationInfo, WithJsonSchema, field_validator
 from pydantic_core import PydanticCustomError, PydanticKnownError
 
 
@@ -155,6 +155,21 @@ def _without_offset(value: dt.time) -> dt.time:
 
 # A wall-clock time such as "16:00" or "16:00:00". JSON Schema's `format: time` is RFC 3339's full-time,
 # which requires a UTC offset that these local times never carry, so the document gives the real shape.
+# A Decimal that may not be negative, documented as such for both JSON forms (pydantic's own schema
+# lets the string form carry a minus sign that `ge=0` then refuses).
+NonNegativeDecimal = Annotated[
+    Decimal,
+    Field(ge=0),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "minimum": 0},
+                {"type": "string", "pattern": r"^\+?([0-9]+\.?[0-9]*|\.[0-9]+)$"},
+            ]
+        }
+    ),
+]
+
 LocalTime = Annotated[
     dt.time,
     AfterValidator(_without_offset),

@@ -41,7 +41,7 @@ from lodestar.goals.models import (
 from lodestar.notifications.models import Delivery, Notification, NotificationPreference, WebhookEndpoint
 from lodestar.org.models import ApiToken, Department, Person, Role
 from lodestar.org.services import TOKEN_PREFIX, hash_token
-from lodestar.tracking.models import CheckIn, DeviationCategory, PlanPoint
+from lodestar.tracking.models import CheckIn, DeviationCategory, MeetingDecision, PlanPoint
 
 PASSWORD = "Lodestar-test-pw-2024"
 UNUSABLE = object()  # `UserFactory(password=UNUSABLE)`: a user who cannot sign in with a password
@@ -393,6 +393,15 @@ class CheckInReminderFactory(factory.django.DjangoModelFactory):
 
     person = factory.SubFactory(PersonFactory)
     week_start = dt.date(2026, 11, 23)
+
+
+class MeetingDecisionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MeetingDecision
+
+    department = factory.SubFactory(DepartmentFactory)
+    week_start = dt.date(2026, 11, 23)
+    text = "下周补齐3篇笔记"
 
 
 # --- notifications -----------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from typing import Literal
 from ninja import Field, Schema
 
 from lodestar.core.numbers import amount_str, rate_str
-from lodestar.core.schemas import MAX_ID, FilterSchema, InputSchema
+from lodestar.core.schemas import MAX_ID, FilterSchema, InputSchema, NonNegativeDecimal
 from lodestar.tracking import domain
 from lodestar.tracking.models import CheckInPeriod
 
@@ -34,7 +34,9 @@ class ResourceNeedOut(Schema):
 
 
 class ResourceNeedIn(InputSchema):
-    budget: Decimal | None = Field(None, ge=0, description="Budget needed in yuan (元)", examples=["2000"])
+    budget: NonNegativeDecimal | None = Field(
+        None, description="Budget needed in yuan (元)", examples=["2000"]
+    )
     people: str = Field("", max_length=200, examples=["1 amateur blogger"])
     other: str = Field("", max_length=300)
 
