@@ -29,6 +29,7 @@ from lodestar.core.domain import periods as calendar
 from lodestar.core.errors import ApplicationError, ConflictError, ErrorItem
 from lodestar.core.models import CompanySettings, Period
 from lodestar.org.models import Department, Person, Role
+from lodestar.org.services import _validate_username  # the same rule as people edited later
 
 User = get_user_model()
 
@@ -176,19 +177,7 @@ def _validate_admin(username: str, display_name: str, password: str | None, exis
         if Person.objects.filter(user=existing_user).exists():
             raise ApplicationError(_("This account is already a person."), field="username")
     else:
-        username = (username or "").strip()
-        if not username:
-            raise ApplicationError(_("Enter a username."), field="username")
-        try:
-            User.username_validator(username)
-        except ValidationError as exc:
-            raise ApplicationError(
-                _("Usernames may contain only letters, digits and @/./+/-/_."), field="username"
-            ) from exc
-        if len(username) > 150:
-            raise ApplicationError(_("The username can be at most 150 characters."), field="username")
-        if User.objects.filter(username__iexact=username).exists():
-            raise ApplicationError(_("This username is already taken."), field="username", code="duplicate")
+        username = _validate_username(username, instance=None)
         if not password:
             raise ApplicationError(_("Choose a password for the admin."), field="password")
         try:
