@@ -37,6 +37,7 @@ _DATE_RE = re.compile(DATE_PATTERN)
 # Decimal strings as API.md writes them ("5000000.00", "-3", "0.25"): no exponent, spaces or "NaN".
 DECIMAL_PATTERN = r"^-?[0-9]+(\.[0-9]+)?$"
 _DECIMAL_RE = re.compile(DECIMAL_PATTERN)
+NON_NEGATIVE_DECIMAL_PATTERN = r"^[0-9]+(\.[0-9]+)?$"
 
 
 def _plain(annotation):
@@ -153,10 +154,9 @@ def _without_offset(value: dt.time) -> dt.time:
     return value
 
 
-# A wall-clock time such as "16:00" or "16:00:00". JSON Schema's `format: time` is RFC 3339's full-time,
-# which requires a UTC offset that these local times never carry, so the document gives the real shape.
-# A Decimal that may not be negative, documented as such for both JSON forms (pydantic's own schema
-# lets the string form carry a minus sign that `ge=0` then refuses).
+# A Decimal that may not be negative, documented as such for both JSON forms: the string form is
+# DECIMAL_PATTERN without its minus sign (pydantic's own schema lets the string carry a sign that
+# `ge=0` or `check_json_type` then refuses).
 NonNegativeDecimal = Annotated[
     Decimal,
     Field(ge=0),
@@ -164,12 +164,14 @@ NonNegativeDecimal = Annotated[
         {
             "anyOf": [
                 {"type": "number", "minimum": 0},
-                {"type": "string", "pattern": r"^\+?([0-9]+\.?[0-9]*|\.[0-9]+)$"},
+                {"type": "string", "pattern": NON_NEGATIVE_DECIMAL_PATTERN},
             ]
         }
     ),
 ]
 
+# A wall-clock time such as "16:00" or "16:00:00". JSON Schema's `format: time` is RFC 3339's full-time,
+# which requires a UTC offset that these local times never carry, so the document gives the real shape.
 LocalTime = Annotated[
     dt.time,
     AfterValidator(_without_offset),

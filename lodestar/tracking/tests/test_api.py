@@ -5,6 +5,7 @@ query counts, and the OpenAPI document."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -252,6 +253,7 @@ def test_checkin_on_an_item(world, owned, api):
         ({"period_kind": "year"}, "period_kind"),
         ({"deviation_category": "no_such_code"}, "deviation_category"),
         ({"resource_need": {"budget": "-5"}}, "resource_need.budget"),
+        ({"resource_need": {"budget": "+5"}}, "resource_need.budget"),
         ({"actual": None}, "actual"),
         ({"actual": "many"}, "actual"),
         ({"measure_id": None}, "measure_id"),
@@ -567,5 +569,13 @@ def test_openapi_document_validates_and_lists_every_status(db):
         "deviation_rate",
     ):
         assert field in checkin, field
+    # The document refuses exactly the budget strings the server refuses (schemathesis ST202).
+    budget_string = next(
+        form
+        for form in document["components"]["schemas"]["ResourceNeedIn"]["properties"]["budget"]["anyOf"]
+        if form.get("type") == "string"
+    )
+    for text, accepted in (("2000", True), ("2000.50", True), ("+5", False), ("-5", False), ("1e3", False)):
+        assert bool(re.match(budget_string["pattern"], text)) is accepted, text
     forecast = document["components"]["schemas"]["ForecastOut"]["properties"]
     assert {"expected", "low", "high", "p_base", "p_challenge", "method"} <= set(forecast)
