@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "lodestar.execution",
     "lodestar.tracking",
     "lodestar.alerts",
+    "lodestar.retrospectives",
+    "lodestar.knowledge",
     "lodestar.notifications",
     "lodestar.dashboards",
     "lodestar.trash",

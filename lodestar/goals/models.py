@@ -452,3 +452,115 @@ class GoalTemplate(VersionedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class PeriodClosing(models.Model):
+    """One close of a period — the whole period (admin) or one department's goals in it (its manager) —
+    and, once reopened, who reopened it and why (DOMAIN.md §4: results are frozen at the close)."""
+
+    period = models.ForeignKey("core.Period", on_delete=models.CASCADE, related_name="closings")
+    department = models.ForeignKey(
+        "org.Department",
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="period_closings",
+        help_text=_("Empty when the whole period was closed."),
+    )
+    closed_by = models.ForeignKey("org.Person", on_delete=models.PROTECT, related_name="+")
+    closed_at = models.DateTimeField(_("closed at"))
+    note = models.TextField(_("note"), blank=True, default="")
+    reopened_by = models.ForeignKey(
+        "org.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reopened_at = models.DateTimeField(_("reopened at"), null=True, blank=True)
+    reopen_reason = models.TextField(_("reason for reopening"), blank=True, default="")
+
+    class Meta:
+        verbose_name = _("period close")
+        verbose_name_plural = _("period closes")
+        ordering = ["-closed_at", "-id"]
+        indexes = [models.Index(fields=["period", "reopened_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.period} · {self.department or '*'}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.reopened_at is None
+
+
+class SnapshotKind(models.TextChoices):
+    CLOSE = "close", _("Period close")
+    WEEKLY = "weekly", _("Weekly")
+
+
+class Snapshot(models.Model):
+    """A goal's figures frozen at one moment: one row per measure, or one row for a goal without measures.
+
+    Retrospectives, cases, reports and appraisal read these rows and never recompute a closed period from
+    data that may have changed since (DOMAIN.md §4). Names and units are copied for the same reason.
+    """
+
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="snapshots")
+    measure = models.ForeignKey(
+        Measure, null=True, blank=True, on_delete=models.CASCADE, related_name="snapshots"
+    )
+    period = models.ForeignKey("core.Period", on_delete=models.CASCADE, related_name="snapshots")
+    kind = models.CharField(_("kind"), max_length=8, choices=SnapshotKind.choices)
+    closing = models.ForeignKey(
+        PeriodClosing, null=True, blank=True, on_delete=models.SET_NULL, related_name="snapshots"
+    )
+    taken_at = models.DateTimeField(_("taken at"))
+    week = models.DateField(
+        _("week"), null=True, blank=True, help_text=_("Monday of a weekly snapshot's week.")
+    )
+    goal_name = models.CharField(_("goal"), max_length=200)
+    measure_name = models.CharField(_("metric"), max_length=100, blank=True, default="")
+    unit = models.CharField(_("unit"), max_length=12, blank=True, default="")
+    unit_label = models.CharField(_("custom unit"), max_length=20, blank=True, default="")
+    direction = models.CharField(_("direction"), max_length=8, blank=True, default="")
+    weight = models.DecimalField(_("weight (%)"), max_digits=6, decimal_places=2, null=True, blank=True)
+    target = models.DecimalField(_("target"), null=True, blank=True, **AMOUNT)
+    original_target = models.DecimalField(_("original target"), null=True, blank=True, **AMOUNT)
+    challenge = models.DecimalField(_("challenge target"), null=True, blank=True, **AMOUNT)
+    baseline = models.DecimalField(_("baseline"), null=True, blank=True, **AMOUNT)
+    actual = models.DecimalField(_("actual"), null=True, blank=True, **AMOUNT)
+    achievement_rate = models.DecimalField(_("achievement"), null=True, blank=True, **RATE)
+    original_achievement_rate = models.DecimalField(
+        _("achievement against the original target"), null=True, blank=True, **RATE
+    )
+    goal_achievement_rate = models.DecimalField(_("goal achievement"), null=True, blank=True, **RATE)
+    progress = models.DecimalField(_("progress"), null=True, blank=True, **RATE)
+    health = models.CharField(
+        _("health"), max_length=12, choices=HealthChoice.choices, blank=True, default=""
+    )
+    forecast = models.DecimalField(_("forecast at period end"), null=True, blank=True, **AMOUNT)
+    forecast_p_base = models.DecimalField(
+        _("probability of reaching the target"), null=True, blank=True, **RATE
+    )
+
+    class Meta:
+        verbose_name = _("snapshot")
+        verbose_name_plural = _("snapshots")
+        ordering = ["-taken_at", "goal_id", "measure_id"]
+        indexes = [
+            models.Index(fields=["period", "kind", "taken_at"]),
+            models.Index(fields=["goal", "kind", "taken_at"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["goal", "measure", "week"],
+                condition=Q(kind="weekly", measure__isnull=False),
+                name="snapshot_weekly_once_per_measure",
+            ),
+            models.UniqueConstraint(
+                fields=["goal", "week"],
+                condition=Q(kind="weekly", measure__isnull=True),
+                name="snapshot_weekly_once_per_goal",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.goal_name} · {self.measure_name} · {self.taken_at:%Y-%m-%d}"

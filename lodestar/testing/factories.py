@@ -15,6 +15,7 @@ from decimal import Decimal
 import factory
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
+from django.utils import timezone
 
 from lodestar.alerts.models import Alert, AlertComment, AlertCondition, AlertRule, CheckInReminder
 from lodestar.core.models import CompanySettings, Period, PeriodKind
@@ -36,11 +37,23 @@ from lodestar.goals.models import (
     GoalTemplate,
     GoalType,
     Measure,
+    PeriodClosing,
+    Snapshot,
+    SnapshotKind,
     TargetAdjustment,
 )
+from lodestar.knowledge.models import Case, Sop, SopVersion, Tag
 from lodestar.notifications.models import Delivery, Notification, NotificationPreference, WebhookEndpoint
 from lodestar.org.models import ApiToken, Department, Person, Role
 from lodestar.org.services import TOKEN_PREFIX, hash_token
+from lodestar.retrospectives.models import (
+    Cadence,
+    ImprovementAction,
+    Retrospective,
+    RetrospectiveAttachment,
+    RetrospectiveComment,
+    Why,
+)
 from lodestar.tracking.models import CheckIn, DeviationCategory, MeetingDecision, PlanPoint
 
 PASSWORD = "Lodestar-test-pw-2024"
@@ -172,6 +185,35 @@ class MeasureFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"指标{n}")
     target = Decimal(100)
     original_target = factory.SelfAttribute("target")
+
+
+class PeriodClosingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PeriodClosing
+
+    period = factory.SubFactory(PeriodFactory)
+    closed_by = factory.SubFactory(PersonFactory)
+    closed_at = factory.LazyFunction(timezone.now)
+
+
+class SnapshotFactory(factory.django.DjangoModelFactory):
+    """A close snapshot of one measure: 500万 target adjusted to 450万, 480万 actual (DOMAIN.md)."""
+
+    class Meta:
+        model = Snapshot
+
+    measure = factory.SubFactory(MeasureFactory)
+    goal = factory.SelfAttribute("measure.goal")
+    period = factory.SelfAttribute("goal.period")
+    kind = SnapshotKind.CLOSE
+    taken_at = factory.LazyFunction(timezone.now)
+    goal_name = factory.SelfAttribute("goal.name")
+    measure_name = factory.SelfAttribute("measure.name")
+    target = Decimal(4500000)
+    original_target = Decimal(5000000)
+    actual = Decimal(4800000)
+    achievement_rate = Decimal("1.066667")
+    original_achievement_rate = Decimal("0.96")
 
 
 class ConsensusRecordFactory(factory.django.DjangoModelFactory):
@@ -402,6 +444,103 @@ class MeetingDecisionFactory(factory.django.DjangoModelFactory):
     department = factory.SubFactory(DepartmentFactory)
     week_start = dt.date(2026, 11, 23)
     text = "下周补齐3篇笔记"
+
+
+# --- retrospectives ---------------------------------------------------------------------------
+
+
+class RetrospectiveFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Retrospective
+
+    goal = factory.SubFactory(GoalFactory)
+    department = factory.SelfAttribute("goal.department")
+    period = factory.SelfAttribute("goal.period")
+    cadence = Cadence.QUARTER
+    title = factory.LazyAttribute(lambda o: f"{o.goal.name} 复盘")
+    owner = factory.SubFactory(PersonFactory, department=factory.SelfAttribute("..department"))
+    due = dt.date(2024, 8, 15)
+
+
+class WhyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Why
+
+    retrospective = factory.SubFactory(RetrospectiveFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    question = "为什么转化率低？"
+    answer = "话术无差异化"
+
+
+class ImprovementActionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ImprovementAction
+
+    retrospective = factory.SubFactory(RetrospectiveFactory)
+    title = "按客户分层设计话术"
+    owner = factory.SelfAttribute("retrospective.owner")
+    due = dt.date(2024, 9, 30)
+
+
+class RetrospectiveCommentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RetrospectiveComment
+
+    retrospective = factory.SubFactory(RetrospectiveFactory)
+    author = factory.SelfAttribute("retrospective.owner")
+    body = "同意，下季度先做客户分层"
+
+
+class RetrospectiveAttachmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RetrospectiveAttachment
+
+    retrospective = factory.SubFactory(RetrospectiveFactory)
+    name = "复盘数据.xlsx"
+    file = factory.LazyAttribute(lambda o: ContentFile(b"PK data", name="review.xlsx"))
+    size = 7
+    uploaded_by = factory.SelfAttribute("retrospective.owner")
+
+
+# --- knowledge ---------------------------------------------------------------------------------
+
+
+class TagFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Tag
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"场景{n}")
+
+
+class CaseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Case
+
+    title = factory.Sequence(lambda n: f"新品上市小红书种草案例{n}")
+    outcome = Case.Outcome.SUCCESS
+    department = factory.SubFactory(DepartmentFactory)
+    author = factory.SubFactory(PersonFactory, department=factory.SelfAttribute("..department"))
+
+
+class SopFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Sop
+
+    title = factory.Sequence(lambda n: f"线索孵化SOP {n}")
+    department = factory.SubFactory(DepartmentFactory)
+    owner = factory.SubFactory(PersonFactory, department=factory.SelfAttribute("..department"))
+    review_date = dt.date(2025, 1, 31)
+
+
+class SopVersionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SopVersion
+
+    sop = factory.SubFactory(SopFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    body_markdown = "## 步骤\n1. 线索入库\n2. 48小时内首次触达"
+    author = factory.SelfAttribute("sop.owner")
 
 
 # --- notifications -----------------------------------------------------------------------------
