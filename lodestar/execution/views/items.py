@@ -30,6 +30,7 @@ from lodestar.execution.forms import BulkForm, ItemForm, RowForm
 from lodestar.execution.models import ActionItem, ItemStatus
 from lodestar.execution.views.phases import phase_plan
 from lodestar.goals.access import access_goal, visible_goals
+from lodestar.goals.closing_rules import frozen_goal_ids
 from lodestar.goals.models import GoalStatus
 from lodestar.org.models import Department, Person
 from lodestar.org.permissions import access_department, can_write, person_of, require_person
@@ -61,13 +62,17 @@ def scoped_items(user, department, goal, *, phase=None, show_cancelled: bool = F
 
 
 def annotate_for_display(user, items: list[ActionItem], today) -> None:
-    """RACI by letter, overdue flag and the caller's rights, from prefetched rows (no queries per item)."""
+    """RACI by letter, overdue flag and the caller's rights, from prefetched rows (no queries per item).
+
+    Items of a goal in a closed period are read-only (goals/closing_rules.py): no rights to show."""
+    frozen = frozen_goal_ids(item.goal for item in items if item.goal_id)
     for item in items:
         item.letters = selectors.letters_by_role(item)
         item.is_overdue = domain.is_overdue(item.due, item.status, today)
         item.completion = domain.completion_rate(item.planned_quantity, item.actual_quantity)
-        item.can_work = can_work_on_item(user, item)
-        item.can_manage = can_manage_item(user, item)
+        item.frozen = item.goal_id in frozen
+        item.can_work = not item.frozen and can_work_on_item(user, item)
+        item.can_manage = not item.frozen and can_manage_item(user, item)
 
 
 def _filters_context(request, department, goal) -> dict:
