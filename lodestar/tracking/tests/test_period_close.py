@@ -466,7 +466,7 @@ def test_periods_page_links_to_the_close_page(org, period):
 
 
 def test_api_close_reopen_and_snapshots(org, period):
-    goal = goal_in(org, period, "content")
+    goal = goal_in(org, period, "content", visibility="department")
     MeasureFactory(goal=goal, target=Decimal(450), original_target=Decimal(500), current=Decimal(480))
     manager = ApiClient(token=token_for(org.person("mkt_manager")))
     response = manager.post(f"/periods/{period.pk}/close", {})
