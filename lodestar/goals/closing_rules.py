@@ -10,7 +10,7 @@ checks for editing goals and items ask `goal_is_frozen`, so pages hide what the 
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.db.models import CharField, Exists, ExpressionWrapper, F, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from lodestar.core.errors import ApplicationError
@@ -31,13 +31,30 @@ def covering_closings(period_id: int, department: Department | None):
     return PeriodClosing.objects.filter(q, period_id=period_id, reopened_at__isnull=True)
 
 
+def frozen_goal_q(prefix: str = "") -> Q:
+    """Q on goals (or on rows reaching a goal through `prefix`, e.g. "goal__") that are frozen: their
+    period is closed, or an active close of their period covers their department (the close's department
+    path is a prefix of theirs). One subquery, so lists ask it for all their goals in one query."""
+    closings = (
+        PeriodClosing.objects.filter(period_id=OuterRef(f"{prefix}period_id"), reopened_at__isnull=True)
+        .annotate(
+            goal_path=ExpressionWrapper(OuterRef(f"{prefix}department__path"), output_field=CharField())
+        )
+        .filter(Q(department__isnull=True) | Q(goal_path__startswith=F("department__path")))
+    )
+    return Q(**{f"{prefix}period__is_closed": True}) | Q(Exists(closings))
+
+
 def period_frozen_for(period: Period, department: Department | None = None) -> bool:
-    """Whether writes into `period` (for goals of `department`) are refused.
+    """Whether writes into `period` (for goals of `department`) are refused, in one query.
 
     Reads the database, not the caller's copy of the period, which may be older than a close."""
-    if Period.objects.filter(pk=period.pk, is_closed=True).exists():
-        return True
-    return covering_closings(period.pk, department).exists()
+    closings = covering_closings(period.pk, department)
+    return Period.objects.filter(Q(is_closed=True) | Q(Exists(closings)), pk=period.pk).exists()
+
+
+def _goal_frozen_now(goal: Goal) -> bool:
+    return Goal.all_objects.filter(frozen_goal_q(), pk=goal.pk).exists()
 
 
 def goal_is_frozen(goal: Goal | None) -> bool:
@@ -48,7 +65,7 @@ def goal_is_frozen(goal: Goal | None) -> bool:
         return False
     cached = getattr(goal, "_frozen_cache", None)
     if cached is None:
-        cached = period_frozen_for(goal.period, goal.department)
+        cached = _goal_frozen_now(goal)
         goal._frozen_cache = cached  # type: ignore[attr-defined]
     return cached
 
@@ -72,35 +89,19 @@ def check_period_open(
 
 def check_goal_period_open(goal: Goal | None, *, field: str = "period_id") -> None:
     """Refuse (422 `period_closed`) a write that touches a frozen goal (not cached: services read fresh)."""
-    if goal is not None and period_frozen_for(goal.period, goal.department):
+    if goal is not None and _goal_frozen_now(goal):
         raise _refusal(goal.period, field)
 
 
 def frozen_goal_ids(goals) -> set[int]:
-    """The ids of the given goals that are frozen: two queries (three when department closes exist)."""
+    """The ids of the given goals that are frozen, in one query (none for no goals); each goal object
+    keeps the answer for `goal_is_frozen`."""
     goals = [g for g in goals if g is not None]
     if not goals:
         return set()
-    period_ids = {g.period_id for g in goals}
-    closed_periods = set(
-        Period.objects.filter(pk__in=period_ids, is_closed=True).values_list("pk", flat=True)
+    frozen = set(
+        Goal.all_objects.filter(frozen_goal_q(), pk__in={g.pk for g in goals}).values_list("pk", flat=True)
     )
-    closings = list(
-        PeriodClosing.objects.filter(period_id__in=period_ids, reopened_at__isnull=True).values_list(
-            "period_id", "department_id"
-        )
-    )
-    paths: dict[int, str] = {}
-    if any(d is not None for _p, d in closings):
-        paths = dict(
-            Department.objects.filter(pk__in={g.department_id for g in goals}).values_list("pk", "path")
-        )
-    frozen = set()
     for goal in goals:
-        if goal.period_id in closed_periods:
-            frozen.add(goal.pk)
-            continue
-        ancestors = set(_ancestor_ids(paths.get(goal.department_id, ""))) | {goal.department_id}
-        if any(p == goal.period_id and (d is None or d in ancestors) for p, d in closings):
-            frozen.add(goal.pk)
+        goal._frozen_cache = goal.pk in frozen  # type: ignore[attr-defined]
     return frozen
