@@ -19,7 +19,7 @@ from lodestar.core.http import add_error_to_form, page_view
 from lodestar.core.models import Period
 from lodestar.execution import domain as execution_domain
 from lodestar.execution.models import ActionItem
-from lodestar.goals.models import Goal, GoalStatus, Measure
+from lodestar.goals.models import Goal, GoalStatus, Measure, PeriodClosing
 from lodestar.goals.services import closing as closing_service
 from lodestar.org.models import Department
 from lodestar.org.permissions import access_period, is_admin, is_manager, managed_paths, subtree_q
@@ -45,10 +45,18 @@ class CloseForm(forms.Form):
         label=gettext_lazy("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args, user=None, period=None, **kwargs):
         super().__init__(*args, **kwargs)
         field = self.fields["department"]
-        field.queryset = closing_service.closable_departments(user).order_by("path")
+        departments = closing_service.closable_departments(user)
+        if period is not None:
+            # Departments an active close already covers (theirs or a parent's) are no choice any more.
+            closed = PeriodClosing.objects.filter(
+                period=period, reopened_at__isnull=True, department__isnull=False
+            )
+            for path in closed.values_list("department__path", flat=True):
+                departments = departments.exclude(path__startswith=path)
+        field.queryset = departments.order_by("path")
         if is_admin(user):
             field.empty_label = _("The whole period (all departments)")
         else:
@@ -115,6 +123,14 @@ def _unfinished(period: Period, goals) -> dict:
     return {"missing_final": list(by_goal.values()), "open_items": items, "pending_adjustments": adjustments}
 
 
+def _close_form(request, period: Period, data=None) -> CloseForm | None:
+    """The close form, or None when nothing is left for the reader to close."""
+    form = CloseForm(data, user=request.user, period=period)
+    if period.is_closed or (not is_admin(request.user) and not form.fields["department"].queryset.exists()):
+        return None
+    return form
+
+
 def _context(request, period: Period, *, close_form=None, reopen_form=None) -> dict:
     admin = is_admin(request.user)
     goals = _scope(request, period)
@@ -126,7 +142,7 @@ def _context(request, period: Period, *, close_form=None, reopen_form=None) -> d
         **_unfinished(period, goals),
         "history": history,
         "active_closings": active,
-        "close_form": close_form or CloseForm(user=request.user),
+        "close_form": close_form or _close_form(request, period),
         "reopen_form": (reopen_form or ReopenForm()) if admin and (period.is_closed or active) else None,
         "is_admin": admin,
     }
@@ -135,8 +151,8 @@ def _context(request, period: Period, *, close_form=None, reopen_form=None) -> d
 @page_view
 def period_close(request, period_id: int):
     period = _access(request, period_id)
-    form = CloseForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
+    form = _close_form(request, period, request.POST or None)
+    if form is not None and request.method == "POST" and form.is_valid():
         try:
             closing_service.period_close(
                 actor=request.user,

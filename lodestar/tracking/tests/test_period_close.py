@@ -445,6 +445,7 @@ def test_a_manager_closes_from_the_page_and_an_admin_reopens(org, period):
     assert response.status_code == 200 and not PeriodClosing.objects.exists()  # not a choice for them
     response = manager.post(url, {"department": org.mkt.pk, "note": "月结"})
     assert response.status_code == 302 and goal_is_frozen(goal)
+    assert 'data-testid="close-form"' not in manager.get(url).content.decode()  # nothing left to close
     admin = login(org.person("admin"))
     response = admin.post(reverse("tracking:period_reopen", args=[period.pk]), {"reason": ""})
     assert response.status_code == 200 and PeriodClosing.objects.get().is_active
