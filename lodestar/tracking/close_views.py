@@ -126,7 +126,8 @@ def _unfinished(period: Period, goals) -> dict:
 def _close_form(request, period: Period, data=None) -> CloseForm | None:
     """The close form, or None when nothing is left for the reader to close."""
     form = CloseForm(data, user=request.user, period=period)
-    if period.is_closed or (not is_admin(request.user) and not form.fields["department"].queryset.exists()):
+    departments = form.fields["department"].queryset  # type: ignore[attr-defined]
+    if period.is_closed or (not is_admin(request.user) and not departments.exists()):
         return None
     return form
 

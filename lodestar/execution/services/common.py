@@ -16,7 +16,7 @@ from lodestar.execution import domain
 from lodestar.execution.models import ActionItem, ItemStatus
 from lodestar.goals.closing_rules import check_goal_period_open
 from lodestar.goals.figures import measure_refresh_current
-from lodestar.goals.models import Measure
+from lodestar.goals.models import Goal, Measure
 from lodestar.notifications.services import notify
 from lodestar.org.models import Person
 from lodestar.org.permissions import require_person
@@ -29,11 +29,11 @@ def actor_person(actor: Actor) -> Person:
     return person
 
 
-def item_goal(item: ActionItem):
+def item_goal(item: ActionItem) -> Goal | None:
     """The goal whose period an item belongs to: its own, or its measure's."""
-    if item.goal_id is not None:
+    if item.goal is not None:
         return item.goal
-    return item.measure.goal if item.measure_id is not None else None
+    return item.measure.goal if item.measure is not None else None
 
 
 def check_item_open(item: ActionItem, field: str = "item_id") -> None:

@@ -13,7 +13,7 @@ from lodestar.core.models import Period
 from lodestar.core.services import Actor
 from lodestar.goals.closing_rules import check_period_open
 from lodestar.goals.models import Measure, MeasureUnit
-from lodestar.org.models import Person
+from lodestar.org.models import Department, Person
 from lodestar.org.permissions import require_person
 
 # A number as it arrives: parsed (Decimal, int) or typed into a form ("1,200.5").
@@ -30,7 +30,7 @@ def actor_person(actor: Actor) -> Person:
     return person
 
 
-def check_open_period(period: Period, field: str = "period_id", department=None) -> None:
+def check_open_period(period: Period, field: str = "period_id", department: Department | None = None) -> None:
     """The freeze rule (goals/closing_rules.py): 422 `period_closed` for a write into a closed period."""
     check_period_open(period, department=department, field=field)
 

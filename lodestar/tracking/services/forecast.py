@@ -61,7 +61,8 @@ def forecasts_for_snapshots(measures: list[Measure]) -> dict[int, tuple[Decimal 
         .values_list("measure_id", "period_end", "cumulative")
     )
     for measure_id, period_end, cumulative in rows:
-        series.setdefault(measure_id, []).append((period_end, cumulative))
+        if cumulative is not None and measure_id is not None:
+            series.setdefault(measure_id, []).append((period_end, cumulative))
     result: dict[int, tuple[Decimal | None, Decimal | None]] = {}
     for measure in measures:
         forecast = measure_forecast(measure, series.get(measure.pk, []))
