@@ -16,7 +16,7 @@ from lodestar.execution import services as execution_services
 from lodestar.execution.models import ActionItem, ItemStatus
 from lodestar.goals import services as goal_services
 from lodestar.goals.closing_rules import check_goal_period_open, goal_is_frozen
-from lodestar.goals.models import GoalStatus, PeriodClosing, Snapshot, TargetAdjustment
+from lodestar.goals.models import GoalStatus, Measure, PeriodClosing, Snapshot, TargetAdjustment
 from lodestar.goals.services import adjustments
 from lodestar.goals.services.closing import period_close, period_reopen, take_weekly_snapshots
 from lodestar.goals.signals import period_closed
@@ -513,3 +513,12 @@ def test_the_period_patch_no_longer_closes(org, period):
     admin = ApiClient(token=token_for(org.person("admin")))
     response = admin.patch(f"/periods/{period.pk}", {"version": period.version, "is_closed": True})
     assert (response.status_code, response.json()["code"]) == (422, "use_period_close")
+
+
+def test_frozen_goals_and_items_leave_the_weekly_report(org, frozen):
+    from lodestar.tracking.selectors import due_item_q, due_measure_q, week_of
+
+    week = week_of(dt.date(2026, 7, 15))
+    assert not Measure.objects.filter(due_measure_q(week), pk=frozen["measure"].pk).exists()
+    assert not ActionItem.objects.filter(due_item_q(), pk=frozen["item"].pk).exists()
+    assert ActionItem.objects.filter(due_item_q(), pk=frozen["other"].pk).exists()  # no goal: not frozen
