@@ -522,3 +522,19 @@ def test_frozen_goals_and_items_leave_the_weekly_report(org, frozen):
     assert not Measure.objects.filter(due_measure_q(week), pk=frozen["measure"].pk).exists()
     assert not ActionItem.objects.filter(due_item_q(), pk=frozen["item"].pk).exists()
     assert ActionItem.objects.filter(due_item_q(), pk=frozen["other"].pk).exists()  # no goal: not frozen
+
+
+def test_recurring_items_no_longer_attach_to_a_frozen_goal(org, frozen):
+    from lodestar.execution.services.recurring import generate_recurring_items
+    from lodestar.testing.factories import RecurringItemFactory
+
+    RecurringItemFactory(
+        department=org.mkt,
+        goal=frozen["goal"],
+        responsible=org.person("member"),
+        accountable=org.person("mkt_manager"),
+        created_by=org.person("mkt_manager"),
+        next_due=dt.date(2026, 7, 3),
+    )
+    assert generate_recurring_items(today=dt.date(2026, 7, 3)) == 1
+    assert ActionItem.objects.get(recurrence__isnull=False).goal_id is None
