@@ -12,6 +12,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
@@ -107,6 +109,7 @@ def register_template_checks() -> None:
 
     def unless_frozen(check):
         # An item of a goal in a closed period shows no control its services would refuse (422 period_closed).
+        @functools.wraps(check)
         def allowed(user, item):
             goal = item.goal if item.goal_id else (item.measure.goal if item.measure_id else None)
             return check(user, item) and not goal_is_frozen(goal)
