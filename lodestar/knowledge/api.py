@@ -52,7 +52,7 @@ def _retrospective(user, pk: int):
     require_person(user)
     retrospective = Retrospective.objects.select_related("goal", "department", "period").filter(pk=pk).first()
     if retrospective is None:
-        raise NotFound(_("Retrospective not found."), field="retrospective_id")
+        raise NotFound(_("Retrospective not found or not visible to you."), field="retrospective_id")
     return retrospective
 
 
@@ -108,7 +108,7 @@ def case_create(request, payload: CaseIn):
         retrospective = data.get("retrospective")
         department = retrospective.department if retrospective else (person.department if person else None)
         if department is None:
-            raise ApplicationError(_("Choose a department."), field="department_id", code="required")
+            raise ApplicationError(_("Choose the case's department."), field="department_id", code="required")
         data["department"] = department
     case = services.case_create(actor=request.user, **data)
     return Status(201, _case_out(case.pk))
@@ -173,7 +173,7 @@ def sop_create(request, payload: SopIn):
     access.require_sop_creator(request.user)
     owner = access_person(request.user, payload.owner_id) if payload.owner_id is not None else person
     if owner is None:
-        raise ApplicationError(_("Choose an owner."), field="owner_id", code="required")
+        raise ApplicationError(_("Choose the SOP's owner."), field="owner_id", code="required")
     sop = services.sop_create(
         actor=request.user,
         title=payload.title,

@@ -220,7 +220,7 @@ def case_update(
     allowed = {"title", "outcome", "context", "body", "reasons", "department", "retrospective", "period"}
     unknown = set(fields) - allowed
     if unknown:
-        raise ApplicationError(_("This field cannot be changed."), field=sorted(unknown)[0])
+        raise ApplicationError(_("This field of a case or SOP cannot be changed."), field=sorted(unknown)[0])
     if "department" in fields and fields["department"].pk != case.department_id:
         _check_department(actor, fields["department"])
     if "outcome" in fields:
@@ -352,7 +352,7 @@ def sop_update(*, actor: Actor, sop: Sop, version: int | None = None, cases=None
     allowed = {"title", "owner", "department", "review_date"}
     unknown = set(fields) - allowed
     if unknown:
-        raise ApplicationError(_("This field cannot be changed."), field=sorted(unknown)[0])
+        raise ApplicationError(_("This field of a case or SOP cannot be changed."), field=sorted(unknown)[0])
     if "department" in fields and fields["department"].pk != sop.department_id:
         _check_sop_department(actor, fields["department"])
     if "title" in fields:

@@ -105,7 +105,7 @@ def _retrospective_for(request, pk: int | None):
 
     retrospective = Retrospective.objects.select_related("goal", "department", "period").filter(pk=pk).first()
     if retrospective is None:
-        raise NotFound(_("Retrospective not found."), field="retrospective_id")
+        raise NotFound(_("Retrospective not found or not visible to you."), field="retrospective_id")
     if retrospective.goal_id:
         access_goal(request.user, retrospective.goal_id)  # 404 when the goal is not visible
     return retrospective
