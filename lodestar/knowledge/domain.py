@@ -156,6 +156,14 @@ def highlight_spans(text: str, terms: Sequence[str]) -> list[tuple[str, bool]]:
     return pieces
 
 
+def unit_display(unit: str, label: str) -> str:
+    """What a snapshot's unit reads as after a figure (元, 万元, %, 人, a custom label; nothing for counts),
+    as `goals.models.Measure.unit_display` does."""
+    if unit == "custom":
+        return label
+    return {"yuan": "元", "wan_yuan": "万元", "percent": "%", "people": "人"}.get(unit, label or "")
+
+
 # --- annual report -----------------------------------------------------------------------------
 
 
@@ -170,6 +178,7 @@ class ResultRow:
     actual: Decimal | None
     achievement_rate: Decimal | None
     original_achievement_rate: Decimal | None
+    unit: str = ""  # as written after a figure: 元, 万元, %, or nothing for counts
 
 
 @dataclass

@@ -36,7 +36,7 @@ def _writable_departments(user):
 
 
 class CaseForm(forms.Form):
-    title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
+    title = forms.CharField(label=gettext_lazy("Case title"), max_length=200)
     outcome = forms.ChoiceField(label=gettext_lazy("Outcome"), choices=Case.Outcome.choices)
     department = DepartmentChoiceField(label=gettext_lazy("Department"), queryset=Department.objects.none())
     period = forms.ModelChoiceField(
@@ -109,7 +109,7 @@ class PersonField(forms.ModelChoiceField):
 
 
 class SopForm(forms.Form):
-    title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
+    title = forms.CharField(label=gettext_lazy("SOP title"), max_length=200)
     department = DepartmentChoiceField(label=gettext_lazy("Department"), queryset=Department.objects.none())
     owner = PersonField(label=gettext_lazy("Owner"), queryset=Person.objects.none())
     review_date = forms.DateField(

@@ -65,7 +65,7 @@ def suggested_cases(goal: Goal, *, limit: int = 5) -> list[Case]:
     similar_goals = Goal.objects.filter(similar).values("pk")
     linked_cases = Case.goals.through.objects.filter(goal_id__in=similar_goals).values("case_id")
     tag_ids = set(Case.tags.through.objects.filter(case_id__in=linked_cases).values_list("tag_id", flat=True))
-    words = goal.name + " " + (goal.goal_type.name if goal.goal_type_id else "")
+    words = goal.name + " " + (goal.goal_type.name if goal.goal_type is not None else "")
     tag_ids |= {pk for pk, name in Tag.objects.values_list("pk", "name") if name and name in words}
     if not tag_ids:
         return []
@@ -116,6 +116,8 @@ def goal_results(year: int, department: Department | None) -> domain.YearResults
         .only(
             "goal_id",
             "goal_name",
+            "unit",
+            "unit_label",
             "taken_at",
             "target",
             "original_target",
@@ -146,6 +148,7 @@ def goal_results(year: int, department: Department | None) -> domain.YearResults
                 actual=first.actual if single else None,
                 achievement_rate=rate,
                 original_achievement_rate=first.original_achievement_rate if single else None,
+                unit=domain.unit_display(first.unit, first.unit_label) if single else "",
             )
         )
     result_rows.sort(key=lambda r: (r.achievement_rate is None, -(r.achievement_rate or 0), r.name))

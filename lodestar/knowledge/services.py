@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from django.db import transaction
 from django.urls import reverse
@@ -16,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lodestar.core.errors import ApplicationError, PermissionDeniedError
+from lodestar.core.models import Period
 from lodestar.core.services import Actor, bump_version, check_version, validated_save
 from lodestar.core.softdelete import mark_deleted
 from lodestar.goals.models import Goal, Snapshot, SnapshotKind
@@ -29,7 +31,7 @@ MAX_GOALS = 20
 MAX_TAGS = 20
 
 
-def _text(value) -> str:
+def _text(value: object) -> str:
     return "" if value is None else str(value)
 
 
@@ -60,7 +62,7 @@ def figures_of(goals: Iterable[Goal]) -> list[dict]:
                     "goal_id": goal_id,
                     "goal": row.goal_name,
                     "measure": row.measure_name,
-                    "unit": row.unit_label or row.unit,
+                    "unit": domain.unit_display(row.unit, row.unit_label),
                     "period": row.period.name,
                     "kind": row.kind,
                     "taken_at": row.taken_at.isoformat(),
@@ -166,7 +168,7 @@ def case_create(
     tags: Sequence[str] | dict[str, Sequence[str]] | None = None,
     goals: Sequence[Goal] | None = None,
     retrospective: Retrospective | None = None,
-    period=None,
+    period: Period | None = None,
 ) -> Case:
     person = require_person(actor)
     access.require_case_creator(actor)
@@ -176,9 +178,10 @@ def case_create(
     if retrospective is not None:
         if period is None:
             period = retrospective.period
-        if retrospective.goal_id and all(g.pk != retrospective.goal_id for g in goals):
-            goals.append(retrospective.goal)
-    author = person or Person.objects.filter(user=actor).first()
+        goal = retrospective.goal
+        if goal is not None and all(g.pk != goal.pk for g in goals):
+            goals.append(goal)
+    author = person
     if author is None:
         raise ApplicationError(_("A case needs an author in the organisation."))
     case = Case(
@@ -209,7 +212,7 @@ def case_update(
     version: int | None = None,
     tags: Sequence[str] | dict[str, Sequence[str]] | None = None,
     goals: Sequence[Goal] | None = None,
-    **fields,
+    **fields: Any,
 ) -> Case:
     case = Case.objects.select_for_update().select_related("department").get(pk=case.pk)
     if not access.can_edit_case(actor, case):
@@ -342,7 +345,14 @@ def sop_add_version(*, actor: Actor, sop: Sop, body_markdown: str, change_note: 
 
 
 @transaction.atomic
-def sop_update(*, actor: Actor, sop: Sop, version: int | None = None, cases=None, **fields) -> Sop:
+def sop_update(
+    *,
+    actor: Actor,
+    sop: Sop,
+    version: int | None = None,
+    cases: Sequence[Case] | None = None,
+    **fields: Any,
+) -> Sop:
     sop = Sop.objects.select_for_update().select_related("department").get(pk=sop.pk)
     if not access.can_edit_sop(actor, sop):
         raise PermissionDeniedError(
