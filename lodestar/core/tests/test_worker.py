@@ -167,6 +167,7 @@ def test_schedule_tasks_queues_the_sweep_once(db_queue):
             *notification_tasks.PERIODIC,
             "lodestar.core.tasks.requeue_stale_tasks",
             "lodestar.goals.tasks.refresh_date_figures",
+            "lodestar.knowledge.tasks.remind_sop_reviews",
         ]
     )
     assert "lodestar.core.tasks.requeue_stale_tasks" in paths
