@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Prefetch, Q
 
 from lodestar.core.models import Period
+from lodestar.goals.access import visible_goals
 from lodestar.goals.models import Goal, Snapshot, SnapshotKind
 from lodestar.knowledge import domain
 from lodestar.knowledge.models import Case, Sop, Tag
@@ -107,10 +108,14 @@ def _in_department(department: Department | None, path_field: str) -> Q:
     return Q() if department is None else subtree_q([department.path], path_field)
 
 
-def goal_results(year: int, department: Department | None) -> domain.YearResults:
-    """One row per goal with a close snapshot in the year's periods: the goal's latest close figures."""
+def goal_results(year: int, department: Department | None, *, user=None) -> domain.YearResults:
+    """One row per goal with a close snapshot in the year's periods: the goal's latest close figures
+    (with `user`: of the goals that reader may see)."""
+    snapshots = Snapshot.objects.all()
+    if user is not None:
+        snapshots = snapshots.filter(goal__in=visible_goals(user).values("pk"))
     rows = (
-        Snapshot.objects.filter(kind=SnapshotKind.CLOSE, period__in=year_periods(year))
+        snapshots.filter(kind=SnapshotKind.CLOSE, period__in=year_periods(year))
         .filter(_in_department(department, "goal__department__path"))
         .order_by("goal_id", "-taken_at", "measure_id")
         .only(
@@ -155,9 +160,20 @@ def goal_results(year: int, department: Department | None) -> domain.YearResults
     return domain.year_results(result_rows)
 
 
-def annual_report(year: int, department: Department | None, *, top: int = 5) -> AnnualReport:
+def annual_report(year: int, department: Department | None, *, user=None, top: int = 5) -> AnnualReport:
+    """The whitepaper's figures. With `user`, only what that reader may see feeds it: the goals'
+    results, the check-ins' causes and the improvement actions of retrospectives on visible goals
+    (cases and SOPs are the company's shared knowledge)."""
     from lodestar.retrospectives.models import ImprovementAction
+    from lodestar.tracking.access import visible_checkins
     from lodestar.tracking.models import CheckIn
+
+    checkins = CheckIn.objects.all() if user is None else visible_checkins(user)
+    actions_qs = ImprovementAction.objects.all()
+    if user is not None:
+        actions_qs = actions_qs.filter(
+            Q(retrospective__goal__isnull=True) | Q(retrospective__goal__in=visible_goals(user).values("pk"))
+        )
 
     periods = year_periods(year)
     cases = (
@@ -166,7 +182,7 @@ def annual_report(year: int, department: Department | None, *, top: int = 5) -> 
         .filter(_in_department(department, "department__path"))
     )
     gaps = domain.top_counts(
-        CheckIn.objects.filter(period_start__year=year, deviation_category__isnull=False)
+        checkins.filter(period_start__year=year, deviation_category__isnull=False)
         .filter(
             _in_department(department, "measure__goal__department__path")
             | (_in_department(department, "item__department__path") if department else Q())
@@ -175,7 +191,7 @@ def annual_report(year: int, department: Department | None, *, top: int = 5) -> 
         limit=top,
     )
     actions = list(
-        ImprovementAction.objects.filter(retrospective__period__in=periods)
+        actions_qs.filter(retrospective__period__in=periods)
         .filter(_in_department(department, "retrospective__department__path"))
         .select_related("owner", "retrospective")
         .order_by("due", "id")[:50]
@@ -183,7 +199,7 @@ def annual_report(year: int, department: Department | None, *, top: int = 5) -> 
     return AnnualReport(
         year=year,
         department=department,
-        results=goal_results(year, department),
+        results=goal_results(year, department, user=user),
         successes=list(cases.filter(outcome=Case.Outcome.SUCCESS)[:top]),
         failures=list(cases.filter(outcome=Case.Outcome.FAILURE)[:top]),
         gaps=gaps,

@@ -419,7 +419,7 @@ def _report_context(request) -> dict:
             None if access.can_read_report(request.user, None) else (person.department if person else None)
         )
     access.require_report_reader(request.user, department)
-    report = selectors.annual_report(year, department)
+    report = selectors.annual_report(year, department, user=request.user)
     departments = [
         d
         for d in Department.objects.filter(is_active=True).order_by("path")

@@ -238,3 +238,16 @@ def test_the_annual_report_counts_results_cases_gaps_and_themes(case, goal, org,
 )
 def test_who_reads_the_annual_report(org, role, department, may):
     assert access.can_read_report(org.user(role), getattr(org, department) if department else None) is may
+
+
+def test_the_report_shows_a_reader_only_the_goals_they_may_see(goal, org, q1):
+    from lodestar.goals.models import Visibility
+
+    private = GoalFactory(
+        name="销售部内部目标", department=org.sales, period=q1, visibility=Visibility.DEPARTMENT
+    )
+    SnapshotFactory(measure__goal=private)
+    names = lambda user: {r.name for r in selectors.annual_report(2026, None, user=user).results.rows}  # noqa: E731
+    assert names(org.user("hr")) == {goal.name, "销售部内部目标"}
+    assert names(org.user("viewer")) == {goal.name}
+    assert names(org.user("sales_manager")) == {goal.name, "销售部内部目标"}
