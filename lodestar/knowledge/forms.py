@@ -141,7 +141,7 @@ class SopForm(forms.Form):
         if new:
             self.fields["body_markdown"] = forms.CharField(
                 label=gettext_lazy("Text (Markdown)"),
-                widget=forms.Textarea(attrs={"rows": 14, "class": "font-monospace"}),
+                widget=forms.Textarea(attrs={"rows": 14, "class": "form-control font-monospace"}),
                 max_length=200000,
             )
             self.fields["change_note"] = forms.CharField(
@@ -152,7 +152,7 @@ class SopForm(forms.Form):
 class SopVersionForm(forms.Form):
     body_markdown = forms.CharField(
         label=gettext_lazy("Text (Markdown)"),
-        widget=forms.Textarea(attrs={"rows": 18, "class": "font-monospace"}),
+        widget=forms.Textarea(attrs={"rows": 18, "class": "form-control font-monospace"}),
         max_length=200000,
     )
     change_note = forms.CharField(label=gettext_lazy("What changed"), max_length=300)

@@ -62,7 +62,9 @@ def case_list(request):
         case.title_html = _highlight(case.title, terms)
         case.summary_html = _highlight(case.context or case.body, terms, limit=140)
         case.tag_hits = {
-            t.name for t in case.tags.all() if any(term.lower() in t.name.lower() for term in terms)
+            t.name
+            for t in case.tags.all()
+            if t.name == tag or any(term.lower() in t.name.lower() for term in terms)
         }
     return render(
         request,
