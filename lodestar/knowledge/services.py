@@ -13,7 +13,7 @@ from typing import Any
 
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from lodestar.core.errors import ApplicationError, PermissionDeniedError
@@ -392,11 +392,15 @@ def sop_delete(*, actor: Actor, sop: Sop) -> None:
 
 def send_review_reminders(today: dt.date | None = None) -> int:
     """Tell each SOP's owner once that its review date has come (`review_reminded_at` marks it)."""
+    from lodestar.notifications.delivery import languages_of
     from lodestar.notifications.services import notify
 
     today = today or timezone.localdate()
     sent = 0
-    due = Sop.objects.filter(review_date__lte=today, review_reminded_at__isnull=True).select_related("owner")
+    due = list(
+        Sop.objects.filter(review_date__lte=today, review_reminded_at__isnull=True).select_related("owner")
+    )
+    languages = languages_of([sop.owner for sop in due])
     for sop in due:
         with transaction.atomic():
             # Claim the row first: two workers never remind twice.
@@ -405,12 +409,16 @@ def send_review_reminders(today: dt.date | None = None) -> int:
             )
             if not claimed:
                 continue
+            with translation.override(languages[sop.owner.pk]):  # the owner's language for reminders
+                title = _("SOP due for review: %(title)s (%(date)s)") % {
+                    "title": sop.title,
+                    "date": sop.review_date.isoformat(),
+                }
             sent += notify(
                 recipients=[sop.owner] if sop.owner.is_active else [],
                 actor=None,
                 verb="sop_review",
-                title=_("SOP due for review: %(title)s (%(date)s)")
-                % {"title": sop.title, "date": sop.review_date.isoformat()},
+                title=title,
                 url=reverse("knowledge:sop_detail", args=[sop.pk]),
             )
     return sent

@@ -251,3 +251,11 @@ def test_the_report_shows_a_reader_only_the_goals_they_may_see(goal, org, q1):
     assert names(org.user("hr")) == {goal.name, "销售部内部目标"}
     assert names(org.user("viewer")) == {goal.name}
     assert names(org.user("sales_manager")) == {goal.name, "销售部内部目标"}
+
+
+def test_the_review_reminder_speaks_the_owners_language(sop, org):
+    from lodestar.notifications.models import NotificationPreference
+
+    NotificationPreference.objects.create(person=org.member, language="en")
+    services.send_review_reminders(dt.date(2026, 7, 1))
+    assert Notification.objects.get(recipient=org.member).title.startswith("SOP due for review: 线索孵化SOP")
