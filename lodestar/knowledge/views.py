@@ -450,10 +450,12 @@ def report_pdf(request):
         return render(request, "knowledge/report_font_missing.html", context, status=503)
     html = render_to_string("knowledge/report_print.html", {**context, "pdf": True}, request=request)
     try:
-        pdf = render_pdf(html, base_url=request.build_absolute_uri("/"))
+        pdf = render_pdf(html)  # self-contained: inline CSS, no fetches
     except MissingFontError:
         return render(request, "knowledge/report_font_missing.html", context, status=503)
-    name = f"annual-report-{context['year']}-{context['department'].code if context['department'] else 'company'}.pdf"
+    # ASCII only: a department's code may be Chinese, and the header must stay plain.
+    department = context["department"]
+    name = f"annual-report-{context['year']}-{f'department-{department.pk}' if department else 'company'}.pdf"
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
