@@ -16,7 +16,7 @@ PYTHON ?= $(shell for p in python3.12 python3.13 python3.14 python3; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' 2>/dev/null \
 	&& { echo $$p; break; }; done)
 
-.PHONY: help run test e2e bench lint format messages check-python venv worker clean-venv
+.PHONY: help run test e2e bench lint format messages check-python venv worker clean-venv fonts
 
 help:
 	@echo "make run    install, migrate, load the demo organisation (first start only) and serve on http://$(HOST):$(PORT)"
@@ -26,6 +26,7 @@ help:
 	@echo "make bench  SCALE=S|M|L DB=sqlite|postgres: build a generated organisation once and time the key pages"
 	@echo "make lint   ruff (lint + format check), mypy and the layers of the apps (lint-imports)"
 	@echo "make messages  extract and compile translations"
+	@echo "make fonts  a Chinese font for the PDF reports (Debian's fonts-noto-cjk; nothing to do when one is there)"
 
 check-python:
 	@if [ -z "$(PYTHON)" ]; then \
@@ -43,7 +44,19 @@ $(BIN)/.installed: pyproject.toml | check-python
 
 venv: $(BIN)/.installed
 
-run: venv
+# The annual report's PDF (WeasyPrint) needs a font that covers Chinese, or it prints empty boxes.
+# A no-op when fontconfig already lists one (e.g. fonts-wqy-microhei or fonts-noto-cjk).
+fonts:
+	@if command -v fc-list >/dev/null 2>&1 && [ -n "$$(fc-list :lang=zh family 2>/dev/null)" ]; then :; else \
+		echo "Installing Debian's fonts-noto-cjk (a Chinese font for the PDF reports)..."; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		{ $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends fontconfig fonts-noto-cjk; } \
+		|| { echo "Could not install a Chinese font. Install one by hand (apt-get install fonts-noto-cjk):"; \
+		     echo "without it the annual report's PDF is refused with a clear message."; exit 1; }; \
+		fc-list :lang=zh family | grep -q . || { echo "Still no Chinese font listed by fc-list :lang=zh."; exit 1; }; \
+	fi
+
+run: venv fonts
 	@mkdir -p "$(LODESTAR_DATA_DIR)"
 	$(MANAGE) migrate --noinput
 	@if [ "$(DEMO)" != "0" ]; then $(MANAGE) seed_demo; fi
@@ -63,7 +76,7 @@ worker: venv
 
 # Both cores by default (pytest-xdist); TEST_WORKERS=0 runs in one process.
 TEST_WORKERS ?= 2
-test: venv
+test: venv fonts
 	@mkdir -p "$(LODESTAR_DATA_DIR)"
 	$(BIN)/pytest lodestar -q -n $(TEST_WORKERS) $(PYTEST_ARGS)
 

@@ -350,6 +350,7 @@ def on_http_error(request, exc: HttpError):
 from lodestar.alerts.api import router as alerts_router  # noqa: E402
 from lodestar.execution.api import router as execution_router  # noqa: E402
 from lodestar.goals.api import router as goals_router  # noqa: E402
+from lodestar.knowledge.api import router as knowledge_router  # noqa: E402
 from lodestar.notifications.api import router as notifications_router  # noqa: E402
 from lodestar.org.api import router as org_router  # noqa: E402
 from lodestar.org.shell_api import router as shell_router  # noqa: E402
@@ -363,4 +364,5 @@ api.add_router("/", execution_router)
 api.add_router("/", alerts_router)
 api.add_router("/", notifications_router)
 api.add_router("/", tracking_router)
+api.add_router("/", knowledge_router)
 api.add_router("/", trash_router)

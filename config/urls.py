@@ -22,6 +22,7 @@ urlpatterns = [
     path("tracking/", include("lodestar.tracking.urls")),
     path("inbox/", include("lodestar.notifications.urls")),
     path("alerts/", include("lodestar.alerts.urls")),
+    path("knowledge/", include("lodestar.knowledge.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -6,3 +6,8 @@ class KnowledgeConfig(AppConfig):
     name = "lodestar.knowledge"
     label = "knowledge"
     verbose_name = _("Knowledge")
+
+    def ready(self) -> None:
+        from lodestar.knowledge.access import register_checks
+
+        register_checks()

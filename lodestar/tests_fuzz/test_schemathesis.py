@@ -53,6 +53,8 @@ PATH_MODELS = {
     "alert_id": "alerts.Alert",
     "checkin_id": "tracking.CheckIn",
     "endpoint_id": "notifications.WebhookEndpoint",
+    "case_id": "knowledge.Case",
+    "sop_id": "knowledge.Sop",
 }
 
 # Small and fixed: the fuzz suite runs in `make test` on SQLite and PostgreSQL.

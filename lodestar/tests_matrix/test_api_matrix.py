@@ -27,6 +27,7 @@ from lodestar.core.models import Period
 from lodestar.core.testing import ApiClient
 from lodestar.execution.models import ActionItem, Phase
 from lodestar.goals.models import Goal, Measure
+from lodestar.knowledge.models import Case, Sop
 from lodestar.notifications import delivery
 from lodestar.org.models import ApiToken, Department, Person
 from lodestar.org.services import api_token_create
@@ -383,6 +384,47 @@ OPS: dict[str, Op] = {
     ),
     "GET /measures/{measure_id}/forecast": Op(PRIVATE_READ),
     "GET /deviation-categories": Op(everyone(OK)),
+    # --- knowledge: the company's case and SOP libraries ---------------------------------------------
+    # Everyone reads; a case is filed for the writer's own department (viewers never write) and changed
+    # by its author (the member), managers of 市场部 and admins; an SOP is created by managers for their
+    # departments, versioned by its owner (the member) and managers, deleted by managers and admins.
+    "GET /cases": Op(everyone(OK)),
+    "POST /cases": Op(
+        row(CREATED, CREATED, CREATED, CREATED, CREATED, CREATED, FORBIDDEN),
+        lambda w: {"title": "私域大促案例", "outcome": "failure", "tags": ["大促"]},
+    ),
+    "GET /cases/{case_id}": Op(everyone(OK)),
+    "PATCH /cases/{case_id}": Op(
+        row(OK, OK, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+        lambda w: {"title": "小红书种草（修订）", "version": version(Case, w["case_id"])},
+    ),
+    "DELETE /cases/{case_id}": Op(
+        row(NO_CONTENT, NO_CONTENT, FORBIDDEN, NO_CONTENT, FORBIDDEN, FORBIDDEN, FORBIDDEN)
+    ),
+    "GET /sops": Op(everyone(OK)),
+    "POST /sops": Op(
+        row(CREATED, CREATED, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+        lambda w: {
+            "title": "私域运营SOP",
+            "department_id": w["department_id"],
+            "review_date": "2027-03-31",
+            "body_markdown": "1. 入群欢迎",
+        },
+    ),
+    "GET /sops/{sop_id}": Op(everyone(OK)),
+    "PATCH /sops/{sop_id}": Op(
+        row(OK, OK, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+        lambda w: {"review_date": "2027-06-30", "version": version(Sop, w["sop_id"])},
+    ),
+    "DELETE /sops/{sop_id}": Op(
+        row(NO_CONTENT, NO_CONTENT, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN)
+    ),
+    "GET /sops/{sop_id}/versions": Op(everyone(OK)),
+    "POST /sops/{sop_id}/versions": Op(
+        row(CREATED, CREATED, FORBIDDEN, CREATED, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+        lambda w: {"body_markdown": "## 步骤\n1. 线索入库\n2. 24小时内首触", "change_note": "缩短时限"},
+    ),
+    "GET /sops/{sop_id}/versions/{number}": Op(everyone(OK), params={"number": "sop_version_number"}),
 }
 
 

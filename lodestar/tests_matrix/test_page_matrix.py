@@ -108,6 +108,25 @@ MATRIX: dict[str, dict[str, int]] = {
     "goals:tree": everyone(OK),
     "goals:tree_children": row(OK, OK, NOT_FOUND, OK, NOT_FOUND, OK, OK),
     "home": everyone(OK),
+    # The knowledge library is the company's: everyone reads; the case's author (the member), managers
+    # of its department and admins change it; the SOP's owner (the member) and managers add versions.
+    "knowledge:cases": everyone(OK),
+    "knowledge:case_list": everyone(OK),
+    "knowledge:case_create": row(OK, OK, OK, OK, OK, OK, FORBIDDEN),
+    "knowledge:case_suggested": everyone(NOT_FOUND),  # without ?goal=
+    "knowledge:case_detail": everyone(OK),
+    "knowledge:case_edit": row(OK, OK, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    "knowledge:case_delete": POST_ONLY,
+    "knowledge:sops": everyone(OK),
+    "knowledge:sop_create": row(OK, OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    "knowledge:sop_detail": everyone(OK),
+    "knowledge:sop_edit": row(OK, OK, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    "knowledge:sop_version_new": row(OK, OK, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    "knowledge:sop_diff": everyone(OK),
+    "knowledge:sop_delete": POST_ONLY,
+    # The annual report opens on the reader's own department (the company for admins and HR).
+    "knowledge:report": everyone(OK),
+    "knowledge:report_pdf": everyone(OK),
     "notifications:deliveries": row(OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
     "notifications:inbox": everyone(OK),
     "notifications:preferences": everyone(OK),

@@ -225,6 +225,9 @@ def request(world: dict, role: str, target: str):
 
 def count_queries(world: dict, role: str, target: str) -> tuple[int, int, list[str]]:
     """(status, number of queries, the queries) of one request."""
+    # The connection keeps its last 9,000 queries only: once the log is full, a capture's start and
+    # end indexes are both 9,000 and it counts nothing. Start each capture on an empty log.
+    connection.queries_log.clear()
     with CaptureQueriesContext(connection) as queries:
         response = request(world, role, target)
     return response.status_code, len(queries), [q["sql"] for q in queries.captured_queries]

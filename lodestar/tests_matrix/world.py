@@ -26,6 +26,7 @@ from lodestar.goals.models import Visibility
 from lodestar.goals.services import consensus
 from lodestar.goals.services.adjustments import adjustment_approve, adjustment_create
 from lodestar.goals.services.reuse import template_create_from_goals
+from lodestar.knowledge import services as knowledge
 from lodestar.notifications.models import Notification, WebhookEndpoint
 from lodestar.org.models import Person
 from lodestar.org.periods_services import period_generate_fiscal_year
@@ -217,8 +218,32 @@ def build_world() -> dict:
         department=mkt, week_start=dt.date(2026, 4, 6), text="补充设计资源", owner=member
     )
 
+    # The knowledge library: a case written by the member on the goal, and an SOP of 市场部 owned by the
+    # member with two versions.
+    case = knowledge.case_create(
+        actor=fresh(member),
+        title="小红书种草带动新品首月销售",
+        outcome="success",
+        department=mkt,
+        tags=["新品上市期", "小红书"],
+        goals=[goal],
+    )
+    sop = knowledge.sop_create(
+        actor=fresh(manager),
+        title="线索孵化SOP",
+        owner=member,
+        department=mkt,
+        review_date=dt.date(2026, 6, 30),
+        body_markdown="## 步骤\n1. 线索入库",
+        cases=[case],
+    )
+    knowledge.sop_add_version(actor=fresh(member), sop=sop, body_markdown="## 步骤\n1. 线索入库\n2. 首触")
+
     people = _roles(admin, manager, manager_elsewhere, member, member_elsewhere, hr, viewer)
     kwargs = {
+        "case_id": case.pk,
+        "sop_id": sop.pk,
+        "sop_version_number": 2,
         "goal_id": goal.pk,
         "measure_id": measure.pk,
         "record_id": record.pk,

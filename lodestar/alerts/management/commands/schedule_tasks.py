@@ -1,6 +1,9 @@
 """`manage.py schedule_tasks`: queue the first run of every recurring job (idempotent).
 
-It lives in the highest app that has recurring jobs, so it may ask each app below for its own."""
+It lives in the highest app that has recurring jobs, so it may ask each app below for its own; the
+knowledge app sits beside alerts (neither imports the other), so its tasks are found by name."""
+
+from importlib import import_module
 
 from django.core.management.base import BaseCommand
 
@@ -21,4 +24,5 @@ class Command(BaseCommand):
         queued = bool(notification_tasks.ensure_scheduled()) or queued
         queued = enqueue_once(core_tasks.requeue_stale_tasks, reschedule=True) or queued
         queued = goal_tasks.ensure_scheduled() or queued
+        queued = import_module("lodestar.knowledge.tasks").ensure_scheduled() or queued
         self.stdout.write("Recurring jobs queued." if queued else "Recurring jobs already queued.")
