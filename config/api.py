@@ -353,6 +353,7 @@ from lodestar.goals.api import router as goals_router  # noqa: E402
 from lodestar.notifications.api import router as notifications_router  # noqa: E402
 from lodestar.org.api import router as org_router  # noqa: E402
 from lodestar.org.shell_api import router as shell_router  # noqa: E402
+from lodestar.retrospectives.api import router as retrospectives_router  # noqa: E402
 from lodestar.tracking.api import router as tracking_router  # noqa: E402
 from lodestar.trash.api import router as trash_router  # noqa: E402
 
@@ -363,4 +364,5 @@ api.add_router("/", execution_router)
 api.add_router("/", alerts_router)
 api.add_router("/", notifications_router)
 api.add_router("/", tracking_router)
+api.add_router("/", retrospectives_router)
 api.add_router("/", trash_router)

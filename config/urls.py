@@ -22,6 +22,7 @@ urlpatterns = [
     path("tracking/", include("lodestar.tracking.urls")),
     path("inbox/", include("lodestar.notifications.urls")),
     path("alerts/", include("lodestar.alerts.urls")),
+    path("retrospectives/", include("lodestar.retrospectives.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
