@@ -610,8 +610,10 @@ def retrospective_reopen(
 ) -> Retrospective:
     retrospective = _locked(retrospective)
     check_version(retrospective, version)
-    if not access.can_reopen_retrospective(actor, retrospective):
+    if not access.can_manage_retrospective(actor, retrospective):
         raise PermissionDeniedError(_("Only a manager of the department or an admin can reopen it."))
+    if retrospective.status != Status.COMPLETED:
+        raise ConflictError(_("This retrospective is open already."), code="not_completed")
     retrospective.status = Status.OPEN
     retrospective.completed_at = retrospective.completed_by = None
     retrospective.signed_off_at = retrospective.signed_off_by = None

@@ -23,5 +23,5 @@ urlpatterns = [
     path("<int:retrospective_id>/reopen/", views.retrospective_reopen, name="reopen"),
     path("<int:retrospective_id>/comment/", views.comment_add, name="comment"),
     path("<int:retrospective_id>/attach/", views.attachment_add, name="attachment"),
-    path("attachments/<int:attachment_id>/", views.attachment_download, name="attachment_download"),
+    path("files/<int:file_id>/", views.attachment_download, name="attachment_download"),
 ]

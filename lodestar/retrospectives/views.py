@@ -189,6 +189,7 @@ def _detail_context(request, retro: Retrospective, **extra) -> dict:
         "attachments": attachments,
         "figures": figures,
         "rows": figures.get("rows", []),
+        "unit": (figures.get("rows") or [{}])[0].get("unit", ""),
         "items": figures.get("items", {}),
         "deviations": figures.get("deviations", {}),
         "chart": chart,
@@ -335,13 +336,12 @@ def action_delete(request, retrospective_id: int, action_id: int):
     return _back(retro, "plan")
 
 
+@require_POST
 @page_view
 def action_promote(request, retrospective_id: int, action_id: int):
     """POST: promote; when the next period is missing, a confirmation step ("create FY2027?")."""
     retro = access.access_retrospective(request.user, retrospective_id)
     action = _action_of(retro, action_id)
-    if request.method != "POST":
-        return redirect(reverse("retrospectives:detail", args=[retro.pk]) + "#plan")
     promote_as = request.POST.get("promote_as") or action.promote_as
     create = request.POST.get("create_next_period") == "1"
     try:
@@ -452,8 +452,8 @@ def attachment_add(request, retrospective_id: int):
 
 
 @page_view
-def attachment_download(request, attachment_id: int):
-    attachment = RetrospectiveAttachment.objects.filter(pk=attachment_id).first()
+def attachment_download(request, file_id: int):
+    attachment = RetrospectiveAttachment.objects.filter(pk=file_id).first()
     if attachment is None:
         raise NotFound(_("File not found."))
     access.access_retrospective(request.user, attachment.retrospective_id)

@@ -30,6 +30,7 @@ from lodestar.notifications.models import Notification, WebhookEndpoint
 from lodestar.org.models import Person
 from lodestar.org.periods_services import period_generate_fiscal_year
 from lodestar.org.services import api_token_create, department_create
+from lodestar.retrospectives import services as retrospectives
 from lodestar.testing.organisation import MATRIX, add_simple_person, build_organisation, fresh_user
 from lodestar.testing.steps import activate
 from lodestar.tracking.models import MeetingDecision
@@ -217,6 +218,31 @@ def build_world() -> dict:
         department=mkt, week_start=dt.date(2026, 4, 6), text="补充设计资源", owner=member
     )
 
+    # A retrospective of the goal for its year (owner 赵敏): highlights, one why, one improvement action, a file.
+    retrospective = retrospectives.retrospective_open(actor=fresh(manager), goal=goal, period=year)
+    retrospective = retrospectives.retrospective_update(
+        actor=fresh(manager),
+        retrospective=retrospective,
+        version=retrospective.version,
+        highlights="素人笔记成本降低20%",
+    )
+    why = retrospectives.why_add(
+        actor=fresh(manager), retrospective=retrospective, question="为什么曝光不足？", answer="KOL档期延后"
+    )
+    improvement = retrospectives.action_add(
+        actor=fresh(manager),
+        retrospective=retrospective,
+        title="提前锁定KOL档期",
+        owner=member,
+        due=dt.date(2027, 1, 31),
+        promote_as="item",
+    )
+    retro_file = retrospectives.attachment_add(
+        actor=fresh(manager),
+        retrospective=retrospective,
+        upload=SimpleUploadedFile("复盘.pdf", b"%PDF-1.4 review"),
+    )
+
     people = _roles(admin, manager, manager_elsewhere, member, member_elsewhere, hr, viewer)
     kwargs = {
         "goal_id": goal.pk,
@@ -252,5 +278,9 @@ def build_world() -> dict:
         "trashed_item_id": trashed_item.pk,
         "trashed_checkin_id": trashed_checkin.pk,
         "decision_id": decision.pk,
+        "retrospective_id": retrospective.pk,
+        "why_id": why.pk,
+        "action_id": improvement.pk,
+        "file_id": retro_file.pk,
     }
     return {"people": people, "kwargs": kwargs, "tokens": tokens}
