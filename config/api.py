@@ -265,7 +265,12 @@ def validation_message(item: dict) -> str:
 def on_validation_error(request, exc: NinjaValidationError):
     errors = []
     for item in exc.errors:
-        loc = [str(part) for part in item.get("loc", []) if part not in ("body", "query", "path", "payload")]
+        # A field name may carry NUL (an unknown key sent by a client): the error names it without it.
+        loc = [
+            str(part).replace("\x00", "")
+            for part in item.get("loc", [])
+            if part not in ("body", "query", "path", "payload")
+        ]
         kind = item.get("type", "invalid")
         errors.append(
             {

@@ -8,6 +8,7 @@ Every service is keyword-only, runs in one transaction and raises the project's 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -57,8 +58,10 @@ def _url(retrospective: Retrospective) -> str:
     return f"/retrospectives/{retrospective.pk}/"
 
 
-def _notify_on_commit(recipients, actor: Person | None, verb: str, title: str, retrospective: Retrospective):
-    recipients = [p for p in recipients if p is not None]
+def _notify_on_commit(
+    people: Iterable[Person | None], actor: Person | None, verb: str, title: str, retrospective: Retrospective
+) -> None:
+    recipients = [p for p in people if p is not None]
     if recipients:
         url = _url(retrospective)
         transaction.on_commit(
@@ -103,7 +106,14 @@ def _title(goal: Goal | None, department: Department, phase: Phase | None, perio
 # --- open -------------------------------------------------------------------------------------
 
 
-def _existing(scope: str, goal, department, phase, period, cadence) -> Retrospective | None:
+def _existing(
+    scope: str,
+    goal: Goal | None,
+    department: Department | None,
+    phase: Phase | None,
+    period: Period,
+    cadence: str,
+) -> Retrospective | None:
     qs = Retrospective.objects.filter(scope=scope, period=period, cadence=cadence)
     if scope == Scope.GOAL:
         return qs.filter(goal=goal).first()
@@ -322,7 +332,9 @@ def why_move(*, actor: Actor, why: Why, position: int) -> list[Why]:
 # --- improvement plan ------------------------------------------------------------------------
 
 
-def _action_fields(title, owner, due, promote_as) -> dict:
+def _action_fields(
+    title: str | None, owner: Person | None, due: dt.date | None, promote_as: str | None
+) -> dict[str, Any]:
     data: dict[str, Any] = {}
     if title is not None:
         data["title"] = _text(title, "title", limit=200, required=True)
@@ -567,10 +579,11 @@ def retrospective_complete(
 
 
 def _accountable_manager(retrospective: Retrospective) -> Person | None:
-    department = retrospective.department
+    department: Department | None = retrospective.department
     while department is not None:
-        if department.manager_id and department.manager.is_active:
-            return department.manager
+        manager = department.manager
+        if manager is not None and manager.is_active:
+            return manager
         department = department.parent
     return None
 
@@ -702,7 +715,7 @@ def open_due_for_closing(closing_id: int) -> list[Retrospective]:
         domain.GoalInScope(g.pk, g.department_id, g.owner_id, g.depth)
         for g in goals.only("pk", "department_id", "owner_id", "depth")
     ]
-    managers = dict(
+    managers: dict[int, int | None] = dict(
         Department.objects.filter(pk__in={r.department_id for r in rows}).values_list("pk", "manager_id")
     )
     opened = []
