@@ -7,10 +7,11 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -457,7 +458,12 @@ def attachment_download(request, file_id: int):
     if attachment is None:
         raise NotFound(_("File not found."))
     access.access_retrospective(request.user, attachment.retrospective_id)
-    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
+    # Read whole (at most 10 MB) and closed at once: a streamed file would hold the storage open.
+    with attachment.file.open("rb") as handle:
+        data = handle.read()
+    response = HttpResponse(data, content_type=attachment.content_type or "application/octet-stream")
+    response["Content-Disposition"] = content_disposition_header(True, attachment.name)
+    return response
 
 
 @page_view
