@@ -150,3 +150,20 @@ def test_query_budget(retro, client_as, django_assert_max_num_queries):
         assert client.get(reverse("retrospectives:list")).status_code == 200
     with django_assert_max_num_queries(30):
         assert client.get(reverse("retrospectives:detail", args=[retro.pk])).status_code == 200
+
+
+def test_a_promoted_action_is_followed_up_and_marked_done(retro, client_as):
+    action = retro.actions.get()
+    client = client_as("mkt_manager")
+    client.post(reverse("retrospectives:action_promote", args=[retro.pk, action.pk]), {"promote_as": "item"})
+    action.refresh_from_db()
+    assert action.item is not None
+    page = client.get(reverse("retrospectives:detail", args=[retro.pk])).content.decode()
+    assert 'data-testid="action-done"' in page and action.item.title in page
+    assert (
+        'data-testid="action-done"'
+        not in client_as("viewer").get(reverse("retrospectives:detail", args=[retro.pk])).content.decode()
+    )
+    client.post(reverse("retrospectives:action_done", args=[retro.pk, action.pk]))
+    action.refresh_from_db()
+    assert action.status == "done"
