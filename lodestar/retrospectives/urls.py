@@ -6,6 +6,7 @@ app_name = "retrospectives"
 
 urlpatterns = [
     path("", views.retrospective_list, name="list"),
+    path("department/open/", views.open_for_department, name="open_for_department"),
     path("goal/<int:goal_id>/open/", views.open_for_goal, name="open_for_goal"),
     path("<int:retrospective_id>/", views.retrospective_detail, name="detail"),
     path("<int:retrospective_id>/edit/", views.retrospective_edit, name="edit"),

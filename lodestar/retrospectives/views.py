@@ -21,7 +21,7 @@ from lodestar.core.http import add_error_to_form, int_param, page_view, service_
 from lodestar.core.models import Period
 from lodestar.goals.access import access_goal
 from lodestar.org.models import Department, Person
-from lodestar.org.permissions import require_person
+from lodestar.org.permissions import can_write, is_admin, managed_paths, require_person, subtree_q
 from lodestar.retrospectives import access, domain, services
 from lodestar.retrospectives.models import (
     Cadence,
@@ -105,6 +105,18 @@ class OpenForm(forms.Form):
         ).order_by("-start", "end")
 
 
+class DepartmentOpenForm(OpenForm):
+    department = forms.ModelChoiceField(label=gettext_lazy("Department"), queryset=Department.objects.none())
+    field_order = ["department", "period", "cadence"]
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        departments = Department.objects.filter(is_active=True).order_by("path")
+        if not is_admin(user):
+            departments = departments.filter(subtree_q(managed_paths(user), "path"))
+        self.fields["department"].queryset = departments
+
+
 STATUS_FILTERS = [("", gettext_lazy("All")), *Status.choices, ("overdue", gettext_lazy("Overdue"))]
 
 
@@ -148,6 +160,7 @@ def retrospective_list(request):
             "status": status,
             "status_filters": STATUS_FILTERS,
             "mine": mine,
+            "can_open_department": can_open_department_reviews(request.user),
         },
     )
 
@@ -500,4 +513,39 @@ def open_for_goal(request, goal_id: int):
         request,
         "retrospectives/open.html",
         {"goal": goal, "form": form, "existing": list(existing), "due_days": domain.DUE_DAYS},
+    )
+
+
+def can_open_department_reviews(user) -> bool:
+    return can_write(user) and (is_admin(user) or bool(managed_paths(user)))
+
+
+@page_view
+def open_for_department(request):
+    """Open a department's retrospective (its goal set) for a period: admins and department managers."""
+    from lodestar.core.errors import PermissionDeniedError
+
+    require_person(request.user)
+    if not can_open_department_reviews(request.user):
+        raise PermissionDeniedError(
+            _("Only a department manager or an admin can open a department's retrospective.")
+        )
+    form = DepartmentOpenForm(request.POST or None, user=request.user, initial={"cadence": Cadence.QUARTER})
+    if request.method == "POST" and form.is_valid():
+        try:
+            retro = services.retrospective_open(
+                actor=request.user,
+                department=form.cleaned_data["department"],
+                period=form.cleaned_data["period"],
+                cadence=form.cleaned_data["cadence"],
+            )
+        except ApplicationError as exc:
+            add_error_to_form(form, exc)
+        else:
+            messages.success(request, _("The retrospective is open, pre-filled from the period's figures."))
+            return redirect("retrospectives:detail", retro.pk)
+    return render(
+        request,
+        "retrospectives/open.html",
+        {"goal": None, "form": form, "existing": [], "due_days": domain.DUE_DAYS},
     )

@@ -149,6 +149,7 @@ MATRIX: dict[str, dict[str, int]] = {
     "token_revoke": POST_ONLY,
     "retrospectives:list": everyone(OK),
     "retrospectives:detail": row(OK, OK, NOT_FOUND, OK, NOT_FOUND, OK, OK),
+    "retrospectives:open_for_department": row(OK, OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
     "retrospectives:open_for_goal": row(OK, OK, NOT_FOUND, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN),
     "retrospectives:attachment_download": row(OK, OK, NOT_FOUND, OK, NOT_FOUND, OK, OK),
     "retrospectives:edit": POST_ONLY,

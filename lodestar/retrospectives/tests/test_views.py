@@ -167,3 +167,30 @@ def test_a_promoted_action_is_followed_up_and_marked_done(retro, client_as):
     client.post(reverse("retrospectives:action_done", args=[retro.pk, action.pk]))
     action.refresh_from_db()
     assert action.status == "done"
+
+
+def test_open_a_department_retrospective(rw, client_as):
+    assert (
+        'data-testid="open-department"'
+        in client_as("mkt_manager").get(reverse("retrospectives:list")).content.decode()
+    )
+    assert (
+        'data-testid="open-department"'
+        not in client_as("member").get(reverse("retrospectives:list")).content.decode()
+    )
+    assert client_as("member").get(reverse("retrospectives:open_for_department")).status_code == 403
+    response = client_as("mkt_manager").post(
+        reverse("retrospectives:open_for_department"),
+        {"department": rw.org.mkt.pk, "period": rw.q3.pk, "cadence": "quarter"},
+    )
+    assert response.status_code == 302
+    retro = Retrospective.objects.get(scope="department")
+    assert retro.owner == rw.org.mkt_manager and retro.figures["rows"][0]["measure"] == "销售额"
+    page = client_as("mkt_manager").get(reverse("retrospectives:detail", args=[retro.pk])).content.decode()
+    assert "106.67%" in page  # the goal's row
+    # Another department's manager cannot pick 市场部.
+    refused = client_as("sales_manager").post(
+        reverse("retrospectives:open_for_department"),
+        {"department": rw.org.mkt.pk, "period": rw.q3.pk, "cadence": "month"},
+    )
+    assert refused.status_code == 200 and not Retrospective.objects.filter(cadence="month").exists()
