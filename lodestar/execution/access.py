@@ -103,12 +103,21 @@ def can_comment_on_item(user, item: ActionItem) -> bool:
 def register_template_checks() -> None:
     """The item rules templates may ask with `{% may %}` (lodestar/core/permission_checks.py)."""
     from lodestar.core.permission_checks import register
+    from lodestar.goals.closing_rules import goal_is_frozen
+
+    def unless_frozen(check):
+        # An item of a goal in a closed period shows no control its services would refuse (422 period_closed).
+        def allowed(user, item):
+            goal = item.goal if item.goal_id else (item.measure.goal if item.measure_id else None)
+            return check(user, item) and not goal_is_frozen(goal)
+
+        return allowed
 
     register("execution.plan_in", can_plan_in)
     register("execution.plan", can_write)
-    register("execution.manage", can_manage_item)
-    register("execution.work", can_work_on_item)
-    register("execution.comment", can_comment_on_item)
+    register("execution.manage", unless_frozen(can_manage_item))
+    register("execution.work", unless_frozen(can_work_on_item))
+    register("execution.comment", unless_frozen(can_comment_on_item))
 
 
 def access_item(user, item_id: int, *, write: bool = False, manage: bool = False) -> ActionItem:

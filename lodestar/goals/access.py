@@ -126,9 +126,14 @@ def access_consensus_record(user, record_id: int, *, to_decide: bool = False) ->
 def register_template_checks() -> None:
     """The goal rules templates may ask with `{% may %}` (lodestar/core/permission_checks.py)."""
     from lodestar.core.permission_checks import register
+    from lodestar.goals.closing_rules import goal_is_frozen
+
+    def unless_frozen(check):
+        # A goal of a closed period shows no control that its write services would refuse (422 period_closed).
+        return lambda user, goal: check(user, goal) and not goal_is_frozen(goal)
 
     register("goals.create", can_create_goal)
     register("goals.save_template", can_create_goal)
-    register("goals.manage", can_manage_goal)
-    register("goals.edit", can_edit_goal)
-    register("goals.report", can_report_on_goal)
+    register("goals.manage", unless_frozen(can_manage_goal))
+    register("goals.edit", unless_frozen(can_edit_goal))
+    register("goals.report", unless_frozen(can_report_on_goal))

@@ -5,6 +5,9 @@
   so it changes with the calendar even when nobody reports anything. The roll-up keeps it right
   on every write; this run keeps it right on the days without one. It is `rollup.rebuild_all`
   for `today`, which writes only the rows whose figures changed.
+- weekly_snapshots: every Monday (00:30 local time). Snapshots of every running goal's figures for the
+  week (`services.closing.take_weekly_snapshots`, once per goal and week), so trends are drawn without
+  replaying history.
 """
 
 from __future__ import annotations
@@ -44,6 +47,26 @@ def refresh_after_period_closing(sender, *, period_id: int, is_closed: bool, **k
     refresh_date_figures.enqueue(reschedule=False)
 
 
+def next_monday_run(now: dt.datetime) -> dt.datetime:
+    """00:30 local time on the next Monday."""
+    local = timezone.localtime(now)
+    days = 7 - local.weekday()
+    return (local + dt.timedelta(days=days)).replace(hour=0, minute=30, second=0, microsecond=0)
+
+
+@task
+def weekly_snapshots(today: str | None = None, reschedule: bool = True) -> int:
+    """Take this week's snapshots (idempotent); returns the number of rows written."""
+    from lodestar.goals.services.closing import take_weekly_snapshots
+
+    day = dt.date.fromisoformat(today) if today else timezone.localdate()
+    written = take_weekly_snapshots(day)
+    if reschedule:
+        enqueue_once(weekly_snapshots, run_after=next_monday_run(timezone.now()), reschedule=True)
+    return written
+
+
 def ensure_scheduled() -> bool:
-    """Queue the nightly run unless one is already waiting; returns whether it queued one."""
-    return enqueue_once(refresh_date_figures, reschedule=True)
+    """Queue the nightly run and this week's snapshots unless already waiting; whether it queued one."""
+    queued = enqueue_once(refresh_date_figures, reschedule=True)
+    return enqueue_once(weekly_snapshots, reschedule=True) or queued

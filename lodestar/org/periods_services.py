@@ -112,6 +112,8 @@ def period_create_custom(
 
 @transaction.atomic
 def period_set_closed(*, actor: Actor, period: Period, is_closed: bool, version: int | None = None) -> Period:
+    """The whole-period flag. Only goals.services.closing calls it: a close takes snapshots and keeps
+    its history (PeriodClosing), which org, below goals, cannot do."""
     require_admin(actor)
     period = Period.objects.select_for_update().get(pk=period.pk)
     check_version(period, version)
@@ -142,7 +144,8 @@ def period_update(
     end: dt.date | None = None,
     is_closed: bool | None = None,
 ) -> Period:
-    """Rename a period, close or reopen it, or move the dates of a custom one. `None`: unchanged."""
+    """Rename a period or move the dates of a custom one. `None`: unchanged. `is_closed` may only be
+    repeated as it is: closing and reopening go through goals.services.closing (snapshots, history)."""
     require_admin(actor)
     period = Period.objects.select_for_update().get(pk=period.pk)
     check_version(period, version)
@@ -152,8 +155,12 @@ def period_update(
             raise ApplicationError(_("Give the period a name."), field="name")
         period.name = name
     if is_closed is not None and period.is_closed != is_closed:
-        period.is_closed = is_closed
-        _announce_closing(period)
+        # Closing takes the goals' snapshots and keeps a history: it goes through the period close.
+        raise ApplicationError(
+            _("Close or reopen a period with POST /periods/{id}/close or /reopen (its close page)."),
+            code="use_period_close",
+            field="is_closed",
+        )
     new_start = start or period.start
     new_end = end or period.end
     if (new_start, new_end) != (period.start, period.end):

@@ -8,6 +8,5 @@ urlpatterns = [
     path("", views.period_list, name="list"),
     path("generate/", views.period_generate, name="generate"),
     path("custom/", views.period_custom, name="custom"),
-    path("<int:period_id>/toggle/", views.period_toggle, name="toggle"),
     path("settings/", views.company_settings, name="settings"),
 ]

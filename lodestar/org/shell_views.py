@@ -18,7 +18,7 @@ from lodestar.core.forms import CompanySettingsForm, CustomPeriodForm, GenerateY
 from lodestar.core.http import add_error_to_form, page_view
 from lodestar.core.models import CompanySettings, Period, PeriodKind
 from lodestar.org import periods_services as services
-from lodestar.org.permissions import access_period, is_admin, person_of, require_admin, require_person
+from lodestar.org.permissions import is_admin, is_manager, person_of, require_admin, require_person
 from lodestar.org.services import api_token_create, api_token_revoke
 
 
@@ -107,6 +107,8 @@ def period_list(request):
             "weeks": weeks,
             "customs": customs,
             "is_admin": admin,
+            # Admins close whole periods, managers their departments' goals (the close page decides).
+            "can_close": admin or is_manager(request.user),
             "today": timezone.localdate(),
             "generate_form": GenerateYearForm() if admin else None,
             "custom_form": CustomPeriodForm() if admin else None,
@@ -148,38 +150,6 @@ def period_custom(request):
         except ApplicationError as exc:
             add_error_to_form(form, exc)
     return render(request, "org/period_custom.html", {"form": form})
-
-
-@require_POST
-@page_view
-def period_toggle(request, period_id: int):
-    period = access_period(request.user, period_id, write=True)
-    try:
-        version = int(request.POST.get("version", ""))
-    except ValueError:
-        version = None
-    try:
-        period = services.period_set_closed(
-            actor=request.user, period=period, is_closed=not period.is_closed, version=version
-        )
-        if period.is_closed:
-            messages.success(
-                request,
-                _("%(name)s is closed: its goals and check-ins are now read-only.") % {"name": period.label},
-            )
-        else:
-            messages.success(request, _("%(name)s is open again.") % {"name": period.label})
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    year_id = (
-        period.pk
-        if period.kind == PeriodKind.YEAR
-        else Period.objects.filter(kind=PeriodKind.YEAR, fiscal_year=period.fiscal_year)
-        .values_list("pk", flat=True)
-        .first()
-    )
-    url = reverse("periods:list")
-    return redirect(f"{url}?year={year_id}" if year_id else url)
 
 
 @page_view

@@ -101,6 +101,16 @@ OPS: dict[str, Op] = {
     "PATCH /periods/{period_id}": Op(
         ADMIN_ONLY, lambda w: {"version": version(Period, w["period_id"]), "name": "2026财年"}
     ),
+    "POST /periods/{period_id}/close": Op(
+        row(OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+        lambda w: {"department_id": w["department_id"], "withdraw_pending": True},
+    ),
+    "POST /periods/{period_id}/reopen": Op(
+        row(CONFLICT, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+        lambda w: {"reason": "补录数据"},
+        why="the world's period is open: an admin's reopen is a 409 not_closed; everyone else may not reopen",
+    ),
+    "GET /snapshots": Op(everyone(OK)),
     # --- org ---------------------------------------------------------------------------------
     "GET /departments": Op(everyone(OK)),
     "POST /departments": Op(

@@ -133,7 +133,6 @@ MATRIX: dict[str, dict[str, int]] = {
     "periods:generate": POST_ONLY,
     "periods:list": everyone(OK),
     "periods:settings": row(OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
-    "periods:toggle": POST_ONLY,
     # The first-start setup is closed once an organisation exists (404, anonymous included); the offer
     # to become the admin person is for a superuser without a person only.
     "setup:admin": row(*([NOT_FOUND] * 8)),
@@ -174,6 +173,9 @@ MATRIX: dict[str, dict[str, int]] = {
     "tracking:meeting_minutes": everyone(OK),
     "tracking:meeting_remind": everyone(NOT_ALLOWED),
     "tracking:report": everyone(OK),
+    # The close page: admins and department managers (a manager only closes their own departments).
+    "tracking:period_close": row(OK, OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    "tracking:period_reopen": POST_ONLY,
 }
 
 

@@ -6,3 +6,10 @@ class TrackingConfig(AppConfig):
     name = "lodestar.tracking"
     label = "tracking"
     verbose_name = _("Tracking")
+
+    def ready(self):
+        # Snapshots (goals, below) carry tracking's forecast: the one method, handed down as a hook.
+        from lodestar.goals.services.closing import register_forecaster
+        from lodestar.tracking.services.forecast import forecasts_for_snapshots
+
+        register_forecaster(forecasts_for_snapshots)

@@ -24,6 +24,7 @@ from lodestar.execution.models import ActionItem, ItemStatus, RaciAssignment
 from lodestar.execution.selectors import item_list
 from lodestar.goals import domain as goal_domain
 from lodestar.goals.access import visible_goals
+from lodestar.goals.closing_rules import frozen_goal_q
 from lodestar.goals.models import Goal, GoalStatus, Measure
 from lodestar.org.permissions import is_admin, managed_paths, subtree_q
 from lodestar.tracking import domain
@@ -235,16 +236,15 @@ def due_measure_q(week: Week | Day, prefix: str = "") -> Q:
     return Q(
         **{
             f"{prefix}goal__status": GoalStatus.ACTIVE,
-            f"{prefix}goal__period__is_closed": False,
             f"{prefix}goal__period__start__lte": week.end,
             f"{prefix}goal__period__end__gte": week.start,
         }
-    )
+    ) & ~frozen_goal_q(f"{prefix}goal__")  # a closed period (or department close) takes no check-ins
 
 
 def due_item_q(prefix: str = "") -> Q:
     """Items that take a check-in: open ones (to do, doing, blocked); their R reports."""
-    return Q(**{f"{prefix}status__in": OPEN_STATUSES})
+    return Q(**{f"{prefix}status__in": OPEN_STATUSES}) & ~frozen_goal_q(f"{prefix}goal__")
 
 
 def report_measures(week: Week | Day) -> QuerySet[Measure]:
@@ -495,9 +495,9 @@ def goals_without_checkins(person, week: Week | Day) -> list[Goal]:
         return []
     goals = list(
         Goal.objects.filter(
+            ~frozen_goal_q(),
             owner=person,
             status__in=(GoalStatus.DRAFT, GoalStatus.CONSENSUS, GoalStatus.ACTIVE),
-            period__is_closed=False,
             period__start__lte=week.end,
             period__end__gte=week.start,
         )
@@ -528,9 +528,9 @@ def _covering(field_name: str, start: dt.date, end: dt.date) -> Exists:
 def _taking_checkins(today: dt.date) -> QuerySet[Measure]:
     """Measures of active goals of today's open periods that take check-ins (no decomposed parts)."""
     return Measure.objects.filter(
+        ~frozen_goal_q("goal__"),
         goal__deleted_at__isnull=True,
         goal__status=GoalStatus.ACTIVE,
-        goal__period__is_closed=False,
         goal__period__start__lte=today,
         goal__period__end__gte=today,
     ).exclude(Exists(Measure.objects.filter(source=OuterRef("pk"), goal__deleted_at__isnull=True)))

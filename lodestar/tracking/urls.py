@@ -1,6 +1,6 @@
 from django.urls import path
 
-from lodestar.tracking import meeting_views, views
+from lodestar.tracking import close_views, meeting_views, views
 
 app_name = "tracking"
 
@@ -16,4 +16,6 @@ urlpatterns = [
     ),
     path("measures/<int:measure_id>/", views.measure_detail, name="measure"),
     path("measures/<int:measure_id>/plan/", views.measure_plan, name="measure_plan"),
+    path("periods/<int:period_id>/close/", close_views.period_close, name="period_close"),
+    path("periods/<int:period_id>/reopen/", close_views.period_reopen, name="period_reopen"),
 ]

@@ -282,18 +282,6 @@ def test_webhook_page(world, endpoint):
     assert (saved.name, saved.version) == ("甲群", 2)
 
 
-def test_period_toggle_page(world):
-    """The periods list toggles open/closed with the version it showed: a stale toggle must not
-    undo the other admin's close."""
-    first, second = page_client(world.admin), page_client(world.admin)
-    url = reverse("periods:toggle", args=[world.q1.pk])
-    version = Period.objects.get(pk=world.q1.pk).version
-    assert first.post(url, {"version": version}).status_code == 302
-    response = second.post(url, {"version": version}, follow=True)
-    assert CONFLICT_TEXT in response.content.decode()
-    assert Period.objects.get(pk=world.q1.pk).is_closed
-
-
 def _row(prefix: str, week, loaded: dict, **values) -> dict:
     return {**loaded, **{f"{prefix}-{k}": str(v) for k, v in values.items()}}
 

@@ -12,7 +12,7 @@ from lodestar.core.errors import ApplicationError, PermissionDeniedError
 from lodestar.core.services import Actor, validated_save
 from lodestar.execution.access import can_comment_on_item, can_work_on_item, visible_items
 from lodestar.execution.models import ActionItem, Attachment, Comment
-from lodestar.execution.services.common import actor_person, notify_on_commit
+from lodestar.execution.services.common import actor_person, check_item_open, notify_on_commit
 from lodestar.org.models import Person
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
@@ -60,6 +60,7 @@ def comment_add(*, actor: Actor, item: ActionItem, body: str) -> Comment:
     person = actor_person(actor)
     if not can_comment_on_item(actor, item):
         raise PermissionDeniedError(_("You may not comment on this item."))
+    check_item_open(item)
     body = (body or "").strip()
     if not body:
         raise ApplicationError(_("Write a comment."), field="body", code="required")
@@ -86,6 +87,7 @@ def attachment_add(*, actor: Actor, item: ActionItem, upload: UploadedFile) -> A
     person = actor_person(actor)
     if not can_work_on_item(actor, item):
         raise PermissionDeniedError(_("You may view this item but not change it."))
+    check_item_open(item)
     name = (upload.name or "").rsplit("/", 1)[-1][:200]
     extension = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
     if extension not in ALLOWED_EXTENSIONS:

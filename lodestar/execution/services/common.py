@@ -14,8 +14,9 @@ from lodestar.core.errors import ApplicationError, PermissionDeniedError
 from lodestar.core.services import Actor
 from lodestar.execution import domain
 from lodestar.execution.models import ActionItem, ItemStatus
+from lodestar.goals.closing_rules import check_goal_period_open
 from lodestar.goals.figures import measure_refresh_current
-from lodestar.goals.models import Measure
+from lodestar.goals.models import Goal, Measure
 from lodestar.notifications.services import notify
 from lodestar.org.models import Person
 from lodestar.org.permissions import require_person
@@ -26,6 +27,18 @@ def actor_person(actor: Actor) -> Person:
     if person is None:
         raise PermissionDeniedError(_("Your account is not linked to a person in the organisation."))
     return person
+
+
+def item_goal(item: ActionItem) -> Goal | None:
+    """The goal whose period an item belongs to: its own, or its measure's."""
+    if item.goal is not None:
+        return item.goal
+    return item.measure.goal if item.measure is not None else None
+
+
+def check_item_open(item: ActionItem, field: str = "item_id") -> None:
+    """The freeze rule (goals/closing_rules.py) for an item: 422 `period_closed` when its goal is frozen."""
+    check_goal_period_open(item_goal(item), field=field)
 
 
 def check_dates(start: dt.date | None, due: dt.date | None) -> None:

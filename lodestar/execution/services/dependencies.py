@@ -10,6 +10,7 @@ from lodestar.core.services import Actor
 from lodestar.execution import domain
 from lodestar.execution.access import can_manage_item, visible_items
 from lodestar.execution.models import ActionItem, Dependency
+from lodestar.execution.services.common import check_item_open
 
 # --- dependencies ------------------------------------------------------------------------
 
@@ -36,6 +37,7 @@ def dependency_add(*, actor: Actor, predecessor: ActionItem, successor: ActionIt
         raise PermissionDeniedError(
             _("Only the item's A, its department's manager or an admin can re-plan it.")
         )
+    check_item_open(successor)
     return add_dependency(predecessor, successor, actor=actor)
 
 
@@ -45,4 +47,5 @@ def dependency_remove(*, actor: Actor, predecessor: ActionItem, successor: Actio
         raise PermissionDeniedError(
             _("Only the item's A, its department's manager or an admin can re-plan it.")
         )
+    check_item_open(successor)
     Dependency.objects.filter(predecessor=predecessor, successor=successor).delete()

@@ -29,9 +29,16 @@ from lodestar.execution.models import (
     RaciRole,
     RequestState,
 )
-from lodestar.execution.services.common import actor_person, check_dates, feed_measure, notify_on_commit
+from lodestar.execution.services.common import (
+    actor_person,
+    check_dates,
+    check_item_open,
+    feed_measure,
+    notify_on_commit,
+)
 from lodestar.execution.services.dependencies import add_dependency
 from lodestar.execution.services.raci import dedupe, raci_rows, validate_raci
+from lodestar.goals.closing_rules import check_goal_period_open
 from lodestar.goals.models import Goal, GoalStatus, Measure
 from lodestar.goals.services import Number, to_decimal
 from lodestar.notifications.services import notify
@@ -195,6 +202,7 @@ def item_create(
     )
     check_dates(start, due)
     _check_links(department, goal, measure, phase)
+    check_goal_period_open(goal or (measure.goal if measure is not None else None), field="goal_id")
     if status not in domain.OPEN_STATUSES:
         raise ApplicationError(_("A new item starts as to do, in progress or blocked."), field="status")
     item = ActionItem(
@@ -290,12 +298,15 @@ def item_update(
             )
     elif not can_work_on_item(actor, item):
         raise PermissionDeniedError(_("You may view this item but not change it."))
+    check_item_open(item)
     old_measure = item.measure_id
     data = _clean({k: v for k, v in changes.items() if k in ITEM_FIELDS})
     for field, value in data.items():
         setattr(item, field, value)
     check_dates(item.start, item.due)
     _check_links(item.department, item.goal, item.measure, item.phase)
+    if "goal" in data or "measure" in data:
+        check_item_open(item, field="goal_id")
     if "status" in changes and changes["status"] is not None:
         _set_status(item, changes["status"], override_reason)
     bump_version(item)
@@ -320,6 +331,7 @@ def item_move(
     item = ActionItem.objects.select_for_update(of=("self",)).select_related("department").get(pk=item.pk)
     if not can_work_on_item(actor, item):
         raise PermissionDeniedError(_("You may view this item but not change it."))
+    check_item_open(item)
     if version is not None and version != item.version:
         raise ConflictError(
             _("“%(title)s” was changed by someone else meanwhile. The board has been refreshed; try again.")
@@ -355,6 +367,7 @@ def item_reschedule(
             _("Only the item's A, its department's manager or an admin can re-plan it.")
         )
     check_version(item, version)
+    check_item_open(item)
     check_dates(start, due)
     item.start, item.due = start, due
     bump_version(item)
@@ -399,6 +412,7 @@ def items_bulk_update(
             raise PermissionDeniedError(_("You may not re-plan “%(title)s”.") % {"title": item.title})
         if status and not can_work_on_item(actor, item):
             raise PermissionDeniedError(_("You may not change “%(title)s”.") % {"title": item.title})
+        check_item_open(item, field="item_ids")
         if due is not None:
             check_dates(item.start, due)
             item.due = due
@@ -457,6 +471,7 @@ def item_delete(*, actor: Actor, item: ActionItem) -> None:
         raise PermissionDeniedError(
             _("Only the item's A, its department's manager or an admin can re-plan it.")
         )
+    check_item_open(item)
     mark_deleted(item, actor=actor, person=actor_person(actor))
     # RACI rows, dependencies, comments and check-ins stay attached for a restore; the pages and
     # the measure's total only see live items.
@@ -482,6 +497,7 @@ def item_restore(*, actor: Actor, item_id: int) -> ActionItem:
             code="goal_deleted",
             field="goal_id",
         )
+    check_goal_period_open(goal, field="item_id")
     mark_restored(item, actor=actor)
     feed_measure(item.measure_id)
     return item

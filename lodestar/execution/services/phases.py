@@ -17,6 +17,7 @@ from lodestar.core.services import Actor, bump_version, check_version, validated
 from lodestar.execution import domain
 from lodestar.execution.access import can_plan_in
 from lodestar.execution.models import Phase
+from lodestar.goals.closing_rules import check_goal_period_open
 from lodestar.goals.models import Goal
 from lodestar.org.models import Department
 
@@ -63,6 +64,7 @@ def phase_create(
 ) -> Phase:
     """Add a phase at the end of the plan of `department` (and `goal`, when given)."""
     _require_planner(actor, department)
+    check_goal_period_open(goal, field="goal_id")
     name = _clean_name(name)
     _check_span(start, end)
     last = plan_phases(department, goal).last()
@@ -91,6 +93,7 @@ def phase_update(
     """Rename a phase and set its dates; a stale `version` → 409."""
     phase = Phase.objects.select_for_update().select_related("department").get(pk=phase.pk)
     _require_planner(actor, phase.department)
+    check_goal_period_open(phase.goal, field="phase_id")
     check_version(phase, version)
     phase.name = _clean_name(name)
     _check_span(start, end)
@@ -106,6 +109,7 @@ def phase_move(*, actor: Actor, phase: Phase, position: int) -> list[Phase]:
     Returns the plan's phases in their new order."""
     phase = Phase.objects.select_for_update().select_related("department").get(pk=phase.pk)
     _require_planner(actor, phase.department)
+    check_goal_period_open(phase.goal, field="phase_id")
     phases = list(plan_phases(phase.department, phase.goal).select_for_update())
     others = [p for p in phases if p.pk != phase.pk]
     position = max(0, min(position, len(others)))

@@ -13,7 +13,7 @@ from lodestar.core.services import Actor, bump_version, check_version, validated
 from lodestar.execution import domain
 from lodestar.execution.access import can_manage_item
 from lodestar.execution.models import ActionItem, RaciAssignment, RaciRole
-from lodestar.execution.services.common import actor_person, notify_on_commit
+from lodestar.execution.services.common import actor_person, check_item_open, notify_on_commit
 from lodestar.org.models import Department, Person, Role
 
 RACI_FIELDS = {"R": "responsible_ids", "A": "accountable_id", "C": "consulted_ids", "I": "informed_ids"}
@@ -110,6 +110,7 @@ def raci_set(
             _("Only the item's A, its department's manager or an admin can re-plan it.")
         )
     check_version(item, version)
+    check_item_open(item)
     before = set(item.raci.filter(role=RaciRole.RESPONSIBLE).values_list("person_id", flat=True))
     rows = raci_rows(item, dedupe(responsible), accountable, list(consulted), list(informed))
     validate_raci(rows)

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from lodestar.core.services import validated, validated_save
 from lodestar.execution.models import ActionItem, RaciAssignment, RaciRole, RecurringItem
+from lodestar.goals.closing_rules import goal_is_frozen
 
 
 def _next_due(rule: RecurringItem, after: dt.date) -> dt.date:
@@ -31,10 +32,12 @@ def generate_recurring_items(*, today: dt.date | None = None) -> int:
     for rule in RecurringItem.objects.select_for_update(skip_locked=True).filter(
         is_active=True, next_due__lte=today
     ):
+        # A goal frozen by a period close takes no new items: the rule's items go on without it.
+        goal = rule.goal if rule.goal is not None and not goal_is_frozen(rule.goal) else None
         while rule.next_due <= today:
             item = ActionItem(
                 department=rule.department,
-                goal=rule.goal,
+                goal=goal,
                 title=rule.title,
                 due=rule.next_due,
                 start=rule.next_due,

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from lodestar.core.errors import ApplicationError, ConflictError, PermissionDeniedError
 from lodestar.core.services import Actor, bump_version, validated_save
 from lodestar.execution.models import ActionItem, Comment, RaciAssignment, RaciRole, RequestState
-from lodestar.execution.services.common import actor_person, notify_on_commit
+from lodestar.execution.services.common import actor_person, check_item_open, notify_on_commit
 from lodestar.org.models import Person
 
 # --- cross-department requests ------------------------------------------------------------
@@ -29,6 +29,7 @@ def request_answer(
     )
     if item.request_state != RequestState.PENDING:
         raise ConflictError(_("This request has already been answered."), code="request_answered")
+    check_item_open(item)
     if not (is_admin(actor) or manages_department(actor, item.requested_department)):
         raise PermissionDeniedError(_("Only a manager of the requested department can answer this request."))
     if accept:

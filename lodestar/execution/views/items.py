@@ -30,6 +30,7 @@ from lodestar.execution.forms import BulkForm, ItemForm, RowForm
 from lodestar.execution.models import ActionItem, ItemStatus
 from lodestar.execution.views.phases import phase_plan
 from lodestar.goals.access import access_goal, visible_goals
+from lodestar.goals.closing_rules import frozen_goal_q
 from lodestar.goals.models import GoalStatus
 from lodestar.org.models import Department, Person
 from lodestar.org.permissions import access_department, can_write, person_of, require_person
@@ -60,14 +61,31 @@ def scoped_items(user, department, goal, *, phase=None, show_cancelled: bool = F
     return items
 
 
+def frozen_item_ids(items: list[ActionItem]) -> set[int]:
+    """The items whose goal is frozen by a period close (goals/closing_rules.py), in one query."""
+    if not items:
+        return set()
+    return set(
+        ActionItem.all_objects.filter(frozen_goal_q("goal__"), pk__in=[i.pk for i in items]).values_list(
+            "pk", flat=True
+        )
+    )
+
+
 def annotate_for_display(user, items: list[ActionItem], today) -> None:
-    """RACI by letter, overdue flag and the caller's rights, from prefetched rows (no queries per item)."""
+    """RACI by letter, overdue flag and the caller's rights, from prefetched rows (no queries per item).
+
+    Items of a goal in a closed period are read-only (goals/closing_rules.py): no rights to show."""
+    frozen = frozen_item_ids(items)
     for item in items:
         item.letters = selectors.letters_by_role(item)
         item.is_overdue = domain.is_overdue(item.due, item.status, today)
         item.completion = domain.completion_rate(item.planned_quantity, item.actual_quantity)
-        item.can_work = can_work_on_item(user, item)
-        item.can_manage = can_manage_item(user, item)
+        item.frozen = item.pk in frozen
+        if item.goal_id:
+            item.goal._frozen_cache = item.frozen  # the {% may %} checks ask the goal again
+        item.can_work = not item.frozen and can_work_on_item(user, item)
+        item.can_manage = not item.frozen and can_manage_item(user, item)
 
 
 def _filters_context(request, department, goal) -> dict:
@@ -124,8 +142,8 @@ def my_work(request):
     require_person(request.user)
     today = timezone.localdate()
     groups = selectors.my_work(request.user, today)
-    for items in groups.values():
-        annotate_for_display(request.user, items, today)
+    # One call for all groups: the freeze rule asks once for every item on the page.
+    annotate_for_display(request.user, [item for items in groups.values() for item in items], today)
     return render(request, "execution/mine.html", {"groups": groups, "today": today, "section": "mine"})
 
 

@@ -13,6 +13,7 @@ from lodestar.goals.api import decomposition  # noqa: F401
 from lodestar.goals.api import adjustments  # noqa: F401
 from lodestar.goals.api import consensus  # noqa: F401
 from lodestar.goals.api import reuse  # noqa: F401
+from lodestar.goals.api import closing  # noqa: F401
 
 # isort: on
 from lodestar.goals.api.common import goal_out, router

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from lodestar.core.errors import ApplicationError, ConflictError, PermissionDeniedError
 from lodestar.core.services import Actor, validated_save
 from lodestar.goals.access import can_report_on_goal
+from lodestar.goals.closing_rules import check_goal_period_open
 from lodestar.goals.models import Goal, GoalStatus, Measure, TargetAdjustment
 from lodestar.goals.rollup import rollup_from
 from lodestar.goals.services.common import Number, to_decimal
@@ -95,12 +96,7 @@ def may_decide(actor: Actor, adjustment: TargetAdjustment) -> bool:
 
 
 def _check_goal_open(goal: Goal) -> None:
-    if goal.period.is_closed:
-        raise ApplicationError(
-            _("The period %(name)s is closed.") % {"name": goal.period.label},
-            code="period_closed",
-            field="period_id",
-        )
+    check_goal_period_open(goal)
     if goal.status != GoalStatus.ACTIVE:
         raise ConflictError(
             _("Only an active goal's target is adjusted; edit a draft goal directly."),
@@ -372,6 +368,7 @@ def adjustment_reject(*, actor: Actor, adjustment: TargetAdjustment, comment: st
     """Reject a pending request with a reason; the target stays and the requester is notified."""
     adjustment = _locked(adjustment)
     person = _check_decider(actor, adjustment)
+    check_goal_period_open(adjustment.goal)
     comment = (comment or "").strip()
     if not comment:
         raise ApplicationError(
@@ -403,6 +400,7 @@ def adjustment_withdraw(*, actor: Actor, adjustment: TargetAdjustment) -> Target
             _("This request is already %(status)s.") % {"status": adjustment.get_status_display()},
             code="not_pending",
         )
+    check_goal_period_open(adjustment.goal)
     adjustment.status = Status.WITHDRAWN
     adjustment.decided_by = person
     adjustment.decided_at = timezone.now()

@@ -11,8 +11,9 @@ from django.utils.translation import gettext as _
 from lodestar.core.errors import ApplicationError, PermissionDeniedError
 from lodestar.core.models import Period
 from lodestar.core.services import Actor
+from lodestar.goals.closing_rules import check_period_open
 from lodestar.goals.models import Measure, MeasureUnit
-from lodestar.org.models import Person
+from lodestar.org.models import Department, Person
 from lodestar.org.permissions import require_person
 
 # A number as it arrives: parsed (Decimal, int) or typed into a form ("1,200.5").
@@ -29,14 +30,9 @@ def actor_person(actor: Actor) -> Person:
     return person
 
 
-def check_open_period(period: Period, field: str = "period_id") -> None:
-    # Read the flag from the database: the caller's copy of the period may be older than a close.
-    if Period.objects.filter(pk=period.pk, is_closed=True).exists():
-        raise ApplicationError(
-            _("The period %(name)s is closed: its goals can no longer be changed.") % {"name": period.label},
-            code="period_closed",
-            field=field,
-        )
+def check_open_period(period: Period, field: str = "period_id", department: Department | None = None) -> None:
+    """The freeze rule (goals/closing_rules.py): 422 `period_closed` for a write into a closed period."""
+    check_period_open(period, department=department, field=field)
 
 
 @overload

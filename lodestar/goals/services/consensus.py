@@ -28,6 +28,7 @@ from lodestar.core.errors import ApplicationError, ConflictError, PermissionDeni
 from lodestar.core.services import Actor, validated, validated_save
 from lodestar.goals import domain
 from lodestar.goals.access import can_manage_goal
+from lodestar.goals.closing_rules import check_goal_period_open
 from lodestar.goals.models import ConsensusParticipant, ConsensusRecord, Goal, GoalStatus, Measure
 from lodestar.goals.rollup import rollup_from
 from lodestar.goals.services.goals import sibling_goals, sibling_key
@@ -115,12 +116,7 @@ def consensus_start(
             raise PermissionDeniedError(
                 _("Only an admin or a manager of the goal's department can start consensus.")
             )
-        if goal.period.is_closed:
-            raise ApplicationError(
-                _("The period %(name)s is closed.") % {"name": goal.period.label},
-                code="period_closed",
-                field="period_id",
-            )
+        check_goal_period_open(goal)
         if goal.status != GoalStatus.DRAFT:
             raise ConflictError(
                 _("“%(name)s” is not a draft, so it cannot go into consensus.") % {"name": goal.name},
@@ -198,6 +194,8 @@ def consensus_decide(
         )
     if record.state != ConsensusRecord.State.OPEN:
         raise ConflictError(_("This consensus is already closed."), code="consensus_closed")
+    for goal in record.goals.select_related("period", "department"):
+        check_goal_period_open(goal)
     if decision not in (ConsensusParticipant.Decision.AGREED, ConsensusParticipant.Decision.OBJECTED):
         raise ApplicationError(_("Choose agree or object."), field="decision")
     comment = (comment or "").strip()
@@ -277,6 +275,8 @@ def consensus_withdraw(*, actor: Actor, record: ConsensusRecord) -> ConsensusRec
         raise PermissionDeniedError(_("Only an admin or a manager of the goal's department can do this."))
     if record.state != ConsensusRecord.State.OPEN:
         raise ConflictError(_("This consensus is already closed."), code="consensus_closed")
+    for goal in goals:
+        check_goal_period_open(goal)
     record.state = ConsensusRecord.State.WITHDRAWN
     record.completed_at = timezone.now()
     record.save(update_fields=["state", "completed_at", "updated_at"])
@@ -333,6 +333,8 @@ def consensus_hold(*, actor: Actor, record: ConsensusRecord) -> HeldRound:
     goals = list(record.goals.select_related("department").order_by("id"))
     if not all(can_manage_goal(actor, g) for g in goals):
         raise PermissionDeniedError(_("Only an admin or a manager of the goal's department can do this."))
+    for goal in goals:
+        check_goal_period_open(goal)
     participants = [
         {"person": p.person, "required": p.required, "role_note": p.role_note}
         for p in record.participants.select_related("person").order_by("id")

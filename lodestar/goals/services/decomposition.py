@@ -31,10 +31,11 @@ from lodestar.core.services import Actor, bump_version, validated_save
 from lodestar.core.softdelete import mark_deleted
 from lodestar.goals import domain
 from lodestar.goals.access import can_manage_goal
+from lodestar.goals.closing_rules import check_goal_period_open
 from lodestar.goals.models import Decomposition, Goal, GoalKind, GoalStatus, Measure, MeasureUnit
 from lodestar.goals.rollup import recompute_measure, rollup_from
 from lodestar.goals.services import consensus
-from lodestar.goals.services.common import check_open_period, measure_places, to_decimal
+from lodestar.goals.services.common import measure_places, to_decimal
 from lodestar.goals.services.goals import goal_create
 from lodestar.org.models import Department, Person
 from lodestar.org.permissions import person_of
@@ -196,7 +197,7 @@ def goal_decompose(
         raise PermissionDeniedError(
             _("Only an admin or a manager of the goal's department can decompose it.")
         )
-    check_open_period(goal.period)
+    check_goal_period_open(goal)
     if goal.status in (GoalStatus.CLOSED, GoalStatus.CANCELLED):
         raise ConflictError(_("A closed or cancelled goal cannot be decomposed."), code="not_open")
     if dimension not in Decomposition.Dimension.values:

@@ -21,6 +21,7 @@ from lodestar.core.services import Actor, bump_version, check_version, validated
 from lodestar.core.softdelete import mark_deleted, mark_restored
 from lodestar.goals import domain
 from lodestar.goals.access import can_edit_goal, can_manage_goal
+from lodestar.goals.closing_rules import check_goal_period_open
 from lodestar.goals.models import Goal, GoalKind, GoalStatus, GoalType, Visibility
 from lodestar.goals.rollup import recompute_measure, rollup_from
 from lodestar.goals.services.common import Number, actor_person, check_open_period, to_decimal
@@ -234,7 +235,7 @@ def goal_create(
     )
     owner = owner if owner is not None else person
     _check_can_place_goal(actor, department, owner)
-    check_open_period(period)
+    check_open_period(period, department=department)
     depth = _validate_parent(None, parent, period)
     _validate_weight(
         data.get("weight"),
@@ -281,7 +282,7 @@ def goal_update(
     if not can_edit_goal(actor, goal):
         raise PermissionDeniedError(_("You may view this goal but not change it."))
     check_version(goal, version)
-    check_open_period(goal.period)
+    check_goal_period_open(goal)
     data = _clean_goal_data({k: v for k, v in changes.items() if k in GOAL_FIELDS})
     old_parent = goal.parent
     department = data.get("department", goal.department)
@@ -289,8 +290,8 @@ def goal_update(
     parent = data.get("parent", goal.parent)
     if department != goal.department or data.get("owner", goal.owner) != goal.owner:
         _check_can_place_goal(actor, department, data.get("owner", goal.owner))
-    if period != goal.period:
-        check_open_period(period)
+    if period != goal.period or department != goal.department:
+        check_open_period(period, department=department)
         if goal.status not in (GoalStatus.DRAFT, GoalStatus.CONSENSUS):
             raise ApplicationError(_("An active goal cannot move to another period."), field="period_id")
     depth = _validate_parent(goal, parent, period)
@@ -344,7 +345,7 @@ def goal_set_status(*, actor: Actor, goal: Goal, status: str, version: int | Non
     if not can_manage_goal(actor, goal):
         raise PermissionDeniedError(_("Only an admin or a manager of the goal's department can do this."))
     check_version(goal, version)
-    check_open_period(goal.period)
+    check_goal_period_open(goal)
     allowed: dict[str, set[str]] = {
         GoalStatus.DRAFT: {GoalStatus.CANCELLED},
         GoalStatus.CONSENSUS: {GoalStatus.CANCELLED, GoalStatus.DRAFT},
@@ -377,7 +378,7 @@ def goal_delete(*, actor: Actor, goal: Goal) -> None:
     goal = Goal.objects.select_for_update(of=("self",)).select_related("period").get(pk=goal.pk)
     if not can_edit_goal(actor, goal):
         raise PermissionDeniedError(_("You may view this goal but not change it."))
-    check_open_period(goal.period)
+    check_goal_period_open(goal)
     if goal.status != GoalStatus.DRAFT:
         raise ConflictError(_("Only draft goals can be deleted; cancel this goal instead."), code="not_draft")
     if goal.children.exists():
@@ -407,7 +408,7 @@ def goal_restore(*, actor: Actor, goal_id: int) -> Goal:
             code="parent_deleted",
             field="parent_id",
         )
-    check_open_period(goal.period)
+    check_goal_period_open(goal)
     try:
         _validate_weight(
             goal.weight,
@@ -453,7 +454,7 @@ def sibling_weights_save(
         if not can_edit_goal(actor, goal):
             raise PermissionDeniedError(_("You may view this goal but not change it."))
         check_version(goal, (versions or {}).get(goal.pk))
-        check_open_period(goal.period)
+        check_goal_period_open(goal)
     parsed = {pk: to_decimal(value, "weight") for pk, value in weights.items()}
     error = domain.weights_sum_error(list(parsed.values()))
     if error is not None:

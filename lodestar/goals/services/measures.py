@@ -13,13 +13,13 @@ from lodestar.core.references import refuse_delete_while_referenced
 from lodestar.core.services import Actor, bump_version, check_version, validated_save
 from lodestar.goals import domain
 from lodestar.goals.access import can_edit_goal, can_manage_goal, can_report_on_goal
+from lodestar.goals.closing_rules import check_goal_period_open
 from lodestar.goals.figures import measure_enter_current
 from lodestar.goals.models import DirectionChoice, Goal, GoalStatus, Measure, MeasureUnit
 from lodestar.goals.rollup import rollup_from
 from lodestar.goals.services.common import (
     NON_NEGATIVE_UNITS,
     Number,
-    check_open_period,
     measure_places,
     to_decimal,
 )
@@ -215,7 +215,7 @@ def measure_create(
     goal = Goal.objects.select_for_update().select_related("period", "department").get(pk=goal.pk)
     if not can_edit_goal(actor, goal):
         raise PermissionDeniedError(_("You may view this goal but not change it."))
-    check_open_period(goal.period)
+    check_goal_period_open(goal)
     if goal.status not in (GoalStatus.DRAFT, GoalStatus.CONSENSUS) and not can_manage_goal(actor, goal):
         raise PermissionDeniedError(_("Only a manager can add measures to an active goal."))
     fields = MeasureFields(
@@ -257,7 +257,7 @@ def measure_update(
     )
     goal = measure.goal
     check_version(measure, version)
-    check_open_period(goal.period)
+    check_goal_period_open(goal)
     target_fields = {"target", "baseline", "challenge", "range_max", "direction", "unit"}
     only_current = set(changes) <= {"current"}
     merged: dict[str, Any] = {
@@ -335,7 +335,7 @@ def measure_delete(*, actor: Actor, measure: Measure) -> None:
     goal = Goal.objects.select_for_update().get(pk=measure.goal_id)
     if not can_edit_goal(actor, goal):
         raise PermissionDeniedError(_("You may view this goal but not change it."))
-    check_open_period(goal.period)
+    check_goal_period_open(goal)
     if goal.status not in (GoalStatus.DRAFT, GoalStatus.CONSENSUS):
         raise ConflictError(
             _("Measures of an active goal cannot be deleted; cancel the goal instead."), code="not_draft"

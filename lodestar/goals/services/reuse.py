@@ -140,7 +140,7 @@ def goals_copy_to_period(
     structure among them; current values start empty and targets stay editable until consensus."""
     if not (is_admin(actor) or manages_department(actor, department)):
         raise PermissionDeniedError(_("Only an admin or the department's manager can copy its goals."))
-    check_open_period(target)
+    check_open_period(target, department=department)
     if source.pk == target.pk:
         raise ApplicationError(_("Choose a different period to copy into."), field="target_period_id")
     if (target.end - target.start).days != (source.end - source.start).days and source.kind != target.kind:

@@ -27,6 +27,7 @@ from lodestar.goals.access import (
     can_report_on_goal,
     visible_goals,
 )
+from lodestar.goals.closing_rules import goal_is_frozen
 from lodestar.goals.forms import AdjustmentForm, ConsensusStartForm, DecisionForm, GoalForm, MeasureForm
 from lodestar.goals.models import ConsensusRecord, Decomposition, Goal, GoalStatus, Measure, TargetAdjustment
 from lodestar.goals.services import adjustments as adjustment_service
@@ -224,7 +225,10 @@ def goal_detail(request, goal_id: int):
     measure_history = list(
         Measure.history.filter(goal_id=goal.pk).select_related("history_user").order_by("-history_date")[:30]
     )
-    can_manage = can_manage_goal(request.user, goal)
+    # A goal of a closed period is read-only: no control its services would refuse (422 period_closed).
+    frozen = goal_is_frozen(goal)
+    can_manage = can_manage_goal(request.user, goal) and not frozen
+    can_edit = can_edit_goal(request.user, goal) and not frozen
     draft_children = [c for c in children if c.status == GoalStatus.DRAFT]
     consensus_form = None
     record_open = record is not None and record.state == ConsensusRecord.State.OPEN
@@ -243,9 +247,9 @@ def goal_detail(request, goal_id: int):
         row.can_decide = row.can_withdraw = False
         if row.status == TargetAdjustment.Status.PENDING:
             row.goal = goal  # the decision rule reads the goal's department (no query per row)
-            row.can_decide = adjustment_service.may_decide(request.user, row)
-            row.can_withdraw = person is not None and row.created_by_id == person.pk
-    can_report = can_report_on_goal(request.user, goal)
+            row.can_decide = not frozen and adjustment_service.may_decide(request.user, row)
+            row.can_withdraw = not frozen and person is not None and row.created_by_id == person.pk
+    can_report = can_report_on_goal(request.user, goal) and not frozen
     adjustment_form = None
     if goal.status == GoalStatus.ACTIVE and can_report:
         adjustment_form = AdjustmentForm(
@@ -262,15 +266,16 @@ def goal_detail(request, goal_id: int):
             "record": record,
             "my_participation": my_participation,
             "decision_form": DecisionForm()
-            if my_participation and my_participation.decision == "pending"
+            if my_participation and my_participation.decision == "pending" and not frozen
             else None,
+            "frozen": frozen,
             "smart_warnings": _smart(goal),
             "history": history,
             "measure_history": measure_history,
-            "can_edit": can_edit_goal(request.user, goal),
+            "can_edit": can_edit,
             "can_manage": can_manage,
             "can_report": can_report,
-            "measure_form": MeasureForm() if can_edit_goal(request.user, goal) else None,
+            "measure_form": MeasureForm() if can_edit else None,
             "consensus_form": consensus_form,
             "adjustment_rows": adjustment_rows,
             "adjustment_form": adjustment_form,

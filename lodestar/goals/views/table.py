@@ -15,6 +15,7 @@ from lodestar.core.http import int_param, page_view, service_errors
 from lodestar.core.models import Period, PeriodKind
 from lodestar.goals import selectors, services
 from lodestar.goals.access import access_goal, can_edit_goal, visible_goals
+from lodestar.goals.closing_rules import frozen_goal_ids, goal_is_frozen
 from lodestar.goals.forms import GoalForm
 from lodestar.goals.models import ConsensusRecord, Goal, GoalStatus
 from lodestar.goals.tree import render_rows
@@ -75,8 +76,9 @@ def goal_table(request):
             ).order_by("depth", "parent_id", "sort_order", "id")
         )
     weight_groups = _weight_groups(goals)
+    frozen = frozen_goal_ids(goals)  # one query: goals of a closed period (or department close) are read-only
     for goal in goals:
-        goal.can_edit = can_edit_goal(request.user, goal)
+        goal.can_edit = goal.pk not in frozen and can_edit_goal(request.user, goal)
     departments = list(Department.objects.filter(is_active=True).order_by("path"))
     periods = list(Period.objects.exclude(kind=PeriodKind.WEEK).order_by("-fiscal_year", "start"))
     periods_with_goals = []
@@ -231,6 +233,6 @@ def table_row(request, goal_id: int):
                 )
                 goal = selectors.with_consensus(selectors.goal_list(request.user)).get(pk=goal.pk)
                 editing, form = False, None
-    goal.can_edit = can_edit_goal(request.user, goal)
+    goal.can_edit = not goal_is_frozen(goal) and can_edit_goal(request.user, goal)
     template = "goals/table.html#row-edit" if editing else "goals/table.html#row"
     return render(request, template, {"goal": goal, "form": form})

@@ -207,9 +207,12 @@ def test_only_custom_periods_move_their_dates(admin):
     with pytest.raises(ApplicationError) as exc:
         services.period_update(actor=admin, period=year, version=year.version, start=D(2024, 2, 1))
     assert exc.value.field == "start"
-    # Renaming and closing a generated period is fine.
-    year = services.period_update(actor=admin, period=year, version=year.version, name="FY24", is_closed=True)
-    assert (year.name, year.is_closed) == ("FY24", True)
+    # Renaming a generated period is fine; closing it goes through the period close (goals.services.closing).
+    year = services.period_update(actor=admin, period=year, version=year.version, name="FY24")
+    assert (year.name, year.is_closed) == ("FY24", False)
+    with pytest.raises(ApplicationError) as exc:
+        services.period_update(actor=admin, period=year, version=year.version, is_closed=True)
+    assert (exc.value.code, exc.value.field) == ("use_period_close", "is_closed")
 
 
 def test_period_update_refuses_end_before_start_and_empty_name(admin):

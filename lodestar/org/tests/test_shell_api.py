@@ -399,11 +399,18 @@ def test_only_admins_create_or_change_periods(org, api_as, year, role):
 
 def test_patch_period_and_stale_version(org, api_as, year):
     api = api_as("admin")
-    response = api.patch(f"/periods/{year.pk}", {"version": 1, "name": "FY24", "is_closed": True})
+    # Closing goes through POST /periods/{id}/close (snapshots, history): PATCH only repeats the flag.
+    assert_error(
+        api.patch(f"/periods/{year.pk}", {"version": 1, "is_closed": True}),
+        422,
+        "use_period_close",
+        "is_closed",
+    )
+    response = api.patch(f"/periods/{year.pk}", {"version": 1, "name": "FY24", "is_closed": False})
     assert response.status_code == 200, response.content
     assert (response.json()["name"], response.json()["is_closed"], response.json()["version"]) == (
         "FY24",
-        True,
+        False,
         2,
     )
     body = assert_error(

@@ -120,7 +120,6 @@ def test_non_admins_cannot_change_periods(org, role):
     year = Period.objects.get(kind="year")
     client = login(org.person(role))
     assert client.post("/periods/generate/", {"year": "2025"}).status_code == 403
-    assert client.post(f"/periods/{year.pk}/toggle/", {"version": "1"}).status_code == 403
     assert client.get("/periods/custom/").status_code == 403
     assert (
         client.post("/periods/custom/", {"name": "x", "start": "2024-01-01", "end": "2024-01-02"}).status_code
@@ -133,23 +132,15 @@ def test_non_admins_cannot_change_periods(org, role):
     assert year.is_closed is False
 
 
-def test_toggle_closes_and_reopens_and_refuses_stale_versions(org):
+def test_periods_page_links_to_the_close_page_instead_of_toggling(org):
+    """Closing takes snapshots and keeps a history (goals.services.closing): the periods page links to
+    the close page (tracking) and has no toggle of its own."""
     services.period_generate_fiscal_year(actor=fresh_user(org.admin), year=2024)
     month = Period.objects.get(key="FY2024-M03")
-    client = login(org.admin)
-    response = client.post(f"/periods/{month.pk}/toggle/", {"version": "1"})
-    assert response.status_code == 302
-    year_pk = Period.objects.get(kind="year").pk
-    assert response["Location"].endswith(f"?year={year_pk}")
-    month.refresh_from_db()
-    assert (month.is_closed, month.version) == (True, 2)
-    # A second tab still holding version 1 does not reopen it.
-    response = client.post(f"/periods/{month.pk}/toggle/", {"version": "1"}, follow=True)
-    month.refresh_from_db()
-    assert month.is_closed is True
-    assert any(m.level_tag == "error" for m in response.context["messages"])
-    assert client.get(f"/periods/{month.pk}/toggle/").status_code == 405
-    assert client.post("/periods/987654/toggle/", {"version": "1"}).status_code == 404
+    year = Period.objects.get(kind="year")
+    page = login(org.admin).get(f"/periods/?year={year.pk}").content.decode()
+    assert f"/tracking/periods/{month.pk}/close/" in page
+    assert login(org.admin).post(f"/periods/{month.pk}/toggle/", {"version": "1"}).status_code == 404
 
 
 def test_custom_period_form(org):

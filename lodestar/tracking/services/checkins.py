@@ -25,6 +25,7 @@ from lodestar.core.softdelete import mark_deleted, mark_restored
 from lodestar.execution.access import can_work_on_item
 from lodestar.execution.models import ActionItem, ItemStatus
 from lodestar.goals.access import can_report_on_goal, visible_goals
+from lodestar.goals.closing_rules import check_goal_period_open
 from lodestar.goals.figures import StockTake, measure_refresh_current
 from lodestar.goals.models import Goal, GoalStatus, Measure
 from lodestar.org.permissions import person_of, require_admin
@@ -80,12 +81,7 @@ def checkin_submit(
     if measure is not None:
         measure = _locked_measure(actor, measure.pk)
         goal = measure.goal
-        if goal.period.is_closed:
-            raise ApplicationError(
-                _("The period %(name)s is closed.") % {"name": goal.period.label},
-                code="period_closed",
-                field="measure_id",
-            )
+        check_goal_period_open(goal, field="measure_id")
         if goal.status != GoalStatus.ACTIVE:
             raise ApplicationError(
                 _("Check-ins are recorded on active goals."), code="not_active", field="measure_id"
@@ -104,6 +100,7 @@ def checkin_submit(
         if not can_work_on_item(actor, item):
             raise PermissionDeniedError(_("You may view this item but not change it."))
         goal = item.goal
+        check_goal_period_open(goal, field="item_id")
     check_period(period_kind, period_start, period_end)
     if goal is not None:
         check_inside_goal_period(goal, period_start, period_end)
@@ -166,6 +163,13 @@ def checkin_submit(
         lambda: checkin_recorded.send(sender=CheckIn, checkin_id=checkin.pk, chain=chain), robust=True
     )
     return checkin
+
+
+def checkin_goal(checkin: CheckIn) -> Goal | None:
+    """The goal a check-in reports on: its measure's, or its item's (None for an item without a goal)."""
+    if checkin.measure is not None:
+        return checkin.measure.goal
+    return checkin.item.goal if checkin.item is not None else None
 
 
 def _item_quantity(item: ActionItem | None) -> Decimal | None:
@@ -295,6 +299,7 @@ def checkin_delete(*, actor: Actor, checkin: CheckIn) -> None:
         raise PermissionDeniedError(_("Only the goal's owner or a manager can report on it."))
     if checkin.item is not None and not can_work_on_item(actor, checkin.item):
         raise PermissionDeniedError(_("You may view this item but not change it."))
+    check_goal_period_open(checkin_goal(checkin), field="checkin_id")
     mark_deleted(checkin, actor=actor, person=person_of(actor))
     # The latest live check-in sets the figure again (the measure's current value, or the item's
     # actual quantity and through it the measure), and the roll-up follows to the root.
@@ -327,6 +332,7 @@ def checkin_restore(*, actor: Actor, checkin_id: int) -> CheckIn:
             code="item_deleted",
             field="item_id",
         )
+    check_goal_period_open(checkin_goal(checkin), field="checkin_id")
     # The same check as the database's alive-only unique constraint, with a message instead of a 500.
     if CheckIn.objects.filter(
         measure=checkin.measure,

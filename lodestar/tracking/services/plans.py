@@ -14,6 +14,7 @@ from lodestar.core.services import Actor, check_version
 from lodestar.execution.models import ActionItem
 from lodestar.goals import domain as goal_domain
 from lodestar.goals.access import can_report_on_goal
+from lodestar.goals.closing_rules import check_goal_period_open
 from lodestar.goals.models import Measure
 from lodestar.goals.services import to_decimal
 from lodestar.tracking import domain
@@ -46,6 +47,7 @@ def plan_set(
     goal = measure.goal
     if not can_report_on_goal(actor, goal):
         raise PermissionDeniedError(_("Only the goal's owner or a manager can plan it."))
+    check_goal_period_open(goal, field="measure_id")
     start, end = goal.period.start, goal.period.end
     baseline = measure.baseline if measure.baseline is not None else Decimal(0)
     if source == PlanPoint.Source.EVEN:

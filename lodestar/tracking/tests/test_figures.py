@@ -305,8 +305,9 @@ def test_a_negative_actual_on_the_report_page_is_a_field_error(world, tree):
 def test_a_checkin_write_costs_what_it_did(world, tree, django_assert_max_num_queries):
     """Measured before issue 11: 15 queries for a measure check-in, 22 for an item's (SQLite).
     Handing the value to goals.figures adds one query only where items feed the measure, and
-    health against the plan reads the chain's plan points (one query)."""
-    with django_assert_max_num_queries(16):
+    health against the plan reads the chain's plan points (one query), and the period close's freeze rule
+    reads whether the goal is frozen (one query)."""
+    with django_assert_max_num_queries(17):
         submit(world.mkt_manager, measure=tree.m1, actual="5")
     item = execution_services.item_create(
         actor=fresh(world.mkt_manager),
@@ -316,9 +317,9 @@ def test_a_checkin_write_costs_what_it_did(world, tree, django_assert_max_num_qu
         goal=tree.first,
         measure=tree.m1,
     )
-    with django_assert_max_num_queries(23):
+    with django_assert_max_num_queries(24):
         submit(world.member, period=WEEK2, item=item, actual="5")
-    with django_assert_max_num_queries(17):
+    with django_assert_max_num_queries(18):
         submit(world.mkt_manager, measure=tree.m1, period=WEEK3, actual="5")
 
 
