@@ -265,7 +265,12 @@ def validation_message(item: dict) -> str:
 def on_validation_error(request, exc: NinjaValidationError):
     errors = []
     for item in exc.errors:
-        loc = [str(part) for part in item.get("loc", []) if part not in ("body", "query", "path", "payload")]
+        # A field name may carry NUL (an unknown key sent by a client): the error names it without it.
+        loc = [
+            str(part).replace("\x00", "")
+            for part in item.get("loc", [])
+            if part not in ("body", "query", "path", "payload")
+        ]
         kind = item.get("type", "invalid")
         errors.append(
             {
@@ -354,6 +359,7 @@ from lodestar.knowledge.api import router as knowledge_router  # noqa: E402
 from lodestar.notifications.api import router as notifications_router  # noqa: E402
 from lodestar.org.api import router as org_router  # noqa: E402
 from lodestar.org.shell_api import router as shell_router  # noqa: E402
+from lodestar.retrospectives.api import router as retrospectives_router  # noqa: E402
 from lodestar.tracking.api import router as tracking_router  # noqa: E402
 from lodestar.trash.api import router as trash_router  # noqa: E402
 
@@ -365,4 +371,5 @@ api.add_router("/", alerts_router)
 api.add_router("/", notifications_router)
 api.add_router("/", tracking_router)
 api.add_router("/", knowledge_router)
+api.add_router("/", retrospectives_router)
 api.add_router("/", trash_router)

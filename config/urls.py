@@ -23,6 +23,7 @@ urlpatterns = [
     path("inbox/", include("lodestar.notifications.urls")),
     path("alerts/", include("lodestar.alerts.urls")),
     path("knowledge/", include("lodestar.knowledge.urls")),
+    path("retrospectives/", include("lodestar.retrospectives.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -19,6 +19,8 @@ from lodestar.alerts.subjects import Hit, Text, leaf_measures, named_measures, r
 from lodestar.execution.models import ItemStatus
 from lodestar.goals.domain import planned_as_level
 from lodestar.goals.models import Measure
+from lodestar.retrospectives.models import Retrospective
+from lodestar.retrospectives.models import Status as RetrospectiveStatus
 from lodestar.tracking import domain
 from lodestar.tracking.models import CheckIn
 from lodestar.tracking.services import measure_forecast, measure_plan
@@ -378,6 +380,49 @@ def _deviation_streak(rule, goals, today) -> list[Hit]:
     return judged
 
 
+def _retrospective_overdue(rule, today) -> list[Hit]:
+    """Open retrospectives past their due date (by more than `days` when the rule sets it), in the rule's
+    scope; the alert goes to the retrospective's owner (recipient "owner") and the department's manager."""
+    retrospectives = Retrospective.objects.filter(status=RetrospectiveStatus.OPEN).select_related(
+        "owner__user", "department__manager", "department__parent__manager", "goal", "period"
+    )
+    if rule.scope == AlertRule.Scope.DEPARTMENT:
+        if rule.department is None:
+            return []
+        retrospectives = retrospectives.filter(department__path__startswith=rule.department.path)
+    elif rule.scope == AlertRule.Scope.GOAL:
+        if rule.goal_id is None:
+            return []
+        retrospectives = retrospectives.filter(goal__in=_goal_subtree([rule.goal_id]))
+    grace = dt.timedelta(days=rule.days or 0)
+    hits = []
+    for retro in retrospectives.filter(due__lt=today - grace):
+
+        def text(retro=retro):
+            return (
+                _("Retrospective “%(title)s” is overdue (due %(due)s)")
+                % {"title": retro.title, "due": retro.due},
+                _("Owner %(owner)s; complete it: write the highlights or problems and the 5 whys.")
+                % {"owner": retro.owner.display_name},
+            )
+
+        hits.append(
+            Hit(
+                f"retrospective:{retro.pk}",
+                text=text,
+                goal=retro.goal,
+                extra={"owner": retro.owner, "department": retro.department, "retrospective": retro},
+            )
+        )
+    return hits
+
+
+def _goal_subtree(root_ids: list[int]) -> set[int]:
+    from lodestar.alerts.subjects import _descendant_ids
+
+    return _descendant_ids(root_ids)
+
+
 def judge(
     rule: AlertRule, *, today: dt.date, now: dt.datetime, only_goals: set[int] | None = None
 ) -> list[Hit] | None:
@@ -399,6 +444,9 @@ def judge(
             if condition == AlertCondition.ITEM_OVERDUE
             else _item_blocked(rule, items, now)
         )
+    if condition == AlertCondition.RETROSPECTIVE_OVERDUE:
+        # Not a figure: a check-in changes nothing; judged on the hourly run only.
+        return None if only_goals is not None else _retrospective_overdue(rule, today)
     goals = rule_goals(rule, only_goals)
     if condition == AlertCondition.ACHIEVEMENT_BELOW:
         return _achievement_below(rule, goals, today)

@@ -24,6 +24,7 @@ class AlertCondition(models.TextChoices):
     ITEM_BLOCKED = "item_blocked", _("Action item blocked for N days")
     DEVIATION_STREAK = "deviation_streak", _("Deviation above a threshold two periods running")
     DATA_DISCREPANCY = "data_discrepancy", _("Reported figures differ from the source data")
+    RETROSPECTIVE_OVERDUE = "retrospective_overdue", _("Retrospective not completed by its due date")
 
 
 class AlertRule(VersionedModel):

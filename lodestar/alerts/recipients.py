@@ -36,7 +36,7 @@ def recipients_for(rule: AlertRule, hit: Hit) -> list[Person]:
     """The rule's recipients for this subject, in rank order (lowest first); the manager when none resolve."""
     wanted = set(rule.recipients or [])
     people: list[Person] = []
-    owner = hit.goal.owner if hit.goal is not None else None
+    owner = hit.extra.get("owner") or (hit.goal.owner if hit.goal is not None else None)
     if "responsible" in wanted and hit.item is not None:
         people += _responsible(hit.item)
     if "owner" in wanted and owner is not None:

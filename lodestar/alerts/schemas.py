@@ -22,6 +22,7 @@ Condition = Literal[
     "item_blocked",
     "deviation_streak",
     "data_discrepancy",
+    "retrospective_overdue",
 ]
 
 

@@ -50,6 +50,8 @@ class Hit:
 
     @property
     def department(self) -> Department | None:
+        if "department" in self.extra:  # a subject that is neither a goal nor an item (a retrospective)
+            return self.extra["department"]
         if self.item is not None:
             return self.item.department
         return self.goal.department if self.goal is not None else None

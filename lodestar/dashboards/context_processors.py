@@ -13,7 +13,7 @@ LOOP_STAGES = [
     ("goals", _("Goals"), "goals:table"),
     ("execution", _("Execution"), "execution:table"),
     ("tracking", _("Tracking"), "tracking:report"),
-    ("reviews", _("Reviews"), None),
+    ("retrospectives", _("Reviews"), "retrospectives:list"),
     ("appraisal", _("Appraisal"), None),
     ("dashboards", _("Dashboards"), None),
 ]

@@ -119,6 +119,12 @@ class Retrospective(VersionedModel):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def unit(self) -> str:
+        """The unit of the headline figures (the first measure's, as frozen at opening)."""
+        rows = (self.figures or {}).get("rows") or [{}]
+        return rows[0].get("unit", "") or ""
+
 
 class Why(models.Model):
     """One step of the 5-why chain (转化率低 → 话术无差异化 → 未做客户分层)."""
@@ -191,6 +197,8 @@ class RetrospectiveComment(TimeStampedModel):
     author = models.ForeignKey("org.Person", on_delete=models.PROTECT, related_name="+")
     body = models.TextField(_("comment"))
     mentions = models.ManyToManyField("org.Person", blank=True, related_name="+")
+    # Set by `services.comment_add`: the people named who cannot see the retrospective (not notified).
+    not_notified: list
 
     class Meta:
         verbose_name = _("comment")

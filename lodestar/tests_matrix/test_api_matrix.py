@@ -31,6 +31,7 @@ from lodestar.knowledge.models import Case, Sop
 from lodestar.notifications import delivery
 from lodestar.org.models import ApiToken, Department, Person
 from lodestar.org.services import api_token_create
+from lodestar.retrospectives.models import ImprovementAction, Retrospective
 from lodestar.tests_matrix.world import ROLES, fresh
 from lodestar.tracking.models import CheckIn
 
@@ -425,6 +426,55 @@ OPS: dict[str, Op] = {
         lambda w: {"body_markdown": "## 步骤\n1. 线索入库\n2. 24小时内首触", "change_note": "缩短时限"},
     ),
     "GET /sops/{sop_id}/versions/{number}": Op(everyone(OK), params={"number": "sop_version_number"}),
+    # --- retrospectives (复盘): the goal's retrospective, owned by 赵敏 ------------------------------
+    "GET /retrospectives": Op(everyone(OK)),
+    "POST /retrospectives": Op(
+        row(CREATED, CREATED, NOT_FOUND, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN),
+        lambda w: {"goal_id": w["goal_id"], "period_id": quarter_id(w), "cadence": "quarter"},
+    ),
+    "GET /retrospectives/{retrospective_id}": Op(PRIVATE_READ),
+    "PATCH /retrospectives/{retrospective_id}": Op(
+        row(OK, OK, NOT_FOUND, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN),
+        lambda w: {"version": version(Retrospective, w["retrospective_id"]), "problems": "素材测试周期过长"},
+    ),
+    "POST /retrospectives/{retrospective_id}/complete": Op(
+        row(OK, OK, NOT_FOUND, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN)
+    ),
+    "POST /retrospectives/{retrospective_id}/sign-off": Op(
+        row(CONFLICT, CONFLICT, NOT_FOUND, CONFLICT, NOT_FOUND, CONFLICT, CONFLICT),
+        why="the world's retrospective is still open: it must be completed before anyone signs it off",
+    ),
+    "POST /retrospectives/{retrospective_id}/reopen": Op(
+        row(CONFLICT, CONFLICT, NOT_FOUND, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN),
+        why="the world's retrospective is open: there is nothing to reopen",
+    ),
+    "GET /retrospectives/{retrospective_id}/whys": Op(PRIVATE_READ),
+    "POST /retrospectives/{retrospective_id}/whys": Op(
+        row(CREATED, CREATED, NOT_FOUND, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN),
+        lambda w: {"question": "为什么档期延后？", "answer": "未提前锁定"},
+    ),
+    "PATCH /retrospectives/{retrospective_id}/whys/{why_id}": Op(
+        row(OK, OK, NOT_FOUND, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN),
+        lambda w: {"answer": "KOL合作档期延后"},
+    ),
+    "DELETE /retrospectives/{retrospective_id}/whys/{why_id}": Op(
+        row(NO_CONTENT, NO_CONTENT, NOT_FOUND, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN)
+    ),
+    "GET /retrospectives/{retrospective_id}/actions": Op(PRIVATE_READ),
+    "POST /retrospectives/{retrospective_id}/actions": Op(
+        row(CREATED, CREATED, NOT_FOUND, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN),
+        lambda w: {"title": "素材三版并行测试", "owner_id": w["manager_id"], "due": "2027-02-28"},
+    ),
+    "PATCH /retrospectives/{retrospective_id}/actions/{action_id}": Op(
+        row(OK, OK, NOT_FOUND, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN),
+        lambda w: {"version": version(ImprovementAction, w["action_id"]), "title": "提前一个月锁定KOL档期"},
+    ),
+    "DELETE /retrospectives/{retrospective_id}/actions/{action_id}": Op(
+        row(NO_CONTENT, NO_CONTENT, NOT_FOUND, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN)
+    ),
+    "POST /retrospectives/{retrospective_id}/actions/{action_id}/promote": Op(
+        row(OK, OK, NOT_FOUND, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN), lambda w: {"promote_as": "item"}
+    ),
 }
 
 

@@ -31,6 +31,7 @@ from lodestar.notifications.models import Notification, WebhookEndpoint
 from lodestar.org.models import Person
 from lodestar.org.periods_services import period_generate_fiscal_year
 from lodestar.org.services import api_token_create, department_create
+from lodestar.retrospectives import services as retrospectives
 from lodestar.testing.organisation import MATRIX, add_simple_person, build_organisation, fresh_user
 from lodestar.testing.steps import activate
 from lodestar.tracking.models import MeetingDecision
@@ -238,6 +239,30 @@ def build_world() -> dict:
         cases=[case],
     )
     knowledge.sop_add_version(actor=fresh(member), sop=sop, body_markdown="## 步骤\n1. 线索入库\n2. 首触")
+    # A retrospective of the goal for its year (owner 赵敏): highlights, one why, one improvement action, a file.
+    retrospective = retrospectives.retrospective_open(actor=fresh(manager), goal=goal, period=year)
+    retrospective = retrospectives.retrospective_update(
+        actor=fresh(manager),
+        retrospective=retrospective,
+        version=retrospective.version,
+        highlights="素人笔记成本降低20%",
+    )
+    why = retrospectives.why_add(
+        actor=fresh(manager), retrospective=retrospective, question="为什么曝光不足？", answer="KOL档期延后"
+    )
+    improvement = retrospectives.action_add(
+        actor=fresh(manager),
+        retrospective=retrospective,
+        title="提前锁定KOL档期",
+        owner=member,
+        due=dt.date(2027, 1, 31),
+        promote_as="item",
+    )
+    retro_file = retrospectives.attachment_add(
+        actor=fresh(manager),
+        retrospective=retrospective,
+        upload=SimpleUploadedFile("复盘.pdf", b"%PDF-1.4 review"),
+    )
 
     people = _roles(admin, manager, manager_elsewhere, member, member_elsewhere, hr, viewer)
     kwargs = {
@@ -277,5 +302,9 @@ def build_world() -> dict:
         "trashed_item_id": trashed_item.pk,
         "trashed_checkin_id": trashed_checkin.pk,
         "decision_id": decision.pk,
+        "retrospective_id": retrospective.pk,
+        "why_id": why.pk,
+        "action_id": improvement.pk,
+        "file_id": retro_file.pk,
     }
     return {"people": people, "kwargs": kwargs, "tokens": tokens}

@@ -1,0 +1,245 @@
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from lodestar.alerts.evaluation import evaluate_rules
+from lodestar.alerts.models import Alert, AlertRule
+from lodestar.core.errors import ApplicationError, ConflictError, PermissionDeniedError
+from lodestar.core.models import Period
+from lodestar.execution.models import ActionItem, ItemStatus
+from lodestar.goals.models import Goal, GoalStatus, PeriodClosing
+from lodestar.goals.signals import period_closed
+from lodestar.notifications.models import Notification
+from lodestar.retrospectives import services
+from lodestar.retrospectives.models import ImprovementAction, Retrospective, Status
+from lodestar.testing.factories import (
+    ActionItemFactory,
+    CheckInFactory,
+    GoalFactory,
+    PeriodClosingFactory,
+    SnapshotFactory,
+)
+from lodestar.tracking.models import DeviationCategory
+
+
+def _open(rw, **kw):
+    return services.retrospective_open(actor=rw.org.user("mkt_manager"), goal=rw.goal, period=rw.q3, **kw)
+
+
+def test_open_prefills_from_the_close_snapshot_and_stays_frozen(rw):
+    retro = _open(rw)
+    assert retro.owner == rw.org.member  # the goal's owner
+    assert retro.cadence == "quarter" and retro.due == dt.date(2024, 10, 15)
+    assert retro.target == Decimal(4500000) and retro.original_target == Decimal(5000000)
+    assert retro.actual == Decimal(4800000)
+    assert retro.original_achievement_rate == Decimal("0.96")
+    assert round(retro.achievement_rate, 4) == Decimal("1.0667")
+    assert retro.figures["source"] == "close"
+    assert retro.figures["rows"][0]["met"] is True
+    # Changing the measure afterwards does not change the retrospective.
+    rw.measure.current = Decimal(1)
+    rw.measure.target = Decimal(9)
+    rw.measure.save()
+    retro.refresh_from_db()
+    assert retro.actual == Decimal(4800000) and retro.figures["rows"][0]["actual"] == "4800000.0000"
+
+
+def test_open_without_snapshot_computes_live_and_says_so(rw):
+    goal = GoalFactory(name="小红书曝光", department=rw.org.mkt, period=rw.q3, owner=rw.org.member)
+    from lodestar.testing.factories import MeasureFactory
+
+    MeasureFactory(goal=goal, target=Decimal(200), current=Decimal(220))
+    retro = services.retrospective_open(actor=rw.org.user("admin"), goal=goal, period=rw.q3)
+    assert retro.figures["source"] == "live"
+    assert retro.achievement_rate == Decimal("1.1")
+
+
+def test_open_collects_checkins_deviations_and_items(rw):
+    category = DeviationCategory.objects.create(code="kol", name="合作方延期")
+    for day, reason in ((dt.date(2024, 7, 7), "KOL档期延后"), (dt.date(2024, 7, 14), "KOL档期延后")):
+        CheckInFactory(
+            measure=rw.measure,
+            period_start=day - dt.timedelta(days=6),
+            period_end=day,
+            cumulative=Decimal(1000000),
+            deviation_category=category,
+            deviation_reason=reason,
+        )
+    ActionItemFactory(department=rw.org.mkt, goal=rw.goal, title="直播", status=ItemStatus.CANCELLED)
+    ActionItemFactory(
+        department=rw.org.mkt, goal=rw.goal, title="素材", status=ItemStatus.DOING, due=dt.date(2024, 9, 1)
+    )
+    retro = _open(rw)
+    assert retro.figures["deviations"]["categories"] == [{"name": "合作方延期", "count": 2}]
+    assert retro.figures["deviations"]["reasons"] == [{"text": "KOL档期延后", "count": 2}]
+    assert len(retro.figures["history"][0]["points"]) == 2
+    assert [i["title"] for i in retro.figures["items"]["dropped"]] == ["直播"]
+    assert [i["title"] for i in retro.figures["items"]["late"]] == ["素材"]
+
+
+def test_open_twice_is_a_conflict_and_specialists_elsewhere_may_not_open(rw):
+    _open(rw)
+    with pytest.raises(ConflictError):
+        _open(rw)
+    with pytest.raises(PermissionDeniedError):
+        services.retrospective_open(
+            actor=rw.org.user("sales_manager"), goal=rw.goal, period=rw.q3, cadence="month"
+        )
+
+
+def test_update_checks_the_version(rw):
+    retro = _open(rw)
+    services.retrospective_update(
+        actor=rw.org.user("member"), retrospective=retro, version=1, highlights="组合投放"
+    )
+    with pytest.raises(ConflictError) as exc:
+        services.retrospective_update(
+            actor=rw.org.user("member"), retrospective=retro, version=1, problems="x"
+        )
+    assert exc.value.code == "version_conflict"
+
+
+def test_complete_needs_text_and_a_why(rw):
+    retro = _open(rw)
+    member = rw.org.user("member")
+    with pytest.raises(ApplicationError) as exc:
+        services.retrospective_complete(actor=member, retrospective=retro)
+    assert exc.value.field == "highlights"
+    retro = services.retrospective_update(
+        actor=member, retrospective=retro, version=retro.version, problems="服务器崩溃"
+    )
+    with pytest.raises(ApplicationError) as exc:
+        services.retrospective_complete(actor=member, retrospective=retro)
+    assert exc.value.field == "whys"
+    services.why_add(actor=member, retrospective=retro, question="为什么崩溃？", answer="压力测试未覆盖大促")
+    retro = services.retrospective_complete(actor=member, retrospective=retro)
+    assert retro.status == Status.COMPLETED and retro.completed_by == rw.org.member
+    with pytest.raises(ConflictError):
+        services.why_add(actor=member, retrospective=retro, question="a", answer="b")
+
+
+def test_whys_are_numbered_and_reordered(rw):
+    retro = _open(rw)
+    user = rw.org.user("member")
+    a = services.why_add(actor=user, retrospective=retro, question="转化率低", answer="话术无差异化")
+    b = services.why_add(actor=user, retrospective=retro, question="话术无差异化", answer="未做客户分层")
+    assert (a.position, b.position) == (1, 2)
+    services.why_move(actor=user, why=b, position=1)
+    assert list(retro.whys.values_list("pk", flat=True)) == [b.pk, a.pk]
+    services.why_delete(actor=user, why=b)
+    assert list(retro.whys.values_list("position", flat=True)) == [1]
+
+
+def test_sign_off_only_by_the_accountable_manager(rw, django_capture_on_commit_callbacks):
+    retro = _open(rw)
+    member = rw.org.user("member")
+    services.retrospective_update(actor=member, retrospective=retro, version=retro.version, highlights="h")
+    services.why_add(actor=member, retrospective=retro, question="q", answer="a")
+    retro = services.retrospective_complete(actor=member, retrospective=retro)
+    for role in ("member", "sales_manager", "hr", "viewer"):
+        with pytest.raises(PermissionDeniedError):
+            services.retrospective_sign_off(actor=rw.org.user(role), retrospective=retro)
+    with django_capture_on_commit_callbacks(execute=True):
+        retro = services.retrospective_sign_off(actor=rw.org.user("mkt_manager"), retrospective=retro)
+    assert retro.signed_off_by == rw.org.mkt_manager
+    assert Notification.objects.filter(recipient=rw.org.member, verb="retrospective_signed_off").exists()
+
+
+def _action(rw, retro, promote_as="item"):
+    return services.action_add(
+        actor=rw.org.user("mkt_manager"),
+        retrospective=retro,
+        title="提前1周进行服务器压力测试",
+        owner=rw.org.member,
+        due=dt.date(2024, 10, 15),
+        promote_as=promote_as,
+    )
+
+
+def test_promote_to_an_item_of_the_next_period_linked_both_ways(rw):
+    retro = _open(rw)
+    action = services.action_promote(actor=rw.org.user("mkt_manager"), action=_action(rw, retro))
+    item = ActionItem.objects.get(pk=action.item_id)
+    q4 = Period.objects.get(kind="quarter", key="FY2024-Q4")
+    assert action.status == ImprovementAction.ActionStatus.PROMOTED
+    assert item.start == q4.start and item.due == dt.date(2024, 10, 15)
+    assert list(item.improvement_actions.all()) == [action]
+    with pytest.raises(ConflictError):
+        services.action_promote(actor=rw.org.user("mkt_manager"), action=action)
+
+
+def test_promote_to_a_goal_refused_without_next_period_then_created_on_confirmation(rw):
+    q4 = Period.objects.get(kind="quarter", key="FY2024-Q4")
+    goal = GoalFactory(name="Q4 复购率", department=rw.org.mkt, period=q4, owner=rw.org.member)
+    SnapshotFactory(measure__goal=goal, period=q4)
+    retro = services.retrospective_open(actor=rw.org.user("admin"), goal=goal, period=q4)
+    action = _action(rw, retro, "goal")
+    with pytest.raises(ApplicationError) as exc:
+        services.action_promote(actor=rw.org.user("admin"), action=action)
+    assert exc.value.code == "next_period_missing" and exc.value.status == 422
+    with pytest.raises(PermissionDeniedError):  # only admins create periods
+        services.action_promote(actor=rw.org.user("mkt_manager"), action=action, create_next_period=True)
+    action = services.action_promote(actor=rw.org.user("admin"), action=action, create_next_period=True)
+    new_goal = Goal.objects.get(pk=action.goal_id)
+    assert new_goal.period.key == "FY2025-Q1" and new_goal.owner == rw.org.member
+    assert list(new_goal.improvement_actions.all()) == [action]
+
+
+def test_comment_mentions_notify_those_who_may_see(rw):
+    retro = _open(rw)
+    comment = services.comment_add(
+        actor=rw.org.user("member"), retrospective=retro, body="@mkt_manager 请看 @sales_manager"
+    )
+    assert list(comment.mentions.all()) == [rw.org.mkt_manager]
+    assert comment.not_notified == [rw.org.sales_manager]
+
+
+def test_attachment_limits(rw):
+    retro = _open(rw)
+    with pytest.raises(ApplicationError) as exc:
+        services.attachment_add(
+            actor=rw.org.user("member"), retrospective=retro, upload=SimpleUploadedFile("x.exe", b"MZ")
+        )
+    assert exc.value.code == "file_type"
+    attachment = services.attachment_add(
+        actor=rw.org.user("member"), retrospective=retro, upload=SimpleUploadedFile("复盘.xlsx", b"PK")
+    )
+    assert attachment.size == 2
+
+
+def test_worker_opens_due_ones_on_period_closed_idempotently(rw, django_capture_on_commit_callbacks):
+    deep = GoalFactory(
+        department=rw.org.mkt, period=rw.q3, owner=rw.org.member, parent=rw.goal, status=GoalStatus.ACTIVE
+    )
+    GoalFactory(
+        department=rw.org.mkt, period=rw.q3, owner=rw.org.member, parent=deep, status=GoalStatus.ACTIVE
+    )
+    GoalFactory(department=rw.org.sales, period=rw.q3, owner=None, status=GoalStatus.ACTIVE)
+    closing = PeriodClosingFactory(period=rw.q3, closed_by=rw.org.admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        period_closed.send(sender=PeriodClosing, closing_id=closing.pk)
+    retros = Retrospective.objects.filter(period=rw.q3)
+    # 新品A (depth 0) and its child (depth 1), plus 市场部's review; nothing for the grandchild or the ownerless goal.
+    assert sorted(r.scope for r in retros) == ["department", "goal", "goal"]
+    assert retros.get(scope="department").owner == rw.org.mkt_manager
+    assert Notification.objects.filter(recipient=rw.org.member, verb="retrospective_opened").count() == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        period_closed.send(sender=PeriodClosing, closing_id=closing.pk)
+    assert Retrospective.objects.filter(period=rw.q3).count() == 3
+
+
+def test_overdue_raises_one_alert_and_resolves_when_completed(rw):
+    retro = _open(rw)
+    assert AlertRule.objects.filter(condition="retrospective_overdue", is_active=True).exists()
+    assert evaluate_rules(today=retro.due) == []
+    raised = evaluate_rules(today=retro.due + dt.timedelta(days=1))
+    assert len(raised) == 1
+    alert = raised[0]
+    assert set(alert.recipients.all()) == {rw.org.member, rw.org.mkt_manager}
+    assert evaluate_rules(today=retro.due + dt.timedelta(days=2)) == []  # once
+    Retrospective.objects.filter(pk=retro.pk).update(status=Status.COMPLETED)
+    evaluate_rules(today=retro.due + dt.timedelta(days=3))
+    alert.refresh_from_db()
+    assert alert.status == Alert.Status.RESOLVED
