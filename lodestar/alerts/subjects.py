@@ -11,6 +11,7 @@ from django.db.models import Exists, OuterRef
 
 from lodestar.alerts.models import AlertRule
 from lodestar.execution.models import ActionItem, ItemStatus
+from lodestar.goals.closing_rules import frozen_goal_q
 from lodestar.goals.models import Goal, GoalStatus, Measure
 from lodestar.org.models import Department
 
@@ -72,7 +73,8 @@ def _descendant_ids(root_ids: list[int]) -> set[int]:
 
 
 def rule_goals(rule: AlertRule, only: set[int] | None = None):
-    goals = Goal.objects.filter(status=GoalStatus.ACTIVE)
+    # A closed period's results are final (DOMAIN.md §4): its goals are reviewed, no longer alerted on.
+    goals = Goal.objects.filter(status=GoalStatus.ACTIVE).exclude(frozen_goal_q())
     if rule.scope == AlertRule.Scope.DEPARTMENT:
         if rule.department is None:
             return goals.none()
@@ -89,7 +91,7 @@ def rule_goals(rule: AlertRule, only: set[int] | None = None):
 
 
 def rule_items(rule: AlertRule):
-    items = ActionItem.objects.filter(status__in=OPEN_ITEM_STATUSES)
+    items = ActionItem.objects.filter(status__in=OPEN_ITEM_STATUSES).exclude(frozen_goal_q("goal__"))
     if rule.scope == AlertRule.Scope.DEPARTMENT:
         if rule.department is None:
             return items.none()

@@ -12,6 +12,7 @@ from lodestar.core.models import CompanySettings
 from lodestar.demo import data
 from lodestar.demo.execution import seed_demo_execution
 from lodestar.demo.goals import seed_demo_goals
+from lodestar.demo.reviews import seed_demo_reviews
 from lodestar.demo.tracking import seed_demo_tracking
 from lodestar.org.models import Department, Person
 from lodestar.org.periods_services import period_generate_fiscal_year
@@ -88,6 +89,7 @@ class Command(BaseCommand):
         seed_demo_goals(admin_user)
         seed_demo_execution(admin_user)
         seed_demo_tracking(admin_user)
+        seed_demo_reviews(admin_user)
 
     @transaction.atomic
     def _seed_goals_if_missing(self, settings_row: CompanySettings) -> None:
@@ -118,6 +120,15 @@ class Command(BaseCommand):
         ):
             seed_demo_tracking(admin_user)
             self.stdout.write("Demo check-ins and alert rules added.")
+        from lodestar.retrospectives.models import Retrospective
+
+        if (
+            not Retrospective.objects.exists()
+            and not Goal.objects.filter(name="Q2 618大促GMV").exists()
+            and Goal.objects.filter(name="小红书笔记50篇", status="active").exists()
+        ):
+            seed_demo_reviews(admin_user)
+            self.stdout.write("Demo retrospectives, cases and SOPs added.")
 
     def print_logins(self) -> None:
         self.stdout.write("")
