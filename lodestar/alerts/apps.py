@@ -10,6 +10,9 @@ class AlertsConfig(AppConfig):
     def ready(self) -> None:
         # tracking announces each recorded check-in; the alerts listen (tracking never imports alerts).
         from lodestar.alerts import receivers
+        from lodestar.alerts import tasks as recurring
+        from lodestar.core.worker import register_recurring
         from lodestar.tracking.signals import checkin_recorded
 
+        register_recurring(recurring.ensure_scheduled)
         checkin_recorded.connect(receivers.evaluate_on_checkin, dispatch_uid="alerts.evaluate_on_checkin")

@@ -19,3 +19,8 @@ def requeue_stale_tasks(reschedule: bool = True) -> int:
     if reschedule:
         worker.enqueue_once(requeue_stale_tasks, run_after=timezone.now() + SWEEP_EVERY, reschedule=True)
     return counts["requeued"]
+
+
+def ensure_scheduled() -> bool:
+    """Queue the stale-task sweep's first run (`manage.py schedule_tasks`)."""
+    return worker.enqueue_once(requeue_stale_tasks, reschedule=True)

@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import socket
+from collections.abc import Callable
 
 from django.conf import settings
 from django.utils import timezone
@@ -126,3 +127,22 @@ def enqueue_once(the_task, *, run_after: dt.datetime | None = None, **kwargs) ->
             return False
     (the_task.using(run_after=run_after) if run_after else the_task).enqueue(**kwargs)
     return True
+
+
+# Each app's `ensure_scheduled` (queue the first run of its periodic tasks), registered in its
+# AppConfig.ready(): `manage.py schedule_tasks` lives in core and never imports the apps above it.
+_RECURRING: list[Callable[[], object]] = []
+
+
+def register_recurring(ensure_scheduled: Callable[[], object]) -> None:
+    """Add an app's scheduler to those `schedule_tasks` runs (once, however often ready() runs)."""
+    if ensure_scheduled not in _RECURRING:
+        _RECURRING.append(ensure_scheduled)
+
+
+def schedule_recurring() -> bool:
+    """Queue every registered app's periodic tasks that are not queued yet; True if any was queued."""
+    queued = False
+    for ensure_scheduled in _RECURRING:
+        queued = bool(ensure_scheduled()) or queued
+    return queued

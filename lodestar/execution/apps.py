@@ -8,6 +8,9 @@ class ExecutionConfig(AppConfig):
     verbose_name = _("Execution")
 
     def ready(self) -> None:
+        from lodestar.core.worker import register_recurring
+        from lodestar.execution import tasks as recurring
         from lodestar.execution.access import register_template_checks
 
+        register_recurring(recurring.ensure_scheduled)
         register_template_checks()

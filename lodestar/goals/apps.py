@@ -9,8 +9,11 @@ class GoalsConfig(AppConfig):
 
     def ready(self) -> None:
         from lodestar.core.signals import period_closed_changed
+        from lodestar.core.worker import register_recurring
+        from lodestar.goals import tasks as recurring
         from lodestar.goals.access import register_template_checks
         from lodestar.goals.tasks import refresh_after_period_closing
 
+        register_recurring(recurring.ensure_scheduled)
         register_template_checks()
         period_closed_changed.connect(refresh_after_period_closing, dispatch_uid="goals-period-closing")

@@ -8,6 +8,9 @@ class KnowledgeConfig(AppConfig):
     verbose_name = _("Knowledge")
 
     def ready(self) -> None:
+        from lodestar.core.worker import register_recurring
+        from lodestar.knowledge import tasks as recurring
         from lodestar.knowledge.access import register_checks
 
+        register_recurring(recurring.ensure_scheduled)
         register_checks()
