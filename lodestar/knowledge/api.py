@@ -42,7 +42,8 @@ def _cases():
     return selectors.cases_with_lists().prefetch_related("goals")
 
 
-def _case_out(pk: int) -> Case:
+def case_out(pk: int) -> Case:
+    """A case as GET /cases/{id} answers it (also the trash's answer to a restore)."""
     return _cases().get(pk=pk)
 
 
@@ -111,12 +112,12 @@ def case_create(request, payload: CaseIn):
             raise ApplicationError(_("Choose the case's department."), field="department_id", code="required")
         data["department"] = department
     case = services.case_create(actor=request.user, **data)
-    return Status(201, _case_out(case.pk))
+    return Status(201, case_out(case.pk))
 
 
 @router.get("/cases/{case_id}", response={200: CaseOut, **READ_ERRORS}, summary="One case")
 def case_detail(request, case_id: int = CaseId):
-    return _case_out(access.access_case(request.user, case_id).pk)
+    return case_out(access.access_case(request.user, case_id).pk)
 
 
 @router.patch("/cases/{case_id}", response={200: CaseOut, **WRITE_ERRORS}, summary="Change a case")
@@ -127,7 +128,7 @@ def case_update(request, payload: CasePatch, case_id: int = CaseId):
     version = data.pop("version")
     data = _case_references(request.user, data)
     services.case_update(actor=request.user, case=case, version=version, **data)
-    return _case_out(case.pk)
+    return case_out(case.pk)
 
 
 @router.delete("/cases/{case_id}", response={204: None, **WRITE_ERRORS}, summary="Delete a case")
@@ -145,7 +146,8 @@ def _sops():
     )
 
 
-def _sop_out(pk: int) -> Sop:
+def sop_out(pk: int) -> Sop:
+    """An SOP as GET /sops/{id} answers it (also the trash's answer to a restore)."""
     return _sops().get(pk=pk)
 
 
@@ -184,12 +186,12 @@ def sop_create(request, payload: SopIn):
         change_note=payload.change_note,
         cases=_cases_by_id(request.user, payload.case_ids),
     )
-    return Status(201, _sop_out(sop.pk))
+    return Status(201, sop_out(sop.pk))
 
 
 @router.get("/sops/{sop_id}", response={200: SopOut, **READ_ERRORS}, summary="One SOP")
 def sop_detail(request, sop_id: int = SopId):
-    return _sop_out(access.access_sop(request.user, sop_id).pk)
+    return sop_out(access.access_sop(request.user, sop_id).pk)
 
 
 @router.patch("/sops/{sop_id}", response={200: SopOut, **WRITE_ERRORS}, summary="Change an SOP's details")
@@ -204,7 +206,7 @@ def sop_update(request, payload: SopPatch, sop_id: int = SopId):
         data["department"] = access_department(request.user, data.pop("department_id"))
     cases = _cases_by_id(request.user, data.pop("case_ids")) if "case_ids" in data else None
     services.sop_update(actor=request.user, sop=sop, version=version, cases=cases, **data)
-    return _sop_out(sop.pk)
+    return sop_out(sop.pk)
 
 
 @router.delete("/sops/{sop_id}", response={204: None, **WRITE_ERRORS}, summary="Delete an SOP")

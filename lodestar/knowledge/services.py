@@ -16,15 +16,15 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from lodestar.core.errors import ApplicationError, PermissionDeniedError
+from lodestar.core.errors import ApplicationError, NotFound, PermissionDeniedError
 from lodestar.core.models import Period
 from lodestar.core.services import Actor, bump_version, check_version, validated_save
-from lodestar.core.softdelete import mark_deleted
+from lodestar.core.softdelete import mark_deleted, mark_restored
 from lodestar.goals.models import Goal, Snapshot, SnapshotKind
 from lodestar.knowledge import access, domain
 from lodestar.knowledge.models import Case, Sop, SopVersion, Tag
 from lodestar.org.models import Department, Person
-from lodestar.org.permissions import person_of, require_person
+from lodestar.org.permissions import person_of, require_admin, require_person
 from lodestar.retrospectives.models import Retrospective
 
 MAX_GOALS = 20
@@ -257,6 +257,17 @@ def case_delete(*, actor: Actor, case: Case) -> None:
     mark_deleted(case, actor=actor, person=person_of(actor))
 
 
+@transaction.atomic
+def case_restore(*, actor: Actor, case_id: int) -> Case:
+    """Bring a deleted case back from the trash (admins only), with its tags, goals and SOP links."""
+    require_admin(actor)
+    case = Case.all_objects.select_for_update().filter(pk=case_id, deleted_at__isnull=False).first()
+    if case is None:
+        raise NotFound(_("There is no deleted case with this id."), field="case_id")
+    mark_restored(case, actor=actor)
+    return case
+
+
 # --- SOPs --------------------------------------------------------------------------------------
 
 
@@ -388,6 +399,17 @@ def sop_delete(*, actor: Actor, sop: Sop) -> None:
     if not access.can_delete_sop(actor, sop):
         raise PermissionDeniedError(_("Only a manager of the SOP's department or an admin can delete it."))
     mark_deleted(sop, actor=actor, person=person_of(actor))
+
+
+@transaction.atomic
+def sop_restore(*, actor: Actor, sop_id: int) -> Sop:
+    """Bring a deleted SOP back from the trash (admins only), with all its versions."""
+    require_admin(actor)
+    sop = Sop.all_objects.select_for_update().filter(pk=sop_id, deleted_at__isnull=False).first()
+    if sop is None:
+        raise NotFound(_("There is no deleted SOP with this id."), field="sop_id")
+    mark_restored(sop, actor=actor)
+    return sop
 
 
 def send_review_reminders(today: dt.date | None = None) -> int:

@@ -371,6 +371,8 @@ OPS: dict[str, Op] = {
     ),
     "GET /check-ins/{checkin_id}": Op(PRIVATE_READ),
     "POST /check-ins/{checkin_id}/restore": Op(ADMIN_ONLY, params={"checkin_id": "trashed_checkin_id"}),
+    "POST /cases/{case_id}/restore": Op(ADMIN_ONLY, params={"case_id": "trashed_case_id"}),
+    "POST /sops/{sop_id}/restore": Op(ADMIN_ONLY, params={"sop_id": "trashed_sop_id"}),
     "PATCH /check-ins/{checkin_id}": Op(
         row(OK, OK, NOT_FOUND, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN),
         lambda w: {"version": version(CheckIn, w["checkin_id"]), "comment": "补充：两篇爆文"},

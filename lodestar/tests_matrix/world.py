@@ -239,6 +239,20 @@ def build_world() -> dict:
         cases=[case],
     )
     knowledge.sop_add_version(actor=fresh(member), sop=sop, body_markdown="## 步骤\n1. 线索入库\n2. 首触")
+    # In the trash too, for the restore endpoints: a deleted case and a deleted SOP.
+    trashed_case = knowledge.case_create(
+        actor=fresh(manager), title="已删除的案例", outcome="failure", department=mkt
+    )
+    knowledge.case_delete(actor=fresh(manager), case=trashed_case)
+    trashed_sop = knowledge.sop_create(
+        actor=fresh(manager),
+        title="已删除的SOP",
+        owner=manager,
+        department=mkt,
+        review_date=dt.date(2026, 6, 30),
+        body_markdown="1. 旧流程",
+    )
+    knowledge.sop_delete(actor=fresh(manager), sop=trashed_sop)
     # A retrospective of the goal for its year (owner 赵敏): highlights, one why, one improvement action, a file.
     retrospective = retrospectives.retrospective_open(actor=fresh(manager), goal=goal, period=year)
     retrospective = retrospectives.retrospective_update(
@@ -301,6 +315,8 @@ def build_world() -> dict:
         "trashed_goal_id": trashed_goal.pk,
         "trashed_item_id": trashed_item.pk,
         "trashed_checkin_id": trashed_checkin.pk,
+        "trashed_case_id": trashed_case.pk,
+        "trashed_sop_id": trashed_sop.pk,
         "decision_id": decision.pk,
         "retrospective_id": retrospective.pk,
         "why_id": why.pk,

@@ -1,4 +1,4 @@
-"""API: the trash (deleted goals, items and check-ins) and restoring them — admins only.
+"""API: the trash (deleted goals, items, check-ins, cases and SOPs) and restoring them — admins only.
 
 Restoring answers with the record as its own GET would, 404 when there is no deleted record with
 that id, and 409 when it cannot come back as it was (its goal or parent is deleted, its period
@@ -17,6 +17,8 @@ from lodestar.execution.api import item_out
 from lodestar.execution.schemas import ItemOut
 from lodestar.goals.api import goal_out
 from lodestar.goals.schemas import GoalOut
+from lodestar.knowledge.api import case_out, sop_out
+from lodestar.knowledge.schemas import CaseOut, SopOut
 from lodestar.tracking.api import checkin_out
 from lodestar.tracking.schemas import CheckInOut
 from lodestar.trash import selectors, services
@@ -27,7 +29,9 @@ RecordId = Path(..., le=MAX_ID, description="The deleted record's id")
 
 
 class TrashFilterIn(FilterSchema):
-    kind: Literal["goal", "item", "checkin"] | None = Field(None, description="Only one kind of record")
+    kind: Literal["goal", "item", "checkin", "case", "sop"] | None = Field(
+        None, description="Only one kind of record"
+    )
     page: int = Field(1, ge=1, le=100000)
     page_size: int = Field(50, ge=1, le=500)
 
@@ -104,3 +108,23 @@ def item_restore(request, item_id: int = RecordId):
 def checkin_restore(request, checkin_id: int = RecordId):
     checkin = services.restore(request.user, kind="checkin", record_id=checkin_id)
     return checkin_out(checkin.pk)
+
+
+@router.post(
+    "/cases/{case_id}/restore",
+    response={200: CaseOut, **WRITE_ERRORS},
+    summary="Restore a deleted case (admins)",
+)
+def case_restore(request, case_id: int = RecordId):
+    case = services.restore(request.user, kind="case", record_id=case_id)
+    return case_out(case.pk)
+
+
+@router.post(
+    "/sops/{sop_id}/restore",
+    response={200: SopOut, **WRITE_ERRORS},
+    summary="Restore a deleted SOP with its versions (admins)",
+)
+def sop_restore(request, sop_id: int = RecordId):
+    sop = services.restore(request.user, kind="sop", record_id=sop_id)
+    return sop_out(sop.pk)

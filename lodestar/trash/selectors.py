@@ -1,10 +1,10 @@
-"""The trash: deleted goals, action items and check-ins, newest first, for the admin to restore.
+"""The trash: deleted goals, action items, check-ins, cases and SOPs, newest first, for the admin to restore.
 
-The trash stands above goals, execution and tracking and reads their models; restoring goes
+The trash stands above goals, execution, tracking and knowledge and reads their models; restoring goes
 through each app's own restore service (services.py).
 
 One page costs a fixed number of queries whatever its size: a count and a slice of the UNION of
-(kind, id, deleted_at) over the three tables, then one query per kind for the rows on the page.
+(kind, id, deleted_at) over the five tables, then one query per kind for the rows on the page.
 """
 
 from __future__ import annotations
@@ -17,11 +17,18 @@ from django.utils.translation import gettext_lazy as _
 
 from lodestar.execution.models import ActionItem
 from lodestar.goals.models import Goal
+from lodestar.knowledge.models import Case, Sop
 from lodestar.org.models import Department, Person
 from lodestar.org.permissions import require_admin
 from lodestar.tracking.models import CheckIn
 
-KINDS = {"goal": _("Goal"), "item": _("Action item"), "checkin": _("Check-in")}
+KINDS = {
+    "goal": _("Goal"),
+    "item": _("Action item"),
+    "checkin": _("Check-in"),
+    "case": _("Case"),
+    "sop": _("SOP"),
+}
 
 
 @dataclass
@@ -39,7 +46,7 @@ class TrashRow:
 
 
 def _deleted_keys(kind: str):
-    model = {"goal": Goal, "item": ActionItem, "checkin": CheckIn}[kind]
+    model = {"goal": Goal, "item": ActionItem, "checkin": CheckIn, "case": Case, "sop": Sop}[kind]
     return (
         model.all_objects.filter(deleted_at__isnull=False)
         .annotate(trash_kind=Value(kind, output_field=CharField()))
@@ -57,6 +64,10 @@ def _load(kind: str, ids: list[int]) -> dict:
     if kind == "item":
         items = ActionItem.all_objects.select_related("department", "deleted_by").filter(pk__in=ids)
         return {i.pk: (i.title, i.department, i.deleted_by) for i in items}
+    if kind in ("case", "sop"):
+        model = Case if kind == "case" else Sop
+        rows = model.all_objects.select_related("department", "deleted_by").filter(pk__in=ids)
+        return {r.pk: (r.title, r.department, r.deleted_by) for r in rows}
     checkins = CheckIn.all_objects.select_related(
         "measure__goal__department", "item__department", "deleted_by"
     ).filter(pk__in=ids)

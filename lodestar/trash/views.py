@@ -1,4 +1,4 @@
-"""The trash page (admins only): deleted goals, items and check-ins, and their Restore buttons."""
+"""The trash page (admins only): deleted goals, items, check-ins, cases and SOPs, and their Restore buttons."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The trash (admins only): deleted goals, items and check-ins listed by kind, restored from the page and API."""
+"""The trash (admins only): deleted goals, items, check-ins, cases and SOPs listed by kind, restored from the page and API."""
 
 from __future__ import annotations
 
@@ -81,3 +81,58 @@ def test_anonymous_cannot_reach_the_trash(world, tree, make_goal, api):
     assert api(None).get("/trash").status_code == 401
     assert api(None).post(f"/goals/{goal.pk}/restore").status_code == 401
     assert page(world.admin).get("/trash/").status_code == 200
+
+
+def _deleted_case_and_sop(world):
+    import datetime as dt
+
+    from lodestar.knowledge import services as knowledge
+
+    case = knowledge.case_create(
+        actor=fresh(world.mkt_manager), title="618直播转化率低", outcome="failure", department=world.mkt
+    )
+    sop = knowledge.sop_create(
+        actor=fresh(world.mkt_manager),
+        title="大促直播话术SOP",
+        owner=world.mkt_manager,
+        department=world.mkt,
+        review_date=dt.date(2026, 12, 31),
+        body_markdown="## 分层话术",
+        cases=[case],
+    )
+    knowledge.case_delete(actor=fresh(world.mkt_manager), case=case)
+    knowledge.sop_delete(actor=fresh(world.mkt_manager), sop=sop)
+    return case, sop
+
+
+def test_deleted_cases_and_sops_come_back_from_the_trash(world, api):
+    from lodestar.knowledge.models import Case, Sop
+
+    case, sop = _deleted_case_and_sop(world)
+    listed = api("admin").get("/trash").json()
+    assert {(row["kind"], row["title"]) for row in listed["items"]} == {
+        ("case", "618直播转化率低"),
+        ("sop", "大促直播话术SOP"),
+    }
+    assert api("admin").get("/trash", kind="sop").json()["count"] == 1
+    html = page(world.admin).get("/trash/?kind=case").content.decode()
+    assert f"trash-row-case-{case.pk}" in html and "trash-row-sop" not in html
+
+    restored = api("admin").post(f"/cases/{case.pk}/restore")
+    assert restored.status_code == 200 and restored.json()["title"] == "618直播转化率低"
+    response = page(world.admin).post(f"/trash/sop/{sop.pk}/restore/", {"shown_kind": "sop"})
+    assert response.status_code == 302 and response["Location"] == "/trash/?kind=sop"
+    assert Case.objects.filter(pk=case.pk).exists()
+    assert Sop.objects.get(pk=sop.pk).cases.get() == Case.objects.get(pk=case.pk)  # links kept
+    assert api("admin").post(f"/cases/{case.pk}/restore").status_code == 404  # nothing left to restore
+
+
+@pytest.mark.parametrize("who", ("mkt_manager", "member", "hr", "viewer"))
+def test_only_admins_restore_cases_and_sops(world, api, who):
+    from lodestar.knowledge.models import Case, Sop
+
+    case, sop = _deleted_case_and_sop(world)
+    assert api(who).post(f"/cases/{case.pk}/restore").status_code == 403
+    assert api(who).post(f"/sops/{sop.pk}/restore").status_code == 403
+    assert page(world.person(who)).post(f"/trash/case/{case.pk}/restore/").status_code == 403
+    assert Case.all_objects.get(pk=case.pk).is_deleted and Sop.all_objects.get(pk=sop.pk).is_deleted
