@@ -169,6 +169,29 @@ def test_a_promoted_action_is_followed_up_and_marked_done(retro, client_as):
     assert action.status == "done"
 
 
+def test_a_promoted_item_and_goal_link_back_to_their_retrospective(retro, client_as):
+    from lodestar.testing.factories import ImprovementActionFactory
+
+    client = client_as("mkt_manager")
+    item_action = retro.actions.get()
+    goal_action = ImprovementActionFactory(retrospective=retro, title="Q4 话术分层覆盖率", owner=retro.owner)
+    client.post(
+        reverse("retrospectives:action_promote", args=[retro.pk, item_action.pk]), {"promote_as": "item"}
+    )
+    client.post(
+        reverse("retrospectives:action_promote", args=[retro.pk, goal_action.pk]), {"promote_as": "goal"}
+    )
+    item_action.refresh_from_db()
+    goal_action.refresh_from_db()
+    back = reverse("retrospectives:detail", args=[retro.pk])
+    for url in (
+        reverse("execution:detail", args=[item_action.item_id]),
+        reverse("goals:detail", args=[goal_action.goal_id]),
+    ):
+        page = client.get(url).content.decode()
+        assert 'data-testid="from-retrospective"' in page and f'href="{back}"' in page and retro.title in page
+
+
 def test_open_a_department_retrospective(rw, client_as):
     assert (
         'data-testid="open-department"'
