@@ -46,7 +46,7 @@ def _people():
 
 class TableForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
-    title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
+    title = forms.CharField(label=gettext_lazy("Retrospective title"), max_length=200)
     highlights = forms.CharField(
         label=gettext_lazy("Key highlights"),
         required=False,

@@ -80,11 +80,16 @@ def test_write_complete_and_sign_off_through_the_pages(retro, client_as):
         },
     )
     assert response.status_code == 302
+    detail = reverse("retrospectives:detail", args=[retro.pk])
+    assert 'data-testid="write-case"' not in member.get(detail).content.decode()  # not while open
     assert member.post(reverse("retrospectives:complete", args=[retro.pk])).status_code == 302
     retro.refresh_from_db()
     assert retro.status == "completed"
-    page = client_as("mkt_manager").get(reverse("retrospectives:detail", args=[retro.pk])).content.decode()
+    page = client_as("mkt_manager").get(detail).content.decode()
     assert 'data-testid="sign-off"' in page
+    # A completed retrospective's lesson becomes a case: the form opens pre-filled from it.
+    assert f'href="{reverse("knowledge:case_create")}?retrospective={retro.pk}"' in page
+    assert 'data-testid="write-case"' not in client_as("viewer").get(detail).content.decode()
     assert client_as("member").post(reverse("retrospectives:sign_off", args=[retro.pk])).status_code == 302
     retro.refresh_from_db()
     assert retro.signed_off_at is None
