@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
+import zlib
 from pathlib import Path
 
 from playwright.sync_api import expect
@@ -24,6 +26,7 @@ from e2e.conftest import login, logout
 from lodestar.execution.models import ActionItem
 from lodestar.goals.models import Goal
 from lodestar.knowledge.models import Case
+from lodestar.knowledge.pdf import cjk_fonts
 from lodestar.org.models import Person
 from lodestar.retrospectives.models import ImprovementAction, Retrospective
 
@@ -33,6 +36,18 @@ SHOTS = Path(os.environ.get("JOURNEY_SHOTS", "/tmp/journey-shots"))
 def shot(page, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def pdf_fonts(body: bytes) -> set[str]:
+    """The /BaseFont names of a PDF, its object streams inflated (WeasyPrint compresses them)."""
+    chunks = [body]
+    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", body, flags=re.S):
+        try:
+            chunks.append(zlib.decompress(stream))
+        except zlib.error:
+            continue
+    pattern = re.compile(rb"/BaseFont\s*/(?:[A-Z]{6}\+)?([^\s/<>\[\]()]+)")
+    return {name.decode("latin-1") for chunk in chunks for name in pattern.findall(chunk)}
 
 
 def test_retrospective_from_period_close_to_q4_follow_ups(page, step):
@@ -49,7 +64,13 @@ def test_retrospective_from_period_close_to_q4_follow_ups(page, step):
         row = page.locator("tr").filter(has_text=q3.label).first
         row.get_by_test_id("period-close-link").click()
         page.wait_for_url(f"**/tracking/periods/{q3.pk}/close/")
-        # What is unfinished comes first: the cards list it before the close form.
+        # What is unfinished comes first: the demo's Q3 goals have figures but no check-in reaching the
+        # period end (the 5 goals of Q3: 3 of 市场营销中心 and the 抖音/天猫 parts), nothing else is open.
+        missing = page.get_by_test_id("missing-final")
+        for name in ("新品A Q3销售额", "小红书品牌曝光", "用户复购率提升", "新品A Q3销售额 · 天猫"):
+            expect(missing).to_contain_text(name)
+        expect(page.get_by_test_id("open-items")).to_contain_text("没有未完成的行动项")
+        expect(page.get_by_test_id("pending-adjustments")).to_contain_text("没有待审批的申请")
         expect(page.get_by_test_id("close-form")).to_be_visible()
         shot(page, "01-close-page")
         form = page.get_by_test_id("close-form")
@@ -172,7 +193,8 @@ def test_retrospective_from_period_close_to_q4_follow_ups(page, step):
         shot(page, "10-signed-off")
 
     with step("the lesson becomes a case, found by a Chinese search"):
-        page.goto(f"{page.base_url}/knowledge/cases/new/?retrospective={retro.pk}")
+        page.get_by_test_id("write-case").click()
+        page.wait_for_url(f"**/knowledge/cases/new/?retrospective={retro.pk}")
         expect(page.get_by_test_id("from-retrospective")).to_be_visible()
         form = page.get_by_test_id("case-form")
         form.locator("[name=title]").fill("大促活动页压测缺失导致天猫首日宕机")
@@ -228,4 +250,9 @@ def test_retrospective_from_period_close_to_q4_follow_ups(page, step):
         response = page.request.get(page.base_url + href)
         assert response.status == 200
         assert response.headers["content-type"].startswith("application/pdf")
-        assert response.body()[:5] == b"%PDF-"
+        body = response.body()
+        assert body[:5] == b"%PDF-"
+        # Chinese text needs a CJK font: the PDF embeds one of those fontconfig lists for zh.
+        embedded = {re.sub(r"[\s-]", "", font) for font in pdf_fonts(body)}  # WenQuanYi-Micro-Hei
+        families = {re.sub(r"[\s-]", "", family) for family in cjk_fonts()}  # WenQuanYi Micro Hei
+        assert any(family in font for font in embedded for family in families), (embedded, families)
