@@ -32,7 +32,13 @@ class VersionField(forms.IntegerField):
 
 
 class DateInput(forms.DateInput):
+    """An `<input type="date">`: its value must be ISO (YYYY-MM-DD) whatever the language — the
+    localised format (zh-Hans: 2026/10/15) is rejected by the browser, which shows the field empty."""
+
     input_type = "date"
+
+    def __init__(self, attrs=None, format=None):
+        super().__init__(attrs, format=format or "%Y-%m-%d")
 
 
 class GenerateYearForm(forms.Form):

@@ -28,6 +28,9 @@ TOP_CITED = 5
 
 PERCENT = Decimal("0.01")
 
+# A rate as the retrospective stores it (its columns keep 6 decimal places, like goals' rates).
+STORED_RATE = Decimal("0.000001")
+
 
 def achievement_pair(
     actual: Decimal | None,
@@ -55,6 +58,16 @@ def as_percent(rate: Decimal | None) -> Decimal | None:
     if rate is None:
         return None
     return (rate * 100).quantize(PERCENT, rounding=ROUND_HALF_UP)
+
+
+def stored_rate(rate: Decimal | None) -> Decimal | None:
+    """A rate rounded half up to the 6 places a retrospective's rate columns keep (DOMAIN.md "Numbers":
+    shown with two decimals as a percent, so the rounding never shows): the mean of 0.96, 1.10 and 0.60
+    is 0.886666… → 0.886667. Without it a repeating fraction (a department's mean, 480/450) cannot be
+    saved and opening the retrospective fails."""
+    if rate is None:
+        return None
+    return rate.quantize(STORED_RATE, rounding=ROUND_HALF_UP)
 
 
 def cadence_of(period_kind: str) -> str | None:

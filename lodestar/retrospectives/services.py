@@ -122,6 +122,14 @@ def _existing(
     return qs.filter(department=department).first()
 
 
+def _headline(headline: dict) -> dict:
+    """The prefill's headline strings as the model's decimals, rates rounded to their stored places."""
+    values = {k: (Decimal(v) if v is not None else None) for k, v in headline.items()}
+    for key in ("achievement_rate", "original_achievement_rate"):
+        values[key] = domain.stored_rate(values.get(key))
+    return values
+
+
 @transaction.atomic
 def retrospective_open(
     *,
@@ -198,7 +206,7 @@ def retrospective_open(
             else None
         ),
         created_by=person,
-        **{k: (Decimal(v) if v is not None else None) for k, v in headline.items()},
+        **_headline(headline),
     )
     validated_save(retrospective, validate_constraints=False)
     if person is None or owner.pk != person.pk:

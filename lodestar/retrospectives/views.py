@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from lodestar.core.errors import ApplicationError, NotFound
+from lodestar.core.forms import DateInput
 from lodestar.core.http import add_error_to_form, int_param, page_view, service_errors
 from lodestar.core.models import Period
 from lodestar.goals.access import access_goal
@@ -45,7 +46,7 @@ def _people():
 
 class TableForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
-    title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
+    title = forms.CharField(label=gettext_lazy("Retrospective title"), max_length=200)
     highlights = forms.CharField(
         label=gettext_lazy("Key highlights"),
         required=False,
@@ -67,7 +68,7 @@ class TableForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     owner = PersonChoiceField(label=gettext_lazy("Owner"), queryset=Person.objects.none())
-    due = forms.DateField(label=gettext_lazy("Due"), widget=forms.DateInput(attrs={"type": "date"}))
+    due = forms.DateField(label=gettext_lazy("Due"), widget=DateInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -82,7 +83,7 @@ class WhyForm(forms.Form):
 class ActionForm(forms.Form):
     title = forms.CharField(label=gettext_lazy("Improvement action"), max_length=200)
     owner = PersonChoiceField(label=gettext_lazy("Owner"), queryset=Person.objects.none())
-    due = forms.DateField(label=gettext_lazy("Deadline"), widget=forms.DateInput(attrs={"type": "date"}))
+    due = forms.DateField(label=gettext_lazy("Deadline"), widget=DateInput)
     promote_as = forms.ChoiceField(
         label=gettext_lazy("Becomes"),
         required=False,

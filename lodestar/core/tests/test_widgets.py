@@ -38,3 +38,18 @@ class FastSelectTests(SimpleTestCase):
         html = FastSelect(choices=CHOICES).render("owner", None)
         self.assertIn("Tom &quot;&lt;b&gt;&quot; &amp; Co", html)
         self.assertNotIn("<b>", html)
+
+
+class DateInputTests(SimpleTestCase):
+    def test_the_value_is_iso_whatever_the_language(self):
+        """`<input type="date">` takes only YYYY-MM-DD: in zh-Hans Django's localised 2026/10/15 would
+        leave the field empty in the browser (a form's saved due date lost on the next save)."""
+        import datetime as dt
+
+        from django.utils import translation
+
+        from lodestar.core.forms import DateInput
+
+        with translation.override("zh-hans"):
+            html = DateInput(attrs={"class": "x"}).render("due", dt.date(2026, 10, 15))
+        assert 'type="date"' in html and 'value="2026-10-15"' in html and 'class="x"' in html

@@ -87,3 +87,20 @@ def test_item_buckets():
     assert domain.item_bucket("doing", dt.date(2024, 9, 1), None, end) == "late"
     assert domain.item_bucket("todo", dt.date(2024, 10, 9), None, end) == "open"
     assert domain.item_bucket("cancelled", None, None, end) == "dropped"
+
+
+def test_a_stored_rate_keeps_six_places_rounded_half_up():
+    # A department's mean of 0.96, 1.10 and 0.60 repeats: 0.8866666… → 0.886667 (the column keeps 6 places).
+    assert domain.stored_rate((Decimal("0.96") + Decimal("1.10") + Decimal("0.60")) / 3) == Decimal(
+        "0.886667"
+    )
+    assert domain.stored_rate(Decimal(480) / Decimal(450)) == Decimal("1.066667")
+    assert domain.stored_rate(Decimal("0.96")) == Decimal("0.960000")
+    assert domain.stored_rate(None) is None
+
+
+@given(st.decimals(min_value=Decimal(0), max_value=Decimal(1000), allow_nan=False, allow_infinity=False))
+def test_a_stored_rate_never_moves_a_shown_percent(rate):
+    stored = domain.stored_rate(rate)
+    assert abs(stored - rate) <= Decimal("0.0000005")
+    assert stored.as_tuple().exponent == -6

@@ -243,3 +243,19 @@ def test_overdue_raises_one_alert_and_resolves_when_completed(rw):
     evaluate_rules(today=retro.due + dt.timedelta(days=3))
     alert.refresh_from_db()
     assert alert.status == Alert.Status.RESOLVED
+
+
+def test_a_repeating_headline_rate_is_stored_to_six_places():
+    """A department retrospective's headline is the mean of its goals' rates: 0.8866666… must save
+    (it failed the model's 6 decimal places and stopped the retrospectives a period close opens)."""
+    values = services._headline(
+        {
+            "target": None,
+            "original_target": None,
+            "actual": None,
+            "achievement_rate": "0.8866666666666666666666666667",
+            "original_achievement_rate": None,
+        }
+    )
+    assert values["achievement_rate"] == Decimal("0.886667")
+    assert values["original_achievement_rate"] is None

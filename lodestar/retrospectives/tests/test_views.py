@@ -80,11 +80,16 @@ def test_write_complete_and_sign_off_through_the_pages(retro, client_as):
         },
     )
     assert response.status_code == 302
+    detail = reverse("retrospectives:detail", args=[retro.pk])
+    assert 'data-testid="write-case"' not in member.get(detail).content.decode()  # not while open
     assert member.post(reverse("retrospectives:complete", args=[retro.pk])).status_code == 302
     retro.refresh_from_db()
     assert retro.status == "completed"
-    page = client_as("mkt_manager").get(reverse("retrospectives:detail", args=[retro.pk])).content.decode()
+    page = client_as("mkt_manager").get(detail).content.decode()
     assert 'data-testid="sign-off"' in page
+    # A completed retrospective's lesson becomes a case: the form opens pre-filled from it.
+    assert f'href="{reverse("knowledge:case_create")}?retrospective={retro.pk}"' in page
+    assert 'data-testid="write-case"' not in client_as("viewer").get(detail).content.decode()
     assert client_as("member").post(reverse("retrospectives:sign_off", args=[retro.pk])).status_code == 302
     retro.refresh_from_db()
     assert retro.signed_off_at is None
@@ -167,6 +172,29 @@ def test_a_promoted_action_is_followed_up_and_marked_done(retro, client_as):
     client.post(reverse("retrospectives:action_done", args=[retro.pk, action.pk]))
     action.refresh_from_db()
     assert action.status == "done"
+
+
+def test_a_promoted_item_and_goal_link_back_to_their_retrospective(retro, client_as):
+    from lodestar.testing.factories import ImprovementActionFactory
+
+    client = client_as("mkt_manager")
+    item_action = retro.actions.get()
+    goal_action = ImprovementActionFactory(retrospective=retro, title="Q4 话术分层覆盖率", owner=retro.owner)
+    client.post(
+        reverse("retrospectives:action_promote", args=[retro.pk, item_action.pk]), {"promote_as": "item"}
+    )
+    client.post(
+        reverse("retrospectives:action_promote", args=[retro.pk, goal_action.pk]), {"promote_as": "goal"}
+    )
+    item_action.refresh_from_db()
+    goal_action.refresh_from_db()
+    back = reverse("retrospectives:detail", args=[retro.pk])
+    for url in (
+        reverse("execution:detail", args=[item_action.item_id]),
+        reverse("goals:detail", args=[goal_action.goal_id]),
+    ):
+        page = client.get(url).content.decode()
+        assert 'data-testid="from-retrospective"' in page and f'href="{back}"' in page and retro.title in page
 
 
 def test_open_a_department_retrospective(rw, client_as):
