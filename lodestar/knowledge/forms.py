@@ -7,6 +7,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy
 
+from lodestar.core.forms import DateInput
 from lodestar.core.models import Period
 from lodestar.core.widgets import Picker
 from lodestar.goals.access import visible_goals
@@ -112,9 +113,7 @@ class SopForm(forms.Form):
     title = forms.CharField(label=gettext_lazy("SOP title"), max_length=200)
     department = DepartmentChoiceField(label=gettext_lazy("Department"), queryset=Department.objects.none())
     owner = PersonField(label=gettext_lazy("Owner"), queryset=Person.objects.none())
-    review_date = forms.DateField(
-        label=gettext_lazy("Next review"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    review_date = forms.DateField(label=gettext_lazy("Next review"), widget=DateInput)
     cases = forms.ModelMultipleChoiceField(
         label=gettext_lazy("Cases that led to it"), queryset=Case.objects.none(), required=False
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from lodestar.core.forms import VersionField
+from lodestar.core.forms import DateInput, VersionField
 from lodestar.tracking.models import PlanPoint
 
 DECIMAL = {"max_digits": 18, "decimal_places": 4, "required": False}
@@ -161,9 +161,7 @@ class FollowUpForm(forms.Form):
     responsible = forms.TypedChoiceField(
         label=_("Responsible (R)"), coerce=int, widget=forms.Select(attrs={"class": "form-select"})
     )
-    due = forms.DateField(
-        label=_("Due"), widget=forms.DateInput(attrs={"type": "date", "class": "form-control"})
-    )
+    due = forms.DateField(label=_("Due"), widget=DateInput(attrs={"class": "form-control"}))
     goal = forms.TypedChoiceField(
         label=_("Goal"),
         coerce=int,

@@ -53,3 +53,17 @@ class DateInputTests(SimpleTestCase):
         with translation.override("zh-hans"):
             html = DateInput(attrs={"class": "x"}).render("due", dt.date(2026, 10, 15))
         assert 'type="date"' in html and 'value="2026-10-15"' in html and 'class="x"' in html
+
+    def test_every_date_field_of_every_app_form_renders_iso(self):
+        """No form builds its own `<input type="date">` with Django's localised value."""
+        import datetime as dt
+
+        from django.utils import translation
+
+        from lodestar.knowledge.forms import SopForm
+        from lodestar.tracking.forms import FollowUpForm
+
+        with translation.override("zh-hans"):
+            for field in (SopForm.base_fields["review_date"], FollowUpForm.base_fields["due"]):
+                html = field.widget.render("d", dt.date(2026, 12, 31))
+                assert 'type="date"' in html and 'value="2026-12-31"' in html, html
