@@ -263,7 +263,15 @@ def seed_demo_reviews(admin) -> None:
     retrospectives.retrospective_complete(
         actor=chenjing, retrospective=seeding_review, version=seeding_review.version
     )
-    # 私域社群拉新's retrospective stays open (and past its due date: the overdue alert fires).
+    # 私域社群拉新's retrospective and the department ones stay open. The demo's Q2 closed in July, so
+    # they were due on 7.15 and are overdue now (the overdue alert fires).
+    for review in Retrospective.objects.filter(period=q2, status="open").select_related("owner__user"):
+        retrospectives.retrospective_update(
+            actor=review.owner.user,
+            retrospective=review,
+            version=review.version,
+            due=q2.end + dt.timedelta(days=15),
+        )
 
     failure = knowledge.case_create(
         actor=lina,

@@ -77,9 +77,15 @@ def cadence_of(period_kind: str) -> str | None:
     return {"month": "month", "quarter": "quarter", "year": "year"}.get(period_kind)
 
 
-def due_date(period_end: dt.date, cadence: str) -> dt.date:
-    """When a retrospective of a period is due: the period's end plus `DUE_DAYS[cadence]` days."""
-    return period_end + dt.timedelta(days=DUE_DAYS.get(cadence, DUE_DAYS["quarter"]))
+def due_date(period_end: dt.date, cadence: str, opened_on: dt.date | None = None) -> dt.date:
+    """When a retrospective of a period is due: `DUE_DAYS[cadence]` days after the period's end (Q3 →
+    10.15); when the period was closed so late that this date has passed, as many days after the day it
+    is opened (it is never overdue the moment it opens)."""
+    days = dt.timedelta(days=DUE_DAYS.get(cadence, DUE_DAYS["quarter"]))
+    due = period_end + days
+    if opened_on is not None and due < opened_on:
+        due = opened_on + days
+    return due
 
 
 def is_overdue(due: dt.date, today: dt.date, *, completed: bool) -> bool:

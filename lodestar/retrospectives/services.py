@@ -198,7 +198,7 @@ def retrospective_open(
         cadence=cadence,
         title=_text(title, "title", limit=200) or _title(goal, department, phase, period),
         owner=owner,
-        due=due or domain.due_date(period.end, cadence),
+        due=due or domain.due_date(period.end, cadence, opened_on=timezone.localdate()),
         figures=filled["figures"],
         snapshot_taken_at=(
             dt.datetime.fromisoformat(filled["figures"]["taken_at"])

@@ -37,6 +37,9 @@ def test_due_date_per_cadence():
     assert domain.due_date(end, "quarter") == dt.date(2024, 10, 15)
     assert domain.due_date(end, "month") == dt.date(2024, 10, 7)
     assert domain.due_date(dt.date(2024, 12, 31), "year") == dt.date(2025, 1, 30)
+    # A quarter closed late (on 12.05) gives its reviews their 15 days from the close, not overdue at once.
+    assert domain.due_date(end, "quarter", opened_on=dt.date(2024, 12, 5)) == dt.date(2024, 12, 20)
+    assert domain.due_date(end, "quarter", opened_on=dt.date(2024, 9, 20)) == dt.date(2024, 10, 15)
 
 
 def test_cadence_of_period_kinds():

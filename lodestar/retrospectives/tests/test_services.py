@@ -3,6 +3,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from freezegun import freeze_time
 
 from lodestar.alerts.evaluation import evaluate_rules
 from lodestar.alerts.models import Alert, AlertRule
@@ -29,7 +30,8 @@ def _open(rw, **kw):
 
 
 def test_open_prefills_from_the_close_snapshot_and_stays_frozen(rw):
-    retro = _open(rw)
+    with freeze_time("2024-10-02"):  # Q3 closed on time: due on 10.15
+        retro = _open(rw)
     assert retro.owner == rw.org.member  # the goal's owner
     assert retro.cadence == "quarter" and retro.due == dt.date(2024, 10, 15)
     assert retro.target == Decimal(4500000) and retro.original_target == Decimal(5000000)
