@@ -87,12 +87,19 @@ def case_list(request):
 def case_detail(request, case_id: int):
     case = access.access_case(request.user, case_id)
     goals = list(visible_goals(request.user).filter(cases=case).select_related("department", "period"))
+    from lodestar.retrospectives.access import visible_retrospectives
+
+    retrospective_visible = (
+        case.retrospective_id is not None
+        and visible_retrospectives(request.user).filter(pk=case.retrospective_id).exists()
+    )
     return render(
         request,
         "knowledge/case_detail.html",
         {
             "case": case,
             "goals": goals,
+            "retrospective_visible": retrospective_visible,
             "tags": list(case.tags.all()),
             "sops": list(case.sops.all()),
             "can_edit": access.can_edit_case(request.user, case),
@@ -169,6 +176,8 @@ def _case_form_page(request, case: Case | None):
             for key, value in prefill.items():
                 if key == "goals":
                     initial[key] = [g.pk for g in value]
+                elif key == "tags":
+                    initial.update(case_tag_initial(value))
                 elif key in ("department", "period"):
                     initial[key] = value.pk if value else None
                 elif value:
