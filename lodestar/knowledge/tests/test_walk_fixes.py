@@ -89,3 +89,11 @@ def test_a_case_from_a_goal_or_retrospective_starts_with_the_tags_in_its_name(cl
     assert [t.name for t in services.case_initial_from_retrospective(retro)["tags"]] == ["小红书"]
     html = client_as("mkt_manager").get("/knowledge/cases/new/", {"goal": goal.pk}).content.decode()
     assert 'name="channel_tags" value="小红书"' in html
+
+
+def test_the_figures_table_fits_the_case_column(client_as, case):
+    """Metric under the goal and the snapshot under the period: seven columns, no clipped last column."""
+    html = client_as("viewer").get(f"/knowledge/cases/{case.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    table = html.split('data-testid="case-figures"')[1].split("</table>")[0]
+    assert table.split("</thead>")[0].count("<th") == 7
+    assert 'data-testid="figure-measure">销售额<' in table and 'data-testid="figure-snapshot">' in table
