@@ -47,13 +47,7 @@ def _case_out(pk: int) -> Case:
 
 
 def _retrospective(user, pk: int):
-    from lodestar.retrospectives.models import Retrospective
-
-    require_person(user)
-    retrospective = Retrospective.objects.select_related("goal", "department", "period").filter(pk=pk).first()
-    if retrospective is None:
-        raise NotFound(_("Retrospective not found or not visible to you."), field="retrospective_id")
-    return retrospective
+    return access.access_source_retrospective(user, pk)
 
 
 def _case_references(user, data: dict) -> dict:

@@ -87,12 +87,7 @@ def case_list(request):
 def case_detail(request, case_id: int):
     case = access.access_case(request.user, case_id)
     goals = list(visible_goals(request.user).filter(cases=case).select_related("department", "period"))
-    from lodestar.retrospectives.access import visible_retrospectives
-
-    retrospective_visible = (
-        case.retrospective_id is not None
-        and visible_retrospectives(request.user).filter(pk=case.retrospective_id).exists()
-    )
+    retrospective_visible = access.can_read_retrospective(request.user, case.retrospective_id)
     return render(
         request,
         "knowledge/case_detail.html",
@@ -110,11 +105,7 @@ def case_detail(request, case_id: int):
 def _retrospective_for(request, pk: int | None):
     if pk is None:
         return None
-    from lodestar.retrospectives.models import Retrospective
-
-    retrospective = Retrospective.objects.select_related("goal", "department", "period").filter(pk=pk).first()
-    if retrospective is None:
-        raise NotFound(_("Retrospective not found or not visible to you."), field="retrospective_id")
+    retrospective = access.access_source_retrospective(request.user, pk)
     if retrospective.goal_id:
         access_goal(request.user, retrospective.goal_id)  # 404 when the goal is not visible
     return retrospective

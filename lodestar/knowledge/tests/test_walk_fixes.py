@@ -98,3 +98,28 @@ def test_the_figures_table_fits_the_case_column(client_as, case):
     table = html.split('data-testid="case-figures"')[1].split("</table>")[0]
     assert len(re.findall(r"<th[ >]", table.split("</thead>")[0])) == 7
     assert 'data-testid="figure-measure">销售额<' in table and 'data-testid="figure-snapshot">' in table
+
+
+def test_a_retrospective_the_reader_may_not_open_never_prefills_a_case(client_as, api_as, org, q1):
+    """Walk bug: linxiao got the highlights of another department's retrospective (no goal) through
+    /knowledge/cases/new/?retrospective=<id> although /retrospectives/<id>/ was a 404 for him."""
+    from lodestar.testing.factories import PersonFactory
+
+    retro = RetrospectiveFactory(
+        goal=None,
+        department=org.sales,
+        period=q1,
+        owner=PersonFactory(department=org.sales),
+        title="销售部月度复盘",
+        highlights="机密亮点",
+    )
+    member = client_as("member")
+    assert member.get(f"/retrospectives/{retro.pk}/").status_code == 404
+    response = member.get("/knowledge/cases/new/", {"retrospective": retro.pk})
+    assert response.status_code == 404 and "机密亮点" not in response.content.decode()
+    posted = api_as("member").post(
+        "/cases", {"title": "x", "outcome": "success", "retrospective_id": retro.pk}
+    )
+    assert posted.status_code == 404
+    page = client_as("hr").get("/knowledge/cases/new/", {"retrospective": retro.pk}).content.decode()
+    assert "机密亮点" in page  # HR reads every retrospective
