@@ -8,7 +8,7 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Status
 
-from lodestar.core.errors import ApplicationError, NotFound
+from lodestar.core.errors import ApplicationError
 from lodestar.core.schemas import LIST_ERRORS, MAX_ID, READ_ERRORS, WRITE_ERRORS, page_out
 from lodestar.goals.access import access_goal
 from lodestar.knowledge import access, selectors, services
