@@ -177,7 +177,4 @@ def access_source_retrospective(user, retrospective_id: int):
 def can_read_retrospective(user, retrospective_id: int | None) -> bool:
     from lodestar.retrospectives.access import visible_retrospectives
 
-    return (
-        retrospective_id is not None
-        and visible_retrospectives(user).filter(pk=retrospective_id).exists()
-    )
+    return retrospective_id is not None and visible_retrospectives(user).filter(pk=retrospective_id).exists()
