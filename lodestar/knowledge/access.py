@@ -154,3 +154,27 @@ def register_checks() -> None:
     register("knowledge.create_sop", can_create_sop)
     register("knowledge.edit_sop", can_edit_sop)
     register("knowledge.delete_sop", can_delete_sop)
+
+
+def access_source_retrospective(user, retrospective_id: int):
+    """The retrospective a case is written from, only if `user` may read it (the retrospectives app's
+    `visible_retrospectives`): its highlights, problems and root cause fill the case form, so one the
+    reader may not open is "not found" (404), never a prefill."""
+    from lodestar.retrospectives.access import visible_retrospectives
+
+    require_person(user)
+    retrospective = (
+        visible_retrospectives(user)
+        .select_related("goal", "department", "period")
+        .filter(pk=retrospective_id)
+        .first()
+    )
+    if retrospective is None:
+        raise NotFound(_("Retrospective not found or not visible to you."), field="retrospective_id")
+    return retrospective
+
+
+def can_read_retrospective(user, retrospective_id: int | None) -> bool:
+    from lodestar.retrospectives.access import visible_retrospectives
+
+    return retrospective_id is not None and visible_retrospectives(user).filter(pk=retrospective_id).exists()

@@ -8,7 +8,7 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Status
 
-from lodestar.core.errors import ApplicationError, NotFound
+from lodestar.core.errors import ApplicationError
 from lodestar.core.schemas import LIST_ERRORS, MAX_ID, READ_ERRORS, WRITE_ERRORS, page_out
 from lodestar.goals.access import access_goal
 from lodestar.knowledge import access, selectors, services
@@ -48,13 +48,7 @@ def case_out(pk: int) -> Case:
 
 
 def _retrospective(user, pk: int):
-    from lodestar.retrospectives.models import Retrospective
-
-    require_person(user)
-    retrospective = Retrospective.objects.select_related("goal", "department", "period").filter(pk=pk).first()
-    if retrospective is None:
-        raise NotFound(_("Retrospective not found or not visible to you."), field="retrospective_id")
-    return retrospective
+    return access.access_source_retrospective(user, pk)
 
 
 def _case_references(user, data: dict) -> dict:

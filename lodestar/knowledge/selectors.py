@@ -141,9 +141,12 @@ def goal_results(year: int, department: Department | None, *, user=None) -> doma
     for goal_id, group in by_goal.items():
         first = group[0]
         single = len(group) == 1
-        rate = first.goal_achievement_rate if first.goal_achievement_rate is not None else None
-        if rate is None and single:
-            rate = first.achievement_rate
+        # A single measure is the goal: its own, uncapped rate (44篇 of 40 → 110%, as the row's figures and
+        # the original-target column say). Several measures: the goal's roll-up, each capped at 100%
+        # (DOMAIN.md "A goal with several measures").
+        rate = first.achievement_rate if single else first.goal_achievement_rate
+        if rate is None:
+            rate = first.goal_achievement_rate
         result_rows.append(
             domain.ResultRow(
                 goal_id=goal_id,

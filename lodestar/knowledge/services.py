@@ -134,7 +134,9 @@ def case_initial_from_retrospective(retrospective: Retrospective) -> dict:
     """What a case written from a retrospective starts with: its title, department, period and goal;
     the context from its highlights and problems, the reasons from its root cause."""
     context = "\n\n".join(t for t in (retrospective.highlights, retrospective.problems) if t)
+    goal_name = retrospective.goal.name if retrospective.goal is not None else ""
     return {
+        "tags": tags_named_in(retrospective.title, goal_name),
         "title": retrospective.title,
         "department": retrospective.department,
         "period": retrospective.period,
@@ -151,8 +153,23 @@ def case_initial_from_retrospective(retrospective: Retrospective) -> dict:
     }
 
 
+def tags_named_in(*texts: str) -> list[Tag]:
+    """The library's existing tags whose name appears in `texts` (a goal "Q2 618大促GMV" → 大促), so a
+    case written from a goal or a retrospective starts tagged and is found by the goal pages' suggestions."""
+    words = " ".join(t for t in texts if t)
+    if not words:
+        return []
+    return [tag for tag in Tag.objects.order_by("kind", "name") if tag.name and tag.name in words]
+
+
 def case_initial_from_goal(goal: Goal) -> dict:
-    return {"title": goal.name, "department": goal.department, "period": goal.period, "goals": [goal]}
+    return {
+        "title": goal.name,
+        "department": goal.department,
+        "period": goal.period,
+        "goals": [goal],
+        "tags": tags_named_in(goal.name),
+    }
 
 
 @transaction.atomic

@@ -87,12 +87,14 @@ def case_list(request):
 def case_detail(request, case_id: int):
     case = access.access_case(request.user, case_id)
     goals = list(visible_goals(request.user).filter(cases=case).select_related("department", "period"))
+    retrospective_visible = access.can_read_retrospective(request.user, case.retrospective_id)
     return render(
         request,
         "knowledge/case_detail.html",
         {
             "case": case,
             "goals": goals,
+            "retrospective_visible": retrospective_visible,
             "tags": list(case.tags.all()),
             "sops": list(case.sops.all()),
             "can_edit": access.can_edit_case(request.user, case),
@@ -103,11 +105,7 @@ def case_detail(request, case_id: int):
 def _retrospective_for(request, pk: int | None):
     if pk is None:
         return None
-    from lodestar.retrospectives.models import Retrospective
-
-    retrospective = Retrospective.objects.select_related("goal", "department", "period").filter(pk=pk).first()
-    if retrospective is None:
-        raise NotFound(_("Retrospective not found or not visible to you."), field="retrospective_id")
+    retrospective = access.access_source_retrospective(request.user, pk)
     if retrospective.goal_id:
         access_goal(request.user, retrospective.goal_id)  # 404 when the goal is not visible
     return retrospective
@@ -169,6 +167,8 @@ def _case_form_page(request, case: Case | None):
             for key, value in prefill.items():
                 if key == "goals":
                     initial[key] = [g.pk for g in value]
+                elif key == "tags":
+                    initial.update(case_tag_initial(value))
                 elif key in ("department", "period"):
                     initial[key] = value.pk if value else None
                 elif value:
