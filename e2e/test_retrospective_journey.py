@@ -236,14 +236,14 @@ def test_retrospective_from_period_close_to_q4_follow_ups(page, step):
         def result(name):
             return results.locator("tr").filter(has=page.get_by_role("cell", name=name, exact=True))
 
-        # Q3 closed: 新品A Q3销售额 (two measures: 480/500 = 96%, 新客占比 42/40 capped at 100% → 98%)
-        # and its 天猫 part 290/300 = 96.67% → 97% (whole percents in the report).
-        expect(result("新品A Q3销售额")).to_contain_text("98%")
+        # Q3 closed: 新品A Q3销售额 (two measures: 480/500 = 96%, 新客占比 42/40 capped at 100% → 98.00%)
+        # and its 天猫 part 290/300 = 96.67% (rates with two decimals, as in the retrospective).
+        expect(result("新品A Q3销售额")).to_contain_text("98.00%")
         expect(result("新品A Q3销售额 · 天猫")).to_contain_text("290万元")
-        expect(result("新品A Q3销售额 · 天猫")).to_contain_text("97%")
-        # Q2: 800万 adjusted to 720万, actual 700万 → 97.22% → 97%, against the original 87.50% → 88%.
+        expect(result("新品A Q3销售额 · 天猫")).to_contain_text("96.67%")
+        # Q2: 800万 adjusted to 720万, actual 700万 → 97.22%, against the original 87.50%.
         gmv = result("Q2 618大促GMV")
-        for text in ("720万元", "800万元", "700万元", "97%", "88%"):
+        for text in ("720万元", "800万元", "700万元", "97.22%", "87.50%"):
             expect(gmv).to_contain_text(text)
         shot(page, "14-annual-report")
         href = page.get_by_test_id("report-pdf").get_attribute("href")
