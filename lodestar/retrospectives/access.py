@@ -6,7 +6,8 @@
 - Edit (write the table, the 5 whys, the improvement plan; complete): while it is open, its owner, the
   goal's owner, a manager of its department (or above), or an admin. Viewers never.
 - Sign off: once completed, the goal's accountable manager — a manager of the retrospective's
-  department or of a department above (goals.access `can_manage_goal` rule) — or an admin.
+  department or of a department above (goals.access `can_manage_goal` rule), but not its owner — or an
+  admin.
 - Comment: whoever may see it and writes (viewers never).
 """
 
@@ -68,9 +69,16 @@ def can_edit_retrospective(user, retrospective: Retrospective) -> bool:
 
 
 def can_sign_off_retrospective(user, retrospective: Retrospective) -> bool:
+    """A manager of the department (or above) or an admin — never the owner signing off their own
+    review (a department's review is owned by its manager: the manager above signs it off)."""
     if retrospective.status != Status.COMPLETED or retrospective.signed_off_at is not None:
         return False
-    return can_manage_retrospective(user, retrospective)
+    if not can_manage_retrospective(user, retrospective):
+        return False
+    if is_admin(user):
+        return True
+    person = person_of(user)
+    return person is not None and person.pk != retrospective.owner_id
 
 
 def can_reopen_retrospective(user, retrospective: Retrospective) -> bool:

@@ -579,10 +579,12 @@ def retrospective_complete(
 
 
 def _accountable_manager(retrospective: Retrospective) -> Person | None:
+    """The nearest active manager of the department or above who is not the owner (who never signs
+    off their own review)."""
     department: Department | None = retrospective.department
     while department is not None:
         manager = department.manager
-        if manager is not None and manager.is_active:
+        if manager is not None and manager.is_active and manager.pk != retrospective.owner_id:
             return manager
         department = department.parent
     return None

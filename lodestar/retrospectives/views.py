@@ -7,6 +7,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Case, Value, When
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -141,7 +142,9 @@ def retrospective_list(request):
         status = ""
     if mine:
         qs = qs.filter(owner=person) if person else qs.none()
-    page = Paginator(qs.order_by("status", "due", "id"), 50).get_page(request.GET.get("page"))
+    # Open ones first (what still needs work), the most overdue at the top; completed ones below.
+    order = Case(When(status=Status.OPEN, then=Value(0)), default=Value(1))
+    page = Paginator(qs.order_by(order, "due", "id"), 50).get_page(request.GET.get("page"))
     for retro in page.object_list:
         retro.is_overdue = domain.is_overdue(retro.due, today, completed=retro.status == Status.COMPLETED)
     periods = Period.objects.filter(retrospectives__isnull=False).distinct().order_by("-start")

@@ -243,3 +243,22 @@ def test_overdue_raises_one_alert_and_resolves_when_completed(rw):
     evaluate_rules(today=retro.due + dt.timedelta(days=3))
     alert.refresh_from_db()
     assert alert.status == Alert.Status.RESOLVED
+
+
+def test_the_owner_never_signs_off_their_own_review(rw, django_capture_on_commit_callbacks):
+    """A department's review is owned by its manager: the manager above (or an admin) signs it off,
+    and the completion asks that manager, not the owner."""
+    manager = rw.org.user("mkt_manager")
+    retro = services.retrospective_open(actor=manager, department=rw.org.mkt, period=rw.q3)
+    assert retro.owner == rw.org.mkt_manager
+    services.retrospective_update(actor=manager, retrospective=retro, version=retro.version, highlights="h")
+    services.why_add(actor=manager, retrospective=retro, question="q", answer="a")
+    with django_capture_on_commit_callbacks(execute=True):
+        retro = services.retrospective_complete(actor=manager, retrospective=retro)
+    assert not Notification.objects.filter(
+        recipient=rw.org.mkt_manager, verb="retrospective_completed"
+    ).exists()
+    with pytest.raises(PermissionDeniedError):
+        services.retrospective_sign_off(actor=manager, retrospective=retro)
+    retro = services.retrospective_sign_off(actor=rw.org.user("admin"), retrospective=retro)
+    assert retro.signed_off_at is not None

@@ -194,3 +194,31 @@ def test_open_a_department_retrospective(rw, client_as):
         {"department": rw.org.mkt.pk, "period": rw.q3.pk, "cadence": "month"},
     )
     assert refused.status_code == 200 and not Retrospective.objects.filter(cadence="month").exists()
+
+
+@pytest.mark.parametrize(
+    ("role", "shown"), [("admin", True), ("mkt_manager", True), ("member", True), ("viewer", False)]
+)
+def test_write_a_case_button_for_those_who_may_create_cases(retro, client_as, role, shown):
+    page = client_as(role).get(reverse("retrospectives:detail", args=[retro.pk])).content.decode()
+    link = f"{reverse('knowledge:case_create')}?retrospective={retro.pk}"
+    assert (link in page) is shown
+    assert ("写成案例" in page) is shown
+
+
+def test_no_sign_off_button_for_the_owner_of_a_department_review(rw, client_as):
+    manager = rw.org.user("mkt_manager")
+    retro = services.retrospective_open(actor=manager, department=rw.org.mkt, period=rw.q3)
+    services.retrospective_update(actor=manager, retrospective=retro, version=retro.version, highlights="h")
+    services.why_add(actor=manager, retrospective=retro, question="q", answer="a")
+    services.retrospective_complete(actor=manager, retrospective=retro)
+    url = reverse("retrospectives:detail", args=[retro.pk])
+    assert 'data-testid="sign-off"' not in client_as("mkt_manager").get(url).content.decode()
+    assert 'data-testid="sign-off"' in client_as("admin").get(url).content.decode()
+
+
+def test_list_puts_open_reviews_before_completed_ones(retro, rw, client_as):
+    done = services.retrospective_open(actor=rw.org.user("mkt_manager"), department=rw.org.mkt, period=rw.q3)
+    Retrospective.objects.filter(pk=done.pk).update(status="completed", due=dt.date(2024, 1, 1))
+    page = client_as("admin").get(reverse("retrospectives:list")).content.decode()
+    assert page.index(retro.title) < page.index(done.title)

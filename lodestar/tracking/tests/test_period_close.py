@@ -454,6 +454,18 @@ def test_a_manager_closes_from_the_page_and_an_admin_reopens(org, period):
     assert "补录8月数据" in admin.get(url).content.decode()
 
 
+def test_a_closed_period_page_says_what_the_close_froze_and_links_its_retrospectives(org, period):
+    goal_in(org, period)
+    url = reverse("tracking:period_close", args=[period.pk])
+    admin = login(org.person("admin"))
+    page = admin.get(url).content.decode()
+    assert 'data-testid="period-retrospectives"' not in page and "结账将冻结" in page
+    period_close(actor=user(org, "admin"), period=period)
+    page = admin.get(url).content.decode()
+    assert "本次结账已冻结您范围内的 1 个目标" in page and "结账将冻结" not in page
+    assert f"{reverse('retrospectives:list')}?period={period.pk}" in page
+
+
 def test_periods_page_links_to_the_close_page(org, period):
     from lodestar.org.periods_services import period_generate_fiscal_year
 
