@@ -5,6 +5,7 @@
   under a department they manage.
 - Edit (write the table, the 5 whys, the improvement plan; complete): while it is open, its owner, the
   goal's owner, a manager of its department (or above), or an admin. Viewers never.
+- Reopen: a manager of its department (or above) or an admin; a signed-off one not by its owner.
 - Sign off: once completed, the goal's accountable manager — a manager of the retrospective's
   department or of a department above (goals.access `can_manage_goal` rule), but not its owner — or an
   admin.
@@ -82,7 +83,14 @@ def can_sign_off_retrospective(user, retrospective: Retrospective) -> bool:
 
 
 def can_reopen_retrospective(user, retrospective: Retrospective) -> bool:
-    return retrospective.status == Status.COMPLETED and can_manage_retrospective(user, retrospective)
+    """A manager of the department (or above) or an admin; once signed off, not its owner: reopening
+    clears the sign-off, which only those who may sign off can undo."""
+    if retrospective.status != Status.COMPLETED or not can_manage_retrospective(user, retrospective):
+        return False
+    if retrospective.signed_off_at is None or is_admin(user):
+        return True
+    person = person_of(user)
+    return person is not None and person.pk != retrospective.owner_id
 
 
 def can_comment_on_retrospective(user, retrospective: Retrospective) -> bool:

@@ -629,6 +629,10 @@ def retrospective_reopen(
         raise PermissionDeniedError(_("Only a manager of the department or an admin can reopen it."))
     if retrospective.status != Status.COMPLETED:
         raise ConflictError(_("This retrospective is open already."), code="not_completed")
+    if not access.can_reopen_retrospective(actor, retrospective):
+        raise PermissionDeniedError(
+            _("It is signed off: only a manager above its owner or an admin can reopen it.")
+        )
     retrospective.status = Status.OPEN
     retrospective.completed_at = retrospective.completed_by = None
     retrospective.signed_off_at = retrospective.signed_off_by = None

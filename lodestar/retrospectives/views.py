@@ -465,6 +465,7 @@ def attachment_add(request, retrospective_id: int):
         return _back(retro, "attachments")
     with service_errors(request):
         services.attachment_add(actor=request.user, retrospective=retro, upload=upload)
+        messages.success(request, _("The file was attached."))
     return _back(retro, "attachments")
 
 

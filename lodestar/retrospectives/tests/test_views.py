@@ -222,3 +222,15 @@ def test_list_puts_open_reviews_before_completed_ones(retro, rw, client_as):
     Retrospective.objects.filter(pk=done.pk).update(status="completed", due=dt.date(2024, 1, 1))
     page = client_as("admin").get(reverse("retrospectives:list")).content.decode()
     assert page.index(retro.title) < page.index(done.title)
+
+
+def test_an_upload_says_it_was_attached(retro, client_as):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = client_as("member").post(
+        reverse("retrospectives:attachment", args=[retro.pk]),
+        {"file": SimpleUploadedFile("复盘.pdf", b"%PDF-1.4", content_type="application/pdf")},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "附件已上传。" in page and "复盘.pdf" in page
