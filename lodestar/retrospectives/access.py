@@ -53,7 +53,8 @@ def _is_responsible(user, retrospective: Retrospective) -> bool:
         return False
     if retrospective.owner_id == person.pk:
         return True
-    return retrospective.goal_id is not None and retrospective.goal.owner_id == person.pk
+    goal = retrospective.goal if retrospective.goal_id is not None else None
+    return goal is not None and goal.owner_id == person.pk
 
 
 def can_manage_retrospective(user, retrospective: Retrospective) -> bool:
