@@ -550,3 +550,17 @@ def test_recurring_items_no_longer_attach_to_a_frozen_goal(org, frozen):
     )
     assert generate_recurring_items(today=dt.date(2026, 7, 3)) == 1
     assert ActionItem.objects.get(recurrence__isnull=False).goal_id is None
+
+
+def test_periods_page_offers_reopen_to_admins_only(org):
+    """Only an admin reopens: on a closed period a manager's button reads 结账记录, not 重新打开."""
+    from lodestar.org.periods_services import period_generate_fiscal_year
+
+    period_generate_fiscal_year(actor=user(org, "admin"), year=2026)
+    year = Period.objects.get(kind="year", fiscal_year=2026)
+    q2 = Period.objects.get(kind="quarter", fiscal_year=2026, start=dt.date(2026, 4, 1))
+    period_close(actor=user(org, "admin"), period=q2)
+    url = reverse("periods:list") + f"?year={year.pk}"
+    assert "重新打开…" not in login(org.person("mkt_manager")).get(url).content.decode()
+    assert "结账记录" in login(org.person("mkt_manager")).get(url).content.decode()
+    assert "重新打开…" in login(org.person("admin")).get(url).content.decode()
