@@ -234,3 +234,25 @@ def test_an_upload_says_it_was_attached(retro, client_as):
     )
     page = response.content.decode()
     assert "附件已上传。" in page and "复盘.pdf" in page
+
+
+def test_a_promoted_item_is_linked_only_for_readers_who_may_open_it(retro, rw, client_as):
+    """The item lands in the retrospective's department: a reader who sees the retrospective (here
+    销售部's manager, through the goal made public) but not the item gets its title, no dead link."""
+    from lodestar.execution.access import visible_items
+    from lodestar.goals.models import Goal
+    from lodestar.retrospectives.models import ImprovementAction
+
+    Goal.objects.filter(pk=rw.goal.pk).update(visibility="public")
+    action = ImprovementAction.objects.get(retrospective=retro)
+    action = services.action_promote(actor=rw.org.user("mkt_manager"), action=action, promote_as="item")
+    url = reverse("retrospectives:detail", args=[retro.pk])
+    item_url = reverse("execution:detail", args=[action.item_id])
+    assert item_url in client_as("mkt_manager").get(url).content.decode()
+    seen = {}
+    for role in ("viewer", "hr", "member", "sales_manager"):
+        page = client_as(role).get(url).content.decode()
+        seen[role] = visible_items(rw.org.user(role)).filter(pk=action.item_id).exists()
+        assert "按客户分层设计话术" in page
+        assert (item_url in page) is seen[role]
+    assert not all(seen.values())  # someone reads the retrospective without seeing the item

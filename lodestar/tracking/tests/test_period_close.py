@@ -407,6 +407,18 @@ def test_goal_and_item_pages_show_the_banner_and_hide_edit_controls(org, frozen)
     assert 'data-testid="comment-form"' not in page
 
 
+def test_the_banner_links_the_close_page_only_for_those_who_may_open_it(org, frozen):
+    close_url = reverse("tracking:period_close", args=[frozen["goal"].period_id])
+    goal_url = reverse("goals:detail", args=[frozen["goal"].pk])
+    item_url = reverse("execution:detail", args=[frozen["item"].pk])
+    manager, member = login(org.person("mkt_manager")), login(org.person("member"))
+    assert close_url in manager.get(goal_url).content.decode()
+    assert close_url in manager.get(item_url).content.decode()
+    page = member.get(goal_url).content.decode()
+    assert 'data-testid="closed-period-banner"' in page and close_url not in page  # a 403 for them
+    assert member.get(close_url).status_code == 403
+
+
 @pytest.mark.parametrize(
     ("role", "status"), [("admin", 200), ("mkt_manager", 200), ("member", 403), ("viewer", 403), ("hr", 403)]
 )
