@@ -5,8 +5,10 @@
   under a department they manage.
 - Edit (write the table, the 5 whys, the improvement plan; complete): while it is open, its owner, the
   goal's owner, a manager of its department (or above), or an admin. Viewers never.
+- Reopen: a manager of its department (or above) or an admin; a signed-off one not by its owner.
 - Sign off: once completed, the goal's accountable manager — a manager of the retrospective's
-  department or of a department above (goals.access `can_manage_goal` rule) — or an admin.
+  department or of a department above (goals.access `can_manage_goal` rule), but not its owner — or an
+  admin.
 - Comment: whoever may see it and writes (viewers never).
 """
 
@@ -51,7 +53,8 @@ def _is_responsible(user, retrospective: Retrospective) -> bool:
         return False
     if retrospective.owner_id == person.pk:
         return True
-    return retrospective.goal_id is not None and retrospective.goal.owner_id == person.pk
+    goal = retrospective.goal if retrospective.goal_id is not None else None
+    return goal is not None and goal.owner_id == person.pk
 
 
 def can_manage_retrospective(user, retrospective: Retrospective) -> bool:
@@ -68,13 +71,27 @@ def can_edit_retrospective(user, retrospective: Retrospective) -> bool:
 
 
 def can_sign_off_retrospective(user, retrospective: Retrospective) -> bool:
+    """A manager of the department (or above) or an admin — never the owner signing off their own
+    review (a department's review is owned by its manager: the manager above signs it off)."""
     if retrospective.status != Status.COMPLETED or retrospective.signed_off_at is not None:
         return False
-    return can_manage_retrospective(user, retrospective)
+    if not can_manage_retrospective(user, retrospective):
+        return False
+    if is_admin(user):
+        return True
+    person = person_of(user)
+    return person is not None and person.pk != retrospective.owner_id
 
 
 def can_reopen_retrospective(user, retrospective: Retrospective) -> bool:
-    return retrospective.status == Status.COMPLETED and can_manage_retrospective(user, retrospective)
+    """A manager of the department (or above) or an admin; once signed off, not its owner: reopening
+    clears the sign-off, which only those who may sign off can undo."""
+    if retrospective.status != Status.COMPLETED or not can_manage_retrospective(user, retrospective):
+        return False
+    if retrospective.signed_off_at is None or is_admin(user):
+        return True
+    person = person_of(user)
+    return person is not None and person.pk != retrospective.owner_id
 
 
 def can_comment_on_retrospective(user, retrospective: Retrospective) -> bool:

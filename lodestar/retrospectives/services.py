@@ -587,10 +587,12 @@ def retrospective_complete(
 
 
 def _accountable_manager(retrospective: Retrospective) -> Person | None:
+    """The nearest active manager of the department or above who is not the owner (who never signs
+    off their own review)."""
     department: Department | None = retrospective.department
     while department is not None:
         manager = department.manager
-        if manager is not None and manager.is_active:
+        if manager is not None and manager.is_active and manager.pk != retrospective.owner_id:
             return manager
         department = department.parent
     return None
@@ -635,6 +637,10 @@ def retrospective_reopen(
         raise PermissionDeniedError(_("Only a manager of the department or an admin can reopen it."))
     if retrospective.status != Status.COMPLETED:
         raise ConflictError(_("This retrospective is open already."), code="not_completed")
+    if not access.can_reopen_retrospective(actor, retrospective):
+        raise PermissionDeniedError(
+            _("It is signed off: only a manager above its owner or an admin can reopen it.")
+        )
     retrospective.status = Status.OPEN
     retrospective.completed_at = retrospective.completed_by = None
     retrospective.signed_off_at = retrospective.signed_off_by = None

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Case, Value, When
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,7 +21,8 @@ from lodestar.core.errors import ApplicationError, NotFound
 from lodestar.core.forms import DateInput
 from lodestar.core.http import add_error_to_form, int_param, page_view, service_errors
 from lodestar.core.models import Period
-from lodestar.goals.access import access_goal
+from lodestar.execution.access import visible_items
+from lodestar.goals.access import access_goal, visible_goals
 from lodestar.org.models import Department, Person
 from lodestar.org.permissions import can_write, is_admin, managed_paths, require_person, subtree_q
 from lodestar.retrospectives import access, domain, services
@@ -142,7 +144,9 @@ def retrospective_list(request):
         status = ""
     if mine:
         qs = qs.filter(owner=person) if person else qs.none()
-    page = Paginator(qs.order_by("status", "due", "id"), 50).get_page(request.GET.get("page"))
+    # Open ones first (what still needs work), the most overdue at the top; completed ones below.
+    order = Case(When(status=Status.OPEN, then=Value(0)), default=Value(1))
+    page = Paginator(qs.order_by(order, "due", "id"), 50).get_page(request.GET.get("page"))
     for retro in page.object_list:
         retro.is_overdue = domain.is_overdue(retro.due, today, completed=retro.status == Status.COMPLETED)
     periods = Period.objects.filter(retrospectives__isnull=False).distinct().order_by("-start")
@@ -196,6 +200,18 @@ def _detail_context(request, retro: Retrospective, **extra) -> dict:
     today = timezone.localdate()
     user = request.user
     can_edit = access.can_edit_retrospective(user, retro)
+    # Link only the items and goals the reader may open (a promoted item belongs to the retrospective's
+    # department: readers from elsewhere would follow a dead link).
+    item_ids = {a.item_id for a in actions if a.item_id} | {
+        it["id"] for bucket in figures.get("items", {}).values() for it in bucket
+    }
+    goal_ids = {a.goal_id for a in actions if a.goal_id}
+    visible_item_ids = (
+        set(visible_items(user).filter(pk__in=item_ids).values_list("pk", flat=True)) if item_ids else set()
+    )
+    visible_goal_ids = (
+        set(visible_goals(user).filter(pk__in=goal_ids).values_list("pk", flat=True)) if goal_ids else set()
+    )
     context = {
         "retro": retro,
         "whys": whys,
@@ -214,6 +230,8 @@ def _detail_context(request, retro: Retrospective, **extra) -> dict:
         "goal_rate_pct": domain.as_percent(_dec(figures.get("goal_achievement_rate"))),
         "is_overdue": domain.is_overdue(retro.due, today, completed=retro.status == Status.COMPLETED),
         "can_edit": can_edit,
+        "visible_item_ids": visible_item_ids,
+        "visible_goal_ids": visible_goal_ids,
         "can_promote": can_edit
         or (
             retro.status == Status.COMPLETED
@@ -463,6 +481,7 @@ def attachment_add(request, retrospective_id: int):
         return _back(retro, "attachments")
     with service_errors(request):
         services.attachment_add(actor=request.user, retrospective=retro, upload=upload)
+        messages.success(request, _("The file was attached."))
     return _back(retro, "attachments")
 
 

@@ -13,3 +13,9 @@ class TrackingConfig(AppConfig):
         from lodestar.tracking.services.forecast import forecasts_for_snapshots
 
         register_forecaster(forecasts_for_snapshots)
+
+        # Templates of goals and items link the close page only for those who may open it.
+        from lodestar.core.permission_checks import register
+        from lodestar.tracking.close_views import can_open_close_page
+
+        register("tracking.period_close", can_open_close_page)

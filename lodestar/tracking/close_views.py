@@ -78,10 +78,15 @@ class ReopenForm(forms.Form):
     )
 
 
+def can_open_close_page(user) -> bool:
+    """The page is for those who may close: admins (whole period) and department managers. Registered
+    as the template check "tracking.period_close" (the closed-period banners link here only for them)."""
+    return is_admin(user) or is_manager(user)
+
+
 def _access(request, period_id: int) -> Period:
-    """The page is for those who may close: admins (whole period) and department managers."""
     period = access_period(request.user, period_id)
-    if not (is_admin(request.user) or is_manager(request.user)):
+    if not can_open_close_page(request.user):
         raise PermissionDeniedError(_("Only an admin or a department manager can close a period."))
     return period
 

@@ -13,7 +13,7 @@ from lodestar.execution.models import ActionItem, ItemStatus
 from lodestar.goals.models import Goal, GoalStatus, PeriodClosing
 from lodestar.goals.signals import period_closed
 from lodestar.notifications.models import Notification
-from lodestar.retrospectives import services
+from lodestar.retrospectives import access, services
 from lodestar.retrospectives.models import ImprovementAction, Retrospective, Status
 from lodestar.testing.factories import (
     ActionItemFactory,
@@ -261,3 +261,38 @@ def test_a_repeating_headline_rate_is_stored_to_six_places():
     )
     assert values["achievement_rate"] == Decimal("0.886667")
     assert values["original_achievement_rate"] is None
+
+
+def test_the_owner_never_signs_off_their_own_review(rw, django_capture_on_commit_callbacks):
+    """A department's review is owned by its manager: the manager above (or an admin) signs it off,
+    and the completion asks that manager, not the owner."""
+    manager = rw.org.user("mkt_manager")
+    retro = services.retrospective_open(actor=manager, department=rw.org.mkt, period=rw.q3)
+    assert retro.owner == rw.org.mkt_manager
+    services.retrospective_update(actor=manager, retrospective=retro, version=retro.version, highlights="h")
+    services.why_add(actor=manager, retrospective=retro, question="q", answer="a")
+    with django_capture_on_commit_callbacks(execute=True):
+        retro = services.retrospective_complete(actor=manager, retrospective=retro)
+    assert not Notification.objects.filter(
+        recipient=rw.org.mkt_manager, verb="retrospective_completed"
+    ).exists()
+    with pytest.raises(PermissionDeniedError):
+        services.retrospective_sign_off(actor=manager, retrospective=retro)
+    retro = services.retrospective_sign_off(actor=rw.org.user("admin"), retrospective=retro)
+    assert retro.signed_off_at is not None
+
+
+def test_a_signed_off_review_is_reopened_by_the_manager_above_not_its_owner(rw):
+    """The owner may manage the department (a department review), yet must not undo the sign-off."""
+    manager = rw.org.user("mkt_manager")
+    retro = services.retrospective_open(actor=manager, department=rw.org.mkt, period=rw.q3)
+    services.retrospective_update(actor=manager, retrospective=retro, version=retro.version, highlights="h")
+    services.why_add(actor=manager, retrospective=retro, question="q", answer="a")
+    retro = services.retrospective_complete(actor=manager, retrospective=retro)
+    assert access.can_reopen_retrospective(manager, retro)  # not signed off yet: the owner may reopen
+    retro = services.retrospective_sign_off(actor=rw.org.user("admin"), retrospective=retro)
+    assert not access.can_reopen_retrospective(manager, retro)
+    with pytest.raises(PermissionDeniedError):
+        services.retrospective_reopen(actor=manager, retrospective=retro)
+    retro = services.retrospective_reopen(actor=rw.org.user("admin"), retrospective=retro)
+    assert retro.status == "open" and retro.signed_off_at is None

@@ -81,7 +81,6 @@ def test_write_complete_and_sign_off_through_the_pages(retro, client_as):
     )
     assert response.status_code == 302
     detail = reverse("retrospectives:detail", args=[retro.pk])
-    assert 'data-testid="write-case"' not in member.get(detail).content.decode()  # not while open
     assert member.post(reverse("retrospectives:complete", args=[retro.pk])).status_code == 302
     retro.refresh_from_db()
     assert retro.status == "completed"
@@ -222,3 +221,65 @@ def test_open_a_department_retrospective(rw, client_as):
         {"department": rw.org.mkt.pk, "period": rw.q3.pk, "cadence": "month"},
     )
     assert refused.status_code == 200 and not Retrospective.objects.filter(cadence="month").exists()
+
+
+@pytest.mark.parametrize(
+    ("role", "shown"), [("admin", True), ("mkt_manager", True), ("member", True), ("viewer", False)]
+)
+def test_write_a_case_button_for_those_who_may_create_cases(retro, client_as, role, shown):
+    page = client_as(role).get(reverse("retrospectives:detail", args=[retro.pk])).content.decode()
+    link = f"{reverse('knowledge:case_create')}?retrospective={retro.pk}"
+    assert (link in page) is shown
+    assert ("写成案例" in page) is shown
+
+
+def test_no_sign_off_button_for_the_owner_of_a_department_review(rw, client_as):
+    manager = rw.org.user("mkt_manager")
+    retro = services.retrospective_open(actor=manager, department=rw.org.mkt, period=rw.q3)
+    services.retrospective_update(actor=manager, retrospective=retro, version=retro.version, highlights="h")
+    services.why_add(actor=manager, retrospective=retro, question="q", answer="a")
+    services.retrospective_complete(actor=manager, retrospective=retro)
+    url = reverse("retrospectives:detail", args=[retro.pk])
+    assert 'data-testid="sign-off"' not in client_as("mkt_manager").get(url).content.decode()
+    assert 'data-testid="sign-off"' in client_as("admin").get(url).content.decode()
+
+
+def test_list_puts_open_reviews_before_completed_ones(retro, rw, client_as):
+    done = services.retrospective_open(actor=rw.org.user("mkt_manager"), department=rw.org.mkt, period=rw.q3)
+    Retrospective.objects.filter(pk=done.pk).update(status="completed", due=dt.date(2024, 1, 1))
+    page = client_as("admin").get(reverse("retrospectives:list")).content.decode()
+    assert page.index(retro.title) < page.index(done.title)
+
+
+def test_an_upload_says_it_was_attached(retro, client_as):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = client_as("member").post(
+        reverse("retrospectives:attachment", args=[retro.pk]),
+        {"file": SimpleUploadedFile("复盘.pdf", b"%PDF-1.4", content_type="application/pdf")},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "附件已上传。" in page and "复盘.pdf" in page
+
+
+def test_a_promoted_item_is_linked_only_for_readers_who_may_open_it(retro, rw, client_as):
+    """The item lands in the retrospective's department: a reader who sees the retrospective (here
+    销售部's manager, through the goal made public) but not the item gets its title, no dead link."""
+    from lodestar.execution.access import visible_items
+    from lodestar.goals.models import Goal
+    from lodestar.retrospectives.models import ImprovementAction
+
+    Goal.objects.filter(pk=rw.goal.pk).update(visibility="public")
+    action = ImprovementAction.objects.get(retrospective=retro)
+    action = services.action_promote(actor=rw.org.user("mkt_manager"), action=action, promote_as="item")
+    url = reverse("retrospectives:detail", args=[retro.pk])
+    item_url = reverse("execution:detail", args=[action.item_id])
+    assert item_url in client_as("mkt_manager").get(url).content.decode()
+    seen = {}
+    for role in ("viewer", "hr", "member", "sales_manager"):
+        page = client_as(role).get(url).content.decode()
+        seen[role] = visible_items(rw.org.user(role)).filter(pk=action.item_id).exists()
+        assert "按客户分层设计话术" in page
+        assert (item_url in page) is seen[role]
+    assert not all(seen.values())  # someone reads the retrospective without seeing the item

@@ -407,6 +407,18 @@ def test_goal_and_item_pages_show_the_banner_and_hide_edit_controls(org, frozen)
     assert 'data-testid="comment-form"' not in page
 
 
+def test_the_banner_links_the_close_page_only_for_those_who_may_open_it(org, frozen):
+    close_url = reverse("tracking:period_close", args=[frozen["goal"].period_id])
+    goal_url = reverse("goals:detail", args=[frozen["goal"].pk])
+    item_url = reverse("execution:detail", args=[frozen["item"].pk])
+    manager, member = login(org.person("mkt_manager")), login(org.person("member"))
+    assert close_url in manager.get(goal_url).content.decode()
+    assert close_url in manager.get(item_url).content.decode()
+    page = member.get(goal_url).content.decode()
+    assert 'data-testid="closed-period-banner"' in page and close_url not in page  # a 403 for them
+    assert member.get(close_url).status_code == 403
+
+
 @pytest.mark.parametrize(
     ("role", "status"), [("admin", 200), ("mkt_manager", 200), ("member", 403), ("viewer", 403), ("hr", 403)]
 )
@@ -452,6 +464,18 @@ def test_a_manager_closes_from_the_page_and_an_admin_reopens(org, period):
     response = admin.post(reverse("tracking:period_reopen", args=[period.pk]), {"reason": "补录8月数据"})
     assert response.status_code == 302 and not PeriodClosing.objects.get().is_active
     assert "补录8月数据" in admin.get(url).content.decode()
+
+
+def test_a_closed_period_page_says_what_the_close_froze_and_links_its_retrospectives(org, period):
+    goal_in(org, period)
+    url = reverse("tracking:period_close", args=[period.pk])
+    admin = login(org.person("admin"))
+    page = admin.get(url).content.decode()
+    assert 'data-testid="period-retrospectives"' not in page and "结账将冻结" in page
+    period_close(actor=user(org, "admin"), period=period)
+    page = admin.get(url).content.decode()
+    assert "本次结账已冻结您范围内的 1 个目标" in page and "结账将冻结" not in page
+    assert f"{reverse('retrospectives:list')}?period={period.pk}" in page
 
 
 def test_periods_page_links_to_the_close_page(org, period):
@@ -538,3 +562,17 @@ def test_recurring_items_no_longer_attach_to_a_frozen_goal(org, frozen):
     )
     assert generate_recurring_items(today=dt.date(2026, 7, 3)) == 1
     assert ActionItem.objects.get(recurrence__isnull=False).goal_id is None
+
+
+def test_periods_page_offers_reopen_to_admins_only(org):
+    """Only an admin reopens: on a closed period a manager's button reads 结账记录, not 重新打开."""
+    from lodestar.org.periods_services import period_generate_fiscal_year
+
+    period_generate_fiscal_year(actor=user(org, "admin"), year=2026)
+    year = Period.objects.get(kind="year", fiscal_year=2026)
+    q2 = Period.objects.get(kind="quarter", fiscal_year=2026, start=dt.date(2026, 4, 1))
+    period_close(actor=user(org, "admin"), period=q2)
+    url = reverse("periods:list") + f"?year={year.pk}"
+    assert "重新打开…" not in login(org.person("mkt_manager")).get(url).content.decode()
+    assert "结账记录" in login(org.person("mkt_manager")).get(url).content.decode()
+    assert "重新打开…" in login(org.person("admin")).get(url).content.decode()
