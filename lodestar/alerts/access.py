@@ -32,11 +32,17 @@ def visible_alerts(user):
     roots = managed_paths(user)
     q = Q(pk__in=Alert.recipients.through.objects.filter(person=person).values("alert"))
     if roots:
-        q |= subtree_q(roots, "goal__department__path") | subtree_q(roots, "item__department__path")
+        q |= (
+            subtree_q(roots, "goal__department__path")
+            | subtree_q(roots, "item__department__path")
+            | subtree_q(roots, "retrospective__department__path")
+        )
     return qs.filter(q)
 
 
 def alert_department(alert: Alert) -> Department | None:
+    if alert.retrospective_id:
+        return alert.retrospective.department
     if alert.item_id:
         return alert.item.department
     return alert.goal.department if alert.goal_id else None
@@ -61,7 +67,13 @@ def access_alert(user, alert_id: int, *, act: bool = False) -> Alert:
     alert = (
         visible_alerts(user)
         .select_related(
-            "rule", "goal__department", "measure", "item__department", "acknowledged_by", "resolved_by"
+            "rule",
+            "goal__department",
+            "measure",
+            "item__department",
+            "retrospective__department",
+            "acknowledged_by",
+            "resolved_by",
         )
         .filter(pk=alert_id)
         .first()

@@ -58,6 +58,7 @@ def _raise(rule: AlertRule, hit: Hit, *, checked: bool = False) -> Alert | None:
                 goal=hit.goal,
                 measure=hit.measure,
                 item=hit.item,
+                retrospective=hit.extra.get("retrospective"),
                 subject=subject[:300],
                 detail=detail,
                 translations={lang: {**t, "subject": t["subject"][:300]} for lang, t in texts.items()},

@@ -97,6 +97,9 @@ class Alert(TimeStampedModel):
     item = models.ForeignKey(
         "execution.ActionItem", null=True, blank=True, on_delete=models.CASCADE, related_name="alerts"
     )
+    retrospective = models.ForeignKey(
+        "retrospectives.Retrospective", null=True, blank=True, on_delete=models.CASCADE, related_name="alerts"
+    )
     subject = models.CharField(_("subject"), max_length=300)
     detail = models.TextField(_("detail"), blank=True, default="")
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.OPEN)

@@ -125,6 +125,7 @@ class AlertOut(Schema):
     goal_id: int | None
     measure_id: int | None
     item_id: int | None
+    retrospective_id: int | None
     recipient_ids: list[int]
     escalation_level: int
     acknowledged_at: dt.datetime | None

@@ -257,7 +257,12 @@ def alert_list(request):
         )
     queryset, status = _filtered(request, queryset)
     queryset = queryset.select_related(
-        "rule", "goal__department", "measure", "item__department", "acknowledged_by"
+        "rule",
+        "goal__department",
+        "measure",
+        "item__department",
+        "retrospective__department",
+        "acknowledged_by",
     ).prefetch_related(Prefetch("recipients", queryset=Person.objects.order_by("display_name")))
     page = Paginator(queryset.order_by("-created_at", "-id"), 50).get_page(request.GET.get("page"))
     for alert in page.object_list:

@@ -240,6 +240,18 @@ def test_overdue_raises_one_alert_and_resolves_when_completed(rw):
     assert len(raised) == 1
     alert = raised[0]
     assert set(alert.recipients.all()) == {rw.org.member, rw.org.mkt_manager}
+    # The alert names its retrospective: the alert page links it, and its department's manager sees it.
+    assert alert.retrospective == retro
+    from django.test import Client
+
+    from lodestar.alerts.access import alert_department, visible_alerts
+
+    assert alert_department(alert) == retro.department
+    assert visible_alerts(rw.org.user("mkt_manager")).filter(pk=alert.pk).exists()
+    client = Client()
+    client.force_login(rw.org.user("member"))
+    page = client.get(f"/alerts/{alert.pk}/").content.decode()
+    assert f'href="/retrospectives/{retro.pk}/"' in page
     assert evaluate_rules(today=retro.due + dt.timedelta(days=2)) == []  # once
     Retrospective.objects.filter(pk=retro.pk).update(status=Status.COMPLETED)
     evaluate_rules(today=retro.due + dt.timedelta(days=3))
