@@ -64,6 +64,18 @@ def can_manage_retrospective(user, retrospective: Retrospective) -> bool:
     return is_admin(user) or manages_department(user, retrospective.department)
 
 
+def can_follow_up_action(user, action) -> bool:
+    """Mark an improvement action done: whoever may promote the plan (the retrospective's owner, the
+    goal's owner, its managers, an admin) and the action's own owner — the person doing the work."""
+    if not can_write(user):
+        return False
+    retrospective = action.retrospective
+    if can_manage_retrospective(user, retrospective) or _is_responsible(user, retrospective):
+        return True
+    person = person_of(user)
+    return person is not None and person.pk == action.owner_id
+
+
 def can_edit_retrospective(user, retrospective: Retrospective) -> bool:
     if retrospective.status != Status.OPEN or not can_write(user):
         return False

@@ -402,10 +402,7 @@ def action_update(
     action = ImprovementAction.objects.select_for_update().get(pk=action.pk)
     # The plan's follow-up (marking a promoted action done) stays possible after completion.
     if status is not None and title is None and owner is None and due is None and promote_as is None:
-        if not (
-            access.can_manage_retrospective(actor, retrospective)
-            or access._is_responsible(actor, retrospective)
-        ):
+        if not access.can_follow_up_action(actor, action):
             raise PermissionDeniedError(_("You may view this retrospective but not change it."))
     else:
         _require_edit(actor, retrospective)

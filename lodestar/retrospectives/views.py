@@ -173,6 +173,8 @@ def retrospective_list(request):
 def _detail_context(request, retro: Retrospective, **extra) -> dict:
     whys = list(retro.whys.order_by("position"))
     actions = list(retro.actions.select_related("owner", "item", "goal").order_by("position", "id"))
+    for action in actions:
+        action.retrospective = retro  # the access checks below read it: no query per action
     comments = list(
         RetrospectiveComment.objects.filter(retrospective=retro)
         .select_related("author")
@@ -237,6 +239,7 @@ def _detail_context(request, retro: Retrospective, **extra) -> dict:
             retro.status == Status.COMPLETED
             and (access.can_manage_retrospective(user, retro) or access._is_responsible(user, retro))
         ),
+        "followable_ids": {a.pk for a in actions if access.can_follow_up_action(user, a)},
         "can_sign_off": access.can_sign_off_retrospective(user, retro),
         "can_reopen": access.can_reopen_retrospective(user, retro),
         "can_comment": access.can_comment_on_retrospective(user, retro),

@@ -308,3 +308,23 @@ def test_a_signed_off_review_is_reopened_by_the_manager_above_not_its_owner(rw):
         services.retrospective_reopen(actor=manager, retrospective=retro)
     retro = services.retrospective_reopen(actor=rw.org.user("admin"), retrospective=retro)
     assert retro.status == "open" and retro.signed_off_at is None
+
+
+def test_an_action_owner_marks_their_promoted_action_done(rw):
+    """The person doing the follow-up closes it: the action's owner, not only the review's owners."""
+    manager = rw.org.user("mkt_manager")
+    retro = _open(rw)
+    action = services.action_add(
+        actor=manager,
+        retrospective=retro,
+        title="按客户分层设计话术",
+        owner=rw.org.sales_member,  # from another department: the work was handed to them
+        due=dt.date(2024, 11, 30),
+    )
+    outsider = rw.org.user("viewer")
+    with pytest.raises(PermissionDeniedError):
+        services.action_update(actor=outsider, action=action, status="done")
+    owner_user = action.owner.user
+    assert access.can_follow_up_action(owner_user, action)
+    action = services.action_update(actor=owner_user, action=action, status="done")
+    assert action.status == "done"
