@@ -318,7 +318,7 @@ def test_an_action_owner_marks_their_promoted_action_done(rw):
         actor=manager,
         retrospective=retro,
         title="按客户分层设计话术",
-        owner=rw.org.sales_member,  # from another department: the work was handed to them
+        owner=rw.org.sales_manager,  # from another department: the work was handed to them
         due=dt.date(2024, 11, 30),
     )
     outsider = rw.org.user("viewer")
