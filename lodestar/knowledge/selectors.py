@@ -14,6 +14,7 @@ from lodestar.knowledge import domain
 from lodestar.knowledge.models import Case, Sop, Tag
 from lodestar.org.models import Department
 from lodestar.org.permissions import subtree_q
+from lodestar.retrospectives.access import visible_retrospectives
 
 
 def cases_with_lists():
@@ -174,9 +175,7 @@ def annual_report(year: int, department: Department | None, *, user=None, top: i
     checkins = CheckIn.objects.all() if user is None else visible_checkins(user)
     actions_qs = ImprovementAction.objects.all()
     if user is not None:
-        actions_qs = actions_qs.filter(
-            Q(retrospective__goal__isnull=True) | Q(retrospective__goal__in=visible_goals(user).values("pk"))
-        )
+        actions_qs = actions_qs.filter(retrospective__in=visible_retrospectives(user).values("pk"))
 
     periods = year_periods(year)
     cases = (

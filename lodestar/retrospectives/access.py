@@ -48,6 +48,9 @@ def visible_retrospectives(user):
 
 
 def _is_responsible(user, retrospective: Retrospective) -> bool:
+    """Its owner or its goal's owner — among those who write at all (a viewer owns nothing here)."""
+    if not can_write(user):
+        return False
     person = person_of(user)
     if person is None:
         return False

@@ -6,6 +6,7 @@ the field for a broken rule."""
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Status
 
@@ -206,12 +207,13 @@ def why_update(request, payload: WhyPatch, retrospective_id: int = RetroId, why_
     for key in ("question", "answer", "position"):
         if key in data and data[key] is None:
             raise ApplicationError(_("This field cannot be empty."), field=key, code="required")
-    if "question" in data or "answer" in data:
-        why = services.why_update(
-            actor=request.user, why=why, question=data.get("question"), answer=data.get("answer")
-        )
-    if "position" in data:
-        services.why_move(actor=request.user, why=why, position=data["position"])
+    with transaction.atomic():  # a changed text and a move land together or not at all
+        if "question" in data or "answer" in data:
+            why = services.why_update(
+                actor=request.user, why=why, question=data.get("question"), answer=data.get("answer")
+            )
+        if "position" in data:
+            services.why_move(actor=request.user, why=why, position=data["position"])
     return Why.objects.get(pk=why.pk)
 
 

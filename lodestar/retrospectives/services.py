@@ -25,6 +25,7 @@ from lodestar.core.services import Actor, bump_version, check_version, validated
 from lodestar.execution.models import Phase
 from lodestar.execution.services import comments as execution_comments
 from lodestar.execution.services.items import item_create
+from lodestar.goals.closing_rules import check_period_open
 from lodestar.goals.models import Goal, GoalStatus, PeriodClosing
 from lodestar.goals.services.goals import goal_create
 from lodestar.notifications.services import notify
@@ -514,6 +515,8 @@ def action_promote(
     if promote_as not in ImprovementAction.PromoteAs.values:
         raise ApplicationError(_("Choose item or goal."), field="promote_as", code="required")
     target_period = ensure_next_period(actor=actor, period=retrospective.period, create=create_next_period)
+    # An item carries no goal to be checked through: the next period itself must be open for the work.
+    check_period_open(target_period, department=retrospective.department, field="promote_as")
     note = _("From the retrospective “%(title)s”.") % {"title": retrospective.title}
     if promote_as == ImprovementAction.PromoteAs.ITEM:
         due = action.due if target_period.start <= action.due <= target_period.end else target_period.end

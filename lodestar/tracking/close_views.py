@@ -22,7 +22,7 @@ from lodestar.execution.models import ActionItem
 from lodestar.goals.models import Goal, GoalStatus, Measure, PeriodClosing
 from lodestar.goals.services import closing as closing_service
 from lodestar.org.models import Department
-from lodestar.org.permissions import access_period, is_admin, is_manager, managed_paths, subtree_q
+from lodestar.org.permissions import access_period, can_write, is_admin, is_manager, managed_paths, subtree_q
 from lodestar.tracking.models import CheckIn
 
 
@@ -81,7 +81,7 @@ class ReopenForm(forms.Form):
 def can_open_close_page(user) -> bool:
     """The page is for those who may close: admins (whole period) and department managers. Registered
     as the template check "tracking.period_close" (the closed-period banners link here only for them)."""
-    return is_admin(user) or is_manager(user)
+    return is_admin(user) or (can_write(user) and is_manager(user))
 
 
 def _access(request, period_id: int) -> Period:

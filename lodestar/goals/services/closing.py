@@ -39,7 +39,7 @@ from lodestar.goals.services.common import actor_person
 from lodestar.goals.signals import period_closed
 from lodestar.org.models import Department
 from lodestar.org.periods_services import period_set_closed
-from lodestar.org.permissions import is_admin, manages_department, require_admin
+from lodestar.org.permissions import can_write, is_admin, manages_department, require_admin
 
 # measures → {measure_id: (expected value at the period end, probability of reaching the base target)}
 type Forecaster = Callable[[list[Measure]], dict[int, tuple[Decimal | None, Decimal | None]]]
@@ -83,7 +83,7 @@ def closable_departments(actor: Actor) -> QuerySet[Department]:
 def can_close(actor: Actor, department: Department | None = None) -> bool:
     if is_admin(actor):
         return True
-    return department is not None and manages_department(actor, department)
+    return department is not None and can_write(actor) and manages_department(actor, department)
 
 
 def can_reopen(actor: Actor) -> bool:

@@ -328,3 +328,28 @@ def test_an_action_owner_marks_their_promoted_action_done(rw):
     assert access.can_follow_up_action(owner_user, action)
     action = services.action_update(actor=owner_user, action=action, status="done")
     assert action.status == "done"
+
+
+def test_nothing_is_promoted_into_a_closed_next_period_and_viewers_own_nothing(rw):
+    from lodestar.goals.services.closing import period_close
+
+    manager = rw.org.user("mkt_manager")
+    retro = _open(rw)
+    action = services.action_add(
+        actor=manager,
+        retrospective=retro,
+        title="提前锁定KOL档期",
+        owner=rw.org.member,
+        due=dt.date(2024, 11, 30),
+    )
+    next_quarter = services.next_period(rw.q3)
+    period_close(actor=rw.org.user("admin"), period=next_quarter)
+    with pytest.raises(ApplicationError) as refused:
+        services.action_promote(actor=manager, action=action, promote_as="item")
+    assert refused.value.code == "period_closed"
+    assert not ActionItem.objects.filter(title="提前锁定KOL档期").exists()
+    # A retrospective handed to a viewer gives them no write: they own nothing they may change.
+    Retrospective.objects.filter(pk=retro.pk).update(owner=rw.org.viewer)
+    retro.refresh_from_db()
+    assert not access.can_edit_retrospective(rw.org.user("viewer"), retro)
+    assert not access.can_follow_up_action(rw.org.user("viewer"), action)
