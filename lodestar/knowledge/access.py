@@ -17,6 +17,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from lodestar.core.errors import NotFound, PermissionDeniedError
+from lodestar.goals.access import access_goal
 from lodestar.knowledge.models import Case, Sop, SopVersion
 from lodestar.org.models import Department
 from lodestar.org.permissions import (
@@ -28,6 +29,7 @@ from lodestar.org.permissions import (
     person_of,
     require_person,
 )
+from lodestar.retrospectives.access import visible_retrospectives
 
 
 def can_read(user) -> bool:
@@ -160,8 +162,6 @@ def access_source_retrospective(user, retrospective_id: int):
     """The retrospective a case is written from, only if `user` may read it (the retrospectives app's
     `visible_retrospectives`): its highlights, problems and root cause fill the case form, so one the
     reader may not open is "not found" (404), never a prefill."""
-    from lodestar.retrospectives.access import visible_retrospectives
-
     require_person(user)
     retrospective = (
         visible_retrospectives(user)
@@ -171,10 +171,11 @@ def access_source_retrospective(user, retrospective_id: int):
     )
     if retrospective is None:
         raise NotFound(_("Retrospective not found or not visible to you."), field="retrospective_id")
+    if retrospective.goal_id:
+        # The case will link its goal and cite its figures: the goal must be visible too (404 otherwise).
+        access_goal(user, retrospective.goal_id)
     return retrospective
 
 
 def can_read_retrospective(user, retrospective_id: int | None) -> bool:
-    from lodestar.retrospectives.access import visible_retrospectives
-
     return retrospective_id is not None and visible_retrospectives(user).filter(pk=retrospective_id).exists()

@@ -10,7 +10,7 @@ from ninja import Path, Query, Router, Status
 
 from lodestar.core.errors import ApplicationError
 from lodestar.core.schemas import LIST_ERRORS, MAX_ID, READ_ERRORS, WRITE_ERRORS, page_out
-from lodestar.goals.access import access_goal
+from lodestar.goals.access import access_goal, visible_goals
 from lodestar.knowledge import access, selectors, services
 from lodestar.knowledge.models import Case, Sop, SopVersion
 from lodestar.knowledge.schemas import (
@@ -38,13 +38,14 @@ SopId = Path(..., le=MAX_ID, description="The SOP's id")
 Number = Path(..., ge=1, le=2**31 - 1, description="The version number (1, 2, …)")
 
 
-def _cases():
-    return selectors.cases_with_lists().prefetch_related("goals")
+def _cases(user):
+    # Only the goals the reader may see: `goal_ids` and the figures drawn from them (CaseOut).
+    return selectors.cases_with_lists().prefetch_related(Prefetch("goals", queryset=visible_goals(user)))
 
 
-def case_out(pk: int) -> Case:
+def case_out(user, pk: int) -> Case:
     """A case as GET /cases/{id} answers it (also the trash's answer to a restore)."""
-    return _cases().get(pk=pk)
+    return _cases(user).get(pk=pk)
 
 
 def _retrospective(user, pk: int):
@@ -84,7 +85,7 @@ def case_list(request, filters: Query[CaseFilter]):
         access_department(request.user, filters.department_id) if filters.department_id is not None else None
     )
     queryset = selectors.search_cases(
-        _cases(),
+        _cases(request.user),
         q=filters.q,
         tag=filters.tag,
         outcome=filters.outcome or "",
@@ -106,12 +107,12 @@ def case_create(request, payload: CaseIn):
             raise ApplicationError(_("Choose the case's department."), field="department_id", code="required")
         data["department"] = department
     case = services.case_create(actor=request.user, **data)
-    return Status(201, case_out(case.pk))
+    return Status(201, case_out(request.user, case.pk))
 
 
 @router.get("/cases/{case_id}", response={200: CaseOut, **READ_ERRORS}, summary="One case")
 def case_detail(request, case_id: int = CaseId):
-    return case_out(access.access_case(request.user, case_id).pk)
+    return case_out(request.user, access.access_case(request.user, case_id).pk)
 
 
 @router.patch("/cases/{case_id}", response={200: CaseOut, **WRITE_ERRORS}, summary="Change a case")
@@ -122,7 +123,7 @@ def case_update(request, payload: CasePatch, case_id: int = CaseId):
     version = data.pop("version")
     data = _case_references(request.user, data)
     services.case_update(actor=request.user, case=case, version=version, **data)
-    return case_out(case.pk)
+    return case_out(request.user, case.pk)
 
 
 @router.delete("/cases/{case_id}", response={204: None, **WRITE_ERRORS}, summary="Delete a case")

@@ -230,3 +230,8 @@ def top_counts(labels: Iterable[str | None], *, limit: int = 5) -> list[tuple[st
     first, ties by name; blanks ignored."""
     counted = Counter(label.strip() for label in labels if label and label.strip())
     return sorted(counted.items(), key=lambda pair: (-pair[1], pair[0]))[:limit]
+
+
+def visible_figures(figures: list[dict], visible_goal_ids: set[int]) -> list[dict]:
+    """A case's snapshot rows of the goals its reader may see (a case may cite another department's goal)."""
+    return [row for row in figures if row.get("goal_id") in visible_goal_ids]

@@ -9,6 +9,7 @@ from ninja import Field, Schema
 
 from lodestar.core.schemas import MAX_ID, FilterSchema, InputSchema
 from lodestar.knowledge import domain
+from lodestar.knowledge.domain import visible_figures
 
 Outcome = Literal["success", "failure"]
 
@@ -82,6 +83,11 @@ class CaseOut(Schema):
     @staticmethod
     def resolve_goal_ids(obj):
         return sorted(g.pk for g in obj.goals.all())
+
+    @staticmethod
+    def resolve_figures(obj):
+        # `goals` holds only the reader's visible goals (knowledge.api `_cases`): no figure of another.
+        return visible_figures(obj.figures, {g.pk for g in obj.goals.all()})
 
 
 class CasePage(Schema):

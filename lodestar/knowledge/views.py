@@ -94,6 +94,7 @@ def case_detail(request, case_id: int):
         {
             "case": case,
             "goals": goals,
+            "figures": domain.visible_figures(case.figures, {g.pk for g in goals}),
             "retrospective_visible": retrospective_visible,
             "tags": list(case.tags.all()),
             "sops": list(case.sops.all()),
@@ -105,10 +106,7 @@ def case_detail(request, case_id: int):
 def _retrospective_for(request, pk: int | None):
     if pk is None:
         return None
-    retrospective = access.access_source_retrospective(request.user, pk)
-    if retrospective.goal_id:
-        access_goal(request.user, retrospective.goal_id)  # 404 when the goal is not visible
-    return retrospective
+    return access.access_source_retrospective(request.user, pk)
 
 
 def _case_form_page(request, case: Case | None):

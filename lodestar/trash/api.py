@@ -117,7 +117,7 @@ def checkin_restore(request, checkin_id: int = RecordId):
 )
 def case_restore(request, case_id: int = RecordId):
     case = services.restore(request.user, kind="case", record_id=case_id)
-    return case_out(case.pk)
+    return case_out(request.user, case.pk)
 
 
 @router.post(

@@ -123,3 +123,18 @@ def test_a_retrospective_the_reader_may_not_open_never_prefills_a_case(client_as
     assert posted.status_code == 404
     page = client_as("hr").get("/knowledge/cases/new/", {"retrospective": retro.pk}).content.decode()
     assert "机密亮点" in page  # HR reads every retrospective
+
+
+def test_a_case_shows_only_the_figures_of_goals_its_reader_may_see(client_as, case, goal):
+    """A case may cite a goal of a department the reader does not see: its figures stay hidden (page and
+    API), while whoever sees the goal reads them."""
+    from lodestar.goals.models import Goal, Visibility
+
+    Goal.objects.filter(pk=goal.pk).update(visibility=Visibility.DEPARTMENT)
+    hidden = client_as("sales_manager").get(f"/knowledge/cases/{case.pk}/").content.decode()
+    assert 'data-testid="figure-rate"' not in hidden and "106.67%" not in hidden
+    shown = client_as("member").get(f"/knowledge/cases/{case.pk}/").content.decode()
+    assert 'data-testid="figure-rate">106.67%<' in shown
+    assert client_as("member").get(f"/api/v1/cases/{case.pk}").json()["figures"]
+    body = client_as("sales_manager").get(f"/api/v1/cases/{case.pk}").json()
+    assert body["goal_ids"] == [] and body["figures"] == []
