@@ -6,9 +6,24 @@ from django import forms
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
+from lodestar.core.http import MAX_ID
 from lodestar.core.models import CompanySettings, Period
 
 VERSION_CHANGED = _("This record was changed by someone else. Reload the page and try again.")
+
+
+class IdsChoiceField(forms.ModelMultipleChoiceField):
+    """Several records by id, refusing a value no database id can be (not a whole number, or beyond the
+    64-bit range) as "not one of the choices": such an id would reach the database and fail there (500)."""
+
+    def _check_values(self, value):
+        for pk in value or ():
+            text = str(pk).strip()
+            if not text.isdigit() or not 0 < int(text) <= MAX_ID:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
+                )
+        return super()._check_values(value)
 
 
 class VersionField(forms.IntegerField):

@@ -7,7 +7,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy
 
-from lodestar.core.forms import DateInput
+from lodestar.core.forms import DateInput, IdsChoiceField
 from lodestar.core.models import Period
 from lodestar.core.widgets import Picker
 from lodestar.goals.access import visible_goals
@@ -20,7 +20,7 @@ from lodestar.org.permissions import is_admin, managed_paths, person_of, subtree
 TAG_HELP = gettext_lazy("Separate tags with commas or spaces, e.g. 新品上市期，大促")
 
 
-class GoalsField(forms.ModelMultipleChoiceField):
+class GoalsField(IdsChoiceField):
     def label_from_instance(self, obj) -> str:
         return f"{obj.name} · {obj.department.name} · {obj.period.name}"
 
@@ -114,7 +114,7 @@ class SopForm(forms.Form):
     department = DepartmentChoiceField(label=gettext_lazy("Department"), queryset=Department.objects.none())
     owner = PersonField(label=gettext_lazy("Owner"), queryset=Person.objects.none())
     review_date = forms.DateField(label=gettext_lazy("Next review"), widget=DateInput)
-    cases = forms.ModelMultipleChoiceField(
+    cases = IdsChoiceField(
         label=gettext_lazy("Cases that led to it"), queryset=Case.objects.none(), required=False
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)

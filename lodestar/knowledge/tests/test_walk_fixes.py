@@ -138,3 +138,15 @@ def test_a_case_shows_only_the_figures_of_goals_its_reader_may_see(client_as, ca
     assert client_as("member").get(f"/api/v1/cases/{case.pk}").json()["figures"]
     body = client_as("sales_manager").get(f"/api/v1/cases/{case.pk}").json()
     assert body["goal_ids"] == [] and body["figures"] == []
+
+
+@pytest.mark.parametrize("value", ["99999999999999999999", "-1", "abc", "1.5"])
+def test_an_impossible_id_in_a_multiple_choice_is_a_form_error(client_as, value):
+    """Not a 500 from the database: the case form says the choice is not available."""
+    response = client_as("member").post(
+        "/knowledge/cases/new/", {"title": "案例", "outcome": "success", "goals": [value]}
+    )
+    assert response.status_code == 200
+    assert "goals" in response.context["form"].errors
+    response = client_as("mkt_manager").post("/knowledge/sops/new/", {"title": "SOP", "cases": [value]})
+    assert response.status_code == 200 and "cases" in response.context["form"].errors
