@@ -19,6 +19,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from lodestar.goals import domain
+from lodestar.goals.closing_rules import frozen_goal_q, goal_is_frozen
 from lodestar.goals.domain import CurrentSource
 from lodestar.goals.models import Goal, GoalStatus, Measure
 
@@ -127,6 +128,10 @@ def _sum_parts_into(measure_id: int) -> Measure | None:
     measure = Measure.objects.filter(pk=measure_id).first()
     if measure is None:
         return None
+    if goal_is_frozen(measure.goal):
+        # Its period (or its department's part of it) is closed: the figure stays as frozen (DOMAIN.md
+        # §4), even when a part in a department still open reports later.
+        return measure
     # Measures are not soft-deletable themselves: a deleted goal's parts stop counting here.
     total = (
         measure.parts.exclude(goal__status=GoalStatus.CANCELLED)
@@ -238,9 +243,15 @@ def rollup_from(goal: Goal, today=None) -> list[int]:
     changed_measures: list[tuple] = []
     changed_goals: list[tuple] = []
     now = timezone.now()
+    # Goals of a closed period (or of a closed department's part of it) keep their frozen figures; the
+    # goals above them roll up from those.
+    frozen = set(Goal.objects.filter(pk__in=chain).filter(frozen_goal_q()).values_list("pk", flat=True))
     below: Goal | None = None  # the chain goal just recomputed, whose fresh figures its parent uses
     for pk in chain:
         current = goals[pk]
+        if pk in frozen:
+            below = current
+            continue
         for measure in measures[pk]:
             before = (measure.achievement_rate, measure.progress)
             measure.achievement_rate, measure.progress = measure_figures(measure)

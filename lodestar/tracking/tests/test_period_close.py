@@ -16,7 +16,7 @@ from lodestar.execution import services as execution_services
 from lodestar.execution.models import ActionItem, ItemStatus
 from lodestar.goals import services as goal_services
 from lodestar.goals.closing_rules import check_goal_period_open, goal_is_frozen
-from lodestar.goals.models import GoalStatus, Measure, PeriodClosing, Snapshot, TargetAdjustment
+from lodestar.goals.models import Goal, GoalStatus, Measure, PeriodClosing, Snapshot, TargetAdjustment
 from lodestar.goals.services import adjustments
 from lodestar.goals.services.closing import period_close, period_reopen, take_weekly_snapshots
 from lodestar.goals.signals import period_closed
@@ -576,3 +576,26 @@ def test_periods_page_offers_reopen_to_admins_only(org):
     assert "重新打开…" not in login(org.person("mkt_manager")).get(url).content.decode()
     assert "结账记录" in login(org.person("mkt_manager")).get(url).content.decode()
     assert "重新打开…" in login(org.person("admin")).get(url).content.decode()
+
+
+def test_a_part_reporting_late_does_not_move_its_frozen_parent(org, period):
+    """品牌部's goal is split with an open department; 品牌部 closes its goals: a later report on the open
+    part rolls up everywhere except into the frozen parent, whose figures stay as closed."""
+    from lodestar.goals.rollup import recompute_measure, rollup_from
+
+    parent = goal_in(org, period, "mkt")
+    source = MeasureFactory(goal=parent, target=Decimal(100), current=Decimal(40))
+    part_goal = goal_in(org, period, "sales", parent=parent)
+    part = MeasureFactory(goal=part_goal, target=Decimal(50), current=Decimal(40), source=source)
+    rollup_from(part_goal)
+    before = Goal.objects.get(pk=parent.pk).achievement_rate
+    period_close(actor=user(org, "mkt_manager"), period=period, department=org.mkt)
+    assert goal_is_frozen(parent) and not goal_is_frozen(part_goal)
+
+    Measure.objects.filter(pk=part.pk).update(current=Decimal(50))
+    part.refresh_from_db()
+    recompute_measure(part)
+    rollup_from(part_goal)
+    assert Measure.objects.get(pk=source.pk).current == Decimal(40)  # not 50: frozen
+    assert Goal.objects.get(pk=parent.pk).achievement_rate == before
+    assert Goal.objects.get(pk=part_goal.pk).achievement_rate == Decimal(1)  # the open part moved
