@@ -125,7 +125,7 @@ def goal_figures(goal: Goal, measures: list[Measure], children: list[Goal], toda
 
 def _sum_parts_into(measure_id: int) -> Measure | None:
     """Set a source measure's current value to the sum of its parts; returns it (or None)."""
-    measure = Measure.objects.filter(pk=measure_id).first()
+    measure = Measure.objects.select_related("goal__period", "goal__department").filter(pk=measure_id).first()
     if measure is None:
         return None
     if goal_is_frozen(measure.goal):
