@@ -320,7 +320,7 @@ def test_a_checkin_write_costs_what_it_did(world, tree, django_assert_max_num_qu
     )
     with django_assert_max_num_queries(24):
         submit(world.member, period=WEEK2, item=item, actual="5")
-    with django_assert_max_num_queries(18):
+    with django_assert_max_num_queries(19):
         submit(world.mkt_manager, measure=tree.m1, period=WEEK3, actual="5")
 
 
