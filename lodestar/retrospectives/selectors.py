@@ -34,20 +34,35 @@ def _s(value: Decimal | None) -> str | None:
     return None if value is None else f"{value:f}"
 
 
-def _met(direction: str, target, actual) -> bool | None:
+def _met(direction: str, target, actual, baseline=None) -> bool | None:
     if target is None or actual is None:
         return None
     figures = MeasureFigures(
-        direction=Direction(direction or Direction.HIGHER), baseline=None, target=target, current=actual
+        direction=Direction(direction or Direction.HIGHER), baseline=baseline, target=target, current=actual
     )
     return measure_met(figures)
 
 
 def _row(
-    *, goal_id, goal_name, measure_id, name, unit, direction, target, original, actual, rate, original_rate
+    *,
+    goal_id,
+    goal_name,
+    measure_id,
+    name,
+    unit,
+    direction,
+    target,
+    original,
+    actual,
+    rate,
+    original_rate,
+    baseline=None,
+    range_max=None,
 ):
     if rate is None and original_rate is None:
-        rate, original_rate = domain.achievement_pair(actual, target, original, direction or "higher")
+        rate, original_rate = domain.achievement_pair(
+            actual, target, original, direction or "higher", range_max=range_max, baseline=baseline
+        )
     return {
         "goal_id": goal_id,
         "goal": goal_name,
@@ -62,7 +77,7 @@ def _row(
         "actual": _s(actual),
         "achievement_rate": _s(rate),
         "original_achievement_rate": _s(original_rate),
-        "met": _met(direction, target, actual),
+        "met": _met(direction, target, actual, baseline),
     }
 
 
@@ -94,6 +109,7 @@ def goal_figures(goal: Goal, period: Period) -> dict:
                 actual=s.actual,
                 rate=s.achievement_rate,
                 original_rate=s.original_achievement_rate,
+                baseline=s.baseline,
             )
             for s in same.order_by("measure__sort_order", "measure_id", "id")
         ]
@@ -117,6 +133,8 @@ def goal_figures(goal: Goal, period: Period) -> dict:
             actual=m.current,
             rate=None,
             original_rate=None,
+            baseline=m.baseline,
+            range_max=m.range_max,
         )
         for m in Measure.objects.filter(goal=goal).order_by("sort_order", "id")
     ]

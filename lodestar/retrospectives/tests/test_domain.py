@@ -107,3 +107,11 @@ def test_a_stored_rate_never_moves_a_shown_percent(rate):
     stored = domain.stored_rate(rate)
     assert abs(stored - rate) <= Decimal("0.0000005")
     assert stored.as_tuple().exponent == -6
+
+
+def test_lower_is_better_to_zero_and_a_range_rate_like_the_goals():
+    """Complaints 10 → 0, now 2: 80% (progress from the baseline, DOMAIN.md); 105 inside [100, 110]: 100%."""
+    rate, original = domain.achievement_pair(Decimal(2), Decimal(0), None, "lower", baseline=Decimal(10))
+    assert rate == original == Decimal("0.8")
+    rate, _ = domain.achievement_pair(Decimal(105), Decimal(100), None, "range", range_max=Decimal(110))
+    assert rate == Decimal(1)
