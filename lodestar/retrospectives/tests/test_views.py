@@ -283,3 +283,19 @@ def test_a_promoted_item_is_linked_only_for_readers_who_may_open_it(retro, rw, c
         assert "按客户分层设计话术" in page
         assert (item_url in page) is seen[role]
     assert not all(seen.values())  # someone reads the retrospective without seeing the item
+
+
+def test_an_item_the_reader_may_not_open_shows_without_its_title(retro, client_as):
+    """The frozen figures list the items of the goal's whole subtree; one of another team the reader may
+    not open is counted, not named."""
+    figures = dict(retro.figures)
+    figures["items"] = {
+        "done": [{"id": 987654, "title": "秘密渠道谈判", "status": "done", "due": "2024-09-01"}],
+        "late": [],
+        "dropped": [],
+        "open": [],
+    }
+    Retrospective.objects.filter(pk=retro.pk).update(figures=figures)
+    page = client_as("member").get(reverse("retrospectives:detail", args=[retro.pk])).content.decode()
+    assert "秘密渠道谈判" not in page
+    assert "其他团队的任务" in page
