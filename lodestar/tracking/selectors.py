@@ -437,10 +437,6 @@ def requested_budget(checkins: list[CheckIn], covered: dict[int, CheckIn]) -> De
     return sum(amounts, Decimal(0)) if amounts else None
 
 
-def checkin_goal(checkin: CheckIn) -> Goal | None:
-    return checkin.measure.goal if checkin.measure_id else checkin.item.goal
-
-
 def checkin_subject(checkin: CheckIn) -> str:
     return checkin.measure.name if checkin.measure_id else checkin.item.title
 

@@ -36,6 +36,7 @@ from lodestar.org.permissions import (
 from lodestar.tracking import domain, selectors, services
 from lodestar.tracking.forms import CheckInForm, PlanForm
 from lodestar.tracking.models import CheckIn, DeviationCategory
+from lodestar.tracking.services.checkins import checkin_goal
 
 HELP_DEVIATION = selectors.HELP_DEVIATION
 
@@ -270,7 +271,7 @@ def department_report(request):
     covered = selectors.covered_by_measure(checkins)
     groups: OrderedDict = OrderedDict()
     for checkin in checkins:
-        goal = selectors.checkin_goal(checkin)
+        goal = checkin_goal(checkin)
         group = groups.setdefault(goal.pk if goal else None, {"goal": goal, "rows": []})
         row = _checkin_view(checkin)
         row["covered_by"] = covered.get(checkin.pk)
