@@ -22,6 +22,7 @@ from lodestar.core.forms import DateInput
 from lodestar.core.http import add_error_to_form, int_param, page_view, service_errors
 from lodestar.core.models import Period
 from lodestar.execution.access import visible_items
+from lodestar.execution.models import Phase
 from lodestar.goals.access import access_goal, visible_goals
 from lodestar.org.models import Department, Person
 from lodestar.org.permissions import can_write, is_admin, managed_paths, require_person, subtree_q
@@ -108,9 +109,23 @@ class OpenForm(forms.Form):
         ).order_by("-start", "end")
 
 
+class PhaseChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Phase) -> str:
+        goal = f" · {obj.goal.name}" if obj.goal_id else ""
+        return f"{obj.department.name}{goal} · {obj.name}"
+
+
 class DepartmentOpenForm(OpenForm):
+    """A department's goal set, or one campaign phase of it (预热期 / 爆发期 / 返场期)."""
+
     department = forms.ModelChoiceField(label=gettext_lazy("Department"), queryset=Department.objects.none())
-    field_order = ["department", "period", "cadence"]
+    phase = PhaseChoiceField(
+        label=gettext_lazy("Campaign phase (optional)"),
+        queryset=Phase.objects.none(),
+        required=False,
+        help_text=gettext_lazy("Review one phase of a campaign instead of the department's whole goal set."),
+    )
+    field_order = ["department", "phase", "period", "cadence"]
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -118,6 +133,18 @@ class DepartmentOpenForm(OpenForm):
         if not is_admin(user):
             departments = departments.filter(subtree_q(managed_paths(user), "path"))
         self.fields["department"].queryset = departments
+        self.fields["phase"].queryset = (
+            Phase.objects.filter(department__in=departments)
+            .select_related("department", "goal")
+            .order_by("department__path", "sort_order", "id")
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        phase, department = cleaned.get("phase"), cleaned.get("department")
+        if phase is not None and department is not None and phase.department_id != department.pk:
+            self.add_error("phase", _("This phase belongs to %(name)s.") % {"name": phase.department.name})
+        return cleaned
 
 
 STATUS_FILTERS = [("", gettext_lazy("All")), *Status.choices, ("overdue", gettext_lazy("Overdue"))]
@@ -556,9 +583,11 @@ def open_for_department(request):
     form = DepartmentOpenForm(request.POST or None, user=request.user, initial={"cadence": Cadence.QUARTER})
     if request.method == "POST" and form.is_valid():
         try:
+            phase = form.cleaned_data["phase"]
             retro = services.retrospective_open(
                 actor=request.user,
-                department=form.cleaned_data["department"],
+                department=None if phase else form.cleaned_data["department"],
+                phase=phase,
                 period=form.cleaned_data["period"],
                 cadence=form.cleaned_data["cadence"],
             )

@@ -299,3 +299,26 @@ def test_an_item_the_reader_may_not_open_shows_without_its_title(retro, client_a
     page = client_as("member").get(reverse("retrospectives:detail", args=[retro.pk])).content.decode()
     assert "秘密渠道谈判" not in page
     assert "其他团队的任务" in page
+
+
+def test_a_manager_opens_the_retrospective_of_a_campaign_phase(rw, client_as):
+    """预热期 / 爆发期 / 返场期: one phase of a campaign is reviewed on its own, from the pages too."""
+    from lodestar.execution.models import Phase
+
+    phase = Phase.objects.create(department=rw.org.mkt, goal=rw.goal, name="爆发期")
+    other = Phase.objects.create(department=rw.org.sales, name="返场期")
+    url = reverse("retrospectives:open_for_department")
+    page = client_as("mkt_manager").get(url).content.decode()
+    assert "爆发期" in page and "返场期" not in page  # only phases of departments they manage
+    response = client_as("mkt_manager").post(
+        url, {"department": rw.org.mkt.pk, "phase": phase.pk, "period": rw.q3.pk, "cadence": "quarter"}
+    )
+    retro = Retrospective.objects.get(phase=phase)
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "retrospectives:detail", args=[retro.pk]
+    )
+    assert retro.scope == "phase" and retro.department == rw.org.mkt and "爆发期" in retro.title
+    refused = client_as("mkt_manager").post(
+        url, {"department": rw.org.mkt.pk, "phase": other.pk, "period": rw.q3.pk, "cadence": "quarter"}
+    )
+    assert refused.status_code == 200 and not Retrospective.objects.filter(phase=other).exists()
