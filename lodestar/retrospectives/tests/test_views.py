@@ -309,7 +309,7 @@ def test_a_manager_opens_the_retrospective_of_a_campaign_phase(rw, client_as):
     other = Phase.objects.create(department=rw.org.sales, name="返场期")
     url = reverse("retrospectives:open_for_department")
     page = client_as("mkt_manager").get(url).content.decode()
-    assert "爆发期" in page and "返场期" not in page  # only phases of departments they manage
+    assert "· 爆发期" in page and "· 返场期" not in page  # only phases of departments they manage
     response = client_as("mkt_manager").post(
         url, {"department": rw.org.mkt.pk, "phase": phase.pk, "period": rw.q3.pk, "cadence": "quarter"}
     )
