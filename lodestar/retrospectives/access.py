@@ -67,13 +67,23 @@ def can_manage_retrospective(user, retrospective: Retrospective) -> bool:
     return is_admin(user) or manages_department(user, retrospective.department)
 
 
+def can_work_on_plan(user, retrospective: Retrospective) -> bool:
+    """Promote improvement actions and attach files — also after completion: its managers (or an admin),
+    its owner and its goal's owner."""
+    return can_manage_retrospective(user, retrospective) or _is_responsible(user, retrospective)
+
+
+def can_open_department_reviews(user) -> bool:
+    """Open a department's (or a campaign phase's) retrospective: admins and department managers."""
+    return can_write(user) and (is_admin(user) or bool(managed_paths(user)))
+
+
 def can_follow_up_action(user, action) -> bool:
-    """Mark an improvement action done: whoever may promote the plan (the retrospective's owner, the
-    goal's owner, its managers, an admin) and the action's own owner — the person doing the work."""
+    """Mark an improvement action done: whoever works on the plan and the action's own owner — the
+    person doing the work."""
     if not can_write(user):
         return False
-    retrospective = action.retrospective
-    if can_manage_retrospective(user, retrospective) or _is_responsible(user, retrospective):
+    if can_work_on_plan(user, action.retrospective):
         return True
     person = person_of(user)
     return person is not None and person.pk == action.owner_id

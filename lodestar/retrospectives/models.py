@@ -88,7 +88,6 @@ class Retrospective(VersionedModel):
     signed_off_by = models.ForeignKey(
         "org.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    overdue_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
         "org.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -502,9 +502,7 @@ def action_promote(
     The next period must exist: without it → 422 `next_period_missing`, unless `create_next_period`
     (the user confirmed), which generates it (admins only)."""
     retrospective = action.retrospective
-    if not (
-        access.can_manage_retrospective(actor, retrospective) or access._is_responsible(actor, retrospective)
-    ):
+    if not (access.can_work_on_plan(actor, retrospective)):
         raise PermissionDeniedError(_("You may view this retrospective but not change it."))
     if not access.can_edit_retrospective(actor, retrospective) and retrospective.status == Status.OPEN:
         raise PermissionDeniedError(_("You may view this retrospective but not change it."))
@@ -683,9 +681,7 @@ def attachment_add(
 ) -> RetrospectiveAttachment:
     """The execution app's limits: its file types and 10 MB."""
     person = _person(actor)
-    if not (
-        access.can_manage_retrospective(actor, retrospective) or access._is_responsible(actor, retrospective)
-    ):
+    if not (access.can_work_on_plan(actor, retrospective)):
         raise PermissionDeniedError(_("You may view this retrospective but not change it."))
     name = (upload.name or "").rsplit("/", 1)[-1][:200]
     extension = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""

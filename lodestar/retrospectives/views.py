@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from lodestar.core.errors import ApplicationError, NotFound
+from lodestar.core.errors import ApplicationError, NotFound, PermissionDeniedError
 from lodestar.core.forms import DateInput
 from lodestar.core.http import add_error_to_form, int_param, page_view, service_errors
 from lodestar.core.models import Period
@@ -25,7 +25,7 @@ from lodestar.execution.access import visible_items
 from lodestar.execution.models import Phase
 from lodestar.goals.access import access_goal, visible_goals
 from lodestar.org.models import Department, Person
-from lodestar.org.permissions import can_write, is_admin, managed_paths, require_person, subtree_q
+from lodestar.org.permissions import is_admin, managed_paths, require_person, subtree_q
 from lodestar.retrospectives import access, domain, services
 from lodestar.retrospectives.models import (
     Cadence,
@@ -192,7 +192,7 @@ def retrospective_list(request):
             "status": status,
             "status_filters": STATUS_FILTERS,
             "mine": mine,
-            "can_open_department": can_open_department_reviews(request.user),
+            "can_open_department": access.can_open_department_reviews(request.user),
         },
     )
 
@@ -262,15 +262,12 @@ def _detail_context(request, retro: Retrospective, **extra) -> dict:
         "visible_item_ids": visible_item_ids,
         "visible_goal_ids": visible_goal_ids,
         "can_promote": can_edit
-        or (
-            retro.status == Status.COMPLETED
-            and (access.can_manage_retrospective(user, retro) or access._is_responsible(user, retro))
-        ),
+        or (retro.status == Status.COMPLETED and access.can_work_on_plan(user, retro)),
         "followable_ids": {a.pk for a in actions if access.can_follow_up_action(user, a)},
         "can_sign_off": access.can_sign_off_retrospective(user, retro),
         "can_reopen": access.can_reopen_retrospective(user, retro),
         "can_comment": access.can_comment_on_retrospective(user, retro),
-        "can_attach": access.can_manage_retrospective(user, retro) or access._is_responsible(user, retro),
+        "can_attach": access.can_work_on_plan(user, retro),
         "table_form": TableForm(
             initial={
                 "version": retro.version,
@@ -424,7 +421,7 @@ def action_promote(request, retrospective_id: int, action_id: int):
                     "message": exc.message,
                     "year": year,
                     "next_start": domain.next_period_start(retro.period.end),
-                    "can_create": year is not None and request.user and _is_admin(request.user),
+                    "can_create": year is not None and request.user and is_admin(request.user),
                 },
             )
         if exc.status == 403:
@@ -436,12 +433,6 @@ def action_promote(request, retrospective_id: int, action_id: int):
     else:
         messages.success(request, _("The action is now a goal of the next period."))
     return _back(retro, "plan")
-
-
-def _is_admin(user) -> bool:
-    from lodestar.org.permissions import is_admin
-
-    return is_admin(user)
 
 
 @require_POST
@@ -534,8 +525,6 @@ def open_for_goal(request, goal_id: int):
     """Open a goal's retrospective: choose the period (the goal's by default) and the cadence."""
     goal = access_goal(request.user, goal_id)
     if not access.can_open_for_goal(request.user, goal):
-        from lodestar.core.errors import PermissionDeniedError
-
         raise PermissionDeniedError(
             _("Only the goal's owner, a manager of its department or an admin can open its retrospective.")
         )
@@ -566,17 +555,11 @@ def open_for_goal(request, goal_id: int):
     )
 
 
-def can_open_department_reviews(user) -> bool:
-    return can_write(user) and (is_admin(user) or bool(managed_paths(user)))
-
-
 @page_view
 def open_for_department(request):
     """Open a department's retrospective (its goal set) for a period: admins and department managers."""
-    from lodestar.core.errors import PermissionDeniedError
-
     require_person(request.user)
-    if not can_open_department_reviews(request.user):
+    if not access.can_open_department_reviews(request.user):
         raise PermissionDeniedError(
             _("Only a department manager or an admin can open a department's retrospective.")
         )

@@ -40,7 +40,6 @@ class Migration(migrations.Migration):
                 ('snapshot_taken_at', models.DateTimeField(blank=True, null=True, verbose_name='snapshot taken at')),
                 ('completed_at', models.DateTimeField(blank=True, null=True, verbose_name='completed at')),
                 ('signed_off_at', models.DateTimeField(blank=True, null=True, verbose_name='signed off at')),
-                ('overdue_notified_at', models.DateTimeField(blank=True, editable=False, null=True)),
                 ('completed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.person')),
                 ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.person')),
                 ('department', models.ForeignKey(help_text="The goal's department, the department reviewed, or the campaign's department.", on_delete=django.db.models.deletion.CASCADE, related_name='retrospectives', to='org.department', verbose_name='department')),
