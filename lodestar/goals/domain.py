@@ -594,3 +594,14 @@ def combined_current(inputs: CurrentInputs) -> tuple[Decimal | None, CurrentSour
     if inputs.opening is None:
         return None, CurrentSource.NONE
     return inputs.opening, CurrentSource.ENTERED
+
+
+UNIT_SUFFIXES = {"yuan": "元", "wan_yuan": "万元", "count": "", "percent": "%", "people": "人"}
+
+
+def unit_display(unit: str, custom_label: str = "") -> str:
+    """What a measure's unit reads as after a figure: 元, 万元, %, 人, its own label for a custom unit
+    (篇, 场), nothing for a count. Measures, their snapshots and the copies in cases all use this."""
+    if unit == "custom":
+        return custom_label
+    return UNIT_SUFFIXES.get(unit, custom_label or "")

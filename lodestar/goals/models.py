@@ -10,6 +10,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from lodestar.core.models import EditableChoice, SoftDeletableModel, TimeStampedModel, VersionedModel
+from lodestar.goals.domain import unit_display
 
 AMOUNT = {"max_digits": 18, "decimal_places": 4}
 RATE = {"max_digits": 12, "decimal_places": 6}
@@ -297,11 +298,7 @@ class Measure(VersionedModel):
 
     @property
     def unit_display(self) -> str:
-        if self.unit == MeasureUnit.CUSTOM:
-            return self.unit_label
-        return {"yuan": "元", "wan_yuan": "万元", "count": "", "percent": "%", "people": "人"}.get(
-            self.unit, ""
-        )
+        return unit_display(self.unit, self.unit_label)
 
 
 class ConsensusRecord(TimeStampedModel):

@@ -156,14 +156,6 @@ def highlight_spans(text: str, terms: Sequence[str]) -> list[tuple[str, bool]]:
     return pieces
 
 
-def unit_display(unit: str, label: str) -> str:
-    """What a snapshot's unit reads as after a figure (元, 万元, %, 人, a custom label; nothing for counts),
-    as `goals.models.Measure.unit_display` does."""
-    if unit == "custom":
-        return label
-    return {"yuan": "元", "wan_yuan": "万元", "percent": "%", "people": "人"}.get(unit, label or "")
-
-
 # --- annual report -----------------------------------------------------------------------------
 
 

@@ -9,6 +9,7 @@ from django.db.models import Count, Prefetch, Q
 
 from lodestar.core.models import Period
 from lodestar.goals.access import visible_goals
+from lodestar.goals.domain import unit_display
 from lodestar.goals.models import Goal, Snapshot, SnapshotKind
 from lodestar.knowledge import domain
 from lodestar.knowledge.models import Case, Sop, Tag
@@ -157,7 +158,7 @@ def goal_results(year: int, department: Department | None, *, user=None) -> doma
                 actual=first.actual if single else None,
                 achievement_rate=rate,
                 original_achievement_rate=first.original_achievement_rate if single else None,
-                unit=domain.unit_display(first.unit, first.unit_label) if single else "",
+                unit=unit_display(first.unit, first.unit_label) if single else "",
             )
         )
     result_rows.sort(key=lambda r: (r.achievement_rate is None, -(r.achievement_rate or 0), r.name))

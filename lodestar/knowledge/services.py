@@ -20,6 +20,7 @@ from lodestar.core.errors import ApplicationError, NotFound, PermissionDeniedErr
 from lodestar.core.models import Period
 from lodestar.core.services import Actor, bump_version, check_version, validated_save
 from lodestar.core.softdelete import mark_deleted, mark_restored
+from lodestar.goals.domain import unit_display
 from lodestar.goals.models import Goal, Snapshot, SnapshotKind
 from lodestar.knowledge import access, domain
 from lodestar.knowledge.models import Case, Sop, SopVersion, Tag
@@ -62,7 +63,7 @@ def figures_of(goals: Iterable[Goal]) -> list[dict]:
                     "goal_id": goal_id,
                     "goal": row.goal_name,
                     "measure": row.measure_name,
-                    "unit": domain.unit_display(row.unit, row.unit_label),
+                    "unit": unit_display(row.unit, row.unit_label),
                     "period": row.period.name,
                     "kind": row.kind,
                     "taken_at": row.taken_at.isoformat(),

@@ -17,17 +17,10 @@ from django.db.models import Q
 
 from lodestar.core.models import Period
 from lodestar.execution.models import ActionItem
-from lodestar.goals.domain import Direction, MeasureFigures, mean, measure_met
+from lodestar.goals.domain import Direction, MeasureFigures, mean, measure_met, unit_display
 from lodestar.goals.models import Goal, Measure, Snapshot, SnapshotKind
 from lodestar.retrospectives import domain
 from lodestar.tracking.models import CheckIn
-
-UNIT_LABELS = {"yuan": "元", "wan_yuan": "万元", "count": "", "percent": "%", "people": "人"}
-
-
-def unit_label(unit: str, custom: str) -> str:
-    """The unit written after a figure (a measure's `unit_display`, from the copied unit and label)."""
-    return custom if unit == "custom" else UNIT_LABELS.get(unit, custom or "")
 
 
 def _s(value: Decimal | None) -> str | None:
@@ -102,7 +95,7 @@ def goal_figures(goal: Goal, period: Period) -> dict:
                 goal_name=s.goal_name,
                 measure_id=s.measure_id,
                 name=s.measure_name,
-                unit=unit_label(s.unit, s.unit_label),
+                unit=unit_display(s.unit, s.unit_label),
                 direction=s.direction,
                 target=s.target,
                 original=s.original_target,
@@ -126,7 +119,7 @@ def goal_figures(goal: Goal, period: Period) -> dict:
             goal_name=goal.name,
             measure_id=m.pk,
             name=m.name,
-            unit=unit_label(m.unit, m.unit_label),
+            unit=unit_display(m.unit, m.unit_label),
             direction=m.direction,
             target=m.target,
             original=m.original_target,

@@ -534,3 +534,16 @@ def test_planned_progress_without_a_plan_is_the_straight_line_share(offset, leng
     assert 0 <= share <= 1
     # Whole days, counted to the end of today (DOMAIN.md: day 4 of 31 is 4/31).
     assert share == min(D(offset + 1) / D(length + 1), D(1))
+
+
+def test_a_unit_reads_after_a_figure_as_teams_write_it():
+    from lodestar.goals.domain import unit_display
+
+    assert [unit_display(u) for u in ("yuan", "wan_yuan", "percent", "people", "count")] == [
+        "元",
+        "万元",
+        "%",
+        "人",
+        "",
+    ]
+    assert unit_display("custom", "篇") == "篇"
