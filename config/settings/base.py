@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "lodestar.alerts",
     "lodestar.retrospectives",
     "lodestar.knowledge",
+    "lodestar.appraisal",
     "lodestar.notifications",
     "lodestar.dashboards",
     "lodestar.trash",

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from lodestar.core.errors import ApplicationError, ErrorItem
 from lodestar.exchange.readers import Table, read_table
-from lodestar.org.models import Department, Person, Role
+from lodestar.org.models import Department, Person, Position, Role
 from lodestar.org.permissions import require_admin
 from lodestar.org.services import _move_subtree
 
@@ -41,7 +41,8 @@ PEOPLE_COLUMNS = {
     "username": ("账号", "用户名", "username", "login"),
     "display_name": ("姓名", "display_name", "name"),
     "department_code": ("部门编码", "部门", "department_code", "department"),
-    "title": ("职位", "岗位", "title"),
+    "title": ("职位", "职务", "title"),
+    "position": ("岗位", "岗位名称", "position"),
     "email": ("邮箱", "email"),
     "phone": ("手机", "电话", "phone"),
     "manager_username": ("直属上级账号", "直属上级", "manager_username", "manager"),
@@ -312,6 +313,8 @@ def _validate_people(records) -> list[ErrorItem]:
                 % {"code": rec["department_code"]},
                 "unknown_department",
             )
+        if len(rec.get("position", "")) > 60:
+            _error(errors, row, "position", _("The position can be at most 60 characters."))
         if len(rec.get("title", "")) > 80:
             _error(errors, row, "title", _("The title can be at most 80 characters."))
         if len(rec.get("phone", "")) > 30:
@@ -385,6 +388,15 @@ def _validate_people(records) -> list[ErrorItem]:
     return errors
 
 
+def _position(name: str) -> Position | None:
+    """The position of that name, created on first mention: the people file is where positions come from."""
+    name = name.strip()
+    if not name:
+        return None
+    position, _created = Position.objects.get_or_create(name=name)
+    return position
+
+
 def _role_of(word: str) -> str:
     return ROLE_WORDS.get(word.strip(), ROLE_WORDS.get(word.strip().lower(), Role.MEMBER))
 
@@ -412,6 +424,7 @@ def _write_people(records) -> tuple[int, int]:
                 display_name=rec["display_name"],
                 department=department,
                 title=rec.get("title", ""),
+                position=_position(rec.get("position", "")),
                 phone=rec.get("phone", ""),
                 role=_role_of(rec.get("role", "")),
             )
@@ -421,6 +434,8 @@ def _write_people(records) -> tuple[int, int]:
             person.department = department
             if "title" in rec:
                 person.title = rec["title"]
+            if rec.get("position"):
+                person.position = _position(rec["position"])
             if rec.get("phone"):
                 person.phone = rec["phone"]
             if rec.get("role"):

@@ -59,6 +59,22 @@ class Role(models.TextChoices):
     VIEWER = "viewer", _("Viewer")
 
 
+class Position(VersionedModel):
+    """A job position (岗位: 销售岗, 市场岗, 渠道岗, 策划岗 …): what an appraisal template is written for."""
+
+    name = models.CharField(_("name"), max_length=60, unique=True)
+    code = models.SlugField(_("code"), max_length=40, unique=True, null=True, blank=True)
+    sort_order = models.IntegerField(_("sort order"), default=0)
+
+    class Meta:
+        verbose_name = _("position")
+        verbose_name_plural = _("positions")
+        ordering = ["sort_order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Person(VersionedModel):
     """Someone in the organisation: a Django user plus their place in the org."""
 
@@ -85,6 +101,14 @@ class Person(VersionedModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="reports",
+    )
+    position = models.ForeignKey(
+        Position,
+        verbose_name=_("position"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="people",
     )
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
     phone = models.CharField(_("phone"), max_length=30, blank=True, default="")

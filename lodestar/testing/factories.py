@@ -18,6 +18,31 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from lodestar.alerts.models import Alert, AlertComment, AlertCondition, AlertRule, CheckInReminder
+from lodestar.appraisal.models import (
+    Appeal,
+    Appraisal,
+    CalibrationMove,
+    CommitteeArea,
+    CommitteeMember,
+    Competency,
+    CompetencyGroup,
+    CompetencyRating,
+    Composite,
+    Cycle,
+    CycleStage,
+    Evidence,
+    EvidenceKind,
+    FeedbackMeeting,
+    Indicator,
+    IndicatorKind,
+    PayBase,
+    Pip,
+    Rating,
+    Review,
+    ReviewRole,
+    Stage,
+)
+from lodestar.appraisal.models import Template as AppraisalTemplate
 from lodestar.core.models import CompanySettings, Period, PeriodKind
 from lodestar.execution.models import (
     ActionItem,
@@ -44,7 +69,7 @@ from lodestar.goals.models import (
 )
 from lodestar.knowledge.models import Case, Sop, SopVersion, Tag
 from lodestar.notifications.models import Delivery, Notification, NotificationPreference, WebhookEndpoint
-from lodestar.org.models import ApiToken, Department, Person, Role
+from lodestar.org.models import ApiToken, Department, Person, Position, Role
 from lodestar.org.services import TOKEN_PREFIX, hash_token
 from lodestar.retrospectives.models import (
     Cadence,
@@ -579,3 +604,179 @@ class NotificationPreferenceFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ("person",)
 
     person = factory.SubFactory(PersonFactory)
+
+
+# --- appraisal ---------------------------------------------------------------------------------
+
+
+class PositionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Position
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"岗位{n}")
+
+
+class AppraisalTemplateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AppraisalTemplate
+
+    name = factory.LazyAttribute(lambda o: f"{o.position.name}考核模板")
+    position = factory.SubFactory(PositionFactory)
+
+
+class IndicatorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Indicator
+
+    template = factory.SubFactory(AppraisalTemplateFactory)
+    name = factory.Sequence(lambda n: f"团队协作{n}")
+    kind = IndicatorKind.QUALITATIVE
+    weight = Decimal(100)
+    sort_order = factory.Sequence(lambda n: n)
+
+
+class CycleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Cycle
+
+    name = factory.Sequence(lambda n: f"考核周期{n}")
+    period = factory.SubFactory(PeriodFactory)
+
+
+class CycleStageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CycleStage
+
+    cycle = factory.SubFactory(CycleFactory)
+    stage = Stage.SELF
+    starts = factory.LazyAttribute(lambda o: o.cycle.period.end)
+    ends = factory.LazyAttribute(lambda o: o.cycle.period.end + dt.timedelta(days=7))
+
+
+class PayBaseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PayBase
+
+    person = factory.SubFactory(PersonFactory)
+    amount = Decimal(10000)
+
+
+class AppraisalFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Appraisal
+
+    cycle = factory.SubFactory(CycleFactory)
+    template = factory.SubFactory(AppraisalTemplateFactory)
+    position = factory.SelfAttribute("template.position")
+    department = factory.SubFactory(DepartmentFactory)
+    person = factory.SubFactory(
+        PersonFactory,
+        position=factory.SelfAttribute("..position"),
+        department=factory.SelfAttribute("..department"),
+    )
+
+
+class ReviewFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Review
+
+    appraisal = factory.SubFactory(AppraisalFactory)
+    reviewer = factory.SelfAttribute("appraisal.person")
+    role = ReviewRole.SELF
+
+
+class RatingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Rating
+
+    review = factory.SubFactory(ReviewFactory)
+    indicator = factory.SubFactory(
+        IndicatorFactory, template=factory.SelfAttribute("..review.appraisal.template")
+    )
+    rating = 4
+
+
+class EvidenceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Evidence
+
+    appraisal = factory.SubFactory(AppraisalFactory)
+    kind = EvidenceKind.LINK
+    url = "https://example.com/campaign-report"
+    note = "618活动复盘报告"
+    added_by = factory.SelfAttribute("appraisal.person")
+
+
+class CalibrationMoveFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CalibrationMove
+
+    appraisal = factory.SubFactory(AppraisalFactory)
+    from_grade = "S"
+    to_grade = "A"
+    reason = "部门S比例超过指导线"
+    moved_by = factory.SubFactory(PersonFactory)
+
+
+class PipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Pip
+
+    person = factory.SubFactory(PersonFactory)
+    goals = "线索转化率提升到8%"
+    starts = dt.date(2024, 7, 1)
+    ends = dt.date(2024, 9, 30)
+
+
+class FeedbackMeetingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FeedbackMeeting
+
+    appraisal = factory.SubFactory(AppraisalFactory)
+    held_on = dt.date(2024, 7, 15)
+    notes = "达成率96%，留存表现突出"
+    written_by = factory.SubFactory(PersonFactory)
+
+
+class CommitteeMemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CommitteeMember
+
+    person = factory.SubFactory(PersonFactory)
+    area = CommitteeArea.HR
+
+
+class AppealFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Appeal
+
+    appraisal = factory.SubFactory(AppraisalFactory)
+    reason = "线索转化率的快照未计入7月补录数据"
+
+
+class CompetencyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Competency
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"能力{n}")
+    group = CompetencyGroup.PROFESSIONAL
+
+
+class CompetencyRatingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CompetencyRating
+
+    appraisal = factory.SubFactory(AppraisalFactory)
+    competency = factory.SubFactory(CompetencyFactory)
+    rating = 4
+    rated_by = factory.SubFactory(PersonFactory)
+
+
+class CompositeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Composite
+
+    person = factory.SubFactory(PersonFactory)
+    year_period = factory.SubFactory(PeriodFactory, kind=PeriodKind.YEAR)

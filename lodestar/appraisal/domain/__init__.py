@@ -1,0 +1,1 @@
+"""Appraisal rules as plain functions: scoring, the formula language, grades and calibration, composites."""
