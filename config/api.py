@@ -353,6 +353,7 @@ def on_http_error(request, exc: HttpError):
 
 
 from lodestar.alerts.api import router as alerts_router  # noqa: E402
+from lodestar.appraisal.api import router as appraisal_router  # noqa: E402
 from lodestar.execution.api import router as execution_router  # noqa: E402
 from lodestar.goals.api import router as goals_router  # noqa: E402
 from lodestar.knowledge.api import router as knowledge_router  # noqa: E402
@@ -372,4 +373,5 @@ api.add_router("/", notifications_router)
 api.add_router("/", tracking_router)
 api.add_router("/", knowledge_router)
 api.add_router("/", retrospectives_router)
+api.add_router("/", appraisal_router)
 api.add_router("/", trash_router)

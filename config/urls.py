@@ -24,6 +24,7 @@ urlpatterns = [
     path("alerts/", include("lodestar.alerts.urls")),
     path("knowledge/", include("lodestar.knowledge.urls")),
     path("retrospectives/", include("lodestar.retrospectives.urls")),
+    path("appraisal/", include("lodestar.appraisal.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -6,3 +6,8 @@ class AppraisalConfig(AppConfig):
     name = "lodestar.appraisal"
     label = "appraisal"
     verbose_name = _("Performance appraisal")
+
+    def ready(self) -> None:
+        from lodestar.appraisal import access
+
+        access.register_template_checks()

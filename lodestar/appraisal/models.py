@@ -8,16 +8,18 @@ Calibration moves, PIPs, feedback meetings, appeals and competency ratings follo
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from lodestar.core.models import TimeStampedModel, VersionedModel
 
-PERCENT = {"max_digits": 6, "decimal_places": 2}
-FRACTION = {"max_digits": 12, "decimal_places": 6}
-SCORE = {"max_digits": 9, "decimal_places": 4}
-MONEY = {"max_digits": 14, "decimal_places": 2}
+PERCENT: dict[str, Any] = {"max_digits": 6, "decimal_places": 2}
+FRACTION: dict[str, Any] = {"max_digits": 12, "decimal_places": 6}
+SCORE: dict[str, Any] = {"max_digits": 9, "decimal_places": 4}
+MONEY: dict[str, Any] = {"max_digits": 14, "decimal_places": 2}
 
 
 class MarketStage(models.TextChoices):

@@ -1,0 +1,182 @@
+"""Who may see and do what in appraisal (issue #15 "Privacy") — the one set of rules for pages and API.
+
+- An appraisal is visible to the person, their managers up the line (its reviewing manager, and the
+  managers of its department and of every department above), HR partners and admins; nobody else.
+- Peers see only what they wrote: a peer reviewer reads their own review, never the appraisal.
+- Pay bases, bonus amounts: HR partners and admins only (`can_see_pay`).
+- Cycles, templates, positions, pay bases, competencies and the committee are run by HR partners and admins.
+- Calibration: HR and admins for the whole scope; a department manager for the appraisals under the
+  departments they manage — never their own.
+- Nobody acts as manager or calibrator on their own appraisal.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from lodestar.appraisal.models import Appraisal, Review, ReviewRole, ReviewStatus, Stage
+from lodestar.core.errors import NotFound, PermissionDeniedError
+from lodestar.org.permissions import (
+    can_write,
+    is_admin,
+    is_hr,
+    managed_paths,
+    path_in_subtrees,
+    person_of,
+    require_person,
+    subtree_q,
+)
+
+REVIEW_STAGES = (Stage.SELF, Stage.MANAGER, Stage.PEER)
+
+
+def is_hr_or_admin(user) -> bool:
+    return is_admin(user) or is_hr(user)
+
+
+def can_run_appraisal(user) -> bool:
+    """Set up positions, templates, cycles, pay bases, competencies and the committee; start and publish."""
+    return can_write(user) and is_hr_or_admin(user)
+
+
+def can_see_pay(user) -> bool:
+    """Performance-pay bases and bonus amounts."""
+    return is_hr_or_admin(user)
+
+
+def visible_appraisals(user):
+    qs = Appraisal.objects.all()
+    if is_hr_or_admin(user):
+        return qs
+    person = person_of(user)
+    if person is None:
+        return qs.none()
+    return qs.filter(
+        Q(person=person) | Q(manager=person) | subtree_q(managed_paths(user), "department__path")
+    )
+
+
+def is_own(user, appraisal: Appraisal) -> bool:
+    person = person_of(user)
+    return person is not None and appraisal.person_id == person.pk
+
+
+def is_line_manager(user, appraisal: Appraisal) -> bool:
+    """Its reviewing manager or a manager of its department or above — and not the person themself."""
+    person = person_of(user)
+    if person is None or appraisal.person_id == person.pk:
+        return False
+    if appraisal.manager_id == person.pk:
+        return True
+    return path_in_subtrees(appraisal.department.path, managed_paths(user))
+
+
+def can_see_appraisal(user, appraisal: Appraisal) -> bool:
+    return is_hr_or_admin(user) or is_own(user, appraisal) or is_line_manager(user, appraisal)
+
+
+def can_request_peers(user, appraisal: Appraisal) -> bool:
+    """Name cross-department reviewers: the line managers and HR, while reviews are open."""
+    if not can_write(user) or appraisal.cycle.stage not in REVIEW_STAGES:
+        return False
+    return is_hr_or_admin(user) or is_line_manager(user, appraisal)
+
+
+def can_write_review(user, review: Review) -> bool:
+    """Only the reviewer, while the cycle is in its review stages and the review is not yet submitted."""
+    person = person_of(user)
+    if person is None or not can_write(user) or review.reviewer_id != person.pk:
+        return False
+    if review.role != ReviewRole.SELF and review.appraisal.person_id == person.pk:
+        return False
+    return review.status == ReviewStatus.PENDING and review.appraisal.cycle.stage in REVIEW_STAGES
+
+
+def can_add_evidence(user, appraisal: Appraisal) -> bool:
+    """The evidence pack is the person's own, built while reviews are open."""
+    return can_write(user) and is_own(user, appraisal) and appraisal.cycle.stage in REVIEW_STAGES
+
+
+def can_see_reviewer(user, review: Review) -> bool:
+    """A peer review marked anonymous hides its author from the person appraised (only from them)."""
+    if review.role != ReviewRole.PEER or not review.anonymous:
+        return True
+    return not is_own(user, review.appraisal)
+
+
+def can_calibrate(user, appraisal: Appraisal) -> bool:
+    if not can_write(user) or appraisal.cycle.stage != Stage.CALIBRATION:
+        return False
+    if is_hr_or_admin(user):
+        return True
+    person = person_of(user)
+    if person is None or appraisal.person_id == person.pk:
+        return False
+    return path_in_subtrees(appraisal.department.path, managed_paths(user))
+
+
+def can_write_feedback(user, appraisal: Appraisal) -> bool:
+    """Feedback meeting notes: the line manager or HR, once the result is published."""
+    if not can_write(user) or not appraisal.cycle.is_published:
+        return False
+    return is_hr_or_admin(user) or is_line_manager(user, appraisal)
+
+
+def can_appeal(user, appraisal: Appraisal) -> bool:
+    return can_write(user) and is_own(user, appraisal) and appraisal.cycle.is_published
+
+
+def access_appraisal(user, appraisal_id: int) -> Appraisal:
+    """An appraisal the user may see (404 otherwise: its existence is private too)."""
+    require_person(user)
+    appraisal = (
+        visible_appraisals(user)
+        .select_related("cycle__period", "person", "department", "position", "template", "manager")
+        .filter(pk=appraisal_id)
+        .first()
+    )
+    if appraisal is None:
+        raise NotFound(_("Appraisal not found."), field="appraisal_id")
+    return appraisal
+
+
+def access_review(user, review_id: int, *, write: bool = False) -> Review:
+    """A review its reader may open: its reviewer, or whoever may see the appraisal (404 otherwise)."""
+    person = require_person(user)
+    review = (
+        Review.objects.select_related(
+            "appraisal__cycle__period",
+            "appraisal__department",
+            "appraisal__person",
+            "appraisal__template",
+            "reviewer",
+        )
+        .filter(pk=review_id)
+        .first()
+    )
+    if review is None or not (
+        (person is not None and review.reviewer_id == person.pk) or can_see_appraisal(user, review.appraisal)
+    ):
+        raise NotFound(_("Review not found."), field="review_id")
+    if write and not can_write_review(user, review):
+        raise PermissionDeniedError(_("You may not change this review."))
+    return review
+
+
+def require_runner(user) -> None:
+    if not can_run_appraisal(user):
+        raise PermissionDeniedError(_("Only HR partners and admins run appraisal cycles."))
+
+
+def register_template_checks() -> None:
+    from lodestar.core.permission_checks import register
+
+    register("appraisal.run", lambda user, _obj=None: can_run_appraisal(user))
+    register("appraisal.see_pay", lambda user, _obj=None: can_see_pay(user))
+    register("appraisal.request_peers", can_request_peers)
+    register("appraisal.write_review", can_write_review)
+    register("appraisal.add_evidence", can_add_evidence)
+    register("appraisal.calibrate", can_calibrate)
+    register("appraisal.write_feedback", can_write_feedback)
+    register("appraisal.appeal", can_appeal)

@@ -1,0 +1,1 @@
+"""Appraisal services: every write goes through here (permission, rule, record)."""

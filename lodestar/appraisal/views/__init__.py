@@ -1,0 +1,1 @@
+"""Pages of appraisal, one module per part of the loop (setup, cycles, reviews, outcomes)."""
