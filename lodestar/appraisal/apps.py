@@ -9,5 +9,8 @@ class AppraisalConfig(AppConfig):
 
     def ready(self) -> None:
         from lodestar.appraisal import access
+        from lodestar.appraisal import tasks as recurring
+        from lodestar.core.worker import register_recurring
 
         access.register_template_checks()
+        register_recurring(recurring.ensure_scheduled)
