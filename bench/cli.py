@@ -21,7 +21,16 @@ def main(argv: list[str]) -> int:
     prof.add_argument("case")
     prof.add_argument("--sql", action="store_true", help="also print each query with its time")
     prof.add_argument("--times", type=int, default=0, help="instead of profiling, time n runs (CPU and wall)")
+    sub.add_parser("appraisal", help="only the appraisal case: close a year, start and score a cycle of everyone")
     args = parser.parse_args(argv)
+    if args.command == "appraisal":
+        import json
+
+        from bench.appraisal import time_appraisal
+
+        result = time_appraisal()
+        print(json.dumps(result, ensure_ascii=False))
+        return 0 if result["met"] else 1
     if args.command == "profile":
         from bench.run import profile_case
 

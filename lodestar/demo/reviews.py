@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from lodestar.alerts import evaluation
 from lodestar.core.models import Period
+from lodestar.demo.appraisal import seed_demo_appraisal_goals
 from lodestar.demo.goals import _agree
 from lodestar.execution import services as items
 from lodestar.execution.models import ActionItem, ItemStatus
@@ -182,6 +183,9 @@ def seed_demo_reviews(admin) -> None:
     _item(admin, ec, gmv, "618直播间话术脚本", people["majun"], weeks[3][1], ItemStatus.DONE, weeks[5][0])
     _item(admin, ec, gmv, "抖音投流素材AB测试", people["zhuli"], weeks[4][1], ItemStatus.DONE, weeks[4][0])
     _item(admin, ec, gmv, "京东渠道同步上新", people["sunhao"], weeks[5][1], ItemStatus.CANCELLED)
+
+    # The personal and shared Q2 goals the appraisal templates read (lodestar/demo/appraisal.py).
+    seed_demo_appraisal_goals(admin, q2)
 
     # The quarter closes: snapshots frozen, and the retrospectives due are opened (the worker does this
     # on the period_closed signal; the demo is seeded in one transaction, so it asks directly).

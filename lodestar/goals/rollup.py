@@ -13,11 +13,12 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Sum
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
+from lodestar.core.bulk import write_rows
 from lodestar.goals import domain
 from lodestar.goals.closing_rules import frozen_goal_q, goal_is_frozen
 from lodestar.goals.domain import CurrentSource
@@ -264,8 +265,8 @@ def rollup_from(goal: Goal, today=None) -> list[int]:
         current.child_count = len(kids)
         changed_goals.append((achievement, uncapped, progress_value, health, len(kids), now, pk))
         below = current
-    _write_rows(Measure, ["achievement_rate", "progress"], changed_measures)
-    _write_rows(
+    write_rows(Measure, ["achievement_rate", "progress"], changed_measures)
+    write_rows(
         Goal,
         ["achievement_rate", "achievement_rate_uncapped", "progress", "health", "child_count", "rollup_at"],
         changed_goals,
@@ -357,8 +358,8 @@ def rebuild_all(today=None) -> int:
         )
         if after != before:
             changed_goals.append((*after, now, goal.pk))
-    _write_rows(Measure, ["current", "current_source", "achievement_rate", "progress"], changed_measures)
-    _write_rows(
+    write_rows(Measure, ["current", "current_source", "achievement_rate", "progress"], changed_measures)
+    write_rows(
         Goal,
         [
             "depth",
@@ -386,22 +387,3 @@ def _depths(goals: dict[int, Goal]) -> dict[int, int]:
         for offset, chain_pk in enumerate(reversed(chain)):
             depth[chain_pk] = base + offset
     return depth
-
-
-def _write_rows(model, columns: list[str], rows: list[tuple]) -> None:
-    """UPDATE `columns` by primary key; each row is (*values, pk). Values go through the fields'
-    own conversion so Decimals and datetimes are stored exactly as the ORM would store them."""
-    if not rows:
-        return
-    fields = [model._meta.get_field(name) for name in columns]
-    prepared = [
-        [field.get_db_prep_save(value, connection) for field, value in zip(fields, row, strict=False)]
-        + [row[-1]]
-        for row in rows
-    ]
-    quote = connection.ops.quote_name
-    assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
-    sql = f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE {quote(model._meta.pk.column)} = %s"
-    # savepoint=False: inside a service's transaction this is one statement, not three.
-    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        cursor.executemany(sql, prepared)

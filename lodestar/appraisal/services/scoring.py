@@ -14,7 +14,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import transaction
 from django.utils import timezone
 
 from lodestar.appraisal.domain import formula as formula_rules
@@ -30,6 +29,7 @@ from lodestar.appraisal.models import (
     ReviewStatus,
     ScoringRule,
 )
+from lodestar.core.bulk import write_rows
 from lodestar.core.numbers import amount_str, rate_str
 from lodestar.goals.models import Snapshot, SnapshotKind
 
@@ -320,8 +320,9 @@ def score_appraisals(cycle: Cycle, appraisal_ids: Iterable[int] | None = None) -
         appraisal.pay_base = bases.get(appraisal.person_id, appraisal.pay_base)
         apply_grade(appraisal, cycle)
         appraisal.scored_at = now
-    with transaction.atomic():
-        Appraisal.objects.bulk_update(appraisals, SCORED_FIELDS, batch_size=500)
+    write_rows(
+        Appraisal, SCORED_FIELDS, [(*(getattr(a, f) for f in SCORED_FIELDS), a.pk) for a in appraisals]
+    )
     return len(appraisals)
 
 
