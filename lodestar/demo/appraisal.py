@@ -10,7 +10,10 @@ the appraisal journey (e2e) runs a cycle for it in the browser.
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
+
+from django.utils import timezone
 
 from lodestar.core.models import Period
 from lodestar.demo.goals import _agree, _report
@@ -39,6 +42,7 @@ PERSONAL_SALES = {
     "guofang": (50, 31), "zhuli": (80, 84), "sunhao": (150, 172.5), "majun": (120, 96),
     "yangxue": (80, 80), "luowei": (50, 43), "songjia": (30, 33), "tangning": (30, 26.4),
     "fenglei": (50, 52), "dongmei": (30, 27), "xiaokai": (30, 31.5),
+    "hanxue": (60, 63), "pengli": (20, 17), "jiangtao": (20, 22),
 }  # fmt: skip
 
 SHARED_GOALS = [
@@ -88,3 +92,280 @@ def seed_demo_appraisal_goals(admin, q2: Period) -> None:
     )
     for goal, actual in created:
         _report(admin, Goal.objects.get(pk=goal.pk), Decimal(actual))
+
+
+# --- the appraisal itself ----------------------------------------------------------------------------
+
+COMPETENCIES = [
+    ("产品知识", "professional"), ("数据分析", "professional"), ("内容策划", "professional"),
+    ("渠道运营", "professional"), ("客户沟通", "general"), ("跨部门协作", "general"), ("执行力", "general"),
+]  # fmt: skip
+
+RUBRIC = {
+    "1": "远未达到岗位要求,需要大量指导",
+    "2": "部分达到要求,关键环节仍需督促",
+    "3": "达到岗位要求,能独立完成",
+    "4": "超出要求,有可复用的方法",
+    "5": "标杆水平,带动团队并被推广",
+}
+
+PAY_BASES = {  # 绩效工资基数 (元/季度)
+    "liuyang": 24000, "chenjing": 15000, "linxiao": 10000, "heyu": 9000, "zhoutao": 15000, "wujie": 10000,
+    "zhengshuang": 8000, "wangqiang": 24000, "lina": 15000, "huangbo": 15000, "xuming": 9000, "guofang": 8000,
+    "zhuli": 10000, "sunhao": 12000, "majun": 10000, "yangxue": 24000, "luowei": 15000, "songjia": 8000,
+    "tangning": 8000, "fenglei": 15000, "xiaokai": 10000, "hanxue": 24000, "pengli": 9000, "jiangtao": 9000,
+    "caoyu": 9000, "dongmei": 9000,
+}  # fmt: skip
+
+# Ratings (方案创新 / 执行力, 团队协作) by the manager and the person; a few peers.
+MANAGER_RATINGS = {
+    "liuyang": (4, 4), "chenjing": (5, 4), "linxiao": (4, 5), "heyu": (3, 3), "zhoutao": (4, 4),
+    "wujie": (5, 4), "zhengshuang": (3, 4), "wangqiang": (4, 4), "lina": (4, 5), "huangbo": (4, 4),
+    "xuming": (5, 5), "guofang": (2, 3), "zhuli": (4, 4), "sunhao": (5, 4), "majun": (3, 3),
+    "yangxue": (4, 4), "luowei": (3, 4), "songjia": (4, 4), "tangning": (3, 3), "fenglei": (4, 5),
+    "xiaokai": (4, 4),
+}  # fmt: skip
+PEERS = {"linxiao": ["sunhao", "songjia"], "chenjing": ["lina"], "lina": ["chenjing"], "xuming": ["linxiao"]}
+
+
+def _templates(admin, positions, types, shared):
+    """The seeds' 市场岗 example, 渠道岗 and 销售岗, and the market-stage variants of 市场岗 as copies."""
+    from lodestar.appraisal.models import Indicator, IndicatorKind, MarketStage, ScoringRule, Template
+
+    def template(name, position, rows, **extra):
+        created = Template.objects.create(name=name, position=positions[position], **extra)
+        for order, (indicator, kind, weight, binding) in enumerate(rows):
+            Indicator.objects.create(
+                template=created,
+                name=indicator,
+                kind=kind,
+                weight=Decimal(weight),
+                sort_order=order,
+                rubric=RUBRIC if kind == IndicatorKind.QUALITATIVE else {},
+                **binding,
+            )
+        return created
+
+    quantitative, qualitative = IndicatorKind.QUANTITATIVE, IndicatorKind.QUALITATIVE
+    cap = {"cap": Decimal("1.20")}
+    marketing = template(
+        "市场岗考核模板",
+        "市场岗",
+        [
+            ("销售额", quantitative, 40, {"goal_type": types["sales"], **cap}),
+            ("客户留存率", quantitative, 20, {"goal": shared["Q2会员复购留存率"], **cap}),
+            (
+                "线索转化率",
+                quantitative,
+                10,
+                {"goal": shared["Q2线索转化率"], "floor": Decimal("0.60"), **cap},
+            ),
+            ("方案创新", qualitative, 15, {}),
+            ("团队协作", qualitative, 15, {}),
+        ],
+    )
+    template(
+        "渠道岗考核模板",
+        "渠道岗",
+        [
+            ("渠道销售额", quantitative, 50, {"goal_type": types["sales"], **cap}),
+            (
+                "新渠道开发",
+                quantitative,
+                20,
+                {
+                    "goal": shared["Q2新渠道开发"],
+                    "rule": ScoringRule.STEPS,
+                    "steps": [["0.6", "60"], ["0.8", "80"], ["1", "100"]],
+                },
+            ),
+            ("执行力", qualitative, 15, {}),
+            ("团队协作", qualitative, 15, {}),
+        ],
+    )
+    template(
+        "销售岗考核模板",
+        "销售岗",
+        [
+            ("销售额", quantitative, 60, {"goal_type": types["sales"], **cap}),
+            ("客户留存率", quantitative, 10, {"goal": shared["Q2会员复购留存率"], **cap}),
+            ("客户沟通", qualitative, 15, {}),
+            ("团队协作", qualitative, 15, {}),
+        ],
+    )
+    # Market-stage variants (DOMAIN.md §5): new market weighs customer development, mature retention and profit.
+    template(
+        "市场岗考核模板·新市场",
+        "市场岗",
+        [
+            ("客户开发量", quantitative, 40, {"goal": shared["Q2新渠道开发"], **cap}),
+            ("销售额", quantitative, 30, {"goal_type": types["sales"], **cap}),
+            ("方案创新", qualitative, 15, {}),
+            ("团队协作", qualitative, 15, {}),
+        ],
+        market_stage=MarketStage.NEW,
+        copied_from=marketing,
+    )
+    template(
+        "市场岗考核模板·成熟市场",
+        "市场岗",
+        [
+            ("客户留存率", quantitative, 30, {"goal": shared["Q2会员复购留存率"], **cap}),
+            ("利润贡献", quantitative, 35, {"goal_type": types["sales"], **cap}),
+            (
+                "线索转化率",
+                quantitative,
+                5,
+                {"goal": shared["Q2线索转化率"], "floor": Decimal("0.60"), **cap},
+            ),
+            ("方案创新", qualitative, 15, {}),
+            ("团队协作", qualitative, 15, {}),
+        ],
+        market_stage=MarketStage.MATURE,
+        copied_from=marketing,
+    )
+    return marketing
+
+
+def seed_demo_appraisal(admin) -> None:
+    """Positions, templates, pay bases, competencies, the committee and the published Q2 cycle."""
+    from lodestar.appraisal.models import (
+        Appraisal,
+        CommitteeArea,
+        CommitteeMember,
+        Competency,
+        PayBase,
+        Review,
+        ReviewRole,
+    )
+    from lodestar.appraisal.services import appeals, calibration, cycles, feedback, reviews
+    from lodestar.org.models import Position
+
+    year = timezone.localdate().year
+    q2 = Period.objects.get(kind="quarter", key=f"FY{year}-Q2")
+    people = {p.user.username: p for p in Person.objects.select_related("user", "department")}
+    dept = {d.code: d for d in Department.objects.all()}
+    positions = {
+        name: Position.objects.create(name=name, code=code, sort_order=i)
+        for i, (name, code) in enumerate(POSITIONS)
+    }
+    for username, position in POSITION_OF.items():
+        Person.objects.filter(pk=people[username].pk).update(position=positions[position])
+    types = {t.code: t for t in GoalType.objects.all()}
+    shared = {name: Goal.objects.get(name=name, period=q2) for name, *_rest in SHARED_GOALS}
+    _templates(admin, positions, types, shared)
+    for username, amount in PAY_BASES.items():
+        PayBase.objects.create(person=people[username], amount=Decimal(amount))
+    for order, (name, group) in enumerate(COMPETENCIES):
+        Competency.objects.create(name=name, group=group, sort_order=order)
+    for username, area in (
+        ("zhaomin", CommitteeArea.MARKETING),
+        ("sunli", CommitteeArea.HR),
+        ("qianwei", CommitteeArea.FINANCE),
+    ):
+        CommitteeMember.objects.create(person=people[username], area=area)
+
+    hr = people["sunli"].user
+    cycle = cycles.cycle_create(
+        actor=hr,
+        period=q2,
+        name=f"{year}年Q2绩效考核",
+        departments=[dept["MKT-CONTENT"], dept["MKT-CHANNEL"], dept["MKT-USEROPS"]],
+    )
+    cycle = cycles.cycle_start(actor=hr, cycle=cycle, version=cycle.version)
+    appraisals = {
+        a.person.user.username: a
+        for a in Appraisal.objects.filter(cycle=cycle).select_related("person__user")
+    }
+
+    def ratings_for(appraisal, pair):
+        indicators = [
+            i for i in appraisal.template.indicators.order_by("sort_order") if i.kind == "qualitative"
+        ]
+        return [
+            {"indicator_id": i.pk, "rating": r, "comment": ""} for i, r in zip(indicators, pair, strict=False)
+        ]
+
+    # 自评: everyone rates themselves a little above their manager (the usual pattern).
+    for username, appraisal in appraisals.items():
+        manager_pair = MANAGER_RATINGS.get(username, (4, 4))
+        review = Review.objects.get(appraisal=appraisal, role=ReviewRole.SELF)
+        reviews.review_save(
+            actor=appraisal.person.user,
+            review=review,
+            version=review.version,
+            ratings=ratings_for(appraisal, tuple(min(5, r + 1) for r in manager_pair)),
+            summary="Q2按计划完成主要工作,618期间配合大促,详见证据材料。",
+            submit=True,
+        )
+    cycle = cycles.cycle_advance(actor=hr, cycle=cycle, version=cycle.version)  # → 上级评
+    for username, appraisal in appraisals.items():
+        review = Review.objects.filter(appraisal=appraisal, role=ReviewRole.MANAGER).first()
+        if review is None:
+            continue
+        reviews.review_save(
+            actor=review.reviewer.user,
+            review=review,
+            version=review.version,
+            ratings=ratings_for(appraisal, MANAGER_RATINGS.get(username, (4, 4))),
+            summary="整体表现符合预期,下季度关注客户分层与数据复盘。",
+            submit=True,
+        )
+    cycle = cycles.cycle_advance(actor=hr, cycle=cycle, version=cycle.version)  # → 跨部门评
+    for username, peer_names in PEERS.items():
+        appraisal = appraisals[username]
+        manager = appraisal.manager
+        reviews.peer_request(
+            actor=manager.user if manager else hr,
+            appraisal=appraisal,
+            reviewer_ids=[people[p].pk for p in peer_names],
+        )
+        for peer in peer_names:
+            review = Review.objects.get(appraisal=appraisal, reviewer=people[peer], role=ReviewRole.PEER)
+            reviews.review_save(
+                actor=people[peer].user,
+                review=review,
+                version=review.version,
+                ratings=ratings_for(appraisal, (4, 4) if peer != "lina" else (5, 4)),
+                summary="跨部门协作顺畅,响应及时。",
+                anonymous=peer == "songjia",
+                submit=True,
+            )
+    cycle = cycles.cycle_advance(actor=hr, cycle=cycle, version=cycle.version)  # → 校准
+    # Calibration: the centre's director moves the lowest S down to A (more than 10% at S).
+    s_grades = sorted(
+        (a for a in Appraisal.objects.filter(cycle=cycle, grade="S")), key=lambda a: (a.final_score, a.pk)
+    )
+    if s_grades:
+        moved = s_grades[0]
+        calibration.calibrate(
+            actor=people["zhaomin"].user,
+            appraisal=moved,
+            to_grade="A",
+            reason="S比例超过10%指导线;该同学个人销售额超额主要来自6月大促自然流量,校准为A。",
+            version=moved.version,
+        )
+    cycle.refresh_from_db()
+    cycle = cycles.cycle_publish(actor=hr, cycle=cycle, version=cycle.version)
+    # 绩效面谈: 林晓's, acknowledged by both; 郭芳's (C) written, not yet acknowledged.
+    for username, both in (("linxiao", True), ("guofang", False)):
+        appraisal = Appraisal.objects.get(pk=appraisals[username].pk)
+        manager = appraisal.manager
+        feedback.feedback_save(
+            actor=manager.user,
+            appraisal=appraisal,
+            held_on=q2.end + dt.timedelta(days=12),
+            notes="回顾Q2目标达成与618表现,肯定亮点,明确改进方向。",
+            data_and_examples="个人销售额达成率、线索转化率55%低于60%门槛;618期间话术优化案例。",
+            next_steps="Q3聚焦客户分层话术,每两周与主管复盘一次。",
+        )
+        if both:
+            feedback.feedback_acknowledge(actor=appraisal.person.user, appraisal=appraisal)
+            feedback.feedback_acknowledge(actor=manager.user, appraisal=appraisal)
+    # 申诉: 郭芳 contests her C; the committee has not decided yet.
+    appeals.appeal_create(
+        actor=people["guofang"].user,
+        appraisal=Appraisal.objects.get(pk=appraisals["guofang"].pk),
+        reason="Q2终端陈列受门店装修影响停摆3周,个人销售额目标未按此调整,申请复核。",
+    )
+    # The cycle stays published: HR moves it to 面谈 (feedback) once the meetings are done.

@@ -62,6 +62,7 @@ PEOPLE = [
     ("pengli", "彭丽", "公关专员", "MKT-BRAND", "hanxue", "member", None),
     ("jiangtao", "蒋涛", "视觉设计师", "MKT-BRAND", "hanxue", "member", None),
     ("sunli", "孙丽", "HRBP", "HR", None, "hr", "HR"),
+    ("qianwei", "钱伟", "财务BP", "CO", None, "member", None),
     ("guest", "访客", "财务观察员", "CO", None, "viewer", None),
 ]
 

@@ -12,7 +12,7 @@ from openpyxl import Workbook
 from lodestar.conftest import fresh_user
 from lodestar.core.errors import ApplicationError, PermissionDeniedError
 from lodestar.org.importing import org_import, template_rows
-from lodestar.org.models import Department, Person, Role
+from lodestar.org.models import Department, Person, Position, Role
 
 User = get_user_model()
 
@@ -518,3 +518,31 @@ def test_the_template_imports_cleanly(db, kind):
         assert result.ok, errors_of(result)
         assert Person.objects.get(user__username="lisi").manager.user.username == "zhangsan"
         assert Department.objects.get(code="MKT-CONTENT").manager.user.username == "zhangsan"
+
+
+def test_people_come_with_their_position(org):
+    """岗位 is imported with people (issue #15): positions are created on first mention and reused."""
+    header = ["账号", "姓名", "部门编码", "职位", "岗位"]
+    rows = [
+        header,
+        ["zhangsan", "张三", "MKT", "内容营销经理", "市场岗"],
+        ["lisi", "李四", "SALES", "销售代表", "销售岗"],
+    ]
+    result = run(org, "people", csv_bytes(rows))
+    assert result.ok, errors_of(result)
+    rows = [header, ["member", "林晓", "MKT-CONTENT", "编辑", "市场岗"]]
+    assert run(org, "people", csv_bytes(rows)).ok
+    assert sorted(Position.objects.values_list("name", flat=True)) == ["市场岗", "销售岗"]
+    assert Person.objects.get(user__username="zhangsan").position.name == "市场岗"
+    assert (
+        Person.objects.get(pk=org.member.pk).position
+        == Person.objects.get(user__username="zhangsan").position
+    )
+    assert Person.objects.get(pk=org.member.pk).title == "编辑"
+
+
+def test_a_position_name_over_60_characters_is_a_row_error(org):
+    rows = [["账号", "姓名", "部门编码", "岗位"], ["zhangsan", "张三", "MKT", "岗" * 61]]
+    result = run(org, "people", csv_bytes(rows))
+    assert errors_of(result) == [(2, "position", "invalid")]
+    assert not Position.objects.exists()
