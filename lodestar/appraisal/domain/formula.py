@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable, Iterable, Mapping
-from decimal import ROUND_HALF_UP, Decimal, DivisionByZero, InvalidOperation, localcontext
+from decimal import ROUND_HALF_UP, Decimal, DecimalException, DivisionByZero, InvalidOperation, localcontext
 
 from django.utils.translation import gettext as _
 
@@ -81,8 +81,11 @@ def parse(text: str, allowed_names: Iterable[str]) -> ast.Expression:
     nodes = list(ast.walk(tree))
     if len(nodes) > MAX_NODES:
         raise FormulaError(_("The formula is too long."))
+    # The name of a called function (min, max, round) is checked with its call, not as a component.
+    called = {id(n.func) for n in nodes if isinstance(n, ast.Call)}
     for node in nodes:
-        _check(node, text, allowed)
+        if id(node) not in called:
+            _check(node, text, allowed)
     return tree
 
 
@@ -163,9 +166,10 @@ def evaluate(tree: ast.Expression, text: str, value_of: Callable[[str], Decimal 
                 return min(args)
             if node.func.id == "max":
                 return max(args)
-            places = int(args[1]) if len(args) == 2 else 0
-            if not 0 <= places <= 6:
+            # Range-checked before int(): int() of a literal like 1e99999999 would build a huge integer.
+            if len(args) == 2 and not 0 <= args[1] <= 6:
                 raise FormulaError(_("round keeps 0 to 6 places."))
+            places = int(args[1]) if len(args) == 2 else 0
             return args[0].quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
         raise FormulaError(_("Only numbers and component names are allowed."))
 
@@ -173,7 +177,7 @@ def evaluate(tree: ast.Expression, text: str, value_of: Callable[[str], Decimal 
         ctx.traps[DivisionByZero] = True
         try:
             result = run(tree)
-        except (InvalidOperation, OverflowError) as exc:
+        except (DecimalException, OverflowError) as exc:  # InvalidOperation, Overflow (1e999999 * 1e999999)
             raise FormulaError(_("The formula's result is not a number.")) from exc
     if not result.is_finite() or abs(result) >= Decimal("100000"):
         raise FormulaError(_("The formula's result is not a score."))

@@ -109,7 +109,8 @@ def distribution(
 
 def people_to_move(scored: Sequence[tuple[int, str, Decimal]], dist: Distribution) -> dict[int, str]:
     """Who the guideline points at, as {appraisal id: suggested grade}: the lowest-scoring S beyond the
-    limit → A, and the lowest-scoring B (or A when there is no B) to make up the missing C → C.
+    limit → A, and the lowest-scoring B (then the lowest-scoring A, when there are not enough B) to make
+    up the missing C → C.
     `scored` is (appraisal id, current grade, final score). A suggestion, never applied by itself."""
     moves: dict[int, str] = {}
     by_score = sorted(scored, key=lambda row: (row[2], row[0]))
@@ -117,7 +118,7 @@ def people_to_move(scored: Sequence[tuple[int, str, Decimal]], dist: Distributio
         for appraisal_id, _grade, _score in [r for r in by_score if r[1] == "S"][: dist.s_over]:
             moves[appraisal_id] = "A"
     if dist.c_short:
-        pool = [r for r in by_score if r[1] == "B"] or [r for r in by_score if r[1] == "A"]
+        pool = [r for r in by_score if r[1] == "B"] + [r for r in by_score if r[1] == "A"]
         for appraisal_id, _grade, _score in pool[: dist.c_short]:
             moves[appraisal_id] = "C"
     return moves

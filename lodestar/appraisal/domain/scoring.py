@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
+from fractions import Fraction
 
 HUNDRED = Decimal(100)
 SCORE_PLACES = Decimal("0.01")
@@ -67,18 +68,25 @@ def qualitative_score(
     `ratings` maps a reviewer kind (manager, peer, self) to the ratings given; peers are averaged first.
     Where a kind gave no rating its weight is left out and the rest renormalised (manager and self only →
     75% / 25%). No rating at all, or weights that leave nothing, → score None.
+
+    The score is worked out exactly (fractions) and rounded once to 34 digits, so it never leaves the
+    range of the kinds' scores (three 1s weighted 1:1:1 score 20, not 19.999…) nor depends on their order.
     """
     with localcontext(PRECISION):
         by_role: dict[str, Decimal] = {}
+        means: dict[str, Fraction] = {}
         for role, given in ratings.items():
             values = [rating_score(r) for r in given]
             if values:
                 by_role[role] = sum(values, Decimal(0)) / len(values)
+                means[role] = Fraction(sum(values, Decimal(0))) / len(values)
         total = sum((Decimal(weights.get(role, 0)) for role in by_role), Decimal(0))
         if not by_role or total <= 0:
             return QualitativeScore(None, by_role, {})
         effective = {role: Decimal(weights.get(role, 0)) / total for role in by_role}
-        score = sum((effective[role] * by_role[role] for role in by_role), Decimal(0))
+        exact = sum((Fraction(Decimal(weights.get(role, 0))) * means[role] for role in by_role), Fraction(0))
+        exact /= Fraction(total)
+        score = Decimal(exact.numerator) / Decimal(exact.denominator)
         return QualitativeScore(score, by_role, effective)
 
 
