@@ -45,13 +45,17 @@ def row(i: int, **values) -> dict:
 
 
 def seeds_post(template, goal_type) -> dict:
-    data = {"version": str(template.version), **management(5)}
+    data = {"version": str(template.version), **management(7)}
     q = {"kind": "quantitative", "rule": "linear", "goal_type": goal_type.pk}
     data |= row(0, name="销售额", weight="40", cap_pct="120", **q)
     data |= row(1, name="客户留存率", weight="20", cap_pct="120", **q)
     data |= row(2, name="线索转化率", weight="10", floor_pct="60", cap_pct="120", **q)
     data |= row(3, name="方案创新", kind="qualitative", weight="15", rubric_5="行业首创", rubric_1="无新意")
     data |= row(4, name="团队协作", kind="qualitative", weight="15", cap_pct="120")
+    for blank in (5, 6):  # the page's empty rows, as the browser sends them back untouched
+        data |= row(
+            blank, name="", kind="quantitative", rule="linear", weight="", cap_pct="120", goal_type=""
+        )
     return data
 
 

@@ -39,6 +39,7 @@ from lodestar.org.models import Department, Person, Position
 from lodestar.org.permissions import require_person
 
 HUNDRED = Decimal(100)
+DEFAULT_CAP_PCT = Decimal(120)  # DOMAIN.md: a linear indicator's default cap, 120%
 
 
 def _tabs(request, active: str) -> dict:
@@ -218,11 +219,15 @@ def steps_text(steps) -> str:
     return "; ".join(f"{_pct(Decimal(t))}:{Decimal(s).normalize():f}" for t, s in steps or [])
 
 
-def _pct(fraction: Decimal | None) -> str:
-    if fraction is None:
-        return ""
-    value = (fraction * HUNDRED).normalize()
+def _plain(value: Decimal) -> str:
+    """40.00 → "40", 12.50 → "12.5": a number as people type it."""
+    value = value.normalize()
     return f"{value.quantize(Decimal(1)) if value == value.to_integral_value() else value:f}"
+
+
+def _pct(fraction: Decimal | None) -> str:
+    """A stored fraction as the percent people type: 0.6 → "60", 1.2 → "120"."""
+    return "" if fraction is None else _plain(fraction * HUNDRED)
 
 
 class IndicatorRowForm(forms.Form):
@@ -299,13 +304,13 @@ def _row_initial(indicator: Indicator) -> dict:
         "version": indicator.version,
         "name": indicator.name,
         "kind": indicator.kind,
-        "weight": indicator.weight,
+        "weight": Decimal(_plain(indicator.weight)),
         "goal_type": indicator.goal_type_id,
         "goal_id": indicator.goal_id,
         "measure_id": indicator.measure_id,
         "rule": indicator.rule,
-        "floor_pct": _pct(indicator.floor),
-        "cap_pct": _pct(indicator.cap),
+        "floor_pct": _pct(indicator.floor) or None,
+        "cap_pct": _pct(indicator.cap) or None,
         "steps": steps_text(indicator.steps),
     }
     for key in services.RUBRIC_KEYS:
@@ -324,7 +329,11 @@ def _formset(template: Template, data=None) -> forms.BaseFormSet:
     )
     # New rows start quantitative and linear with the default cap of 120% (DOMAIN.md).
     for form in formset.forms[len(initial) :]:
-        form.initial = {"kind": IndicatorKind.QUANTITATIVE, "rule": ScoringRule.LINEAR, "cap_pct": "120"}
+        form.initial = {
+            "kind": IndicatorKind.QUANTITATIVE,
+            "rule": ScoringRule.LINEAR,
+            "cap_pct": DEFAULT_CAP_PCT,
+        }
     return formset
 
 
