@@ -111,3 +111,42 @@ def test_pay_only_for_hr_and_errors(aw, api_as):
         .status_code
         == 403
     )
+
+
+def test_upload_download_delete_and_competencies(aw, api_as, client_as, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from lodestar.appraisal.models import Competency
+
+    settings.MEDIA_ROOT = tmp_path
+    cycle = _started(aw)
+    appraisal = Appraisal.objects.get(cycle=cycle)
+    api = api_as("member")
+    response = api.client.post(
+        f"/api/v1/appraisals/{appraisal.pk}/evidence/upload",
+        {"file": SimpleUploadedFile("活动报告.pdf", b"%PDF-1.4"), "note": "双11"},
+        headers=api.headers(),
+    )
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["name"] == "活动报告.pdf" and body["download_url"]
+    assert client_as("mkt_manager").get(body["download_url"]).status_code == 200
+    assert client_as("sales_manager").get(body["download_url"]).status_code == 404
+    assert api.delete(f"/appraisals/{appraisal.pk}/evidence/{body['id']}").status_code == 204
+    (peer,) = [
+        api_as("hr")
+        .post(f"/appraisals/{appraisal.pk}/reviews", {"reviewer_id": aw.peer.pk, "role": "peer"})
+        .json()
+    ]
+    assert api_as("member").delete(f"/appraisals/{appraisal.pk}/reviews/{peer['id']}").status_code == 403
+    assert api_as("hr").delete(f"/appraisals/{appraisal.pk}/reviews/{peer['id']}").status_code == 204
+    comp = Competency.objects.create(name="内容策划", group="professional")
+    cycle.refresh_from_db()
+    cycles.cycle_advance(actor=aw.user("hr"), cycle=cycle, version=cycle.version, to_stage=Stage.MANAGER)
+    put = api_as("mkt_manager").request(
+        "PUT",
+        f"/appraisals/{appraisal.pk}/competencies",
+        {"ratings": [{"competency_id": comp.pk, "rating": 5}]},
+    )
+    assert put.status_code == 200, put.json()
+    assert api_as("member").get(f"/appraisals/{appraisal.pk}/competencies").json()[0]["rating"] == 5
