@@ -180,3 +180,51 @@ def register_template_checks() -> None:
     register("appraisal.calibrate", can_calibrate)
     register("appraisal.write_feedback", can_write_feedback)
     register("appraisal.appeal", can_appeal)
+    register("appraisal.see_result", can_see_result)
+    register("appraisal.rate_competencies", can_rate_competencies)
+    register("appraisal.remove_peer", can_remove_peer)
+
+
+# --- reviews (the person-facing side of an appraisal) ---------------------------------------------
+
+RESULT_STAGES = (Stage.CALIBRATION, Stage.PUBLISHED, Stage.FEEDBACK)
+
+
+def can_see_result(user, appraisal: Appraisal) -> bool:
+    """Final score and grade: the person once the cycle is published; line managers and HR from calibration."""
+    if is_own(user, appraisal):
+        return appraisal.cycle.is_published
+    return appraisal.cycle.stage in RESULT_STAGES and (
+        is_hr_or_admin(user) or is_line_manager(user, appraisal)
+    )
+
+
+def can_read_review(user, review: Review) -> bool:
+    """Its reviewer; HR and the line managers; the person their own review, and the others' once published."""
+    person = person_of(user)
+    if person is not None and review.reviewer_id == person.pk:
+        return True
+    if is_hr_or_admin(user) or is_line_manager(user, review.appraisal):
+        return True
+    return (
+        is_own(user, review.appraisal)
+        and review.appraisal.cycle.is_published
+        and (review.status == ReviewStatus.SUBMITTED)
+    )
+
+
+def can_remove_peer(user, review: Review) -> bool:
+    return (
+        review.role == ReviewRole.PEER
+        and review.status == ReviewStatus.PENDING
+        and can_request_peers(user, review.appraisal)
+    )
+
+
+def can_rate_competencies(user, appraisal: Appraisal) -> bool:
+    """The line manager during the manager stage or calibration; HR and admins until publishing."""
+    if not can_write(user) or appraisal.cycle.is_published or appraisal.cycle.stage == Stage.SETUP:
+        return False
+    if is_hr_or_admin(user) and not is_own(user, appraisal):
+        return True
+    return appraisal.cycle.stage in (Stage.MANAGER, Stage.CALIBRATION) and is_line_manager(user, appraisal)

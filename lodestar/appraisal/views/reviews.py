@@ -1,5 +1,374 @@
+"""Pages of the person-facing side of appraisal: home (my appraisals, the reviews waiting for me, my team's
+appraisals), one appraisal (score table with its sources, reviews, evidence pack, competency radar) and
+one review (1–5 per qualitative indicator against its rubric, comments, save or submit)."""
+
 from __future__ import annotations
 
-from django.urls import path  # noqa: F401 (the module's pages are added below)
+from django import forms
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
-urlpatterns: list = []
+from lodestar.appraisal import access, selectors
+from lodestar.appraisal.models import (
+    Appraisal,
+    Competency,
+    Evidence,
+    EvidenceKind,
+    Indicator,
+    IndicatorKind,
+    Review,
+    ReviewRole,
+)
+from lodestar.appraisal.services import reviews as services
+from lodestar.core.errors import ApplicationError, NotFound
+from lodestar.core.forms import VersionField
+from lodestar.core.http import add_error_to_form, int_param, page_view, service_errors
+from lodestar.execution.forms import PersonField
+from lodestar.goals.access import visible_goals
+from lodestar.org.models import Person
+from lodestar.org.permissions import person_of, require_person
+
+RATING_CHOICES = [(str(n), str(n)) for n in range(1, 6)]
+
+
+# --- forms ------------------------------------------------------------------------------------------
+
+
+class ReviewForm(forms.Form):
+    """One review: a 1–5 choice and a comment per qualitative indicator, the overall comment, and for a
+    cross-department reviewer the anonymous box."""
+
+    version = VersionField()
+    summary = forms.CharField(
+        label=gettext_lazy("Overall comment"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    anonymous = forms.BooleanField(
+        label=gettext_lazy("Hide my name from the person appraised"), required=False
+    )
+
+    def __init__(self, *args, review: Review, indicators: list[Indicator], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.indicators = indicators
+        for indicator in indicators:
+            self.fields[f"rating_{indicator.pk}"] = forms.ChoiceField(
+                label=indicator.name,
+                choices=RATING_CHOICES,
+                required=False,
+                widget=forms.RadioSelect,
+            )
+            self.fields[f"comment_{indicator.pk}"] = forms.CharField(
+                label=gettext_lazy("Comment"),
+                required=False,
+                max_length=2000,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+        if review.role != ReviewRole.PEER:
+            del self.fields["anonymous"]
+
+    def ratings(self) -> list[dict]:
+        rows = []
+        for indicator in self.indicators:
+            value = self.cleaned_data.get(f"rating_{indicator.pk}")
+            if value:
+                rows.append(
+                    {
+                        "indicator_id": indicator.pk,
+                        "rating": int(value),
+                        "comment": self.cleaned_data.get(f"comment_{indicator.pk}", ""),
+                    }
+                )
+        return rows
+
+    def rows(self):
+        """(indicator, rating field, comment field) for the template."""
+        return [(i, self[f"rating_{i.pk}"], self[f"comment_{i.pk}"]) for i in self.indicators]
+
+
+class PeerForm(forms.Form):
+    reviewer = PersonField(label=gettext_lazy("Cross-department reviewer"), queryset=Person.objects.none())
+
+    def __init__(self, *args, appraisal: Appraisal, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reviewer"].queryset = (
+            Person.objects.filter(is_active=True)
+            .exclude(pk=appraisal.person_id)
+            .select_related("department")
+            .order_by("department__path", "display_name")
+        )
+
+
+# --- helpers ----------------------------------------------------------------------------------------
+
+
+def _back(appraisal_id: int, anchor: str = "") -> HttpResponse:
+    url = reverse("appraisal:detail", args=[appraisal_id])
+    return redirect(f"{url}#{anchor}" if anchor else url)
+
+
+def _indicators(appraisal: Appraisal) -> list[Indicator]:
+    return list(Indicator.objects.filter(template_id=appraisal.template_id).order_by("sort_order", "id"))
+
+
+# --- pages ------------------------------------------------------------------------------------------
+
+
+@page_view
+def home(request):
+    require_person(request.user)
+    mine = selectors.my_appraisals(request.user)
+    team = selectors.team_appraisals(request.user)
+    return render(
+        request,
+        "appraisal/reviews/home.html",
+        {
+            "mine": [(a, access.can_see_result(request.user, a)) for a in mine],
+            "waiting": selectors.reviews_waiting(request.user),
+            "team": [(a, access.can_see_result(request.user, a)) for a in team],
+            "nav_section": "appraisal",
+        },
+    )
+
+
+def _detail_context(request, appraisal: Appraisal, **extra) -> dict:
+    user = request.user
+    components = appraisal.components or []
+    by_role = selectors.qualitative_by_role(components)
+    rows = [{**c, "qualitative": by_role.get(c["indicator_id"])} for c in components]
+    can_request = access.can_request_peers(user, appraisal)
+    can_evidence = access.can_add_evidence(user, appraisal)
+    can_rate = access.can_rate_competencies(user, appraisal)
+    ratings = selectors.competency_ratings(appraisal)
+    competencies = []
+    if can_rate:
+        rated = {r.competency_id: r.rating for r in ratings}
+        competencies = [
+            (c, rated.get(c.pk))
+            for c in Competency.objects.filter(is_active=True).order_by("group", "sort_order", "id")
+        ]
+    chart = selectors.radar(appraisal.person_id)
+    context = {
+        "appraisal": appraisal,
+        "cycle": appraisal.cycle,
+        "rows": rows,
+        "shows_result": access.can_see_result(user, appraisal),
+        "missing": appraisal.missing or [],
+        "reviews": selectors.visible_reviews(user, appraisal),
+        "evidence": selectors.evidence_of(appraisal),
+        "competency_ratings": ratings,
+        "competencies": competencies,
+        "can_request": can_request,
+        "can_evidence": can_evidence,
+        "can_rate": can_rate,
+        "peer_form": PeerForm(appraisal=appraisal) if can_request else None,
+        "my_goals": list(
+            visible_goals(user)
+            .filter(owner=appraisal.person, period=appraisal.cycle.period)
+            .order_by("name")[:50]
+        )
+        if can_evidence
+        else [],
+        "chart": chart,
+        "has_chart": bool(chart["series"]),
+        "labels": {"person": appraisal.person.display_name, "department": _("department average")},
+        "nav_section": "appraisal",
+    }
+    context.update(extra)
+    return context
+
+
+@page_view
+def detail(request, appraisal_id: int):
+    appraisal = access.access_appraisal(request.user, appraisal_id)
+    return render(request, "appraisal/reviews/detail.html", _detail_context(request, appraisal))
+
+
+@page_view
+def review(request, review_id: int):
+    item = access.access_review(request.user, review_id)
+    appraisal = item.appraisal
+    person = person_of(request.user)
+    own = person is not None and item.reviewer_id == person.pk
+    if not (own or access.can_read_review(request.user, item)):
+        raise NotFound(_("Review not found."))
+    can_write = access.can_write_review(request.user, item)
+    indicators = _indicators(appraisal)
+    qualitative = [i for i in indicators if i.kind == IndicatorKind.QUALITATIVE]
+    existing = {r.indicator_id: r for r in item.ratings.all()}
+    form = None
+    if can_write:
+        initial = {"version": item.version, "summary": item.summary, "anonymous": item.anonymous}
+        for indicator_id, rating in existing.items():
+            initial[f"rating_{indicator_id}"] = str(rating.rating)
+            initial[f"comment_{indicator_id}"] = rating.comment
+        form = ReviewForm(
+            request.POST if request.method == "POST" else None,
+            initial=initial,
+            review=item,
+            indicators=qualitative,
+        )
+        if request.method == "POST" and form.is_valid():
+            submit = "submit" in request.POST
+            try:
+                services.review_save(
+                    actor=request.user,
+                    review=item,
+                    version=form.cleaned_data["version"],
+                    ratings=form.ratings(),
+                    summary=form.cleaned_data["summary"],
+                    anonymous=form.cleaned_data.get("anonymous") if item.role == ReviewRole.PEER else None,
+                    submit=submit,
+                )
+            except ApplicationError as exc:
+                add_error_to_form(form, exc)
+            else:
+                messages.success(request, _("Your review was submitted.") if submit else _("Draft saved."))
+                return redirect("appraisal:review", item.pk)
+    elif request.method == "POST":
+        messages.error(request, _("This review can no longer be changed."))
+        return redirect("appraisal:review", item.pk)
+    components = {c["indicator_id"]: c for c in appraisal.components or []}
+    quantitative = [(i, components.get(i.pk)) for i in indicators if i.kind == IndicatorKind.QUANTITATIVE]
+    return render(
+        request,
+        "appraisal/reviews/review.html",
+        {
+            "review": item,
+            "appraisal": appraisal,
+            "form": form,
+            "qualitative": [
+                (i, existing.get(i.pk), [(n, i.rubric.get(str(n), "")) for n in range(1, 6)])
+                for i in qualitative
+            ],
+            "quantitative": quantitative,
+            "reviewer_shown": access.can_see_reviewer(request.user, item),
+            "can_open_appraisal": access.can_see_appraisal(request.user, appraisal),
+            "nav_section": "appraisal",
+        },
+    )
+
+
+@require_POST
+@page_view
+def peer_add(request, appraisal_id: int):
+    appraisal = access.access_appraisal(request.user, appraisal_id)
+    form = PeerForm(request.POST, appraisal=appraisal)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return _back(appraisal.pk, "reviews")
+    with service_errors(request):
+        services.peer_request(
+            actor=request.user, appraisal=appraisal, reviewer_ids=[form.cleaned_data["reviewer"].pk]
+        )
+        messages.success(request, _("The reviewer was asked for a cross-department review."))
+    return _back(appraisal.pk, "reviews")
+
+
+@require_POST
+@page_view
+def peer_remove(request, appraisal_id: int, review_id: int):
+    appraisal = access.access_appraisal(request.user, appraisal_id)
+    item = Review.objects.filter(pk=review_id, appraisal=appraisal).first()
+    if item is None:
+        raise NotFound(_("Review not found."))
+    item.appraisal = appraisal
+    with service_errors(request):
+        services.peer_remove(actor=request.user, review=item)
+        messages.success(request, _("The cross-department review was removed."))
+    return _back(appraisal.pk, "reviews")
+
+
+@require_POST
+@page_view
+def evidence_add(request, appraisal_id: int):
+    appraisal = access.access_appraisal(request.user, appraisal_id)
+    kind = request.POST.get("kind", "")
+    linked: dict = {}
+    with service_errors(request):
+        if kind == EvidenceKind.GOAL:
+            goal_id = int_param(request.POST.get("goal"))
+            goal = visible_goals(request.user).filter(pk=goal_id).first() if goal_id else None
+            if goal is None:
+                raise NotFound(_("Goal not found."), field="goal_id")
+            linked["goal"] = goal
+        elif kind not in (EvidenceKind.FILE, EvidenceKind.LINK):
+            raise ApplicationError(_("Choose a kind of evidence."), field="kind")
+        services.evidence_add(
+            actor=request.user,
+            appraisal=appraisal,
+            kind=kind,
+            upload=request.FILES.get("file"),
+            url=request.POST.get("url", ""),
+            note=request.POST.get("note", ""),
+            **linked,
+        )
+        messages.success(request, _("The evidence was added."))
+    return _back(appraisal.pk, "evidence")
+
+
+@require_POST
+@page_view
+def evidence_delete(request, evidence_id: int):
+    evidence = Evidence.objects.filter(pk=evidence_id).first()
+    if evidence is None:
+        raise NotFound(_("Evidence not found."))
+    evidence.appraisal = access.access_appraisal(request.user, evidence.appraisal_id)
+    with service_errors(request):
+        services.evidence_delete(actor=request.user, evidence=evidence)
+        messages.success(request, _("The evidence was removed."))
+    return _back(evidence.appraisal_id, "evidence")
+
+
+@page_view
+def evidence_download(request, evidence_id: int):
+    evidence = Evidence.objects.filter(pk=evidence_id, kind=EvidenceKind.FILE).first()
+    if evidence is None or not evidence.file:
+        raise NotFound(_("File not found."))
+    access.access_appraisal(request.user, evidence.appraisal_id)
+    # Read whole (at most 10 MB) and closed at once: a streamed file would hold the storage open.
+    with evidence.file.open("rb") as handle:
+        data = handle.read()
+    response = HttpResponse(data, content_type=evidence.content_type or "application/octet-stream")
+    response["Content-Disposition"] = content_disposition_header(True, evidence.name)
+    return response
+
+
+@require_POST
+@page_view
+def competencies_save(request, appraisal_id: int):
+    appraisal = access.access_appraisal(request.user, appraisal_id)
+    ratings: dict[int, int] = {}
+    for key, value in request.POST.items():
+        if key.startswith("competency_") and value:
+            competency_id = int_param(key.removeprefix("competency_"))
+            if competency_id is None or not value.isdigit():
+                messages.error(request, _("A rating is a whole number from 1 to 5."))
+                return _back(appraisal.pk, "competencies")
+            ratings[competency_id] = int(value)
+    with service_errors(request):
+        services.competency_ratings_save(actor=request.user, appraisal=appraisal, ratings=ratings)
+        messages.success(request, _("The competency ratings were saved."))
+    return _back(appraisal.pk, "competencies")
+
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("<int:appraisal_id>/", detail, name="detail"),
+    path("reviews/<int:review_id>/", review, name="review"),
+    path("<int:appraisal_id>/peers/", peer_add, name="peer_add"),
+    path("<int:appraisal_id>/peers/<int:review_id>/remove/", peer_remove, name="peer_remove"),
+    path("<int:appraisal_id>/evidence/", evidence_add, name="evidence_add"),
+    path("evidence/<int:evidence_id>/delete/", evidence_delete, name="evidence_delete"),
+    path("evidence/<int:evidence_id>/download/", evidence_download, name="evidence_download"),
+    path("<int:appraisal_id>/competencies/", competencies_save, name="competencies_save"),
+]
