@@ -32,6 +32,10 @@ class GradeCell:
     share: Decimal  # a fraction (0.10 is 10%); rounded only for display
     out: bool  # against the guideline (too many S, too few C)
 
+    @property
+    def percent(self) -> Decimal:
+        return self.share * 100
+
 
 @dataclass
 class CalibrationGroup:
