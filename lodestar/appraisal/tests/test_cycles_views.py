@@ -69,7 +69,9 @@ def test_bonus_column_only_for_hr_and_admins(aw, client_as):
     cycles.cycle_advance(actor=aw.user("hr"), cycle=cycle, version=cycle.version, to_stage=Stage.CALIBRATION)
     url = reverse("appraisal:cycle_detail", args=[cycle.pk])
     hr_page = client_as("hr").get(url).content.decode()
-    assert "12,000.00" in hr_page, hr_page[hr_page.find("appraisal-row") : hr_page.find("appraisal-row") + 900]
+    assert "12,000.00" in hr_page, hr_page[
+        hr_page.find("appraisal-row") : hr_page.find("appraisal-row") + 900
+    ]
     manager_page = client_as("mkt_manager").get(url).content.decode()
     assert "88.95" in manager_page and "12,000.00" not in manager_page
 
@@ -142,3 +144,21 @@ def test_status_polls_while_queued(aw, client_as, monkeypatch):
     fragment = client_as("hr").get(reverse("appraisal:cycle_status", args=[cycle.pk])).content.decode()
     assert 'hx-trigger="every 2s"' in fragment and "0 / 1" in fragment
     assert not Appraisal.objects.filter(cycle=cycle).exists()
+
+
+def test_edit_a_started_cycle_keeps_its_scope_and_changes_its_settings(aw, client_as):
+    cycle = _cycle(aw)
+    client = client_as("hr")
+    url = reverse("appraisal:cycle_edit", args=[cycle.pk])
+    assert client.get(url).status_code == 200
+    response = client.post(
+        url,
+        _form(
+            aw, departments=[aw.org.sales.pk], weight_manager="70", weight_peer="10", version=cycle.version
+        ),
+    )
+    assert response.status_code == 302
+    cycle.refresh_from_db()
+    assert cycle.weight_manager == 70
+    assert list(cycle.departments.all()) == [aw.org.mkt]
+    assert client_as("mkt_manager").get(url).status_code == 403
