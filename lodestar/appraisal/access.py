@@ -15,7 +15,7 @@ from __future__ import annotations
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from lodestar.appraisal.models import Appraisal, Review, ReviewRole, ReviewStatus, Stage
+from lodestar.appraisal.models import Appraisal, Cycle, Review, ReviewRole, ReviewStatus, Stage
 from lodestar.core.errors import NotFound, PermissionDeniedError
 from lodestar.org.permissions import (
     can_write,
@@ -169,6 +169,59 @@ def require_runner(user) -> None:
         raise PermissionDeniedError(_("Only HR partners and admins run appraisal cycles."))
 
 
+# --- cycles and calibration -------------------------------------------------------------------------
+
+
+def visible_cycles(user):
+    """HR partners and admins see every cycle; others the cycles where they are appraised, have a review
+    to write, or have a team appraisal as line manager."""
+    qs = Cycle.objects.all()
+    if is_hr_or_admin(user):
+        return qs
+    person = person_of(user)
+    if person is None:
+        return qs.none()
+    involved = Appraisal.objects.filter(
+        Q(person=person)
+        | Q(manager=person)
+        | Q(reviews__reviewer=person)
+        | subtree_q(managed_paths(user), "department__path")
+    ).values("cycle_id")
+    return qs.filter(pk__in=involved)
+
+
+def access_cycle(user, cycle_id: int) -> Cycle:
+    """A cycle the user may see (404 otherwise)."""
+    require_person(user)
+    cycle = visible_cycles(user).select_related("period").filter(pk=cycle_id).first()
+    if cycle is None:
+        raise NotFound(_("Appraisal cycle not found."), field="cycle_id")
+    return cycle
+
+
+def calibration_appraisals(user, cycle: Cycle):
+    """The appraisals of a cycle the user calibrates (or will, once the stage comes): all for HR
+    partners and admins, those under the departments they manage for a manager — never their own."""
+    qs = Appraisal.objects.filter(cycle=cycle)
+    if is_hr_or_admin(user):
+        return qs
+    person = person_of(user)
+    paths = managed_paths(user)
+    if person is None or not paths:
+        return qs.none()
+    return qs.filter(subtree_q(paths, "department__path")).exclude(person=person)
+
+
+def can_see_calibration(user) -> bool:
+    """The calibration board: HR partners, admins and department managers."""
+    return is_hr_or_admin(user) or bool(managed_paths(user))
+
+
+def require_calibration_reader(user) -> None:
+    if not can_see_calibration(user):
+        raise PermissionDeniedError(_("Only HR partners, admins and department managers calibrate grades."))
+
+
 def register_template_checks() -> None:
     from lodestar.core.permission_checks import register
 
@@ -180,6 +233,7 @@ def register_template_checks() -> None:
     register("appraisal.calibrate", can_calibrate)
     register("appraisal.write_feedback", can_write_feedback)
     register("appraisal.appeal", can_appeal)
+    register("appraisal.see_calibration", lambda user, _obj=None: can_see_calibration(user))
     register("appraisal.see_result", can_see_result)
     register("appraisal.rate_competencies", can_rate_competencies)
     register("appraisal.remove_peer", can_remove_peer)
