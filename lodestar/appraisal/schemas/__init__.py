@@ -1,0 +1,1 @@
+"""API schemas of appraisal, one module per part of the loop."""
