@@ -7,6 +7,7 @@ constant number of queries, for one person or the whole organisation) and stores
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
@@ -80,7 +81,7 @@ def _published_finals(year_period: Period, person_ids: list[int] | None = None) 
     )
     out: dict[int, list[dict]] = defaultdict(list)
     for row in rows:
-        out[row["person_id"]].append(row)
+        out[row["person_id"]].append(dict(row))
     return out
 
 
@@ -115,7 +116,9 @@ def _result(rows: list[dict], weights: Mapping[str, Decimal]) -> tuple[list[dict
     return parts, result.final_score, grade
 
 
-def _apply(composite: Composite, rows: list[dict], weights: Mapping[str, Decimal], now) -> Composite:
+def _apply(
+    composite: Composite, rows: list[dict], weights: Mapping[str, Decimal], now: dt.datetime
+) -> Composite:
     composite.weight_month = weights["month"]
     composite.weight_quarter = weights["quarter"]
     composite.weight_year = weights["year"]

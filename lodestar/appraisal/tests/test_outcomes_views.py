@@ -129,3 +129,19 @@ def test_promotions_page_for_hr_only(aw, client_as):
     html = client_as("hr").get("/appraisal/promotions/").content.decode()
     assert 'data-testid="promotion-row"' in html and "林晓" in html
     assert client_as("mkt_manager").get("/appraisal/promotions/").status_code == 403
+
+
+def test_the_panel_loads_in_a_bounded_number_of_queries(aw, django_assert_max_num_queries):
+    appraisal = publish_worked_example(aw, grade_thresholds={"S": "99", "A": "95", "B": "90"})
+    for _i in range(3):
+        AppealFactory(appraisal=appraisal, status="rejected", decision="数据无误")
+    request = RequestFactory().get(f"/appraisal/{appraisal.pk}/")
+    request.user = fresh_user(aw.org.person("mkt_manager"))
+    loaded = Appraisal.objects.select_related("cycle", "person", "department").get(pk=appraisal.pk)
+    with django_assert_max_num_queries(8):
+        html = render_to_string(
+            "appraisal/outcomes/_appraisal_panel.html",
+            {"appraisal": loaded, "request": request},
+            request=request,
+        )
+    assert html.count('data-testid="appeal-item"') == 3 and 'data-testid="pip-link"' in html
