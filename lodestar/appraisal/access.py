@@ -237,6 +237,7 @@ def register_template_checks() -> None:
     register("appraisal.see_result", can_see_result)
     register("appraisal.rate_competencies", can_rate_competencies)
     register("appraisal.remove_peer", can_remove_peer)
+    register_outcome_checks()
 
 
 # --- reviews (the person-facing side of an appraisal) ---------------------------------------------
@@ -282,3 +283,188 @@ def can_rate_competencies(user, appraisal: Appraisal) -> bool:
     if is_hr_or_admin(user) and not is_own(user, appraisal):
         return True
     return appraisal.cycle.stage in (Stage.MANAGER, Stage.CALIBRATION) and is_line_manager(user, appraisal)
+
+
+# --- outcomes: improvement plans, feedback meetings, appeals, composites, promotion candidates -------
+
+
+def _manages_person(user, person) -> bool:
+    """A line manager of `person` as they stand today: their direct manager or a manager of their
+    department or above — never the person themself."""
+    me = person_of(user)
+    if me is None or person is None or person.pk == me.pk:
+        return False
+    if person.manager_id == me.pk:
+        return True
+    department = person.department if person.department_id else None
+    return department is not None and path_in_subtrees(department.path, managed_paths(user))
+
+
+def can_open_pip_for(user, person) -> bool:
+    """Open an improvement plan: HR and admins for anyone, a line manager for the people they appraise."""
+    if not can_write(user):
+        return False
+    return is_hr_or_admin(user) or _manages_person(user, person)
+
+
+def visible_pips(user):
+    """Improvement plans: the person, the mentor, their line managers, HR partners and admins."""
+    from lodestar.appraisal.models import Pip
+
+    qs = Pip.objects.all()
+    if is_hr_or_admin(user):
+        return qs
+    person = person_of(user)
+    if person is None:
+        return qs.none()
+    return qs.filter(
+        Q(person=person)
+        | Q(mentor=person)
+        | Q(person__manager=person)
+        | Q(appraisal__manager=person)
+        | subtree_q(managed_paths(user), "person__department__path")
+    )
+
+
+def can_manage_pip(user, pip) -> bool:
+    """Change the plan (goals, mentor, check dates, end) and close it: HR, admins and the person's line
+    managers, while it is open."""
+    if pip.closed_at is not None or not can_write(user):
+        return False
+    if is_hr_or_admin(user):
+        return True
+    me = person_of(user)
+    if me is not None and pip.appraisal_id and pip.appraisal.manager_id == me.pk and pip.person_id != me.pk:
+        return True
+    return _manages_person(user, pip.person)
+
+
+def can_record_pip_check(user, pip) -> bool:
+    """Record the result of a check date: whoever manages the plan, and its mentor."""
+    if can_manage_pip(user, pip):
+        return True
+    me = person_of(user)
+    return (
+        pip.closed_at is None
+        and can_write(user)
+        and me is not None
+        and pip.mentor_id == me.pk
+        and pip.person_id != me.pk
+    )
+
+
+def access_pip(user, pip_id: int):
+
+    require_person(user)
+    pip = (
+        visible_pips(user)
+        .select_related("person__department", "mentor", "appraisal__cycle__period")
+        .filter(pk=pip_id)
+        .first()
+    )
+    if pip is None:
+        raise NotFound(_("Improvement plan not found."), field="pip_id")
+    return pip
+
+
+def can_acknowledge_feedback(user, feedback) -> bool:
+    """The person and the line manager each acknowledge the meeting notes once."""
+    if not can_write(user):
+        return False
+    appraisal = feedback.appraisal
+    if is_own(user, appraisal):
+        return feedback.person_ack_at is None
+    if is_line_manager(user, appraisal):
+        return feedback.manager_ack_at is None
+    return False
+
+
+def is_committee_member(user) -> bool:
+    from lodestar.appraisal.models import CommitteeMember
+
+    person = person_of(user)
+    if person is None:
+        return False
+    cached = getattr(person, "_appraisal_committee", None)
+    if cached is None:
+        cached = CommitteeMember.objects.filter(person=person).exists()
+        person._appraisal_committee = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def sees_all_appeals(user) -> bool:
+    return is_admin(user) or is_committee_member(user)
+
+
+def visible_appeals(user):
+    """Appeals: the committee and admins see them all; a person their own."""
+    from lodestar.appraisal.models import Appeal
+
+    qs = Appeal.objects.all()
+    if sees_all_appeals(user):
+        return qs
+    person = person_of(user)
+    if person is None:
+        return qs.none()
+    return qs.filter(appraisal__person=person)
+
+
+def can_decide_appeal(user, appeal) -> bool:
+    """The committee (and admins) decide an open appeal — never their own."""
+    from lodestar.appraisal.models import AppealStatus
+
+    if appeal.status != AppealStatus.OPEN or not can_write(user) or not sees_all_appeals(user):
+        return False
+    return not is_own(user, appeal.appraisal)
+
+
+def access_appeal(user, appeal_id: int):
+    require_person(user)
+    appeal = (
+        visible_appeals(user)
+        .select_related(
+            "appraisal__cycle__period", "appraisal__person", "appraisal__department", "decided_by"
+        )
+        .filter(pk=appeal_id)
+        .first()
+    )
+    if appeal is None:
+        raise NotFound(_("Appeal not found."), field="appeal_id")
+    return appeal
+
+
+def visible_composites(user):
+    """Annual composites: the person, their line managers (department subtree), HR partners and admins."""
+    from lodestar.appraisal.models import Composite
+
+    qs = Composite.objects.all()
+    if is_hr_or_admin(user):
+        return qs
+    person = person_of(user)
+    if person is None:
+        return qs.none()
+    return qs.filter(
+        Q(person=person)
+        | Q(person__manager=person)
+        | subtree_q(managed_paths(user), "person__department__path")
+    )
+
+
+def can_compute_composites(user) -> bool:
+    return can_run_appraisal(user)
+
+
+def can_see_promotions(user) -> bool:
+    return is_hr_or_admin(user)
+
+
+def register_outcome_checks() -> None:
+    from lodestar.core.permission_checks import register
+
+    register("appraisal.open_pip", can_open_pip_for)
+    register("appraisal.manage_pip", can_manage_pip)
+    register("appraisal.record_pip_check", can_record_pip_check)
+    register("appraisal.acknowledge_feedback", can_acknowledge_feedback)
+    register("appraisal.decide_appeal", can_decide_appeal)
+    register("appraisal.compute_composites", lambda user, _obj=None: can_compute_composites(user))
+    register("appraisal.see_promotions", lambda user, _obj=None: can_see_promotions(user))

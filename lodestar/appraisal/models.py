@@ -598,3 +598,24 @@ class Composite(VersionedModel):
         constraints = [
             models.UniqueConstraint(fields=["person", "year_period"], name="one_composite_per_year")
         ]
+
+
+class PipCheck(TimeStampedModel):
+    """The result of one check date of an improvement plan: on track or not, with a note."""
+
+    pip = models.ForeignKey(Pip, on_delete=models.CASCADE, related_name="checks")
+    date = models.DateField(_("check date"))
+    note = models.TextField(_("note"), blank=True, default="")
+    on_track = models.BooleanField(_("on track"), default=True)
+    recorded_by = models.ForeignKey(
+        "org.Person", verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("improvement plan check")
+        verbose_name_plural = _("improvement plan checks")
+        ordering = ["date", "id"]
+        constraints = [models.UniqueConstraint(fields=["pip", "date"], name="one_check_per_pip_date")]
+
+    def __str__(self) -> str:
+        return f"{self.pip_id} {self.date}"

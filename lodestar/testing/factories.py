@@ -37,6 +37,7 @@ from lodestar.appraisal.models import (
     IndicatorKind,
     PayBase,
     Pip,
+    PipCheck,
     Rating,
     Review,
     ReviewRole,
@@ -780,3 +781,14 @@ class CompositeFactory(factory.django.DjangoModelFactory):
 
     person = factory.SubFactory(PersonFactory)
     year_period = factory.SubFactory(PeriodFactory, kind=PeriodKind.YEAR)
+
+
+class PipCheckFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PipCheck
+
+    pip = factory.SubFactory(PipFactory)
+    date = factory.LazyAttribute(lambda o: o.pip.ends)
+    note = "线索转化率回升到7%"
+    on_track = True
+    recorded_by = factory.SubFactory(PersonFactory)

@@ -1,0 +1,147 @@
+"""The outcome pages: improvement plans, appeals, composites, promotions and the appraisal page's panel."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.template.loader import render_to_string
+from django.test import RequestFactory
+
+from lodestar.appraisal.models import Appraisal, CommitteeArea, FeedbackMeeting, Pip
+from lodestar.appraisal.services import composites
+from lodestar.appraisal.tests.outcomes_helpers import fy2024, publish_worked_example, published
+from lodestar.conftest import login
+from lodestar.core.models import Period
+from lodestar.testing.factories import AppealFactory, CommitteeMemberFactory
+from lodestar.testing.organisation import fresh_user
+
+
+def _panel(appraisal, person):
+    request = RequestFactory().get(f"/appraisal/{appraisal.pk}/")
+    request.user = fresh_user(person)
+    appraisal = Appraisal.objects.select_related("cycle", "person", "department").get(pk=appraisal.pk)
+    return render_to_string(
+        "appraisal/outcomes/_appraisal_panel.html",
+        {"appraisal": appraisal, "request": request},
+        request=request,
+    )
+
+
+def test_pip_pages_and_the_close_form(aw, client_as):
+    appraisal = publish_worked_example(aw, grade_thresholds={"S": "99", "A": "95", "B": "90"})
+    pip = Pip.objects.get(appraisal=appraisal)
+    page = client_as("member").get("/appraisal/pips/")
+    assert page.status_code == 200 and 'data-testid="pip-row"' in page.content.decode()
+    html = client_as("member").get(f"/appraisal/pips/{pip.pk}/").content.decode()
+    assert 'data-testid="pip-checks"' in html and "pip-close-form" not in html
+    assert client_as("sales_manager").get(f"/appraisal/pips/{pip.pk}/").status_code == 404
+    manager = client_as("mkt_manager")
+    assert "pip-close-form" in manager.get(f"/appraisal/pips/{pip.pk}/").content.decode()
+    response = manager.post(
+        f"/appraisal/pips/{pip.pk}/check/", {"date": pip.check_dates[0], "on_track": "0", "note": "6%"}
+    )
+    assert response.status_code == 302
+    response = manager.post(
+        f"/appraisal/pips/{pip.pk}/close/",
+        {"version": pip.version + 1, "outcome": "improved", "outcome_note": "8.2%"},
+    )
+    assert response.status_code == 302
+    pip.refresh_from_db()
+    assert pip.outcome == "improved"
+
+
+def test_the_panel_feedback_and_appeal(aw, client_as):
+    appraisal = publish_worked_example(aw)
+    html = _panel(appraisal, aw.org.person("mkt_manager"))
+    assert 'data-testid="feedback-form"' in html and "appeal-button" not in html
+    response = client_as("mkt_manager").post(
+        f"/appraisal/{appraisal.pk}/feedback/",
+        {"held_on": "2024-10-15", "notes": "达成率96%", "next": "/appraisal/pips/"},
+    )
+    assert response.status_code == 302 and response["Location"] == "/appraisal/pips/"
+    html = _panel(appraisal, aw.person)
+    assert "达成率96%" in html and "feedback-acknowledge" in html and "appeal-button" in html
+    assert "feedback-form" not in html and "12000" not in html and "12,000" not in html
+    client_as("member").post(f"/appraisal/{appraisal.pk}/feedback/acknowledge/")
+    client_as("mkt_manager").post(f"/appraisal/{appraisal.pk}/feedback/acknowledge/")
+    meeting = FeedbackMeeting.objects.get(appraisal=appraisal)
+    assert meeting.person_ack_at and meeting.manager_ack_at
+    assert "feedback-acknowledged" in _panel(appraisal, aw.person)
+    assert (
+        client_as("sales_manager").post(f"/appraisal/{appraisal.pk}/feedback/acknowledge/").status_code == 404
+    )
+    response = client_as("member").post(f"/appraisal/{appraisal.pk}/appeal/", {"reason": "补录数据"})
+    assert response.status_code == 302
+    assert "appeal-button" not in _panel(appraisal, aw.person)  # one open appeal at a time
+
+
+def test_the_committee_decides_on_the_appeal_list(aw, client_as):
+    appraisal = publish_worked_example(aw)
+    appeal = AppealFactory(appraisal=appraisal)
+    CommitteeMemberFactory(person=aw.org.person("sales_manager"), area=CommitteeArea.MARKETING)
+    committee = login(aw.org.person("sales_manager"))
+    html = committee.get("/appraisal/appeals/").content.decode()
+    assert "appeal-decide-form" in html and "12000" not in html
+    assert "appeal-decide-form" not in client_as("member").get("/appraisal/appeals/").content.decode()
+    assert (
+        'data-testid="appeal-card"'
+        not in client_as("mkt_manager").get("/appraisal/appeals/").content.decode()
+    )
+    prefix = f"a{appeal.pk}"
+    response = committee.post(
+        f"/appraisal/appeals/{appeal.pk}/decide/",
+        {
+            f"{prefix}-version": appeal.version,
+            f"{prefix}-status": "upheld",
+            f"{prefix}-decision": "属实",
+            f"{prefix}-new_grade": "S",
+        },
+    )
+    assert response.status_code == 302
+    appraisal.refresh_from_db()
+    assert (appraisal.effective_grade, appraisal.bonus_amount) == ("S", Decimal("15000.00"))
+
+
+def test_composites_page_marks_missing_parts_and_hr_computes_all(aw, client_as):
+    year = Period.objects.get(kind="year", fiscal_year=2024)
+    published(aw, fy2024("quarter")[2], "88.95", "A")
+    response = client_as("hr").post(
+        "/appraisal/composites/compute/",
+        {"year": year.pk, "weight_month": "30", "weight_quarter": "40", "weight_year": "30"},
+    )
+    assert response.status_code == 302
+    assert composites.Composite.objects.get(person=aw.person).final_score == Decimal("88.95")
+    html = client_as("member").get(f"/appraisal/composites/?year={year.pk}").content.decode()
+    assert 'data-testid="renormalised"' in html and "88.95" in html and "composite-compute" not in html
+    assert (
+        "composite-compute" in client_as("hr").get(f"/appraisal/composites/?year={year.pk}").content.decode()
+    )
+    assert (
+        'data-testid="composite-row"'
+        not in client_as("sales_manager").get(f"/appraisal/composites/?year={year.pk}").content.decode()
+    )
+
+
+def test_promotions_page_for_hr_only(aw, client_as):
+    quarters = fy2024("quarter")
+    published(aw, quarters[0], "88", "A")
+    published(aw, quarters[1], "96", "S")
+    html = client_as("hr").get("/appraisal/promotions/").content.decode()
+    assert 'data-testid="promotion-row"' in html and "林晓" in html
+    assert client_as("mkt_manager").get("/appraisal/promotions/").status_code == 403
+
+
+def test_the_panel_loads_in_a_bounded_number_of_queries(aw, django_assert_max_num_queries):
+    appraisal = publish_worked_example(aw, grade_thresholds={"S": "99", "A": "95", "B": "90"})
+    for _i in range(3):
+        AppealFactory(appraisal=appraisal, status="rejected", decision="数据无误")
+    request = RequestFactory().get(f"/appraisal/{appraisal.pk}/")
+    request.user = fresh_user(aw.org.person("mkt_manager"))
+    loaded = Appraisal.objects.select_related("cycle", "person", "department").get(pk=appraisal.pk)
+    with django_assert_max_num_queries(8):
+        html = render_to_string(
+            "appraisal/outcomes/_appraisal_panel.html",
+            {"appraisal": loaded, "request": request},
+            request=request,
+        )
+    assert html.count('data-testid="appeal-item"') == 3 and 'data-testid="pip-link"' in html
