@@ -14,7 +14,7 @@ LOOP_STAGES = [
     ("execution", _("Execution"), "execution:table"),
     ("tracking", _("Tracking"), "tracking:report"),
     ("retrospectives", _("Reviews"), "retrospectives:list"),
-    ("appraisal", _("Appraisal"), None),
+    ("appraisal", _("Appraisal"), "appraisal:home"),
     ("dashboards", _("Dashboards"), None),
 ]
 
