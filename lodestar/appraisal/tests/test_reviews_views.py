@@ -82,7 +82,7 @@ def test_review_form_saves_a_draft_then_submits(started, aw, client_as):
     review.refresh_from_db()
     assert review.status == "pending"
     response = client.post(url, {"version": review.version, f"rating_{innovation.pk}": "5", "submit": ""})
-    assert response.status_code == 200 and "Rate every qualitative indicator" in response.content.decode()
+    assert response.status_code == 200 and "提交前请为每个定性指标评分" in response.content.decode()
     response = client.post(
         url,
         {

@@ -490,7 +490,7 @@ def test_every_operation_declares_its_error_responses(openapi):
                 assert {"400", "409", "422"} <= statuses, where
             if method == "get" and "{" not in path and operation.get("parameters"):
                 assert "400" in statuses, where  # a filter that names nothing usable
-            for status in statuses - {"200", "201", "204"}:
+            for status in {s for s in statuses if not s.startswith("2")}:
                 schema = operation["responses"][status]["content"]["application/json"]["schema"]
                 assert schema == {"$ref": "#/components/schemas/ErrorOut"}, where
 

@@ -12,6 +12,7 @@ from lodestar.core.models import CompanySettings
 from lodestar.demo import data
 from lodestar.demo.execution import seed_demo_execution
 from lodestar.demo.goals import seed_demo_goals
+from lodestar.demo.appraisal import seed_demo_appraisal
 from lodestar.demo.reviews import seed_demo_reviews
 from lodestar.demo.tracking import seed_demo_tracking
 from lodestar.org.models import Department, Person
@@ -90,6 +91,7 @@ class Command(BaseCommand):
         seed_demo_execution(admin_user)
         seed_demo_tracking(admin_user)
         seed_demo_reviews(admin_user)
+        seed_demo_appraisal(admin_user)
 
     @transaction.atomic
     def _seed_goals_if_missing(self, settings_row: CompanySettings) -> None:
