@@ -46,7 +46,7 @@ PATH_MODELS = {
     "goal_id": "goals.Goal",
     "measure_id": "goals.Measure",
     "record_id": "goals.ConsensusRecord",
-    "template_id": "goals.GoalTemplate",
+    "template_id": ("goals.GoalTemplate", "appraisal.Template"),
     "item_id": "execution.ActionItem",
     "predecessor_id": "execution.ActionItem",
     "rule_id": "alerts.AlertRule",
@@ -55,6 +55,17 @@ PATH_MODELS = {
     "endpoint_id": "notifications.WebhookEndpoint",
     "case_id": "knowledge.Case",
     "sop_id": "knowledge.Sop",
+    "cycle_id": "appraisal.Cycle",
+    "appraisal_id": "appraisal.Appraisal",
+    "review_id": "appraisal.Review",
+    "evidence_id": "appraisal.Evidence",
+    "indicator_id": "appraisal.Indicator",
+    "position_id": "org.Position",
+    "competency_id": "appraisal.Competency",
+    "member_id": "appraisal.CommitteeMember",
+    "move_id": "appraisal.CalibrationMove",
+    "pip_id": "appraisal.Pip",
+    "appeal_id": "appraisal.Appeal",
 }
 
 # Small and fixed: the fuzz suite runs in `make test` on SQLite and PostgreSQL.
@@ -106,10 +117,13 @@ def _swappable(name: str, value) -> bool:
 
 @pytest.fixture
 def known_ids(admin_token):
-    for name, model in PATH_MODELS.items():
+    for name, models in PATH_MODELS.items():
         # `_base_manager`: soft-deleted records too, which must answer 404 like unknown ids.
-        manager = apps.get_model(model)._base_manager
-        KNOWN_IDS[name] = list(manager.order_by("pk").values_list("pk", flat=True)[:50])
+        KNOWN_IDS[name] = [
+            pk
+            for model in ((models,) if isinstance(models, str) else models)
+            for pk in apps.get_model(model)._base_manager.order_by("pk").values_list("pk", flat=True)[:50]
+        ]
     yield
     KNOWN_IDS.clear()
 
