@@ -21,8 +21,8 @@ from lodestar.appraisal.schemas.cycles import (
     CycleOut,
     CyclePage,
     CyclePatch,
+    CycleVersionIn,
     ScopeOut,
-    VersionIn,
     distribution_out,
 )
 from lodestar.appraisal.services import calibration, cycles
@@ -164,7 +164,7 @@ def cycle_delete(request, cycle_id: int = CycleId):
     response={200: CycleOut, 202: CycleOut, **WRITE_ERRORS},
     summary="Start: create every appraisal (200 when done inline, 202 while queued for the worker)",
 )
-def cycle_start(request, payload: VersionIn, cycle_id: int = CycleId):
+def cycle_start(request, payload: CycleVersionIn, cycle_id: int = CycleId):
     cycle = _runner_cycle(request, cycle_id)
     cycle = cycles.cycle_start(actor=request.user, cycle=cycle, version=payload.version)
     fresh = _fresh(cycle.pk)
@@ -187,7 +187,7 @@ def cycle_advance(request, payload: AdvanceIn, cycle_id: int = CycleId):
     response={200: CycleOut, **WRITE_ERRORS},
     summary="Publish the results (409 `unscored` lists the appraisals without a final score)",
 )
-def cycle_publish(request, payload: VersionIn, cycle_id: int = CycleId):
+def cycle_publish(request, payload: CycleVersionIn, cycle_id: int = CycleId):
     cycle = _runner_cycle(request, cycle_id)
     cycles.cycle_publish(actor=request.user, cycle=cycle, version=payload.version)
     return _fresh(cycle.pk)

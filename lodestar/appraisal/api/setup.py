@@ -12,6 +12,10 @@ from ninja import Path, Query, Router, Status
 from lodestar.appraisal.access import can_see_pay, require_runner
 from lodestar.appraisal.models import CommitteeMember, Competency, Indicator, PayBase, Template
 from lodestar.appraisal.schemas.setup import (
+    AppraisalTemplateIn,
+    AppraisalTemplateOut,
+    AppraisalTemplatePage,
+    AppraisalTemplatePatch,
     CommitteeMemberIn,
     CommitteeMemberOut,
     CompetencyFilter,
@@ -34,10 +38,6 @@ from lodestar.appraisal.schemas.setup import (
     PositionPatch,
     TemplateCopyIn,
     TemplateFilter,
-    TemplateIn,
-    TemplateOut,
-    TemplatePage,
-    TemplatePatch,
 )
 from lodestar.appraisal.services import setup as services
 from lodestar.core.errors import ApplicationError, ErrorItem, NotFound, PermissionDeniedError
@@ -172,7 +172,9 @@ def position_delete(request, position_id: int = PositionId):
 
 
 @router.get(
-    "/appraisal-templates", response={200: TemplatePage, **LIST_ERRORS}, summary="List appraisal templates"
+    "/appraisal-templates",
+    response={200: AppraisalTemplatePage, **LIST_ERRORS},
+    summary="List appraisal templates",
 )
 def template_list(request, filters: Query[TemplateFilter]):
     require_person(request.user)
@@ -188,8 +190,10 @@ def template_list(request, filters: Query[TemplateFilter]):
     )
 
 
-@router.post("/appraisal-templates", response={201: TemplateOut, **WRITE_ERRORS}, summary="Create a template")
-def template_create(request, payload: TemplateIn):
+@router.post(
+    "/appraisal-templates", response={201: AppraisalTemplateOut, **WRITE_ERRORS}, summary="Create a template"
+)
+def template_create(request, payload: AppraisalTemplateIn):
     require_person(request.user)
     require_runner(request.user)
     data = payload.dict()
@@ -199,7 +203,9 @@ def template_create(request, payload: TemplateIn):
 
 
 @router.get(
-    "/appraisal-templates/{template_id}", response={200: TemplateOut, **READ_ERRORS}, summary="One template"
+    "/appraisal-templates/{template_id}",
+    response={200: AppraisalTemplateOut, **READ_ERRORS},
+    summary="One template",
 )
 def template_detail(request, template_id: int = TemplateId):
     require_person(request.user)
@@ -208,10 +214,10 @@ def template_detail(request, template_id: int = TemplateId):
 
 @router.patch(
     "/appraisal-templates/{template_id}",
-    response={200: TemplateOut, **WRITE_ERRORS},
+    response={200: AppraisalTemplateOut, **WRITE_ERRORS},
     summary="Change a template",
 )
-def template_update(request, payload: TemplatePatch, template_id: int = TemplateId):
+def template_update(request, payload: AppraisalTemplatePatch, template_id: int = TemplateId):
     require_person(request.user)
     require_runner(request.user)
     template = _template(template_id)
@@ -226,7 +232,7 @@ def template_update(request, payload: TemplatePatch, template_id: int = Template
 
 @router.post(
     "/appraisal-templates/{template_id}/copy",
-    response={201: TemplateOut, **WRITE_ERRORS},
+    response={201: AppraisalTemplateOut, **WRITE_ERRORS},
     summary="Copy as a market-stage variant (新市场 / 成熟市场), with its indicators",
 )
 def template_copy(request, payload: TemplateCopyIn, template_id: int = TemplateId):

@@ -22,7 +22,7 @@ class ScopeIn(InputSchema):
     position_ids: list[int] = Field(default_factory=list, max_length=500)
 
 
-class WeightsIn(InputSchema):
+class ReviewerWeightsIn(InputSchema):
     manager: Decimal
     peer: Decimal
     self: Decimal
@@ -45,7 +45,7 @@ class CycleIn(InputSchema):
     scope: ScopeIn | None = None
     template_ids: list[int] = Field(default_factory=list, max_length=500)
     stage: Literal["setup"] | None = Field(None, description="A new cycle is always in setup")
-    reviewer_weights: WeightsIn | None = None
+    reviewer_weights: ReviewerWeightsIn | None = None
     formula: str = Field("", max_length=2000)
     grade_thresholds: dict[str, Decimal] | None = None
     bonus_coefficients: dict[str, Decimal] | None = None
@@ -60,7 +60,7 @@ class CyclePatch(InputSchema):
     name: str | None = Field(None, min_length=1, max_length=100)
     scope: ScopeIn | None = None
     template_ids: list[int] | None = Field(None, max_length=500)
-    reviewer_weights: WeightsIn | None = None
+    reviewer_weights: ReviewerWeightsIn | None = None
     formula: str | None = Field(None, max_length=2000)
     grade_thresholds: dict[str, Decimal] | None = None
     bonus_coefficients: dict[str, Decimal] | None = None
@@ -69,7 +69,7 @@ class CyclePatch(InputSchema):
     stage_dates: list[StageDateIn] | None = Field(None, max_length=10)
 
 
-class VersionIn(InputSchema):
+class CycleVersionIn(InputSchema):
     version: int = VERSION
 
 

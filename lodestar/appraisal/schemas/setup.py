@@ -69,7 +69,7 @@ class TemplateFilter(PageFilter):
     is_active: bool | None = None
 
 
-class TemplateOut(Schema):
+class AppraisalTemplateOut(Schema):
     id: int
     name: str
     position_id: int
@@ -96,21 +96,21 @@ class TemplateOut(Schema):
         return getattr(obj, "indicator_count", 0) or 0
 
 
-class TemplatePage(Schema):
-    items: list[TemplateOut]
+class AppraisalTemplatePage(Schema):
+    items: list[AppraisalTemplateOut]
     count: int
     page: int
     page_size: int
 
 
-class TemplateIn(InputSchema):
+class AppraisalTemplateIn(InputSchema):
     name: str = Field(..., min_length=1, max_length=100)
     position_id: int = Field(..., ge=1, le=MAX_ID)
     market_stage: MarketStageName = ""
     is_active: bool = True
 
 
-class TemplatePatch(InputSchema):
+class AppraisalTemplatePatch(InputSchema):
     version: int = Field(..., **VERSION)
     name: str | None = Field(None, min_length=1, max_length=100)
     position_id: int | None = Field(None, ge=1, le=MAX_ID)
