@@ -609,13 +609,14 @@ APPRAISAL_OPS: dict[str, Op] = {
     ),
     "POST /calibrations": Op(
         row(CONFLICT, CONFLICT, NOT_FOUND, CONFLICT, NOT_FOUND, CONFLICT, NOT_FOUND),
-        why="the cycle is in its self stage: the appraisal's readers get a 409 not_calibration (the stage is checked first)",
         lambda w: {
             "appraisal_id": w["appraisal_id"],
             "to_grade": "B",
             "reason": "对齐部门分布",
             "version": aversion("Appraisal", w["appraisal_id"]),
         },
+        why="the cycle is in its self stage: the appraisal's readers get a 409 not_calibration "
+        "(the stage is checked first)",
     ),
     "GET /calibrations/{move_id}": Op(APPRAISAL_READ),
     # appraisals and reviews
