@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Model
 
 from config.api import api
@@ -29,7 +30,7 @@ from lodestar.execution.models import ActionItem, Phase
 from lodestar.goals.models import Goal, Measure
 from lodestar.knowledge.models import Case, Sop
 from lodestar.notifications import delivery
-from lodestar.org.models import ApiToken, Department, Person
+from lodestar.org.models import ApiToken, Department, Person, Position
 from lodestar.org.services import api_token_create
 from lodestar.retrospectives.models import ImprovementAction, Retrospective
 from lodestar.tests_matrix.world import ROLES, fresh
@@ -70,6 +71,10 @@ class Op:
     params: dict[str, str] = field(default_factory=dict)
     # Why an entry is not the plain reading of the rules (required for an expected 400/409/422).
     why: str = ""
+    # Query string parameters (from the world) for operations that require them.
+    query: Body | None = None
+    # Send a multipart upload (a small PDF as `file`) instead of a JSON body.
+    multipart: bool = False
 
 
 def version(model: type[Model], pk: int) -> int:
@@ -479,6 +484,232 @@ OPS: dict[str, Op] = {
     ),
 }
 
+# --- appraisal (issue #15 "Privacy") ------------------------------------------------------------
+# The world's cycle appraises 市场部 for the quarter and is in its self stage: 林晓 (member) is appraised,
+# 赵敏 (manager) is her reviewing manager, 周杰 (member_elsewhere) was asked for a peer review. An
+# appraisal is visible to the person, their line managers, HR and admins only (404 for everyone else);
+# pay bases and promotion candidates are HR and admins' (403); setup writes are HR and admins' (403).
+APPRAISAL_READ = row(OK, OK, NOT_FOUND, OK, NOT_FOUND, OK, NOT_FOUND)
+HR_ONLY = row(OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN)
+HR_CREATES = row(CREATED, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, CREATED, FORBIDDEN)
+HR_DELETES = row(NO_CONTENT, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, NO_CONTENT, FORBIDDEN)
+# The cycle: HR and admins, and whoever is involved in it (appraised, reviewing, line manager).
+CYCLE_RUN = row(OK, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN, OK, NOT_FOUND)
+# The plan of 林晓 (mentor 赵敏): the person, the mentor and line managers, HR, admins.
+PIP_MANAGE = row(OK, OK, NOT_FOUND, FORBIDDEN, NOT_FOUND, OK, NOT_FOUND)
+
+
+def _appraisal_model(name: str):
+    from lodestar.appraisal import models
+
+    return getattr(models, name)
+
+
+def aversion(name: str, pk: int) -> int:
+    return version(_appraisal_model(name), pk)
+
+
+def pay_base_version(w: dict) -> int:
+    return _appraisal_model("PayBase").objects.values_list("version", flat=True).get(person_id=w["person_id"])
+
+
+APPRAISAL_OPS: dict[str, Op] = {
+    # setup: positions, templates, indicators, pay bases, competencies, committee
+    "GET /positions": Op(everyone(OK)),
+    "POST /positions": Op(HR_CREATES, lambda w: {"name": "销售岗", "code": "sales-rep"}),
+    "GET /positions/{position_id}": Op(everyone(OK)),
+    "PATCH /positions/{position_id}": Op(
+        HR_ONLY, lambda w: {"version": version(Position, w["position_id"]), "name": "内容专员岗"}
+    ),
+    "DELETE /positions/{position_id}": Op(HR_DELETES, params={"position_id": "spare_position_id"}),
+    "GET /appraisal-templates": Op(everyone(OK)),
+    "POST /appraisal-templates": Op(
+        HR_CREATES, lambda w: {"name": "新品期模板", "position_id": w["position_id"], "market_stage": "new"}
+    ),
+    "GET /appraisal-templates/{template_id}": Op(
+        everyone(OK), params={"template_id": "appraisal_template_id"}
+    ),
+    "PATCH /appraisal-templates/{template_id}": Op(
+        HR_ONLY,
+        lambda w: {"version": aversion("Template", w["appraisal_template_id"]), "name": "市场专员模板"},
+        params={"template_id": "appraisal_template_id"},
+    ),
+    "POST /appraisal-templates/{template_id}/copy": Op(
+        HR_CREATES,
+        lambda w: {"market_stage": "mature", "name": "成熟期模板"},
+        params={"template_id": "appraisal_template_id"},
+    ),
+    "DELETE /appraisal-templates/{template_id}": Op(HR_DELETES, params={"template_id": "spare_template_id"}),
+    "GET /appraisal-templates/{template_id}/indicators": Op(
+        everyone(OK), params={"template_id": "appraisal_template_id"}
+    ),
+    "POST /appraisal-templates/{template_id}/indicators": Op(
+        HR_CREATES,
+        lambda w: {"name": "方案创新", "kind": "qualitative", "weight": "10"},
+        params={"template_id": "spare_template_id"},
+    ),
+    "PUT /appraisal-templates/{template_id}/indicators": Op(
+        HR_ONLY,
+        lambda w: {"indicators": [{"name": "团队协作", "kind": "qualitative", "weight": "100"}]},
+        params={"template_id": "spare_template_id"},
+    ),
+    "PATCH /appraisal-templates/{template_id}/indicators/{indicator_id}": Op(
+        HR_ONLY,
+        lambda w: {"version": aversion("Indicator", w["spare_indicator_id"]), "name": "沟通协作"},
+        params={"template_id": "spare_template_id", "indicator_id": "spare_indicator_id"},
+    ),
+    "DELETE /appraisal-templates/{template_id}/indicators/{indicator_id}": Op(
+        HR_DELETES, params={"template_id": "spare_template_id", "indicator_id": "spare_indicator_id"}
+    ),
+    "GET /pay-bases": Op(HR_ONLY),
+    "PUT /pay-bases/{person_id}": Op(HR_ONLY, lambda w: {"amount": "12000", "version": pay_base_version(w)}),
+    "DELETE /pay-bases/{person_id}": Op(HR_DELETES),
+    "GET /competencies": Op(everyone(OK)),
+    "POST /competencies": Op(HR_CREATES, lambda w: {"name": "数据分析", "group": "professional"}),
+    "PATCH /competencies/{competency_id}": Op(HR_ONLY, lambda w: {"name": "沟通表达"}),
+    "GET /committee-members": Op(everyone(OK)),
+    "POST /committee-members": Op(HR_CREATES, lambda w: {"person_id": w["manager_id"], "area": "marketing"}),
+    "DELETE /committee-members/{member_id}": Op(HR_DELETES, params={"member_id": "committee_member_id"}),
+    # cycles and calibration
+    "GET /appraisal-cycles": Op(everyone(OK)),
+    "POST /appraisal-cycles": Op(
+        HR_CREATES,
+        lambda w: {
+            "period_id": quarter_id(w),
+            "name": "Q1 销售部考核",
+            "scope": {"department_ids": [w["sales_id"]]},
+        },
+    ),
+    "GET /appraisal-cycles/{cycle_id}": Op(row(OK, OK, NOT_FOUND, OK, OK, OK, NOT_FOUND)),
+    "PATCH /appraisal-cycles/{cycle_id}": Op(
+        CYCLE_RUN, lambda w: {"version": aversion("Cycle", w["cycle_id"]), "name": "Q1 市场部考核"}
+    ),
+    "DELETE /appraisal-cycles/{cycle_id}": Op(
+        row(NO_CONTENT, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NO_CONTENT, NOT_FOUND),
+        params={"cycle_id": "draft_cycle_id"},
+        why="the draft cycle appraises nobody yet: only HR and admins see it",
+    ),
+    "POST /appraisal-cycles/{cycle_id}/start": Op(
+        row(OK, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK, NOT_FOUND),
+        lambda w: {"version": aversion("Cycle", w["draft_cycle_id"])},
+        params={"cycle_id": "draft_cycle_id"},
+    ),
+    "POST /appraisal-cycles/{cycle_id}/advance": Op(
+        CYCLE_RUN, lambda w: {"version": aversion("Cycle", w["cycle_id"])}
+    ),
+    "POST /appraisal-cycles/{cycle_id}/publish": Op(
+        row(CONFLICT, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN, CONFLICT, NOT_FOUND),
+        lambda w: {"version": aversion("Cycle", w["cycle_id"])},
+        why="the cycle is in its self stage: HR and admins may publish only after calibration (409)",
+    ),
+    "GET /appraisal-cycles/{cycle_id}/scope": Op(CYCLE_RUN),
+    "GET /calibrations": Op(
+        row(OK, OK, NOT_FOUND, FORBIDDEN, FORBIDDEN, OK, NOT_FOUND),
+        query=lambda w: {"cycle_id": w["cycle_id"]},
+    ),
+    "POST /calibrations": Op(
+        row(CONFLICT, CONFLICT, NOT_FOUND, CONFLICT, NOT_FOUND, CONFLICT, NOT_FOUND),
+        lambda w: {
+            "appraisal_id": w["appraisal_id"],
+            "to_grade": "B",
+            "reason": "对齐部门分布",
+            "version": aversion("Appraisal", w["appraisal_id"]),
+        },
+        why="the cycle is in its self stage: the appraisal's readers get a 409 not_calibration "
+        "(the stage is checked first)",
+    ),
+    "GET /calibrations/{move_id}": Op(APPRAISAL_READ),
+    # appraisals and reviews
+    "GET /appraisals": Op(everyone(OK)),
+    "GET /appraisals/{appraisal_id}": Op(APPRAISAL_READ),
+    "GET /appraisals/{appraisal_id}/score": Op(APPRAISAL_READ),
+    "GET /appraisals/{appraisal_id}/reviews": Op(APPRAISAL_READ),
+    "POST /appraisals/{appraisal_id}/reviews": Op(
+        row(CREATED, CREATED, NOT_FOUND, FORBIDDEN, NOT_FOUND, CREATED, NOT_FOUND),
+        lambda w: {"reviewer_id": w["manager_elsewhere_id"]},
+    ),
+    # The peer review asked of 周杰: he reads (and writes) his own review, never the appraisal.
+    "GET /appraisals/{appraisal_id}/reviews/{review_id}": Op(
+        row(OK, OK, NOT_FOUND, NOT_FOUND, OK, OK, NOT_FOUND), params={"review_id": "peer_review_id"}
+    ),
+    "PATCH /appraisals/{appraisal_id}/reviews/{review_id}": Op(
+        row(FORBIDDEN, FORBIDDEN, NOT_FOUND, NOT_FOUND, OK, FORBIDDEN, NOT_FOUND),
+        lambda w: {"version": aversion("Review", w["peer_review_id"]), "summary": "策划扎实"},
+        params={"review_id": "peer_review_id"},
+    ),
+    "DELETE /appraisals/{appraisal_id}/reviews/{review_id}": Op(
+        row(NO_CONTENT, NO_CONTENT, NOT_FOUND, FORBIDDEN, NOT_FOUND, NO_CONTENT, NOT_FOUND),
+        params={"review_id": "peer_review_id"},
+    ),
+    "GET /appraisals/{appraisal_id}/evidence": Op(APPRAISAL_READ),
+    "POST /appraisals/{appraisal_id}/evidence": Op(
+        row(FORBIDDEN, FORBIDDEN, NOT_FOUND, CREATED, NOT_FOUND, FORBIDDEN, NOT_FOUND),
+        lambda w: {"kind": "link", "url": "https://example.com/report", "note": "活动复盘"},
+    ),
+    "POST /appraisals/{appraisal_id}/evidence/upload": Op(
+        row(FORBIDDEN, FORBIDDEN, NOT_FOUND, CREATED, NOT_FOUND, FORBIDDEN, NOT_FOUND), multipart=True
+    ),
+    "DELETE /appraisals/{appraisal_id}/evidence/{evidence_id}": Op(
+        row(FORBIDDEN, FORBIDDEN, NOT_FOUND, NO_CONTENT, NOT_FOUND, FORBIDDEN, NOT_FOUND)
+    ),
+    "GET /appraisals/{appraisal_id}/competencies": Op(APPRAISAL_READ),
+    "PUT /appraisals/{appraisal_id}/competencies": Op(
+        row(OK, FORBIDDEN, NOT_FOUND, FORBIDDEN, NOT_FOUND, OK, NOT_FOUND),
+        lambda w: {"ratings": [{"competency_id": w["competency_id"], "rating": 4}]},
+        why="self stage: HR and admins rate competencies until publishing, the line manager from the manager stage",
+    ),
+    # outcomes
+    "GET /appraisals/{appraisal_id}/feedback": Op(
+        row(NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+        why="no feedback meeting is written before publishing (404 for the readers too)",
+    ),
+    "PUT /appraisals/{appraisal_id}/feedback": Op(
+        row(CONFLICT, CONFLICT, NOT_FOUND, CONFLICT, NOT_FOUND, CONFLICT, NOT_FOUND),
+        lambda w: {"held_on": "2026-04-10", "notes": "达成率良好"},
+        why="the appraisal's readers get a 409 not_published (checked before who may write): the cycle is in its self stage",
+    ),
+    "POST /appraisals/{appraisal_id}/feedback/acknowledge": Op(
+        row(CONFLICT, CONFLICT, NOT_FOUND, CONFLICT, NOT_FOUND, CONFLICT, NOT_FOUND),
+        why="the appraisal's readers get a 409 no_feedback: no meeting notes exist before publishing",
+    ),
+    "GET /pips": Op(everyone(OK)),
+    "POST /pips": Op(
+        row(CREATED, CREATED, FORBIDDEN, FORBIDDEN, FORBIDDEN, CREATED, FORBIDDEN),
+        lambda w: {"person_id": w["person_id"], "goals": "线索转化率提升到8%"},
+    ),
+    "GET /pips/{pip_id}": Op(row(OK, OK, NOT_FOUND, OK, NOT_FOUND, OK, NOT_FOUND)),
+    "PATCH /pips/{pip_id}": Op(
+        PIP_MANAGE, lambda w: {"version": aversion("Pip", w["pip_id"]), "goals": "线索转化率提升到9%"}
+    ),
+    "POST /pips/{pip_id}/checks": Op(
+        row(CREATED, CREATED, NOT_FOUND, FORBIDDEN, NOT_FOUND, CREATED, NOT_FOUND),
+        lambda w: {
+            "date": _appraisal_model("Pip").objects.get(pk=w["pip_id"]).check_dates[0],
+            "on_track": True,
+            "note": "回升到7%",
+        },
+    ),
+    "POST /pips/{pip_id}/close": Op(PIP_MANAGE, lambda w: {"outcome": "improved", "outcome_note": "达标"}),
+    "GET /appeals": Op(everyone(OK)),
+    "POST /appeals": Op(
+        row(FORBIDDEN, FORBIDDEN, NOT_FOUND, CONFLICT, NOT_FOUND, FORBIDDEN, NOT_FOUND),
+        lambda w: {"appraisal_id": w["appraisal_id"], "reason": "快照未计入补录数据"},
+        why="an appeal is the person's own (others 403/404); 林晓's is a 409 not_published: the cycle is in its self stage",
+    ),
+    # The committee (HR) and admins see every appeal, the person their own.
+    "GET /appeals/{appeal_id}": Op(row(OK, NOT_FOUND, NOT_FOUND, OK, NOT_FOUND, OK, NOT_FOUND)),
+    "POST /appeals/{appeal_id}/decide": Op(
+        row(OK, NOT_FOUND, NOT_FOUND, FORBIDDEN, NOT_FOUND, OK, NOT_FOUND),
+        lambda w: {"status": "rejected", "decision": "数据无误"},
+    ),
+    "GET /composites": Op(everyone(OK)),
+    "POST /composites": Op(
+        HR_CREATES, lambda w: {"person_id": w["person_id"], "year_period_id": w["period_id"]}
+    ),
+    "GET /promotion-candidates": Op(HR_ONLY),
+}
+OPS.update(APPRAISAL_OPS)
+
 
 # --- the OpenAPI document ----------------------------------------------------------------------
 
@@ -505,8 +736,12 @@ def call(world: dict, key: str, role: str):
     method, path = url_for(key, world["kwargs"])
     body = OPS[key].body
     client = ApiClient(token=world["tokens"][role]) if role != "anonymous" else ApiClient()
+    if OPS[key].multipart:
+        upload = SimpleUploadedFile("report.pdf", b"%PDF-1.4 report", content_type="application/pdf")
+        return client.client.post(PREFIX + path, {"file": upload, "note": "复盘"}, headers=client.headers)
     if method in ("get", "delete"):
-        return client.send(method, path)
+        query = OPS[key].query
+        return client.send(method, path, query=query(world["kwargs"]) if query else None)
     return client.send(method, path, body(world["kwargs"]) if body else {})
 
 

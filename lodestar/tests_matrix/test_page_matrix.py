@@ -195,6 +195,59 @@ MATRIX: dict[str, dict[str, int]] = {
     # The close page: admins and department managers (a manager only closes their own departments).
     "tracking:period_close": row(OK, OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
     "tracking:period_reopen": POST_ONLY,
+    # --- appraisal (issue #15): an appraisal, its reviews and plan are 林晓's, her line managers', HR's and
+    # admins' only (404 for everyone else); setup edits, pay bases and promotions are HR and admins' (403).
+    # The world's cycle is in its self stage: appeals and feedback come after publishing (403 for readers).
+    "appraisal:appeal_create": row(
+        FORBIDDEN, FORBIDDEN, NOT_FOUND, FORBIDDEN, NOT_FOUND, FORBIDDEN, NOT_FOUND
+    ),
+    "appraisal:appeal_decide": POST_ONLY,
+    "appraisal:appeal_list": everyone(OK),
+    "appraisal:calibration": row(OK, OK, NOT_FOUND, FORBIDDEN, FORBIDDEN, OK, NOT_FOUND),
+    "appraisal:calibration_move": POST_ONLY,
+    "appraisal:competencies_save": POST_ONLY,
+    "appraisal:composite_compute_all": POST_ONLY,
+    "appraisal:composite_list": everyone(OK),
+    "appraisal:cycle_advance": POST_ONLY,
+    "appraisal:cycle_create": row(OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN),
+    "appraisal:cycle_detail": row(OK, OK, NOT_FOUND, OK, OK, OK, NOT_FOUND),
+    "appraisal:cycle_edit": row(OK, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN, OK, NOT_FOUND),
+    "appraisal:cycle_list": everyone(OK),
+    "appraisal:cycle_publish": POST_ONLY,
+    "appraisal:cycle_start": POST_ONLY,
+    "appraisal:cycle_status": row(OK, OK, NOT_FOUND, OK, OK, OK, NOT_FOUND),
+    "appraisal:detail": row(OK, OK, NOT_FOUND, OK, NOT_FOUND, OK, NOT_FOUND),
+    "appraisal:evidence_add": POST_ONLY,
+    "appraisal:evidence_delete": POST_ONLY,
+    "appraisal:evidence_download": everyone(NOT_FOUND),
+    "appraisal:feedback_acknowledge": POST_ONLY,
+    "appraisal:feedback_edit": row(
+        FORBIDDEN, FORBIDDEN, NOT_FOUND, FORBIDDEN, NOT_FOUND, FORBIDDEN, NOT_FOUND
+    ),
+    "appraisal:home": everyone(OK),
+    "appraisal:peer_add": POST_ONLY,
+    "appraisal:peer_remove": POST_ONLY,
+    "appraisal:pip_check": POST_ONLY,
+    "appraisal:pip_close": POST_ONLY,
+    "appraisal:pip_detail": row(OK, OK, NOT_FOUND, OK, NOT_FOUND, OK, NOT_FOUND),
+    "appraisal:pip_edit": POST_ONLY,
+    "appraisal:pip_list": everyone(OK),
+    "appraisal:promotions": row(OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN),
+    "appraisal:review": row(OK, OK, NOT_FOUND, OK, NOT_FOUND, OK, NOT_FOUND),
+    "appraisal:setup_committee": everyone(OK),
+    "appraisal:setup_committee_remove": POST_ONLY,
+    "appraisal:setup_competencies": everyone(OK),
+    "appraisal:setup_competency": POST_ONLY,
+    "appraisal:setup_pay_base_set": POST_ONLY,
+    "appraisal:setup_pay_bases": row(OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN),
+    "appraisal:setup_position": row(OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN),
+    "appraisal:setup_position_delete": POST_ONLY,
+    "appraisal:setup_positions": everyone(OK),
+    "appraisal:setup_template": everyone(OK),
+    "appraisal:setup_template_copy": POST_ONLY,
+    "appraisal:setup_template_delete": POST_ONLY,
+    "appraisal:setup_template_edit": POST_ONLY,
+    "appraisal:setup_templates": everyone(OK),
 }
 
 
@@ -220,10 +273,23 @@ def page_names() -> set[str]:
     return _names(get_resolver())
 
 
+# URL parameter → key of the world's kwargs, where a page's parameter means another record than the
+# world's key of that name (template_id is the goal template elsewhere).
+PAGE_PARAMS: dict[str, dict[str, str]] = {
+    "appraisal:setup_template": {"template_id": "appraisal_template_id"},
+    "appraisal:setup_template_copy": {"template_id": "appraisal_template_id"},
+    "appraisal:setup_template_edit": {"template_id": "appraisal_template_id"},
+    "appraisal:setup_template_delete": {"template_id": "spare_template_id"},
+    "appraisal:setup_position_delete": {"position_id": "spare_position_id"},
+    "appraisal:setup_committee_remove": {"member_id": "committee_member_id"},
+}
+
+
 def url_for(name: str, kwargs: dict) -> str:
     resolver_kwargs = {}
+    params = PAGE_PARAMS.get(name, {})
     for pattern_kwargs in _kwarg_names(name):
-        resolver_kwargs[pattern_kwargs] = kwargs[pattern_kwargs]
+        resolver_kwargs[pattern_kwargs] = kwargs[params.get(pattern_kwargs, pattern_kwargs)]
     if name == "tracking:checkin_row":
         resolver_kwargs["kind"] = "measure"
     return reverse(name, kwargs=resolver_kwargs)

@@ -278,8 +278,19 @@ def build_world() -> dict:
         upload=SimpleUploadedFile("复盘.pdf", b"%PDF-1.4 review"),
     )
 
+    appraisal_kwargs = _appraisal_world(
+        quarter=quarter,
+        mkt=mkt,
+        manager=manager,
+        member=member,
+        member_elsewhere=member_elsewhere,
+        manager_elsewhere=manager_elsewhere,
+        hr=hr,
+    )
+
     people = _roles(admin, manager, manager_elsewhere, member, member_elsewhere, hr, viewer)
     kwargs = {
+        **appraisal_kwargs,
         "case_id": case.pk,
         "sop_id": sop.pk,
         "sop_version_number": 2,
@@ -324,3 +335,81 @@ def build_world() -> dict:
         "file_id": retro_file.pk,
     }
     return {"people": people, "kwargs": kwargs, "tokens": tokens}
+
+
+def _appraisal_world(*, quarter, mkt, manager, member, member_elsewhere, manager_elsewhere, hr) -> dict:
+    """An appraisal cycle of 市场部 for the quarter, started (stage self): the member's appraisal with
+    its self and manager reviews, a peer review asked of 周杰 (销售部), evidence, a calibration move,
+    an appeal, a competency, the committee (HR), an improvement plan and a composite for the member."""
+    from lodestar.appraisal.models import Indicator, IndicatorKind, Review, ReviewRole
+    from lodestar.appraisal.models import Template as AppraisalTemplate
+    from lodestar.appraisal.services import cycles
+    from lodestar.appraisal.services.reviews import peer_request
+    from lodestar.testing.factories import (
+        AppealFactory,
+        CalibrationMoveFactory,
+        CommitteeMemberFactory,
+        CompetencyFactory,
+        CompositeFactory,
+        EvidenceFactory,
+        PayBaseFactory,
+        PipFactory,
+        PositionFactory,
+    )
+
+    position = PositionFactory(name="市场专员岗", code="mkt-specialist")
+    spare_position = PositionFactory(name="空岗位", code="spare")
+    for person in (member, manager):
+        person.position = position
+        person.save()
+    template = AppraisalTemplate.objects.create(name="市场专员考核模板", position=position)
+    indicator = Indicator.objects.create(
+        template=template, name="团队协作", kind=IndicatorKind.QUALITATIVE, weight=Decimal(100), sort_order=0
+    )
+    spare_template = AppraisalTemplate.objects.create(name="备用考核模板", position=position)
+    spare_indicator = Indicator.objects.create(
+        template=spare_template,
+        name="执行力",
+        kind=IndicatorKind.QUALITATIVE,
+        weight=Decimal(50),
+        sort_order=0,
+    )
+    PayBaseFactory(person=member, amount=Decimal(10000))
+    cycle = cycles.cycle_create(actor=fresh(hr), period=quarter, departments=[mkt])
+    cycle = cycles.cycle_start(actor=fresh(hr), cycle=cycle, version=cycle.version)
+    appraisal = cycle.appraisals.get(person=member)
+    (peer_review,) = peer_request(
+        actor=fresh(manager), appraisal=appraisal, reviewer_ids=[member_elsewhere.pk]
+    )
+    self_review = Review.objects.get(appraisal=appraisal, role=ReviewRole.SELF)
+    draft_cycle = cycles.cycle_create(actor=fresh(hr), period=quarter, name="未开始的周期")
+    evidence = EvidenceFactory(appraisal=appraisal, added_by=member)
+    move = CalibrationMoveFactory(appraisal=appraisal, moved_by=hr)
+    appeal = AppealFactory(appraisal=appraisal)
+    competency = CompetencyFactory(name="沟通能力")
+    committee = CommitteeMemberFactory(person=hr)
+    pip = PipFactory(
+        person=member, mentor=manager, appraisal=appraisal, check_dates=["2024-08-01", "2024-09-01"]
+    )
+    composite = CompositeFactory(person=member, year_period=quarter.parent)
+    return {
+        "cycle_id": cycle.pk,
+        "draft_cycle_id": draft_cycle.pk,
+        "appraisal_id": appraisal.pk,
+        "review_id": self_review.pk,
+        "peer_review_id": peer_review.pk,
+        "appraisal_template_id": template.pk,
+        "indicator_id": indicator.pk,
+        "position_id": position.pk,
+        "spare_position_id": spare_position.pk,
+        "competency_id": competency.pk,
+        "committee_member_id": committee.pk,
+        "pip_id": pip.pk,
+        "appeal_id": appeal.pk,
+        "evidence_id": evidence.pk,
+        "move_id": move.pk,
+        "composite_id": composite.pk,
+        "spare_template_id": spare_template.pk,
+        "spare_indicator_id": spare_indicator.pk,
+        "manager_elsewhere_id": manager_elsewhere.pk,
+    }
