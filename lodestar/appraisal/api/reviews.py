@@ -306,7 +306,10 @@ def evidence_create(request, payload: EvidenceIn, appraisal_id: int = AppraisalI
     response={201: EvidenceOut, **WRITE_ERRORS},
     summary="Upload a file to the evidence pack (multipart `file`, optional `note`; at most 10 MB)",
 )
-def evidence_upload(request, file: File[UploadedFile], note: Form[str] = "", appraisal_id: int = AppraisalId):
+def evidence_upload(
+    request, file: File[UploadedFile] = None, note: Form[str] = "", appraisal_id: int = AppraisalId
+):
+    # Optional in the document: an empty part arrives as no file, and the service answers 422 `required`.
     appraisal = access.access_appraisal(request.user, appraisal_id)
     evidence = services.evidence_add(
         actor=request.user, appraisal=appraisal, kind="file", upload=file, note=note

@@ -169,6 +169,7 @@ def test_schedule_tasks_queues_the_sweep_once(db_queue):
             "lodestar.goals.tasks.refresh_date_figures",
             "lodestar.goals.tasks.weekly_snapshots",
             "lodestar.knowledge.tasks.remind_sop_reviews",
+            "lodestar.appraisal.tasks.remind_stages",
         ]
     )
     assert "lodestar.core.tasks.requeue_stale_tasks" in paths
