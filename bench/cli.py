@@ -21,7 +21,9 @@ def main(argv: list[str]) -> int:
     prof.add_argument("case")
     prof.add_argument("--sql", action="store_true", help="also print each query with its time")
     prof.add_argument("--times", type=int, default=0, help="instead of profiling, time n runs (CPU and wall)")
-    sub.add_parser("appraisal", help="only the appraisal case: close a year, start and score a cycle of everyone")
+    sub.add_parser(
+        "appraisal", help="only the appraisal case: close a year, start and score a cycle of everyone"
+    )
     args = parser.parse_args(argv)
     if args.command == "appraisal":
         import json

@@ -244,7 +244,7 @@ def peer_request(*, actor: Actor, appraisal: Appraisal, reviewer_ids: Iterable[i
         }
         for review in reviews:
             transaction.on_commit(
-                lambda review=review: notify(
+                lambda review=review: notify(  # type: ignore[misc]
                     recipients=[review.reviewer],
                     actor=requester,
                     verb="appraisal",
@@ -291,7 +291,7 @@ def _check_upload(upload: UploadedFile | None) -> str:
     return name
 
 
-def _case_model():
+def _case_model() -> Any:
     # knowledge sits on appraisal's floor (no imports between them): the model through the relation.
     return Evidence._meta.get_field("case").related_model
 
@@ -303,10 +303,10 @@ def evidence_add(
     kind: str,
     upload: UploadedFile | None = None,
     url: str = "",
-    goal=None,
-    item=None,
-    checkin=None,
-    case=None,
+    goal: Any = None,
+    item: Any = None,
+    checkin: Any = None,
+    case: Any = None,
     note: str = "",
 ) -> Evidence:
     """Add a piece to the person's evidence pack: a file, a link, or a goal/item/check-in/case they may see."""
@@ -318,7 +318,7 @@ def evidence_add(
     evidence = Evidence(appraisal=appraisal, kind=kind, note=_text(note, "note", NOTE_LIMIT), added_by=person)
     if kind == EvidenceKind.FILE:
         evidence.name = _check_upload(upload)
-        evidence.size = upload.size  # type: ignore[union-attr]
+        evidence.size = upload.size or 0  # type: ignore[union-attr]
         evidence.content_type = (getattr(upload, "content_type", "") or "")[:100]
         evidence.file = upload
     elif kind == EvidenceKind.LINK:
