@@ -10,9 +10,9 @@ from django.utils import timezone, translation
 
 from lodestar.core.models import CompanySettings
 from lodestar.demo import data
+from lodestar.demo.appraisal import seed_demo_appraisal
 from lodestar.demo.execution import seed_demo_execution
 from lodestar.demo.goals import seed_demo_goals
-from lodestar.demo.appraisal import seed_demo_appraisal
 from lodestar.demo.reviews import seed_demo_reviews
 from lodestar.demo.tracking import seed_demo_tracking
 from lodestar.org.models import Department, Person
