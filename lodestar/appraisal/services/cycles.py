@@ -16,7 +16,6 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -356,12 +355,6 @@ def people_in_scope(cycle: Cycle) -> tuple[list[tuple[Person, Template]], list[d
     for template in Template.objects.filter(is_active=True).order_by("market_stage", "id"):
         general.setdefault(template.position_id, template)
     templates = {**general, **chosen}
-    totals = {
-        row["template_id"]: row
-        for row in Indicator.objects.filter(template__in=templates.values())
-        .values("template_id")
-        .annotate(n=Count("id"))
-    }
     weights: dict[int, list[Decimal]] = {}
     for template_id, weight in Indicator.objects.filter(template__in=templates.values()).values_list(
         "template_id", "weight"
@@ -375,7 +368,7 @@ def people_in_scope(cycle: Cycle) -> tuple[list[tuple[Person, Template]], list[d
             skipped.append({"person_id": person.pk, "name": person.display_name, "reason": "no_position"})
         elif found is None:
             skipped.append({"person_id": person.pk, "name": person.display_name, "reason": "no_template"})
-        elif found.pk not in totals or weights_total_error(weights[found.pk]) is not None:
+        elif found.pk not in weights or weights_total_error(weights[found.pk]) is not None:
             skipped.append(
                 {"person_id": person.pk, "name": person.display_name, "reason": "incomplete_template"}
             )
