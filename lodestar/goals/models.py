@@ -529,6 +529,11 @@ class Snapshot(models.Model):
         _("achievement against the original target"), null=True, blank=True, **RATE
     )
     goal_achievement_rate = models.DecimalField(_("goal achievement"), null=True, blank=True, **RATE)
+    # The roll-up caps each measure at 100% (DOMAIN.md §3); an appraisal indicator applies its own cap
+    # (120% by default) to the goal's uncapped figure, so the close keeps both.
+    goal_achievement_rate_uncapped = models.DecimalField(
+        _("goal achievement (uncapped)"), null=True, blank=True, **RATE
+    )
     progress = models.DecimalField(_("progress"), null=True, blank=True, **RATE)
     health = models.CharField(
         _("health"), max_length=12, choices=HealthChoice.choices, blank=True, default=""

@@ -31,6 +31,7 @@ from lodestar.appraisal.models import (
 )
 from lodestar.core.bulk import write_rows
 from lodestar.core.numbers import amount_str, rate_str
+from lodestar.goals.domain import unit_display
 from lodestar.goals.models import Snapshot, SnapshotKind
 
 ROLES = ("manager", "peer", "self")
@@ -73,6 +74,7 @@ def _figures(period_id: int) -> _Figures:
             "actual",
             "achievement_rate",
             "goal_achievement_rate",
+            "goal_achievement_rate_uncapped",
             "goal__owner_id",
             "goal__goal_type_id",
             "goal__deleted_at",
@@ -81,6 +83,11 @@ def _figures(period_id: int) -> _Figures:
     latest: dict[int, object] = {}
     for row in rows:
         latest[row["goal_id"]] = row["taken_at"]
+        # A goal's figure for appraisal is its uncapped achievement: the indicator applies its own cap
+        # (DOMAIN.md "Appraisal scoring": 130% → 120), which the roll-up's 100% cap would make
+        # unreachable. Snapshots taken before the uncapped figure was kept fall back to the capped one.
+        uncapped = row["goal_achievement_rate_uncapped"]
+        row["goal_rate"] = uncapped if uncapped is not None else row["goal_achievement_rate"]
     figures = _Figures()
     seen_goals: set[int] = set()
     for row in rows:
@@ -102,7 +109,7 @@ def _source_row(row: dict, rate_key: str) -> dict:
         "goal_id": row["goal_id"],
         "goal_name": row["goal_name"],
         "measure_name": row["measure_name"],
-        "unit": row["unit_label"] or row["unit"],
+        "unit": unit_display(row["unit"], row["unit_label"]),
         "target": amount_str(row["target"]),
         "actual": amount_str(row["actual"]),
         "achievement": rate_str(row[rate_key]),
@@ -116,7 +123,7 @@ def quantitative_achievement(
     """The achievement an indicator is scored on, and where it came from.
 
     Bound to a measure: that measure's achievement in the snapshot. Bound to a goal: the goal's
-    achievement. Bound to a goal type: the mean achievement of the person's own goals of that type in
+    uncapped achievement (the indicator's cap bounds it). Bound to a goal type: the mean achievement of the person's own goals of that type in
     the period (each goal counts once, whatever its size: targets of different units cannot be added).
     """
     if indicator.measure_id is not None:
@@ -124,10 +131,10 @@ def quantitative_achievement(
         rows, key, kind = ([row] if row else []), "achievement_rate", "measure"
     elif indicator.goal_id is not None:
         row = figures.by_goal.get(indicator.goal_id)
-        rows, key, kind = ([row] if row else []), "goal_achievement_rate", "goal"
+        rows, key, kind = ([row] if row else []), "goal_rate", "goal"
     else:
         rows = figures.by_owner_type.get((person_id, indicator.goal_type_id or 0), [])
-        key, kind = "goal_achievement_rate", "goal_type"
+        key, kind = "goal_rate", "goal_type"
     rates = [r[key] for r in rows if r[key] is not None]
     source = {"kind": kind, "rows": [_source_row(r, key) for r in rows]}
     if not rates:

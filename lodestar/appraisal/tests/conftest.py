@@ -95,7 +95,9 @@ def _goal(q3, org, name, goal_type, *, achievement: Decimal):
         actual=achievement * 100,
         achievement_rate=achievement,
         original_achievement_rate=achievement,
-        goal_achievement_rate=achievement,
+        # As the close writes them: the roll-up caps the goal at 100%, the uncapped figure beside it.
+        goal_achievement_rate=min(achievement, Decimal(1)),
+        goal_achievement_rate_uncapped=achievement,
     )
     return goal, measure
 

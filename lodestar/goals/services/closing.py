@@ -140,6 +140,7 @@ def snapshot_rows(
             "week": week,
             "goal_name": goal.name,
             "goal_achievement_rate": goal.achievement_rate,
+            "goal_achievement_rate_uncapped": goal.achievement_rate_uncapped,
             "health": goal.health or "",
         }
         goal_measures = list(goal.measures.all())
