@@ -14,6 +14,7 @@ Decimal; the result is rounded half up to 2 places like every final score.
 from __future__ import annotations
 
 import ast
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from decimal import ROUND_HALF_UP, Decimal, DecimalException, DivisionByZero, InvalidOperation, localcontext
 
@@ -23,6 +24,7 @@ from lodestar.appraisal.domain.scoring import PRECISION, round_score
 
 MAX_LENGTH = 500
 MAX_NODES = 200
+MAX_RESULT = Decimal(100000)  # no score is that large: a result this size is a mistake in the formula
 
 # Canonical name → every spelling a formula may use.
 COMPONENTS: dict[str, tuple[str, ...]] = {
@@ -50,8 +52,12 @@ class MissingComponent(LookupError):
 
 
 def indicator_key(name: str) -> str:
-    """How a formula names an indicator: its name without whitespace (客户 留存率 → 客户留存率)."""
-    return "".join(name.split())
+    """How a formula names an indicator: its name without whitespace (客户 留存率 → 客户留存率).
+
+    NFKC-normalised as Python's parser normalises every identifier it reads: an indicator named with
+    full-width letters or digits (销售额Ｑ１) is read from a formula as 销售额Q1, and must be known by that key.
+    """
+    return unicodedata.normalize("NFKC", "".join(name.split()))
 
 
 def _number(text: str) -> Decimal:
@@ -77,7 +83,7 @@ def parse(text: str, allowed_names: Iterable[str]) -> ast.Expression:
         tree = ast.parse(text, mode="eval")
     except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
         raise FormulaError(_("The formula is not a valid expression.")) from exc
-    allowed = set(allowed_names) | set(SPELLINGS)
+    allowed = {unicodedata.normalize("NFKC", name) for name in allowed_names} | set(SPELLINGS)
     nodes = list(ast.walk(tree))
     if len(nodes) > MAX_NODES:
         raise FormulaError(_("The formula is too long."))
@@ -133,8 +139,13 @@ def names_in(tree: ast.Expression) -> set[str]:
 def evaluate(tree: ast.Expression, text: str, value_of: Callable[[str], Decimal | None]) -> Decimal:
     """Evaluate a parsed formula; `value_of(name)` gives a component's value (None → MissingComponent).
 
-    Raises FormulaError on a division by zero. The result is rounded half up to 2 places.
+    Raises FormulaError on a division by zero, on a result that is not a finite number below 100,000 in size
+    and on round(…) with places that are not a whole number from 0 to 6; never another exception whatever
+    Decimal `value_of` returns (NaN, infinities and huge exponents included). The result is rounded half up to
+    2 places, and a zero result is 0.00, never -0.00.
     """
+    # The positions in `tree` are those of the stripped text `parse` read.
+    text = (text or "").strip()
 
     def run(node: ast.AST) -> Decimal:
         if isinstance(node, ast.Expression):
@@ -167,7 +178,7 @@ def evaluate(tree: ast.Expression, text: str, value_of: Callable[[str], Decimal 
             if node.func.id == "max":
                 return max(args)
             # Range-checked before int(): int() of a literal like 1e99999999 would build a huge integer.
-            if len(args) == 2 and not 0 <= args[1] <= 6:
+            if len(args) == 2 and not (0 <= args[1] <= 6 and args[1] == args[1].to_integral_value()):
                 raise FormulaError(_("round keeps 0 to 6 places."))
             places = int(args[1]) if len(args) == 2 else 0
             return args[0].quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
@@ -179,12 +190,18 @@ def evaluate(tree: ast.Expression, text: str, value_of: Callable[[str], Decimal 
             result = run(tree)
         except (DecimalException, OverflowError) as exc:  # InvalidOperation, Overflow (1e999999 * 1e999999)
             raise FormulaError(_("The formula's result is not a number.")) from exc
-    if not result.is_finite() or abs(result) >= Decimal("100000"):
+    # copy_abs, not abs(): abs() rounds in the current context, and overflows on 1e999999999 (a literal, or a
+    # value returned as is) instead of saying the result is not a score.
+    if not result.is_finite() or result.copy_abs() >= MAX_RESULT:
         raise FormulaError(_("The formula's result is not a score."))
-    return round_score(result)
+    final = round_score(result)
+    if final.copy_abs() >= MAX_RESULT:  # 99999.996 rounds to 100000.00
+        raise FormulaError(_("The formula's result is not a score."))
+    return final.copy_abs() if final.is_zero() else final  # -0.001 → 0.00, not -0.00
 
 
 def evaluate_text(text: str, values: Mapping[str, Decimal | None]) -> Decimal:
     """Parse and evaluate in one go (tests, previews): names are the keys of `values` and the components."""
-    tree = parse(text, values.keys())
-    return evaluate(tree, text, lambda name: values.get(name))
+    by_key = {unicodedata.normalize("NFKC", name): value for name, value in values.items()}
+    tree = parse(text, by_key.keys())
+    return evaluate(tree, text, by_key.get)
