@@ -140,6 +140,15 @@ class FilterSchema(Schema):
         return value
 
 
+# Every app's lists take this one PageIn: the OpenAPI document names components by class name alone, so
+# a second `PageIn` elsewhere would silently replace this one in the document.
+class PageIn(FilterSchema):
+    """A page of a list: `page` from 1, `page_size` from 1 to 500."""
+
+    page: int = Field(1, ge=1, le=100000)
+    page_size: int = Field(50, ge=1, le=500)
+
+
 # The error statuses an endpoint can answer with, for `response={...}` declarations.
 READ_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 LIST_ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
