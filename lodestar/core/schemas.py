@@ -19,6 +19,12 @@ class ErrorItemOut(Schema):
     message: str
     field: str | None = None
     row: int | None = None
+    detail: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Facts about this item a client can act on, keyed by name (ids end in `_id`); which keys "
+        "appear depends on `code` (e.g. `unscored`: `appraisal_id`, `person_id`). Always an object, "
+        "empty when the item has none.",
+    )
 
 
 class ErrorOut(Schema):

@@ -561,7 +561,7 @@ def cycle_publish(*, actor: Actor, cycle: Cycle, version: int | None) -> Cycle:
                         code="unscored",
                         message=a.person.display_name,
                         field="appraisal_id",
-                        extra={"id": a.pk},
+                        extra={"appraisal_id": a.pk, "person_id": a.person_id},
                     )
                     for a in unscored
                 ],

@@ -556,6 +556,20 @@ def test_component_names_are_unique_across_apps(openapi):
     assert set(openapi["components"]["schemas"]) <= set(names)
 
 
+def test_error_items_document_their_detail(openapi):
+    item = openapi["components"]["schemas"]["ErrorItemOut"]
+    assert set(item["properties"]) == {"code", "message", "field", "row", "detail"}
+    assert item["properties"]["detail"]["type"] == "object"
+    assert item["properties"]["detail"]["description"]
+
+
+def test_every_error_item_carries_a_detail_object(org, api_as, year):
+    # A validation error's entries have no facts to add: `detail` is there all the same, empty.
+    response = api_as("admin").post("/periods", {"name": 5, "kind": "custom"})
+    body = assert_error(response, 422)
+    assert body["errors"] and all(e["detail"] == {} for e in body["errors"]), body
+
+
 def test_list_endpoints_that_take_a_department_declare_404(openapi):
     # /people?department_id=… and /departments?within_id=… answer 404 for an unknown department.
     for path in ("/api/v1/people", "/api/v1/departments"):
