@@ -1,6 +1,7 @@
 """The REST API: one NinjaAPI at /api/v1 with token and session auth and JSON errors.
 
-Errors always have the shape {"code", "message", "field", "errors"} (API.md). Services raise
+Errors always have the shape {"code", "message", "field", "errors"} (API.md), each of `errors` being
+{"code", "message", "field", "row", "detail"} (`detail`: the item's extra facts, docs/api.md). Services raise
 `ApplicationError` subclasses; request-shape problems from ninja/pydantic become 422 (or
 400 when the body is not JSON at all).
 """
@@ -169,9 +170,16 @@ def error_body(code: str, message: str, field: str | None = None, errors: list |
     return {"code": code, "message": message, "field": field, "errors": errors or []}
 
 
+def error_item(
+    code: str, message: str, field: str | None = None, row: int | None = None, detail: dict | None = None
+) -> dict:
+    """One entry of `errors`: `detail` carries an `ErrorItem`'s `extra` (ids and such), `{}` when it has none."""
+    return {"code": code, "message": message, "field": field, "row": row, "detail": dict(detail or {})}
+
+
 @api.exception_handler(ApplicationError)
 def on_application_error(request, exc: ApplicationError):
-    errors = [{"code": e.code, "message": e.message, "field": e.field, "row": e.row} for e in exc.errors]
+    errors = [error_item(e.code, e.message, e.field, e.row, e.extra) for e in exc.errors]
     return api.create_response(
         request, error_body(exc.code, exc.message, exc.field, errors), status=exc.status
     )
@@ -273,12 +281,11 @@ def on_validation_error(request, exc: NinjaValidationError):
         ]
         kind = item.get("type", "invalid")
         errors.append(
-            {
-                "code": "unknown_field" if kind == "extra_forbidden" else kind,
-                "message": validation_message(item),
-                "field": ".".join(loc) or None,
-                "row": None,
-            }
+            error_item(
+                "unknown_field" if kind == "extra_forbidden" else kind,
+                validation_message(item),
+                ".".join(loc) or None,
+            )
         )
     malformed = any(e["code"] in ("json_invalid", "model_attributes_type") and not e["field"] for e in errors)
     if malformed:

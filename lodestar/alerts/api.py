@@ -23,11 +23,10 @@ from lodestar.alerts.schemas import (
     AlertRuleOut,
     AlertRulePage,
     AlertRulePatch,
-    PageIn,
     ResolveIn,
 )
 from lodestar.core.errors import ApplicationError
-from lodestar.core.schemas import LIST_ERRORS, MAX_ID, READ_ERRORS, WRITE_ERRORS, page_out
+from lodestar.core.schemas import LIST_ERRORS, MAX_ID, READ_ERRORS, WRITE_ERRORS, PageIn, page_out
 from lodestar.goals.access import access_goal
 from lodestar.org.models import Person
 from lodestar.org.permissions import access_department, require_person

@@ -8,7 +8,7 @@ from typing import Literal
 from ninja import Field, Schema
 
 from lodestar.core.numbers import rate_str
-from lodestar.core.schemas import MAX_ID, FilterSchema, InputSchema
+from lodestar.core.schemas import MAX_ID, InputSchema, PageIn
 
 Recipient = Literal["owner", "responsible", "accountable", "manager"]
 Channel = Literal["inbox", "email", "webhook"]
@@ -24,11 +24,6 @@ Condition = Literal[
     "data_discrepancy",
     "retrospective_overdue",
 ]
-
-
-class PageIn(FilterSchema):
-    page: int = Field(1, ge=1, le=100000)
-    page_size: int = Field(50, ge=1, le=500)
 
 
 class AlertRuleOut(Schema):

@@ -34,6 +34,12 @@ class ApplicationError(Exception):
 
 @dataclass
 class ErrorItem:
+    """One problem of several (a row of an import, an appraisal blocking a publish).
+
+    `extra` holds facts a client can act on, keyed by API field names (`{"appraisal_id": 12}`); the API
+    sends it as the item's `detail` object.
+    """
+
     code: str
     message: str
     field: str | None = None

@@ -19,6 +19,12 @@ class ErrorItemOut(Schema):
     message: str
     field: str | None = None
     row: int | None = None
+    detail: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Facts about this item a client can act on, keyed by name (ids end in `_id`); which keys "
+        "appear depends on `code` (e.g. `unscored`: `appraisal_id`, `person_id`). Always an object, "
+        "empty when the item has none.",
+    )
 
 
 class ErrorOut(Schema):
@@ -138,6 +144,15 @@ class FilterSchema(Schema):
         if field is not None and value not in (None, "") and _plain(field.annotation) is dt.date:
             check_date_text(value)
         return value
+
+
+# Every app's lists take this one PageIn: the OpenAPI document names components by class name alone, so
+# a second `PageIn` elsewhere would silently replace this one in the document.
+class PageIn(FilterSchema):
+    """A page of a list: `page` from 1, `page_size` from 1 to 500."""
+
+    page: int = Field(1, ge=1, le=100000)
+    page_size: int = Field(50, ge=1, le=500)
 
 
 # The error statuses an endpoint can answer with, for `response={...}` declarations.

@@ -21,7 +21,7 @@ from ninja import Path, Query, Router, Status
 from lodestar.core.errors import ApplicationError, NotFound
 from lodestar.core.numbers import amount_str
 from lodestar.core.references_by_id import on_field, optional_ref, require_values
-from lodestar.core.schemas import LIST_ERRORS, MAX_ID, READ_ERRORS, WRITE_ERRORS, page_out
+from lodestar.core.schemas import LIST_ERRORS, MAX_ID, READ_ERRORS, WRITE_ERRORS, PageIn, page_out
 from lodestar.execution import selectors, services
 from lodestar.execution.access import access_item, access_phase, visible_items, visible_phases
 from lodestar.execution.models import ActionItem, Comment, Dependency
@@ -40,7 +40,6 @@ from lodestar.execution.schemas import (
     ItemPatch,
     ItemsOut,
     MoveIn,
-    PageIn,
     PhaseFilterIn,
     PhaseIn,
     PhaseMoveIn,

@@ -400,8 +400,3 @@ class HistoryPage(Schema):
     count: int
     page: int
     page_size: int
-
-
-class PageIn(FilterSchema):
-    page: int = Field(1, ge=1, le=100000)
-    page_size: int = Field(50, ge=1, le=500)

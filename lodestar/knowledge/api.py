@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Status
 
 from lodestar.core.errors import ApplicationError
-from lodestar.core.schemas import LIST_ERRORS, MAX_ID, READ_ERRORS, WRITE_ERRORS, page_out
+from lodestar.core.schemas import LIST_ERRORS, MAX_ID, READ_ERRORS, WRITE_ERRORS, PageIn, page_out
 from lodestar.goals.access import access_goal, visible_goals
 from lodestar.knowledge import access, selectors, services
 from lodestar.knowledge.models import Case, Sop, SopVersion
@@ -19,7 +19,6 @@ from lodestar.knowledge.schemas import (
     CaseOut,
     CasePage,
     CasePatch,
-    PageIn,
     SopFilter,
     SopIn,
     SopOut,

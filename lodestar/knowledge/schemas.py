@@ -7,16 +7,11 @@ from typing import Literal
 
 from ninja import Field, Schema
 
-from lodestar.core.schemas import MAX_ID, FilterSchema, InputSchema
+from lodestar.core.schemas import MAX_ID, InputSchema, PageIn
 from lodestar.knowledge import domain
 from lodestar.knowledge.domain import visible_figures
 
 Outcome = Literal["success", "failure"]
-
-
-class PageIn(FilterSchema):
-    page: int = Field(1, ge=1, le=100000)
-    page_size: int = Field(50, ge=1, le=500)
 
 
 class CaseFilter(PageIn):

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Status
 
 from lodestar.core.errors import NotFound
-from lodestar.core.schemas import LIST_ERRORS, MAX_ID, READ_ERRORS, WRITE_ERRORS, page_out
+from lodestar.core.schemas import LIST_ERRORS, MAX_ID, READ_ERRORS, WRITE_ERRORS, PageIn, page_out
 from lodestar.notifications import delivery
 from lodestar.notifications.models import WebhookEndpoint
 from lodestar.notifications.schemas import (
@@ -17,7 +17,6 @@ from lodestar.notifications.schemas import (
     EndpointIn,
     EndpointOut,
     EndpointPage,
-    PageIn,
     PreferenceIn,
     PreferenceIO,
 )

@@ -7,12 +7,7 @@ from typing import Literal
 
 from ninja import Field, Schema
 
-from lodestar.core.schemas import MAX_ID, FilterSchema, InputSchema, LocalTime
-
-
-class PageIn(FilterSchema):
-    page: int = Field(1, ge=1, le=100000)
-    page_size: int = Field(50, ge=1, le=500)
+from lodestar.core.schemas import MAX_ID, InputSchema, LocalTime
 
 
 class EndpointIn(InputSchema):

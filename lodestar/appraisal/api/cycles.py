@@ -188,6 +188,8 @@ def cycle_advance(request, payload: AdvanceIn, cycle_id: int = CycleId):
     summary="Publish the results (409 `unscored` lists the appraisals without a final score)",
 )
 def cycle_publish(request, payload: CycleVersionIn, cycle_id: int = CycleId):
+    """A 409 `unscored` has one `errors` entry per appraisal without a final score (at most 20): its
+    `message` is the person's name, its `detail` gives `appraisal_id` and `person_id`."""
     cycle = _runner_cycle(request, cycle_id)
     cycles.cycle_publish(actor=request.user, cycle=cycle, version=payload.version)
     return _fresh(cycle.pk)

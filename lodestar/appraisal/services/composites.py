@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -21,6 +21,7 @@ from lodestar.appraisal import access
 from lodestar.appraisal.domain import composite as composite_rules
 from lodestar.appraisal.domain import grades as grade_rules
 from lodestar.appraisal.models import Appraisal, Composite, Stage
+from lodestar.appraisal.services._percent import clean_percent
 from lodestar.core.errors import ApplicationError
 from lodestar.core.models import Period, PeriodKind
 from lodestar.core.numbers import amount_str, rate_str
@@ -37,14 +38,7 @@ def clean_weights(weights: Mapping[str, Any] | None) -> dict[str, Decimal]:
         return dict(composite_rules.DEFAULT_WEIGHTS)
     cleaned: dict[str, Decimal] = {}
     for part in composite_rules.PARTS:
-        field = f"weights.{part}"
-        try:
-            value = Decimal(str(weights.get(part, 0)))
-        except (InvalidOperation, ValueError) as exc:
-            raise ApplicationError(_("Enter a number."), field=field) from exc
-        if not value.is_finite() or value < 0 or value > 100:
-            raise ApplicationError(_("Enter a percentage from 0 to 100."), field=field)
-        cleaned[part] = value
+        cleaned[part] = clean_percent(weights.get(part, 0), f"weights.{part}")
     if sum(cleaned.values()) != 100:
         raise ApplicationError(
             _("The weights of the monthly, quarterly and annual parts must sum to 100%%."), field="weights"

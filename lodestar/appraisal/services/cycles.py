@@ -38,6 +38,7 @@ from lodestar.appraisal.models import (
     Template,
 )
 from lodestar.appraisal.services import scoring
+from lodestar.appraisal.services._percent import clean_percent
 from lodestar.core.errors import ApplicationError, ConflictError, ErrorItem
 from lodestar.core.models import Period
 from lodestar.core.services import Actor, bump_version, check_version, validated_save
@@ -64,20 +65,10 @@ def appraisal_url(appraisal: Appraisal) -> str:
 # --- settings of a cycle -------------------------------------------------------------------------
 
 
-def _percent(value: Any, field: str) -> Decimal:
-    try:
-        number = Decimal(str(value))
-    except (InvalidOperation, ValueError) as exc:
-        raise ApplicationError(_("Enter a number."), field=field) from exc
-    if not number.is_finite() or number < 0 or number > 100:
-        raise ApplicationError(_("Enter a percentage from 0 to 100."), field=field)
-    return number
-
-
 def clean_reviewer_weights(weights: Mapping[str, Any]) -> dict[str, Decimal]:
     """Manager, peer and self weights in percent; they must sum to 100 (default 60/20/20)."""
     cleaned = {
-        role: _percent(weights.get(role, 0), f"reviewer_weights.{role}")
+        role: clean_percent(weights.get(role, 0), f"reviewer_weights.{role}")
         for role in ("manager", "peer", "self")
     }
     if sum(cleaned.values()) != 100:
@@ -102,7 +93,7 @@ def clean_grade_table(
         )
     parsed: dict[str, Decimal] = {}
     for grade, value in raw_thresholds.items():
-        parsed[grade] = _percent(value, f"grade_thresholds.{grade}")
+        parsed[grade] = clean_percent(value, f"grade_thresholds.{grade}")
     if raw_thresholds and not {"S", "A", "B"} <= set(parsed):
         raise ApplicationError(_("Give the lowest score of S, A and B."), field="grade_thresholds")
     effective = parsed or dict(grade_rules.DEFAULT_THRESHOLDS)
@@ -211,9 +202,9 @@ def _set_settings(cycle: Cycle, data: Mapping[str, Any], templates: list[Templat
     if "formula" in data:
         cycle.formula = clean_formula(data["formula"] or "", templates or None)
     if data.get("guideline_s_max") is not None:
-        cycle.guideline_s_max = _percent(data["guideline_s_max"], "guideline_s_max")
+        cycle.guideline_s_max = clean_percent(data["guideline_s_max"], "guideline_s_max")
     if data.get("guideline_c_min") is not None:
-        cycle.guideline_c_min = _percent(data["guideline_c_min"], "guideline_c_min")
+        cycle.guideline_c_min = clean_percent(data["guideline_c_min"], "guideline_c_min")
     if data.get("pip_on_c") is not None:
         cycle.pip_on_c = bool(data["pip_on_c"])
     if data.get("name") is not None:
@@ -561,7 +552,7 @@ def cycle_publish(*, actor: Actor, cycle: Cycle, version: int | None) -> Cycle:
                         code="unscored",
                         message=a.person.display_name,
                         field="appraisal_id",
-                        extra={"id": a.pk},
+                        extra={"appraisal_id": a.pk, "person_id": a.person_id},
                     )
                     for a in unscored
                 ],

@@ -151,6 +151,17 @@ def test_publish_is_refused_while_appraisals_are_unscored(aw, api_as):
     assert error["code"] == "unscored"
     assert [e["message"] for e in error["errors"]] == ["林晓"]
     assert "林晓" in error["message"]
+    # The ids reach the client in each entry's `detail` (docs/api.md), not only the names.
+    unscored = Appraisal.objects.get(cycle_id=cycle_id, final_score__isnull=True)
+    assert error["errors"] == [
+        {
+            "code": "unscored",
+            "message": "林晓",
+            "field": "appraisal_id",
+            "row": None,
+            "detail": {"appraisal_id": unscored.pk, "person_id": unscored.person_id},
+        }
+    ]
 
 
 def test_patch_scope_after_start_is_refused_naming_the_field(aw, api_as):

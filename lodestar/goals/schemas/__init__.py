@@ -1,12 +1,12 @@
 """Goal API schemas, one module per entity; every schema is importable from here."""
 
+from lodestar.core.schemas import PageIn
 from lodestar.goals.schemas.adjustments import (
     AdjustmentDecisionIn,
     AdjustmentIn,
     AdjustmentOut,
     AdjustmentPage,
 )
-from lodestar.goals.schemas.common import PageIn
 from lodestar.goals.schemas.consensus import (
     ConsensusIn,
     ConsensusOut,

@@ -1,4 +1,4 @@
-"""What the goal schemas share: id fields, the ordering a goal list accepts, paging."""
+"""What the goal schemas share: id fields and the ordering a goal list accepts (paging is core's PageIn)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Annotated
 
 from ninja import Field
 
-from lodestar.core.schemas import MAX_ID, FilterSchema
+from lodestar.core.schemas import MAX_ID
 
 ORDERING_FIELDS = "updated_at|created_at|name|progress|achievement_rate|sort_order|id"
 
@@ -21,8 +21,3 @@ def optional_id(default=None, **kwargs):
 
 
 IdItem = Annotated[int, Field(ge=1, le=MAX_ID)]
-
-
-class PageIn(FilterSchema):
-    page: int = Field(1, ge=1, le=100000)
-    page_size: int = Field(50, ge=1, le=500)

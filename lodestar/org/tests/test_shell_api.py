@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
+import types
+import typing
+from collections import defaultdict
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from pydantic import BaseModel
 
 from lodestar.conftest import PASSWORD, ApiClient, fresh_user, login, token_for
 from lodestar.core.models import Period
@@ -493,6 +498,76 @@ def test_every_operation_declares_its_error_responses(openapi):
             for status in {s for s in statuses if not s.startswith("2")}:
                 schema = operation["responses"][status]["content"]["application/json"]["schema"]
                 assert schema == {"$ref": "#/components/schemas/ErrorOut"}, where
+
+
+def _component_classes(annotation, found: set) -> None:
+    """Collect the pydantic models and enums reachable from `annotation` (each one becomes a component)."""
+    if typing.get_origin(annotation) is not None or isinstance(annotation, types.UnionType):
+        for arg in typing.get_args(annotation):
+            _component_classes(arg, found)
+        return
+    if not isinstance(annotation, type) or not issubclass(annotation, (BaseModel, enum.Enum)):
+        return
+    if annotation in found:
+        return
+    found.add(annotation)
+    if issubclass(annotation, BaseModel):
+        for field in annotation.model_fields.values():
+            _component_classes(field.annotation, found)
+
+
+# The models ninja builds around an operation's parameters and responses; they are not components.
+NINJA_WRAPPERS = {
+    "BodyParams",
+    "FileParams",
+    "FormParams",
+    "PathParams",
+    "QueryParams",
+    "NinjaResponseSchema",
+}
+
+
+def component_classes_by_name() -> dict[str, set[str]]:
+    """Each OpenAPI component name -> the dotted paths of the classes the API's operations use under it."""
+    from config.api import api
+
+    found: set = set()
+    for bound_router in api._get_bound_routers():
+        for path_view in bound_router.path_operations.values():
+            for operation in path_view.operations:
+                for model in [*operation.models, *operation.response_models.values()]:
+                    _component_classes(model, found)
+    names: dict[str, set[str]] = defaultdict(set)
+    for cls in found:
+        if cls.__name__ not in NINJA_WRAPPERS:
+            names[cls.__name__].add(f"{cls.__module__}.{cls.__qualname__}")
+    return names
+
+
+def test_component_names_are_unique_across_apps(openapi):
+    # The document keys its schemas by class name alone: a second `WeightsIn` in another app silently
+    # replaces the first one in the document (ninja merges the definitions into one dict).
+    names = component_classes_by_name()
+    duplicates = {name: sorted(paths) for name, paths in names.items() if len(paths) > 1}
+    assert not duplicates, "OpenAPI component names used by more than one class: " + "; ".join(
+        f"{name}: {', '.join(paths)}" for name, paths in sorted(duplicates.items())
+    )
+    # The walk sees every component of the document (else a duplicate could hide in what it missed).
+    assert set(openapi["components"]["schemas"]) <= set(names)
+
+
+def test_error_items_document_their_detail(openapi):
+    item = openapi["components"]["schemas"]["ErrorItemOut"]
+    assert set(item["properties"]) == {"code", "message", "field", "row", "detail"}
+    assert item["properties"]["detail"]["type"] == "object"
+    assert item["properties"]["detail"]["description"]
+
+
+def test_every_error_item_carries_a_detail_object(org, api_as, year):
+    # A validation error's entries have no facts to add: `detail` is there all the same, empty.
+    response = api_as("admin").post("/periods", {"name": 5, "kind": "custom"})
+    body = assert_error(response, 422)
+    assert body["errors"] and all(e["detail"] == {} for e in body["errors"]), body
 
 
 def test_list_endpoints_that_take_a_department_declare_404(openapi):
