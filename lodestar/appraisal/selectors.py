@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Avg, Prefetch, Q
+from django.db.models import Avg, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from lodestar.appraisal import access
 from lodestar.appraisal.models import (
@@ -21,7 +21,10 @@ from lodestar.appraisal.models import (
     ReviewStatus,
     Stage,
 )
+from lodestar.execution.access import visible_items
+from lodestar.execution.models import RaciAssignment, RaciRole
 from lodestar.org.permissions import managed_paths, person_of, subtree_q
+from lodestar.tracking.access import visible_checkins
 
 RUNNING_STAGES = (Stage.SELF, Stage.MANAGER, Stage.PEER, Stage.CALIBRATION)
 APPRAISAL_RELATED = ("cycle__period", "person", "department", "position", "template", "manager")
@@ -99,11 +102,77 @@ def visible_reviews(user, appraisal: Appraisal) -> list[ReviewRow]:
 
 
 def evidence_of(appraisal: Appraisal) -> list[Evidence]:
+    """The evidence pack with what each piece links to (one query, whatever the kinds)."""
     return list(
         Evidence.objects.filter(appraisal=appraisal)
-        .select_related("added_by", "goal", "item", "case", "checkin__measure")
+        .select_related("added_by", "goal", "item", "case", "checkin__measure", "checkin__item")
         .order_by("created_at", "id")
     )
+
+
+# --- what the evidence pack may link to ------------------------------------------------------------
+# The candidates offered on the appraisal page, and the one set its view checks a chosen id against.
+# Each is the app's own visibility rule (what the reader may see) narrowed to the appraised person's work
+# in the cycle's period, so a list stays short and another person's record is never offered.
+
+EVIDENCE_CHOICES_SHOWN = 50
+
+
+def evidence_items(user, appraisal: Appraisal) -> QuerySet:
+    """Action items the user sees (`execution.access.visible_items`) that the appraised person is
+    accountable or responsible for (their A or an R), within the cycle's period: an item of one of the
+    period's goals, or one due in the period (started in it, when it has no due date)."""
+    period = appraisal.cycle.period
+    person_id = appraisal.person_id
+    theirs = Q(accountable_id=person_id) | Q(
+        Exists(
+            RaciAssignment.objects.filter(
+                item=OuterRef("pk"),
+                person_id=person_id,
+                role__in=(RaciRole.RESPONSIBLE, RaciRole.ACCOUNTABLE),
+            )
+        )
+    )
+    in_period = (
+        Q(goal__period_id=period.pk)
+        | Q(due__gte=period.start, due__lte=period.end)
+        | Q(due__isnull=True, start__gte=period.start, start__lte=period.end)
+    )
+    return visible_items(user).filter(theirs, in_period).order_by("-due", "title", "id")
+
+
+def evidence_checkins(user, appraisal: Appraisal) -> QuerySet:
+    """Check-ins the user sees (`tracking.access.visible_checkins`) that the appraised person made on
+    the measures of their own goals, for weeks or months overlapping the cycle's period."""
+    period = appraisal.cycle.period
+    person_id = appraisal.person_id
+    return (
+        visible_checkins(user)
+        .filter(
+            author_id=person_id,
+            measure__goal__owner_id=person_id,
+            period_start__lte=period.end,
+            period_end__gte=period.start,
+        )
+        .select_related("measure__goal")
+        .order_by("-period_start", "-id")
+    )
+
+
+def evidence_cases(user, appraisal: Appraisal) -> QuerySet:
+    """Cases of the library (knowledge reads them for every signed-in person: `knowledge.access.can_read`)
+    that concern the appraised person's period: written by them, linked to one of their goals of the
+    period, or filed for the period. knowledge sits on appraisal's floor, so the model comes through the
+    relation; its default manager leaves deleted cases out."""
+    period = appraisal.cycle.period
+    person_id = appraisal.person_id
+    case_model = Evidence._meta.get_field("case").related_model
+    if person_of(user) is None:
+        return case_model.objects.none()
+    links = case_model.goals.through.objects.filter(goal__owner_id=person_id, goal__period_id=period.pk)
+    return case_model.objects.filter(
+        Q(author_id=person_id) | Q(pk__in=links.values("case_id")) | Q(period_id=period.pk)
+    ).order_by("-created_at", "-id")
 
 
 def competency_ratings(appraisal: Appraisal) -> list[CompetencyRating]:

@@ -7,6 +7,10 @@ Indicator rules (DOMAIN.md "Appraisal scoring"): weights are percents > 0 and �
 than 100% in a template (`indicators_replace` needs exactly 100%); a quantitative indicator is bound to
 exactly one of a goal type, a goal or a measure, scored linearly (floor and cap as fractions, default cap
 120%) or by a step table; a qualitative one has no binding and an optional 1–5 rubric.
+
+A template in use is locked (`template_in_use`, see `cycles_using`): while a cycle that appraises people on
+it has started and is not yet published, what it scores on — its indicators, weights, bindings, scoring
+rules, rubrics and its position — cannot change; it is copied (`template_copy`) to prepare the next version.
 """
 
 from __future__ import annotations
@@ -16,21 +20,26 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from lodestar.appraisal.access import require_runner
 from lodestar.appraisal.domain.scoring import DEFAULT_CAP, HUNDRED, weights_total_error
 from lodestar.appraisal.models import (
+    Appraisal,
     CommitteeArea,
     CommitteeMember,
     Competency,
     CompetencyGroup,
+    Cycle,
     Indicator,
     IndicatorKind,
     MarketStage,
     PayBase,
     ScoringRule,
+    Stage,
+    StartStatus,
     Template,
 )
 from lodestar.core.errors import ApplicationError, ConflictError, ErrorItem, NotFound
@@ -163,6 +172,64 @@ def _market_stage(value: str | None) -> str:
     return value
 
 
+STARTING = (StartStatus.QUEUED, StartStatus.RUNNING)
+STARTED = (*STARTING, StartStatus.DONE)
+PUBLISHED_STAGES = (Stage.PUBLISHED, Stage.FEEDBACK)
+
+
+def cycles_using(template: Template) -> QuerySet[Cycle]:
+    """The cycles whose scores a change of this template would move: started (or starting) and not yet
+    published, that appraise someone on it, name it among their templates, or — while still creating
+    their appraisals — may pick it as the general template of its position.
+
+    The choice (what a mature appraisal product does): a template is locked only while such a cycle runs.
+    Its scores are live until publishing — `services.scoring` rescores an appraisal on every submitted
+    review, stage change and settings change — so a new weight or rule would silently rewrite results
+    half-way through, some appraisals scored one way and some the other.
+    - Used only by draft cycles (not started, or whose start failed and rolled back): editable. Nothing
+      is scored yet; the cycle takes the template as it is when it starts.
+    - Used only by published cycles: editable. A published cycle is never rescored
+      (`scoring.score_appraisals` returns at once for it): its components, final scores and grades are
+      stored as they were published, indicator names and weights included, so an edit only shapes the
+      cycles to come. The indicators themselves are still kept while rated (`indicator_delete` refuses).
+    The template's name, market stage and active flag stay editable: they steer which template future
+    cycles pick, never a started one's scores.
+    """
+    through = Cycle.templates.through
+    named = through.objects.filter(template_id=template.pk).values("cycle_id")
+    appraised = Appraisal.objects.filter(template_id=template.pk).values("cycle_id")
+    condition = Q(pk__in=appraised) | Q(pk__in=named)
+    if template.is_active:
+        positions = Cycle.positions.through.objects.filter(cycle_id=OuterRef("pk"))
+        may_pick = ~Exists(positions) | Exists(positions.filter(position_id=template.position_id))
+        condition |= Q(may_pick, start_status__in=STARTING)
+    return (
+        Cycle.objects.filter(condition, start_status__in=STARTED)
+        .exclude(stage__in=PUBLISHED_STAGES)
+        .select_related("period")
+        .order_by("-period__start", "name", "id")
+    )
+
+
+def require_template_editable(template: Template) -> None:
+    """409 `template_in_use`, naming the cycles, while a started, unpublished cycle uses the template."""
+    names = [cycle.name for cycle in cycles_using(template)]
+    if names:
+        raise ConflictError(
+            ngettext(
+                "“%(template)s” is in use by the cycle %(cycles)s, which has started and is not published "
+                "yet: its indicators, weights and scoring rules cannot change until it is published. Copy "
+                "the template to prepare the next version.",
+                "“%(template)s” is in use by the cycles %(cycles)s, which have started and are not "
+                "published yet: its indicators, weights and scoring rules cannot change until they are "
+                "published. Copy the template to prepare the next version.",
+                len(names),
+            )
+            % {"template": template.name, "cycles": ", ".join(f"“{name}”" for name in names)},
+            code="template_in_use",
+        )
+
+
 def template_weight_total(template: Template) -> Decimal:
     """The sum of a template's indicator weights, in percent."""
     total = Indicator.objects.filter(template=template).aggregate(total=Sum("weight"))["total"]
@@ -205,6 +272,8 @@ def template_update(*, actor: Actor, template: Template, version: int | None, **
         elif key == "position":
             if value is None:
                 raise ApplicationError(_("This field cannot be empty."), field="position_id", code="required")
+            if value.pk != template.position_id:
+                require_template_editable(template)
             template.position = value
         elif key == "market_stage":
             template.market_stage = _market_stage(value)
@@ -503,6 +572,7 @@ def indicator_create(
     """Add an indicator; the template's weights may not total more than 100% (the last one makes 100)."""
     require_runner(actor)
     template = _locked_template(template)
+    require_template_editable(template)
     clean = _clean_indicator(
         {
             "name": name,
@@ -554,6 +624,7 @@ def _drop_inapplicable(state: dict[str, Any], given: Mapping[str, Any]) -> None:
 def indicator_update(*, actor: Actor, indicator: Indicator, version: int | None, **fields: Any) -> Indicator:
     require_runner(actor)
     template = _locked_template(indicator.template)
+    require_template_editable(template)
     indicator = Indicator.objects.select_for_update().get(pk=indicator.pk)
     check_version(indicator, version)
     state = _state_of(indicator)
@@ -579,7 +650,7 @@ def indicator_update(*, actor: Actor, indicator: Indicator, version: int | None,
 def indicator_delete(*, actor: Actor, indicator: Indicator) -> None:
     """Refused (409 `in_use`) once reviewers have rated it."""
     require_runner(actor)
-    _locked_template(indicator.template)
+    require_template_editable(_locked_template(indicator.template))
     refuse_delete_while_referenced(indicator)
     indicator.delete()
 
@@ -601,6 +672,7 @@ def indicators_replace(
     """
     require_runner(actor)
     template = _locked_template(template)
+    require_template_editable(template)
     check_version(template, version)
     if len(rows) > MAX_INDICATORS:
         raise ApplicationError(

@@ -2,13 +2,31 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 
-from lodestar.appraisal.models import Appraisal, Competency, CompetencyRating, Review, ReviewRole, Stage
+from lodestar.appraisal.models import (
+    Appraisal,
+    Competency,
+    CompetencyRating,
+    Evidence,
+    Review,
+    ReviewRole,
+    Stage,
+)
 from lodestar.appraisal.services import cycles
 from lodestar.appraisal.services import reviews as services
 from lodestar.conftest import login
+from lodestar.execution.models import RaciRole
+from lodestar.goals.models import Measure
+from lodestar.testing.factories import (
+    ActionItemFactory,
+    CaseFactory,
+    CheckInFactory,
+    RaciAssignmentFactory,
+)
 
 
 @pytest.fixture
@@ -16,6 +34,43 @@ def started(aw):
     cycle = cycles.cycle_create(actor=aw.user("hr"), period=aw.q3, departments=[aw.org.mkt])
     cycle = cycles.cycle_start(actor=aw.user("hr"), cycle=cycle, version=cycle.version)
     return cycle, Appraisal.objects.get(cycle=cycle)
+
+
+@pytest.fixture
+def work(aw):
+    """林晓's work of the period next to other people's: what the evidence forms offer and refuse."""
+    org, q3, me = aw.org, aw.q3, aw.person
+    manager = org.person("mkt_manager")
+    day = q3.start + dt.timedelta(days=10)
+    mine = ActionItemFactory(department=org.content, title="小红书种草投放", due=day)
+    RaciAssignmentFactory(item=mine, person=me, role=RaciRole.RESPONSIBLE)
+    # visible to her (her department) but the manager's, and hers but due after the period
+    theirs = ActionItemFactory(department=org.content, title="赵敏的预算复核", due=day)
+    RaciAssignmentFactory(item=theirs, person=manager, role=RaciRole.RESPONSIBLE)
+    later = ActionItemFactory(department=org.content, title="明年的计划", due=q3.end + dt.timedelta(days=200))
+    RaciAssignmentFactory(item=later, person=me, role=RaciRole.RESPONSIBLE)
+    measure = Measure.objects.filter(goal__owner=me, goal__period=q3).order_by("id").first()
+    checkin = CheckInFactory(
+        measure=measure, period_start=day, period_end=day + dt.timedelta(days=6), author=me
+    )
+    # on her goal, but reported by her manager
+    manager_checkin = CheckInFactory(
+        measure=measure,
+        period_start=day + dt.timedelta(days=7),
+        period_end=day + dt.timedelta(days=13),
+        author=manager,
+    )
+    case = CaseFactory(department=org.content, author=me, title="618直播复盘案例")
+    other_case = CaseFactory(department=org.sales, author=org.person("sales_manager"), title="渠道案例")
+    return {
+        "item": mine,
+        "theirs": theirs,
+        "later": later,
+        "checkin": checkin,
+        "manager_checkin": manager_checkin,
+        "case": case,
+        "other_case": other_case,
+    }
 
 
 def test_home_lists_my_appraisal_and_waiting_review(started, client_as, django_assert_max_num_queries):
@@ -28,9 +83,20 @@ def test_home_lists_my_appraisal_and_waiting_review(started, client_as, django_a
     assert 'data-testid="team-appraisal"' in manager_page
 
 
-def test_detail_privacy_and_query_bound(started, aw, client_as, django_assert_max_num_queries):
+def test_detail_privacy_and_query_bound(started, aw, work, client_as, django_assert_max_num_queries):
     cycle, appraisal = started
     url = reverse("appraisal:detail", args=[appraisal.pk])
+    member = aw.user("member")
+    goal = work["checkin"].measure.goal
+    for kind, linked in (
+        ("goal", {"goal": goal}),
+        ("item", {"item": work["item"]}),
+        ("checkin", {"checkin": work["checkin"]}),
+        ("case", {"case": work["case"]}),
+    ):
+        for _n in range(2):  # rows of each kind: the count of queries does not grow with them
+            services.evidence_add(actor=member, appraisal=appraisal, kind=kind, note="证据", **linked)
+    services.evidence_add(actor=member, appraisal=appraisal, kind="link", url="https://example.com/r")
     (peer_review,) = services.peer_request(
         actor=aw.user("mkt_manager"), appraisal=appraisal, reviewer_ids=[aw.peer.pk]
     )
@@ -51,9 +117,13 @@ def test_detail_privacy_and_query_bound(started, aw, client_as, django_assert_ma
     assert (
         client_as("sales_manager").get(reverse("appraisal:review", args=[peer_review.pk])).status_code == 200
     )
+    assert page.count('data-testid="evidence-link"') == 8
     assert login(aw.peer2).get(url).status_code == 404  # another department
-    member_page = client_as("member").get(url).content.decode()
+    with django_assert_max_num_queries(40):
+        member_page = client_as("member").get(url).content.decode()
     assert 'data-testid="peer-form"' not in member_page and 'data-testid="evidence-forms"' in member_page
+    for kind in ("item", "checkin", "case"):
+        assert f'data-testid="evidence-form-{kind}"' in member_page
     # published: the person sees the peer's review, without the anonymous reviewer's name
     aw.rate_worked_example(cycle)
     cycle.refresh_from_db()
@@ -120,3 +190,90 @@ def test_competency_form_and_radar(started, aw, client_as):
     assert CompetencyRating.objects.get(appraisal=appraisal).rating == 4
     page = client_as("member").get(reverse("appraisal:detail", args=[appraisal.pk])).content.decode()
     assert 'data-testid="competency-radar"' in page and "echarts" in page
+
+
+def _add(client, appraisal, **data):
+    return client.post(reverse("appraisal:evidence_add", args=[appraisal.pk]), data)
+
+
+def test_evidence_forms_offer_only_the_persons_work(started, work, client_as):
+    _cycle, appraisal = started
+    page = client_as("member").get(reverse("appraisal:detail", args=[appraisal.pk])).content.decode()
+    assert "小红书种草投放" in page and "618直播复盘案例" in page
+    for absent in ("赵敏的预算复核", "明年的计划", "渠道案例"):
+        assert absent not in page
+    checkins = page.split('data-testid="evidence-form-checkin"', 1)[1].split("</form>", 1)[0]
+    assert f'<option value="{work["checkin"].pk}"' in checkins
+    assert f'<option value="{work["manager_checkin"].pk}"' not in checkins
+    # the manager sees the page, not the forms (the evidence pack is the person's own)
+    manager_page = client_as("mkt_manager").get(reverse("appraisal:detail", args=[appraisal.pk]))
+    assert 'data-testid="evidence-form-item"' not in manager_page.content.decode()
+
+
+def test_evidence_adds_an_item_a_checkin_and_a_case(started, work, client_as):
+    _cycle, appraisal = started
+    client = client_as("member")
+    for kind, record in (("item", work["item"]), ("checkin", work["checkin"]), ("case", work["case"])):
+        response = _add(client, appraisal, kind=kind, **{kind: str(record.pk)}, note=f"{kind} 的说明")
+        assert response.status_code == 302, kind
+        evidence = Evidence.objects.get(appraisal=appraisal, kind=kind)
+        assert getattr(evidence, f"{kind}_id") == record.pk and evidence.note == f"{kind} 的说明"
+    page = client.get(reverse("appraisal:detail", args=[appraisal.pk])).content.decode()
+    assert reverse("execution:detail", args=[work["item"].pk]) in page
+    assert reverse("tracking:measure", args=[work["checkin"].measure_id]) in page
+    assert reverse("knowledge:case_detail", args=[work["case"].pk]) in page
+    assert page.count('data-testid="evidence-link"') == 3
+    # a record deleted since: the row keeps its name, without a dead link
+    work["case"].deleted_at = dt.datetime(2024, 10, 1, tzinfo=dt.UTC)
+    work["case"].save(update_fields=["deleted_at"])
+    page = client.get(reverse("appraisal:detail", args=[appraisal.pk])).content.decode()
+    assert reverse("knowledge:case_detail", args=[work["case"].pk]) not in page
+    assert 'data-testid="evidence-gone"' in page
+
+
+def test_evidence_refuses_another_persons_item_and_checkin(started, work, client_as):
+    _cycle, appraisal = started
+    client = client_as("member")
+    for kind, record in (
+        ("item", work["theirs"]),
+        ("item", work["later"]),
+        ("checkin", work["manager_checkin"]),
+        ("case", work["other_case"]),
+    ):
+        response = _add(client, appraisal, kind=kind, **{kind: str(record.pk)})
+        assert response.status_code == 200, (kind, record)
+        assert f'data-field-error="{kind}"' in response.content.decode()
+    assert not Evidence.objects.filter(appraisal=appraisal).exists()
+    # and nobody but the person adds evidence, whatever they pick
+    response = _add(client_as("mkt_manager"), appraisal, kind="item", item=str(work["item"].pk))
+    assert response.status_code == 302 and not Evidence.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "kind, value",
+    [
+        ("item", ""),
+        ("item", "abc"),
+        ("item", "-3"),
+        ("item", "99999999999999999999999999"),
+        ("checkin", "1.5"),
+        ("checkin", "0"),
+        ("case", "１２"),
+        ("case", "9223372036854775808"),
+    ],
+)
+def test_evidence_garbage_ids_are_form_errors(started, work, client_as, kind, value):
+    _cycle, appraisal = started
+    response = _add(client_as("member"), appraisal, kind=kind, **{kind: value})
+    assert response.status_code == 200
+    assert f'data-field-error="{kind}"' in response.content.decode()
+    assert not Evidence.objects.exists()
+
+
+def test_evidence_unknown_kind_and_missing_field(started, client_as):
+    _cycle, appraisal = started
+    client = client_as("member")
+    assert _add(client, appraisal, kind="nonsense").status_code == 302
+    response = _add(client, appraisal, kind="case")  # no case chosen
+    assert response.status_code == 200 and 'data-field-error="case"' in response.content.decode()
+    assert not Evidence.objects.exists()

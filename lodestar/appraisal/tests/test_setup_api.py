@@ -220,3 +220,40 @@ def test_list_query_counts_are_bounded(api_as, django_assert_max_num_queries):
         assert api.get("/pay-bases").status_code == 200
     with django_assert_max_num_queries(12):
         assert api.get("/positions").status_code == 200
+
+
+def test_template_in_use_refuses_edits_with_409(template, api_as, goal_type):
+    from lodestar.appraisal.models import Stage, StartStatus
+    from lodestar.testing.factories import CycleFactory
+
+    api = api_as("hr")
+    url = f"/appraisal-templates/{template.pk}/indicators"
+    saved = api.request("PUT", url, {"indicators": seeds(goal_type)})
+    assert saved.status_code == 200, saved.json()
+    cycle = CycleFactory(name="2024Q3绩效考核", start_status=StartStatus.DONE, stage=Stage.SELF)
+    AppraisalFactory(cycle=cycle, template=template)
+    first = Indicator.objects.filter(template=template).order_by("sort_order").first()
+    template.refresh_from_db()
+    refusals = [
+        api.request("PUT", url, {"indicators": seeds(goal_type)}),
+        api.post(url, {"name": "新指标", "kind": "qualitative", "weight": "1"}),
+        api.patch(f"{url}/{first.pk}", {"weight": "35", "version": first.version}),
+        api.delete(f"{url}/{first.pk}"),
+        api.patch(
+            f"/appraisal-templates/{template.pk}",
+            {"position_id": PositionFactory().pk, "version": template.version},
+        ),
+    ]
+    for response in refusals:
+        assert response.status_code == 409, response.json()
+        assert response.json()["code"] == "template_in_use" and "2024Q3绩效考核" in response.json()["message"]
+    assert Indicator.objects.get(pk=first.pk).weight == Decimal(40)
+    renamed = api.patch(f"/appraisal-templates/{template.pk}", {"name": "旧版", "version": template.version})
+    assert renamed.status_code == 200
+    copy = api.post(f"/appraisal-templates/{template.pk}/copy", {"market_stage": "mature"})
+    assert copy.status_code == 201
+    copy_url = f"/appraisal-templates/{copy.json()['id']}/indicators"
+    assert api.request("PUT", copy_url, {"indicators": seeds(goal_type)}).status_code == 200
+    cycle.stage = Stage.PUBLISHED
+    cycle.save()
+    assert api.patch(f"{url}/{first.pk}", {"weight": "35", "version": first.version}).status_code == 200

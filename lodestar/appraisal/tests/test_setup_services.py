@@ -327,3 +327,119 @@ def test_competencies_and_committee(org, hr):
     CommitteeMemberFactory(person=org.member)
     with pytest.raises(PermissionDeniedError):
         services.committee_member_add(actor=fresh_user(org.member), person=org.sales_manager, area="hr")
+
+
+# --- a template in use is locked ---------------------------------------------------------------------
+
+
+def _rows_of(template) -> list[dict]:
+    return [
+        {
+            "id": i.pk,
+            "name": i.name,
+            "kind": i.kind,
+            "weight": i.weight,
+            "goal_type": i.goal_type,
+            "goal": i.goal,
+            "measure": i.measure,
+            "floor": i.floor,
+            "cap": i.cap,
+            "rubric": i.rubric,
+        }
+        for i in template.indicators.order_by("sort_order", "id")
+    ]
+
+
+def test_template_of_a_running_cycle_is_locked_until_published(aw):
+    from lodestar.appraisal.models import Appraisal, Stage
+    from lodestar.appraisal.services import cycles, scoring
+
+    hr = aw.user("hr")
+    cycle = cycles.cycle_create(actor=hr, period=aw.q3, departments=[aw.org.mkt], name="Q3考核")
+    assert services.cycles_using(aw.template).count() == 0  # a draft cycle: still editable
+    services.indicator_update(
+        actor=hr,
+        indicator=aw.indicators["方案创新"],
+        version=aw.indicators["方案创新"].version,
+        rubric={"5": "行业首创"},
+    )
+    cycle = cycles.cycle_start(actor=hr, cycle=cycle, version=cycle.version)
+    innovation = Indicator.objects.get(pk=aw.indicators["方案创新"].pk)
+    attempts = [
+        lambda: services.indicator_update(
+            actor=hr, indicator=innovation, version=innovation.version, weight=Decimal("10")
+        ),
+        lambda: services.indicator_update(
+            actor=hr, indicator=innovation, version=innovation.version, rule="steps", kind="quantitative"
+        ),
+        lambda: services.indicator_create(actor=hr, template=aw.template, **qual("新指标", "1")),
+        lambda: services.indicator_delete(actor=hr, indicator=innovation),
+        lambda: services.indicators_replace(actor=hr, template=aw.template, rows=_rows_of(aw.template)),
+        lambda: services.template_update(
+            actor=hr,
+            template=aw.template,
+            version=aw.template.version,
+            position=PositionFactory(name="销售岗"),
+        ),
+    ]
+    for attempt in attempts:
+        with pytest.raises(ConflictError) as exc:
+            attempt()
+        assert exc.value.code == "template_in_use" and "Q3考核" in exc.value.message
+    assert Indicator.objects.get(pk=innovation.pk).weight == Decimal(15)
+    # what only steers future cycles stays editable; a copy is free to change
+    renamed = services.template_update(
+        actor=hr, template=aw.template, version=aw.template.version, name="市场岗考核模板(2024)"
+    )
+    copy = services.template_copy(actor=hr, template=renamed, market_stage="")
+    services.indicator_update(
+        actor=hr, indicator=copy.indicators.get(name="方案创新"), version=1, weight=Decimal("10")
+    )
+    # published: the scores are stored and never recomputed, so the template is free again
+    aw.rate_worked_example(cycle)
+    cycle.refresh_from_db()
+    cycle = cycles.cycle_advance(actor=hr, cycle=cycle, version=cycle.version, to_stage=Stage.CALIBRATION)
+    with pytest.raises(ConflictError):
+        services.indicators_replace(actor=hr, template=aw.template, rows=_rows_of(aw.template))
+    cycle = cycles.cycle_publish(actor=hr, cycle=cycle, version=cycle.version)
+    published = Appraisal.objects.get(cycle=cycle)
+    assert services.cycles_using(aw.template).count() == 0
+    rows = _rows_of(aw.template)
+    rows[0]["weight"], rows[3]["weight"] = Decimal(45), Decimal(10)
+    services.indicators_replace(actor=hr, template=aw.template, rows=rows)
+    assert scoring.score_appraisals(cycle) == 0
+    appraisal = Appraisal.objects.get(cycle=cycle)
+    assert appraisal.final_score == published.final_score == Decimal("88.95") and appraisal.grade == "A"
+    assert appraisal.components == published.components  # as scored, old weights included
+
+
+def test_which_cycles_lock_a_template(hr, template):
+    from lodestar.appraisal.models import Stage, StartStatus
+    from lodestar.testing.factories import CycleFactory
+
+    IndicatorFactory(template=template, weight=Decimal(100), name="团队协作")
+    draft = CycleFactory(name="草稿周期")
+    draft.templates.add(template)
+    failed = CycleFactory(name="启动失败", start_status=StartStatus.FAILED)
+    failed.templates.add(template)
+    published = CycleFactory(name="已发布", start_status=StartStatus.DONE, stage=Stage.PUBLISHED)
+    AppraisalFactory(cycle=published, template=template)
+    feedback = CycleFactory(name="面谈中", start_status=StartStatus.DONE, stage=Stage.FEEDBACK)
+    AppraisalFactory(cycle=feedback, template=template)
+    assert list(services.cycles_using(template)) == []
+    services.indicator_update(
+        actor=hr, indicator=template.indicators.get(), version=1, name="协作"
+    )  # editable
+    # a cycle creating its appraisals may pick it as its position's general template
+    starting = CycleFactory(name="启动中", start_status=StartStatus.QUEUED)
+    assert [c.name for c in services.cycles_using(template)] == ["启动中"]
+    starting.positions.add(PositionFactory(name="别的岗位"))
+    assert list(services.cycles_using(template)) == []
+    starting.positions.add(template.position)
+    running = CycleFactory(name="自评中", start_status=StartStatus.DONE, stage=Stage.SELF)
+    running.templates.add(template)
+    assert {c.name for c in services.cycles_using(template)} == {"启动中", "自评中"}
+    with pytest.raises(ConflictError) as exc:
+        services.indicator_delete(actor=hr, indicator=template.indicators.get())
+    assert exc.value.code == "template_in_use"
+    assert "“启动中”" in exc.value.message and "“自评中”" in exc.value.message

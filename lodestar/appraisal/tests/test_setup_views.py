@@ -231,3 +231,49 @@ def test_list_pages_query_counts_bounded(org, client_as, django_assert_max_num_q
             assert client.get(reverse(f"appraisal:{name}")).status_code == 200
     with django_assert_max_num_queries(25):
         assert client.get(reverse("appraisal:setup_template", args=[template.pk])).status_code == 200
+
+
+def test_template_in_use_is_read_only_and_offers_a_copy(template, goal_type, client_as):
+    from lodestar.appraisal.models import Stage, StartStatus
+    from lodestar.testing.factories import AppraisalFactory, CycleFactory
+
+    client = client_as("hr")
+    url = reverse("appraisal:setup_template", args=[template.pk])
+    assert client.post(url, seeds_post(template, goal_type)).status_code == 302
+    cycle = CycleFactory(name="2024Q3绩效考核", start_status=StartStatus.DONE, stage=Stage.MANAGER)
+    AppraisalFactory(cycle=cycle, template=template)
+    page = client.get(url).content.decode()
+    assert 'data-testid="template-locked"' in page and "2024Q3绩效考核" in page
+    assert reverse("appraisal:cycle_detail", args=[cycle.pk]) in page
+    assert 'data-testid="indicators-form"' not in page and 'data-testid="indicator-table"' in page
+    assert 'data-testid="copy-to-edit"' in page and 'data-testid="template-edit-form"' in page
+    # a stale page posting the indicators anyway: refused, said why, nothing changed
+    template.refresh_from_db()
+    data = seeds_post(template, goal_type)
+    response = client.post(url, data)
+    assert response.status_code == 302
+    followed = client.get(url).content.decode()
+    assert "2024Q3绩效考核" in followed and 'data-testid="template-locked"' in followed
+    data["ind-0-weight"] = "abc"  # an invalid formset: the page again, still read-only
+    page = client.post(url, data).content.decode()
+    assert 'data-testid="template-locked"' in page and 'data-testid="indicators-form"' not in page
+    assert list(template.indicators.values_list("weight", flat=True).order_by("sort_order")) == [
+        40,
+        20,
+        10,
+        15,
+        15,
+    ]
+    # the copy is editable
+    response = client.post(reverse("appraisal:setup_template_copy", args=[template.pk]), {"market_stage": ""})
+    copy = Template.objects.get(copied_from=template)
+    copy_page = client.get(response["Location"]).content.decode()
+    assert copy.indicators.count() == 5 and 'data-testid="indicators-form"' in copy_page
+    assert 'data-testid="template-locked"' not in copy_page
+    # a reader sees no lock banner (and no controls) either way
+    reader = client_as("member").get(url).content.decode()
+    assert 'data-testid="template-locked"' not in reader and 'data-testid="copy-to-edit"' not in reader
+    # published: editable again
+    cycle.stage = Stage.PUBLISHED
+    cycle.save()
+    assert 'data-testid="indicators-form"' in client.get(url).content.decode()

@@ -4,8 +4,12 @@ one review (1–5 per qualitative indicator against its rubric, comments, save o
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django import forms
 from django.contrib import messages
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -93,6 +97,99 @@ class ReviewForm(forms.Form):
         return [(i, self[f"rating_{i.pk}"], self[f"comment_{i.pk}"]) for i in self.indicators]
 
 
+class LinkedEvidenceForm(forms.Form):
+    """Evidence that links to the person's own work — an action item, a check-in or a case: one of the
+    candidates `selectors.evidence_*` offers, and a note. The chosen id is checked against that same set
+    (never a query over everything): anything else, garbage included, is the field's "not found"."""
+
+    FIELDS: dict[str, tuple] = {
+        EvidenceKind.ITEM: (
+            "item",
+            gettext_lazy("One of my action items of the period"),
+            gettext_lazy("Action item not found."),
+            gettext_lazy("Add the action item"),
+        ),
+        EvidenceKind.CHECKIN: (
+            "checkin",
+            gettext_lazy("One of my check-ins of the period"),
+            gettext_lazy("Check-in not found."),
+            gettext_lazy("Add the check-in"),
+        ),
+        EvidenceKind.CASE: (
+            "case",
+            gettext_lazy("A case from the library"),
+            gettext_lazy("Case not found."),
+            gettext_lazy("Add the case"),
+        ),
+    }
+
+    kind = forms.CharField(widget=forms.HiddenInput)
+    note = forms.CharField(
+        label=gettext_lazy("Note"),
+        required=False,
+        max_length=300,
+        widget=forms.TextInput(attrs={"class": "form-control", "maxlength": 300}),
+    )
+
+    def __init__(self, *args, kind: str, candidates, **kwargs):
+        kwargs.setdefault("auto_id", f"ev-{kind}-%s")
+        kwargs.setdefault("initial", {"kind": kind})
+        super().__init__(*args, **kwargs)
+        self.evidence_kind = kind  # not `kind`: the template would read the hidden field of that name
+        self.candidates = candidates
+        self.field_name, label, self.not_found, self.submit_label = self.FIELDS[kind]
+        shown = list(candidates[: selectors.EVIDENCE_CHOICES_SHOWN])
+        self.has_candidates = bool(shown)
+        self.fields[self.field_name] = forms.CharField(
+            label=label,
+            widget=forms.Select(
+                choices=[(obj.pk, evidence_choice_label(kind, obj)) for obj in shown],
+                attrs={"class": "form-select"},
+            ),
+        )
+        self.order_fields(["kind", self.field_name, "note"])
+
+    def clean(self):
+        data = super().clean()
+        if self.field_name in data:
+            pk = int_param(data[self.field_name])
+            chosen = self.candidates.filter(pk=pk).first() if pk else None
+            if chosen is None:
+                self.add_error(self.field_name, forms.ValidationError(self.not_found, code="not_found"))
+            else:
+                data[self.field_name] = chosen
+        return data
+
+    @property
+    def visible(self) -> bool:
+        """Shown when there is something to choose, or an error to show."""
+        return self.has_candidates or self.is_bound
+
+
+def evidence_choice_label(kind: str, obj) -> str:
+    if kind == EvidenceKind.ITEM:
+        return f"{obj.title} · {obj.due}" if obj.due else obj.title
+    if kind == EvidenceKind.CHECKIN:
+        return f"{obj.measure.name} · {obj.period_start}–{obj.period_end}"
+    return obj.title
+
+
+EVIDENCE_CANDIDATES: dict[str, Callable[[Any, Appraisal], QuerySet]] = {
+    EvidenceKind.ITEM: selectors.evidence_items,
+    EvidenceKind.CHECKIN: selectors.evidence_checkins,
+    EvidenceKind.CASE: selectors.evidence_cases,
+}
+
+
+def _linked_forms(user, appraisal: Appraisal, bound: LinkedEvidenceForm | None = None) -> list:
+    return [
+        bound
+        if bound is not None and bound.evidence_kind == kind
+        else LinkedEvidenceForm(kind=kind, candidates=candidates(user, appraisal))
+        for kind, candidates in EVIDENCE_CANDIDATES.items()
+    ]
+
+
 class PeerForm(forms.Form):
     reviewer = PersonField(label=gettext_lazy("Cross-department reviewer"), queryset=Person.objects.none())
 
@@ -138,7 +235,9 @@ def home(request):
     )
 
 
-def _detail_context(request, appraisal: Appraisal, **extra) -> dict:
+def _detail_context(
+    request, appraisal: Appraisal, linked_form: LinkedEvidenceForm | None = None, **extra
+) -> dict:
     user = request.user
     components = appraisal.components or []
     by_role = selectors.qualitative_by_role(components)
@@ -176,6 +275,7 @@ def _detail_context(request, appraisal: Appraisal, **extra) -> dict:
         )
         if can_evidence
         else [],
+        "linked_forms": _linked_forms(user, appraisal, linked_form) if can_evidence else [],
         "chart": chart,
         "has_chart": bool(chart["series"]),
         "labels": {"person": appraisal.person.display_name, "department": _("department average")},
@@ -293,6 +393,8 @@ def peer_remove(request, appraisal_id: int, review_id: int):
 def evidence_add(request, appraisal_id: int):
     appraisal = access.access_appraisal(request.user, appraisal_id)
     kind = request.POST.get("kind", "")
+    if kind in EVIDENCE_CANDIDATES:
+        return _linked_evidence_add(request, appraisal, kind)
     linked: dict = {}
     with service_errors(request):
         if kind == EvidenceKind.GOAL:
@@ -314,6 +416,33 @@ def evidence_add(request, appraisal_id: int):
         )
         messages.success(request, _("The evidence was added."))
     return _back(appraisal.pk, "evidence")
+
+
+def _linked_evidence_add(request, appraisal: Appraisal, kind: str) -> HttpResponse:
+    """An action item, check-in or case: a form error on its field (the page again) when refused."""
+    if not access.can_add_evidence(request.user, appraisal):
+        messages.error(request, _("Only the person appraised adds evidence, while reviews are open."))
+        return _back(appraisal.pk, "evidence")
+    form = LinkedEvidenceForm(
+        request.POST, kind=kind, candidates=EVIDENCE_CANDIDATES[kind](request.user, appraisal)
+    )
+    if form.is_valid():
+        try:
+            services.evidence_add(
+                actor=request.user,
+                appraisal=appraisal,
+                kind=kind,
+                note=form.cleaned_data["note"],
+                **{form.field_name: form.cleaned_data[form.field_name]},
+            )
+        except ApplicationError as exc:
+            add_error_to_form(form, exc)
+        else:
+            messages.success(request, _("The evidence was added."))
+            return _back(appraisal.pk, "evidence")
+    return render(
+        request, "appraisal/reviews/detail.html", _detail_context(request, appraisal, linked_form=form)
+    )
 
 
 @require_POST

@@ -381,12 +381,15 @@ def _template_context(request, template: Template, **extra) -> dict:
         indicator.steps_text = steps_text(indicator.steps)
     total = template.weight_total or Decimal(0)
     runner = can_run_appraisal(request.user)
+    # Read-only while a started, unpublished cycle scores people on it (services.setup.cycles_using).
+    locked_by = list(services.cycles_using(template)) if runner else []
     context = {
         "template": template,
         "indicators": indicators,
         "total": total,
         "is_complete": total == HUNDRED,
-        "formset": _formset(template) if runner else None,
+        "locked_by": locked_by,
+        "formset": _formset(template) if runner and not locked_by else None,
         "edit_form": TemplateEditForm(
             initial={
                 "version": template.version,
@@ -402,6 +405,8 @@ def _template_context(request, template: Template, **extra) -> dict:
         **_tabs(request, "templates"),
     }
     context.update(extra)
+    if locked_by:
+        context["formset"] = None  # a posted formset comes back read-only too, the banner saying why
     return context
 
 
@@ -437,6 +442,10 @@ def template_detail(request, template_id: int):
             except ApplicationError as exc:
                 if exc.status == 403:
                     raise
+                if exc.code == "template_in_use":
+                    # The page shows why it is read-only now, and offers the copy instead.
+                    messages.error(request, exc.message)
+                    return redirect("appraisal:setup_template", template.pk)
                 if exc.errors:
                     for item in exc.errors:
                         form = (
