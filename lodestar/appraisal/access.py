@@ -307,6 +307,42 @@ def can_open_pip_for(user, person) -> bool:
     return is_hr_or_admin(user) or _manages_person(user, person)
 
 
+def can_open_pips(user) -> bool:
+    """May open improvement plans by hand at all (the "open a plan" page and its button): HR, admins and
+    whoever manages people (a department, or direct reports). Which people: `can_open_pip_for`."""
+    if not can_write(user):
+        return False
+    if is_hr_or_admin(user) or managed_paths(user):
+        return True
+    from lodestar.org.models import Person
+
+    me = person_of(user)
+    return me is not None and Person.objects.filter(manager=me, is_active=True).exists()
+
+
+def can_open_pip_on(user, appraisal: Appraisal) -> bool:
+    """Open a plan by hand from an appraisal: its result is published and the user may open a plan for its
+    person (`can_open_pip_for`)."""
+    return appraisal.cycle.is_published and can_open_pip_for(user, appraisal.person)
+
+
+def pip_openable_appraisals(user):
+    """The published appraisals the user may open a plan from (`can_open_pip_on`, as a query): all for HR
+    and admins; for a line manager those of their direct reports and of the departments they manage —
+    never their own."""
+    qs = Appraisal.objects.filter(cycle__stage__in=(Stage.PUBLISHED, Stage.FEEDBACK), person__is_active=True)
+    if not can_write(user):
+        return qs.none()
+    if is_hr_or_admin(user):
+        return qs
+    me = person_of(user)
+    if me is None:
+        return qs.none()
+    return qs.filter(
+        Q(person__manager=me) | subtree_q(managed_paths(user), "person__department__path")
+    ).exclude(person=me)
+
+
 def visible_pips(user):
     """Improvement plans: the person, the mentor, their line managers, HR partners and admins."""
     from lodestar.appraisal.models import Pip
@@ -462,6 +498,8 @@ def register_outcome_checks() -> None:
     from lodestar.core.permission_checks import register
 
     register("appraisal.open_pip", can_open_pip_for)
+    register("appraisal.open_pip_on", can_open_pip_on)
+    register("appraisal.open_pips", lambda user, _obj=None: can_open_pips(user))
     register("appraisal.manage_pip", can_manage_pip)
     register("appraisal.record_pip_check", can_record_pip_check)
     register("appraisal.acknowledge_feedback", can_acknowledge_feedback)

@@ -229,6 +229,9 @@ MATRIX: dict[str, dict[str, int]] = {
     "appraisal:peer_remove": POST_ONLY,
     "appraisal:pip_check": POST_ONLY,
     "appraisal:pip_close": POST_ONLY,
+    # Opening a plan by hand: HR, admins and whoever manages people (the form offers only the published
+    # appraisals of the people they may open one for; the world's cycle is unpublished: none yet).
+    "appraisal:pip_create": row(OK, OK, OK, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN),
     "appraisal:pip_detail": row(OK, OK, NOT_FOUND, OK, NOT_FOUND, OK, NOT_FOUND),
     "appraisal:pip_edit": POST_ONLY,
     "appraisal:pip_list": everyone(OK),

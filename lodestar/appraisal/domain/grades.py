@@ -132,3 +132,14 @@ def promotion_candidate(quarter_grades: Sequence[str]) -> bool:
 def opens_pip(grade: str) -> bool:
     """C (or D) → performance improvement plan."""
     return grade in ("C", "D")
+
+
+def pip_after_regrade(old_grade: str, new_grade: str) -> str | None:
+    """What a changed grade (an upheld appeal) does to the improvement plan (DOMAIN.md §5 "C → PIP"):
+    "open" when the new grade opens a plan (`opens_pip`), "close" when it moves out of C/D to B or
+    better, None otherwise (C ↔ D keeps the plan; S/A/B ↔ S/A/B never had one)."""
+    if opens_pip(new_grade):
+        return "open"
+    if opens_pip(old_grade):
+        return "close"
+    return None

@@ -1,7 +1,8 @@
 """Appeals (申诉): the person contests a published result with a reason; the committee (marketing, HR and
 finance members) or an admin decides, and the decision is recorded. An upheld appeal with a new grade is
-the one way a published result changes: a CalibrationMove linked to the appeal records it, and the
-coefficient and bonus follow through `services.scoring.apply_grade`."""
+the one way a published result changes: a CalibrationMove linked to the appeal records it, the
+coefficient and bonus follow through `services.scoring.apply_grade`, and the improvement plan follows
+through `services.pips.pips_follow_regrade` (a new C or D opens one; B or better closes it)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from django.utils.translation import gettext as _
 from lodestar.appraisal import access
 from lodestar.appraisal.domain import grades as grade_rules
 from lodestar.appraisal.models import Appeal, AppealStatus, Appraisal, CalibrationMove, CommitteeMember
-from lodestar.appraisal.services import scoring
+from lodestar.appraisal.services import pips, scoring
 from lodestar.appraisal.services._outcomes import actor_person, clean_text, notify_on_commit
 from lodestar.appraisal.services.cycles import appraisal_url
 from lodestar.core.errors import ApplicationError, ConflictError, PermissionDeniedError
@@ -70,7 +71,8 @@ def appeal_decide(
     version: int | None = None,
 ) -> Appeal:
     """Uphold or reject an open appeal with the decision written down. Upheld with a new grade: the grade
-    moves (recorded as a calibration move of the appeal), and with it the coefficient and the bonus."""
+    moves (recorded as a calibration move of the appeal), and with it the coefficient, the bonus and the
+    improvement plan (opened for a new C or D, closed when the grade moves up to B or better)."""
     me = actor_person(actor)
     if status not in DECISIONS:
         raise ApplicationError(_("Choose upheld or rejected."), field="status")
@@ -109,9 +111,10 @@ def appeal_decide(
         bump_version(appeal)
         appeal.save()
         if new_grade:
+            old_grade = appraisal.effective_grade
             CalibrationMove.objects.create(
                 appraisal=appraisal,
-                from_grade=appraisal.effective_grade,
+                from_grade=old_grade,
                 to_grade=new_grade,
                 reason=text,
                 moved_by=me,
@@ -130,6 +133,7 @@ def appeal_decide(
                     "updated_at",
                 ]
             )
+            pips.pips_follow_regrade(appraisal=appraisal, old_grade=old_grade, by=me, reason=text)
         if status == AppealStatus.UPHELD:
             title = _("Your appeal on %(cycle)s was upheld.") % {"cycle": appraisal.cycle.name}
         else:

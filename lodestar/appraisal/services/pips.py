@@ -1,5 +1,7 @@
-"""Improvement plans (绩效改进计划): opened for a C or D when a cycle is published (services.cycles) or by HR
-and line managers; goals, a mentor and check dates; the result of each check date; closed with an outcome.
+"""Improvement plans (绩效改进计划): opened for a C or D when a cycle is published (services.cycles) or when
+an upheld appeal moves the grade to C or D (`pips_follow_regrade`, closing the plan when it moves up to B or
+better), or by HR and line managers; goals, a mentor and check dates; the result of each check date; closed
+with an outcome.
 
 Check dates lie within the plan's start and end; a date whose result is recorded cannot be dropped.
 """
@@ -15,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lodestar.appraisal import access
+from lodestar.appraisal.domain import grades as grade_rules
 from lodestar.appraisal.models import Appraisal, Pip, PipCheck, PipOutcome
 from lodestar.appraisal.services._outcomes import actor_person, clean_text, notify_on_commit
 from lodestar.core.errors import ApplicationError, ConflictError, PermissionDeniedError
@@ -90,8 +93,15 @@ def pip_create(
         raise PermissionDeniedError(
             _("Only HR, admins and the person's line managers open improvement plans.")
         )
-    if appraisal is not None and appraisal.person_id != person.pk:
-        raise ApplicationError(_("This appraisal is someone else's."), field="appraisal_id")
+    if appraisal is not None:
+        if appraisal.person_id != person.pk:
+            raise ApplicationError(_("This appraisal is someone else's."), field="appraisal_id")
+        if not appraisal.cycle.is_published:
+            raise ConflictError(
+                _("A plan is opened from an appraisal once its result is published."),
+                code="not_published",
+                field="appraisal_id",
+            )
     starts = starts or timezone.localdate()
     ends = ends or starts + dt.timedelta(days=PIP_DAYS)
     if ends < starts:
@@ -115,6 +125,14 @@ def pip_create(
         check_dates=clean_check_dates(check_dates, starts, ends),
     )
     with transaction.atomic():
+        if appraisal is not None:
+            Appraisal.objects.select_for_update().filter(pk=appraisal.pk).first()
+            if Pip.objects.filter(appraisal=appraisal, closed_at__isnull=True).exists():
+                raise ConflictError(
+                    _("This appraisal already has an improvement plan in progress."),
+                    code="pip_open",
+                    field="appraisal_id",
+                )
         validated_save(pip)
         notify_on_commit(
             [person, pip.mentor],
@@ -224,3 +242,78 @@ def pip_close(*, actor: Actor, pip: Pip, outcome: str, outcome_note: str, versio
             pip_url(pip),
         )
     return pip
+
+
+def plan_for_grade(appraisal: Appraisal, *, today: dt.date | None = None) -> Pip | None:
+    """The plan a C or D opens (`domain.grades.opens_pip`) when the cycle says so (`pip_on_c`), unsaved:
+    from today for 90 days, checks after 30, 60 and 90 days, the reviewing manager as mentor. None when
+    the grade opens no plan."""
+    if not appraisal.cycle.pip_on_c or not grade_rules.opens_pip(appraisal.effective_grade):
+        return None
+    today = today or timezone.localdate()
+    manager_id = appraisal.manager_id if appraisal.manager_id != appraisal.person_id else None
+    return Pip(
+        person_id=appraisal.person_id,
+        appraisal=appraisal,
+        mentor_id=manager_id,
+        starts=today,
+        ends=today + dt.timedelta(days=PIP_DAYS),
+        check_dates=[(today + dt.timedelta(days=d)).isoformat() for d in CHECK_OFFSETS],
+    )
+
+
+def pips_follow_regrade(*, appraisal: Appraisal, old_grade: str, by: Person, reason: str) -> list[Pip]:
+    """After an upheld appeal moved the grade of `appraisal` (already saved with its new grade), inside the
+    appeal's transaction (`domain.grades.pip_after_regrade`):
+
+    - moved to C or D: a plan opens just as publishing opens one (`plan_for_grade`), unless the appraisal
+      already has a plan in progress;
+    - moved from C or D up to B or better: the plans in progress of the appraisal are closed, the reason
+      recorded in the outcome note. The plan model has no "cancelled" outcome: the closest, "improved", is
+      used, and the note says the appeal changed the grade.
+
+    The person and the mentor are notified. Returns the plans opened or closed."""
+    new_grade = appraisal.effective_grade
+    effect = grade_rules.pip_after_regrade(old_grade, new_grade)
+    if effect == "open":
+        if Pip.objects.filter(appraisal=appraisal, closed_at__isnull=True).exists():
+            return []
+        pip = plan_for_grade(appraisal)
+        if pip is None:
+            return []
+        validated_save(pip)
+        notify_on_commit(
+            [appraisal.person, pip.mentor],
+            by,
+            _("An improvement plan was opened for %(name)s.") % {"name": appraisal.person.display_name},
+            pip_url(pip),
+        )
+        return [pip]
+    if effect != "close":
+        return []
+    closed = []
+    note = _("Closed: an upheld appeal moved the grade from %(old)s to %(new)s. %(reason)s") % {
+        "old": old_grade,
+        "new": new_grade,
+        "reason": reason,
+    }
+    for pip in (
+        Pip.objects.select_for_update(of=("self",))
+        .select_related("person", "mentor")
+        .filter(appraisal=appraisal, closed_at__isnull=True)
+        .order_by("id")
+    ):
+        pip.outcome = PipOutcome.IMPROVED
+        pip.outcome_note = note.strip()
+        pip.closed_at = timezone.now()
+        bump_version(pip)
+        pip.save()
+        notify_on_commit(
+            [pip.person, pip.mentor],
+            by,
+            _("The improvement plan of %(name)s is closed: %(outcome)s.")
+            % {"name": pip.person.display_name, "outcome": pip.get_outcome_display()},
+            pip_url(pip),
+        )
+        closed.append(pip)
+    return closed

@@ -34,5 +34,7 @@ def appraisal_outcomes_panel(context, appraisal) -> dict:
         "appeals": panel.appeals,
         "can_appeal": panel.open_appeal is None and access.can_appeal(user, appraisal),
         "pips": panel.pips,
+        "can_open_pip": not any(p.closed_at is None for p in panel.pips)
+        and access.can_open_pip_on(user, appraisal),
         "next": request.get_full_path() if request is not None else "",
     }

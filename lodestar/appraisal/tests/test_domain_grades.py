@@ -297,3 +297,19 @@ def test_promotion_candidate_iff_two_consecutive_a_or_s(quarters):
 )
 def test_c_or_d_opens_a_pip(grade, pip):
     assert grades.opens_pip(grade) is pip
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "effect"),
+    [
+        ("A", "C", "open"),
+        ("B", "D", "open"),
+        ("C", "D", "open"),  # the service opens one only when none is in progress
+        ("C", "B", "close"),
+        ("D", "S", "close"),
+        ("A", "S", None),
+        ("B", "A", None),
+    ],
+)
+def test_what_a_regrade_does_to_the_improvement_plan(old, new, effect):
+    assert grades.pip_after_regrade(old, new) == effect

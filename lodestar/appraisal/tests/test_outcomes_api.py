@@ -137,6 +137,27 @@ def test_pip_flow_through_the_api(aw, api_as):
     assert api_as("sales_manager").post("/pips", {"person_id": aw.person.pk}).status_code == 403
 
 
+def test_a_plan_from_an_appraisal_through_the_api(aw, api_as):
+    appraisal = publish_worked_example(aw)  # A: no plan yet
+    hr = api_as("hr")
+    body = {"person_id": aw.person.pk, "appraisal_id": appraisal.pk, "goals": "转化率提升到8%"}
+    response = hr.post("/pips", body)
+    assert response.status_code == 201, response.content
+    assert (response.json()["appraisal_id"], response.json()["mentor_id"]) == (
+        appraisal.pk,
+        aw.org.person("mkt_manager").pk,
+    )
+    response = hr.post("/pips", body)  # one plan in progress per appraisal
+    assert response.status_code == 409 and response.json()["code"] == "pip_open", response.content
+    draft = published(aw, fy2024("quarter")[1], "70", "B", stage=Stage.CALIBRATION)
+    response = hr.post("/pips", {"person_id": aw.person.pk, "appraisal_id": draft.pk})
+    assert response.status_code == 409 and response.json()["code"] == "not_published", response.content
+    response = hr.post(
+        "/pips", {"person_id": aw.person.pk, "appraisal_id": appraisal.pk, "ends": "2020-01-01"}
+    )
+    assert response.status_code == 422 and response.json()["field"] == "ends", response.content
+
+
 def test_promotion_candidates_for_hr_only(aw, api_as):
     quarters = fy2024("quarter")
     published(aw, quarters[0], "88", "A")

@@ -293,6 +293,85 @@ def test_who_opens_and_sees_plans(aw):
         pips.pip_close(actor=aw.user("sales_manager"), pip=pip, outcome="improved", outcome_note="x")
 
 
+def _uphold(aw, appraisal, new_grade, decision="补录数据属实"):
+    appeal = appeals.appeal_create(actor=aw.user("member"), appraisal=appraisal, reason="数据有误")
+    return appeals.appeal_decide(
+        actor=aw.user("admin"), appeal=appeal, status="upheld", decision=decision, new_grade=new_grade
+    )
+
+
+def test_an_appeal_down_to_c_opens_a_plan_as_publishing_does(aw, django_capture_on_commit_callbacks):
+    appraisal = publish_worked_example(aw)  # A: no plan
+    assert not Pip.objects.filter(appraisal=appraisal).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        _uphold(aw, appraisal, "C")
+    pip = Pip.objects.get(appraisal=appraisal)
+    assert (pip.person, pip.mentor, pip.closed_at) == (aw.person, aw.org.person("mkt_manager"), None)
+    assert (pip.ends - pip.starts).days == pips.PIP_DAYS
+    assert pip.check_dates == [(pip.starts + dt.timedelta(days=d)).isoformat() for d in (30, 60, 90)]
+    assert Notification.objects.filter(recipient=aw.person, url=f"/appraisal/pips/{pip.pk}/").exists()
+
+
+def test_an_appeal_opens_no_second_plan_and_none_when_the_cycle_says_so(aw):
+    appraisal = publish_worked_example(
+        aw,
+        grade_thresholds={"S": "99", "A": "95", "B": "90", "C": "80"},
+        bonus_coefficients={"S": "1.5", "A": "1.2", "B": "1", "C": "0.8", "D": "0.5"},
+    )
+    assert appraisal.effective_grade == "C"
+    pip = Pip.objects.get(appraisal=appraisal)  # opened by publishing
+    _uphold(aw, appraisal, "D")  # C → D: the plan in progress stays, no second one
+    assert list(Pip.objects.filter(appraisal=appraisal)) == [pip]
+    pip.refresh_from_db()
+    assert pip.closed_at is None
+
+    other = published(aw, fy2024("quarter")[1], "88", "A")
+    other.cycle.pip_on_c = False
+    other.cycle.save()
+    _uphold(aw, other, "C")
+    assert not Pip.objects.filter(appraisal=other).exists()
+
+
+def test_an_appeal_up_from_c_closes_the_plan_with_the_reason(aw, django_capture_on_commit_callbacks):
+    appraisal = publish_worked_example(aw, grade_thresholds={"S": "99", "A": "95", "B": "90"})
+    pip = Pip.objects.get(appraisal=appraisal)
+    version = pip.version
+    with django_capture_on_commit_callbacks(execute=True):
+        _uphold(aw, appraisal, "B", decision="快照漏计7月补录数据")
+    pip.refresh_from_db()
+    assert pip.closed_at is not None and pip.version == version + 1
+    assert pip.outcome == PipOutcome.IMPROVED  # the closest outcome: the model has no "cancelled"
+    assert "C" in pip.outcome_note and "B" in pip.outcome_note and "快照漏计7月补录数据" in pip.outcome_note
+    assert Notification.objects.filter(recipient=aw.person, url=f"/appraisal/pips/{pip.pk}/").exists()
+    # back down to C by a later appeal: a new plan opens (the closed one is done with)
+    _uphold(aw, Appraisal.objects.get(pk=appraisal.pk), "C")
+    assert Pip.objects.filter(appraisal=appraisal, closed_at__isnull=True).count() == 1
+    assert Pip.objects.filter(appraisal=appraisal).count() == 2
+
+
+def test_a_rejected_appeal_or_a_move_within_s_a_b_leaves_plans_alone(aw):
+    appraisal = publish_worked_example(aw, grade_thresholds={"S": "99", "A": "95", "B": "90"})
+    appeal = appeals.appeal_create(actor=aw.user("member"), appraisal=appraisal, reason="理由")
+    appeals.appeal_decide(actor=aw.user("admin"), appeal=appeal, status="rejected", decision="数据无误")
+    assert Pip.objects.get(appraisal=appraisal).closed_at is None
+    other = published(aw, fy2024("quarter")[1], "88", "A")
+    _uphold(aw, other, "S")
+    assert not Pip.objects.filter(appraisal=other).exists()
+
+
+def test_a_plan_by_hand_from_an_appraisal_needs_it_published_and_none_in_progress(aw):
+    appraisal = published(aw, aw.q3, "70", "B", stage=Stage.CALIBRATION)
+    with pytest.raises(ConflictError) as exc:
+        pips.pip_create(actor=aw.user("hr"), person=aw.person, appraisal=appraisal)
+    assert (exc.value.code, exc.value.field) == ("not_published", "appraisal_id")
+    appraisal = published(aw, fy2024("quarter")[1], "70", "B")
+    pip = pips.pip_create(actor=aw.user("hr"), person=aw.person, appraisal=appraisal, goals="提升转化率")
+    assert pip.mentor == aw.org.person("mkt_manager")
+    with pytest.raises(ConflictError) as exc:
+        pips.pip_create(actor=aw.user("hr"), person=aw.person, appraisal=appraisal)
+    assert exc.value.code == "pip_open"
+
+
 # --- promotion candidates -----------------------------------------------------------------------
 
 

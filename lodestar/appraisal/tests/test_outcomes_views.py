@@ -145,3 +145,94 @@ def test_the_panel_loads_in_a_bounded_number_of_queries(aw, django_assert_max_nu
             request=request,
         )
     assert html.count('data-testid="appeal-item"') == 3 and 'data-testid="pip-link"' in html
+
+
+# --- opening a plan by hand ---------------------------------------------------------------------
+
+
+def test_a_line_manager_opens_a_plan_by_hand_from_the_panel(aw, client_as):
+    appraisal = publish_worked_example(aw)  # A: publishing opened no plan
+    manager = aw.org.person("mkt_manager")
+    html = _panel(appraisal, manager)
+    assert f'href="/appraisal/pips/new/?appraisal={appraisal.pk}"' in html
+    assert "pip-open-button" not in _panel(appraisal, aw.person)
+    page = client_as("mkt_manager").get(f"/appraisal/pips/new/?appraisal={appraisal.pk}")
+    assert page.status_code == 200
+    assert f'<option value="{appraisal.pk}" selected>' in page.content.decode()
+    response = client_as("mkt_manager").post(
+        "/appraisal/pips/new/",
+        {
+            "appraisal": appraisal.pk,
+            "goals": "线索转化率提升到8%",
+            "mentor": aw.org.person("sales_manager").pk,
+            "starts": "2026-01-05",
+            "ends": "2026-03-31",
+            "check_dates": "2026-02-01, 2026-03-01",
+        },
+    )
+    pip = Pip.objects.get(appraisal=appraisal)
+    assert response.status_code == 302 and response["Location"] == f"/appraisal/pips/{pip.pk}/"
+    assert (pip.person, pip.mentor, pip.goals) == (
+        aw.person,
+        aw.org.person("sales_manager"),
+        "线索转化率提升到8%",
+    )
+    assert pip.check_dates == ["2026-02-01", "2026-03-01"]
+    # a plan in progress: no button, and the page sends to the plan
+    assert "pip-open-button" not in _panel(appraisal, manager)
+    again = client_as("hr").get(f"/appraisal/pips/new/?appraisal={appraisal.pk}")
+    assert again.status_code == 302 and again["Location"] == f"/appraisal/pips/{pip.pk}/"
+
+
+def test_hr_opens_a_plan_from_the_list_with_defaults(aw, client_as):
+    appraisal = publish_worked_example(aw)
+    html = client_as("hr").get("/appraisal/pips/").content.decode()
+    assert 'data-testid="pip-open-button"' in html and 'href="/appraisal/pips/new/"' in html
+    assert "pip-open-button" not in client_as("member").get("/appraisal/pips/").content.decode()
+    assert "pip-open-button" not in client_as("viewer").get("/appraisal/pips/").content.decode()
+    response = client_as("hr").post("/appraisal/pips/new/", {"appraisal": appraisal.pk, "goals": "提升留存"})
+    assert response.status_code == 302
+    pip = Pip.objects.get(appraisal=appraisal)
+    assert pip.mentor == aw.org.person("mkt_manager") and len(pip.check_dates) == 3
+
+
+def test_others_may_not_open_a_plan(aw, client_as):
+    appraisal = publish_worked_example(aw)
+    for role in ("member", "viewer"):
+        assert client_as(role).get("/appraisal/pips/new/").status_code == 403, role
+        assert client_as(role).get(f"/appraisal/pips/new/?appraisal={appraisal.pk}").status_code == 403
+        response = client_as(role).post("/appraisal/pips/new/", {"appraisal": appraisal.pk, "goals": "x"})
+        assert response.status_code == 403, role
+    # 王强 manages 销售部, not 林晓: her appraisal does not exist for him, and is no choice of his form
+    sales = client_as("sales_manager")
+    assert sales.get(f"/appraisal/pips/new/?appraisal={appraisal.pk}").status_code == 404
+    response = sales.post("/appraisal/pips/new/", {"appraisal": appraisal.pk, "goals": "x"})
+    assert response.status_code == 200 and response.context["form"].errors["appraisal"]
+    assert not Pip.objects.filter(appraisal=appraisal).exists()
+    # an unpublished result: no plan by hand
+    draft = published(aw, fy2024("quarter")[1], "70", "B", stage="calibration")
+    assert client_as("hr").get(f"/appraisal/pips/new/?appraisal={draft.pk}").status_code == 403
+    response = client_as("hr").post("/appraisal/pips/new/", {"appraisal": draft.pk, "goals": "x"})
+    assert response.status_code == 200 and response.context["form"].errors["appraisal"]
+
+
+def test_bad_input_shows_form_errors(aw, client_as):
+    appraisal = publish_worked_example(aw)
+    hr = client_as("hr")
+    cases = [
+        ({"goals": ""}, "goals"),
+        ({"starts": "2026-03-01", "ends": "2026-02-01"}, "ends"),
+        ({"starts": "2026-13-01"}, "starts"),
+        ({"check_dates": "2026-02-30"}, "check_dates"),
+        ({"starts": "2026-01-01", "ends": "2026-03-31", "check_dates": "2026-05-01"}, "check_dates"),
+        ({"mentor": aw.person.pk}, "mentor"),
+        ({"mentor": 99999999}, "mentor"),
+        ({"appraisal": "abc"}, "appraisal"),
+    ]
+    for change, field in cases:
+        data = {"appraisal": appraisal.pk, "goals": "提升转化率", **change}
+        response = hr.post("/appraisal/pips/new/", data)
+        assert response.status_code == 200, change
+        assert response.context["form"].errors.get(field), (change, response.context["form"].errors)
+        assert 'data-testid="pip-create-form"' in response.content.decode()
+    assert not Pip.objects.filter(appraisal=appraisal).exists()

@@ -1,5 +1,5 @@
-"""Pages of what follows a published result: improvement plans (list, detail with check dates and results,
-edit, record a check, close), appeals (the committee's list with the decide form; the person's appeal
+"""Pages of what follows a published result: improvement plans (list, open one by hand from a published
+appraisal, detail with check dates and results, edit, record a check, close), appeals (the committee's list with the decide form; the person's appeal
 form), the feedback meeting's form and acknowledgement (shown in the appraisal page's outcomes panel),
 the annual composites of a year, and the promotion candidates."""
 
@@ -67,7 +67,61 @@ class PipEditForm(forms.Form):
         self.fields["mentor"].queryset = _people()
 
     def clean_check_dates(self) -> list[str]:
-        return [part for part in re.split(r"[\s,，、;]+", self.cleaned_data["check_dates"]) if part]
+        return _split_dates(self.cleaned_data["check_dates"])
+
+
+class AppraisalChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.person.display_name} · {obj.cycle.name} · {obj.effective_grade or '—'}"
+
+
+def _split_dates(value: str) -> list[str]:
+    return [part for part in re.split(r"[\s,，、;]+", value) if part]
+
+
+class PipCreateForm(forms.Form):
+    """Open a plan by hand from a published appraisal (the person is the appraisal's)."""
+
+    appraisal = AppraisalChoiceField(
+        label=gettext_lazy("Appraisal"),
+        queryset=None,
+        help_text=gettext_lazy("Published results without a plan in progress."),
+    )
+    goals = _text(gettext_lazy("Improvement goals"), required=True, rows=4)
+    mentor = PersonChoiceField(
+        label=gettext_lazy("Mentor"),
+        queryset=Person.objects.none(),
+        required=False,
+        help_text=gettext_lazy("Empty: the reviewing manager of the appraisal."),
+    )
+    starts = forms.DateField(
+        label=gettext_lazy("Starts"),
+        widget=DateInput,
+        required=False,
+        help_text=gettext_lazy("Empty: today."),
+    )
+    ends = forms.DateField(
+        label=gettext_lazy("Ends"),
+        widget=DateInput,
+        required=False,
+        help_text=gettext_lazy("Empty: 90 days after the start."),
+    )
+    check_dates = forms.CharField(
+        label=gettext_lazy("Check dates"),
+        required=False,
+        max_length=400,
+        help_text=gettext_lazy(
+            "Dates as YYYY-MM-DD, separated by commas or spaces. Empty: 30, 60 and 90 days after the start."
+        ),
+    )
+
+    def __init__(self, *args, appraisals, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["appraisal"].queryset = appraisals
+        self.fields["mentor"].queryset = _people()
+
+    def clean_check_dates(self) -> list[str] | None:
+        return _split_dates(self.cleaned_data["check_dates"]) or None
 
 
 class PipCheckForm(forms.Form):
@@ -155,6 +209,57 @@ def pip_list(request):
     for pip in page.object_list:
         pip.next_check = next((d for d in pip.check_dates if d >= today), None)
     return render(request, "appraisal/outcomes/pip_list.html", {"page": page, "status": status, **NAV})
+
+
+def _openable(user):
+    """The published appraisals the user may open a plan from, without a plan in progress."""
+    in_progress = Pip.objects.filter(closed_at__isnull=True, appraisal__isnull=False).values("appraisal_id")
+    return (
+        access.pip_openable_appraisals(user)
+        .exclude(pk__in=in_progress)
+        .select_related("person", "cycle")
+        .order_by("-cycle__period__start", "-cycle_id", "person__display_name", "id")
+    )
+
+
+@page_view
+def pip_create(request):
+    """Open a plan by hand (HR, admins, line managers) from a published appraisal; `?appraisal=` (the
+    appraisal page's panel) chooses it."""
+    require_person(request.user)
+    if not access.can_open_pips(request.user):
+        raise PermissionDeniedError(_("Only HR, admins and line managers open improvement plans."))
+    initial = {}
+    wanted = int_param(request.GET.get("appraisal"))
+    if wanted:
+        appraisal = access.access_appraisal(request.user, wanted)
+        if not access.can_open_pip_on(request.user, appraisal):
+            raise PermissionDeniedError(
+                _("Only HR, admins and the person's line managers open a plan from a published result.")
+            )
+        in_progress = Pip.objects.filter(appraisal=appraisal, closed_at__isnull=True).first()
+        if in_progress is not None:
+            messages.info(request, _("This result already has an improvement plan in progress."))
+            return _to_pip(in_progress)
+        initial["appraisal"] = appraisal.pk
+    form = PipCreateForm(request.POST or None, initial=initial, appraisals=_openable(request.user))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        appraisal = data["appraisal"]
+        with service_errors(form):
+            pip = pips.pip_create(
+                actor=request.user,
+                person=appraisal.person,
+                appraisal=appraisal,
+                goals=data["goals"],
+                mentor=data["mentor"],
+                starts=data["starts"],
+                ends=data["ends"],
+                check_dates=data["check_dates"],
+            )
+            messages.success(request, _("The improvement plan was opened."))
+            return _to_pip(pip)
+    return render(request, "appraisal/outcomes/pip_form.html", {"form": form, **NAV})
 
 
 def _pip_context(request, pip: Pip, **forms_given) -> dict:
@@ -516,6 +621,7 @@ def promotions(request):
 
 urlpatterns: list = [
     path("pips/", pip_list, name="pip_list"),
+    path("pips/new/", pip_create, name="pip_create"),
     path("pips/<int:pip_id>/", pip_detail, name="pip_detail"),
     path("pips/<int:pip_id>/edit/", pip_edit, name="pip_edit"),
     path("pips/<int:pip_id>/check/", pip_check, name="pip_check"),
