@@ -116,11 +116,23 @@ def can_calibrate(user, appraisal: Appraisal) -> bool:
     return path_in_subtrees(appraisal.department.path, managed_paths(user))
 
 
+def is_direct_manager(user, appraisal: Appraisal) -> bool:
+    """The appraisal's reviewing (direct) manager — not a manager of a department above, never the person."""
+    person = person_of(user)
+    return (
+        person is not None
+        and appraisal.manager_id is not None
+        and appraisal.manager_id == person.pk
+        and appraisal.person_id != person.pk
+    )
+
+
 def can_write_feedback(user, appraisal: Appraisal) -> bool:
-    """Feedback meeting notes: the line manager or HR, once the result is published."""
+    """Feedback meeting notes: the direct manager (`appraisal.manager`, not a skip-level manager) or HR
+    and admins, once the result is published."""
     if not can_write(user) or not appraisal.cycle.is_published:
         return False
-    return is_hr_or_admin(user) or is_line_manager(user, appraisal)
+    return is_hr_or_admin(user) or is_direct_manager(user, appraisal)
 
 
 def can_appeal(user, appraisal: Appraisal) -> bool:
@@ -403,14 +415,20 @@ def access_pip(user, pip_id: int):
     return pip
 
 
+def is_feedback_party(user, appraisal: Appraisal) -> bool:
+    """Who acknowledges the feedback meeting: the person and their direct manager (`appraisal.manager`)."""
+    return is_own(user, appraisal) or is_direct_manager(user, appraisal)
+
+
 def can_acknowledge_feedback(user, feedback) -> bool:
-    """The person and the line manager each acknowledge the meeting notes once."""
+    """The person and the direct manager (`appraisal.manager`, not a skip-level manager) each acknowledge
+    the meeting notes once."""
     if not can_write(user):
         return False
     appraisal = feedback.appraisal
     if is_own(user, appraisal):
         return feedback.person_ack_at is None
-    if is_line_manager(user, appraisal):
+    if is_direct_manager(user, appraisal):
         return feedback.manager_ack_at is None
     return False
 

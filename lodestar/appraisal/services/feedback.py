@@ -1,6 +1,7 @@
-"""The feedback meeting (绩效面谈): the line manager or HR writes down the conversation about a published
-result — with the data and examples discussed and the next steps — and the person and the line manager
-each acknowledge it once. Changing the notes after an acknowledgement clears both: what was acknowledged
+"""The feedback meeting (绩效面谈): the direct manager (`appraisal.manager`) or HR writes down the conversation
+about a published result — with the data and examples discussed and the next steps — and the person and the
+direct manager each acknowledge it once (a manager of a department above reads it, but neither writes nor
+acknowledges it: `access.can_write_feedback`, `access.can_acknowledge_feedback`). Changing the notes after an acknowledgement clears both: what was acknowledged
 is no longer what is written."""
 
 from __future__ import annotations
@@ -29,12 +30,12 @@ def feedback_save(
     next_steps: str = "",
     version: int | None = None,
 ) -> FeedbackMeeting:
-    """Write (or rewrite) the meeting's notes: the line manager or HR, once the cycle is published."""
+    """Write (or rewrite) the meeting's notes: the direct manager or HR, once the cycle is published."""
     me = actor_person(actor)
     if not access.can_write_feedback(actor, appraisal):
         if not appraisal.cycle.is_published:
             raise ConflictError(_("The feedback meeting follows the published result."), code="not_published")
-        raise PermissionDeniedError(_("Only the line manager or HR write the feedback meeting."))
+        raise PermissionDeniedError(_("Only the direct manager or HR write the feedback meeting."))
     if held_on is None:
         raise ApplicationError(_("This field is required."), field="held_on", code="required")
     values = {
@@ -69,7 +70,7 @@ def feedback_save(
 
 
 def feedback_acknowledge(*, actor: Actor, appraisal: Appraisal) -> FeedbackMeeting:
-    """The person or the line manager acknowledges the notes (each once; the time is recorded)."""
+    """The person or the direct manager acknowledges the notes (each once; the time is recorded)."""
     actor_person(actor)
     with transaction.atomic():
         meeting = FeedbackMeeting.objects.select_for_update().filter(appraisal=appraisal).first()
@@ -77,8 +78,8 @@ def feedback_acknowledge(*, actor: Actor, appraisal: Appraisal) -> FeedbackMeeti
             raise ConflictError(_("There are no meeting notes to acknowledge yet."), code="no_feedback")
         meeting.appraisal = appraisal
         own = access.is_own(actor, appraisal)
-        if not own and not access.is_line_manager(actor, appraisal):
-            raise PermissionDeniedError(_("Only the person and the line manager acknowledge the meeting."))
+        if not access.is_feedback_party(actor, appraisal):
+            raise PermissionDeniedError(_("Only the person and the direct manager acknowledge the meeting."))
         if not access.can_acknowledge_feedback(actor, meeting):
             if (meeting.person_ack_at if own else meeting.manager_ack_at) is not None:
                 raise ConflictError(_("You have already acknowledged these notes."), code="acknowledged")

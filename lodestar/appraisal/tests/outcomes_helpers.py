@@ -46,3 +46,17 @@ def publish_worked_example(aw, **settings) -> Appraisal:
 
 def unpublished_cycle(aw) -> Cycle:
     return CycleFactory(period=aw.q3, stage=Stage.CALIBRATION)
+
+
+def with_direct_manager(aw, appraisal: Appraisal):
+    """陈静 leads 内容组 (under 市场部) and is `appraisal`'s direct manager: 赵敏, manager of 市场部, is then a
+    skip-level manager of 林晓 — she sees the appraisal, but does not write or acknowledge its feedback."""
+    from lodestar.testing.organisation import add_simple_person
+
+    lead = add_simple_person("content_lead", "陈静", aw.org.content)
+    content = aw.org.content
+    content.manager = lead
+    content.save()
+    appraisal.manager = lead
+    appraisal.save()
+    return lead

@@ -5,7 +5,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 from lodestar.appraisal.models import Appraisal, CalibrationMove, CommitteeArea, Pip, Stage
-from lodestar.appraisal.tests.outcomes_helpers import fy2024, publish_worked_example, published
+from lodestar.appraisal.tests.outcomes_helpers import (
+    fy2024,
+    publish_worked_example,
+    published,
+    with_direct_manager,
+)
 from lodestar.conftest import ApiClient, token_for
 from lodestar.core.models import Period
 from lodestar.testing.factories import CommitteeMemberFactory
@@ -105,6 +110,23 @@ def test_feedback_acknowledged_by_both_through_the_api(aw, api_as):
     data = api_as("mkt_manager").post(f"{url}/acknowledge").json()
     assert data["acknowledged"] is True
     assert data["person_ack_at"] and data["manager_ack_at"]
+
+
+def test_a_skip_level_manager_gets_403_on_feedback_through_the_api(aw, api_as):
+    appraisal = published(aw, fy2024("quarter")[1], "70", "B")
+    lead = with_direct_manager(aw, appraisal)
+    url = f"/appraisals/{appraisal.pk}/feedback"
+    body = {"held_on": "2024-10-15", "notes": "达成率良好"}
+    skip_level = api_as("mkt_manager")
+    assert skip_level.get(f"/appraisals/{appraisal.pk}").status_code == 200
+    response = skip_level.request("PUT", url, body)
+    assert response.status_code == 403 and response.json()["code"] == "permission_denied"
+    direct = ApiClient(token=token_for(lead))
+    assert direct.request("PUT", url, body).status_code == 200
+    assert skip_level.get(url).status_code == 200  # the notes are still the line's to read
+    assert skip_level.post(f"{url}/acknowledge").status_code == 403
+    data = direct.post(f"{url}/acknowledge").json()
+    assert data["manager_ack_at"] and not data["person_ack_at"]
 
 
 def test_pip_flow_through_the_api(aw, api_as):

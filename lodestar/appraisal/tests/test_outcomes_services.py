@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from lodestar.appraisal import outcome_selectors
+from lodestar.appraisal import access, outcome_selectors
 from lodestar.appraisal.models import (
     AppealStatus,
     Appraisal,
@@ -21,12 +21,17 @@ from lodestar.appraisal.models import (
     Stage,
 )
 from lodestar.appraisal.services import appeals, composites, feedback, pips
-from lodestar.appraisal.tests.outcomes_helpers import fy2024, publish_worked_example, published
+from lodestar.appraisal.tests.outcomes_helpers import (
+    fy2024,
+    publish_worked_example,
+    published,
+    with_direct_manager,
+)
 from lodestar.core.errors import ApplicationError, ConflictError, PermissionDeniedError
 from lodestar.core.models import Period
 from lodestar.notifications.models import Notification
 from lodestar.testing.factories import CommitteeMemberFactory, PipFactory
-from lodestar.testing.organisation import add_simple_person
+from lodestar.testing.organisation import add_simple_person, fresh_user
 
 # --- composites ---------------------------------------------------------------------------------
 
@@ -221,6 +226,36 @@ def test_feedback_needs_a_published_result_notes_and_a_writer(aw):
         feedback.feedback_save(
             actor=aw.user("member"), appraisal=appraisal, held_on=dt.date(2024, 10, 1), notes="x"
         )
+
+
+def test_feedback_is_written_and_acknowledged_by_the_direct_manager_not_a_skip_level_one(aw):
+    appraisal = published(aw, fy2024("quarter")[1], "70", "B")
+    lead = with_direct_manager(aw, appraisal)
+    skip_level = aw.user("mkt_manager")
+    assert access.can_see_appraisal(skip_level, appraisal)  # the line above still reads it
+    assert not access.can_write_feedback(skip_level, appraisal)
+    with pytest.raises(PermissionDeniedError):
+        feedback.feedback_save(actor=skip_level, appraisal=appraisal, held_on=dt.date(2024, 10, 1), notes="x")
+    meeting = feedback.feedback_save(
+        actor=fresh_user(lead), appraisal=appraisal, held_on=dt.date(2024, 10, 1), notes="达成率良好"
+    )
+    assert not access.can_acknowledge_feedback(aw.user("mkt_manager"), meeting)
+    with pytest.raises(PermissionDeniedError):
+        feedback.feedback_acknowledge(actor=aw.user("mkt_manager"), appraisal=appraisal)
+    with pytest.raises(PermissionDeniedError):  # HR writes the notes, but only the two sides acknowledge
+        feedback.feedback_acknowledge(actor=aw.user("hr"), appraisal=appraisal)
+    meeting = feedback.feedback_acknowledge(actor=fresh_user(lead), appraisal=appraisal)
+    assert meeting.manager_ack_at is not None and meeting.person_ack_at is None
+    meeting = feedback.feedback_acknowledge(actor=aw.user("member"), appraisal=appraisal)
+    assert meeting.person_ack_at is not None
+    meeting = feedback.feedback_save(
+        actor=aw.user("hr"),
+        appraisal=appraisal,
+        held_on=dt.date(2024, 10, 2),
+        notes="补充",
+        version=meeting.version,
+    )
+    assert meeting.written_by.user_id == aw.user("hr").pk
 
 
 # --- improvement plans --------------------------------------------------------------------------

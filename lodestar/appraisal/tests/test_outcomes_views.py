@@ -9,7 +9,12 @@ from django.test import RequestFactory
 
 from lodestar.appraisal.models import Appraisal, CommitteeArea, FeedbackMeeting, Pip
 from lodestar.appraisal.services import composites
-from lodestar.appraisal.tests.outcomes_helpers import fy2024, publish_worked_example, published
+from lodestar.appraisal.tests.outcomes_helpers import (
+    fy2024,
+    publish_worked_example,
+    published,
+    with_direct_manager,
+)
 from lodestar.conftest import login
 from lodestar.core.models import Period
 from lodestar.testing.factories import AppealFactory, CommitteeMemberFactory
@@ -73,6 +78,32 @@ def test_the_panel_feedback_and_appeal(aw, client_as):
     response = client_as("member").post(f"/appraisal/{appraisal.pk}/appeal/", {"reason": "补录数据"})
     assert response.status_code == 302
     assert "appeal-button" not in _panel(appraisal, aw.person)  # one open appeal at a time
+
+
+def test_a_skip_level_manager_gets_403_on_the_feedback_form_and_acknowledgement(aw, client_as):
+    appraisal = published(aw, fy2024("quarter")[1], "70", "B")
+    lead = with_direct_manager(aw, appraisal)
+    skip_level = client_as("mkt_manager")
+    assert skip_level.get(f"/appraisal/{appraisal.pk}/").status_code == 200
+    assert 'data-testid="feedback-form"' not in _panel(appraisal, aw.org.person("mkt_manager"))
+    assert skip_level.get(f"/appraisal/{appraisal.pk}/feedback/").status_code == 403
+    response = skip_level.post(
+        f"/appraisal/{appraisal.pk}/feedback/", {"held_on": "2024-10-15", "notes": "x"}
+    )
+    assert response.status_code == 403
+    assert not FeedbackMeeting.objects.filter(appraisal=appraisal).exists()
+    direct = login(lead)
+    assert 'data-testid="feedback-form"' in _panel(appraisal, lead)
+    response = direct.post(
+        f"/appraisal/{appraisal.pk}/feedback/", {"held_on": "2024-10-15", "notes": "达成率良好"}
+    )
+    assert response.status_code == 302
+    assert "feedback-acknowledge" not in _panel(appraisal, aw.org.person("mkt_manager"))
+    assert skip_level.post(f"/appraisal/{appraisal.pk}/feedback/acknowledge/").status_code == 403
+    assert "feedback-acknowledge" in _panel(appraisal, lead)
+    direct.post(f"/appraisal/{appraisal.pk}/feedback/acknowledge/")
+    meeting = FeedbackMeeting.objects.get(appraisal=appraisal)
+    assert meeting.manager_ack_at is not None and meeting.person_ack_at is None
 
 
 def test_the_committee_decides_on_the_appeal_list(aw, client_as):

@@ -398,7 +398,7 @@ def feedback_edit(request, appraisal_id: int):
     """The feedback meeting's form (also embedded in the appraisal page's panel, which posts here)."""
     appraisal = access.access_appraisal(request.user, appraisal_id)
     if not access.can_write_feedback(request.user, appraisal):
-        raise PermissionDeniedError(_("Only the line manager or HR write the feedback meeting."))
+        raise PermissionDeniedError(_("Only the direct manager or HR write the feedback meeting."))
     meeting = FeedbackMeeting.objects.filter(appraisal=appraisal).first()
     form = FeedbackForm(request.POST or None, initial=feedback_initial(meeting))
     if request.method == "POST" and form.is_valid():
@@ -437,6 +437,8 @@ def feedback_edit(request, appraisal_id: int):
 @page_view
 def feedback_acknowledge(request, appraisal_id: int):
     appraisal = access.access_appraisal(request.user, appraisal_id)
+    if not access.is_feedback_party(request.user, appraisal):
+        raise PermissionDeniedError(_("Only the person and the direct manager acknowledge the meeting."))
     with service_errors(request):
         feedback.feedback_acknowledge(actor=request.user, appraisal=appraisal)
         messages.success(request, _("You acknowledged the feedback meeting."))
