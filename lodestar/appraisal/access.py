@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from lodestar.appraisal.models import Appraisal, Cycle, Review, ReviewRole, ReviewStatus, Stage
 from lodestar.core.errors import NotFound, PermissionDeniedError
+from lodestar.org.models import Role
 from lodestar.org.permissions import (
     can_write,
     is_admin,
@@ -310,6 +311,21 @@ def _manages_person(user, person) -> bool:
         return True
     department = person.department if person.department_id else None
     return department is not None and path_in_subtrees(department.path, managed_paths(user))
+
+
+def can_mentor(person) -> bool:
+    """A plan's mentor records check results, so they must be able to write: an active person whose user
+    `can_write` (a system admin, or any role but the read-only viewer — the demo's guest)."""
+    if person is None or not person.is_active:
+        return False
+    return person.role != Role.VIEWER or person.user.is_superuser
+
+
+def mentor_candidates():
+    """The people `can_mentor`, as a query (the choices of the plan forms)."""
+    from lodestar.org.models import Person
+
+    return Person.objects.filter(is_active=True).filter(~Q(role=Role.VIEWER) | Q(user__is_superuser=True))
 
 
 def can_open_pip_for(user, person) -> bool:

@@ -67,6 +67,12 @@ def _mentor(mentor: Person | None, person: Person) -> Person | None:
         raise ApplicationError(_("The mentor is someone other than the person."), field="mentor_id")
     if not mentor.is_active:
         raise ApplicationError(_("Choose an active person as mentor."), field="mentor_id")
+    if not access.can_mentor(mentor):
+        raise ApplicationError(
+            _("%(name)s can only view, so cannot be a mentor.") % {"name": mentor.display_name},
+            field="mentor_id",
+            code="mentor_read_only",
+        )
     return mentor
 
 
@@ -87,7 +93,8 @@ def pip_create(
     appraisal: Appraisal | None = None,
 ) -> Pip:
     """Open a plan for someone the actor may appraise (HR and admins: anyone; a line manager: their people).
-    Defaults: from today for 90 days, checks after 30, 60 and 90 days, the reviewing manager as mentor."""
+    Defaults: from today for 90 days, checks after 30, 60 and 90 days, the reviewing manager as mentor (when
+    they may mentor: `access.can_mentor`). A mentor chosen is an active person who can write (`mentor_id`)."""
     me = actor_person(actor)
     if not access.can_open_pip_for(actor, person):
         raise PermissionDeniedError(
@@ -113,6 +120,7 @@ def pip_create(
         and appraisal is not None
         and appraisal.manager_id
         and appraisal.manager_id != person.pk
+        and access.can_mentor(appraisal.manager)
     ):
         mentor = appraisal.manager
     pip = Pip(

@@ -129,6 +129,19 @@ def test_a_skip_level_manager_gets_403_on_feedback_through_the_api(aw, api_as):
     assert data["manager_ack_at"] and not data["person_ack_at"]
 
 
+def test_a_read_only_guest_is_refused_as_mentor_through_the_api(aw, api_as):
+    guest = aw.org.person("viewer")
+    body = {"person_id": aw.person.pk, "goals": "转化率提升到8%", "mentor_id": guest.pk}
+    response = api_as("hr").post("/pips", body)
+    assert response.status_code == 422, response.content
+    assert (response.json()["code"], response.json()["field"]) == ("mentor_read_only", "mentor_id")
+    response = api_as("hr").post("/pips", {**body, "mentor_id": aw.org.person("sales_manager").pk})
+    assert response.status_code == 201, response.content
+    pip = response.json()
+    response = api_as("hr").patch(f"/pips/{pip['id']}", {"version": pip["version"], "mentor_id": guest.pk})
+    assert response.status_code == 422 and response.json()["code"] == "mentor_read_only"
+
+
 def test_pip_flow_through_the_api(aw, api_as):
     appraisal = publish_worked_example(aw, grade_thresholds={"S": "99", "A": "95", "B": "90"})
     pip = Pip.objects.get(appraisal=appraisal)

@@ -328,6 +328,43 @@ def test_who_opens_and_sees_plans(aw):
         pips.pip_close(actor=aw.user("sales_manager"), pip=pip, outcome="improved", outcome_note="x")
 
 
+def test_a_mentor_is_an_active_person_who_can_write(aw):
+    guest = aw.org.person("viewer")  # a read-only viewer: the demo's guest
+    assert not access.can_mentor(guest)
+    assert access.can_mentor(aw.org.person("sales_manager")) and access.can_mentor(aw.org.person("admin"))
+    assert not access.mentor_candidates().filter(pk=guest.pk).exists()
+    with pytest.raises(ApplicationError) as exc:
+        pips.pip_create(actor=aw.user("hr"), person=aw.person, goals="x", mentor=guest)
+    assert (exc.value.field, exc.value.code) == ("mentor_id", "mentor_read_only")
+    assert not Pip.objects.filter(person=aw.person).exists()
+    pip = pips.pip_create(
+        actor=aw.user("hr"), person=aw.person, goals="x", mentor=aw.org.person("sales_manager")
+    )
+    with pytest.raises(ApplicationError) as exc:
+        pips.pip_update(actor=aw.user("hr"), pip=pip, version=pip.version, mentor=guest)
+    assert (exc.value.field, exc.value.code) == ("mentor_id", "mentor_read_only")
+    pip.refresh_from_db()
+    assert pip.mentor == aw.org.person("sales_manager")
+    leaver = add_simple_person("leaver", "离职者", aw.org.mkt, is_active=False)
+    assert not access.can_mentor(leaver)
+    with pytest.raises(ApplicationError) as exc:
+        pips.pip_update(actor=aw.user("hr"), pip=pip, version=pip.version, mentor=leaver)
+    assert exc.value.field == "mentor_id"
+    # a superuser keeps writing whatever their role says
+    superuser = add_simple_person("root2", "超级管理员", aw.org.company, role="viewer")
+    superuser.user.is_superuser = True
+    superuser.user.save()
+    assert access.can_mentor(superuser) and access.mentor_candidates().filter(pk=superuser.pk).exists()
+
+
+def test_a_plan_from_an_appraisal_whose_manager_is_a_guest_opens_without_a_mentor(aw):
+    appraisal = published(aw, fy2024("quarter")[1], "60", "C")
+    appraisal.manager = aw.org.person("viewer")
+    appraisal.save()
+    pip = pips.pip_create(actor=aw.user("hr"), person=aw.person, appraisal=appraisal, goals="提升转化率")
+    assert pip.mentor is None
+
+
 def _uphold(aw, appraisal, new_grade, decision="补录数据属实"):
     appeal = appeals.appeal_create(actor=aw.user("member"), appraisal=appraisal, reason="数据有误")
     return appeals.appeal_decide(

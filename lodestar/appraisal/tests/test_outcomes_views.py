@@ -55,6 +55,30 @@ def test_pip_pages_and_the_close_form(aw, client_as):
     assert pip.outcome == "improved"
 
 
+def test_the_plan_forms_offer_no_read_only_guest_as_mentor(aw, client_as):
+    appraisal = publish_worked_example(aw, grade_thresholds={"S": "99", "A": "95", "B": "90"})
+    pip = Pip.objects.get(appraisal=appraisal)
+    guest = aw.org.person("viewer")
+    hr = client_as("hr")
+    for url in ("/appraisal/pips/new/", f"/appraisal/pips/{pip.pk}/"):
+        html = hr.get(url).content.decode()
+        assert 'name="mentor"' in html and f'value="{aw.org.person("sales_manager").pk}"' in html, url
+        assert guest.display_name not in html and f'value="{guest.pk}"' not in html, url
+    response = hr.post(
+        f"/appraisal/pips/{pip.pk}/edit/",
+        {
+            "version": pip.version,
+            "goals": "x",
+            "mentor": guest.pk,
+            "check_dates": ", ".join(pip.check_dates),
+            "ends": pip.ends.isoformat(),
+        },
+    )
+    assert response.status_code == 200  # the form again, with the choice refused
+    pip.refresh_from_db()
+    assert pip.mentor_id != guest.pk
+
+
 def test_the_panel_feedback_and_appeal(aw, client_as):
     appraisal = publish_worked_example(aw)
     html = _panel(appraisal, aw.org.person("mkt_manager"))

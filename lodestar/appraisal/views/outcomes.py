@@ -40,8 +40,9 @@ class PersonChoiceField(forms.ModelChoiceField):
         return obj.display_name
 
 
-def _people():
-    return Person.objects.filter(is_active=True).order_by("display_name")
+def _mentors():
+    """The mentor choices: active people who can write (`access.mentor_candidates`), never a guest."""
+    return access.mentor_candidates().order_by("display_name")
 
 
 def _text(label, *, required: bool = False, rows: int = 3):
@@ -64,7 +65,7 @@ class PipEditForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["mentor"].queryset = _people()
+        self.fields["mentor"].queryset = _mentors()
 
     def clean_check_dates(self) -> list[str]:
         return _split_dates(self.cleaned_data["check_dates"])
@@ -118,7 +119,7 @@ class PipCreateForm(forms.Form):
     def __init__(self, *args, appraisals, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["appraisal"].queryset = appraisals
-        self.fields["mentor"].queryset = _people()
+        self.fields["mentor"].queryset = _mentors()
 
     def clean_check_dates(self) -> list[str] | None:
         return _split_dates(self.cleaned_data["check_dates"]) or None
