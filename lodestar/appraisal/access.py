@@ -8,6 +8,8 @@
 - Calibration: HR and admins for the whole scope; a department manager for the appraisals under the
   departments they manage — never their own.
 - Nobody acts as manager or calibrator on their own appraisal.
+- The read-only guest (role viewer) has no part in appraisal: every page and endpoint answers 403 and the
+  navigation hides the module (`can_use_appraisal`, `require_appraisal_user`).
 """
 
 from __future__ import annotations
@@ -34,6 +36,29 @@ REVIEW_STAGES = (Stage.SELF, Stage.MANAGER, Stage.PEER)
 
 def is_hr_or_admin(user) -> bool:
     return is_admin(user) or is_hr(user)
+
+
+def is_guest(user) -> bool:
+    """A read-only guest (role viewer, never an admin): signed in with an active person who cannot write."""
+    return person_of(user) is not None and not can_write(user)
+
+
+def can_use_appraisal(user) -> bool:
+    """Whether appraisal exists for the user at all (its pages, endpoints and navigation entry): everyone
+    with an active person record (and superusers) except the read-only guest."""
+    if is_admin(user):
+        return True
+    return person_of(user) is not None and not is_guest(user)
+
+
+def require_appraisal_user(user):
+    """The gate of every appraisal page and endpoint: a signed-in person who is not a read-only guest (403)."""
+    person = require_person(user)
+    if is_guest(user):
+        raise PermissionDeniedError(
+            _("Read-only guests have no access to appraisal."), code="read_only_guest"
+        )
+    return person
 
 
 def can_run_appraisal(user) -> bool:
@@ -142,7 +167,7 @@ def can_appeal(user, appraisal: Appraisal) -> bool:
 
 def access_appraisal(user, appraisal_id: int) -> Appraisal:
     """An appraisal the user may see (404 otherwise: its existence is private too)."""
-    require_person(user)
+    require_appraisal_user(user)
     appraisal = (
         visible_appraisals(user)
         .select_related("cycle__period", "person", "department", "position", "template", "manager")
@@ -156,7 +181,7 @@ def access_appraisal(user, appraisal_id: int) -> Appraisal:
 
 def access_review(user, review_id: int, *, write: bool = False) -> Review:
     """A review its reader may open: its reviewer, or whoever may see the appraisal (404 otherwise)."""
-    person = require_person(user)
+    person = require_appraisal_user(user)
     review = (
         Review.objects.select_related(
             "appraisal__cycle__period",
@@ -205,7 +230,7 @@ def visible_cycles(user):
 
 def access_cycle(user, cycle_id: int) -> Cycle:
     """A cycle the user may see (404 otherwise)."""
-    require_person(user)
+    require_appraisal_user(user)
     cycle = visible_cycles(user).select_related("period").filter(pk=cycle_id).first()
     if cycle is None:
         raise NotFound(_("Appraisal cycle not found."), field="cycle_id")
@@ -419,7 +444,7 @@ def can_record_pip_check(user, pip) -> bool:
 
 def access_pip(user, pip_id: int):
 
-    require_person(user)
+    require_appraisal_user(user)
     pip = (
         visible_pips(user)
         .select_related("person__department", "mentor", "appraisal__cycle__period")
@@ -489,7 +514,7 @@ def can_decide_appeal(user, appeal) -> bool:
 
 
 def access_appeal(user, appeal_id: int):
-    require_person(user)
+    require_appraisal_user(user)
     appeal = (
         visible_appeals(user)
         .select_related(

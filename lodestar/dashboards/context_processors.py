@@ -23,8 +23,12 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    from lodestar.appraisal.access import can_use_appraisal
+
     stages = []
     for key, label, url_name in LOOP_STAGES:
+        if key == "appraisal" and not can_use_appraisal(user):
+            continue  # the read-only guest has no appraisal: no 绩效 entry
         stages.append({"key": key, "label": label, "url": reverse(url_name) if url_name else None})
     match = getattr(request, "resolver_match", None)
     person = person_of(user)

@@ -55,6 +55,11 @@ def everyone(status: int) -> dict[str, int]:
     return row(*([status] * 7))
 
 
+def members(status: int) -> dict[str, int]:
+    """Everyone but the read-only guest, who is refused (403): appraisal's operations."""
+    return row(*([status] * 6), FORBIDDEN)
+
+
 # The goal, its measure, items, check-in and alert belong to 市场部 and the goal is department-
 # private: readable there (and by admin / HR), 404 in 销售部.
 PRIVATE_READ = row(OK, OK, NOT_FOUND, OK, NOT_FOUND, OK, OK)
@@ -489,14 +494,16 @@ OPS: dict[str, Op] = {
 # 赵敏 (manager) is her reviewing manager, 周杰 (member_elsewhere) was asked for a peer review. An
 # appraisal is visible to the person, their line managers, HR and admins only (404 for everyone else);
 # pay bases and promotion candidates are HR and admins' (403); setup writes are HR and admins' (403).
-APPRAISAL_READ = row(OK, OK, NOT_FOUND, OK, NOT_FOUND, OK, NOT_FOUND)
+# The read-only guest (viewer) has no appraisal at all: every operation answers 403 (`members`, and the
+# last column of each row).
+APPRAISAL_READ = row(OK, OK, NOT_FOUND, OK, NOT_FOUND, OK, FORBIDDEN)
 HR_ONLY = row(OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN)
 HR_CREATES = row(CREATED, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, CREATED, FORBIDDEN)
 HR_DELETES = row(NO_CONTENT, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, NO_CONTENT, FORBIDDEN)
 # The cycle: HR and admins, and whoever is involved in it (appraised, reviewing, line manager).
-CYCLE_RUN = row(OK, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN, OK, NOT_FOUND)
+CYCLE_RUN = row(OK, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN)
 # The plan of 林晓 (mentor 赵敏): the person, the mentor and line managers, HR, admins.
-PIP_MANAGE = row(OK, OK, NOT_FOUND, FORBIDDEN, NOT_FOUND, OK, NOT_FOUND)
+PIP_MANAGE = row(OK, OK, NOT_FOUND, FORBIDDEN, NOT_FOUND, OK, FORBIDDEN)
 
 
 def _appraisal_model(name: str):
@@ -515,19 +522,19 @@ def pay_base_version(w: dict) -> int:
 
 APPRAISAL_OPS: dict[str, Op] = {
     # setup: positions, templates, indicators, pay bases, competencies, committee
-    "GET /positions": Op(everyone(OK)),
+    "GET /positions": Op(members(OK)),
     "POST /positions": Op(HR_CREATES, lambda w: {"name": "销售岗", "code": "sales-rep"}),
-    "GET /positions/{position_id}": Op(everyone(OK)),
+    "GET /positions/{position_id}": Op(members(OK)),
     "PATCH /positions/{position_id}": Op(
         HR_ONLY, lambda w: {"version": version(Position, w["position_id"]), "name": "内容专员岗"}
     ),
     "DELETE /positions/{position_id}": Op(HR_DELETES, params={"position_id": "spare_position_id"}),
-    "GET /appraisal-templates": Op(everyone(OK)),
+    "GET /appraisal-templates": Op(members(OK)),
     "POST /appraisal-templates": Op(
         HR_CREATES, lambda w: {"name": "新品期模板", "position_id": w["position_id"], "market_stage": "new"}
     ),
     "GET /appraisal-templates/{template_id}": Op(
-        everyone(OK), params={"template_id": "appraisal_template_id"}
+        members(OK), params={"template_id": "appraisal_template_id"}
     ),
     "PATCH /appraisal-templates/{template_id}": Op(
         HR_ONLY,
@@ -541,7 +548,7 @@ APPRAISAL_OPS: dict[str, Op] = {
     ),
     "DELETE /appraisal-templates/{template_id}": Op(HR_DELETES, params={"template_id": "spare_template_id"}),
     "GET /appraisal-templates/{template_id}/indicators": Op(
-        everyone(OK), params={"template_id": "appraisal_template_id"}
+        members(OK), params={"template_id": "appraisal_template_id"}
     ),
     "POST /appraisal-templates/{template_id}/indicators": Op(
         HR_CREATES,
@@ -564,14 +571,14 @@ APPRAISAL_OPS: dict[str, Op] = {
     "GET /pay-bases": Op(HR_ONLY),
     "PUT /pay-bases/{person_id}": Op(HR_ONLY, lambda w: {"amount": "12000", "version": pay_base_version(w)}),
     "DELETE /pay-bases/{person_id}": Op(HR_DELETES),
-    "GET /competencies": Op(everyone(OK)),
+    "GET /competencies": Op(members(OK)),
     "POST /competencies": Op(HR_CREATES, lambda w: {"name": "数据分析", "group": "professional"}),
     "PATCH /competencies/{competency_id}": Op(HR_ONLY, lambda w: {"name": "沟通表达"}),
-    "GET /committee-members": Op(everyone(OK)),
+    "GET /committee-members": Op(members(OK)),
     "POST /committee-members": Op(HR_CREATES, lambda w: {"person_id": w["manager_id"], "area": "marketing"}),
     "DELETE /committee-members/{member_id}": Op(HR_DELETES, params={"member_id": "committee_member_id"}),
     # cycles and calibration
-    "GET /appraisal-cycles": Op(everyone(OK)),
+    "GET /appraisal-cycles": Op(members(OK)),
     "POST /appraisal-cycles": Op(
         HR_CREATES,
         lambda w: {
@@ -580,17 +587,17 @@ APPRAISAL_OPS: dict[str, Op] = {
             "scope": {"department_ids": [w["sales_id"]]},
         },
     ),
-    "GET /appraisal-cycles/{cycle_id}": Op(row(OK, OK, NOT_FOUND, OK, OK, OK, NOT_FOUND)),
+    "GET /appraisal-cycles/{cycle_id}": Op(row(OK, OK, NOT_FOUND, OK, OK, OK, FORBIDDEN)),
     "PATCH /appraisal-cycles/{cycle_id}": Op(
         CYCLE_RUN, lambda w: {"version": aversion("Cycle", w["cycle_id"]), "name": "Q1 市场部考核"}
     ),
     "DELETE /appraisal-cycles/{cycle_id}": Op(
-        row(NO_CONTENT, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NO_CONTENT, NOT_FOUND),
+        row(NO_CONTENT, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NO_CONTENT, FORBIDDEN),
         params={"cycle_id": "draft_cycle_id"},
         why="the draft cycle appraises nobody yet: only HR and admins see it",
     ),
     "POST /appraisal-cycles/{cycle_id}/start": Op(
-        row(OK, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK, NOT_FOUND),
+        row(OK, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK, FORBIDDEN),
         lambda w: {"version": aversion("Cycle", w["draft_cycle_id"])},
         params={"cycle_id": "draft_cycle_id"},
     ),
@@ -598,17 +605,17 @@ APPRAISAL_OPS: dict[str, Op] = {
         CYCLE_RUN, lambda w: {"version": aversion("Cycle", w["cycle_id"])}
     ),
     "POST /appraisal-cycles/{cycle_id}/publish": Op(
-        row(CONFLICT, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN, CONFLICT, NOT_FOUND),
+        row(CONFLICT, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN, CONFLICT, FORBIDDEN),
         lambda w: {"version": aversion("Cycle", w["cycle_id"])},
         why="the cycle is in its self stage: HR and admins may publish only after calibration (409)",
     ),
     "GET /appraisal-cycles/{cycle_id}/scope": Op(CYCLE_RUN),
     "GET /calibrations": Op(
-        row(OK, OK, NOT_FOUND, FORBIDDEN, FORBIDDEN, OK, NOT_FOUND),
+        row(OK, OK, NOT_FOUND, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN),
         query=lambda w: {"cycle_id": w["cycle_id"]},
     ),
     "POST /calibrations": Op(
-        row(CONFLICT, CONFLICT, NOT_FOUND, CONFLICT, NOT_FOUND, CONFLICT, NOT_FOUND),
+        row(CONFLICT, CONFLICT, NOT_FOUND, CONFLICT, NOT_FOUND, CONFLICT, FORBIDDEN),
         lambda w: {
             "appraisal_id": w["appraisal_id"],
             "to_grade": "B",
@@ -620,69 +627,69 @@ APPRAISAL_OPS: dict[str, Op] = {
     ),
     "GET /calibrations/{move_id}": Op(APPRAISAL_READ),
     # appraisals and reviews
-    "GET /appraisals": Op(everyone(OK)),
+    "GET /appraisals": Op(members(OK)),
     "GET /appraisals/{appraisal_id}": Op(APPRAISAL_READ),
     "GET /appraisals/{appraisal_id}/score": Op(APPRAISAL_READ),
     "GET /appraisals/{appraisal_id}/reviews": Op(APPRAISAL_READ),
     "POST /appraisals/{appraisal_id}/reviews": Op(
-        row(CREATED, CREATED, NOT_FOUND, FORBIDDEN, NOT_FOUND, CREATED, NOT_FOUND),
+        row(CREATED, CREATED, NOT_FOUND, FORBIDDEN, NOT_FOUND, CREATED, FORBIDDEN),
         lambda w: {"reviewer_id": w["manager_elsewhere_id"]},
     ),
     # The peer review asked of 周杰: he reads (and writes) his own review, never the appraisal.
     "GET /appraisals/{appraisal_id}/reviews/{review_id}": Op(
-        row(OK, OK, NOT_FOUND, NOT_FOUND, OK, OK, NOT_FOUND), params={"review_id": "peer_review_id"}
+        row(OK, OK, NOT_FOUND, NOT_FOUND, OK, OK, FORBIDDEN), params={"review_id": "peer_review_id"}
     ),
     "PATCH /appraisals/{appraisal_id}/reviews/{review_id}": Op(
-        row(FORBIDDEN, FORBIDDEN, NOT_FOUND, NOT_FOUND, OK, FORBIDDEN, NOT_FOUND),
+        row(FORBIDDEN, FORBIDDEN, NOT_FOUND, NOT_FOUND, OK, FORBIDDEN, FORBIDDEN),
         lambda w: {"version": aversion("Review", w["peer_review_id"]), "summary": "策划扎实"},
         params={"review_id": "peer_review_id"},
     ),
     "DELETE /appraisals/{appraisal_id}/reviews/{review_id}": Op(
-        row(NO_CONTENT, NO_CONTENT, NOT_FOUND, FORBIDDEN, NOT_FOUND, NO_CONTENT, NOT_FOUND),
+        row(NO_CONTENT, NO_CONTENT, NOT_FOUND, FORBIDDEN, NOT_FOUND, NO_CONTENT, FORBIDDEN),
         params={"review_id": "peer_review_id"},
     ),
     "GET /appraisals/{appraisal_id}/evidence": Op(APPRAISAL_READ),
     "POST /appraisals/{appraisal_id}/evidence": Op(
-        row(FORBIDDEN, FORBIDDEN, NOT_FOUND, CREATED, NOT_FOUND, FORBIDDEN, NOT_FOUND),
+        row(FORBIDDEN, FORBIDDEN, NOT_FOUND, CREATED, NOT_FOUND, FORBIDDEN, FORBIDDEN),
         lambda w: {"kind": "link", "url": "https://example.com/report", "note": "活动复盘"},
     ),
     "POST /appraisals/{appraisal_id}/evidence/upload": Op(
-        row(FORBIDDEN, FORBIDDEN, NOT_FOUND, CREATED, NOT_FOUND, FORBIDDEN, NOT_FOUND), multipart=True
+        row(FORBIDDEN, FORBIDDEN, NOT_FOUND, CREATED, NOT_FOUND, FORBIDDEN, FORBIDDEN), multipart=True
     ),
     "DELETE /appraisals/{appraisal_id}/evidence/{evidence_id}": Op(
-        row(FORBIDDEN, FORBIDDEN, NOT_FOUND, NO_CONTENT, NOT_FOUND, FORBIDDEN, NOT_FOUND)
+        row(FORBIDDEN, FORBIDDEN, NOT_FOUND, NO_CONTENT, NOT_FOUND, FORBIDDEN, FORBIDDEN)
     ),
     "GET /appraisals/{appraisal_id}/competencies": Op(APPRAISAL_READ),
     "PUT /appraisals/{appraisal_id}/competencies": Op(
-        row(OK, FORBIDDEN, NOT_FOUND, FORBIDDEN, NOT_FOUND, OK, NOT_FOUND),
+        row(OK, FORBIDDEN, NOT_FOUND, FORBIDDEN, NOT_FOUND, OK, FORBIDDEN),
         lambda w: {"ratings": [{"competency_id": w["competency_id"], "rating": 4}]},
         why="self stage: HR and admins rate competencies until publishing, the line manager from the manager stage",
     ),
     # outcomes
     "GET /appraisals/{appraisal_id}/feedback": Op(
-        row(NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+        row(NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, FORBIDDEN),
         why="no feedback meeting is written before publishing (404 for the readers too)",
     ),
     "PUT /appraisals/{appraisal_id}/feedback": Op(
-        row(CONFLICT, CONFLICT, NOT_FOUND, CONFLICT, NOT_FOUND, CONFLICT, NOT_FOUND),
+        row(CONFLICT, CONFLICT, NOT_FOUND, CONFLICT, NOT_FOUND, CONFLICT, FORBIDDEN),
         lambda w: {"held_on": "2026-04-10", "notes": "达成率良好"},
         why="the appraisal's readers get a 409 not_published (checked before who may write): the cycle is in its self stage",
     ),
     "POST /appraisals/{appraisal_id}/feedback/acknowledge": Op(
-        row(CONFLICT, CONFLICT, NOT_FOUND, CONFLICT, NOT_FOUND, CONFLICT, NOT_FOUND),
+        row(CONFLICT, CONFLICT, NOT_FOUND, CONFLICT, NOT_FOUND, CONFLICT, FORBIDDEN),
         why="the appraisal's readers get a 409 no_feedback: no meeting notes exist before publishing",
     ),
-    "GET /pips": Op(everyone(OK)),
+    "GET /pips": Op(members(OK)),
     "POST /pips": Op(
         row(CREATED, CREATED, FORBIDDEN, FORBIDDEN, FORBIDDEN, CREATED, FORBIDDEN),
         lambda w: {"person_id": w["person_id"], "goals": "线索转化率提升到8%"},
     ),
-    "GET /pips/{pip_id}": Op(row(OK, OK, NOT_FOUND, OK, NOT_FOUND, OK, NOT_FOUND)),
+    "GET /pips/{pip_id}": Op(row(OK, OK, NOT_FOUND, OK, NOT_FOUND, OK, FORBIDDEN)),
     "PATCH /pips/{pip_id}": Op(
         PIP_MANAGE, lambda w: {"version": aversion("Pip", w["pip_id"]), "goals": "线索转化率提升到9%"}
     ),
     "POST /pips/{pip_id}/checks": Op(
-        row(CREATED, CREATED, NOT_FOUND, FORBIDDEN, NOT_FOUND, CREATED, NOT_FOUND),
+        row(CREATED, CREATED, NOT_FOUND, FORBIDDEN, NOT_FOUND, CREATED, FORBIDDEN),
         lambda w: {
             "date": _appraisal_model("Pip").objects.get(pk=w["pip_id"]).check_dates[0],
             "on_track": True,
@@ -690,19 +697,19 @@ APPRAISAL_OPS: dict[str, Op] = {
         },
     ),
     "POST /pips/{pip_id}/close": Op(PIP_MANAGE, lambda w: {"outcome": "improved", "outcome_note": "达标"}),
-    "GET /appeals": Op(everyone(OK)),
+    "GET /appeals": Op(members(OK)),
     "POST /appeals": Op(
-        row(FORBIDDEN, FORBIDDEN, NOT_FOUND, CONFLICT, NOT_FOUND, FORBIDDEN, NOT_FOUND),
+        row(FORBIDDEN, FORBIDDEN, NOT_FOUND, CONFLICT, NOT_FOUND, FORBIDDEN, FORBIDDEN),
         lambda w: {"appraisal_id": w["appraisal_id"], "reason": "快照未计入补录数据"},
         why="an appeal is the person's own (others 403/404); 林晓's is a 409 not_published: the cycle is in its self stage",
     ),
     # The committee (HR) and admins see every appeal, the person their own.
-    "GET /appeals/{appeal_id}": Op(row(OK, NOT_FOUND, NOT_FOUND, OK, NOT_FOUND, OK, NOT_FOUND)),
+    "GET /appeals/{appeal_id}": Op(row(OK, NOT_FOUND, NOT_FOUND, OK, NOT_FOUND, OK, FORBIDDEN)),
     "POST /appeals/{appeal_id}/decide": Op(
-        row(OK, NOT_FOUND, NOT_FOUND, FORBIDDEN, NOT_FOUND, OK, NOT_FOUND),
+        row(OK, NOT_FOUND, NOT_FOUND, FORBIDDEN, NOT_FOUND, OK, FORBIDDEN),
         lambda w: {"status": "rejected", "decision": "数据无误"},
     ),
-    "GET /composites": Op(everyone(OK)),
+    "GET /composites": Op(members(OK)),
     "POST /composites": Op(
         HR_CREATES, lambda w: {"person_id": w["person_id"], "year_period_id": w["period_id"]}
     ),

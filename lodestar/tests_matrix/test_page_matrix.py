@@ -41,6 +41,11 @@ def everyone(status: int) -> dict[str, int]:
     return row(*([status] * 7))
 
 
+def members(status: int) -> dict[str, int]:
+    """Everyone but the read-only guest, who is refused (403): appraisal's pages."""
+    return row(*([status] * 6), FORBIDDEN)
+
+
 # POST-only endpoints (require_POST outside the login check): a GET is 405 for everyone,
 # anonymous included; nothing is changed.
 POST_ONLY = {role: NOT_ALLOWED for role in ROLES}
@@ -198,33 +203,34 @@ MATRIX: dict[str, dict[str, int]] = {
     # --- appraisal (issue #15): an appraisal, its reviews and plan are 林晓's, her line managers', HR's and
     # admins' only (404 for everyone else); setup edits, pay bases and promotions are HR and admins' (403).
     # The world's cycle is in its self stage: appeals and feedback come after publishing (403 for readers).
+    # The read-only guest (viewer) has no appraisal at all: 403 on every page (a GET of a POST-only one: 405).
     "appraisal:appeal_create": row(
-        FORBIDDEN, FORBIDDEN, NOT_FOUND, FORBIDDEN, NOT_FOUND, FORBIDDEN, NOT_FOUND
+        FORBIDDEN, FORBIDDEN, NOT_FOUND, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN
     ),
     "appraisal:appeal_decide": POST_ONLY,
-    "appraisal:appeal_list": everyone(OK),
-    "appraisal:calibration": row(OK, OK, NOT_FOUND, FORBIDDEN, FORBIDDEN, OK, NOT_FOUND),
+    "appraisal:appeal_list": members(OK),
+    "appraisal:calibration": row(OK, OK, NOT_FOUND, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN),
     "appraisal:calibration_move": POST_ONLY,
     "appraisal:competencies_save": POST_ONLY,
     "appraisal:composite_compute_all": POST_ONLY,
-    "appraisal:composite_list": everyone(OK),
+    "appraisal:composite_list": members(OK),
     "appraisal:cycle_advance": POST_ONLY,
     "appraisal:cycle_create": row(OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN),
-    "appraisal:cycle_detail": row(OK, OK, NOT_FOUND, OK, OK, OK, NOT_FOUND),
-    "appraisal:cycle_edit": row(OK, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN, OK, NOT_FOUND),
-    "appraisal:cycle_list": everyone(OK),
+    "appraisal:cycle_detail": row(OK, OK, NOT_FOUND, OK, OK, OK, FORBIDDEN),
+    "appraisal:cycle_edit": row(OK, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN),
+    "appraisal:cycle_list": members(OK),
     "appraisal:cycle_publish": POST_ONLY,
     "appraisal:cycle_start": POST_ONLY,
-    "appraisal:cycle_status": row(OK, OK, NOT_FOUND, OK, OK, OK, NOT_FOUND),
-    "appraisal:detail": row(OK, OK, NOT_FOUND, OK, NOT_FOUND, OK, NOT_FOUND),
+    "appraisal:cycle_status": row(OK, OK, NOT_FOUND, OK, OK, OK, FORBIDDEN),
+    "appraisal:detail": row(OK, OK, NOT_FOUND, OK, NOT_FOUND, OK, FORBIDDEN),
     "appraisal:evidence_add": POST_ONLY,
     "appraisal:evidence_delete": POST_ONLY,
-    "appraisal:evidence_download": everyone(NOT_FOUND),
+    "appraisal:evidence_download": members(NOT_FOUND),
     "appraisal:feedback_acknowledge": POST_ONLY,
     "appraisal:feedback_edit": row(
-        FORBIDDEN, FORBIDDEN, NOT_FOUND, FORBIDDEN, NOT_FOUND, FORBIDDEN, NOT_FOUND
+        FORBIDDEN, FORBIDDEN, NOT_FOUND, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN
     ),
-    "appraisal:home": everyone(OK),
+    "appraisal:home": members(OK),
     "appraisal:peer_add": POST_ONLY,
     "appraisal:peer_remove": POST_ONLY,
     "appraisal:pip_check": POST_ONLY,
@@ -232,25 +238,25 @@ MATRIX: dict[str, dict[str, int]] = {
     # Opening a plan by hand: HR, admins and whoever manages people (the form offers only the published
     # appraisals of the people they may open one for; the world's cycle is unpublished: none yet).
     "appraisal:pip_create": row(OK, OK, OK, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN),
-    "appraisal:pip_detail": row(OK, OK, NOT_FOUND, OK, NOT_FOUND, OK, NOT_FOUND),
+    "appraisal:pip_detail": row(OK, OK, NOT_FOUND, OK, NOT_FOUND, OK, FORBIDDEN),
     "appraisal:pip_edit": POST_ONLY,
-    "appraisal:pip_list": everyone(OK),
+    "appraisal:pip_list": members(OK),
     "appraisal:promotions": row(OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN),
-    "appraisal:review": row(OK, OK, NOT_FOUND, OK, NOT_FOUND, OK, NOT_FOUND),
-    "appraisal:setup_committee": everyone(OK),
+    "appraisal:review": row(OK, OK, NOT_FOUND, OK, NOT_FOUND, OK, FORBIDDEN),
+    "appraisal:setup_committee": members(OK),
     "appraisal:setup_committee_remove": POST_ONLY,
-    "appraisal:setup_competencies": everyone(OK),
+    "appraisal:setup_competencies": members(OK),
     "appraisal:setup_competency": POST_ONLY,
     "appraisal:setup_pay_base_set": POST_ONLY,
     "appraisal:setup_pay_bases": row(OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN),
     "appraisal:setup_position": row(OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN),
     "appraisal:setup_position_delete": POST_ONLY,
-    "appraisal:setup_positions": everyone(OK),
-    "appraisal:setup_template": everyone(OK),
+    "appraisal:setup_positions": members(OK),
+    "appraisal:setup_template": members(OK),
     "appraisal:setup_template_copy": POST_ONLY,
     "appraisal:setup_template_delete": POST_ONLY,
     "appraisal:setup_template_edit": POST_ONLY,
-    "appraisal:setup_templates": everyone(OK),
+    "appraisal:setup_templates": members(OK),
 }
 
 

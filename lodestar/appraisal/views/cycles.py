@@ -16,9 +16,10 @@ from lodestar.appraisal import access
 from lodestar.appraisal import calibration_selectors as selectors
 from lodestar.appraisal.models import STAGE_ORDER, Cycle, Stage, StartStatus, Template
 from lodestar.appraisal.services import calibration, cycles
+from lodestar.appraisal.views._gate import appraisal_page
 from lodestar.core.errors import ApplicationError, ConflictError, NotFound
 from lodestar.core.forms import DateInput
-from lodestar.core.http import add_error_to_form, int_param, page_view, service_errors
+from lodestar.core.http import add_error_to_form, int_param, service_errors
 from lodestar.core.models import Period
 from lodestar.org.models import Department, Position
 from lodestar.org.permissions import require_person
@@ -185,7 +186,7 @@ def _form_page(request, form, cycle: Cycle | None):
     )
 
 
-@page_view
+@appraisal_page
 def cycle_list(request):
     require_person(request.user)
     qs = access.visible_cycles(request.user).select_related("period").order_by("-period__start", "-id")
@@ -193,7 +194,7 @@ def cycle_list(request):
     return render(request, "appraisal/cycles/list.html", {"page": page, "nav_section": "appraisal"})
 
 
-@page_view
+@appraisal_page
 def cycle_create(request):
     require_person(request.user)
     access.require_runner(request.user)
@@ -217,7 +218,7 @@ def cycle_create(request):
     return _form_page(request, form, None)
 
 
-@page_view
+@appraisal_page
 def cycle_edit(request, cycle_id: int):
     cycle = access.access_cycle(request.user, cycle_id)
     access.require_runner(request.user)
@@ -256,7 +257,7 @@ def _next_stage(cycle: Cycle) -> str | None:
     return None
 
 
-@page_view
+@appraisal_page
 def cycle_detail(request, cycle_id: int):
     cycle = access.access_cycle(request.user, cycle_id)
     runner = access.can_run_appraisal(request.user)
@@ -287,7 +288,7 @@ def cycle_detail(request, cycle_id: int):
     return render(request, "appraisal/cycles/detail.html", context)
 
 
-@page_view
+@appraisal_page
 def cycle_status(request, cycle_id: int):
     """The start's progress, polled every 2 s while queued or running."""
     cycle = access.access_cycle(request.user, cycle_id)
@@ -304,7 +305,7 @@ def _runner_post(request, cycle_id: int) -> Cycle:
 
 
 @require_POST
-@page_view
+@appraisal_page
 def cycle_start(request, cycle_id: int):
     cycle = _runner_post(request, cycle_id)
     with service_errors(request):
@@ -313,7 +314,7 @@ def cycle_start(request, cycle_id: int):
 
 
 @require_POST
-@page_view
+@appraisal_page
 def cycle_advance(request, cycle_id: int):
     cycle = _runner_post(request, cycle_id)
     with service_errors(request):
@@ -327,7 +328,7 @@ def cycle_advance(request, cycle_id: int):
 
 
 @require_POST
-@page_view
+@appraisal_page
 def cycle_publish(request, cycle_id: int):
     cycle = _runner_post(request, cycle_id)
     try:
@@ -344,7 +345,7 @@ def cycle_publish(request, cycle_id: int):
     return redirect("appraisal:cycle_detail", cycle.pk)
 
 
-@page_view
+@appraisal_page
 def calibration_page(request, cycle_id: int):
     cycle = access.access_cycle(request.user, cycle_id)
     access.require_calibration_reader(request.user)
@@ -362,7 +363,7 @@ def calibration_page(request, cycle_id: int):
 
 
 @require_POST
-@page_view
+@appraisal_page
 def calibration_move(request, cycle_id: int):
     cycle = access.access_cycle(request.user, cycle_id)
     appraisal_id = int_param(request.POST.get("appraisal"))

@@ -25,9 +25,10 @@ from lodestar.appraisal.models import AppealStatus, FeedbackMeeting, Pip, PipOut
 from lodestar.appraisal.services import appeals, composites, feedback, pips
 from lodestar.appraisal.services.appeals import grades_of
 from lodestar.appraisal.services.cycles import appraisal_url
+from lodestar.appraisal.views._gate import appraisal_page
 from lodestar.core.errors import ApplicationError, PermissionDeniedError
 from lodestar.core.forms import DateInput, VersionField
-from lodestar.core.http import add_error_to_form, int_param, page_view, service_errors
+from lodestar.core.http import add_error_to_form, int_param, service_errors
 from lodestar.core.models import Period, PeriodKind
 from lodestar.org.models import Person
 from lodestar.org.permissions import require_person
@@ -194,7 +195,7 @@ class ComputeForm(forms.Form):
 # --- improvement plans --------------------------------------------------------------------------
 
 
-@page_view
+@appraisal_page
 def pip_list(request):
     require_person(request.user)
     status = request.GET.get("status", "open")
@@ -223,7 +224,7 @@ def _openable(user):
     )
 
 
-@page_view
+@appraisal_page
 def pip_create(request):
     """Open a plan by hand (HR, admins, line managers) from a published appraisal; `?appraisal=` (the
     appraisal page's panel) chooses it."""
@@ -288,7 +289,7 @@ def _pip_context(request, pip: Pip, **forms_given) -> dict:
     return context
 
 
-@page_view
+@appraisal_page
 def pip_detail(request, pip_id: int):
     pip = access.access_pip(request.user, pip_id)
     return render(request, "appraisal/outcomes/pip_detail.html", _pip_context(request, pip))
@@ -299,7 +300,7 @@ def _to_pip(pip: Pip, anchor: str = ""):
 
 
 @require_POST
-@page_view
+@appraisal_page
 def pip_edit(request, pip_id: int):
     pip = access.access_pip(request.user, pip_id)
     if not access.can_manage_pip(request.user, pip):
@@ -327,7 +328,7 @@ def pip_edit(request, pip_id: int):
 
 
 @require_POST
-@page_view
+@appraisal_page
 def pip_check(request, pip_id: int):
     pip = access.access_pip(request.user, pip_id)
     if not access.can_record_pip_check(request.user, pip):
@@ -351,7 +352,7 @@ def pip_check(request, pip_id: int):
 
 
 @require_POST
-@page_view
+@appraisal_page
 def pip_close(request, pip_id: int):
     pip = access.access_pip(request.user, pip_id)
     if not access.can_manage_pip(request.user, pip):
@@ -394,7 +395,7 @@ def feedback_initial(meeting: FeedbackMeeting | None) -> dict:
     }
 
 
-@page_view
+@appraisal_page
 def feedback_edit(request, appraisal_id: int):
     """The feedback meeting's form (also embedded in the appraisal page's panel, which posts here)."""
     appraisal = access.access_appraisal(request.user, appraisal_id)
@@ -435,7 +436,7 @@ def feedback_edit(request, appraisal_id: int):
 
 
 @require_POST
-@page_view
+@appraisal_page
 def feedback_acknowledge(request, appraisal_id: int):
     appraisal = access.access_appraisal(request.user, appraisal_id)
     if not access.is_feedback_party(request.user, appraisal):
@@ -446,7 +447,7 @@ def feedback_acknowledge(request, appraisal_id: int):
     return _back(request, appraisal)
 
 
-@page_view
+@appraisal_page
 def appeal_create(request, appraisal_id: int):
     appraisal = access.access_appraisal(request.user, appraisal_id)
     if not access.can_appeal(request.user, appraisal):
@@ -467,7 +468,7 @@ def appeal_create(request, appraisal_id: int):
     )
 
 
-@page_view
+@appraisal_page
 def appeal_list(request):
     require_person(request.user)
     status = request.GET.get("status", "open")
@@ -498,7 +499,7 @@ def appeal_list(request):
 
 
 @require_POST
-@page_view
+@appraisal_page
 def appeal_decide(request, appeal_id: int):
     appeal = access.access_appeal(request.user, appeal_id)
     if not access.can_decide_appeal(request.user, appeal):
@@ -544,7 +545,7 @@ PART_LABELS = {
 }
 
 
-@page_view
+@appraisal_page
 def composite_list(request):
     require_person(request.user)
     years = _years()
@@ -578,7 +579,7 @@ def composite_list(request):
 
 
 @require_POST
-@page_view
+@appraisal_page
 def composite_compute_all(request):
     require_person(request.user)
     access.require_runner(request.user)
@@ -602,7 +603,7 @@ def composite_compute_all(request):
     return redirect(f"{target}?year={year.pk}" if year is not None else target)
 
 
-@page_view
+@appraisal_page
 def promotions(request):
     require_person(request.user)
     if not access.can_see_promotions(request.user):

@@ -30,9 +30,10 @@ from lodestar.appraisal.models import (
     ReviewRole,
 )
 from lodestar.appraisal.services import reviews as services
+from lodestar.appraisal.views._gate import appraisal_page
 from lodestar.core.errors import ApplicationError, NotFound
 from lodestar.core.forms import VersionField
-from lodestar.core.http import add_error_to_form, int_param, page_view, service_errors
+from lodestar.core.http import add_error_to_form, int_param, service_errors
 from lodestar.execution.forms import PersonField
 from lodestar.goals.access import visible_goals
 from lodestar.org.models import Person
@@ -218,7 +219,7 @@ def _indicators(appraisal: Appraisal) -> list[Indicator]:
 # --- pages ------------------------------------------------------------------------------------------
 
 
-@page_view
+@appraisal_page
 def home(request):
     require_person(request.user)
     mine = selectors.my_appraisals(request.user)
@@ -285,13 +286,13 @@ def _detail_context(
     return context
 
 
-@page_view
+@appraisal_page
 def detail(request, appraisal_id: int):
     appraisal = access.access_appraisal(request.user, appraisal_id)
     return render(request, "appraisal/reviews/detail.html", _detail_context(request, appraisal))
 
 
-@page_view
+@appraisal_page
 def review(request, review_id: int):
     item = access.access_review(request.user, review_id)
     appraisal = item.appraisal
@@ -357,7 +358,7 @@ def review(request, review_id: int):
 
 
 @require_POST
-@page_view
+@appraisal_page
 def peer_add(request, appraisal_id: int):
     appraisal = access.access_appraisal(request.user, appraisal_id)
     form = PeerForm(request.POST, appraisal=appraisal)
@@ -375,7 +376,7 @@ def peer_add(request, appraisal_id: int):
 
 
 @require_POST
-@page_view
+@appraisal_page
 def peer_remove(request, appraisal_id: int, review_id: int):
     appraisal = access.access_appraisal(request.user, appraisal_id)
     item = Review.objects.filter(pk=review_id, appraisal=appraisal).first()
@@ -389,7 +390,7 @@ def peer_remove(request, appraisal_id: int, review_id: int):
 
 
 @require_POST
-@page_view
+@appraisal_page
 def evidence_add(request, appraisal_id: int):
     appraisal = access.access_appraisal(request.user, appraisal_id)
     kind = request.POST.get("kind", "")
@@ -446,7 +447,7 @@ def _linked_evidence_add(request, appraisal: Appraisal, kind: str) -> HttpRespon
 
 
 @require_POST
-@page_view
+@appraisal_page
 def evidence_delete(request, evidence_id: int):
     evidence = Evidence.objects.filter(pk=evidence_id).first()
     if evidence is None:
@@ -458,7 +459,7 @@ def evidence_delete(request, evidence_id: int):
     return _back(evidence.appraisal_id, "evidence")
 
 
-@page_view
+@appraisal_page
 def evidence_download(request, evidence_id: int):
     evidence = Evidence.objects.filter(pk=evidence_id, kind=EvidenceKind.FILE).first()
     if evidence is None or not evidence.file:
@@ -473,7 +474,7 @@ def evidence_download(request, evidence_id: int):
 
 
 @require_POST
-@page_view
+@appraisal_page
 def competencies_save(request, appraisal_id: int):
     appraisal = access.access_appraisal(request.user, appraisal_id)
     ratings: dict[int, int] = {}

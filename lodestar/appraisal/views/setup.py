@@ -31,9 +31,10 @@ from lodestar.appraisal.models import (
     Template,
 )
 from lodestar.appraisal.services import setup as services
+from lodestar.appraisal.views._gate import appraisal_page
 from lodestar.core.errors import ApplicationError, NotFound, PermissionDeniedError
 from lodestar.core.forms import VersionField
-from lodestar.core.http import add_error_to_form, int_param, page_view, service_errors
+from lodestar.core.http import add_error_to_form, int_param, service_errors
 from lodestar.goals.models import Goal, GoalType, Measure
 from lodestar.org.models import Department, Person, Position
 from lodestar.org.permissions import require_person
@@ -65,7 +66,7 @@ def _position_of(position_id: int) -> Position:
     return position
 
 
-@page_view
+@appraisal_page
 def position_list(request):
     require_person(request.user)
     form = PositionForm(request.POST or None)
@@ -89,7 +90,7 @@ def position_list(request):
     )
 
 
-@page_view
+@appraisal_page
 def position_edit(request, position_id: int):
     require_person(request.user)
     require_runner(request.user)
@@ -116,7 +117,7 @@ def position_edit(request, position_id: int):
 
 
 @require_POST
-@page_view
+@appraisal_page
 def position_delete(request, position_id: int):
     require_runner(request.user)
     position = _position_of(position_id)
@@ -164,7 +165,7 @@ def _template_of(template_id: int) -> Template:
     return template
 
 
-@page_view
+@appraisal_page
 def template_list(request):
     """Templates grouped by position, each with its total weight and whether it is complete (100%)."""
     require_person(request.user)
@@ -410,7 +411,7 @@ def _template_context(request, template: Template, **extra) -> dict:
     return context
 
 
-@page_view
+@appraisal_page
 def template_detail(request, template_id: int):
     """GET: the template and its indicators; POST (HR, admins): save all indicators at once."""
     require_person(request.user)
@@ -479,7 +480,7 @@ def template_detail(request, template_id: int):
 
 
 @require_POST
-@page_view
+@appraisal_page
 def template_edit(request, template_id: int):
     require_runner(request.user)
     template = _template_of(template_id)
@@ -500,7 +501,7 @@ def template_edit(request, template_id: int):
 
 
 @require_POST
-@page_view
+@appraisal_page
 def template_copy(request, template_id: int):
     require_runner(request.user)
     template = _template_of(template_id)
@@ -514,7 +515,7 @@ def template_copy(request, template_id: int):
 
 
 @require_POST
-@page_view
+@appraisal_page
 def template_delete(request, template_id: int):
     require_runner(request.user)
     template = _template_of(template_id)
@@ -534,7 +535,7 @@ def _require_pay(user) -> None:
         raise PermissionDeniedError(_("Only HR partners and admins see performance-pay bases."))
 
 
-@page_view
+@appraisal_page
 def pay_base_list(request):
     _require_pay(request.user)
     people = Person.objects.filter(is_active=True).select_related("department", "pay_base", "position")
@@ -557,7 +558,7 @@ def pay_base_list(request):
 
 
 @require_POST
-@page_view
+@appraisal_page
 def pay_base_set(request, person_id: int):
     _require_pay(request.user)
     require_runner(request.user)
@@ -598,7 +599,7 @@ class CompetencyEditForm(CompetencyForm):
     is_active = forms.BooleanField(label=gettext_lazy("Active"), required=False)
 
 
-@page_view
+@appraisal_page
 def competency_list(request):
     require_person(request.user)
     form = CompetencyForm(request.POST or None)
@@ -623,7 +624,7 @@ def competency_list(request):
 
 
 @require_POST
-@page_view
+@appraisal_page
 def competency_edit(request, competency_id: int):
     require_runner(request.user)
     competency = Competency.objects.filter(pk=competency_id).first()
@@ -655,7 +656,7 @@ class CommitteeForm(forms.Form):
         self.fields["person"].label_from_instance = lambda p: p.display_name
 
 
-@page_view
+@appraisal_page
 def committee(request):
     require_person(request.user)
     form = CommitteeForm(request.POST or None) if can_run_appraisal(request.user) else None
@@ -675,7 +676,7 @@ def committee(request):
 
 
 @require_POST
-@page_view
+@appraisal_page
 def committee_remove(request, member_id: int):
     require_runner(request.user)
     member = CommitteeMember.objects.filter(pk=member_id).select_related("person").first()
