@@ -48,6 +48,11 @@ def _form(aw, **extra):
 def test_pages_render_in_chinese_for_every_role(aw, client_as, role):
     cycle = _cycle(aw)
     client = client_as(role, **ZH)
+    if role == "viewer":  # the read-only guest has no appraisal
+        for name in ("appraisal:cycle_list", "appraisal:cycle_detail", "appraisal:calibration"):
+            args = [] if name == "appraisal:cycle_list" else [cycle.pk]
+            assert client.get(reverse(name, args=args)).status_code == 403, name
+        return
     assert client.get(reverse("appraisal:cycle_list")).status_code == 200
     detail = client.get(reverse("appraisal:cycle_detail", args=[cycle.pk]))
     assert detail.status_code == {"hr": 200, "admin": 200, "mkt_manager": 200, "member": 200}.get(role, 404)

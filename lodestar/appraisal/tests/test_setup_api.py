@@ -48,7 +48,10 @@ def seeds(goal_type):
 def test_everyone_reads_positions_templates_and_competencies(template, api_as):
     IndicatorFactory(template=template, weight=Decimal(60))
     CompetencyFactory(name="产品知识")
-    for role in ("member", "viewer", "mkt_manager"):
+    guest = api_as("viewer")  # the read-only guest has no appraisal, its setup included
+    for path in ("/positions", "/appraisal-templates", "/competencies", "/committee-members"):
+        assert guest.get(path).status_code == 403, path
+    for role in ("member", "mkt_manager"):
         api = api_as(role)
         positions = api.get("/positions").json()
         assert positions["count"] >= 1 and {"id", "name", "code", "version"} <= positions["items"][0].keys()
