@@ -17,7 +17,15 @@ from django.db.models import Count, Q
 
 from lodestar.appraisal import access
 from lodestar.appraisal.domain import grades as grade_rules
-from lodestar.appraisal.models import Appraisal, CalibrationMove, Cycle, Review, ReviewRole, ReviewStatus
+from lodestar.appraisal.models import (
+    Appraisal,
+    CalibrationMove,
+    Cycle,
+    Review,
+    ReviewRole,
+    ReviewStatus,
+    Stage,
+)
 from lodestar.appraisal.services.calibration import cycle_grades
 from lodestar.org.models import Department
 from lodestar.org.permissions import is_admin, is_hr, managed_paths
@@ -95,9 +103,11 @@ def _group(cycle: Cycle, grades: list[str], rows: list[Appraisal], **info) -> Ca
     dist = grade_rules.distribution(
         [a.effective_grade for a in scored], s_max=cycle.guideline_s_max, c_min=cycle.guideline_c_min
     )
-    suggestions = grade_rules.people_to_move(
-        [(a.pk, a.effective_grade, a.final_score or Decimal(0)) for a in scored], dist
-    )
+    suggestions = {}
+    if cycle.stage == Stage.CALIBRATION:  # the people to move: only while grades can still be moved
+        suggestions = grade_rules.people_to_move(
+            [(a.pk, a.effective_grade, a.final_score or Decimal(0)) for a in scored], dist
+        )
     return CalibrationGroup(
         distribution=dist,
         cells=_cells(dist, grades),
@@ -110,7 +120,8 @@ def _group(cycle: Cycle, grades: list[str], rows: list[Appraisal], **info) -> Ca
 
 def calibration_board(user, cycle: Cycle) -> CalibrationBoard:
     """Per department and for the whole scope the reader calibrates: the effective grades against the
-    cycle's guideline with the people the guideline points at, and the log of moves. Four queries."""
+    cycle's guideline with the people the guideline points at (only while the cycle is in its calibration
+    stage: not during the reviews, not once published), and the log of moves. Four queries."""
     appraisals = list(
         access.calibration_appraisals(user, cycle)
         .select_related("person", "department", "position")

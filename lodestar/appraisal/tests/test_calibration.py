@@ -137,6 +137,33 @@ def test_calibration_page_move_form_and_log(aw, client_as):
     assert other.status_code == 404
 
 
+def _suggested(board) -> dict[int, str]:
+    return {key: grade for group in [*board.groups, board.total] for key, grade in group.suggestions.items()}
+
+
+@pytest.mark.parametrize("stage", [Stage.SELF, Stage.MANAGER, Stage.PEER, Stage.PUBLISHED, Stage.FEEDBACK])
+def test_people_to_move_are_suggested_only_in_the_calibration_stage(aw, client_as, api_as, stage):
+    cycle = _calibrating(aw)
+    appraisal = Appraisal.objects.get(cycle=cycle)
+    calibration.calibrate(
+        actor=aw.user("hr"), appraisal=appraisal, to_grade="S", reason="大促贡献", version=appraisal.version
+    )
+    url = reverse("appraisal:calibration", args=[cycle.pk])
+    # In calibration: 1 S of 1 person is over 10%, the guideline points at her (→ A).
+    assert _suggested(calibration_board(aw.user("hr"), cycle)) == {appraisal.pk: "A"}
+    page = client_as("hr").get(url).content.decode()
+    assert 'data-testid="suggestion"' in page and "→ A" in page
+    # Any other stage (the reviews before, publishing and the feedback after): the grades stand, no
+    # suggestion — on the page or in the API; the distribution still shows the guideline is not met.
+    type(cycle).objects.filter(pk=cycle.pk).update(stage=stage)
+    cycle.refresh_from_db()
+    assert _suggested(calibration_board(aw.user("hr"), cycle)) == {}
+    page = client_as("hr").get(url).content.decode()
+    assert 'data-testid="suggestion"' not in page and 'data-testid="out-of-guideline"' in page
+    board = api_as("hr").get("/calibrations", cycle_id=cycle.pk).json()
+    assert [d["suggestions"] for d in board["departments"]] == [[]] and board["total"]["suggestions"] == []
+
+
 def _with_people(aw, n):
     for i in range(n - 1):
         person = add_simple_person(f"p{n}_{i}", f"员工{n}_{i}", aw.org.content)
