@@ -22,7 +22,8 @@ class ErrorItemOut(Schema):
     detail: dict[str, Any] = Field(
         default_factory=dict,
         description="Facts about this item a client can act on, keyed by name (ids end in `_id`); which keys "
-        "appear depends on `code` (e.g. `unscored`: `appraisal_id`, `person_id`). Always an object, "
+        "appear depends on `code` (e.g. `unscored`: `appraisal_id`, `person_id`; `already_appraised`: "
+        "`person_id`, `cycle_id`). Always an object, "
         "empty when the item has none.",
     )
 

@@ -382,7 +382,10 @@ def _appraisal_world(*, quarter, mkt, manager, member, member_elsewhere, manager
         actor=fresh(manager), appraisal=appraisal, reviewer_ids=[member_elsewhere.pk]
     )
     self_review = Review.objects.get(appraisal=appraisal, role=ReviewRole.SELF)
-    draft_cycle = cycles.cycle_create(actor=fresh(hr), period=quarter, name="未开始的周期")
+    # Of the next quarter: a person has one appraisal per period, so a company-wide cycle of this quarter
+    # would not start (409 already_appraised) — the matrix starts this one.
+    next_quarter = quarter.parent.children.filter(start__gt=quarter.start).order_by("start").first()
+    draft_cycle = cycles.cycle_create(actor=fresh(hr), period=next_quarter, name="未开始的周期")
     evidence = EvidenceFactory(appraisal=appraisal, added_by=member)
     move = CalibrationMoveFactory(appraisal=appraisal, moved_by=hr)
     appeal = AppealFactory(appraisal=appraisal)

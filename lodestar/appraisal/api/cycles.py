@@ -165,6 +165,9 @@ def cycle_delete(request, cycle_id: int = CycleId):
     summary="Start: create every appraisal (200 when done inline, 202 while queued for the worker)",
 )
 def cycle_start(request, payload: CycleVersionIn, cycle_id: int = CycleId):
+    """A person has one appraisal per period: a 409 `already_appraised` (nothing written) has one `errors`
+    entry per person in scope already appraised in another started cycle of the period: its `message` is
+    the person's name, its `detail` gives `person_id` and the other cycle's `cycle_id`."""
     cycle = _runner_cycle(request, cycle_id)
     cycle = cycles.cycle_start(actor=request.user, cycle=cycle, version=payload.version)
     fresh = _fresh(cycle.pk)

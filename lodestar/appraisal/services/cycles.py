@@ -3,8 +3,11 @@
 Start runs inline for a small scope and on the task worker for a large one (`START_INLINE_LIMIT`);
 either way the appraisals and their self and manager reviews are created in one transaction, so a
 cycle is never half started. The page polls `start_status` (queued → running → done) meanwhile.
+A person has one appraisal per period: a cycle whose scope takes in someone already appraised in
+another started cycle of the same period does not start (409 `already_appraised`).
 Publishing scores the whole cycle, refuses while any appraisal lacks a final score, freezes the
-results and applies the consequences (C → improvement plan).
+results and applies the consequences (C → improvement plan, the same one an upheld appeal opens:
+`pips.plan_for_grade`).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from lodestar.appraisal import access
 from lodestar.appraisal.domain import formula as formula_rules
@@ -37,7 +41,7 @@ from lodestar.appraisal.models import (
     StartStatus,
     Template,
 )
-from lodestar.appraisal.services import scoring
+from lodestar.appraisal.services import pips, scoring
 from lodestar.appraisal.services._percent import clean_percent
 from lodestar.core.errors import ApplicationError, ConflictError, ErrorItem
 from lodestar.core.models import Period
@@ -47,7 +51,7 @@ from lodestar.org.models import Department, Person, Position
 from lodestar.org.permissions import person_of, subtree_q
 
 START_INLINE_LIMIT = 300
-PIP_DAYS = 90
+NAMES_IN_MESSAGE = 5
 EDITABLE_UNTIL_START = ("name", "period", "departments", "positions", "templates")
 
 
@@ -151,21 +155,37 @@ def clean_formula(text: str, templates: Iterable[Template] | None = None) -> str
 
 
 def clean_stage_dates(period: Period, rows: Iterable[Mapping[str, Any]]) -> list[CycleStage]:
-    """One row per stage at most, `ends` not before `starts`, in the stages' own order."""
+    """One row per stage at most, `ends` not before `starts`, in the stages' own order: a stage neither
+    ends nor starts before the stage before it. An error names the row's field as the API does
+    (`stage_dates.<index>.ends`, the index in `rows`)."""
     stages: list[CycleStage] = []
-    seen: set[str] = set()
-    for row in rows:
+    index_of: dict[str, int] = {}
+    for index, row in enumerate(rows):
         stage = row.get("stage")
-        if stage not in STAGE_ORDER or stage in seen:
-            raise ApplicationError(_("Give each stage at most once."), field="stage_dates")
-        seen.add(stage)
+        if stage not in STAGE_ORDER or stage in index_of:
+            raise ApplicationError(_("Give each stage at most once."), field=f"stage_dates.{index}.stage")
+        index_of[stage] = index
         if row["ends"] < row["starts"]:
-            raise ApplicationError(_("A stage cannot end before it starts."), field="stage_dates")
+            raise ApplicationError(
+                _("%(stage)s cannot end before it starts.") % {"stage": Stage(stage).label},
+                field=f"stage_dates.{index}.ends",
+            )
         stages.append(CycleStage(stage=stage, starts=row["starts"], ends=row["ends"]))
     ordered = sorted(stages, key=lambda s: STAGE_ORDER.index(s.stage))
     for earlier, later in itertools.pairwise(ordered):
+        names = {"stage": Stage(later.stage).label, "previous": Stage(earlier.stage).label}
+        if later.ends < earlier.ends:
+            raise ApplicationError(
+                _("%(stage)s ends before %(previous)s.") % names,
+                code="stage_order",
+                field=f"stage_dates.{index_of[later.stage]}.ends",
+            )
         if later.starts < earlier.starts:
-            raise ApplicationError(_("The stages' dates must follow their order."), field="stage_dates")
+            raise ApplicationError(
+                _("%(stage)s starts before %(previous)s.") % names,
+                code="stage_order",
+                field=f"stage_dates.{index_of[later.stage]}.starts",
+            )
     return ordered
 
 
@@ -229,7 +249,7 @@ def cycle_create(
     templates = list(templates)
     cycle = Cycle(
         period=period,
-        name=name or _("%(period)s appraisal") % {"period": period.name},
+        name=name or _("%(period)s appraisal") % {"period": period.label},
         created_by=person_of(actor),
     )
     _set_settings(cycle, settings, templates)
@@ -371,14 +391,75 @@ def people_in_scope(cycle: Cycle) -> tuple[list[tuple[Person, Template]], list[d
 # --- start ------------------------------------------------------------------------------------------
 
 
+def already_appraised(cycle: Cycle, included: Iterable[Person]) -> list[tuple[Person, int]]:
+    """The people of `included` who have an appraisal in another started cycle of the cycle's period, or
+    are in the scope of one being started (queued or running), each with that cycle's id; in the order
+    of `included`."""
+    people = {person.pk: person for person in included}
+    found: dict[int, int] = {}
+    for person_id, cycle_id in (
+        Appraisal.objects.filter(cycle__period_id=cycle.period_id)
+        .exclude(cycle_id=cycle.pk)
+        .order_by("cycle_id")
+        .values_list("person_id", "cycle_id")
+    ):
+        if person_id in people:
+            found.setdefault(person_id, cycle_id)
+    starting = (
+        Cycle.objects.filter(
+            period_id=cycle.period_id, start_status__in=(StartStatus.QUEUED, StartStatus.RUNNING)
+        )
+        .exclude(pk=cycle.pk)
+        .order_by("pk")
+    )
+    for other in starting:
+        other_included, _skipped = people_in_scope(other)
+        for person, _template in other_included:
+            if person.pk in people:
+                found.setdefault(person.pk, other.pk)
+    return [(person, found[pk]) for pk, person in people.items() if pk in found]
+
+
+def already_appraised_error(cycle: Cycle, clashes: list[tuple[Person, int]]) -> ConflictError:
+    """409 `already_appraised`: the message names the first few people and the count, one `errors` entry
+    per person (`detail`: `person_id` and the `cycle_id` of the cycle that appraises them)."""
+    count = len(clashes)
+    names = "、".join(person.display_name for person, _cycle_id in clashes[:NAMES_IN_MESSAGE])
+    if count > NAMES_IN_MESSAGE:
+        names += "…"
+    message = ngettext(
+        "%(count)s person in this cycle's scope already has an appraisal in another cycle of %(period)s "
+        "(%(names)s): a person is appraised once per period.",
+        "%(count)s people in this cycle's scope already have an appraisal in another cycle of %(period)s "
+        "(%(names)s): a person is appraised once per period.",
+        count,
+    ) % {"count": count, "period": cycle.period.label, "names": names}
+    return ConflictError(
+        message,
+        code="already_appraised",
+        errors=[
+            ErrorItem(
+                code="already_appraised",
+                message=person.display_name,
+                field="person_id",
+                extra={"person_id": person.pk, "cycle_id": cycle_id},
+            )
+            for person, cycle_id in clashes
+        ],
+    )
+
+
 def cycle_start(*, actor: Actor, cycle: Cycle, version: int | None = None) -> Cycle:
-    """Check the cycle can start and start it: inline for a small scope, on the worker for a large one."""
+    """Check the cycle can start and start it: inline for a small scope, on the worker for a large one.
+    Refused (nothing written) when someone in its scope is already appraised in another cycle of the
+    period (`already_appraised`); starts of the same period are serialised on the period's row."""
     access.require_runner(actor)
     with transaction.atomic():
-        cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
+        cycle = Cycle.objects.select_for_update().select_related("period").get(pk=cycle.pk)
         check_version(cycle, version)
         if cycle.start_status not in (StartStatus.NOT_STARTED, StartStatus.FAILED):
             raise ConflictError(_("This cycle has already been started."), code="cycle_started")
+        Period.objects.select_for_update().filter(pk=cycle.period_id).first()
         included, _skipped = people_in_scope(cycle)
         if not included:
             raise ApplicationError(
@@ -388,6 +469,9 @@ def cycle_start(*, actor: Actor, cycle: Cycle, version: int | None = None) -> Cy
                 code="empty_scope",
                 field="department_ids",
             )
+        clashes = already_appraised(cycle, [person for person, _template in included])
+        if clashes:
+            raise already_appraised_error(cycle, clashes)
         cycle.start_status = StartStatus.QUEUED
         cycle.start_total = len(included)
         cycle.start_done = 0
@@ -406,16 +490,20 @@ def cycle_start(*, actor: Actor, cycle: Cycle, version: int | None = None) -> Cy
 
 def start_appraisals(cycle_id: int) -> int:
     """Create every appraisal of the cycle with its self and manager reviews, in one transaction; returns
-    how many. Idempotent: a cycle already started is left alone."""
+    how many. Idempotent: a cycle already started is left alone. Someone in scope appraised meanwhile in
+    another cycle of the period fails the start (`already_appraised`, nothing created)."""
     updated = Cycle.objects.filter(pk=cycle_id, start_status=StartStatus.QUEUED).update(
         start_status=StartStatus.RUNNING
     )
     if not updated:
         return 0
-    cycle = Cycle.objects.get(pk=cycle_id)
+    cycle = Cycle.objects.select_related("period").get(pk=cycle_id)
     try:
         with transaction.atomic():
             included, _skipped = people_in_scope(cycle)
+            clashes = already_appraised(cycle, [person for person, _template in included])
+            if clashes:
+                raise already_appraised_error(cycle, clashes)
             managers = _reviewing_managers([p for p, _t in included])
             bases = dict(PayBase.objects.values_list("person_id", "amount"))
             appraisals = Appraisal.objects.bulk_create(
@@ -567,20 +655,15 @@ def cycle_publish(*, actor: Actor, cycle: Cycle, version: int | None) -> Cycle:
         if cycle.pip_on_c:
             today = timezone.localdate()
             has_plan = set(Pip.objects.filter(appraisal__cycle=cycle).values_list("appraisal_id", flat=True))
-            Pip.objects.bulk_create(
-                [
-                    Pip(
-                        person=a.person,
-                        appraisal=a,
-                        mentor_id=a.manager_id,
-                        starts=today,
-                        ends=today + dt.timedelta(days=PIP_DAYS),
-                        check_dates=[(today + dt.timedelta(days=d)).isoformat() for d in (30, 60, 90)],
-                    )
-                    for a in appraisals
-                    if grade_rules.opens_pip(a.effective_grade) and a.pk not in has_plan
-                ]
-            )
+            plans = []
+            for appraisal in appraisals:
+                if appraisal.pk in has_plan:
+                    continue
+                appraisal.cycle = cycle
+                plan = pips.plan_for_grade(appraisal, today=today)
+                if plan is not None:
+                    plans.append(plan)
+            Pip.objects.bulk_create(plans)
         title = _("Your result of %(cycle)s is published.") % {"cycle": cycle.name}
         people = [a.person for a in appraisals]
         transaction.on_commit(

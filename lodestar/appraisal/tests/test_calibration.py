@@ -12,6 +12,7 @@ from lodestar.appraisal.calibration_selectors import calibration_board, group_pa
 from lodestar.appraisal.models import Appraisal, CalibrationMove, Stage
 from lodestar.appraisal.services import calibration, cycles
 from lodestar.core.errors import ApplicationError, PermissionDeniedError
+from lodestar.core.models import Period
 from lodestar.testing.organisation import add_simple_person
 
 
@@ -57,11 +58,13 @@ def test_a_manager_cannot_calibrate_another_department_or_their_own_appraisal(aw
         calibration.calibrate(
             actor=aw.user("member"), appraisal=appraisal, to_grade="S", reason="x", version=None
         )
-    # 赵敏 appraised in a company-wide cycle: she may not move her own grade.
+    # 赵敏 appraised in a cycle of 市场部: she may not move her own grade. (Of Q4: 林晓, in scope too, has her
+    # Q3 appraisal already, and a person has one appraisal per period.)
     manager = aw.org.person("mkt_manager")
     manager.position = aw.position
     manager.save()
-    cycle2 = cycles.cycle_create(actor=aw.user("hr"), period=aw.q3, departments=[aw.org.mkt], name="二")
+    q4 = Period.objects.get(kind="quarter", key="FY2024-Q4")
+    cycle2 = cycles.cycle_create(actor=aw.user("hr"), period=q4, departments=[aw.org.mkt], name="二")
     cycles.cycle_start(actor=aw.user("hr"), cycle=cycle2, version=cycle2.version)
     own = Appraisal.objects.get(cycle=cycle2, person=manager)
     assert own.department == aw.org.mkt

@@ -298,3 +298,40 @@ def test_calibration_outside_the_stage_is_a_conflict(aw, api_as):
     )
     assert response.status_code == 409
     assert Stage.SELF == Cycle.objects.get(pk=cycle_id).stage
+
+
+def test_start_refused_for_people_appraised_in_another_cycle_of_the_period(aw, api_as):
+    hr = api_as("hr")
+    first_id = _create(hr, aw).json()["id"]
+    assert hr.post(f"/appraisal-cycles/{first_id}/start", {"version": 1}).status_code == 200
+    second_id = _create(hr, aw, name="2024Q3 全公司", scope={"department_ids": []}).json()["id"]
+    response = hr.post(f"/appraisal-cycles/{second_id}/start", {"version": 1})
+    assert response.status_code == 409
+    error = response.json()
+    assert error["code"] == "already_appraised" and "林晓" in error["message"]
+    assert error["errors"] == [
+        {
+            "code": "already_appraised",
+            "message": "林晓",
+            "field": "person_id",
+            "row": None,
+            "detail": {"person_id": aw.person.pk, "cycle_id": first_id},
+        }
+    ]
+    second = hr.get(f"/appraisal-cycles/{second_id}").json()
+    assert (second["start_status"], second["version"]) == ("", 1)
+    assert not Appraisal.objects.filter(cycle_id=second_id).exists()
+
+
+def test_stage_dates_out_of_order_name_the_field(aw, api_as):
+    response = _create(
+        api_as("hr"),
+        aw,
+        stage_dates=[
+            {"stage": "self", "starts": "2024-10-01", "ends": "2024-10-05"},
+            {"stage": "manager", "starts": "2024-10-02", "ends": "2024-10-03"},
+        ],
+    )
+    assert response.status_code == 422
+    assert response.json()["field"] == "stage_dates.1.ends"
+    assert not Cycle.objects.exists()

@@ -133,3 +133,145 @@ def test_publishing_locks_the_cycle_and_a_c_opens_an_improvement_plan(aw):
     assert scoring.score_appraisals(cycle) == 0  # published results are never rescored
     with pytest.raises(ConflictError):
         cycles.cycle_update(actor=aw.user("hr"), cycle=cycle, version=cycle.version, formula="定量")
+
+
+# --- one appraisal per person per period --------------------------------------------------------------
+
+
+def test_start_is_refused_for_people_already_appraised_in_another_cycle_of_the_period(aw):
+    hr = aw.user("hr")
+    not_started = cycles.cycle_create(actor=hr, period=aw.q3, departments=[aw.org.mkt], name="还在设定")
+    first = _started(aw)  # a cycle still in setup takes no one
+    second = cycles.cycle_create(actor=hr, period=aw.q3, name="全公司 Q3")
+    with pytest.raises(ConflictError) as exc:
+        cycles.cycle_start(actor=hr, cycle=second, version=second.version)
+    error = exc.value
+    assert (error.status, error.code) == (409, "already_appraised")
+    assert "林晓" in error.message and "1" in error.message
+    assert [(e.code, e.message, e.extra) for e in error.errors] == [
+        ("already_appraised", "林晓", {"person_id": aw.person.pk, "cycle_id": first.pk})
+    ]
+    # Nothing is written.
+    second.refresh_from_db()
+    assert (second.start_status, second.stage, second.version, second.start_total) == (
+        StartStatus.NOT_STARTED,
+        Stage.SETUP,
+        1,
+        0,
+    )
+    assert not Appraisal.objects.filter(cycle=second).exists()
+    with pytest.raises(ConflictError):
+        cycles.cycle_start(actor=hr, cycle=not_started, version=not_started.version)
+    # Another period is another appraisal.
+    q4 = aw.q3.__class__.objects.get(kind="quarter", key="FY2024-Q4")
+    other = cycles.cycle_create(actor=hr, period=q4, departments=[aw.org.mkt])
+    assert cycles.cycle_start(actor=hr, cycle=other, version=other.version).start_status == StartStatus.DONE
+
+
+def test_a_cycle_being_started_on_the_worker_counts_and_the_worker_checks_again(aw, monkeypatch):
+    hr = aw.user("hr")
+    monkeypatch.setattr(cycles, "START_INLINE_LIMIT", 0)
+    queued = cycles.cycle_create(actor=hr, period=aw.q3, departments=[aw.org.mkt], name="A")
+    queued = cycles.cycle_start(actor=hr, cycle=queued, version=queued.version)
+    assert queued.start_status == StartStatus.QUEUED  # the worker runs after the commit
+    other = cycles.cycle_create(actor=hr, period=aw.q3, departments=[aw.org.mkt], name="B")
+    with pytest.raises(ConflictError) as exc:
+        cycles.cycle_start(actor=hr, cycle=other, version=other.version)
+    assert exc.value.errors[0].extra == {"person_id": aw.person.pk, "cycle_id": queued.pk}
+    # Queued by other means: the worker refuses it, creating nothing; a failed start takes no one.
+    other.__class__.objects.filter(pk=other.pk).update(start_status=StartStatus.QUEUED)
+    with pytest.raises(ConflictError):
+        cycles.start_appraisals(other.pk)
+    other.refresh_from_db()
+    assert other.start_status == StartStatus.FAILED and "林晓" in other.start_error
+    assert not Appraisal.objects.filter(cycle=other).exists()
+    assert cycles.start_appraisals(queued.pk) == 1
+
+
+def test_the_refusal_names_the_first_few_people_and_counts_them(aw):
+    from lodestar.org.models import Person
+
+    cycle = cycles.cycle_create(actor=aw.user("hr"), period=aw.q3)
+    clashes = [(Person(pk=i, display_name=f"员工{i}"), 7) for i in range(1, 8)]
+    error = cycles.already_appraised_error(cycle, clashes)
+    assert "7" in error.message and "员工5" in error.message and "员工6" not in error.message
+    assert [e.extra["person_id"] for e in error.errors] == list(range(1, 8))
+
+
+# --- names, stage dates, plans ------------------------------------------------------------------------
+
+
+def test_the_default_name_uses_the_period_label(aw):
+    from django.utils import translation
+
+    with translation.override("en"):
+        cycle = cycles.cycle_create(actor=aw.user("hr"), period=aw.q3)
+        assert cycle.name == f"{aw.q3.label} appraisal"
+    with translation.override("zh-hans"):
+        cycle = cycles.cycle_create(actor=aw.user("hr"), period=aw.q3)
+        assert aw.q3.label in cycle.name
+
+
+def test_a_stage_ending_before_the_previous_one_names_the_stage_and_its_field(aw):
+    import datetime as dt
+
+    from django.utils import translation
+
+    rows = [
+        {"stage": "self", "starts": dt.date(2024, 10, 1), "ends": dt.date(2024, 10, 5)},
+        {"stage": "peer", "starts": dt.date(2024, 10, 8), "ends": dt.date(2024, 10, 9)},
+        {"stage": "manager", "starts": dt.date(2024, 10, 2), "ends": dt.date(2024, 10, 4)},
+    ]
+    with translation.override("en"), pytest.raises(ApplicationError) as exc:
+        cycles.clean_stage_dates(aw.q3, rows)
+    assert exc.value.field == "stage_dates.2.ends"  # the row of 上级评, as sent
+    assert exc.value.message == "Manager review ends before Self review."
+    rows[2]["ends"] = dt.date(2024, 10, 6)
+    rows[1]["starts"] = dt.date(2024, 10, 1)
+    with pytest.raises(ApplicationError) as exc:
+        cycles.clean_stage_dates(aw.q3, rows)
+    assert exc.value.field == "stage_dates.1.starts"  # 跨部门评 starts before 上级评
+    rows[1]["starts"] = dt.date(2024, 10, 7)
+    assert [s.stage for s in cycles.clean_stage_dates(aw.q3, rows)] == ["self", "manager", "peer"]
+    with pytest.raises(ApplicationError) as exc:
+        cycles.clean_stage_dates(
+            aw.q3, [{"stage": "self", "starts": dt.date(2024, 10, 5), "ends": dt.date(2024, 10, 1)}]
+        )
+    assert exc.value.field == "stage_dates.0.ends"
+
+
+def test_publishing_opens_the_plan_an_upheld_appeal_would(aw):
+    from lodestar.appraisal.services import pips
+
+    cycle = _started(aw, grade_thresholds={"S": "99", "A": "95", "B": "90"})
+    aw.rate_worked_example(cycle)
+    cycle = cycles.cycle_advance(
+        actor=aw.user("hr"), cycle=cycle, version=cycle.version, to_stage=Stage.CALIBRATION
+    )
+    cycles.cycle_publish(actor=aw.user("hr"), cycle=cycle, version=cycle.version)
+    pip = Pip.objects.get(person=aw.person)
+    expected = pips.plan_for_grade(Appraisal.objects.get(cycle=cycle), today=pip.starts)
+    assert expected is not None
+    fields = ("person_id", "appraisal_id", "mentor_id", "starts", "ends", "check_dates")
+    assert {f: getattr(pip, f) for f in fields} == {f: getattr(expected, f) for f in fields}
+
+
+def test_publishing_opens_plans_through_plan_for_grade(aw, monkeypatch):
+    from lodestar.appraisal.services import pips
+
+    calls = []
+    real = pips.plan_for_grade
+
+    def spy(appraisal, **kwargs):
+        calls.append(appraisal.pk)
+        return real(appraisal, **kwargs)
+
+    monkeypatch.setattr(pips, "plan_for_grade", spy)
+    cycle = _started(aw, pip_on_c=False, grade_thresholds={"S": "99", "A": "95", "B": "90"})
+    aw.rate_worked_example(cycle)
+    cycle = cycles.cycle_advance(
+        actor=aw.user("hr"), cycle=cycle, version=cycle.version, to_stage=Stage.CALIBRATION
+    )
+    cycles.cycle_publish(actor=aw.user("hr"), cycle=cycle, version=cycle.version)
+    assert not Pip.objects.exists()  # the cycle opens no plans: plan_for_grade is not even asked
+    assert calls == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from lodestar.appraisal.models import Appraisal, Cycle, Stage, StartStatus
 from lodestar.appraisal.services import cycles
@@ -136,6 +137,8 @@ def test_publish_refused_shows_the_unscored_people(aw, client_as):
         reverse("appraisal:cycle_publish", args=[cycle.pk]), {"version": cycle.version}, follow=True
     )
     assert "林晓" in response.content.decode()
+    shown = [str(m) for m in response.context["messages"]]
+    assert len(shown) == 1 and "林晓" in shown[0]  # once, naming the people
     cycle.refresh_from_db()
     assert cycle.stage == Stage.CALIBRATION
 
@@ -167,3 +170,54 @@ def test_edit_a_started_cycle_keeps_its_scope_and_changes_its_settings(aw, clien
     assert cycle.weight_manager == 70
     assert list(cycle.departments.all()) == [aw.org.mkt]
     assert client_as("mkt_manager").get(url).status_code == 403
+
+
+def test_start_refused_for_people_appraised_in_another_cycle_of_the_period(aw, client_as):
+    first = _cycle(aw)
+    second = cycles.cycle_create(actor=aw.user("hr"), period=aw.q3, name="Q3 全公司")
+    response = client_as("hr", **ZH).post(
+        reverse("appraisal:cycle_start", args=[second.pk]), {"version": second.version}, follow=True
+    )
+    shown = [str(m) for m in response.context["messages"]]
+    assert len(shown) == 1 and "林晓" in shown[0] and aw.q3.label in shown[0]
+    assert escape(shown[0]) in response.content.decode()
+    second.refresh_from_db()
+    assert second.start_status == StartStatus.NOT_STARTED
+    assert not Appraisal.objects.filter(cycle=second).exists()
+    assert Appraisal.objects.filter(cycle=first).count() == 1
+
+
+def test_a_stage_ending_before_the_previous_one_is_an_error_on_its_field(aw, client_as):
+    response = client_as("hr", **ZH).post(
+        reverse("appraisal:cycle_create"),
+        _form(aw, manager_starts="2024-10-02", manager_ends="2024-10-02"),
+    )
+    assert response.status_code == 200 and not Cycle.objects.exists()
+    form = response.context["form"]
+    [message] = form.errors["manager_ends"]
+    assert "上级评" in message and "自评" in message  # e.g. 上级评的结束日期早于自评。
+    assert not form.non_field_errors()
+    assert 'data-testid="stage-date-error"' in response.content.decode()
+
+
+def test_the_default_name_is_the_period_label(aw, client_as):
+    response = client_as("hr", **ZH).post(reverse("appraisal:cycle_create"), _form(aw, name=""))
+    assert response.status_code == 302
+    assert aw.q3.label in Cycle.objects.get().name
+
+
+def test_person_names_link_to_their_appraisal(aw, client_as):
+    cycle = _cycle(aw)
+    appraisal = Appraisal.objects.get(cycle=cycle)
+    link = f'href="{reverse("appraisal:detail", args=[appraisal.pk])}"'
+    for role in ("hr", "mkt_manager"):
+        assert (
+            link in client_as(role).get(reverse("appraisal:cycle_detail", args=[cycle.pk])).content.decode()
+        )
+    cycle = cycles.cycle_advance(
+        actor=aw.user("hr"), cycle=cycle, version=cycle.version, to_stage=Stage.CALIBRATION
+    )
+    board = client_as("mkt_manager").get(reverse("appraisal:calibration", args=[cycle.pk])).content.decode()
+    assert link in board
+    # Every link opens the page for its reader.
+    assert client_as("mkt_manager").get(reverse("appraisal:detail", args=[appraisal.pk])).status_code == 200

@@ -137,6 +137,10 @@ def test_the_committee_decides_on_the_appeal_list(aw, client_as):
     committee = login(aw.org.person("sales_manager"))
     html = committee.get("/appraisal/appeals/").content.decode()
     assert "appeal-decide-form" in html and "12000" not in html
+    # The committee member may not open 林晓's appraisal: her name is not a link for him; it is for her.
+    link = f'href="/appraisal/{appraisal.pk}/"'
+    assert link not in html and committee.get(f"/appraisal/{appraisal.pk}/").status_code == 404
+    assert link in client_as("member").get("/appraisal/appeals/?status=all").content.decode()
     assert "appeal-decide-form" not in client_as("member").get("/appraisal/appeals/").content.decode()
     assert (
         'data-testid="appeal-card"'

@@ -17,7 +17,7 @@ from lodestar.appraisal import calibration_selectors as selectors
 from lodestar.appraisal.models import STAGE_ORDER, Cycle, Stage, StartStatus, Template
 from lodestar.appraisal.services import calibration, cycles
 from lodestar.appraisal.views._gate import appraisal_page
-from lodestar.core.errors import ApplicationError, ConflictError, NotFound
+from lodestar.core.errors import ApplicationError, NotFound
 from lodestar.core.forms import DateInput
 from lodestar.core.http import add_error_to_form, int_param, service_errors
 from lodestar.core.models import Period
@@ -127,10 +127,22 @@ FIELD_OF = {
 }
 
 
+def _stage_field(form, field: str) -> str | None:
+    """`stage_dates.<index>.<starts|ends>` (the index in `form.stage_dates()`) → that stage's form field."""
+    parts = field.split(".")
+    rows = form.stage_dates()
+    if len(parts) != 3 or not parts[1].isdigit() or int(parts[1]) >= len(rows):
+        return None
+    attribute = parts[2] if parts[2] in ("starts", "ends") else "starts"
+    return f"{rows[int(parts[1])]['stage']}_{attribute}"
+
+
 def _form_error(form, exc: ApplicationError) -> None:
     field = exc.field or ""
     if field in FIELD_OF:
         exc.field = FIELD_OF[field]
+    elif field.startswith("stage_dates."):
+        exc.field = _stage_field(form, field)
     elif field.startswith("grade_thresholds."):
         exc.field = "threshold_" + field.rsplit(".", 1)[1]
     elif field.startswith("bonus_coefficients."):
@@ -333,12 +345,8 @@ def cycle_publish(request, cycle_id: int):
     cycle = _runner_post(request, cycle_id)
     try:
         cycles.cycle_publish(actor=request.user, cycle=cycle, version=int_param(request.POST.get("version")))
-    except ConflictError as exc:
-        messages.error(request, exc.message)
-        if exc.code == "unscored":
-            names = "、".join(item.message for item in exc.errors)
-            messages.error(request, _("Without a final score: %(names)s") % {"names": names})
     except ApplicationError as exc:
+        # One message: `unscored` names the people (the first few) and counts them.
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Results published."))

@@ -479,6 +479,9 @@ def appeal_list(request):
         status = ""
     page = Paginator(qs.order_by("-created_at", "-id"), 50).get_page(request.GET.get("page"))
     for appeal in page.object_list:
+        # The committee sees every appeal, not every appraisal: link the person's appraisal page only
+        # for a reader who may open it.
+        appeal.sees_appraisal = access.can_see_appraisal(request.user, appeal.appraisal)
         if access.can_decide_appeal(request.user, appeal):
             appeal.decide_form = AppealDecideForm(
                 initial={"version": appeal.version},
