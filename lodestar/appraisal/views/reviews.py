@@ -223,6 +223,7 @@ def home(request):
     require_person(request.user)
     mine = selectors.my_appraisals(request.user)
     team = selectors.team_appraisals(request.user)
+    written = selectors.reviews_written(request.user)
     return render(
         request,
         "appraisal/reviews/home.html",
@@ -230,6 +231,8 @@ def home(request):
             "mine": [(a, access.can_see_result(request.user, a)) for a in mine],
             "waiting": selectors.reviews_waiting(request.user),
             "team": [(a, access.can_see_result(request.user, a)) for a in team],
+            "written": written[: selectors.WRITTEN_SHOWN],
+            "written_more": len(written) > selectors.WRITTEN_SHOWN,
             "nav_section": "appraisal",
         },
     )
@@ -335,8 +338,16 @@ def review(request, review_id: int):
     elif request.method == "POST":
         messages.error(request, _("This review can no longer be changed."))
         return redirect("appraisal:review", item.pk)
-    components = {c["indicator_id"]: c for c in appraisal.components or []}
-    quantitative = [(i, components.get(i.pk)) for i in indicators if i.kind == IndicatorKind.QUANTITATIVE]
+    # The person's figures (achievements, their sources, scores) are for whoever may see the appraisal:
+    # the person, their line managers and HR. A cross-department reviewer rates the qualitative
+    # indicators only, and sees just those and their own text (user guide: peers see no figures).
+    shows_figures = access.can_see_appraisal(request.user, appraisal)
+    components = {c["indicator_id"]: c for c in appraisal.components or []} if shows_figures else {}
+    quantitative = (
+        [(i, components.get(i.pk)) for i in indicators if i.kind == IndicatorKind.QUANTITATIVE]
+        if shows_figures
+        else []
+    )
     return render(
         request,
         "appraisal/reviews/review.html",
@@ -350,7 +361,8 @@ def review(request, review_id: int):
             ],
             "quantitative": quantitative,
             "reviewer_shown": access.can_see_reviewer(request.user, item),
-            "can_open_appraisal": access.can_see_appraisal(request.user, appraisal),
+            "can_open_appraisal": shows_figures,
+            "shows_figures": shows_figures,
             "nav_section": "appraisal",
         },
     )
