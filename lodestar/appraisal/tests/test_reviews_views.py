@@ -362,3 +362,26 @@ def test_evidence_unknown_kind_and_missing_field(started, client_as):
     response = _add(client, appraisal, kind="case")  # no case chosen
     assert response.status_code == 200 and 'data-field-error="case"' in response.content.decode()
     assert not Evidence.objects.exists()
+
+
+def test_detail_shows_snapshot_times_in_local_time_and_money_in_one_format(started, aw, client_as):
+    """Source rows read "2024-10-01 00:30" (Asia/Shanghai), not the stored UTC "2024-09-3016:30";
+    pay base and bonus read 10,000.00 and 12,000.00 like the cycle page, not 10000.00."""
+    from lodestar.appraisal.services.scoring import rescore
+    from lodestar.goals.models import Snapshot
+
+    cycle, appraisal = started
+    Snapshot.objects.filter(period=aw.q3).update(taken_at=dt.datetime(2024, 9, 30, 16, 30, tzinfo=dt.UTC))
+    aw.rate_worked_example(cycle)
+    cycle.refresh_from_db()
+    cycle = cycles.cycle_advance(
+        actor=aw.user("hr"), cycle=cycle, version=cycle.version, to_stage=Stage.CALIBRATION
+    )
+    cycles.cycle_publish(actor=aw.user("hr"), cycle=cycle, version=cycle.version)
+    appraisal = rescore(Appraisal.objects.get(pk=appraisal.pk))
+    assert appraisal.components[0]["source"]["rows"][0]["taken_at"].startswith("2024-09-30T16:30")
+    page = client_as("hr").get(reverse("appraisal:detail", args=[appraisal.pk])).content.decode()
+    assert '<span data-testid="snapshot-time">2024-10-01 00:30</span>' in page
+    assert "2024-09-3016:30" not in page
+    assert '<th class="text-end" data-testid="pay-base">10,000.00</th>' in page
+    assert '<th class="text-end" data-testid="bonus">12,000.00</th>' in page

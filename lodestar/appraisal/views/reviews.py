@@ -4,6 +4,7 @@ one review (1–5 per qualitative indicator against its rubric, comments, save o
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from typing import Any
 
@@ -13,6 +14,8 @@ from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -215,6 +218,22 @@ def _indicators(appraisal: Appraisal) -> list[Indicator]:
     return list(Indicator.objects.filter(template_id=appraisal.template_id).order_by("sort_order", "id"))
 
 
+def _source_rows(component: dict) -> list[dict]:
+    """A quantitative component's source rows, each with `taken_at_local`: the snapshot time stored as
+    an ISO string (UTC), parsed back to an aware datetime so the page shows it in the local time zone
+    (`|date` converts it). Copies: the stored components are left as they are."""
+    rows = []
+    for row in (component.get("source") or {}).get("rows") or []:
+        try:
+            taken_at = parse_datetime(row.get("taken_at") or "")
+        except ValueError:
+            taken_at = None
+        if taken_at is not None and timezone.is_naive(taken_at):
+            taken_at = timezone.make_aware(taken_at, datetime.UTC)
+        rows.append({**row, "taken_at_local": taken_at})
+    return rows
+
+
 # --- pages ------------------------------------------------------------------------------------------
 
 
@@ -244,7 +263,10 @@ def _detail_context(
     user = request.user
     components = appraisal.components or []
     by_role = selectors.qualitative_by_role(components)
-    rows = [{**c, "qualitative": by_role.get(c["indicator_id"])} for c in components]
+    rows = [
+        {**c, "qualitative": by_role.get(c["indicator_id"]), "source_rows": _source_rows(c)}
+        for c in components
+    ]
     can_request = access.can_request_peers(user, appraisal)
     can_evidence = access.can_add_evidence(user, appraisal)
     can_rate = access.can_rate_competencies(user, appraisal)
