@@ -27,6 +27,9 @@ from lodestar.org.permissions import managed_paths, person_of, subtree_q
 from lodestar.tracking.access import visible_checkins
 
 RUNNING_STAGES = (Stage.SELF, Stage.MANAGER, Stage.PEER, Stage.CALIBRATION)
+# A manager's team block: running cycles, and published ones until their feedback meetings are over.
+TEAM_STAGES = (*RUNNING_STAGES, Stage.PUBLISHED, Stage.FEEDBACK)
+WRITTEN_SHOWN = 50
 APPRAISAL_RELATED = ("cycle__period", "person", "department", "position", "template", "manager")
 
 
@@ -58,7 +61,7 @@ def reviews_waiting(user) -> list[Review]:
 
 def team_appraisals(user) -> list[Appraisal]:
     """The appraisals I review as a line manager (reviewing manager, or a manager of the department),
-    in cycles that are running."""
+    in cycles that are running, published or in their feedback meetings (not in setup)."""
     person = person_of(user)
     if person is None:
         return []
@@ -67,10 +70,29 @@ def team_appraisals(user) -> list[Appraisal]:
     if paths:
         condition |= subtree_q(paths, "department__path")
     return list(
-        Appraisal.objects.filter(condition, cycle__stage__in=RUNNING_STAGES)
+        Appraisal.objects.filter(condition, cycle__stage__in=TEAM_STAGES)
         .exclude(person=person)
         .select_related(*APPRAISAL_RELATED)
         .order_by("cycle_id", "department__path", "person__display_name")
+    )
+
+
+def reviews_written(user, limit: int = WRITTEN_SHOWN) -> list[Review]:
+    """The reviews I submitted about someone else (as their manager or a cross-department reviewer),
+    newest first, at most `limit` + 1 (the extra one tells the page there are more). One query: the
+    reader is their author, so no anonymity rule applies (it only hides the author from the reviewee)."""
+    person = person_of(user)
+    if person is None:
+        return []
+    return list(
+        Review.objects.filter(
+            reviewer=person,
+            role__in=(ReviewRole.MANAGER, ReviewRole.PEER),
+            status=ReviewStatus.SUBMITTED,
+        )
+        .exclude(appraisal__person=person)
+        .select_related("appraisal__cycle__period", "appraisal__person", "appraisal__department")
+        .order_by("-submitted_at", "-id")[: limit + 1]
     )
 
 

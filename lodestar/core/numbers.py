@@ -48,6 +48,19 @@ def amount_str(value: Decimal | str | int | None, *, min_places: int = 2) -> str
     return f"{number:f}"
 
 
+def money_text(value: Decimal | str | int | None) -> str | None:
+    """Money for people, the one format of the appraisal pages (pay bases, bonuses): thousands
+    separators and exactly two decimals, rounded half up: 8000 → "8,000.00", 6400.005 → "6,400.01".
+    None when there is no amount. Display only: the API and exports keep `amount_str`."""
+    number = _decimal(value)
+    if number is None or not number.is_finite():
+        return None
+    rounded = number.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    if rounded.is_zero():
+        rounded = abs(rounded)  # never "-0.00"
+    return f"{rounded:,.2f}"
+
+
 # --- figures for people: 800万, 1.2亿 (display only; the API and exports keep exact decimals) ---
 
 FIGURE_PLACES = 2  # at most two decimals in a figure shown to people: 6.25万, 1.2亿, 3.85%

@@ -45,4 +45,7 @@ def navigation(request):
         "nav_can_write": can_write(user),  # viewers (guests) see no create buttons
         "nav_can_manage_org": is_admin(user) or (can_write(user) and is_manager(user)),
         "nav_section": match.namespace if match else "",
+        # 概览 is the dashboards' home alone: by its full view name, since other apps name their
+        # landing page "home" too (appraisal:home), and the bare url_name would light both tabs.
+        "nav_overview_active": match is not None and match.view_name == "home",
     }

@@ -83,6 +83,91 @@ def test_home_lists_my_appraisal_and_waiting_review(started, client_as, django_a
     assert 'data-testid="team-appraisal"' in manager_page
 
 
+def test_home_lists_reviews_i_wrote_and_published_team_cycles(
+    started, aw, client_as, django_assert_max_num_queries
+):
+    """The user guide: "the reviews you wrote and, for managers, their team's (published cycles included)"."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    cycle, appraisal = started
+    url = reverse("appraisal:home")
+    manager = client_as("mkt_manager")
+    with CaptureQueriesContext(connection) as before:
+        page = manager.get(url).content.decode()
+    assert 'data-testid="written-reviews"' in page and 'data-testid="written-review"' not in page
+    aw.rate_worked_example(cycle)
+    cycle.refresh_from_db()
+    cycle = cycles.cycle_advance(
+        actor=aw.user("hr"), cycle=cycle, version=cycle.version, to_stage=Stage.CALIBRATION
+    )
+    cycles.cycle_publish(actor=aw.user("hr"), cycle=cycle, version=cycle.version)
+    with django_assert_max_num_queries(25):
+        response = manager.get(url)
+    page = response.content.decode()
+    # the team block keeps the published cycle, with its result (line managers see it)
+    assert 'data-testid="team-appraisal"' in page and "88.95" in page
+    # the manager's own review, linked; a query count that does not grow with the rows
+    manager_review = Review.objects.get(appraisal=appraisal, role=ReviewRole.MANAGER)
+    assert page.count('data-testid="written-review"') == 1
+    assert reverse("appraisal:review", args=[manager_review.pk]) in page
+    assert len(response.context["written"]) == 1
+    with CaptureQueriesContext(connection) as after:
+        manager.get(url)
+    assert len(after) <= len(before) + 1  # published: the feedback stage adds no query per row
+    # a cross-department reviewer lists the review they wrote (their own: anonymity hides them only
+    # from the person appraised); the person lists none of their self review
+    peer_review = Review.objects.get(appraisal=appraisal, reviewer=aw.peer, role=ReviewRole.PEER)
+    peer_page = login(aw.peer).get(url).content.decode()
+    assert reverse("appraisal:review", args=[peer_review.pk]) in peer_page
+    assert aw.person.display_name in peer_page
+    member_page = client_as("member").get(url).content.decode()
+    assert 'data-testid="written-review"' not in member_page
+    # feedback stage: still on the manager's team block
+    cycle.refresh_from_db()
+    cycles.cycle_advance(actor=aw.user("hr"), cycle=cycle, version=cycle.version, to_stage=Stage.FEEDBACK)
+    assert 'data-testid="team-appraisal"' in manager.get(url).content.decode()
+
+
+def test_a_peer_reviewer_sees_no_figures_of_the_person(started, aw, client_as):
+    """The user guide: peers see only what they wrote, not the person's appraisal or figures."""
+    cycle, appraisal = started
+    (peer_review,) = services.peer_request(
+        actor=aw.user("mkt_manager"), appraisal=appraisal, reviewer_ids=[aw.peer.pk]
+    )
+    url = reverse("appraisal:review", args=[peer_review.pk])
+    figures = ('data-testid="quantitative"', "Q3销售额", "Q3客户留存率", "96.00%", "130.00%")
+    peer = login(aw.peer)
+    page = peer.get(url).content.decode()
+    assert 'data-testid="review-form"' in page and "方案创新" in page  # the qualitative ones to rate
+    assert 'data-testid="figures-hidden"' in page
+    for figure in figures:
+        assert figure not in page, figure
+    # the manager and HR still see the figures on the same review
+    for role in ("mkt_manager", "hr"):
+        other = client_as(role).get(url).content.decode()
+        assert 'data-testid="quantitative"' in other and "Q3销售额" in other and "96.00%" in other
+        assert 'data-testid="figures-hidden"' not in other
+    # submitted and scored: the peer's read-only page shows their own text, still no figures or score
+    services.review_save(
+        actor=aw.user("sales_manager"),
+        review=peer_review,
+        version=peer_review.version,
+        ratings=[{"indicator_id": aw.indicators["方案创新"].pk, "rating": 4, "comment": "方案很有新意"}],
+        summary="协作顺畅",
+        submit=True,
+    )
+    aw.rate_worked_example(cycle)
+    cycle.refresh_from_db()
+    cycles.cycle_advance(actor=aw.user("hr"), cycle=cycle, version=cycle.version, to_stage=Stage.CALIBRATION)
+    appraisal.refresh_from_db()
+    assert str(appraisal.final_score) == "88.95"  # scored: there is a figure to hide
+    page = peer.get(url).content.decode()
+    assert "方案很有新意" in page and "协作顺畅" in page
+    for figure in (*figures, "88.95"):
+        assert figure not in page, figure
+
+
 def test_detail_privacy_and_query_bound(started, aw, work, client_as, django_assert_max_num_queries):
     cycle, appraisal = started
     url = reverse("appraisal:detail", args=[appraisal.pk])
@@ -277,3 +362,26 @@ def test_evidence_unknown_kind_and_missing_field(started, client_as):
     response = _add(client, appraisal, kind="case")  # no case chosen
     assert response.status_code == 200 and 'data-field-error="case"' in response.content.decode()
     assert not Evidence.objects.exists()
+
+
+def test_detail_shows_snapshot_times_in_local_time_and_money_in_one_format(started, aw, client_as):
+    """Source rows read "2024-10-01 00:30" (Asia/Shanghai), not the stored UTC "2024-09-3016:30";
+    pay base and bonus read 10,000.00 and 12,000.00 like the cycle page, not 10000.00."""
+    from lodestar.appraisal.services.scoring import rescore
+    from lodestar.goals.models import Snapshot
+
+    cycle, appraisal = started
+    Snapshot.objects.filter(period=aw.q3).update(taken_at=dt.datetime(2024, 9, 30, 16, 30, tzinfo=dt.UTC))
+    aw.rate_worked_example(cycle)
+    cycle.refresh_from_db()
+    cycle = cycles.cycle_advance(
+        actor=aw.user("hr"), cycle=cycle, version=cycle.version, to_stage=Stage.CALIBRATION
+    )
+    cycles.cycle_publish(actor=aw.user("hr"), cycle=cycle, version=cycle.version)
+    appraisal = rescore(Appraisal.objects.get(pk=appraisal.pk))
+    assert appraisal.components[0]["source"]["rows"][0]["taken_at"].startswith("2024-09-30T16:30")
+    page = client_as("hr").get(reverse("appraisal:detail", args=[appraisal.pk])).content.decode()
+    assert '<span data-testid="snapshot-time">2024-10-01 00:30</span>' in page
+    assert "2024-09-3016:30" not in page
+    assert '<th class="text-end" data-testid="pay-base">10,000.00</th>' in page
+    assert '<th class="text-end" data-testid="bonus">12,000.00</th>' in page

@@ -21,6 +21,7 @@ from lodestar.core.errors import ApplicationError, NotFound
 from lodestar.core.forms import DateInput
 from lodestar.core.http import add_error_to_form, int_param, service_errors
 from lodestar.core.models import Period
+from lodestar.core.numbers import money_text
 from lodestar.org.models import Department, Position
 from lodestar.org.permissions import require_person
 
@@ -283,7 +284,7 @@ def cycle_detail(request, cycle_id: int):
     for appraisal in page.object_list:
         appraisal.review_counts = statuses.get(appraisal.pk, {})
         # Rounded for display only (the stored amount keeps its fen).
-        appraisal.bonus_display = "—" if appraisal.bonus_amount is None else f"{appraisal.bonus_amount:,.2f}"
+        appraisal.bonus_display = money_text(appraisal.bonus_amount) or "—"
     next_stage = _next_stage(cycle)
     context.update(
         page=page,

@@ -4,6 +4,7 @@ one review (1–5 per qualitative indicator against its rubric, comments, save o
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from typing import Any
 
@@ -13,6 +14,8 @@ from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -216,6 +219,22 @@ def _indicators(appraisal: Appraisal) -> list[Indicator]:
     return list(Indicator.objects.filter(template_id=appraisal.template_id).order_by("sort_order", "id"))
 
 
+def _source_rows(component: dict) -> list[dict]:
+    """A quantitative component's source rows, each with `taken_at_local`: the snapshot time stored as
+    an ISO string (UTC), parsed back to an aware datetime so the page shows it in the local time zone
+    (`|date` converts it). Copies: the stored components are left as they are."""
+    rows = []
+    for row in (component.get("source") or {}).get("rows") or []:
+        try:
+            taken_at = parse_datetime(row.get("taken_at") or "")
+        except ValueError:
+            taken_at = None
+        if taken_at is not None and timezone.is_naive(taken_at):
+            taken_at = timezone.make_aware(taken_at, datetime.UTC)
+        rows.append({**row, "taken_at_local": taken_at})
+    return rows
+
+
 # --- pages ------------------------------------------------------------------------------------------
 
 
@@ -224,6 +243,7 @@ def home(request):
     require_person(request.user)
     mine = selectors.my_appraisals(request.user)
     team = selectors.team_appraisals(request.user)
+    written = selectors.reviews_written(request.user)
     return render(
         request,
         "appraisal/reviews/home.html",
@@ -231,6 +251,8 @@ def home(request):
             "mine": [(a, access.can_see_result(request.user, a)) for a in mine],
             "waiting": selectors.reviews_waiting(request.user),
             "team": [(a, access.can_see_result(request.user, a)) for a in team],
+            "written": written[: selectors.WRITTEN_SHOWN],
+            "written_more": len(written) > selectors.WRITTEN_SHOWN,
             "nav_section": "appraisal",
         },
     )
@@ -242,7 +264,10 @@ def _detail_context(
     user = request.user
     components = appraisal.components or []
     by_role = selectors.qualitative_by_role(components)
-    rows = [{**c, "qualitative": by_role.get(c["indicator_id"])} for c in components]
+    rows = [
+        {**c, "qualitative": by_role.get(c["indicator_id"]), "source_rows": _source_rows(c)}
+        for c in components
+    ]
     can_request = access.can_request_peers(user, appraisal)
     can_evidence = access.can_add_evidence(user, appraisal)
     can_rate = access.can_rate_competencies(user, appraisal)
@@ -336,8 +361,16 @@ def review(request, review_id: int):
     elif request.method == "POST":
         messages.error(request, _("This review can no longer be changed."))
         return redirect("appraisal:review", item.pk)
-    components = {c["indicator_id"]: c for c in appraisal.components or []}
-    quantitative = [(i, components.get(i.pk)) for i in indicators if i.kind == IndicatorKind.QUANTITATIVE]
+    # The person's figures (achievements, their sources, scores) are for whoever may see the appraisal:
+    # the person, their line managers and HR. A cross-department reviewer rates the qualitative
+    # indicators only, and sees just those and their own text (user guide: peers see no figures).
+    shows_figures = access.can_see_appraisal(request.user, appraisal)
+    components = {c["indicator_id"]: c for c in appraisal.components or []} if shows_figures else {}
+    quantitative = (
+        [(i, components.get(i.pk)) for i in indicators if i.kind == IndicatorKind.QUANTITATIVE]
+        if shows_figures
+        else []
+    )
     return render(
         request,
         "appraisal/reviews/review.html",
@@ -351,7 +384,8 @@ def review(request, review_id: int):
             ],
             "quantitative": quantitative,
             "reviewer_shown": access.can_see_reviewer(request.user, item),
-            "can_open_appraisal": access.can_see_appraisal(request.user, appraisal),
+            "can_open_appraisal": shows_figures,
+            "shows_figures": shows_figures,
             "nav_section": "appraisal",
         },
     )

@@ -8,7 +8,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.translation import get_language
 
-from lodestar.core.numbers import exact_figure, short_figure
+from lodestar.core.numbers import exact_figure, money_text, short_figure
 
 register = template.Library()
 
@@ -32,3 +32,10 @@ def figure(value, unit="") -> str:
     if exact == short:
         return format_html('<span class="figure">{}</span>', short)
     return format_html('<span class="figure" title="{}">{}</span>', exact, short)
+
+
+@register.filter
+def money(value) -> str:
+    """An amount of money as it is shown on every appraisal page: 8000 → "8,000.00"; None → "—"."""
+    text = money_text(value)
+    return "—" if text is None else text

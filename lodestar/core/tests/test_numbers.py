@@ -119,3 +119,33 @@ def test_shown_figures_keep_the_order_of_the_exact_ones(a, b, unit, language):
 def test_the_exact_figure_is_exact_and_the_api_string_unchanged(value, unit, language):
     assert parse(exact_figure(value, unit, language=language), unit)[0] == value * MONEY.get(unit, 1)
     assert Decimal(amount_str(value)) == value  # the API's number is not rounded for display
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (Decimal("8000"), "8,000.00"),
+        (Decimal("6400.00"), "6,400.00"),
+        ("12000.5", "12,000.50"),
+        (Decimal("1234567.005"), "1,234,567.01"),  # half up
+        (Decimal("999.994"), "999.99"),
+        (0, "0.00"),
+        (Decimal("-0.001"), "0.00"),  # never "-0.00"
+        (Decimal("-1500"), "-1,500.00"),
+    ],
+)
+def test_money_has_thousands_separators_and_two_decimals(value, expected):
+    from lodestar.core.numbers import money_text
+    from lodestar.core.templatetags.figure_tags import money
+
+    assert money_text(value) == expected
+    assert money(value) == expected
+
+
+@pytest.mark.parametrize("value", [None, "", "  ", "abc", Decimal("NaN")])
+def test_money_without_an_amount_is_a_dash(value):
+    from lodestar.core.numbers import money_text
+    from lodestar.core.templatetags.figure_tags import money
+
+    assert money_text(value) is None
+    assert money(value) == "—"

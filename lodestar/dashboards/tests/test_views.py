@@ -55,3 +55,24 @@ def test_a_guest_is_not_offered_create_buttons_that_answer_403(org):
     for path, create in (("/goals/mine/", "/goals/new/"), ("/execution/mine/", "/execution/items/new/")):
         assert f'href="{create}"' not in login(org.viewer).get(path).content.decode()
         assert f'href="{create}"' in login(org.member).get(path).content.decode()
+
+
+def test_only_the_appraisal_tab_is_active_under_appraisal(org):
+    """Found on the appraisal pages: 概览 and 绩效 both lit, since appraisal's landing page is also named
+    "home". 概览 is active on the dashboards' home only."""
+    import re
+
+    def active_links(html: str) -> list[str]:
+        assert 'aria-label="The loop"' in html
+        nav = html.split('aria-label="The loop"', 1)[-1].split("</ul>", 1)[0]
+        return re.findall(r'<a class="nav-link active"[^>]*href="([^"]+)"', nav)
+
+    client = login(org.member)
+    client.cookies["django_language"] = "en"
+    appraisal = client.get("/appraisal/")
+    assert appraisal.status_code == 200
+    assert appraisal.context["nav_overview_active"] is False
+    assert active_links(appraisal.content.decode()) == ["/appraisal/"]
+    home = client.get("/")
+    assert home.context["nav_overview_active"] is True
+    assert active_links(home.content.decode()) == ["/"]
