@@ -13,6 +13,7 @@ from typing import Any
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from lodestar.core.models import TimeStampedModel, VersionedModel
 
@@ -319,14 +320,14 @@ class Appraisal(VersionedModel):
 
 
 class ReviewRole(models.TextChoices):
-    SELF = "self", _("Self")
-    MANAGER = "manager", _("Manager")
-    PEER = "peer", _("Cross-department")
+    SELF = "self", pgettext_lazy("appraisal", "Self")
+    MANAGER = "manager", pgettext_lazy("appraisal", "Manager")
+    PEER = "peer", pgettext_lazy("appraisal", "Cross-department")
 
 
 class ReviewStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
-    SUBMITTED = "submitted", _("Submitted")
+    SUBMITTED = "submitted", pgettext_lazy("appraisal", "Submitted")
 
 
 class Review(VersionedModel):
@@ -507,7 +508,7 @@ class CommitteeMember(TimeStampedModel):
 
 
 class AppealStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("appraisal appeal status", "Open")
     UPHELD = "upheld", _("Upheld")
     REJECTED = "rejected", _("Rejected")
 

@@ -127,6 +127,65 @@ MANAGER_RATINGS = {
 }  # fmt: skip
 PEERS = {"linxiao": ["sunhao", "songjia"], "chenjing": ["lina"], "lina": ["chenjing"], "xuming": ["linxiao"]}
 
+# Competency ratings (the capability radar): the manager's 1–5 per competency, in COMPETENCIES' order.
+# A person's level follows their manager's ratings (方案创新 / 执行力 and 团队协作), shaped by what their
+# position leans on; a few people have their own strengths and gaps on top.
+COMPETENCY_PROFILE = {  # offsets per competency: 产品知识 数据分析 内容策划 渠道运营 客户沟通 跨部门协作 执行力
+    "市场岗": (0, 0, 1, -1, 0, 0, 0),
+    "渠道岗": (0, -1, -1, 1, 0, 0, 0),
+    "销售岗": (1, -1, -1, 0, 1, 0, 0),
+}
+COMPETENCY_OWN = {
+    "linxiao": {"内容策划": 5, "数据分析": 4},
+    "heyu": {"内容策划": 4, "数据分析": 2},
+    "xuming": {"渠道运营": 5, "客户沟通": 5},
+    "guofang": {"渠道运营": 3, "数据分析": 2, "执行力": 2},
+    "sunhao": {"客户沟通": 5, "数据分析": 4},
+    "majun": {"产品知识": 3},
+    "fenglei": {"数据分析": 5},
+    "wangqiang": {"渠道运营": 5},
+}  # fmt: skip
+
+
+def competency_ratings_of(username: str) -> dict[str, int]:
+    """The demo ratings of one person, by competency name (deterministic, 1–5)."""
+    innovation, teamwork = MANAGER_RATINGS.get(username, (4, 4))
+    base = (innovation + teamwork + 1) // 2
+    profile = COMPETENCY_PROFILE.get(POSITION_OF.get(username, ""), (0,) * len(COMPETENCIES))
+    ratings = {}
+    for (name, _group), offset in zip(COMPETENCIES, profile, strict=True):
+        value = teamwork if name == "跨部门协作" else innovation if name == "执行力" else base + offset
+        ratings[name] = max(1, min(5, value))
+    return ratings | COMPETENCY_OWN.get(username, {})
+
+
+# The evidence some people attach to their self review: a link and their personal Q2 sales goal.
+EVIDENCE_LINKS = {
+    "linxiao": ("https://wiki.example.com/xhs/q2-618-notes", "618小红书种草笔记数据复盘(阅读、收藏、进店)"),
+    "chenjing": ("https://wiki.example.com/xhs/q2-kol-list", "Q2达人合作清单与投放效果表"),
+    "xuming": ("https://wiki.example.com/channel/q2-new-partners", "Q2新签渠道合同汇总(18家)"),
+    "guofang": ("https://wiki.example.com/channel/q2-store-renovation", "门店装修停摆期间陈列调整记录(3周)"),
+    "sunhao": ("https://wiki.example.com/ec/618-tmall-report", "618天猫店铺活动报告"),
+}  # fmt: skip
+
+# 绩效面谈 notes, each citing the person's own template's indicators and figures.
+FEEDBACK_NOTES = {
+    # 林晓 (市场岗): 销售额 40%, 客户留存率 20%, 线索转化率 10% (60% floor), 方案创新 15%, 团队协作 15%.
+    "linxiao": (
+        "回顾Q2目标达成与618表现,肯定亮点,明确改进方向。",
+        "个人销售额38.4万元/目标40万元(96%);会员复购留存率45.5%/35%;线索转化率4.4%/8%(55%),"
+        "低于60%门槛不得分;618期间话术优化案例。",
+        "Q3聚焦客户分层话术,每两周与主管复盘一次。",
+    ),
+    # 郭芳 (渠道岗): 渠道销售额 50%, 新渠道开发 20% (steps), 执行力 15%, 团队协作 15%.
+    "guofang": (
+        "回顾Q2结果(63.5分,C):渠道销售额缺口大,执行力需提升;新渠道开发基本达成。",
+        "渠道销售额31万元/目标50万元(62%),是主要失分项;新渠道开发18家/目标20家(90%,按阶梯得80分);"
+        "执行力上级评2分(该项45分)、团队协作上级评3分;门店装修停摆3周期间未及时调整陈列计划。",
+        "Q3渠道销售额目标分月跟进,每周提交陈列执行清单;停摆门店提前一周报备替代方案,每两周与主管复盘一次。",
+    ),
+}
+
 
 def _templates(admin, positions, types, shared):
     """The seeds' 市场岗 example, 渠道岗 and 销售岗, and the market-stage variants of 市场岗 as copies."""
@@ -234,6 +293,7 @@ def seed_demo_appraisal(admin) -> None:
         CommitteeArea,
         CommitteeMember,
         Competency,
+        EvidenceKind,
         PayBase,
         Review,
         ReviewRole,
@@ -298,6 +358,18 @@ def seed_demo_appraisal(admin) -> None:
             summary="Q2按计划完成主要工作,618期间配合大促,详见证据材料。",
             submit=True,
         )
+    # The evidence pack of a few people: a link and their own Q2 sales goal.
+    for username, (url, note) in EVIDENCE_LINKS.items():
+        appraisal = Appraisal.objects.select_related("cycle").get(pk=appraisals[username].pk)
+        actor = appraisal.person.user
+        reviews.evidence_add(actor=actor, appraisal=appraisal, kind=EvidenceKind.LINK, url=url, note=note)
+        reviews.evidence_add(
+            actor=actor,
+            appraisal=appraisal,
+            kind=EvidenceKind.GOAL,
+            goal=Goal.objects.get(owner=appraisal.person, period=q2, goal_type__code="sales"),
+            note="个人销售额目标与达成情况",
+        )
     cycle = cycles.cycle_advance(actor=hr, cycle=cycle, version=cycle.version)  # → 上级评
     for username, appraisal in appraisals.items():
         review = Review.objects.filter(appraisal=appraisal, role=ReviewRole.MANAGER).first()
@@ -310,6 +382,16 @@ def seed_demo_appraisal(admin) -> None:
             ratings=ratings_for(appraisal, MANAGER_RATINGS.get(username, (4, 4))),
             summary="整体表现符合预期,下季度关注客户分层与数据复盘。",
             submit=True,
+        )
+    # The manager rates everyone's competencies during the manager review (the capability radar).
+    competencies = {c.name: c.pk for c in Competency.objects.all()}
+    for username in sorted(appraisals):
+        appraisal = Appraisal.objects.select_related("cycle", "manager__user").get(pk=appraisals[username].pk)
+        rater = appraisal.manager.user if appraisal.manager else hr
+        reviews.competency_ratings_save(
+            actor=rater,
+            appraisal=appraisal,
+            ratings={competencies[name]: value for name, value in competency_ratings_of(username).items()},
         )
     cycle = cycles.cycle_advance(actor=hr, cycle=cycle, version=cycle.version)  # → 跨部门评
     for username, peer_names in PEERS.items():
@@ -351,13 +433,14 @@ def seed_demo_appraisal(admin) -> None:
     for username, both in (("linxiao", True), ("guofang", False)):
         appraisal = Appraisal.objects.get(pk=appraisals[username].pk)
         manager = appraisal.manager
+        notes, data_and_examples, next_steps = FEEDBACK_NOTES[username]
         feedback.feedback_save(
             actor=manager.user,
             appraisal=appraisal,
             held_on=q2.end + dt.timedelta(days=12),
-            notes="回顾Q2目标达成与618表现,肯定亮点,明确改进方向。",
-            data_and_examples="个人销售额达成率、线索转化率55%低于60%门槛;618期间话术优化案例。",
-            next_steps="Q3聚焦客户分层话术,每两周与主管复盘一次。",
+            notes=notes,
+            data_and_examples=data_and_examples,
+            next_steps=next_steps,
         )
         if both:
             feedback.feedback_acknowledge(actor=appraisal.person.user, appraisal=appraisal)

@@ -15,7 +15,7 @@ from django.db.models import Count, Prefetch, Sum
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from lodestar.appraisal.access import can_run_appraisal, can_see_pay, require_runner
@@ -53,7 +53,7 @@ def _tabs(request, active: str) -> dict:
 class PositionForm(forms.Form):
     version = VersionField()
     name = forms.CharField(label=gettext_lazy("Name"), max_length=60)
-    code = forms.SlugField(label=gettext_lazy("Code"), max_length=40, required=False)
+    code = forms.SlugField(label=pgettext_lazy("appraisal", "Code"), max_length=40, required=False)
     sort_order = forms.IntegerField(
         label=gettext_lazy("Sort order"), initial=0, required=False, min_value=-100000, max_value=100000
     )
