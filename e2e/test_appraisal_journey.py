@@ -12,7 +12,7 @@ Figures by hand (lodestar/demo/appraisal.py), template 市场岗 (定量 70% + �
 - 方案创新 15%: self 4, manager 4, peer 5 → 60%·80 + 20%·100 + 20%·80 = 84
 - 团队协作 15%: self 4, manager 3, peer 4 → 60%·60 + 20%·80 + 20%·80 = 68
 Final = (40·85 + 20·120 + 10·0 + 15·84 + 15·68) / 100 = 58 + 22.8 = 80.80 → B (70 ≤ 80.80 < 85), coefficient 1.00;
-moved to A in calibration → coefficient 1.20, bonus 9000 × 1.20 = 10800.00 (shown to HR only).
+moved to A in calibration → coefficient 1.20, bonus 9000 × 1.20 = 10,800.00 (shown to HR only).
 """
 
 from __future__ import annotations
@@ -182,7 +182,7 @@ def test_quarterly_appraisal_of_the_brand_department(page, step):
         expect(page.get_by_test_id("final-score")).to_have_text("80.80")
         expect(page.get_by_test_id("grade")).to_contain_text("B")
         expect(page.get_by_test_id("coefficient")).to_have_text("1.00")
-        expect(page.get_by_test_id("bonus")).to_have_text("9000.00")
+        expect(page.get_by_test_id("bonus")).to_have_text("9,000.00")
         # Anonymous toward the reviewee only: HR sees who wrote it.
         expect(page.get_by_test_id("review-row").filter(has_text="林晓")).to_have_count(1)
 
@@ -207,7 +207,7 @@ def test_quarterly_appraisal_of_the_brand_department(page, step):
         page.goto(f"{page.base_url}/appraisal/{pengli.pk}/")
         expect(page.get_by_test_id("grade")).to_contain_text("A")
         expect(page.get_by_test_id("coefficient")).to_have_text("1.20")
-        expect(page.get_by_test_id("bonus")).to_have_text("10800.00")
+        expect(page.get_by_test_id("bonus")).to_have_text("10,800.00")
         logout(page)
 
     with step("韩雪 writes the feedback meeting and acknowledges it"):
