@@ -361,9 +361,12 @@ def on_http_error(request, exc: HttpError):
 
 from lodestar.alerts.api import router as alerts_router  # noqa: E402
 from lodestar.appraisal.api import router as appraisal_router  # noqa: E402
+from lodestar.budget.api import router as budget_router  # noqa: E402
 from lodestar.execution.api import router as execution_router  # noqa: E402
 from lodestar.goals.api import router as goals_router  # noqa: E402
 from lodestar.knowledge.api import router as knowledge_router  # noqa: E402
+from lodestar.metrics.api import router as metrics_router  # noqa: E402
+from lodestar.metrics.verification_api import router as verification_router  # noqa: E402
 from lodestar.notifications.api import router as notifications_router  # noqa: E402
 from lodestar.org.api import router as org_router  # noqa: E402
 from lodestar.org.shell_api import router as shell_router  # noqa: E402
@@ -381,4 +384,7 @@ api.add_router("/", tracking_router)
 api.add_router("/", knowledge_router)
 api.add_router("/", retrospectives_router)
 api.add_router("/", appraisal_router)
+api.add_router("/", metrics_router)
+api.add_router("/", verification_router)
+api.add_router("/", budget_router)
 api.add_router("/", trash_router)

@@ -25,6 +25,9 @@ urlpatterns = [
     path("knowledge/", include("lodestar.knowledge.urls")),
     path("retrospectives/", include("lodestar.retrospectives.urls")),
     path("appraisal/", include("lodestar.appraisal.urls")),
+    path("data/verification/", include("lodestar.metrics.verification_urls")),
+    path("data/", include("lodestar.metrics.urls")),
+    path("budget/", include("lodestar.budget.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

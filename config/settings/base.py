@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "lodestar.goals",
     "lodestar.execution",
     "lodestar.tracking",
+    "lodestar.metrics",
+    "lodestar.budget",
     "lodestar.alerts",
     "lodestar.retrospectives",
     "lodestar.knowledge",

@@ -1,0 +1,135 @@
+"""Figures from outside Lodestar (DOMAIN.md §3 数据真实性, §6 channels): the platforms, CRM and finance
+systems they come from, the metrics each source reports, and the daily or weekly points of each series."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from lodestar.core.models import EditableChoice, TimeStampedModel, VersionedModel
+
+VALUE = {"max_digits": 20, "decimal_places": 4}
+
+
+class Channel(EditableChoice):
+    """A marketing channel (抖音, 天猫, 小红书, 微信/私域社群, 直播, LinkedIn, EDM, 行业峰会 …).
+
+    Source series and budget lines are kept per channel; the list is admin-editable."""
+
+    class Meta:
+        verbose_name = _("channel")
+        verbose_name_plural = _("channels")
+        ordering = ["sort_order", "id"]
+
+
+class DataSource(VersionedModel):
+    """A named origin of figures: a platform back-end, the CRM, finance, a third-party panel."""
+
+    class Kind(models.TextChoices):
+        PLATFORM = "platform", _("Platform back-end")
+        CRM = "crm", _("CRM")
+        FINANCE = "finance", _("Finance")
+        PANEL = "panel", _("Third-party panel")
+        OTHER = "other", _("Other")
+
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.PLATFORM)
+    description = models.TextField(_("description"), blank=True, default="")
+    department = models.ForeignKey(
+        "org.Department",
+        verbose_name=_("department"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="data_sources",
+        help_text=_("The department that owns this source's figures; empty for the whole company."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("data source")
+        verbose_name_plural = _("data sources")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SourceMetric(VersionedModel):
+    """One figure a source reports (成交金额, 曝光量, 线索数 …), optionally bound to a goal's measure.
+
+    Bound with use=feed, the source's points become the measure's actuals; with use=verify they only
+    check what people report (数据交叉验证), flagged beyond the tolerance."""
+
+    class Aggregation(models.TextChoices):
+        SUM = "sum", _("Sum of the days")
+        MEAN = "mean", _("Mean of the days")
+
+    class Use(models.TextChoices):
+        FEED = "feed", _("Feeds the measure")
+        VERIFY = "verify", _("Verifies reported figures")
+
+    source = models.ForeignKey(DataSource, on_delete=models.CASCADE, related_name="metrics")
+    name = models.CharField(_("metric"), max_length=80)
+    unit = models.CharField(_("unit"), max_length=20, blank=True, default="")
+    aggregation = models.CharField(
+        _("aggregation"), max_length=4, choices=Aggregation.choices, default=Aggregation.SUM
+    )
+    measure = models.ForeignKey(
+        "goals.Measure",
+        verbose_name=_("measure"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="source_metrics",
+    )
+    use = models.CharField(_("use"), max_length=6, choices=Use.choices, default=Use.VERIFY)
+    tolerance = models.DecimalField(
+        _("tolerance"),
+        max_digits=6,
+        decimal_places=4,
+        default="0.0500",
+        help_text=_("A reported figure further than this from the source's is a discrepancy (0.05 = 5%)."),
+    )
+
+    class Meta:
+        verbose_name = _("source metric")
+        verbose_name_plural = _("source metrics")
+        ordering = ["source__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "name"], name="metrics_metric_unique_name"),
+            models.CheckConstraint(condition=Q(tolerance__gte=0), name="metrics_metric_tolerance_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source.name} · {self.name}"
+
+
+class MetricPoint(TimeStampedModel):
+    """One value of a series: a metric's figure for a channel (or for all channels) on one day.
+
+    Unique by metric, channel and date, so re-importing a file updates instead of duplicating."""
+
+    metric = models.ForeignKey(SourceMetric, on_delete=models.CASCADE, related_name="points")
+    channel = models.ForeignKey(Channel, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    date = models.DateField(_("date"))
+    value = models.DecimalField(_("value"), **VALUE)
+
+    class Meta:
+        verbose_name = _("metric point")
+        verbose_name_plural = _("metric points")
+        ordering = ["metric_id", "date", "channel_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["metric", "channel", "date"],
+                condition=Q(channel__isnull=False),
+                name="metrics_point_unique_channel_day",
+            ),
+            models.UniqueConstraint(
+                fields=["metric", "date"],
+                condition=Q(channel__isnull=True),
+                name="metrics_point_unique_day",
+            ),
+        ]
+        indexes = [models.Index(fields=["metric", "date"], name="metrics_point_metric_date")]
