@@ -6,3 +6,8 @@ class BudgetConfig(AppConfig):
     name = "lodestar.budget"
     label = "budget"
     verbose_name = _("Budget")
+
+    def ready(self) -> None:
+        from lodestar.budget.access import register_template_checks
+
+        register_template_checks()

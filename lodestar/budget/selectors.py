@@ -1,0 +1,256 @@
+"""Reads of budgets: the lines of a period and department with their figures, a line's detail, the
+channel ROI ranking with its proposal, and the monthly budget-vs-spend series the dashboards draw.
+
+Every function runs a fixed number of queries whatever the number of lines, spend entries or
+months (sums in the database through subqueries, grouping in Python over the lines' rows).
+Scopes: a period takes the lines whose own period lies within it (a year takes its quarters' and
+months' lines); a department takes its lines and those of the departments below it; the caller's
+visibility (budget/access.py) always applies.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import DecimalField, IntegerField, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, TruncMonth
+
+from lodestar.budget import access, domain
+from lodestar.budget.models import Attribution, BudgetAllocation, BudgetLine, Spend
+from lodestar.core.models import Period
+from lodestar.metrics.models import Channel
+from lodestar.org.models import Department
+
+ZERO = Decimal(0)
+_MONEY = DecimalField(max_digits=16, decimal_places=2)
+
+
+def _sum_of(model, field: str, output=_MONEY):
+    rows = model.objects.filter(line=OuterRef("pk")).order_by().values("line").annotate(total=Sum(field))
+    zero = Value(0, output_field=output) if output is not _MONEY else Value(ZERO, output_field=output)
+    return Coalesce(Subquery(rows.values("total"), output_field=output), zero)
+
+
+def scoped_lines(user, period: Period | None = None, department: Department | None = None):
+    """The lines the user may see, within `period` and under `department` (both optional)."""
+    qs = access.visible_lines(user)
+    if period is not None:
+        qs = qs.filter(period__start__gte=period.start, period__end__lte=period.end)
+    if department is not None:
+        qs = qs.filter(department__path__startswith=department.path)
+    return qs
+
+
+def with_figures(lines):
+    """Lines annotated with `spent`, `revenue` and `leads` (one query for any number of lines)."""
+    return lines.select_related("period", "department", "category", "channel").annotate(
+        spent=_sum_of(Spend, "amount"),
+        revenue=_sum_of(Attribution, "revenue"),
+        leads=_sum_of(Attribution, "leads", IntegerField()),
+    )
+
+
+@dataclass(frozen=True)
+class LineRow:
+    line: BudgetLine
+    planned: Decimal
+    spent: Decimal
+    revenue: Decimal
+    leads: int
+    share: Decimal | None
+    roi: Decimal | None
+    cost_per_lead: Decimal | None
+
+    @property
+    def remaining(self) -> Decimal:
+        return domain.remaining(self.planned, self.spent)
+
+
+@dataclass(frozen=True)
+class BudgetTable:
+    rows: list[LineRow]
+    planned: Decimal
+    spent: Decimal
+    revenue: Decimal
+    leads: int
+
+    @property
+    def remaining(self) -> Decimal:
+        return domain.remaining(self.planned, self.spent)
+
+    @property
+    def roi(self) -> Decimal | None:
+        return domain.roi(self.revenue, self.spent)
+
+    @property
+    def cost_per_lead(self) -> Decimal | None:
+        return domain.cost_per_lead(self.spent, self.leads)
+
+    @property
+    def share(self) -> Decimal | None:
+        return domain.share(self.planned, self.planned)
+
+
+def budget_table(user, period: Period | None = None, department: Department | None = None) -> BudgetTable:
+    """The budget lines of a scope with planned, spent, remaining, share of the scope's planned total,
+    ROI and cost per lead; the totals are the sums of the rows (1 query)."""
+    lines = list(with_figures(scoped_lines(user, period, department)))
+    planned = sum((line.planned for line in lines), ZERO)
+    rows = [
+        LineRow(
+            line=line,
+            planned=line.planned,
+            spent=line.spent,
+            revenue=line.revenue,
+            leads=line.leads,
+            share=domain.share(line.planned, planned),
+            roi=domain.roi(line.revenue, line.spent),
+            cost_per_lead=domain.cost_per_lead(line.spent, line.leads),
+        )
+        for line in lines
+    ]
+    return BudgetTable(
+        rows=rows,
+        planned=planned,
+        spent=sum((r.spent for r in rows), ZERO),
+        revenue=sum((r.revenue for r in rows), ZERO),
+        leads=sum((r.leads for r in rows), 0),
+    )
+
+
+def line_detail(line: BudgetLine) -> dict:
+    """A line's monthly split (planned, spent, revenue, leads per month), its spend entries and totals
+    (4 queries)."""
+    allocations = list(line.allocations.order_by("month"))
+    spent_by_month = {
+        row["month"].date() if isinstance(row["month"], dt.datetime) else row["month"]: row["total"]
+        for row in Spend.objects.filter(line=line)
+        .annotate(month=TruncMonth("date"))
+        .order_by()
+        .values("month")
+        .annotate(total=Sum("amount"))
+    }
+    attributions = {a.month: a for a in line.attributions.all()}
+    months = []
+    for allocation in allocations:
+        attribution = attributions.get(allocation.month)
+        spent = spent_by_month.get(allocation.month, ZERO)
+        revenue = attribution.revenue if attribution else ZERO
+        leads = attribution.leads if attribution else 0
+        months.append(
+            {
+                "month": allocation.month,
+                "share": allocation.share,
+                "planned": allocation.amount,
+                "spent": spent,
+                "revenue": revenue,
+                "leads": leads,
+                "roi": domain.roi(revenue, spent),
+            }
+        )
+    spend = list(line.spend.select_related("created_by").order_by("-date", "-id"))
+    spent = sum((s.amount for s in spend), ZERO)
+    revenue = sum((a.revenue for a in attributions.values()), ZERO)
+    leads = sum((a.leads for a in attributions.values()), 0)
+    return {
+        "months": months,
+        "spend": spend,
+        "spent": spent,
+        "remaining": domain.remaining(line.planned, spent),
+        "revenue": revenue,
+        "leads": leads,
+        "roi": domain.roi(revenue, spent),
+        "cost_per_lead": domain.cost_per_lead(spent, leads),
+    }
+
+
+def channel_figures(
+    user, period: Period, department: Department | None = None
+) -> list[domain.ChannelFigures]:
+    """Per channel, the sums of the scope's channel lines; active channels without a line in the scope
+    come as untried (the test channels). 2 queries."""
+    by_channel: dict[int, dict] = {}
+    for line in with_figures(scoped_lines(user, period, department).filter(channel__isnull=False)):
+        entry = by_channel.setdefault(
+            line.channel_id, {"planned": ZERO, "spent": ZERO, "revenue": ZERO, "leads": 0}
+        )
+        entry["planned"] += line.planned
+        entry["spent"] += line.spent
+        entry["revenue"] += line.revenue
+        entry["leads"] += line.leads
+    figures = []
+    for channel in Channel.objects.all():
+        entry = by_channel.get(channel.pk)
+        if entry is not None:
+            figures.append(domain.ChannelFigures(channel_id=channel.pk, name=str(channel), **entry))
+        elif channel.is_active:
+            figures.append(domain.ChannelFigures(channel_id=channel.pk, name=str(channel), tried=False))
+    return figures
+
+
+def channel_roi(
+    user,
+    period: Period,
+    department: Department | None = None,
+    *,
+    test_share: Decimal = domain.DEFAULT_TEST_SHARE,
+) -> domain.Proposal:
+    """The channels of a scope ranked by ROI with the seeds' proposal (DOMAIN.md §6). 2 queries."""
+    return domain.propose_reallocation(channel_figures(user, period, department), test_share=test_share)
+
+
+def next_period(period: Period) -> Period | None:
+    """The period of the same kind that starts the day after `period` ends (FY2026 → FY2027)."""
+    return Period.objects.filter(kind=period.kind, start=period.end + dt.timedelta(days=1)).first()
+
+
+def budget_vs_spend_by_month(
+    user, period: Period, department: Department | None = None
+) -> list[dict[str, dt.date | Decimal]]:
+    """For the dashboards: per month of `period`, the planned amount (the lines' monthly split) and the
+    spend, for a department (and those below it) or, with none, everything the user may see.
+    `[{"month": date, "planned": Decimal, "spent": Decimal}, ...]`, every month present. 2 queries."""
+    lines = scoped_lines(user, period, department)
+    planned = {
+        row["month"]: row["total"]
+        for row in BudgetAllocation.objects.filter(line__in=lines.values("pk"))
+        .order_by()
+        .values("month")
+        .annotate(total=Sum("amount"))
+    }
+    spent: dict[dt.date, Decimal] = {}
+    for row in (
+        Spend.objects.filter(line__in=lines.values("pk"))
+        .annotate(month=TruncMonth("date"))
+        .order_by()
+        .values("month")
+        .annotate(total=Sum("amount"))
+    ):
+        month = row["month"].date() if isinstance(row["month"], dt.datetime) else row["month"]
+        spent[month] = spent.get(month, ZERO) + row["total"]
+    return [
+        {"month": month, "planned": planned.get(month, ZERO), "spent": spent.get(month, ZERO)}
+        for month in domain.month_starts(period.start, period.end)
+    ]
+
+
+def channel_roi_list(user, period: Period, department: Department | None = None) -> list[dict]:
+    """For the dashboards: the ranked channels as plain dicts (name, planned, spent, revenue, leads,
+    roi, cost_per_lead, recommendation). 2 queries."""
+    return [
+        {
+            "channel_id": row.figures.channel_id,
+            "channel": row.figures.name,
+            "planned": row.figures.planned,
+            "spent": row.figures.spent,
+            "attributed_revenue": row.figures.revenue,
+            "leads": row.figures.leads,
+            "roi": row.roi,
+            "cost_per_lead": row.cost_per_lead,
+            "rank": row.rank,
+            "recommendation": str(row.recommendation),
+        }
+        for row in channel_roi(user, period, department).rows
+    ]
