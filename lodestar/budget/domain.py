@@ -107,11 +107,15 @@ class SplitError(ValueError):
 def split_by_shares(amount: Decimal, shares: Sequence[Decimal] | None, count: int) -> list[Decimal]:
     """Split `amount` over `count` parts by percentage shares (the decomposition wizard's percent mode).
 
-    No shares: even shares (3 parts → 33.33/33.33/33.34, the goals' `even_shares`). Shares must sum to
+    No shares: an even split to the cent (100 over 3 → 33.34, 33.33, 33.33; 100000 over 12 months →
+    8333.34 × 4 and 8333.33 × 8), not even 2-place shares (8.33% × 11 + 8.37% would put 8370 in the
+    last month). Shares must sum to
     100% (`shares_sum_error`, else `SplitError("shares", sum)`) and none may be negative. The parts are
     exact to the cent and sum to `amount` (largest remainder): 500万 by 20/30/35/15 → 100万, 150万,
     175万, 75万."""
-    chosen = list(shares) if shares is not None else even_shares(count)
+    if shares is None:
+        return split_by_weights(amount, [ONE] * count, places=2)
+    chosen = list(shares)
     if len(chosen) != count:
         raise SplitError("count", Decimal(len(chosen)))
     if any(s < 0 for s in chosen):
@@ -120,6 +124,13 @@ def split_by_shares(amount: Decimal, shares: Sequence[Decimal] | None, count: in
     if error is not None:
         raise SplitError("shares", error)
     return split_by_weights(amount, chosen, places=2)
+
+
+def shares_of(amount: Decimal, parts: Sequence[Decimal]) -> list[Decimal]:
+    """Each part's share of `amount` in percent, 4 places (even shares when the amount is 0)."""
+    if amount <= 0:
+        return even_shares(len(parts), places=4)
+    return [(part / amount * HUNDRED).quantize(Decimal("0.0001")) for part in parts]
 
 
 def check_amounts(amount: Decimal, parts: Sequence[Decimal]) -> None:

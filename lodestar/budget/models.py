@@ -141,6 +141,9 @@ class BudgetAllocation(models.Model):
             models.CheckConstraint(condition=Q(share__gte=0), name="budget_allocation_share_positive"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.amount}"
+
 
 class SpendSource(models.TextChoices):
     TYPED = "typed", _("Typed")
@@ -181,6 +184,9 @@ class Spend(TimeStampedModel):
         ]
         indexes = [models.Index(fields=["line", "date"], name="budget_spend_line_date")]
 
+    def __str__(self) -> str:
+        return f"{self.date} {self.amount}"
+
 
 class Attribution(TimeStampedModel):
     """Revenue and leads credited to a budget line for one month (from the CRM or finance)."""
@@ -203,3 +209,6 @@ class Attribution(TimeStampedModel):
             models.UniqueConstraint(fields=["line", "month"], name="budget_attribution_unique_month"),
             models.CheckConstraint(condition=Q(revenue__gte=0), name="budget_attribution_revenue_positive"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.revenue} / {self.leads}"
