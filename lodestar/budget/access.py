@@ -137,6 +137,7 @@ def access_spend(user, spend_id: int, *, write: bool = False) -> Spend:
 
 def register_template_checks() -> None:
     """`{% may "budget.plan" %}` and `{% may "budget.manage" line_or_department %}` in templates."""
+    register("budget.read", lambda user, _obj=None: can_see_budgets(user))
     register("budget.plan", lambda user, _obj=None: can_plan_budgets(user))
 
     def manage(user, obj=None) -> bool:
