@@ -24,6 +24,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Model
 
 from config.api import api
+from lodestar.budget.models import BudgetLine
 from lodestar.core.models import Period
 from lodestar.core.testing import ApiClient
 from lodestar.execution.models import ActionItem, Phase
@@ -86,6 +87,12 @@ def version(model: type[Model], pk: int) -> int:
     """The record's current version (read at request time: a PATCH needs it, and it is constant
     because every test's writes are rolled back)."""
     return model.objects.values_list("version", flat=True).get(pk=pk)
+
+
+def _budget_category(code: str) -> int:
+    from lodestar.budget.models import BudgetCategory
+
+    return BudgetCategory.objects.values_list("pk", flat=True).get(code=code)
 
 
 def quarter_id(w: dict) -> int:
@@ -439,6 +446,43 @@ OPS: dict[str, Op] = {
     ),
     "GET /sops/{sop_id}/versions/{number}": Op(everyone(OK), params={"number": "sop_version_number"}),
     # --- retrospectives (复盘): the goal's retrospective, owned by 赵敏 ------------------------------
+    # --- budget: 市场部's FY2026 lines (抖音 ROI 4, LinkedIn ROI 0.5); guests see no budget -----------
+    "GET /budget-lines": Op(members(OK)),
+    "POST /budget-lines": Op(
+        row(CREATED, CREATED, NOT_FOUND, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN),
+        lambda w: {
+            "period_id": w["period_id"],
+            "department_id": w["department_id"],
+            "category_id": _budget_category("content"),
+            "planned": "12000.00",
+        },
+    ),
+    "GET /budget-lines/{line_id}": Op(row(OK, OK, NOT_FOUND, OK, NOT_FOUND, OK, FORBIDDEN)),
+    "PATCH /budget-lines/{line_id}": Op(
+        row(OK, OK, NOT_FOUND, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN),
+        lambda w: {"version": version(BudgetLine, w["line_id"]), "planned": "110000", "reason": "加投"},
+    ),
+    "DELETE /budget-lines/{line_id}": Op(
+        row(CONFLICT, CONFLICT, NOT_FOUND, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN),
+        why="the world's line has spend: a line with spend is kept (409 has_spend)",
+    ),
+    "PUT /budget-lines/{line_id}/attribution": Op(
+        row(OK, OK, NOT_FOUND, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN),
+        lambda w: {"month": "2026-04-01", "revenue": "50000", "leads": 12},
+    ),
+    "GET /spend": Op(members(OK)),
+    "POST /spend": Op(
+        row(CREATED, CREATED, NOT_FOUND, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN),
+        lambda w: {"line_id": w["line_id"], "date": "2026-04-02", "amount": "800"},
+    ),
+    "DELETE /spend/{spend_id}": Op(
+        row(NO_CONTENT, NO_CONTENT, NOT_FOUND, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN)
+    ),
+    "GET /channel-roi": Op(members(OK), query=lambda w: {"period_id": w["period_id"]}),
+    "POST /channel-roi/reallocations": Op(
+        row(CREATED, CREATED, NOT_FOUND, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN),
+        lambda w: {"period_id": w["period_id"], "department_id": w["department_id"]},
+    ),
     "GET /retrospectives": Op(everyone(OK)),
     "POST /retrospectives": Op(
         row(CREATED, CREATED, NOT_FOUND, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN),

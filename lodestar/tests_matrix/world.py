@@ -333,8 +333,40 @@ def build_world() -> dict:
         "why_id": why.pk,
         "action_id": improvement.pk,
         "file_id": retro_file.pk,
+        **_budget_world(mkt=mkt, manager=manager, year=year),
     }
     return {"people": people, "kwargs": kwargs, "tokens": tokens}
+
+
+def _budget_world(*, mkt, manager, year) -> dict:
+    """市场部's FY2026 channel budget (赵敏): 抖音 with ROI 4 and LinkedIn with ROI 0.5 (flagged for
+    cutting), each with a spend entry and March's attribution; FY2027 exists, so the proposal can be
+    accepted."""
+    from lodestar.budget import services as budget
+    from lodestar.budget.models import BudgetCategory
+    from lodestar.metrics.models import Channel
+
+    category = BudgetCategory.objects.get(code="channel")
+    made = {}
+    for code, planned, spent, revenue in (
+        ("douyin", "100000", "100000", "400000"),
+        ("linkedin", "40000", "40000", "20000"),
+    ):
+        line = budget.budget_line_create(
+            actor=fresh(manager),
+            period=year,
+            department=mkt,
+            category=category,
+            channel=Channel.objects.get(code=code),
+            planned=planned,
+        )
+        made[code] = budget.spend_record(
+            actor=fresh(manager), line=line, date=dt.date(2026, 3, 2), amount=spent, note="投放"
+        )
+        budget.attribution_set(
+            actor=fresh(manager), line=line, month=dt.date(2026, 3, 1), revenue=revenue, leads=40
+        )
+    return {"line_id": made["douyin"].line_id, "spend_id": made["linkedin"].pk}
 
 
 def _appraisal_world(*, quarter, mkt, manager, member, member_elsewhere, manager_elsewhere, hr) -> dict:
