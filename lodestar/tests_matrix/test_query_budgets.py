@@ -206,6 +206,33 @@ def grow(world: dict, count: int, tag: str) -> None:
         )
         GoalType.objects.create(code=f"q-{label}", name=f"类型{label}")
         DeviationCategory.objects.create(code=f"q-{label}", name=f"偏差{label}")
+        # Budget: a line of 市场部 per round (channels in turn) with its spend and a month's attribution,
+        # and more spend on the world's line (its page lists them).
+        from lodestar.budget import services as budget
+        from lodestar.budget.models import BudgetCategory, BudgetLine
+        from lodestar.metrics.models import Channel
+
+        world_line = BudgetLine.objects.get(pk=kwargs["line_id"])
+        channels = list(Channel.objects.order_by("pk"))
+        line = budget.budget_line_create(
+            actor=manager,
+            period=goal.period,
+            department=mkt,
+            category=BudgetCategory.objects.get(code="events"),
+            channel=channels[i % len(channels)],
+            planned=Decimal(1000 + i),
+        )
+        for target in (line, world_line):
+            budget.spend_record(
+                actor=manager, line=target, date=dt.date(2026, 1 + i % 12, 3), amount=Decimal(10 + i)
+            )
+            budget.attribution_set(
+                actor=manager,
+                line=target,
+                month=dt.date(2026, 1 + i % 12, 1),
+                revenue=Decimal(20 + i),
+                leads=i,
+            )
 
 
 # --- measuring ---------------------------------------------------------------------------------
