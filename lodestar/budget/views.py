@@ -23,6 +23,7 @@ from lodestar.budget.forms import (
     SpendForm,
     SpendImportForm,
 )
+from lodestar.budget.models import BudgetLine
 from lodestar.core.errors import ApplicationError, PermissionDeniedError
 from lodestar.core.http import int_param, page_view, service_errors
 from lodestar.core.models import Period
@@ -291,6 +292,11 @@ def channel_roi(request):
         and following is not None
         and access.can_manage_department_budget(request.user, department)
     )
+    already_planned = bool(
+        can_accept
+        and BudgetLine.objects.filter(department=department, period=following, channel__isnull=False).exists()
+    )
+    can_accept = can_accept and not already_planned
     chart = None
     if proposal is not None:
         ranked = [r for r in proposal.rows if r.roi is not None]
@@ -318,6 +324,7 @@ def channel_roi(request):
             "proposal": proposal,
             "next_period": following,
             "can_accept": can_accept,
+            "already_planned": already_planned,
             "accept_form": accept_form,
             "chart": chart,
             "test_percent": test_percent,

@@ -11,6 +11,7 @@ from django.utils import timezone, translation
 from lodestar.core.models import CompanySettings
 from lodestar.demo import data
 from lodestar.demo.appraisal import seed_demo_appraisal
+from lodestar.demo.budget import seed_demo_budget
 from lodestar.demo.execution import seed_demo_execution
 from lodestar.demo.goals import seed_demo_goals
 from lodestar.demo.reviews import seed_demo_reviews
@@ -92,6 +93,7 @@ class Command(BaseCommand):
         seed_demo_tracking(admin_user)
         seed_demo_reviews(admin_user)
         seed_demo_appraisal(admin_user)
+        seed_demo_budget(admin_user)
 
     @transaction.atomic
     def _seed_goals_if_missing(self, settings_row: CompanySettings) -> None:
@@ -131,6 +133,11 @@ class Command(BaseCommand):
         ):
             seed_demo_reviews(admin_user)
             self.stdout.write("Demo retrospectives, cases and SOPs added.")
+        from lodestar.budget.models import BudgetLine
+
+        if not BudgetLine.objects.exists() and Department.objects.filter(code="MKT-CHANNEL").exists():
+            seed_demo_budget(admin_user)
+            self.stdout.write("Demo budgets, spend and channel ROI added.")
 
     def print_logins(self) -> None:
         self.stdout.write("")
