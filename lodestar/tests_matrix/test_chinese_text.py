@@ -186,6 +186,10 @@ def extra_pages(kwargs: dict) -> list[tuple[str, str, dict | None]]:
         ("post", reverse("org:person_new"), {}),
         ("post", reverse("alerts:rule_new"), {}),
         ("post", reverse("password_change"), {}),
+        ("post", reverse("budget:line_new"), {"planned": "abc", "shares": "x"}),
+        ("post", reverse("budget:spend_import"), {}),
+        ("get", f"{reverse('budget:channels')}?department={department}&period={period}", None),
+        ("get", f"{reverse('budget:lines')}?department={department}&period={period}", None),
     ]
 
 
