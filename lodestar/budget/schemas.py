@@ -5,14 +5,29 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from ninja import Field, Schema
+from pydantic import WithJsonSchema
 
 from lodestar.core.numbers import amount_str, rate_str
 from lodestar.core.schemas import MAX_ID, FilterSchema, InputSchema, NonNegativeDecimal
 
 VERSION = Field(..., ge=1, le=2**31 - 1)
+
+# A fraction from 0 to 1 ("0.20" is 20%), documented as such in both JSON forms.
+Fraction = Annotated[
+    Decimal,
+    Field(ge=0, le=1),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "minimum": 0, "maximum": 1},
+                {"type": "string", "pattern": r"^(0(\.[0-9]{1,4})?|1(\.0{1,4})?)$"},
+            ]
+        }
+    ),
+]
 
 
 class AllocationOut(Schema):
@@ -196,9 +211,7 @@ class AttributionOut(Schema):
 class ChannelRoiFilter(FilterSchema):
     period_id: int = Field(..., ge=1, le=MAX_ID)
     department_id: int | None = Field(None, ge=1, le=MAX_ID, description="Default: everything you may see")
-    test_share: Decimal = Field(
-        Decimal("0.20"), ge=0, le=1, max_digits=5, decimal_places=4, description="Fraction to test channels"
-    )
+    test_share: Fraction = Field(Decimal("0.20"), description="Fraction of the freed budget to test channels")
 
 
 class ChannelRoiRow(Schema):
@@ -233,7 +246,7 @@ class ChannelRoiOut(Schema):
 class ReallocationIn(InputSchema):
     period_id: int = Field(..., ge=1, le=MAX_ID)
     department_id: int = Field(..., ge=1, le=MAX_ID)
-    test_share: NonNegativeDecimal = Field(Decimal("0.20"), le=1)
+    test_share: Fraction = Field(Decimal("0.20"), description="Fraction of the freed budget to test channels")
     note: str = Field("", max_length=2000)
 
 

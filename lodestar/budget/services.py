@@ -490,6 +490,7 @@ def reallocation_accept(
     _require_manager(actor, department)
     if not domain.ZERO <= test_share <= domain.ONE:
         raise ApplicationError(_("The test share lies between 0 and 1."), code="invalid", field="test_share")
+    test_share = test_share.quantize(Decimal("0.0001"))
     target = selectors.next_period(period)
     if target is None:
         raise ApplicationError(

@@ -66,6 +66,8 @@ PATH_MODELS = {
     "move_id": "appraisal.CalibrationMove",
     "pip_id": "appraisal.Pip",
     "appeal_id": "appraisal.Appeal",
+    "line_id": "budget.BudgetLine",
+    "spend_id": "budget.Spend",
 }
 
 # Small and fixed: the fuzz suite runs in `make test` on SQLite and PostgreSQL.
