@@ -59,7 +59,7 @@ class LineForm(forms.Form):
 
 
 class LineEditForm(forms.Form):
-    version = VersionField()
+    version = VersionField(required=True)
     category = forms.ModelChoiceField(label=_("Category"), queryset=BudgetCategory.objects.none())
     channel = forms.ModelChoiceField(label=_("Channel"), queryset=Channel.objects.none(), required=False)
     planned = forms.DecimalField(label=_("Planned amount (元)"), **MONEY)

@@ -158,3 +158,16 @@ def test_channel_roi_page_and_accept(bw):
     assert response.status_code == 302
     assert Reallocation.objects.get().freed == 40000
     assert BudgetLine.objects.filter(period=bw.next_year).count() == 7
+
+
+def test_a_tampered_or_stale_version_is_refused_on_the_edit_form(bw):
+    douyin, _linkedin = _world(bw)
+    client = login(bw.org.mkt_manager)
+    url = reverse("budget:line_edit", args=[douyin.pk])
+    form = {"category": douyin.category_id, "channel": douyin.channel_id, "planned": "1"}
+    for version in ("x", "-1", "", "99999999999999999999", "7"):
+        response = client.post(url, {**form, "version": version})
+        assert response.status_code == 200, version
+        assert "该记录已被他人修改" in response.content.decode(), version
+    douyin.refresh_from_db()
+    assert douyin.planned == 100000 and douyin.version == 1
