@@ -77,8 +77,9 @@ def test_spend_and_channel_roi_and_accept(bw):
     roi = manager.get("/channel-roi", period_id=bw.year.pk, department_id=bw.org.mkt.pk).json()
     assert roi["freed"] == "40000.00" and roi["to_tests"] == "8000.00" and roi["to_kept"] == "32000.00"
     first = roi["channels"][0]
-    assert first["channel"] == "Douyin" and first["roi"] == "4.0000" and first["recommendation"] == "increase"
-    assert {c["channel"]: c["recommendation"] for c in roi["channels"]}["LinkedIn"] == "cut"
+    assert first["channel"] == "Douyin"  # the English name: the request's language is en
+    assert first["roi"] == "4.0000" and first["recommendation"] == "increase"
+    assert {c["channel_id"]: c["recommendation"] for c in roi["channels"]}[bw.channel("linkedin").pk] == "cut"
     assert roi["next_period_id"] == bw.next_year.pk
 
     member = ApiClient(bw.org.member)

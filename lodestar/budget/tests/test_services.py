@@ -189,11 +189,12 @@ def _roi_world(bw):
 def test_channel_roi_ranks_and_flags(bw):
     _roi_world(bw)
     proposal = selectors.channel_roi(bw.org.user("mkt_manager"), bw.year, bw.org.mkt)
-    rows = {r.figures.name: r for r in proposal.rows}
-    assert rows["抖音"].rank == 1 and rows["抖音"].roi == 4
-    assert rows["LinkedIn"].recommendation == "cut" and rows["LinkedIn"].cost_per_lead == D(1000)
+    rows = {r.figures.channel_id: r for r in proposal.rows}
+    douyin, linkedin, tmall = (bw.channel(code).pk for code in ("douyin", "linkedin", "tmall"))
+    assert rows[douyin].rank == 1 and rows[douyin].roi == 4
+    assert rows[linkedin].recommendation == "cut" and rows[linkedin].cost_per_lead == D(1000)
     assert proposal.freed == D(40000) and proposal.to_tests == D(8000) and proposal.to_kept == D(32000)
-    assert rows["天猫"].recommendation == "test"
+    assert rows[tmall].recommendation == "test"
 
 
 def test_accepting_the_reallocation_creates_next_periods_lines(bw):
@@ -269,4 +270,4 @@ def test_selectors_run_a_constant_number_of_queries(bw, django_assert_max_num_qu
     assert sum(m["planned"] for m in months) == D(140000) + D(360000)
     with django_assert_max_num_queries(4):
         ranked = selectors.channel_roi_list(user, bw.year)
-    assert ranked[0]["channel"] == "抖音" and ranked[0]["roi"] == 4
+    assert ranked[0]["channel_id"] == bw.channel("douyin").pk and ranked[0]["roi"] == 4
