@@ -11,6 +11,7 @@ from django.utils import timezone, translation
 from lodestar.core.models import CompanySettings
 from lodestar.demo import data
 from lodestar.demo.appraisal import seed_demo_appraisal
+from lodestar.demo.dashboards import seed_demo_checkin_times
 from lodestar.demo.execution import seed_demo_execution
 from lodestar.demo.goals import seed_demo_goals
 from lodestar.demo.reviews import seed_demo_reviews
@@ -90,6 +91,7 @@ class Command(BaseCommand):
         seed_demo_goals(admin_user)
         seed_demo_execution(admin_user)
         seed_demo_tracking(admin_user)
+        seed_demo_checkin_times()
         seed_demo_reviews(admin_user)
         seed_demo_appraisal(admin_user)
 
@@ -121,6 +123,7 @@ class Command(BaseCommand):
             and Goal.objects.filter(name="小红书笔记50篇", status="active").exists()
         ):
             seed_demo_tracking(admin_user)
+            seed_demo_checkin_times()
             self.stdout.write("Demo check-ins and alert rules added.")
         from lodestar.retrospectives.models import Retrospective
 
