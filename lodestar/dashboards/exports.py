@@ -24,7 +24,8 @@ def _write(sheet, columns: list[Column], rows: list[dict]) -> None:
     sheet.append([c.label for c in columns])
     for row in rows:
         sheet.append([_value(row.get(c.key), c.kind) for c in columns])
-        for cell, column in zip(sheet[sheet.max_row], columns, strict=True):
+        for index, column in enumerate(columns, start=1):
+            cell = sheet.cell(row=sheet.max_row, column=index)
             if column.kind == "rate":
                 cell.number_format = "0.00%"
             elif column.kind == "amount":

@@ -316,7 +316,9 @@ def plan_panel(scope: Scope) -> Panel:
                 "measure": measure.name,
                 "unit": measure.unit_display,
                 "target": amount_str(target),
-                "plan_to_date": amount_str(expected.quantize(Decimal("0.01"))) if expected is not None else None,
+                "plan_to_date": amount_str(expected.quantize(Decimal("0.01")))
+                if expected is not None
+                else None,
                 "actual": amount_str(measure.current),
                 "forecast": amount_str(forecast.expected.quantize(Decimal("0.01"))) if forecast else None,
                 "forecast_low": amount_str(forecast.low.quantize(Decimal("0.01"))) if forecast else None,

@@ -25,12 +25,27 @@ def q4(org):
 
 @pytest.fixture
 def types(db):
-    return {"sales": GoalTypeFactory(code="sales-d", name="销售额"), "brand": GoalTypeFactory(code="brand-d", name="品牌曝光")}
+    return {
+        "sales": GoalTypeFactory(code="sales-d", name="销售额"),
+        "brand": GoalTypeFactory(code="brand-d", name="品牌曝光"),
+    }
 
 
 @pytest.fixture
 def make_goal(q4, types):
-    def make(department, *, owner=None, health="on_track", achievement="0.5000", progress="0.5000", goal_type="sales", period=None, visibility="public", measure=None, **kwargs):
+    def make(
+        department,
+        *,
+        owner=None,
+        health="on_track",
+        achievement="0.5000",
+        progress="0.5000",
+        goal_type="sales",
+        period=None,
+        visibility="public",
+        measure=None,
+        **kwargs,
+    ):
         goal = GoalFactory(
             department=department,
             owner=owner,

@@ -72,7 +72,10 @@ def test_heatmap_counts_goals_by_department_subtree_and_type(org, q4, make_goal)
     assert (cell["on_track"], cell["at_risk"], cell["off_track"], cell["not_started"]) == (1, 1, 1, 1)
     assert cell["health_score"] == "0.5000"  # (1 + ½) / 3 under way
     company = panel("heatmap", scope("company", org.admin, q4)).rows
-    assert {(r["department"], r["goal_type"], r["goals"]) for r in company} == {("内容组", "销售额", 4), ("销售部", "品牌曝光", 1)}
+    assert {(r["department"], r["goal_type"], r["goals"]) for r in company} == {
+        ("内容组", "销售额", 4),
+        ("销售部", "品牌曝光", 1),
+    }
 
 
 def test_figures_count_only_the_goals_the_reader_may_see(org, q4, make_goal):
@@ -90,7 +93,13 @@ def test_plan_against_actual_with_the_forecast_band(org, q4, make_goal):
     measure = goal.measures.get()
     for n, cumulative in enumerate((10, 22, 30, 40)):
         monday = dt.date(2026, 10, 19) + dt.timedelta(weeks=n)
-        CheckInFactory(measure=measure, period_start=monday, period_end=monday + dt.timedelta(days=6), cumulative=cumulative, author=org.member)
+        CheckInFactory(
+            measure=measure,
+            period_start=monday,
+            period_end=monday + dt.timedelta(days=6),
+            cumulative=cumulative,
+            author=org.member,
+        )
     row = panel("plan", scope("person", org.admin, q4, person=org.member)).rows[0]
     assert row["target"] == "100.00" and row["actual"] == "40.00" and row["actual_share"] == "0.4000"
     # The even plan from 0 on Oct 1 to 100 on Dec 31, read on Nov 18 (tracking's plan, interpolated).
@@ -104,10 +113,16 @@ def test_checkin_completion_counts_weeks_due_reported_and_on_time(org, q4, make_
     """Q4's full weeks ended by Wed Nov 18: Oct 5 … Nov 15, six. Three reported, two by the Monday after."""
     goal = make_goal(org.content, owner=org.member, measure={"target": Decimal(100), "current": Decimal(40)})
     measure = goal.measures.get()
-    for monday, late in ((dt.date(2026, 10, 5), False), (dt.date(2026, 10, 12), True), (dt.date(2026, 11, 9), False)):
+    for monday, late in (
+        (dt.date(2026, 10, 5), False),
+        (dt.date(2026, 10, 12), True),
+        (dt.date(2026, 11, 9), False),
+    ):
         sunday = monday + dt.timedelta(days=6)
         checkin = CheckInFactory(measure=measure, period_start=monday, period_end=sunday, author=org.member)
-        CheckIn.objects.filter(pk=checkin.pk).update(created_at=entered(sunday + dt.timedelta(days=3 if late else 1)))
+        CheckIn.objects.filter(pk=checkin.pk).update(
+            created_at=entered(sunday + dt.timedelta(days=3 if late else 1))
+        )
     by_person = panel("checkins", scope("department", org.admin, q4, department=org.mkt)).rows
     assert by_person == [
         {
