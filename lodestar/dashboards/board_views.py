@@ -149,18 +149,22 @@ def person(request, person_id: int):
 
 
 def _export(request, kind: str, name: str, **objects) -> HttpResponse:
+    """`?panel=<key>`: that panel's figures; without it, every panel of the dashboard, a sheet each."""
     key = request.GET.get("panel", "")
-    if key not in selectors.SCOPE_PANELS[kind]:
+    if key and key not in selectors.SCOPE_PANELS[kind]:
         raise Http404(_("No such panel."))
     scope = _scope(request, kind, **objects)
     if scope is None:
         raise Http404(_("No period to show."))
-    panel = selectors.dashboard_panels(scope, only=key)[0]
+    panels = selectors.dashboard_panels(scope, only=key or None)
     response = HttpResponse(
-        panel_workbook(panel, scope),
+        panel_workbook(panels, scope),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    response["Content-Disposition"] = f'attachment; filename="dashboard-{name}-{key}-{scope.period.pk}.xlsx"'
+    suffix = f"-{key}" if key else ""
+    response["Content-Disposition"] = (
+        f'attachment; filename="dashboard-{name}{suffix}-{scope.period.pk}.xlsx"'
+    )
     return response
 
 

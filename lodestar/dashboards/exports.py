@@ -32,17 +32,19 @@ def _write(sheet, columns: list[Column], rows: list[dict]) -> None:
                 cell.number_format = "#,##0.00"
 
 
-def panel_workbook(panel: Panel, scope: Scope) -> bytes:
+def panel_workbook(panels: list[Panel], scope: Scope) -> bytes:
+    """One sheet per panel (its title, the period, then its table) and one per panel's list."""
     book = Workbook()
-    sheet = book.active
-    sheet.title = panel.key
-    sheet.append([panel.title])
-    sheet.append([_("Period"), scope.period.label, scope.period.start, scope.period.end])
-    sheet.append([])
-    _write(sheet, panel.columns, panel.rows)
-    if panel.item_columns:
-        listed = book.create_sheet(f"{panel.key}-list")
-        _write(listed, panel.item_columns, panel.items)
+    book.remove(book.active)
+    for panel in panels:
+        sheet = book.create_sheet(panel.key)
+        sheet.append([panel.title])
+        sheet.append([_("Period"), scope.period.label, scope.period.start, scope.period.end])
+        sheet.append([])
+        _write(sheet, panel.columns, panel.rows)
+        if panel.item_columns:
+            listed = book.create_sheet(f"{panel.key}-list")
+            _write(listed, panel.item_columns, panel.items)
     out = BytesIO()
     book.save(out)
     return out.getvalue()

@@ -73,6 +73,16 @@ def test_xlsx_export_holds_the_panel_figures(org, q4, make_goal):
     assert login(org.admin).get("/dashboards/company/xlsx/?panel=nope").status_code == 404
     listed = login(org.admin).get(f"/dashboards/department/{org.mkt.pk}/xlsx/?panel=overdue")
     assert load_workbook(BytesIO(listed.content)).sheetnames == ["overdue", "overdue-list"]
+    everything = login(org.admin).get(f"/dashboards/person/{org.member.pk}/xlsx/")
+    assert load_workbook(BytesIO(everything.content)).sheetnames == [
+        "achievement",
+        "plan",
+        "alerts",
+        "alerts-list",
+        "overdue",
+        "overdue-list",
+        "checkins",
+    ]
 
 
 @freeze_time(TODAY, tick=True)
