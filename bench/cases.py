@@ -185,6 +185,27 @@ def build_cases(repeat: int) -> list[Case]:
             subject=f"{division.name} and below",
         ),
     ]
+    # 看板: the company dashboard of the current quarter (the year's goals run through it), as the admin,
+    # who sees every goal: the page and its API, the same panels (issue 16: < 150 ms at L).
+    cases += [
+        Case(
+            "dashboard_company",
+            "Company dashboard, current quarter, every panel",
+            150,
+            Person.objects.get(pk=1),
+            [("GET", "/dashboards/company/", None)],
+            subject="the whole organisation",
+        ),
+        Case(
+            "api_dashboard_company",
+            "API company dashboard, current quarter",
+            150,
+            Person.objects.get(pk=1),
+            [("GET", "/api/v1/dashboards/company", None)],
+            api=True,
+            subject="the whole organisation",
+        ),
+    ]
     cases.append(
         Case(
             "checkin_write",
