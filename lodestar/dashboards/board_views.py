@@ -103,6 +103,7 @@ def _render(request, kind: str, *, title: str, export_url: str, **objects):
 def _chart_labels() -> dict[str, str]:
     return {
         "achievement": _("Achievement"),
+        "progress": _("Progress"),
         "plan_to_date": _("Plan to date"),
         "actual": _("Actual"),
         "forecast": _("Forecast"),

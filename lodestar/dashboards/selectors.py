@@ -198,7 +198,8 @@ def _ratio(part, whole) -> Decimal | None:
 
 
 def achievement_panel(scope: Scope) -> Panel:
-    """Each goal's achievement (stored roll-up) as a bar, with the plan to date as the marker: the
+    """Each goal's achievement and progress (stored roll-ups) as bars, with the plan to date as the marker on
+    the progress scale (pace = progress ÷ plan to date, as the goal's health is judged): the
     progress its measures' time-phased plans expect by today (a straight line from the period start
     without a plan; the share of the period elapsed for a goal that rolls up its children) — the same
     `goals.domain.goal_planned_progress` the goal's health is judged by. Three queries."""
@@ -267,7 +268,8 @@ def achievement_panel(scope: Scope) -> Panel:
         rows=rows,
         truncated=truncated,
         note=_(
-            "Bar: achievement (each measure capped at 100%). Marker: the progress the plan expects by today."
+            "Light bar: achievement (each measure capped at 100%). Solid bar: progress from the baseline, "
+            "coloured by health. Marker: the progress the plan expects by today."
         ),
     )
 
