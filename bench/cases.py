@@ -124,11 +124,12 @@ def build_cases(repeat: int) -> list[Case]:
     division = Department.objects.filter(depth=1).order_by("path").first()
     today = timezone.localdate()
     monday = today - dt.timedelta(days=today.weekday())
-    # Distinct personal measures of the current year, each reported once for this week.
+    # Distinct personal measures of the current year, each reported once for this week: in-process
+    # (warm-ups, timed runs and the counted one) and then over HTTP, on measures of its own.
     write_measures = list(
         Measure.objects.filter(goal__period=year, goal__kind="kpi", goal__status="active", parts__isnull=True)
         .filter(~Q(check_ins__period_start=monday))
-        .order_by("id")[: repeat + 4]
+        .order_by("id")[: 2 * (repeat + 4)]
     )
     cases = [
         Case(

@@ -18,10 +18,12 @@ from lodestar.tracking.models import CheckIn
 LATE_REASON = "KOL排期延迟"
 
 
-def seed_demo_checkin_times() -> int:
-    """Date the demo's check-ins as they would have been entered; returns how many were dated."""
+def seed_demo_checkin_times(*, since: dt.datetime) -> int:
+    """Date the check-ins the seed wrote (entered at or after `since`) as they would have been entered;
+    returns how many were dated. Check-ins entered before the seed ran are never touched."""
     dated = 0
-    for checkin in CheckIn.objects.filter(measure__isnull=False).only("pk", "period_end", "deviation_reason"):
+    seeded = CheckIn.objects.filter(measure__isnull=False, created_at__gte=since)
+    for checkin in seeded.only("pk", "period_end", "deviation_reason"):
         days = 3 if checkin.deviation_reason.startswith(LATE_REASON) else 1
         entered = timezone.make_aware(
             dt.datetime.combine(checkin.period_end + dt.timedelta(days=days), dt.time(10, 0))

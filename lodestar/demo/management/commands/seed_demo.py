@@ -91,9 +91,9 @@ class Command(BaseCommand):
         seed_demo_goals(admin_user)
         seed_demo_execution(admin_user)
         seed_demo_tracking(admin_user)
-        seed_demo_checkin_times()
         seed_demo_reviews(admin_user)
         seed_demo_appraisal(admin_user)
+        seed_demo_checkin_times(since=settings_row.demo_seeded_at)  # last: the reviews' check-ins too
 
     @transaction.atomic
     def _seed_goals_if_missing(self, settings_row: CompanySettings) -> None:
@@ -105,6 +105,7 @@ class Command(BaseCommand):
         from lodestar.execution.models import ActionItem
         from lodestar.goals.models import Goal
 
+        started = timezone.now()
         admin_user = get_user_model().objects.filter(username="admin").first()
         if settings_row.demo_seeded_at is None or admin_user is None:
             return
@@ -123,7 +124,6 @@ class Command(BaseCommand):
             and Goal.objects.filter(name="小红书笔记50篇", status="active").exists()
         ):
             seed_demo_tracking(admin_user)
-            seed_demo_checkin_times()
             self.stdout.write("Demo check-ins and alert rules added.")
         from lodestar.retrospectives.models import Retrospective
 
@@ -134,6 +134,7 @@ class Command(BaseCommand):
         ):
             seed_demo_reviews(admin_user)
             self.stdout.write("Demo retrospectives, cases and SOPs added.")
+        seed_demo_checkin_times(since=started)  # only the check-ins written just now
 
     def print_logins(self) -> None:
         self.stdout.write("")
