@@ -588,59 +588,61 @@ def checkin_panel(scope: Scope) -> Panel:
     """Who checked in on time in the period: for every measure that takes check-ins (of an active or
     closed goal of the scope, not a decomposed parent), each full week of the period that has ended, a
     weekly check-in is due; it is on time when entered by the end of the next Monday. Grouped by
-    department (company), person (department) or measure (person). One query (plus the week count per
-    goal period, from the periods already loaded)."""
+    department (company), person (department) or measure (person). Two queries (the weeks due per goal
+    period are counted from the periods the first one returns)."""
     last_sunday = scope.today - dt.timedelta(days=scope.today.weekday() + 1)
     weeks = _weeks(scope.period.start, min(scope.period.end, last_sunday))
     in_a_week = reduce(
-        or_,
-        (
-            Q(check_ins__period_start__gte=monday, check_ins__period_start__lte=sunday)
-            for monday, sunday in weeks
-        ),
-        Q(pk__in=[]),
+        or_, (Q(period_start__gte=monday, period_start__lte=sunday) for monday, sunday in weeks), Q(pk__in=[])
     )
     on_time = reduce(
         or_,
         (
             Q(
-                check_ins__period_start__gte=monday,
-                check_ins__period_start__lte=sunday,
-                check_ins__created_at__lt=_end_of(sunday + dt.timedelta(days=ON_TIME_DAYS)),
+                period_start__gte=monday,
+                period_start__lte=sunday,
+                created_at__lt=_end_of(sunday + dt.timedelta(days=ON_TIME_DAYS)),
             )
             for monday, sunday in weeks
         ),
         Q(pk__in=[]),
     )
-    weekly = Q(check_ins__period_kind=CheckInPeriod.WEEK, check_ins__deleted_at__isnull=True)
     measures = Measure.objects.filter(goal__in=scope.goals().values("pk")).filter(
         ~Exists(Measure.objects.filter(source=OuterRef("pk")))
     )
+
+    def group(prefix: str):
+        if scope.kind == "company":
+            return row_department_case(scope.rows, f"{prefix}goal__department__path")
+        if scope.kind == "department":
+            return F(f"{prefix}goal__owner_id")
+        return F(f"{prefix}id" if not prefix else "measure_id")
+
     if scope.kind == "company":
-        group = row_department_case(scope.rows, "goal__department__path")
         names = {d.pk: d.name for d in scope.rows}
-        keys = ("row", "goal__period__start", "goal__period__end")
+        keys: tuple[str, ...] = ("row", "goal__period__start", "goal__period__end")
         link = "department"
     elif scope.kind == "department":
-        group = F("goal__owner_id")
         names = {}
         keys = ("row", "goal__owner__display_name", "goal__period__start", "goal__period__end")
         link = "person"
     else:
-        group = F("pk")
         names = {}
         keys = ("row", "goal__name", "name", "goal__period__start", "goal__period__end")
         link = "measure"
-    counted = (
-        measures.annotate(row=group)
-        .values(*keys)
-        .annotate(
-            measures=Count("pk", distinct=True),
-            reported=Count("check_ins", filter=weekly & in_a_week, distinct=True),
-            on_time=Count("check_ins", filter=weekly & on_time, distinct=True),
+    # Two aggregates: the measures due per group and goal period, and the period's weekly check-ins on
+    # them (read through the (measure, period_start) index, not every check-in the measures ever had).
+    counted = measures.annotate(row=group("")).values(*keys).annotate(measures=Count("pk")).order_by()
+    checked = {
+        (row, start, end): (reported, timely)
+        for row, start, end, reported, timely in CheckIn.objects.filter(
+            in_a_week, measure__in=measures.values("pk"), period_kind=CheckInPeriod.WEEK
         )
+        .annotate(row=group("measure__"))
+        .values_list("row", "measure__goal__period__start", "measure__goal__period__end")
+        .annotate(reported=Count("pk"), on_time=Count("pk", filter=on_time))
         .order_by()
-    )
+    }
     totals: dict = {}
     for row in counted:
         start, end = row["goal__period__start"], row["goal__period__end"]
@@ -656,8 +658,9 @@ def checkin_panel(scope: Scope) -> Panel:
             name = names.get(key, "")
         total = totals.setdefault(key, {"name": name, "due": 0, "reported": 0, "on_time": 0})
         total["due"] += row["measures"] * due_weeks
-        total["reported"] += min(row["reported"], row["measures"] * due_weeks)
-        total["on_time"] += min(row["on_time"], row["measures"] * due_weeks)
+        reported, timely = checked.get((key, start, end), (0, 0))
+        total["reported"] += min(reported, row["measures"] * due_weeks)
+        total["on_time"] += min(timely, row["measures"] * due_weeks)
     order = (
         [d.pk for d in scope.rows]
         if scope.kind == "company"
