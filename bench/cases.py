@@ -124,11 +124,12 @@ def build_cases(repeat: int) -> list[Case]:
     division = Department.objects.filter(depth=1).order_by("path").first()
     today = timezone.localdate()
     monday = today - dt.timedelta(days=today.weekday())
-    # Distinct personal measures of the current year, each reported once for this week.
+    # Distinct personal measures of the current year, each reported once for this week: in-process
+    # (warm-ups, timed runs and the counted one) and then over HTTP, on measures of its own.
     write_measures = list(
         Measure.objects.filter(goal__period=year, goal__kind="kpi", goal__status="active", parts__isnull=True)
         .filter(~Q(check_ins__period_start=monday))
-        .order_by("id")[: repeat + 4]
+        .order_by("id")[: 2 * (repeat + 4)]
     )
     cases = [
         Case(
@@ -183,6 +184,27 @@ def build_cases(repeat: int) -> list[Case]:
             floor_params=[division.path + "%", year.pk, division.path + "%", year.pk],
             floor_ratio=3,
             subject=f"{division.name} and below",
+        ),
+    ]
+    # 看板: the company dashboard of the current quarter (the year's goals run through it), as the admin,
+    # who sees every goal: the page and its API, the same panels (issue 16: < 150 ms at L).
+    cases += [
+        Case(
+            "dashboard_company",
+            "Company dashboard, current quarter, every panel",
+            150,
+            Person.objects.get(pk=1),
+            [("GET", "/dashboards/company/", None)],
+            subject="the whole organisation",
+        ),
+        Case(
+            "api_dashboard_company",
+            "API company dashboard, current quarter",
+            150,
+            Person.objects.get(pk=1),
+            [("GET", "/api/v1/dashboards/company", None)],
+            api=True,
+            subject="the whole organisation",
         ),
     ]
     cases.append(

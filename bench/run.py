@@ -196,7 +196,8 @@ def time_over_http(
                 headers["Cookie"] = f"{settings.SESSION_COOKIE_NAME}={creds['session']}"
             samples = []
             for i in range(WARMUP + repeat):
-                method, path, body = case.request(i)
+                # After the in-process requests (0 … WARMUP + repeat): a write gets subjects of its own.
+                method, path, body = case.request(WARMUP + repeat + 1 + i)
                 if body is not None:
                     headers["Content-Type"] = "application/json"
                 started = time.perf_counter()

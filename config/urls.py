@@ -7,6 +7,7 @@ from lodestar.org import shell_views
 
 urlpatterns = [
     path("", include("lodestar.dashboards.urls")),
+    path("dashboards/", include("lodestar.dashboards.board_urls")),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", shell_views.password_change, name="password_change"),

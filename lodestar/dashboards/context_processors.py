@@ -15,7 +15,7 @@ LOOP_STAGES = [
     ("tracking", _("Tracking"), "tracking:report"),
     ("retrospectives", _("Reviews"), "retrospectives:list"),
     ("appraisal", _("Appraisal"), "appraisal:home"),
-    ("dashboards", _("Dashboards"), None),
+    ("dashboards", _("Dashboards"), "dashboards:company"),
 ]
 
 

@@ -404,6 +404,10 @@ OPS: dict[str, Op] = {
     ),
     "GET /measures/{measure_id}/forecast": Op(PRIVATE_READ),
     "GET /deviation-categories": Op(everyone(OK)),
+    # --- dashboards (看板): the company's for everyone; 市场部's and 林晓's as their pages ------------------
+    "GET /dashboards/company": Op(everyone(OK)),
+    "GET /dashboards/department/{department_id}": Op(row(OK, OK, FORBIDDEN, OK, FORBIDDEN, OK, OK)),
+    "GET /dashboards/person/{person_id}": Op(row(OK, OK, FORBIDDEN, OK, FORBIDDEN, OK, FORBIDDEN)),
     # --- knowledge: the company's case and SOP libraries ---------------------------------------------
     # Everyone reads; a case is filed for the writer's own department (viewers never write) and changed
     # by its author (the member), managers of 市场部 and admins; an SOP is created by managers for their

@@ -63,6 +63,14 @@ MATRIX: dict[str, dict[str, int]] = {
     "alerts:rule_edit": row(OK, OK, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
     "alerts:rule_new": row(OK, OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
     "alerts:rules": row(OK, OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    # 看板: the company's for everyone (figures from what each may see); 市场部's for its people, its
+    # managers, HR and admins; 林晓's for her, her managers up the line, HR and admins.
+    "dashboards:company": everyone(OK),
+    "dashboards:company_export": everyone(OK),
+    "dashboards:department": row(OK, OK, FORBIDDEN, OK, FORBIDDEN, OK, OK),
+    "dashboards:department_export": row(OK, OK, FORBIDDEN, OK, FORBIDDEN, OK, OK),
+    "dashboards:person": row(OK, OK, FORBIDDEN, OK, FORBIDDEN, OK, FORBIDDEN),
+    "dashboards:person_export": row(OK, OK, FORBIDDEN, OK, FORBIDDEN, OK, FORBIDDEN),
     "execution:attachment": POST_ONLY,
     "execution:attachment_download": row(OK, OK, NOT_FOUND, OK, NOT_FOUND, OK, OK),
     "execution:bulk": POST_ONLY,

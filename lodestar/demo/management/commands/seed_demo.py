@@ -12,6 +12,7 @@ from lodestar.core.models import CompanySettings
 from lodestar.demo import data
 from lodestar.demo.appraisal import seed_demo_appraisal
 from lodestar.demo.budget import seed_demo_budget
+from lodestar.demo.dashboards import seed_demo_checkin_times
 from lodestar.demo.execution import seed_demo_execution
 from lodestar.demo.goals import seed_demo_goals
 from lodestar.demo.reviews import seed_demo_reviews
@@ -94,6 +95,7 @@ class Command(BaseCommand):
         seed_demo_reviews(admin_user)
         seed_demo_appraisal(admin_user)
         seed_demo_budget(admin_user)
+        seed_demo_checkin_times(since=settings_row.demo_seeded_at)  # last: the reviews' check-ins too
 
     @transaction.atomic
     def _seed_goals_if_missing(self, settings_row: CompanySettings) -> None:
@@ -105,6 +107,7 @@ class Command(BaseCommand):
         from lodestar.execution.models import ActionItem
         from lodestar.goals.models import Goal
 
+        started = timezone.now()
         admin_user = get_user_model().objects.filter(username="admin").first()
         if settings_row.demo_seeded_at is None or admin_user is None:
             return
@@ -138,6 +141,7 @@ class Command(BaseCommand):
         if not BudgetLine.objects.exists() and Department.objects.filter(code="MKT-CHANNEL").exists():
             seed_demo_budget(admin_user)
             self.stdout.write("Demo budgets, spend and channel ROI added.")
+        seed_demo_checkin_times(since=started)  # only the check-ins written just now
 
     def print_logins(self) -> None:
         self.stdout.write("")

@@ -1,0 +1,76 @@
+"""Who may open which dashboard (看板). Pages and API go through these helpers.
+
+- Company dashboard: everyone signed in with a person record (the read-only guest included). Each
+  figure is drawn only from the goals, items and alerts the reader may see (`goals.access.visible_goals`,
+  `execution.access.visible_items`, `alerts.access.visible_alerts`), so a department-private goal never
+  reaches a reader outside that department, not even as a count.
+- Department dashboard: the people of that department or a team below it (the guest of that
+  department too, read-only), the managers of it or of a department above it, HR partners and admins.
+  Others: 403 (departments are public in the directory, so their existence is no secret).
+- Person dashboard: the person, the managers of their department or of one above it (the line up),
+  their direct manager, HR partners and admins. Others: 403.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from lodestar.core.errors import PermissionDeniedError
+from lodestar.org.models import Department, Person
+from lodestar.org.permissions import (
+    access_department,
+    access_person,
+    is_admin,
+    is_hr,
+    manages_department,
+    person_of,
+    require_person,
+)
+
+
+def can_see_company_dashboard(user) -> bool:
+    return person_of(user) is not None or is_admin(user)
+
+
+def require_company_dashboard(user) -> None:
+    require_person(user)
+
+
+def can_see_department_dashboard(user, department: Department) -> bool:
+    if is_admin(user) or is_hr(user) or manages_department(user, department):
+        return True
+    person = person_of(user)
+    if person is None or person.department is None:
+        return False
+    return person.department.path.startswith(department.path)
+
+
+def access_department_dashboard(user, department_id: int) -> Department:
+    """The department whose dashboard the user may open (404 when it does not exist, 403 otherwise)."""
+    department = access_department(user, department_id)
+    if not can_see_department_dashboard(user, department):
+        raise PermissionDeniedError(
+            _("Only the department's people, its managers up the line, HR and admins see its dashboard.")
+        )
+    return department
+
+
+def can_see_person_dashboard(user, person: Person) -> bool:
+    if is_admin(user) or is_hr(user):
+        return True
+    me = person_of(user)
+    if me is None:
+        return False
+    if me.pk == person.pk or person.manager_id == me.pk:
+        return True
+    return manages_department(user, person.department)
+
+
+def access_person_dashboard(user, person_id: int) -> Person:
+    """The person whose dashboard the user may open (404 when unknown, 403 when not theirs to see)."""
+    person = access_person(user, person_id)
+    if not can_see_person_dashboard(user, person):
+        raise PermissionDeniedError(
+            _("Only the person, their managers up the line, HR and admins see a person's dashboard.")
+        )
+    return person

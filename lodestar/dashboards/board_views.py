@@ -1,0 +1,187 @@
+"""The company, department and person dashboards (看板) and their xlsx exports.
+
+Thin views: the access helper (dashboards/access.py), the scope and panels (dashboards/selectors.py),
+the same panels the API returns (dashboards/api.py). `?period=<id>` picks the period (default: the
+current quarter), `?present=1` the projector mode (large type, no navigation, a full-screen button).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lodestar.core.http import int_param, page_view, url_pattern
+from lodestar.dashboards import access, selectors
+from lodestar.dashboards.exports import panel_workbook
+
+LINKS = {
+    "goal": "goals:detail",
+    "department": "dashboards:department",
+    "person": "dashboards:person",
+    "alert": "alerts:detail",
+    "item": "execution:detail",
+    "measure": "tracking:measure",
+}
+
+# How wide a panel is on the page's 12-column grid (a new panel takes a third unless named here).
+WIDTHS = {"achievement": "col-xl-6", "heatmap": "col-xl-6", "plan": "col-12"}
+
+
+def display(value, kind: str) -> str:
+    """A panel figure for people: rates as percentages with one decimal, empty as "—"."""
+    if value is None or value == "":
+        return "—"
+    if kind == "rate":
+        return f"{(Decimal(value) * 100).quantize(Decimal('0.1'))}%"
+    return str(value)
+
+
+def _cells(columns, rows, patterns: dict[str, str]) -> list[list[dict]]:
+    table = []
+    for row in rows:
+        cells = []
+        for column in columns:
+            href = None
+            ref = row.get(f"{column.link}_id") if column.link else None
+            if ref is not None:
+                href = patterns[column.link].format(ref)
+            cells.append(
+                {"text": display(row.get(column.key), column.kind), "href": href, "kind": column.kind}
+            )
+        table.append(cells)
+    return table
+
+
+def _scope(request, kind: str, **objects) -> selectors.Scope | None:
+    today = timezone.localdate()
+    period = selectors.resolve_period(int_param(request.GET.get("period")), today)
+    if period is None:
+        return None
+    return selectors.build_scope(kind, request.user, period, today=today, **objects)
+
+
+def _render(request, kind: str, *, title: str, export_url: str, **objects):
+    scope = _scope(request, kind, **objects)
+    patterns = {link: url_pattern(name) for link, name in LINKS.items()}
+    panels = selectors.dashboard_panels(scope) if scope else []
+    shown = [
+        {
+            "panel": p,
+            "table": _cells(p.columns, p.rows, patterns),
+            "item_table": _cells(p.item_columns, p.items, patterns),
+            "width": WIDTHS.get(p.key, "col-xl-4"),
+        }
+        for p in panels
+    ]
+    return render(
+        request,
+        "dashboards/board.html",
+        {
+            "kind": kind,
+            "title": title,
+            "scope": scope,
+            "period": scope.period if scope else None,
+            "periods": selectors.period_choices(),
+            "panels": shown,
+            "chart_data": {
+                "panels": {p.key: {"rows": p.rows, "title": p.title} for p in panels},
+                "links": patterns,
+                "labels": _chart_labels(),
+            },
+            "export_url": export_url,
+            "present": request.GET.get("present") == "1",
+            **objects,
+        },
+    )
+
+
+def _chart_labels() -> dict[str, str]:
+    return {
+        "achievement": _("Achievement"),
+        "progress": _("Progress"),
+        "plan_to_date": _("Plan to date"),
+        "actual": _("Actual"),
+        "forecast": _("Forecast"),
+        "band": _("80% band"),
+        "health_score": _("Health score"),
+        "open": _("Open"),
+        "acknowledged": _("Acknowledged"),
+        "overdue": _("Overdue items"),
+        "on_time_rate": _("On-time rate"),
+        "reported_rate": _("Reported rate"),
+    }
+
+
+@page_view
+def company(request):
+    access.require_company_dashboard(request.user)
+    return _render(
+        request, "company", title=_("Company dashboard"), export_url=reverse("dashboards:company_export")
+    )
+
+
+@page_view
+def department(request, department_id: int):
+    dept = access.access_department_dashboard(request.user, department_id)
+    return _render(
+        request,
+        "department",
+        title=dept.name,
+        export_url=reverse("dashboards:department_export", args=[dept.pk]),
+        department=dept,
+    )
+
+
+@page_view
+def person(request, person_id: int):
+    who = access.access_person_dashboard(request.user, person_id)
+    return _render(
+        request,
+        "person",
+        title=who.display_name,
+        export_url=reverse("dashboards:person_export", args=[who.pk]),
+        person=who,
+    )
+
+
+def _export(request, kind: str, name: str, **objects) -> HttpResponse:
+    """`?panel=<key>`: that panel's figures; without it, every panel of the dashboard, a sheet each."""
+    key = request.GET.get("panel", "")
+    if key and key not in selectors.SCOPE_PANELS[kind]:
+        raise Http404(_("No such panel."))
+    scope = _scope(request, kind, **objects)
+    if scope is None:
+        raise Http404(_("No period to show."))
+    panels = selectors.dashboard_panels(scope, only=key or None)
+    response = HttpResponse(
+        panel_workbook(panels, scope),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    suffix = f"-{key}" if key else ""
+    response["Content-Disposition"] = (
+        f'attachment; filename="dashboard-{name}{suffix}-{scope.period.pk}.xlsx"'
+    )
+    return response
+
+
+@page_view
+def company_export(request):
+    access.require_company_dashboard(request.user)
+    return _export(request, "company", "company")
+
+
+@page_view
+def department_export(request, department_id: int):
+    dept = access.access_department_dashboard(request.user, department_id)
+    return _export(request, "department", f"department-{dept.pk}", department=dept)
+
+
+@page_view
+def person_export(request, person_id: int):
+    who = access.access_person_dashboard(request.user, person_id)
+    return _export(request, "person", f"person-{who.pk}", person=who)

@@ -1,0 +1,732 @@
+"""The dashboards' panels (看板, issue 16): read models built by aggregate queries.
+
+A dashboard is a `Scope` (the company, a department's subtree or a person; a period; the reader) and a
+list of panels. Each panel is one function `<name>_panel(scope) -> Panel` that reads what it shows with
+a fixed number of queries whatever the size of the organisation: `values()` + `annotate()` over the
+stored roll-ups (goals keep their achievement, progress and health; measures their current value), and
+for the few rows a chart draws (the first `GOAL_LIMIT` goals or measures) their plans and check-in
+series in one query each. The page, the xlsx export and the API all read the same `Panel`, so what the
+API returns is what the page draws.
+
+Every figure comes from what the reader may see: goals through `visible_goals`, items through
+`visible_items`, alerts through `visible_alerts`.
+
+Adding a panel (e.g. budget vs spend): write `budget_panel(scope) -> Panel` here, add it to `PANELS`
+(and to `SCOPE_PANELS` for the dashboards that show it), and add a `draw.<key>` function to the page's
+`{% block panel_charts %}` in templates/dashboards/board.html. The table, the xlsx export, the PNG button
+and the API come with the `Panel`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import reduce
+from operator import or_
+
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lodestar.alerts.access import visible_alerts
+from lodestar.alerts.models import Alert, AlertCondition
+from lodestar.core.models import Period, PeriodKind
+from lodestar.core.numbers import amount_str, rate_str
+from lodestar.execution.access import visible_items
+from lodestar.execution.domain import OPEN_STATUSES
+from lodestar.execution.models import RaciAssignment
+from lodestar.goals import domain as goal_domain
+from lodestar.goals.access import visible_goals
+from lodestar.goals.models import GoalStatus, GoalType, HealthChoice, Measure
+from lodestar.goals.rollup import figures_of, plan_of
+from lodestar.org.models import Department, Person
+from lodestar.tracking.models import CheckIn, CheckInPeriod, PlanPoint
+from lodestar.tracking.services import measure_forecast, measure_plan
+
+GOAL_LIMIT = 25  # goals (and measures) a bar chart draws; the table says when there are more
+LIST_LIMIT = 10  # alerts and items listed under their counts
+ON_TIME_DAYS = 1  # a week's check-in is on time when entered by the end of the following Monday
+SHOWN_STATUSES = (GoalStatus.ACTIVE, GoalStatus.CLOSED)  # drafts and cancelled goals are not tracked
+
+
+# --- scope and period ----------------------------------------------------------------------------
+
+
+@dataclass
+class Scope:
+    """What a dashboard shows: `kind` company / department / person, the period and the reader."""
+
+    kind: str
+    user: object
+    period: Period
+    today: dt.date
+    department: Department | None = None
+    person: Person | None = None
+    rows: list[Department] = field(default_factory=list)  # the departments the company/department splits into
+
+    @property
+    def goal_q(self) -> Q:
+        """Goals of the scope that run in the period (their period overlaps it), tracked ones only."""
+        q = Q(
+            period__start__lte=self.period.end,
+            period__end__gte=self.period.start,
+            status__in=SHOWN_STATUSES,
+        )
+        if self.kind == "department" and self.department is not None:
+            q &= Q(department__path__startswith=self.department.path)
+        elif self.kind == "person" and self.person is not None:
+            q &= Q(owner=self.person)
+        return q
+
+    def goals(self):
+        return visible_goals(self.user).filter(self.goal_q)
+
+    @property
+    def as_of(self) -> dt.date:
+        """The day the plan-to-date is read: today inside the period, its last day after it."""
+        return min(max(self.today, self.period.start), self.period.end)
+
+
+def period_choices() -> list[Period]:
+    """Years, quarters and months (newest first) for the period picker. One query."""
+    return list(
+        Period.objects.filter(kind__in=[PeriodKind.YEAR, PeriodKind.QUARTER, PeriodKind.MONTH]).order_by(
+            "-start", "kind"
+        )
+    )
+
+
+def default_period(today: dt.date) -> Period | None:
+    """The current quarter; else the current year; else the latest period. One query."""
+    periods = {
+        p.kind: p
+        for p in Period.objects.filter(
+            start__lte=today, end__gte=today, kind__in=[PeriodKind.QUARTER, PeriodKind.YEAR]
+        )
+    }
+    return (
+        periods.get(PeriodKind.QUARTER)
+        or periods.get(PeriodKind.YEAR)
+        or Period.objects.exclude(kind=PeriodKind.WEEK).order_by("-start").first()
+    )
+
+
+def resolve_period(period_id: int | None, today: dt.date) -> Period | None:
+    """The chosen period (`?period=<id>`), or the default one when none or an unknown id is given."""
+    if period_id is not None:
+        chosen = Period.objects.filter(pk=period_id).first()
+        if chosen is not None:
+            return chosen
+    return default_period(today)
+
+
+def company_rows() -> list[Department]:
+    """What the company splits into: the departments of the top three levels (company, 中心, 部),
+    a goal counting in the deepest of them above it."""
+    return list(Department.objects.filter(is_active=True, depth__lte=2).order_by("path"))
+
+
+def department_rows(department: Department) -> list[Department]:
+    """The department itself (its own goals) and each department directly below it (their subtrees)."""
+    return [department, *Department.objects.filter(parent=department, is_active=True).order_by("path")]
+
+
+def build_scope(kind: str, user, period: Period, *, department=None, person=None, today=None) -> Scope:
+    today = today or timezone.localdate()
+    rows: list[Department] = []
+    if kind == "company":
+        rows = company_rows()
+    elif kind == "department":
+        rows = department_rows(department)
+    return Scope(kind, user, period, today, department=department, person=person, rows=rows)
+
+
+def row_department_case(rows: list[Department], path_field: str) -> Case | Value:
+    """SQL: the id of the deepest row department whose subtree holds the record (None: none of them)."""
+    if not rows:
+        return Value(None, output_field=IntegerField())
+    whens = [
+        When(**{f"{path_field}__startswith": d.path}, then=Value(d.pk))
+        for d in sorted(rows, key=lambda d: -d.depth)
+    ]
+    return Case(*whens, default=Value(None), output_field=IntegerField())
+
+
+# --- the panel read model ------------------------------------------------------------------------
+
+
+@dataclass
+class Column:
+    """A column of a panel's table. `kind`: text, int, rate (4-place fraction), amount, date, health.
+    `link`: "goal" / "department" / "person" / "alert" / "item" / "measure" — the row's `<link>_id` opens it."""
+
+    key: str
+    label: str
+    kind: str = "text"
+    link: str = ""
+
+
+@dataclass
+class Panel:
+    """One panel: its figures as rows (decimals as strings, rates as 4-place fraction strings), the
+    columns of its table, and optionally a short list under it (`items`, with `item_columns`)."""
+
+    key: str
+    title: str
+    columns: list[Column]
+    rows: list[dict]
+    note: str = ""
+    truncated: bool = False
+    items: list[dict] = field(default_factory=list)
+    item_columns: list[Column] = field(default_factory=list)
+    item_total: int = 0
+
+
+def _health_label(value: str) -> str:
+    return str(dict(HealthChoice.choices).get(value, value))
+
+
+def _ratio(part, whole) -> Decimal | None:
+    if not whole:
+        return None
+    return Decimal(part) / Decimal(whole)
+
+
+# --- 1. achievement and pace by goal -----------------------------------------------------------
+
+
+def achievement_panel(scope: Scope) -> Panel:
+    """Each goal's achievement and progress (stored roll-ups) as bars, with the plan to date as the marker on
+    the progress scale (pace = progress ÷ plan to date, as the goal's health is judged): the
+    progress its measures' time-phased plans expect by today (a straight line from the period start
+    without a plan; the share of the period elapsed for a goal that rolls up its children) — the same
+    `goals.domain.goal_planned_progress` the goal's health is judged by. Three queries."""
+    goals = list(
+        scope.goals()
+        .select_related("department", "owner", "period", "goal_type")
+        .prefetch_related(
+            Prefetch(
+                "measures",
+                queryset=Measure.objects.order_by("sort_order", "id").prefetch_related(
+                    Prefetch("plan_points", queryset=PlanPoint.objects.order_by("date"))
+                ),
+            )
+        )
+        .order_by("depth", "sort_order", "id")[: GOAL_LIMIT + 1]
+    )
+    truncated = len(goals) > GOAL_LIMIT
+    rows = []
+    for goal in goals[:GOAL_LIMIT]:
+        period = goal.period
+        day = min(max(scope.today, period.start), period.end)
+        measures = list(goal.measures.all())
+        if goal.status == GoalStatus.CLOSED or scope.today > period.end:
+            planned = Decimal(1)
+        elif measures:
+            planned = goal_domain.goal_planned_progress(
+                [figures_of(m) for m in measures],
+                [plan_of(m) for m in measures],
+                period.start,
+                period.end,
+                day,
+            )
+        else:
+            planned = goal_domain.linear_share_to_date(period.start, period.end, day)
+        pace = goal.progress / planned if goal.progress is not None and planned else None
+        rows.append(
+            {
+                "goal_id": goal.pk,
+                "goal": goal.name,
+                "department_id": goal.department_id,
+                "department": goal.department.name,
+                "owner": goal.owner.display_name if goal.owner else "",
+                "goal_type": str(goal.goal_type) if goal.goal_type else "",
+                "period": goal.period.label,
+                "achievement": rate_str(goal.achievement_rate),
+                "progress": rate_str(goal.progress),
+                "plan_to_date": rate_str(planned),
+                "pace": rate_str(pace),
+                "health": goal.health,
+                "health_label": _health_label(goal.health),
+            }
+        )
+    return Panel(
+        key="achievement",
+        title=_("Achievement and pace by goal"),
+        columns=[
+            Column("goal", _("Goal"), link="goal"),
+            Column("department", _("Department"), link="department"),
+            Column("owner", _("Owner")),
+            Column("achievement", _("Achievement"), "rate"),
+            Column("progress", _("Progress"), "rate"),
+            Column("plan_to_date", _("Plan to date"), "rate"),
+            Column("pace", _("Pace"), "rate"),
+            Column("health_label", _("Health"), "health"),
+        ],
+        rows=rows,
+        truncated=truncated,
+        note=_(
+            "Light bar: achievement (each measure capped at 100%). Solid bar: progress from the baseline, "
+            "coloured by health. Marker: the progress the plan expects by today."
+        ),
+    )
+
+
+# --- 2. actual vs plan with the forecast band ----------------------------------------------------
+
+
+def plan_panel(scope: Scope) -> Panel:
+    """Each measure's actual against its plan to date and the forecast at the period end with its 80%
+    band, from tracking's plan (`measure_plan`) and forecast (`measure_forecast`), the ones the measure
+    page shows. Shares of the base target for the chart; the figures in the measure's unit for the
+    table. Four queries: measures, plan points, check-in series (and nothing per measure)."""
+    measures = list(
+        Measure.objects.filter(goal__in=scope.goals().values("pk"))
+        .filter(~Exists(Measure.objects.filter(source=OuterRef("pk"))))
+        .select_related("goal__period", "goal__department")
+        .prefetch_related(Prefetch("plan_points", queryset=PlanPoint.objects.order_by("date")))
+        .order_by("goal__depth", "goal__sort_order", "goal_id", "sort_order", "id")[: GOAL_LIMIT + 1]
+    )
+    truncated = len(measures) > GOAL_LIMIT
+    measures = measures[:GOAL_LIMIT]
+    series: dict[int, list[tuple[dt.date, Decimal]]] = {}
+    for measure_id, period_end, cumulative in (
+        CheckIn.objects.filter(measure__in=measures, cumulative__isnull=False)
+        .order_by("period_end", "id")
+        .values_list("measure_id", "period_end", "cumulative")
+    ):
+        series.setdefault(measure_id, []).append((period_end, cumulative))
+    rows = []
+    for measure in measures:
+        goal = measure.goal
+        period = goal.period
+        day = min(max(scope.today, period.start), period.end)
+        expected = goal_domain.expected_at(measure_plan(measure), day)
+        forecast = measure_forecast(measure, series.get(measure.pk, []))
+        target = measure.target
+
+        def share(value, target=target):
+            return rate_str(value / target) if value is not None and target else None
+
+        rows.append(
+            {
+                "goal_id": goal.pk,
+                "measure_id": measure.pk,
+                "goal": goal.name,
+                "measure": measure.name,
+                "unit": measure.unit_display,
+                "target": amount_str(target),
+                "plan_to_date": amount_str(expected.quantize(Decimal("0.01")))
+                if expected is not None
+                else None,
+                "actual": amount_str(measure.current),
+                "forecast": amount_str(forecast.expected.quantize(Decimal("0.01"))) if forecast else None,
+                "forecast_low": amount_str(forecast.low.quantize(Decimal("0.01"))) if forecast else None,
+                "forecast_high": amount_str(forecast.high.quantize(Decimal("0.01"))) if forecast else None,
+                "p_base": rate_str(forecast.p_base) if forecast else None,
+                "actual_share": share(measure.current),
+                "plan_share": share(expected),
+                "forecast_share": share(forecast.expected) if forecast else None,
+                "low_share": share(forecast.low) if forecast else None,
+                "high_share": share(forecast.high) if forecast else None,
+            }
+        )
+    return Panel(
+        key="plan",
+        title=_("Actual vs plan, with the forecast band"),
+        columns=[
+            Column("goal", _("Goal"), link="goal"),
+            Column("measure", _("Metric"), link="measure"),
+            Column("unit", _("Unit")),
+            Column("target", _("Base target"), "amount"),
+            Column("plan_to_date", _("Plan to date"), "amount"),
+            Column("actual", _("Actual"), "amount"),
+            Column("forecast", _("Forecast at period end"), "amount"),
+            Column("forecast_low", _("Band low (80%)"), "amount"),
+            Column("forecast_high", _("Band high (80%)"), "amount"),
+            Column("p_base", _("P(reach base)"), "rate"),
+        ],
+        rows=rows,
+        truncated=truncated,
+        note=_(
+            "Chart in % of each base target: actual, plan to date, and the forecast at the period end with its 80% band."
+        ),
+    )
+
+
+# --- 3. departments × goal types by health ------------------------------------------------------
+
+HEALTH_ORDER = ["on_track", "achieved", "at_risk", "off_track", "missed", "not_started"]
+
+
+def heatmap_panel(scope: Scope) -> Panel:
+    """Goals counted by department (the scope's row departments, each with its subtree) and goal type,
+    per health. The cell's colour is its health score: (on track + achieved + ½ at risk) / goals with a
+    health other than not started. One query (the row departments come with the scope)."""
+    if scope.kind == "person":
+        group = Value(scope.person.department_id if scope.person else None, output_field=IntegerField())
+        rows_by_id = {scope.person.department_id: scope.person.department} if scope.person else {}
+    else:
+        group = row_department_case(scope.rows, "department__path")
+        rows_by_id = {d.pk: d for d in scope.rows}
+    counts = (
+        scope.goals()
+        .annotate(row_department=group)
+        .values_list("row_department", "goal_type_id", "health")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    cells: dict[tuple, dict[str, int]] = {}
+    type_ids: set = set()
+    for department_id, type_id, health, n in counts:
+        if department_id is None:
+            continue
+        cells.setdefault((department_id, type_id), {})[health] = n
+        type_ids.add(type_id)
+    types = {t.pk: t for t in GoalType.objects.filter(pk__in=[t for t in type_ids if t is not None])}
+    ordered_types = sorted(
+        type_ids, key=lambda t: (t is None, types[t].sort_order if t in types else 0, t or 0)
+    )
+    rows = []
+    for department in [d for d in rows_by_id.values() if d is not None]:
+        for type_id in ordered_types:
+            by_health = cells.get((department.pk, type_id))
+            if not by_health:
+                continue
+            total = sum(by_health.values())
+            started = total - by_health.get("not_started", 0)
+            good = by_health.get("on_track", 0) + by_health.get("achieved", 0)
+            score = (Decimal(good) + Decimal(by_health.get("at_risk", 0)) / 2) / started if started else None
+            rows.append(
+                {
+                    "department_id": department.pk,
+                    "department": department.name,
+                    "goal_type_id": type_id,
+                    "goal_type": str(types[type_id]) if type_id in types else _("No type"),
+                    "goals": total,
+                    **{h: by_health.get(h, 0) for h in HEALTH_ORDER},
+                    "health_score": rate_str(score),
+                }
+            )
+    return Panel(
+        key="heatmap",
+        title=_("Departments × goal types by health"),
+        columns=[
+            Column("department", _("Department"), link="department"),
+            Column("goal_type", _("Goal type")),
+            Column("goals", _("Goals"), "int"),
+            *[Column(h, _health_label(h), "int") for h in HEALTH_ORDER],
+            Column("health_score", _("Health score"), "rate"),
+        ],
+        rows=rows,
+        note=_(
+            "Health score = (on track + achieved + ½ at risk) ÷ goals under way. Click a department to open its dashboard."
+        ),
+    )
+
+
+# --- 4. open alerts ----------------------------------------------------------------------------
+
+
+def _alert_scope_q(scope: Scope) -> Q:
+    if scope.kind == "department" and scope.department is not None:
+        path = scope.department.path
+        return (
+            Q(goal__department__path__startswith=path)
+            | Q(item__department__path__startswith=path)
+            | Q(retrospective__department__path__startswith=path)
+        )
+    if scope.kind == "person" and scope.person is not None:
+        return Q(goal__owner=scope.person) | Q(
+            pk__in=Alert.recipients.through.objects.filter(person=scope.person).values("alert")
+        )
+    return Q()
+
+
+def alerts_panel(scope: Scope) -> Panel:
+    """Open and acknowledged alerts the reader may see in the scope, raised in the period (or still
+    open from before it), counted by condition; the newest listed. Two queries."""
+    alerts = visible_alerts(scope.user).filter(
+        _alert_scope_q(scope),
+        status__in=[Alert.Status.OPEN, Alert.Status.ACKNOWLEDGED],
+        created_at__date__lte=scope.period.end,
+    )
+    counts = alerts.values_list("rule__condition", "status").annotate(n=Count("pk", distinct=True)).order_by()
+    by_condition: dict[str, dict[str, int]] = {}
+    for condition, status, n in counts:
+        by_condition.setdefault(condition, {})[status] = n
+    labels = dict(AlertCondition.choices)
+    rows = [
+        {
+            "condition": condition,
+            "condition_label": str(labels.get(condition, condition)),
+            "open": by_condition[condition].get(Alert.Status.OPEN, 0),
+            "acknowledged": by_condition[condition].get(Alert.Status.ACKNOWLEDGED, 0),
+            "total": sum(by_condition[condition].values()),
+        }
+        for condition, _label in AlertCondition.choices
+        if condition in by_condition
+    ]
+    newest = list(
+        alerts.select_related("rule", "goal").distinct().order_by("-created_at", "-id")[:LIST_LIMIT]
+    )
+    items = [
+        {
+            "alert_id": a.pk,
+            "subject": a.local_subject,
+            "status": str(a.get_status_display()),
+            "goal_id": a.goal_id,
+            "goal": a.goal.name if a.goal_id else "",
+            "created": timezone.localdate(a.created_at).isoformat(),
+        }
+        for a in newest
+    ]
+    return Panel(
+        key="alerts",
+        title=_("Open alerts"),
+        columns=[
+            Column("condition_label", _("Condition")),
+            Column("open", _("Open"), "int"),
+            Column("acknowledged", _("Acknowledged"), "int"),
+            Column("total", _("Total"), "int"),
+        ],
+        rows=rows,
+        items=items,
+        item_columns=[
+            Column("subject", _("Alert"), link="alert"),
+            Column("status", _("Status")),
+            Column("goal", _("Goal"), link="goal"),
+            Column("created", _("Raised"), "date"),
+        ],
+        item_total=sum(r["total"] for r in rows),
+    )
+
+
+# --- 5. overdue action items ---------------------------------------------------------------------
+
+
+def overdue_panel(scope: Scope) -> Panel:
+    """Open items (to do, doing, blocked) due in the period before today, counted by department (the
+    scope's row departments) or, on a person's dashboard, by priority (items where they are R); the most
+    overdue listed. Two queries."""
+    last_day = min(scope.period.end, scope.today - dt.timedelta(days=1))
+    items = visible_items(scope.user).filter(
+        status__in=OPEN_STATUSES, due__gte=scope.period.start, due__lte=last_day
+    )
+    if scope.kind == "department" and scope.department is not None:
+        items = items.filter(department__path__startswith=scope.department.path)
+    elif scope.kind == "person" and scope.person is not None:
+        items = items.filter(
+            Exists(RaciAssignment.objects.filter(item=OuterRef("pk"), role="R", person=scope.person))
+        )
+    if scope.kind == "person":
+        counts = items.values_list("priority").annotate(n=Count("pk")).order_by("priority")
+        rows = [{"group": priority, "department_id": None, "overdue": n} for priority, n in counts]
+        group_label = _("Priority")
+    else:
+        counts = (
+            items.annotate(row_department=row_department_case(scope.rows, "department__path"))
+            .values_list("row_department")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        found = dict(counts)
+        rows = [
+            {"group": d.name, "department_id": d.pk, "overdue": found[d.pk]}
+            for d in scope.rows
+            if found.get(d.pk)
+        ]
+        group_label = _("Department")
+    oldest = list(items.select_related("department", "goal").order_by("due", "priority", "id")[:LIST_LIMIT])
+    listed = [
+        {
+            "item_id": item.pk,
+            "title": item.title,
+            "department": item.department.name,
+            "priority": item.priority,
+            "due": item.due.isoformat() if item.due else None,
+            "days_overdue": (scope.today - item.due).days if item.due else None,
+        }
+        for item in oldest
+    ]
+    return Panel(
+        key="overdue",
+        title=_("Overdue action items"),
+        columns=[
+            Column("group", group_label, link="department" if scope.kind != "person" else ""),
+            Column("overdue", _("Overdue items"), "int"),
+        ],
+        rows=rows,
+        items=listed,
+        item_columns=[
+            Column("title", _("Item"), link="item"),
+            Column("department", _("Department")),
+            Column("priority", _("Priority")),
+            Column("due", _("Due"), "date"),
+            Column("days_overdue", _("Days overdue"), "int"),
+        ],
+        item_total=sum(r["overdue"] for r in rows),
+    )
+
+
+# --- 6. check-in completion ----------------------------------------------------------------------
+
+
+def _weeks(start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date]]:
+    """The Monday–Sunday weeks that start on or after `start` and end on or before `end`."""
+    monday = start + dt.timedelta(days=(7 - start.weekday()) % 7)
+    weeks = []
+    while monday + dt.timedelta(days=6) <= end:
+        weeks.append((monday, monday + dt.timedelta(days=6)))
+        monday += dt.timedelta(days=7)
+    return weeks
+
+
+def checkin_panel(scope: Scope) -> Panel:
+    """Who checked in on time in the period: for every measure that takes check-ins (of an active or
+    closed goal of the scope, not a decomposed parent), each full week of the period that has ended, a
+    weekly check-in is due; it is on time when entered by the end of the next Monday. Grouped by
+    department (company), person (department) or measure (person). Two queries (the weeks due per goal
+    period are counted from the periods the first one returns)."""
+    last_sunday = scope.today - dt.timedelta(days=scope.today.weekday() + 1)
+    weeks = _weeks(scope.period.start, min(scope.period.end, last_sunday))
+    in_a_week = reduce(
+        or_, (Q(period_start__gte=monday, period_start__lte=sunday) for monday, sunday in weeks), Q(pk__in=[])
+    )
+    on_time = reduce(
+        or_,
+        (
+            Q(
+                period_start__gte=monday,
+                period_start__lte=sunday,
+                created_at__lt=_end_of(sunday + dt.timedelta(days=ON_TIME_DAYS)),
+            )
+            for monday, sunday in weeks
+        ),
+        Q(pk__in=[]),
+    )
+    measures = Measure.objects.filter(goal__in=scope.goals().values("pk")).filter(
+        ~Exists(Measure.objects.filter(source=OuterRef("pk")))
+    )
+
+    def group(prefix: str):
+        if scope.kind == "company":
+            return row_department_case(scope.rows, f"{prefix}goal__department__path")
+        if scope.kind == "department":
+            return F(f"{prefix}goal__owner_id")
+        return F(f"{prefix}id" if not prefix else "measure_id")
+
+    if scope.kind == "company":
+        names = {d.pk: d.name for d in scope.rows}
+        keys: tuple[str, ...] = ("row", "goal__period__start", "goal__period__end")
+        link = "department"
+    elif scope.kind == "department":
+        names = {}
+        keys = ("row", "goal__owner__display_name", "goal__period__start", "goal__period__end")
+        link = "person"
+    else:
+        names = {}
+        keys = ("row", "goal__name", "name", "goal__period__start", "goal__period__end")
+        link = "measure"
+    # Two aggregates: the measures due per group and goal period, and the period's weekly check-ins on
+    # them (read through the (measure, period_start) index, not every check-in the measures ever had).
+    counted = measures.annotate(row=group("")).values(*keys).annotate(measures=Count("pk")).order_by()
+    checked = {
+        (row, start, end): (reported, timely)
+        for row, start, end, reported, timely in CheckIn.objects.filter(
+            in_a_week, measure__in=measures.values("pk"), period_kind=CheckInPeriod.WEEK
+        )
+        .annotate(row=group("measure__"))
+        .values_list("row", "measure__goal__period__start", "measure__goal__period__end")
+        .annotate(reported=Count("pk"), on_time=Count("pk", filter=on_time))
+        .order_by()
+    }
+    totals: dict = {}
+    for row in counted:
+        start, end = row["goal__period__start"], row["goal__period__end"]
+        due_weeks = sum(1 for monday, sunday in weeks if monday >= start and sunday <= end)
+        key = row["row"]
+        if key is None:
+            continue
+        if scope.kind == "department":
+            name = row["goal__owner__display_name"]
+        elif scope.kind == "person":
+            name = f"{row['goal__name']} · {row['name']}"
+        else:
+            name = names.get(key, "")
+        total = totals.setdefault(key, {"name": name, "due": 0, "reported": 0, "on_time": 0})
+        total["due"] += row["measures"] * due_weeks
+        reported, timely = checked.get((key, start, end), (0, 0))
+        total["reported"] += min(reported, row["measures"] * due_weeks)
+        total["on_time"] += min(timely, row["measures"] * due_weeks)
+    order = (
+        [d.pk for d in scope.rows]
+        if scope.kind == "company"
+        else sorted(totals, key=lambda k: totals[k]["name"])
+    )
+    rows = []
+    for key in order:
+        total = totals.get(key)
+        if not total or not total["due"]:
+            continue
+        rows.append(
+            {
+                "group": total["name"],
+                f"{link}_id": key,
+                "due": total["due"],
+                "reported": total["reported"],
+                "on_time": total["on_time"],
+                "on_time_rate": rate_str(_ratio(total["on_time"], total["due"])),
+                "reported_rate": rate_str(_ratio(total["reported"], total["due"])),
+            }
+        )
+    group_label = {"company": _("Department"), "department": _("Person")}.get(scope.kind, _("Metric"))
+    return Panel(
+        key="checkins",
+        title=_("Check-in completion"),
+        columns=[
+            Column("group", group_label, link=link),
+            Column("due", _("Weekly check-ins due"), "int"),
+            Column("reported", _("Reported"), "int"),
+            Column("on_time", _("On time"), "int"),
+            Column("on_time_rate", _("On-time rate"), "rate"),
+            Column("reported_rate", _("Reported rate"), "rate"),
+        ],
+        rows=rows,
+        note=_(
+            "One weekly check-in is due per metric for each full week of the period that has ended; on time = entered by the end of the following Monday."
+        ),
+    )
+
+
+def _end_of(day: dt.date) -> dt.datetime:
+    """The first moment after `day` in the site's time zone (check-ins entered before it count)."""
+    return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
+
+
+# --- the panels of each dashboard --------------------------------------------------------------
+
+PANELS: dict[str, Callable[[Scope], Panel]] = {
+    "achievement": achievement_panel,
+    "plan": plan_panel,
+    "heatmap": heatmap_panel,
+    "alerts": alerts_panel,
+    "overdue": overdue_panel,
+    "checkins": checkin_panel,
+}
+
+SCOPE_PANELS: dict[str, list[str]] = {
+    "company": ["achievement", "heatmap", "plan", "alerts", "overdue", "checkins"],
+    "department": ["achievement", "heatmap", "plan", "alerts", "overdue", "checkins"],
+    "person": ["achievement", "plan", "alerts", "overdue", "checkins"],
+}
+
+
+def dashboard_panels(scope: Scope, only: str | None = None) -> list[Panel]:
+    """The panels of the scope's dashboard, in page order (or the one named `only`)."""
+    keys = SCOPE_PANELS[scope.kind]
+    if only is not None:
+        keys = [k for k in keys if k == only]
+    return [PANELS[k](scope) for k in keys]
