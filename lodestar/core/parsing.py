@@ -38,10 +38,28 @@ import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
-__all__ = ["CellError", "parse_date", "parse_number", "is_blank"]
+__all__ = ["CellError", "is_blank", "parse_date", "parse_number"]
 
 NOT_AVAILABLE = frozenset(
-    {"n/a", "na", "#n/a", "n.a.", "-", "--", "—", "——", "/", "null", "none", "nan", "无", "暂无", "空", "#value!", "#div/0!"}
+    {
+        "n/a",
+        "na",
+        "#n/a",
+        "n.a.",
+        "-",
+        "--",
+        "—",
+        "——",
+        "/",
+        "null",
+        "none",
+        "nan",
+        "无",
+        "暂无",
+        "空",
+        "#value!",
+        "#div/0!",
+    }
 )
 _WAN = Decimal(10_000)
 _YI = Decimal(100_000_000)

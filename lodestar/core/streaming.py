@@ -169,4 +169,3 @@ def open_rows(path: str | Path, filename: str = "") -> Rows:
     if name.endswith(".xls"):
         raise ReaderError("bad_file", "xls")
     return _csv_rows(path)
-

@@ -71,7 +71,10 @@ def test_number_round_trip_with_separators(value):
     assert parse_number(f"{value:,}") == value
     assert parse_number(f"{value}万") == value * 10_000
     assert parse_number(f"{value}%") == value / 100
-    assert parse_number(f"{value:,}".translate(str.maketrans("0123456789,.-", "０１２３４５６７８９，．－"))) == value
+    assert (
+        parse_number(f"{value:,}".translate(str.maketrans("0123456789,.-", "０１２３４５６７８９，．－")))
+        == value
+    )
 
 
 @pytest.mark.parametrize(
