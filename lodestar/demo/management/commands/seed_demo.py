@@ -13,6 +13,7 @@ from lodestar.demo import data
 from lodestar.demo.appraisal import seed_demo_appraisal
 from lodestar.demo.execution import seed_demo_execution
 from lodestar.demo.goals import seed_demo_goals
+from lodestar.demo.metrics import seed_demo_metrics
 from lodestar.demo.reviews import seed_demo_reviews
 from lodestar.demo.tracking import seed_demo_tracking
 from lodestar.org.models import Department, Person
@@ -92,6 +93,7 @@ class Command(BaseCommand):
         seed_demo_tracking(admin_user)
         seed_demo_reviews(admin_user)
         seed_demo_appraisal(admin_user)
+        seed_demo_metrics(admin_user)
 
     @transaction.atomic
     def _seed_goals_if_missing(self, settings_row: CompanySettings) -> None:
@@ -131,6 +133,11 @@ class Command(BaseCommand):
         ):
             seed_demo_reviews(admin_user)
             self.stdout.write("Demo retrospectives, cases and SOPs added.")
+        from lodestar.metrics.models import DataSource
+
+        if not DataSource.objects.exists() and Department.objects.filter(code="MKT-CHANNEL-EC").exists():
+            seed_demo_metrics(admin_user)
+            self.stdout.write("Demo platform data added.")
 
     def print_logins(self) -> None:
         self.stdout.write("")
