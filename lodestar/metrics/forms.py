@@ -22,7 +22,9 @@ class SourceForm(forms.ModelForm):
         self.fields["department"].required = not allow_company
         self.fields["department"].empty_label = _("The whole company") if allow_company else None
         for field in self.fields.values():
-            field.widget.attrs.setdefault("class", "form-select" if isinstance(field.widget, forms.Select) else "form-control")
+            field.widget.attrs.setdefault(
+                "class", "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            )
 
 
 class UploadForm(forms.Form):

@@ -106,7 +106,9 @@ def import_upload(request, source_id: int):
                 actor=request.user, source=source, file=form.cleaned_data["file"]
             )
             return redirect("metrics:import_detail", metric_import.pk)
-    return render(request, "metrics/import_upload.html", {"source": source, "form": form, "nav_section": "data"})
+    return render(
+        request, "metrics/import_upload.html", {"source": source, "form": form, "nav_section": "data"}
+    )
 
 
 def _preview(metric_import):
@@ -176,6 +178,8 @@ def import_start(request, import_id: int):
     metric_import = access.access_import(request.user, import_id, write=True)
     with service_errors(request):
         import_services.metric_import_start(
-            actor=request.user, metric_import=metric_import, skip_bad_rows=request.POST.get("skip_bad_rows") == "1"
+            actor=request.user,
+            metric_import=metric_import,
+            skip_bad_rows=request.POST.get("skip_bad_rows") == "1",
         )
     return redirect("metrics:import_detail", metric_import.pk)

@@ -73,6 +73,7 @@ def SOURCE_WRITE(status: int) -> dict[str, int]:
     (403); in 销售部 it does not exist (404)."""
     return row(status, status, NOT_FOUND, status, NOT_FOUND, FORBIDDEN, FORBIDDEN)
 
+
 Body = Callable[[dict], dict]
 
 

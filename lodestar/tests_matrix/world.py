@@ -349,7 +349,7 @@ def _metrics_world(*, mkt, manager) -> dict:
     source = metrics.data_source_create(actor=fresh(manager), name="抖音电商罗盘", department=mkt)
     metric = metrics.source_metric_create(actor=fresh(manager), source=source, name="成交金额")
     MetricPoint.objects.create(metric=metric, date=dt.date(2026, 7, 1), value=Decimal("933940"))
-    upload = SimpleUploadedFile("罗盘.csv", "日期,渠道,成交金额\r\n2026/7/1,抖音,\"933,940\"\r\n".encode("gbk"))
+    upload = SimpleUploadedFile("罗盘.csv", '日期,渠道,成交金额\r\n2026/7/1,抖音,"933,940"\r\n'.encode("gbk"))
     metric_import = import_services.metric_import_upload(actor=fresh(manager), source=source, file=upload)
     import_services.metric_import_set_mapping(
         actor=fresh(manager),
