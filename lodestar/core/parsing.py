@@ -34,6 +34,7 @@ Dates (`parse_date`):
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
@@ -74,6 +75,7 @@ _DATE_SHAPES = (
     re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})[日号]?$"),
 )
 _SERIAL_TEXT = re.compile(r"^\d{2,6}(\.0+)?$")
+_SIMPLE_NUMBER = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")  # the common case, read without normalising
 
 
 class CellError(ValueError):
@@ -108,6 +110,8 @@ def parse_number(value: object) -> Decimal:
         if not value.is_finite():
             raise CellError("not_a_number", str(value))
         return value
+    if isinstance(value, str) and _SIMPLE_NUMBER.match(value):
+        return Decimal(value)
     if is_blank(value):
         raise CellError("empty")
     original = str(value)
@@ -161,7 +165,12 @@ def parse_date(value: object) -> dt.date:
         return date_from_serial(value)
     if is_blank(value):
         raise CellError("empty")
-    original = str(value)
+    return _date_from_text(str(value))
+
+
+@functools.lru_cache(maxsize=4096)
+def _date_from_text(original: str) -> dt.date:
+    """Text dates, cached: an export repeats each date once per channel."""
     text = unicodedata.normalize("NFKC", original).strip()
     if text.lower() in NOT_AVAILABLE:
         raise CellError("not_available", original)

@@ -113,13 +113,17 @@ def read_row(cells: Sequence[object], plan: RowPlan) -> RowResult:
     channel_id = plan.fixed_channel_id
     if plan.channel_index is not None:
         raw = cell(plan.channel_index)
-        name = normal_name(raw)
-        if not name:
-            problems.append(CellProblem(plan.channel_header, "empty", ""))
-        elif name not in plan.channels:
-            problems.append(CellProblem(plan.channel_header, "unknown_channel", _text(raw)))
+        found = plan.channels.get(raw) if isinstance(raw, str) else None  # the name as written: no folding
+        if found is not None:
+            channel_id = found
         else:
-            channel_id = plan.channels[name]
+            name = normal_name(raw)
+            if not name:
+                problems.append(CellProblem(plan.channel_header, "empty", ""))
+            elif name not in plan.channels:
+                problems.append(CellProblem(plan.channel_header, "unknown_channel", _text(raw)))
+            else:
+                channel_id = plan.channels[name]
     values: list[tuple[int, Decimal]] = []
     for column in plan.values:
         raw = cell(column.index)
