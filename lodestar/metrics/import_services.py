@@ -51,6 +51,8 @@ CHUNK_ROWS = 5000
 BATCH = 1000
 PROGRESS_EVERY = 20000
 PREVIEW_ROWS = 10
+MAX_COLUMNS = 200
+MAX_HEADER = 200
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
 
 Status = MetricImport.Status
@@ -196,6 +198,14 @@ def metric_import_upload(*, actor: Actor, source: DataSource, file: UploadedFile
         metric_import.file.delete(save=False)
         raise
     headers = rows.headers
+    if len(headers) > MAX_COLUMNS or any(len(h) > MAX_HEADER for h in headers):
+        metric_import.file.delete(save=False)
+        raise ApplicationError(
+            _("The header row is too wide: at most %(columns)s columns of %(chars)s characters.")
+            % {"columns": MAX_COLUMNS, "chars": MAX_HEADER},
+            code="bad_header",
+            field="file",
+        )
     if len(set(domain.normal_name(h) for h in headers if h)) != len([h for h in headers if h]):
         metric_import.file.delete(save=False)
         raise ApplicationError(

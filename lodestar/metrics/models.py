@@ -149,8 +149,8 @@ class ImportMapping(TimeStampedModel):
     source = models.ForeignKey(DataSource, on_delete=models.CASCADE, related_name="mappings")
     signature = models.CharField(max_length=64)
     headers = models.JSONField(default=list)
-    date_column = models.CharField(_("date column"), max_length=120)
-    channel_column = models.CharField(_("channel column"), max_length=120, blank=True, default="")
+    date_column = models.CharField(_("date column"), max_length=200)
+    channel_column = models.CharField(_("channel column"), max_length=200, blank=True, default="")
     channel = models.ForeignKey(
         Channel,
         verbose_name=_("channel of every row"),
