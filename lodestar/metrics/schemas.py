@@ -5,16 +5,31 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from ninja import Field, Schema
+from pydantic import WithJsonSchema
 
 from lodestar.core.numbers import amount_str, rate_str
-from lodestar.core.schemas import MAX_ID, InputSchema, NonNegativeDecimal, PageIn
+from lodestar.core.schemas import MAX_ID, InputSchema, PageIn
 
 Kind = Literal["platform", "crm", "finance", "panel", "other"]
 Aggregation = Literal["sum", "mean"]
 Use = Literal["feed", "verify"]
+# A tolerance is a fraction from 0 to 1 (0.05 = 5%), kept to 4 places (rounded half up).
+Tolerance = Annotated[
+    Decimal,
+    Field(ge=0, le=1),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "minimum": 0, "maximum": 1},
+                {"type": "string", "pattern": r"^(0(\.[0-9]+)?|1(\.0+)?)$"},
+            ],
+            "description": "A fraction: 0.05 = 5%",
+        }
+    ),
+]
 ImportStatus = Literal["uploaded", "mapped", "validating", "invalid", "importing", "done", "failed"]
 
 
@@ -68,7 +83,7 @@ class MetricIn(InputSchema):
     aggregation: Aggregation = "sum"
     measure_id: int | None = Field(None, ge=1, le=MAX_ID)
     use: Use = "verify"
-    tolerance: NonNegativeDecimal = Field(Decimal("0.05"), le=Decimal("99"), description="0.05 = 5%")
+    tolerance: Tolerance = Decimal("0.05")
 
 
 class MetricPatch(InputSchema):
@@ -78,7 +93,7 @@ class MetricPatch(InputSchema):
     aggregation: Aggregation | None = None
     measure_id: int | None = Field(None, ge=1, le=MAX_ID)
     use: Use | None = None
-    tolerance: NonNegativeDecimal | None = Field(None, le=Decimal("99"))
+    tolerance: Tolerance | None = None
 
 
 class MetricOut(Schema):

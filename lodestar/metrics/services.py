@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -54,10 +54,22 @@ def data_source_delete(*, actor: Actor, source: DataSource) -> None:
     source.delete()
 
 
+def _tolerance(value: Decimal) -> Decimal:
+    """A tolerance as the column keeps it: a fraction from 0 to 1 with 4 places."""
+    value = Decimal(value).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+    if not Decimal(0) <= value <= Decimal(1):
+        raise ApplicationError(
+            _("The tolerance is a fraction from 0 to 1, e.g. 0.05."), code="invalid", field="tolerance"
+        )
+    return value
+
+
 @transaction.atomic
 def source_metric_create(*, actor: Actor, source: DataSource, name: str, **fields: Any) -> SourceMetric:
     name = name.strip()
     _unique_name(SourceMetric, name, source=source)
+    if fields.get("tolerance") is not None:
+        fields["tolerance"] = _tolerance(fields["tolerance"])
     metric = validated(
         SourceMetric(source=source, name=name, **{k: v for k, v in fields.items() if k in METRIC_FIELDS})
     )
@@ -79,8 +91,8 @@ def source_metric_update(
         fields["name"] = fields["name"].strip()
         if fields["name"] != metric.name:
             _unique_name(SourceMetric, fields["name"], source=metric.source)
-    if "tolerance" in fields and fields["tolerance"] is not None and fields["tolerance"] < Decimal(0):
-        raise ApplicationError(_("The tolerance cannot be negative."), code="invalid", field="tolerance")
+    if "tolerance" in fields and fields["tolerance"] is not None:
+        fields["tolerance"] = _tolerance(fields["tolerance"])
     for key, value in fields.items():
         if key in METRIC_FIELDS:
             setattr(metric, key, value)
