@@ -24,7 +24,19 @@ def main(argv: list[str]) -> int:
     sub.add_parser(
         "appraisal", help="only the appraisal case: close a year, start and score a cycle of everyone"
     )
+    imp = sub.add_parser(
+        "metric-import", help="only the platform import: a generated csv through the pipeline"
+    )
+    imp.add_argument("--rows", type=int, default=1_000_000)
     args = parser.parse_args(argv)
+    if args.command == "metric-import":
+        import json
+
+        from bench.metric_import import measure
+
+        result = measure(args.rows)
+        print(json.dumps(result, ensure_ascii=False))
+        return 0 if result["met"] else 1
     if args.command == "appraisal":
         import json
 

@@ -6,3 +6,8 @@ class MetricsConfig(AppConfig):
     name = "lodestar.metrics"
     label = "metrics"
     verbose_name = _("Source data")
+
+    def ready(self) -> None:
+        from lodestar.metrics.access import register_template_checks
+
+        register_template_checks()

@@ -133,3 +133,111 @@ class MetricPoint(TimeStampedModel):
             ),
         ]
         indexes = [models.Index(fields=["metric", "date"], name="metrics_point_metric_date")]
+
+
+# --- imports of platform exports (issue 16 "Metric data from the platforms") ------------------------
+
+
+class ImportMapping(TimeStampedModel):
+    """How a source's export file maps onto its metrics, saved per source and header shape.
+
+    `headers` is the file's header row; `signature` a digest of it, so the next file with the same
+    columns finds its mapping again. `columns` is a list of {"column", "metric", "measure_id"}: the
+    header of a value column, the name of the source's metric it fills, and optionally the measure the
+    metric is bound to."""
+
+    source = models.ForeignKey(DataSource, on_delete=models.CASCADE, related_name="mappings")
+    signature = models.CharField(max_length=64)
+    headers = models.JSONField(default=list)
+    date_column = models.CharField(_("date column"), max_length=200)
+    channel_column = models.CharField(_("channel column"), max_length=200, blank=True, default="")
+    channel = models.ForeignKey(
+        Channel,
+        verbose_name=_("channel of every row"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    columns = models.JSONField(default=list)
+
+    class Meta:
+        verbose_name = _("import mapping")
+        verbose_name_plural = _("import mappings")
+        constraints = [
+            models.UniqueConstraint(fields=["source", "signature"], name="metrics_mapping_unique_shape")
+        ]
+
+
+class MetricImport(TimeStampedModel):
+    """One uploaded export file and its way through mapping, validation and the atomic import.
+
+    `errors` keeps the first MAX_STORED_ERRORS row errors ({"row", "field", "code", "message"}; row 1 is
+    the header); `errors_total` counts them all."""
+
+    MAX_STORED_ERRORS = 1000
+
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", _("Uploaded")
+        MAPPED = "mapped", _("Mapped")
+        VALIDATING = "validating", _("Validating")
+        INVALID = "invalid", _("Has bad rows")
+        IMPORTING = "importing", _("Importing")
+        DONE = "done", _("Imported")
+        FAILED = "failed", _("Failed")
+
+    source = models.ForeignKey(DataSource, on_delete=models.CASCADE, related_name="imports")
+    file = models.FileField(_("file"), upload_to="metric-imports/%Y/%m/")
+    filename = models.CharField(_("file name"), max_length=200)
+    encoding = models.CharField(max_length=20, blank=True, default="")
+    headers = models.JSONField(default=list)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.UPLOADED)
+    mapping = models.JSONField(default=dict, blank=True)
+    skip_bad_rows = models.BooleanField(_("skip bad rows"), default=False)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_ok = models.PositiveIntegerField(default=0)
+    rows_bad = models.PositiveIntegerField(default=0)
+    progress = models.PositiveSmallIntegerField(default=0)
+    points_created = models.PositiveIntegerField(default=0)
+    points_updated = models.PositiveIntegerField(default=0)
+    points_unchanged = models.PositiveIntegerField(default=0)
+    date_from = models.DateField(null=True, blank=True)
+    date_to = models.DateField(null=True, blank=True)
+    errors = models.JSONField(default=list, blank=True)
+    errors_total = models.PositiveIntegerField(default=0)
+    failure = models.CharField(max_length=300, blank=True, default="")
+    created_by = models.ForeignKey(
+        "org.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("metric import")
+        verbose_name_plural = _("metric imports")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(progress__lte=100), name="metrics_import_progress_max")
+        ]
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class MetricPointChange(models.Model):
+    """A value changed by a later import: the point, its old and new value, the import and when."""
+
+    point = models.ForeignKey(MetricPoint, on_delete=models.CASCADE, related_name="changes")
+    old_value = models.DecimalField(_("old value"), **VALUE)
+    new_value = models.DecimalField(_("new value"), **VALUE)
+    metric_import = models.ForeignKey(
+        MetricImport, on_delete=models.SET_NULL, null=True, blank=True, related_name="changes"
+    )
+    at = models.DateTimeField(_("changed at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("metric point change")
+        verbose_name_plural = _("metric point changes")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.old_value} → {self.new_value}"

@@ -30,6 +30,7 @@ from lodestar.core.testing import ApiClient
 from lodestar.execution.models import ActionItem, Phase
 from lodestar.goals.models import Goal, Measure
 from lodestar.knowledge.models import Case, Sop
+from lodestar.metrics.models import DataSource, SourceMetric
 from lodestar.notifications import delivery
 from lodestar.org.models import ApiToken, Department, Person, Position
 from lodestar.org.services import api_token_create
@@ -65,6 +66,14 @@ def members(status: int) -> dict[str, int]:
 # private: readable there (and by admin / HR), 404 in 销售部.
 PRIVATE_READ = row(OK, OK, NOT_FOUND, OK, NOT_FOUND, OK, OK)
 ADMIN_ONLY = row(OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN)
+ACCEPTED = 202
+
+
+def SOURCE_WRITE(status: int) -> dict[str, int]:
+    """市场部's data source: its manager, its specialist and admins manage it; HR and the viewer read it
+    (403); in 销售部 it does not exist (404)."""
+    return row(status, status, NOT_FOUND, status, NOT_FOUND, FORBIDDEN, FORBIDDEN)
+
 
 Body = Callable[[dict], dict]
 
@@ -412,6 +421,44 @@ OPS: dict[str, Op] = {
     # Everyone reads; a case is filed for the writer's own department (viewers never write) and changed
     # by its author (the member), managers of 市场部 and admins; an SOP is created by managers for their
     # departments, versioned by its owner (the member) and managers, deleted by managers and admins.
+    # --- platform data (metrics.access): 市场部's source; its specialists and managers manage it, HR reads ---
+    "GET /data-sources": Op(everyone(OK)),
+    "POST /data-sources": Op(
+        row(CREATED, CREATED, FORBIDDEN, CREATED, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+        lambda w: {"name": "小红书蒲公英", "department_id": w["department_id"]},
+    ),
+    "GET /data-sources/{source_id}": Op(PRIVATE_READ),
+    "PATCH /data-sources/{source_id}": Op(
+        SOURCE_WRITE(OK), lambda w: {"version": version(DataSource, w["source_id"]), "description": "日报"}
+    ),
+    "DELETE /data-sources/{source_id}": Op(SOURCE_WRITE(NO_CONTENT)),
+    "GET /data-sources/{source_id}/metrics": Op(PRIVATE_READ),
+    "POST /data-sources/{source_id}/metrics": Op(SOURCE_WRITE(CREATED), lambda w: {"name": "访客数"}),
+    "PATCH /data-sources/{source_id}/metrics/{metric_id}": Op(
+        SOURCE_WRITE(OK), lambda w: {"version": version(SourceMetric, w["metric_id"]), "unit": "元"}
+    ),
+    "DELETE /data-sources/{source_id}/metrics/{metric_id}": Op(SOURCE_WRITE(NO_CONTENT)),
+    "GET /metric-imports": Op(everyone(OK)),
+    "POST /metric-imports": Op(
+        SOURCE_WRITE(ACCEPTED),
+        lambda w: {
+            "source_id": w["source_id"],
+            "file": SimpleUploadedFile("罗盘.csv", "日期,成交金额\n2026/7/2,12\n".encode()),
+        },
+        multipart=True,
+    ),
+    "GET /metric-imports/{import_id}": Op(PRIVATE_READ),
+    "PUT /metric-imports/{import_id}/mapping": Op(
+        SOURCE_WRITE(OK),
+        lambda w: {
+            "date_column": "日期",
+            "channel_column": "渠道",
+            "columns": [{"column": "成交金额", "metric": "成交金额"}],
+        },
+    ),
+    "GET /metric-imports/{import_id}/preview": Op(PRIVATE_READ),
+    "POST /metric-imports/{import_id}/start": Op(SOURCE_WRITE(ACCEPTED), lambda w: {"skip_bad_rows": False}),
+    "GET /metric-series": Op(everyone(OK)),
     "GET /cases": Op(everyone(OK)),
     "POST /cases": Op(
         row(CREATED, CREATED, CREATED, CREATED, CREATED, CREATED, FORBIDDEN),
@@ -792,6 +839,8 @@ def call(world: dict, key: str, role: str):
     body = OPS[key].body
     client = ApiClient(token=world["tokens"][role]) if role != "anonymous" else ApiClient()
     if OPS[key].multipart:
+        if body:  # the operation's own form fields and file
+            return client.client.post(PREFIX + path, body(world["kwargs"]), headers=client.headers)
         upload = SimpleUploadedFile("report.pdf", b"%PDF-1.4 report", content_type="application/pdf")
         return client.client.post(PREFIX + path, {"file": upload, "note": "复盘"}, headers=client.headers)
     if method in ("get", "delete"):

@@ -124,6 +124,15 @@ MATRIX: dict[str, dict[str, int]] = {
     # The knowledge library is the company's: everyone reads; the case's author (the member), managers
     # of its department and admins change it; the SOP's owner (the member) and managers add versions.
     "knowledge:cases": everyone(OK),
+    # Platform data (metrics.access): 市场部's source is read in 市场部 and by admins and HR, managed by its
+    # manager and specialist; anyone who writes may add a source for their own department.
+    "metrics:sources": everyone(OK),
+    "metrics:source_create": row(OK, OK, OK, OK, OK, FORBIDDEN, FORBIDDEN),
+    "metrics:source_detail": row(OK, OK, NOT_FOUND, OK, NOT_FOUND, OK, OK),
+    "metrics:import_upload": row(OK, OK, NOT_FOUND, OK, NOT_FOUND, FORBIDDEN, FORBIDDEN),
+    "metrics:import_detail": row(OK, OK, NOT_FOUND, OK, NOT_FOUND, OK, OK),
+    "metrics:import_mapping": POST_ONLY,
+    "metrics:import_start": POST_ONLY,
     "knowledge:case_list": everyone(OK),
     "knowledge:case_create": row(OK, OK, OK, OK, OK, OK, FORBIDDEN),
     "knowledge:case_suggested": everyone(NOT_FOUND),  # without ?goal=

@@ -11,7 +11,7 @@ The batches grow what the pages list: goals in the tree (children of the world's
 measure and a check-in), check-ins on the world's measure, target adjustments, items with RACI and
 dependencies, comments, item history, alerts with recipients, alert rules, notifications, webhook
 endpoints and deliveries, people, departments, phases, root goals, templates, custom periods, goal
-types and deviation categories. The small batch already has two of each, so a prefetch that is only
+types and deviation categories, data sources, source metrics, series points and metric imports. The small batch already has two of each, so a prefetch that is only
 run for a non-empty list costs the same at both sizes.
 """
 
@@ -37,6 +37,7 @@ from lodestar.goals import services as goals
 from lodestar.goals.models import Goal, GoalStatus, GoalType, Measure
 from lodestar.goals.services.adjustments import adjustment_approve, adjustment_create
 from lodestar.goals.services.reuse import template_create_from_goals
+from lodestar.metrics.models import DataSource, MetricImport, MetricPoint, SourceMetric
 from lodestar.notifications.models import Delivery, Notification, WebhookEndpoint
 from lodestar.org.models import Department
 from lodestar.org.periods_services import period_create_custom
@@ -205,6 +206,20 @@ def grow(world: dict, count: int, tag: str) -> None:
             parent=goal.period,
         )
         GoalType.objects.create(code=f"q-{label}", name=f"类型{label}")
+        # Platform data: sources of 市场部, metrics, points and imports of the world's source.
+        DataSource.objects.create(name=f"数据源{label}", department=mkt).metrics.create(name="成交金额")
+        SourceMetric.objects.create(source_id=kwargs["source_id"], name=f"指标{label}")
+        MetricPoint.objects.create(
+            metric_id=kwargs["metric_id"],
+            date=dt.date(2025, 1, 1) + dt.timedelta(days=i + (100 if tag == "l" else 0)),
+            value=Decimal(i),
+        )
+        MetricImport.objects.create(
+            source_id=kwargs["source_id"],
+            filename=f"{label}.csv",
+            created_by=person,
+            errors=[{"row": 2, "field": "日期", "code": "empty", "value": ""}],
+        )
         DeviationCategory.objects.create(code=f"q-{label}", name=f"偏差{label}")
         # Budget: a line of 市场部 per round (channels in turn) with its spend and a month's attribution,
         # and more spend on the world's line (its page lists them).

@@ -27,6 +27,7 @@ from lodestar.goals.services import consensus
 from lodestar.goals.services.adjustments import adjustment_approve, adjustment_create
 from lodestar.goals.services.reuse import template_create_from_goals
 from lodestar.knowledge import services as knowledge
+from lodestar.metrics.models import MetricPoint
 from lodestar.notifications.models import Notification, WebhookEndpoint
 from lodestar.org.models import Person
 from lodestar.org.periods_services import period_generate_fiscal_year
@@ -288,9 +289,12 @@ def build_world() -> dict:
         hr=hr,
     )
 
+    metrics_kwargs = _metrics_world(mkt=mkt, manager=manager)
+
     people = _roles(admin, manager, manager_elsewhere, member, member_elsewhere, hr, viewer)
     kwargs = {
         **appraisal_kwargs,
+        **metrics_kwargs,
         "case_id": case.pk,
         "sop_id": sop.pk,
         "sop_version_number": 2,
@@ -367,6 +371,26 @@ def _budget_world(*, mkt, manager, year) -> dict:
             actor=fresh(manager), line=line, month=dt.date(2026, 3, 1), revenue=revenue, leads=40
         )
     return {"line_id": made["douyin"].line_id, "spend_id": made["linkedin"].pk}
+
+
+def _metrics_world(*, mkt, manager) -> dict:
+    """A data source of 市场部 with a metric, a point and a mapped (not yet started) import."""
+    from lodestar.metrics import import_services
+    from lodestar.metrics import services as metrics
+
+    source = metrics.data_source_create(actor=fresh(manager), name="抖音电商罗盘", department=mkt)
+    metric = metrics.source_metric_create(actor=fresh(manager), source=source, name="成交金额")
+    MetricPoint.objects.create(metric=metric, date=dt.date(2026, 7, 1), value=Decimal("933940"))
+    upload = SimpleUploadedFile("罗盘.csv", '日期,渠道,成交金额\r\n2026/7/1,抖音,"933,940"\r\n'.encode("gbk"))
+    metric_import = import_services.metric_import_upload(actor=fresh(manager), source=source, file=upload)
+    import_services.metric_import_set_mapping(
+        actor=fresh(manager),
+        metric_import=metric_import,
+        date_column="日期",
+        channel_column="渠道",
+        columns=[{"column": "成交金额", "metric": "成交金额", "measure_id": None}],
+    )
+    return {"source_id": source.pk, "metric_id": metric.pk, "import_id": metric_import.pk}
 
 
 def _appraisal_world(*, quarter, mkt, manager, member, member_elsewhere, manager_elsewhere, hr) -> dict:

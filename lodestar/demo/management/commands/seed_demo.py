@@ -15,6 +15,7 @@ from lodestar.demo.budget import seed_demo_budget
 from lodestar.demo.dashboards import seed_demo_checkin_times
 from lodestar.demo.execution import seed_demo_execution
 from lodestar.demo.goals import seed_demo_goals
+from lodestar.demo.metrics import seed_demo_metrics
 from lodestar.demo.reviews import seed_demo_reviews
 from lodestar.demo.tracking import seed_demo_tracking
 from lodestar.org.models import Department, Person
@@ -95,6 +96,7 @@ class Command(BaseCommand):
         seed_demo_reviews(admin_user)
         seed_demo_appraisal(admin_user)
         seed_demo_budget(admin_user)
+        seed_demo_metrics(admin_user)
         seed_demo_checkin_times(since=settings_row.demo_seeded_at)  # last: the reviews' check-ins too
 
     @transaction.atomic
@@ -141,6 +143,11 @@ class Command(BaseCommand):
         if not BudgetLine.objects.exists() and Department.objects.filter(code="MKT-CHANNEL").exists():
             seed_demo_budget(admin_user)
             self.stdout.write("Demo budgets, spend and channel ROI added.")
+        from lodestar.metrics.models import DataSource
+
+        if not DataSource.objects.exists() and Department.objects.filter(code="MKT-CHANNEL-EC").exists():
+            seed_demo_metrics(admin_user)
+            self.stdout.write("Demo platform data added.")
         seed_demo_checkin_times(since=started)  # only the check-ins written just now
 
     def print_logins(self) -> None:

@@ -1,0 +1,154 @@
+"""Pure rules of the platform imports (DOMAIN.md §3 数据真实性, §6 channels; issue 16): how a row of an
+export file becomes the points of a source's series. No Django here; cells are read by
+`lodestar.core.parsing` (numbers with separators, 万/亿, % and ‰ as fractions; dates in every shape Excel
+writes).
+
+A row is the date cell, an optional channel cell and one cell per mapped metric. It is bad when any of
+them cannot be read, the channel is not one of the list, a value is empty or not available ("N/A"), or an
+earlier row of the same file already gave the same date for the same channel (`duplicate_date`). Every bad
+cell is reported with the row's line (header = line 1) and the column's header.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from lodestar.core.parsing import CellError, parse_date, parse_number
+
+# MetricPoint.value is DECIMAL(20, 4): 16 digits before the point.
+VALUE_PLACES = Decimal("0.0001")
+VALUE_LIMIT = Decimal(10) ** 16
+
+DATE_HINTS = ("日期", "date", "时间", "day", "统计日期", "数据日期")
+CHANNEL_HINTS = ("渠道", "channel", "平台", "platform", "来源")
+
+
+@dataclass(frozen=True)
+class ValueColumn:
+    index: int
+    header: str
+    metric_id: int
+
+
+@dataclass(frozen=True)
+class RowPlan:
+    """Where to find each part of a row: the date's column, the channel's (or a fixed channel id, or
+    None for "all channels"), the value columns, and the channel names known (normalised → id)."""
+
+    date_index: int
+    date_header: str
+    values: tuple[ValueColumn, ...]
+    channel_index: int | None = None
+    channel_header: str = ""
+    fixed_channel_id: int | None = None
+    channels: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CellProblem:
+    field: str
+    code: str
+    value: str
+
+
+@dataclass(frozen=True)
+class RowResult:
+    """A read row: its date, channel and (metric id, value) pairs; or the problems that make it bad."""
+
+    date: dt.date | None
+    channel_id: int | None
+    values: tuple[tuple[int, Decimal], ...]
+    problems: tuple[CellProblem, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def normal_name(text: object) -> str:
+    """A header or channel name compared loosely: full-width folded, spaces dropped, lower case."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", "" if text is None else str(text))).lower()
+
+
+def header_signature(headers: Sequence[str]) -> str:
+    """A digest of a header row: files with the same columns (in any order) share their mapping."""
+    names = sorted(normal_name(h) for h in headers if normal_name(h))
+    return hashlib.sha256("\x1f".join(names).encode()).hexdigest()
+
+
+def guess_column(headers: Sequence[str], hints: Sequence[str]) -> str:
+    """The first header that names one of `hints` (日期, 渠道 …), or ""."""
+    for hint in hints:
+        for header in headers:
+            if hint in normal_name(header):
+                return header
+    return ""
+
+
+def _text(cell: object) -> str:
+    if cell is None:
+        return ""
+    return str(cell).strip()[:60]
+
+
+def read_row(cells: Sequence[object], plan: RowPlan) -> RowResult:
+    """Read one data row by `plan` (see the module docstring; duplicates are the caller's, see
+    `DuplicateGuard`)."""
+    problems: list[CellProblem] = []
+
+    def cell(index: int) -> object:
+        return cells[index] if index < len(cells) else None
+
+    day: dt.date | None = None
+    try:
+        day = parse_date(cell(plan.date_index))
+    except CellError as exc:
+        problems.append(CellProblem(plan.date_header, exc.code, _text(cell(plan.date_index))))
+    channel_id = plan.fixed_channel_id
+    if plan.channel_index is not None:
+        raw = cell(plan.channel_index)
+        found = plan.channels.get(raw) if isinstance(raw, str) else None  # the name as written: no folding
+        if found is not None:
+            channel_id = found
+        else:
+            name = normal_name(raw)
+            if not name:
+                problems.append(CellProblem(plan.channel_header, "empty", ""))
+            elif name not in plan.channels:
+                problems.append(CellProblem(plan.channel_header, "unknown_channel", _text(raw)))
+            else:
+                channel_id = plan.channels[name]
+    values: list[tuple[int, Decimal]] = []
+    for column in plan.values:
+        raw = cell(column.index)
+        try:
+            number = parse_number(raw).quantize(VALUE_PLACES)
+        except CellError as exc:
+            problems.append(CellProblem(column.header, exc.code, _text(raw)))
+            continue
+        if abs(number) >= VALUE_LIMIT:
+            problems.append(CellProblem(column.header, "too_large", _text(raw)))
+            continue
+        values.append((column.metric_id, number))
+    return RowResult(day, channel_id, tuple(values), tuple(problems))
+
+
+class DuplicateGuard:
+    """Remembers the (date, channel) pairs already read from a file, compactly (one int each), so a
+    million-row file costs tens of megabytes, not hundreds."""
+
+    def __init__(self) -> None:
+        self._seen: set[int] = set()
+
+    def seen_before(self, day: dt.date, channel_id: int | None) -> bool:
+        key = day.toordinal() * (2**40) + (channel_id or 0)
+        if key in self._seen:
+            return True
+        self._seen.add(key)
+        return False

@@ -1,0 +1,31 @@
+"""Forms of the platform data pages."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from lodestar.metrics.models import DataSource
+from lodestar.org.models import Department
+
+
+class SourceForm(forms.ModelForm):
+    class Meta:
+        model = DataSource
+        fields = ["name", "kind", "department", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, departments=None, allow_company: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        queryset = departments if departments is not None else Department.objects.none()
+        self.fields["department"].queryset = queryset
+        self.fields["department"].required = not allow_company
+        self.fields["department"].empty_label = _("The whole company") if allow_company else None
+        for field in self.fields.values():
+            field.widget.attrs.setdefault(
+                "class", "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            )
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label=_("Export file (.csv or .xlsx)"))
