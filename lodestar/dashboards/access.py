@@ -66,6 +66,20 @@ def can_see_person_dashboard(user, person: Person) -> bool:
     return manages_department(user, person.department)
 
 
+def person_dashboards_visible(user, person_ids: set[int]) -> set[int]:
+    """Of these people, those whose dashboards the user may open (one query), so a panel links only
+    the names its reader can follow."""
+    if not person_ids:
+        return set()
+    if is_admin(user) or is_hr(user):
+        return set(person_ids)
+    return {
+        person.pk
+        for person in Person.objects.filter(pk__in=person_ids).select_related("department")
+        if can_see_person_dashboard(user, person)
+    }
+
+
 def access_person_dashboard(user, person_id: int) -> Person:
     """The person whose dashboard the user may open (404 when unknown, 403 when not theirs to see)."""
     person = access_person(user, person_id)

@@ -65,10 +65,21 @@ def _scope(request, kind: str, **objects) -> selectors.Scope | None:
     return selectors.build_scope(kind, request.user, period, today=today, **objects)
 
 
+def _unlink_hidden_people(user, panels) -> None:
+    """A department's board names its people; only those whose dashboards the reader may open stay
+    links (a member sees colleagues' check-in completion, not their personal dashboards)."""
+    rows = [row for p in panels for row in (*p.rows, *p.items) if row.get("person_id") is not None]
+    allowed = access.person_dashboards_visible(user, {row["person_id"] for row in rows})
+    for row in rows:
+        if row["person_id"] not in allowed:
+            row["person_id"] = None
+
+
 def _render(request, kind: str, *, title: str, export_url: str, **objects):
     scope = _scope(request, kind, **objects)
     patterns = {link: url_pattern(name) for link, name in LINKS.items()}
     panels = selectors.dashboard_panels(scope) if scope else []
+    _unlink_hidden_people(request.user, panels)
     shown = [
         {
             "panel": p,
