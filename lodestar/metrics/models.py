@@ -188,6 +188,17 @@ class Discrepancy(VersionedModel):
     def __str__(self) -> str:
         return f"{self.measure_id} {self.period_start}–{self.period_end}"
 
+    @property
+    def difference_text(self) -> str:
+        return percent_text(self.difference_rate)
+
+
+def percent_text(rate) -> str:
+    """A difference rate for people: +8.0%, −3.2%; ∞ when something was reported against a source of 0."""
+    if rate is None:
+        return "∞"
+    return f"{rate * 100:+.1f}%".replace("-", "−")
+
 
 class SpotCheck(TimeStampedModel):
     """A person's check of a source against its origin (抽查): who checked which source, or which

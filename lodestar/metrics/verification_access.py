@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from lodestar.core.errors import NotFound
 from lodestar.goals.access import can_report_on_goal, visible_goals
 from lodestar.metrics.models import Discrepancy, SpotCheck
-from lodestar.org.permissions import can_write, is_admin, is_manager, require_person
+from lodestar.org.permissions import can_write, is_admin, is_manager, person_of, require_person
 
 
 def visible_discrepancies(user):
@@ -52,3 +52,13 @@ def visible_spot_checks(user):
     return SpotCheck.objects.filter(
         Q(measure__isnull=True) | Q(measure__goal__in=visible_goals(user).values("pk"))
     )
+
+
+def goal_has_verification(user, goal) -> bool:
+    """A source metric is bound to one of the goal's measures (the goal page's link to its
+    verification); the reader already sees the goal."""
+    from lodestar.metrics.models import SourceMetric
+
+    return (is_admin(user) or person_of(user) is not None) and SourceMetric.objects.filter(
+        measure__goal=goal
+    ).exists()
