@@ -15,6 +15,7 @@ from lodestar.demo.execution import seed_demo_execution
 from lodestar.demo.goals import seed_demo_goals
 from lodestar.demo.reviews import seed_demo_reviews
 from lodestar.demo.tracking import seed_demo_tracking
+from lodestar.demo.verification import seed_demo_verification
 from lodestar.org.models import Department, Person
 from lodestar.org.periods_services import period_generate_fiscal_year
 
@@ -92,6 +93,7 @@ class Command(BaseCommand):
         seed_demo_tracking(admin_user)
         seed_demo_reviews(admin_user)
         seed_demo_appraisal(admin_user)
+        seed_demo_verification(admin_user)
 
     @transaction.atomic
     def _seed_goals_if_missing(self, settings_row: CompanySettings) -> None:
@@ -131,6 +133,15 @@ class Command(BaseCommand):
         ):
             seed_demo_reviews(admin_user)
             self.stdout.write("Demo retrospectives, cases and SOPs added.")
+        from lodestar.metrics.models import Discrepancy, SourceMetric
+
+        if (
+            not SourceMetric.objects.filter(measure__isnull=False).exists()
+            and not Discrepancy.objects.exists()
+            and Goal.objects.filter(name="抖音短视频播放量800万", status="active").exists()
+        ):
+            seed_demo_verification(admin_user)
+            self.stdout.write("Demo source data bound to measures (feeding and verification) added.")
 
     def print_logins(self) -> None:
         self.stdout.write("")
