@@ -22,8 +22,11 @@ def on_points_imported(sender, *, metric_ids, start=None, end=None, **kwargs) ->
     """New or changed points: feed the measures fed by these metrics from `start` on, then compare
     the reported figures of every measure bound to them."""
     metric_ids = list(metric_ids)
-    feeding.feed_points(metric_ids, start)
-    verification.verify_metrics(metric_ids)
+    try:
+        feeding.feed_points(metric_ids, start)
+        verification.verify_metrics(metric_ids)
+    except Exception:  # the points are committed: a failure here is logged, never the import's error
+        log.exception("Feeding or verifying metrics %s after an import failed", metric_ids)
 
 
 def on_checkin_recorded(sender, *, checkin_id: int, **kwargs) -> None:
@@ -35,7 +38,10 @@ def on_checkin_recorded(sender, *, checkin_id: int, **kwargs) -> None:
         .first()
     )
     if measure_id is not None:
-        verification.verify_measures([measure_id])
+        try:
+            verification.verify_measures([measure_id])
+        except Exception:  # the check-in is committed; the hourly run of the rules catches up
+            log.exception("Verifying measure %s after check-in %s failed", measure_id, checkin_id)
 
 
 def on_metric_saved(sender, *, instance: SourceMetric, created: bool, raw: bool = False, **kwargs) -> None:
@@ -45,8 +51,11 @@ def on_metric_saved(sender, *, instance: SourceMetric, created: bool, raw: bool 
     metric_id = instance.pk
 
     def run() -> None:
-        feeding.feed_points([metric_id])
-        verification.verify_metrics([metric_id])
+        try:
+            feeding.feed_points([metric_id])
+            verification.verify_metrics([metric_id])
+        except Exception:  # the metric is saved; the next import or check-in compares again
+            log.exception("Feeding or verifying metric %s after it was saved failed", metric_id)
 
     transaction.on_commit(run, robust=True)
 
