@@ -12,7 +12,11 @@ class AlertsConfig(AppConfig):
         from lodestar.alerts import receivers
         from lodestar.alerts import tasks as recurring
         from lodestar.core.worker import register_recurring
+        from lodestar.metrics.signals import discrepancies_changed
         from lodestar.tracking.signals import checkin_recorded
 
         register_recurring(recurring.ensure_scheduled)
         checkin_recorded.connect(receivers.evaluate_on_checkin, dispatch_uid="alerts.evaluate_on_checkin")
+        discrepancies_changed.connect(
+            receivers.evaluate_on_discrepancies, dispatch_uid="alerts.evaluate_on_discrepancies"
+        )

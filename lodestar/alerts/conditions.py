@@ -19,6 +19,7 @@ from lodestar.alerts.subjects import Hit, Text, leaf_measures, named_measures, r
 from lodestar.execution.models import ItemStatus
 from lodestar.goals.domain import planned_as_level
 from lodestar.goals.models import Measure
+from lodestar.metrics.models import Discrepancy
 from lodestar.retrospectives.models import Retrospective
 from lodestar.retrospectives.models import Status as RetrospectiveStatus
 from lodestar.tracking import domain
@@ -417,6 +418,59 @@ def _retrospective_overdue(rule, today) -> list[Hit]:
     return hits
 
 
+def _data_discrepancy(rule, goals) -> list[Hit]:
+    """The open discrepancies (数据交叉验证, `lodestar.metrics.verification`) on measures of the
+    rule's goals: a reported figure further from the source's than its metric's tolerance. One
+    alert per discrepancy; it resolves itself once the discrepancy is explained or resolved (or the
+    figures agree again)."""
+    found = (
+        Discrepancy.objects.filter(measure__in=named_measures(rule, Measure.objects.filter(goal__in=goals)))
+        .select_related("measure__goal__department", "measure__goal__owner__user", "metric__source")
+        .order_by("period_start", "id")
+    )
+    judged = []
+    for item in found:
+        key = f"discrepancy:{item.pk}"
+        if item.status != Discrepancy.Status.OPEN:
+            judged.append(
+                _cleared(
+                    key,
+                    lambda item=item: (
+                        _("The condition no longer holds: the discrepancy is %(status)s.")
+                        % {"status": item.get_status_display()}
+                    ),
+                )
+            )
+            continue
+
+        def text(item=item):
+            names = {
+                "goal": item.measure.goal.name,
+                "measure": item.measure.name,
+                "start": item.period_start.isoformat(),
+                "end": item.period_end.isoformat(),
+            }
+            return (
+                _(
+                    "%(goal)s · %(measure)s: reported figure differs from the source data (%(start)s – %(end)s)"
+                )
+                % names,
+                _(
+                    "Reported %(reported)s, %(source)s says %(value)s: a difference of %(rate)s (tolerance %(tolerance)s)."
+                )
+                % {
+                    "reported": num(item.reported),
+                    "source": f"{item.metric.source.name} · {item.metric.name}",
+                    "value": num(item.source),
+                    "rate": pct(item.difference_rate) if item.difference_rate is not None else "∞",
+                    "tolerance": pct(item.tolerance),
+                },
+            )
+
+        judged.append(Hit(key, text, goal=item.measure.goal, measure=item.measure))
+    return judged
+
+
 def _goal_subtree(root_ids: list[int]) -> set[int]:
     from lodestar.alerts.subjects import _descendant_ids
 
@@ -429,8 +483,8 @@ def judge(
     """The subjects the rule judges now: those meeting its condition (`met`) and those it no longer
     holds for. None when the rule judges nothing on this path (so no alert of it may resolve itself).
 
-    `data_discrepancy` raises nothing here: the Dashboards issue (data sources and cross-checks)
-    fills it in when reported figures are compared with the source data.
+    `data_discrepancy` judges the open discrepancies the cross-verification keeps
+    (`lodestar.metrics.verification`), on the hourly run and when they change.
     """
     condition = rule.condition
     if condition in NEEDS_THRESHOLD and rule.threshold is None:
@@ -458,7 +512,9 @@ def judge(
         return _no_checkin(rule, goals, today) if rule.days is not None else None
     if condition == AlertCondition.DEVIATION_STREAK:
         return _deviation_streak(rule, goals, today)
-    return None  # DATA_DISCREPANCY: see the docstring
+    if condition == AlertCondition.DATA_DISCREPANCY:
+        return _data_discrepancy(rule, goals)
+    return None
 
 
 def hits_for(

@@ -185,6 +185,21 @@ def evaluate_after_checkin(checkin_id: int, *, chain: list[int] | None = None) -
         if goal is None:
             return []
         chain = ancestor_ids(goal.pk)
+    return evaluate_for_chain(chain)
+
+
+@transaction.atomic
+def evaluate_for_goals(goal_ids: list[int]) -> list[Alert]:
+    """Evaluate the rules touching these goals and the goals above them (after the cross-verification
+    of reported figures changed their discrepancies: `metrics.signals.discrepancies_changed`)."""
+    chain: list[int] = []
+    for goal_id in goal_ids:
+        chain += [pk for pk in ancestor_ids(goal_id) if pk not in chain]
+    return evaluate_for_chain(chain) if chain else []
+
+
+def evaluate_for_chain(chain: list[int]) -> list[Alert]:
+    """The rules that touch the goals of `chain`, judged on those goals only."""
     rules = list(_active_rules().exclude(condition__in=ITEM_CONDITIONS))
     paths: list[str] = []
     if any(rule.scope == AlertRule.Scope.DEPARTMENT for rule in rules):

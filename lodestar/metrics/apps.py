@@ -11,3 +11,14 @@ class MetricsConfig(AppConfig):
         from lodestar.metrics.access import register_template_checks
 
         register_template_checks()
+
+        # Source data feeds the bound measures and checks reported figures (verification_receivers).
+        from lodestar.metrics.verification_receivers import connect
+
+        connect()
+
+        # The goal page links its verification only where a source metric is bound to a measure.
+        from lodestar.core.permission_checks import register
+        from lodestar.metrics.verification_access import goal_has_verification
+
+        register("metrics.verification_for_goal", goal_has_verification)

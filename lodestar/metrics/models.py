@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from lodestar.core.models import EditableChoice, TimeStampedModel, VersionedModel
 
@@ -241,3 +242,117 @@ class MetricPointChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.old_value} → {self.new_value}"
+
+
+class Discrepancy(VersionedModel):
+    """A reported figure that differs from the source's beyond the metric's tolerance (数据交叉验证):
+    one per measure, source metric and check-in period, kept up to date by
+    `lodestar.metrics.verification` when either side changes.
+
+    Open until a person explains it (the difference has a reason: a refund the platform books later)
+    or resolves it (the figure was corrected); it resolves itself when the pair agrees again."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", pgettext_lazy("discrepancy", "Open")
+        EXPLAINED = "explained", _("Explained")
+        RESOLVED = "resolved", pgettext_lazy("discrepancy", "Resolved")
+
+    measure = models.ForeignKey(
+        "goals.Measure", verbose_name=_("measure"), on_delete=models.CASCADE, related_name="discrepancies"
+    )
+    metric = models.ForeignKey(
+        SourceMetric, verbose_name=_("source metric"), on_delete=models.CASCADE, related_name="discrepancies"
+    )
+    checkin = models.ForeignKey(
+        "tracking.CheckIn", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
+    reported = models.DecimalField(_("reported"), **VALUE)
+    source = models.DecimalField(_("source"), **VALUE)
+    difference_rate = models.DecimalField(
+        _("difference rate"), max_digits=12, decimal_places=4, null=True, blank=True
+    )
+    tolerance = models.DecimalField(_("tolerance"), max_digits=6, decimal_places=4)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    note = models.TextField(_("note"), blank=True, default="")
+    resolved_by = models.ForeignKey(
+        "org.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("discrepancy")
+        verbose_name_plural = _("discrepancies")
+        ordering = ["-period_start", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["measure", "metric", "period_start", "period_end"],
+                name="metrics_discrepancy_once_per_period",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "period_start"], name="metrics_discrepancy_status")]
+
+    def __str__(self) -> str:
+        return f"{self.measure_id} {self.period_start}–{self.period_end}"
+
+    @property
+    def difference_text(self) -> str:
+        return percent_text(self.difference_rate)
+
+
+def percent_text(rate) -> str:
+    """A difference rate for people: +8.0%, −3.2%; ∞ when something was reported against a source of 0."""
+    if rate is None:
+        return "∞"
+    return f"{rate * 100:+.1f}%".replace("-", "−")
+
+
+class SpotCheck(TimeStampedModel):
+    """A person's check of a source against its origin (抽查): who checked which source, or which
+    measure's figures, for which period, when, and whether they matched."""
+
+    class Result(models.TextChoices):
+        OK = "ok", _("Matches")
+        MISMATCH = "mismatch", _("Mismatch")
+
+    source = models.ForeignKey(
+        DataSource, verbose_name=_("data source"), on_delete=models.CASCADE, related_name="spot_checks"
+    )
+    metric = models.ForeignKey(
+        SourceMetric,
+        verbose_name=_("source metric"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="spot_checks",
+    )
+    measure = models.ForeignKey(
+        "goals.Measure",
+        verbose_name=_("measure"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="spot_checks",
+    )
+    checked_by = models.ForeignKey(
+        "org.Person", verbose_name=_("checked by"), on_delete=models.PROTECT, related_name="+"
+    )
+    checked_at = models.DateTimeField(_("checked at"))
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
+    result = models.CharField(_("result"), max_length=8, choices=Result.choices)
+    note = models.TextField(_("note"), blank=True, default="")
+
+    class Meta:
+        verbose_name = _("spot check")
+        verbose_name_plural = _("spot checks")
+        ordering = ["-checked_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_end__gte=models.F("period_start")), name="metrics_spotcheck_period"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source_id} {self.checked_at:%Y-%m-%d}"

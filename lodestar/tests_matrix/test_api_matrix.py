@@ -30,7 +30,7 @@ from lodestar.core.testing import ApiClient
 from lodestar.execution.models import ActionItem, Phase
 from lodestar.goals.models import Goal, Measure
 from lodestar.knowledge.models import Case, Sop
-from lodestar.metrics.models import DataSource, SourceMetric
+from lodestar.metrics.models import DataSource, Discrepancy, SourceMetric
 from lodestar.notifications import delivery
 from lodestar.org.models import ApiToken, Department, Person, Position
 from lodestar.org.services import api_token_create
@@ -496,6 +496,30 @@ OPS: dict[str, Op] = {
         lambda w: {"body_markdown": "## 步骤\n1. 线索入库\n2. 24小时内首触", "change_note": "缩短时限"},
     ),
     "GET /sops/{sop_id}/versions/{number}": Op(everyone(OK), params={"number": "sop_version_number"}),
+    # --- cross-verification (数据交叉验证): a discrepancy on the goal's measure (owner 赵敏), spot checks ---
+    # Seen by whoever sees the goal; settled by its owner, its managers and admins; spot checks are
+    # recorded by managers and admins.
+    "GET /discrepancies": Op(everyone(OK)),
+    "GET /discrepancies/{discrepancy_id}": Op(PRIVATE_READ),
+    "PATCH /discrepancies/{discrepancy_id}": Op(
+        row(OK, OK, NOT_FOUND, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN),
+        lambda w: {
+            "status": "explained",
+            "note": "平台退款次周入账",
+            "version": version(Discrepancy, w["discrepancy_id"]),
+        },
+    ),
+    "GET /spot-checks": Op(everyone(OK)),
+    "POST /spot-checks": Op(
+        row(CREATED, CREATED, CREATED, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+        lambda w: {
+            "source_id": w["data_source_id"],
+            "period_start": "2026-11-16",
+            "period_end": "2026-11-22",
+            "result": "mismatch",
+            "note": "后台导出与上报相差两篇",
+        },
+    ),
     # --- retrospectives (复盘): the goal's retrospective, owned by 赵敏 ------------------------------
     # --- budget: 市场部's FY2026 lines (抖音 ROI 4, LinkedIn ROI 0.5); guests see no budget -----------
     "GET /budget-lines": Op(members(OK)),

@@ -200,6 +200,10 @@ MATRIX: dict[str, dict[str, int]] = {
     "budget:spend_delete": POST_ONLY,
     "budget:reallocation_accept": POST_ONLY,
     "retrospectives:list": everyone(OK),
+    "verification:list": everyone(OK),
+    "verification:detail": row(OK, OK, NOT_FOUND, OK, NOT_FOUND, OK, OK),
+    "verification:settle": POST_ONLY,
+    "verification:spot_check_create": POST_ONLY,
     "retrospectives:detail": row(OK, OK, NOT_FOUND, OK, NOT_FOUND, OK, OK),
     "retrospectives:open_for_department": row(OK, OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
     "retrospectives:open_for_goal": row(OK, OK, NOT_FOUND, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN),
@@ -320,6 +324,8 @@ PAGE_PARAMS: dict[str, dict[str, str]] = {
     "appraisal:setup_template_delete": {"template_id": "spare_template_id"},
     "appraisal:setup_position_delete": {"position_id": "spare_position_id"},
     "appraisal:setup_committee_remove": {"member_id": "committee_member_id"},
+    "verification:detail": {"pk": "discrepancy_id"},
+    "verification:settle": {"pk": "discrepancy_id"},
 }
 
 

@@ -186,6 +186,32 @@ def build_world() -> dict:
         cumulative=Decimal("4"),
     )
     checkin_delete(actor=fresh(manager), checkin=trashed_checkin)
+    # Cross-verification (数据交叉验证): a source metric verifying the measure, a discrepancy of the
+    # check-in's week (reported 10 against the source's 8) and a spot check by the manager.
+    from lodestar.metrics.models import DataSource, Discrepancy, SourceMetric
+    from lodestar.metrics.verification import spot_check_record
+
+    data_source = DataSource.objects.create(name="小红书蒲公英")
+    source_metric = SourceMetric.objects.create(source=data_source, name="笔记数", measure=measure)
+    discrepancy = Discrepancy.objects.create(
+        measure=measure,
+        metric=source_metric,
+        checkin=checkin,
+        period_start=checkin.period_start,
+        period_end=checkin.period_end,
+        reported=Decimal(10),
+        source=Decimal(8),
+        difference_rate=Decimal("0.25"),
+        tolerance=Decimal("0.05"),
+    )
+    spot_check = spot_check_record(
+        actor=fresh(manager),
+        source=data_source,
+        metric=source_metric,
+        period_start=dt.date(2026, 11, 16),
+        period_end=dt.date(2026, 11, 22),
+        result="ok",
+    )
     rule = alert_rules.rule_create(
         actor=fresh(manager),
         name="达成率<80%",
@@ -338,6 +364,10 @@ def build_world() -> dict:
         "action_id": improvement.pk,
         "file_id": retro_file.pk,
         **_budget_world(mkt=mkt, manager=manager, year=year),
+        "discrepancy_id": discrepancy.pk,
+        "data_source_id": data_source.pk,
+        "source_metric_id": source_metric.pk,
+        "spot_check_id": spot_check.pk,
     }
     return {"people": people, "kwargs": kwargs, "tokens": tokens}
 

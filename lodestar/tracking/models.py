@@ -29,6 +29,14 @@ class CheckInPeriod(models.TextChoices):
     MONTH = "month", _("Month")
 
 
+class CheckInOrigin(models.TextChoices):
+    """Who wrote a check-in's figures: a person reporting, or a source metric feeding the measure
+    (`lodestar.metrics.feeding`: platform, CRM or finance figures, shown as 来源数据)."""
+
+    REPORTED = "reported", _("Reported")
+    SOURCE = "source", _("Source data")
+
+
 class CheckIn(SoftDeletableModel, VersionedModel):
     """One row of the execution tracking table (template 2) for a measure or an action item."""
 
@@ -62,6 +70,9 @@ class CheckIn(SoftDeletableModel, VersionedModel):
     confidence = models.PositiveSmallIntegerField(_("confidence (0–10)"), null=True, blank=True)
     comment = models.TextField(_("comment"), blank=True, default="")
     author = models.ForeignKey("org.Person", on_delete=models.PROTECT, related_name="check_ins")
+    origin = models.CharField(
+        _("origin"), max_length=8, choices=CheckInOrigin.choices, default=CheckInOrigin.REPORTED
+    )
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
 

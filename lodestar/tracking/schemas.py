@@ -59,6 +59,10 @@ class CheckInOut(Schema):
     confidence: int | None = Field(None, description="0–10")
     comment: str
     author_id: int
+    origin: str = Field(
+        "reported",
+        description="Read-only: `reported` (typed by a person) or `source` (fed from a data source, 来源数据)",
+    )
     version: int
     created_at: dt.datetime
     updated_at: dt.datetime

@@ -212,7 +212,8 @@ def test_item_overdue_and_blocked_go_to_r_and_a(org, make_item, goal):
     assert [a.item for a in evaluation.evaluate_rules()] == [blocked]
 
 
-def test_data_discrepancy_raises_nothing_here(org, goal, measure):
+def test_data_discrepancy_raises_nothing_without_source_data(org, goal, measure):
+    """Reported figures with no source metric bound: nothing to compare (lodestar/metrics/tests)."""
     report(org, measure, 10)
     make_rule(org, condition="data_discrepancy", threshold=None, channels=["inbox"])
     assert evaluation.evaluate_rules() == []

@@ -30,7 +30,7 @@ from lodestar.goals.figures import StockTake, measure_refresh_current
 from lodestar.goals.models import Goal, GoalStatus, Measure
 from lodestar.org.permissions import person_of, require_admin
 from lodestar.tracking import domain
-from lodestar.tracking.models import CheckIn, CheckInPeriod, DeviationCategory
+from lodestar.tracking.models import CheckIn, CheckInOrigin, CheckInPeriod, DeviationCategory
 from lodestar.tracking.services.checks import (
     CheckInFields,
     check_correction,
@@ -141,6 +141,7 @@ def checkin_submit(
         setattr(checkin, field, value)
     checkin.period_kind = period_kind
     checkin.deviation_category = deviation_category
+    checkin.origin = CheckInOrigin.REPORTED  # a person's figure, even where it corrects source data
     if existing is not None:
         bump_version(checkin)
         checkin.author = person
@@ -159,6 +160,85 @@ def checkin_submit(
     # committed by then; a failing receiver (alert evaluation runs in its own transaction, so it
     # leaves no half-raised alerts) is logged rather than answering a saved check-in with a 500.
     # The scheduled evaluation of all rules raises what it missed.
+    transaction.on_commit(
+        lambda: checkin_recorded.send(sender=CheckIn, checkin_id=checkin.pk, chain=chain), robust=True
+    )
+    return checkin
+
+
+@transaction.atomic
+def checkin_record_source(
+    *, measure: Measure, period_start: dt.date, period_end: dt.date, actual: Decimal
+) -> CheckIn | None:
+    """Write a period's figure that a source metric feeds (`lodestar.metrics.feeding`): the
+    check-in of that period marked as source data (`origin` "source", 来源数据), through the
+    same arithmetic, roll-up and alert hook as a reported one. An accumulating measure's
+    cumulative continues the previous period's, so the feeder writes the periods in date order.
+
+    No person reports it: the author is the goal's owner (or its department's manager). Writing the
+    same figure again changes nothing (idempotent); a changed figure corrects the same check-in.
+    A period a person has reported is left as they reported it (the comparison with the source is
+    `lodestar.metrics.verification`'s); so are measures not open for check-ins (goal not active,
+    period closed, a measure adding up its parts): those return None.
+    """
+    live_parts = Measure.objects.filter(source=OuterRef("pk"), goal__deleted_at__isnull=True)
+    measure = (
+        Measure.objects.select_for_update(of=("self",))
+        .select_related("goal__period", "goal__department__manager", "goal__owner")
+        .annotate(has_parts=Exists(live_parts))
+        .get(pk=measure.pk)
+    )
+    goal = measure.goal
+    if goal.is_deleted or goal.status != GoalStatus.ACTIVE or measure.has_parts:  # type: ignore[attr-defined]
+        return None
+    author = goal.owner or goal.department.manager
+    if author is None:
+        return None
+    try:
+        check_goal_period_open(goal, field="measure_id")
+        check_period(CheckInPeriod.WEEK, period_start, period_end)
+        check_inside_goal_period(goal, period_start, period_end)
+    except ApplicationError:
+        return None
+    neighbours = _neighbours(measure=measure, item=None, period_start=period_start, period_end=period_end)
+    existing = neighbours.existing
+    if existing is not None and existing.origin != CheckInOrigin.SOURCE:
+        return None
+    if measure.accumulates:
+        cumulative = (
+            domain.opening_cumulative(
+                previous_cumulative=neighbours.previous.cumulative if neighbours.previous else None,
+                same_period=(existing.cumulative, existing.actual) if existing is not None else None,
+                value_before=measure.current,
+                other_checkins=neighbours.latest_other is not None,
+                baseline=measure.baseline,
+            )
+            + actual
+        )
+    else:
+        cumulative = actual
+    if existing is not None and (existing.actual, existing.cumulative) == (actual, cumulative):
+        return existing  # fed again with the same figures: nothing to write
+    checkin = existing or CheckIn(
+        measure=measure,
+        period_start=period_start,
+        period_end=period_end,
+        author=author,
+        origin=CheckInOrigin.SOURCE,
+        period_kind=CheckInPeriod.WEEK,
+    )
+    checkin.actual = actual
+    checkin.cumulative = cumulative
+    if existing is not None:
+        bump_version(checkin)
+    checkin.full_clean(
+        exclude=["measure", "item", "author", "deviation_category"], validate_constraints=False
+    )
+    checkin.save()
+    latest = neighbours.latest_other
+    if latest is None or (checkin.period_end, checkin.pk) > (latest.period_end, latest.pk):
+        latest = checkin
+    chain = _apply_latest(measure=measure, item=None, latest=latest, reported_for=period_end)
     transaction.on_commit(
         lambda: checkin_recorded.send(sender=CheckIn, checkin_id=checkin.pk, chain=chain), robust=True
     )
@@ -303,7 +383,19 @@ def checkin_delete(*, actor: Actor, checkin: CheckIn) -> None:
     mark_deleted(checkin, actor=actor, person=person_of(actor))
     # The latest live check-in sets the figure again (the measure's current value, or the item's
     # actual quantity and through it the measure), and the roll-up follows to the root.
-    _apply_latest(measure=_locked(checkin.measure), item=checkin.item, reported_for=checkin.period_end)
+    chain = _apply_latest(
+        measure=_locked(checkin.measure), item=checkin.item, reported_for=checkin.period_end
+    )
+    _announce(checkin, chain)
+
+
+def _announce(checkin: CheckIn, chain: list[int] | None) -> None:
+    """A deleted or restored check-in changes figures too: announced as a recorded one (the alert
+    rules and the cross-verification of reported figures look again)."""
+    checkin_id = checkin.pk
+    transaction.on_commit(
+        lambda: checkin_recorded.send(sender=CheckIn, checkin_id=checkin_id, chain=chain), robust=True
+    )
 
 
 @transaction.atomic
@@ -347,5 +439,8 @@ def checkin_restore(*, actor: Actor, checkin_id: int) -> CheckIn:
             field="period_start",
         )
     mark_restored(checkin, actor=actor)
-    _apply_latest(measure=_locked(checkin.measure), item=checkin.item, reported_for=checkin.period_end)
+    chain = _apply_latest(
+        measure=_locked(checkin.measure), item=checkin.item, reported_for=checkin.period_end
+    )
+    _announce(checkin, chain)
     return checkin
