@@ -425,7 +425,7 @@ OPS: dict[str, Op] = {
     "GET /data-sources": Op(everyone(OK)),
     "POST /data-sources": Op(
         row(CREATED, CREATED, FORBIDDEN, CREATED, FORBIDDEN, FORBIDDEN, FORBIDDEN),
-        lambda w: {"name": "小红书蒲公英", "department_id": w["department_id"]},
+        lambda w: {"name": "巨量千川", "department_id": w["department_id"]},
     ),
     "GET /data-sources/{source_id}": Op(PRIVATE_READ),
     "PATCH /data-sources/{source_id}": Op(

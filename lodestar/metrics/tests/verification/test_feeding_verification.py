@@ -13,7 +13,7 @@ from lodestar.alerts.models import Alert, AlertRule
 from lodestar.core.errors import ConflictError, PermissionDeniedError
 from lodestar.metrics import feeding, verification
 from lodestar.metrics.models import Discrepancy, SourceMetric
-from lodestar.metrics.tests.conftest import WEEK, add_points, import_points, week_of_days
+from lodestar.metrics.tests.verification.conftest import WEEK, add_points, import_points, week_of_days
 from lodestar.tracking.models import CheckIn, CheckInOrigin
 from lodestar.tracking.services import checkin_delete, checkin_submit
 

@@ -10,7 +10,7 @@ import pytest
 
 from lodestar.metrics import verification
 from lodestar.metrics.models import Discrepancy, SpotCheck
-from lodestar.metrics.tests.conftest import WEEK, add_points
+from lodestar.metrics.tests.verification.conftest import WEEK, add_points
 from lodestar.tracking.services import checkin_submit
 
 from .conftest import user_of
