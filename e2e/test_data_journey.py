@@ -79,7 +79,7 @@ def test_platform_export_then_dashboards(page, step, tmp_path):
         expect(preview).to_contain_text("2031-07-01")
         expect(preview).to_contain_text("933940")
         page.get_by_test_id("start-import").click()
-        expect(page.get_by_test_id("import-state")).to_have_text("已完成")
+        expect(page.get_by_test_id("import-state")).to_have_text("已导入")
         expect(page.get_by_test_id("import-summary")).to_contain_text("9")  # 3 days × 3 metrics, all new
         points = MetricPoint.objects.filter(metric__source=source, date__range=july)
         totals = {
@@ -95,9 +95,11 @@ def test_platform_export_then_dashboards(page, step, tmp_path):
         login(page, "zhaomin")
         page.get_by_role("link", name="看板").first.click()
         expect(page.get_by_test_id("dashboard")).to_be_visible()
+        page.get_by_test_id("panel-heatmap").locator("[data-action=toggle]").click()  # the table view
         heatmap = page.get_by_test_id("table-heatmap")
         heatmap.get_by_role("link", name="渠道推广部").first.click()
         expect(page).to_have_url(page.base_url + "/dashboards/department/" + _dept_pk("渠道推广部") + "/")
+        page.get_by_test_id("panel-achievement").locator("[data-action=toggle]").click()
         achievement = page.get_by_test_id("table-achievement")
         goal_link = achievement.get_by_role("link").first
         goal_name = goal_link.inner_text()
