@@ -27,12 +27,12 @@ Splitting a planned amount over the months of its period reuses the decompositio
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
+from lodestar.core import parsing
 from lodestar.goals.domain import amounts_sum_error, even_shares, shares_sum_error, split_by_weights
 
 ZERO = Decimal(0)
@@ -303,28 +303,17 @@ def propose_reallocation(
     )
 
 
-# --- reading a spend file (amounts and dates as Excel on Chinese Windows writes them) ---
-
-_MULTIPLIERS = {"万": Decimal(10_000), "亿": Decimal(100_000_000)}
-_DATE_PATTERNS = (
-    re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$"),
-    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$"),
-)
-EXCEL_EPOCH = dt.date(1899, 12, 30)
+# --- reading a spend file: the cells are read by the shared rules of lodestar.core.parsing ---
 
 
 def parse_amount(text: str) -> Decimal | None:
     """A money cell: "1,234.50", "¥1,234.50", "1234.5元", "1.2万", "0.3亿" → Decimal to the cent; None
     when it is not a number (empty, "N/A", "abc") or has more than two decimals after scaling."""
-    cleaned = text.strip().replace(",", "").replace("，", "").replace("¥", "").replace("￥", "")
-    cleaned = cleaned.removesuffix("元").strip()
-    multiplier = ONE
-    if cleaned and cleaned[-1] in _MULTIPLIERS:
-        multiplier = _MULTIPLIERS[cleaned[-1]]
-        cleaned = cleaned[:-1].strip()
-    if not re.fullmatch(r"-?\d+(\.\d+)?", cleaned):
+    cleaned = text.strip().replace("¥", "").replace("￥", "").removesuffix("元").strip()
+    try:
+        value = parsing.parse_number(cleaned)
+    except parsing.CellError:
         return None
-    value = Decimal(cleaned) * multiplier
     if value != value.quantize(CENT):
         return None
     return value.quantize(CENT)
@@ -333,15 +322,7 @@ def parse_amount(text: str) -> Decimal | None:
 def parse_date(text: str) -> dt.date | None:
     """A date cell: 2031/7/1, 2031-07-01, 2031.7.1, 2031年7月1日, an Excel serial (46935) or a
     datetime as a spreadsheet reader prints it; None when it is none of these or impossible (2031-02-30)."""
-    cleaned = text.strip()
-    if re.fullmatch(r"\d{5}(\.0+)?", cleaned):
-        return EXCEL_EPOCH + dt.timedelta(days=int(Decimal(cleaned)))
-    for pattern in _DATE_PATTERNS:
-        match = pattern.match(cleaned)
-        if match:
-            year, month, day = (int(part) for part in match.groups())
-            try:
-                return dt.date(year, month, day)
-            except ValueError:
-                return None
-    return None
+    try:
+        return parsing.parse_date(text)
+    except parsing.CellError:
+        return None
