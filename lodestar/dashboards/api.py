@@ -8,7 +8,7 @@ from dataclasses import asdict
 from django.utils import timezone
 from ninja import Path, Query, Router
 
-from lodestar.core.schemas import MAX_ID, READ_ERRORS
+from lodestar.core.schemas import LIST_ERRORS, MAX_ID, READ_ERRORS
 from lodestar.dashboards import access, selectors
 from lodestar.dashboards.schemas import DashboardIn, DashboardOut
 from lodestar.org.permissions import access_period
@@ -49,7 +49,7 @@ def _dashboard(request, kind: str, filters: DashboardIn, **objects) -> dict:
 
 @router.get(
     "/dashboards/company",
-    response={200: DashboardOut, **READ_ERRORS},
+    response={200: DashboardOut, **LIST_ERRORS},
     summary="The company dashboard's panels",
 )
 def company_dashboard(request, filters: Query[DashboardIn]):

@@ -44,6 +44,14 @@ from lodestar.appraisal.models import (
     Stage,
 )
 from lodestar.appraisal.models import Template as AppraisalTemplate
+from lodestar.budget.models import (
+    Attribution,
+    BudgetAllocation,
+    BudgetCategory,
+    BudgetLine,
+    Reallocation,
+    Spend,
+)
 from lodestar.core.models import CompanySettings, Period, PeriodKind
 from lodestar.execution.models import (
     ActionItem,
@@ -69,6 +77,17 @@ from lodestar.goals.models import (
     TargetAdjustment,
 )
 from lodestar.knowledge.models import Case, Sop, SopVersion, Tag
+from lodestar.metrics.models import (
+    Channel,
+    DataSource,
+    Discrepancy,
+    ImportMapping,
+    MetricImport,
+    MetricPoint,
+    MetricPointChange,
+    SourceMetric,
+    SpotCheck,
+)
 from lodestar.notifications.models import Delivery, Notification, NotificationPreference, WebhookEndpoint
 from lodestar.org.models import ApiToken, Department, Person, Position, Role
 from lodestar.org.services import TOKEN_PREFIX, hash_token
@@ -792,3 +811,175 @@ class PipCheckFactory(factory.django.DjangoModelFactory):
     note = "线索转化率回升到7%"
     on_track = True
     recorded_by = factory.SubFactory(PersonFactory)
+
+
+# --- source data (metrics) ---------------------------------------------------------------------
+
+
+class ChannelFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Channel
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"channel-{n}")
+    name = factory.Sequence(lambda n: f"渠道{n}")
+
+
+class DataSourceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DataSource
+
+    name = factory.Sequence(lambda n: f"生意参谋{n}")
+    department = factory.SubFactory(DepartmentFactory)
+
+
+class SourceMetricFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SourceMetric
+
+    source = factory.SubFactory(DataSourceFactory)
+    name = factory.Sequence(lambda n: f"成交金额{n}")
+    unit = "元"
+
+
+class MetricPointFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MetricPoint
+
+    metric = factory.SubFactory(SourceMetricFactory)
+    channel = factory.SubFactory(ChannelFactory)
+    date = factory.Sequence(lambda n: dt.date(2031, 7, 1) + dt.timedelta(days=n))
+    value = Decimal("933940")
+
+
+class ImportMappingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ImportMapping
+
+    source = factory.SubFactory(DataSourceFactory)
+    signature = factory.Sequence(lambda n: f"{n:064d}")
+    headers = ["日期", "渠道", "成交金额"]
+    date_column = "日期"
+    channel_column = "渠道"
+    columns = [{"column": "成交金额", "metric": "成交金额", "measure_id": None}]
+
+
+class MetricImportFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MetricImport
+
+    source = factory.SubFactory(DataSourceFactory)
+    file = factory.LazyFunction(
+        lambda: ContentFile(
+            '日期,渠道,成交金额\r\n2031/7/1,抖音,"933,940"\r\n'.encode("gbk"), name="罗盘.csv"
+        )
+    )
+    filename = "罗盘.csv"
+    headers = ["日期", "渠道", "成交金额"]
+    created_by = factory.SubFactory(PersonFactory)
+
+
+class MetricPointChangeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MetricPointChange
+
+    point = factory.SubFactory(MetricPointFactory)
+    old_value = Decimal("900000")
+    new_value = Decimal("933940")
+    metric_import = factory.SubFactory(
+        MetricImportFactory, source=factory.SelfAttribute("..point.metric.source")
+    )
+
+
+class DiscrepancyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Discrepancy
+
+    measure = factory.SubFactory(MeasureFactory)
+    metric = factory.SubFactory(SourceMetricFactory, measure=factory.SelfAttribute("..measure"))
+    period_start = dt.date(2026, 11, 16)
+    period_end = dt.date(2026, 11, 22)
+    reported = Decimal("108")
+    source = Decimal("100")
+    difference_rate = Decimal("0.0800")
+    tolerance = Decimal("0.0500")
+
+
+class SpotCheckFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SpotCheck
+
+    source = factory.SubFactory(DataSourceFactory)
+    checked_by = factory.SubFactory(PersonFactory)
+    checked_at = factory.LazyFunction(timezone.now)
+    period_start = dt.date(2026, 11, 16)
+    period_end = dt.date(2026, 11, 22)
+    result = SpotCheck.Result.OK
+
+
+# --- budget ------------------------------------------------------------------------------------
+
+
+class BudgetCategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BudgetCategory
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"category-{n}")
+    name = factory.Sequence(lambda n: f"预算类别{n}")
+
+
+class BudgetLineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BudgetLine
+
+    period = factory.SubFactory(PeriodFactory)
+    department = factory.SubFactory(DepartmentFactory)
+    category = factory.SubFactory(BudgetCategoryFactory)
+    channel = factory.SubFactory(ChannelFactory)
+    planned = Decimal("100000.00")
+
+
+class BudgetAllocationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BudgetAllocation
+
+    line = factory.SubFactory(BudgetLineFactory)
+    month = dt.date(2024, 7, 1)
+    share = Decimal("100")
+    amount = Decimal("100000.00")
+
+
+class SpendFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Spend
+
+    line = factory.SubFactory(BudgetLineFactory)
+    date = dt.date(2024, 7, 2)
+    amount = Decimal("5000.00")
+    note = "投放"
+
+
+class AttributionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Attribution
+
+    line = factory.SubFactory(BudgetLineFactory)
+    month = dt.date(2024, 7, 1)
+    revenue = Decimal("20000.00")
+    leads = 40
+
+
+class ReallocationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Reallocation
+
+    department = factory.SubFactory(DepartmentFactory)
+    from_period = factory.SubFactory(PeriodFactory)
+    to_period = factory.SubFactory(PeriodFactory)
+    test_share = Decimal("0.2000")
+    freed = Decimal("24000.00")
+    to_tests = Decimal("4800.00")
+    to_kept = Decimal("19200.00")
+    unallocated = Decimal("0.00")
+    accepted_by = factory.SubFactory(PersonFactory)
