@@ -14,6 +14,7 @@ from django.utils import timezone
 from lodestar.budget import services as budget
 from lodestar.budget.models import BudgetCategory, BudgetLine
 from lodestar.core.models import Period
+from lodestar.demo.defaults import ensure_default_lists
 from lodestar.metrics.models import Channel
 from lodestar.org.models import Department
 
@@ -77,6 +78,7 @@ def _fill(actor, line: BudgetLine, roi: Decimal | None, cost_per_lead: int | Non
 
 
 def seed_demo_budget(admin_user) -> None:
+    ensure_default_lists()
     today = timezone.localdate()
     last = Period.objects.get(kind="year", fiscal_year=today.year - 1)
     this = Period.objects.get(kind="year", fiscal_year=today.year)

@@ -16,6 +16,7 @@ from decimal import Decimal
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from lodestar.demo.defaults import ensure_default_lists
 from lodestar.metrics import import_services
 from lodestar.metrics.models import Channel, DataSource, MetricImport, MetricPoint, SourceMetric
 from lodestar.org.models import Department, Person
@@ -93,6 +94,7 @@ def _series(rng: random.Random, start: dt.date, base: float, is_rate: bool, chan
 
 
 def seed_demo_metrics(admin_user) -> None:
+    ensure_default_lists()
     rng = random.Random(16)
     today = timezone.localdate()
     start = today - dt.timedelta(days=DAYS)

@@ -15,6 +15,7 @@ import datetime as dt
 from decimal import Decimal
 
 from lodestar.alerts import evaluation
+from lodestar.demo.defaults import ensure_default_lists
 from lodestar.goals.models import Goal
 from lodestar.metrics import feeding, verification
 from lodestar.metrics.models import DataSource, MetricPoint, SourceMetric
@@ -41,6 +42,7 @@ def _week_days(start: dt.date, total: Decimal) -> dict[dt.date, Decimal]:
 
 
 def seed_demo_verification(admin) -> None:
+    ensure_default_lists()
     video_goal = Goal.objects.filter(name="抖音短视频播放量800万").first()
     xhs_goal = Goal.objects.filter(name="小红书笔记50篇").first()
     if video_goal is None or xhs_goal is None:
