@@ -213,6 +213,8 @@ def test_department_weekly_report_counts_each_quantity_once(page, step):
                     continue
                 if rows.nth(r).get_by_test_id("covered").count():
                     continue  # counted in its measure's row of the same week
+                if rows.nth(r).get_by_test_id("level").count():
+                    continue  # a level (单篇平均点赞) is a state, not an amount: never added up
                 planned += number(texts[3])
                 actual += number(texts[4])
             if total is None:

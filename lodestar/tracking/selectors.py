@@ -412,8 +412,15 @@ def covered_by_measure(checkins: list[CheckIn]) -> dict[int, CheckIn]:
 
 def report_totals(rows: list[dict], covered: dict[int, CheckIn]) -> dict:
     """Planned and actual of one unit added up, each quantity once: an item's row that its
-    measure's row of the same period covers is left out. Returns planned, actual, rate."""
-    counted = [r for r in rows if r["checkin"].pk not in covered]
+    measure's row of the same period covers is left out, and so is a level (单篇平均点赞, 转化率:
+    `accumulates` off), which is a state, not an amount — 5 篇 and 495 赞 per post, or two rates,
+    do not add up. Returns planned, actual, rate."""
+    counted = [
+        r
+        for r in rows
+        if r["checkin"].pk not in covered
+        and not (r["checkin"].measure_id and not r["checkin"].measure.accumulates)
+    ]
     same = len({r["unit"] for r in counted}) == 1  # only add up figures of one unit
     planned = [r["checkin"].planned for r in counted if r["checkin"].planned is not None]
     actual = [r["checkin"].actual for r in counted if r["checkin"].actual is not None]

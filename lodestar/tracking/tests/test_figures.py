@@ -19,6 +19,7 @@ from django.urls import reverse
 from lodestar.core.errors import ApplicationError, ConflictError
 from lodestar.execution import services as execution_services
 from lodestar.goals import services as goal_services
+from lodestar.testing.factories import MeasureFactory
 from lodestar.tracking import services
 from lodestar.tracking.models import CheckIn
 from lodestar.tracking.selectors import week_of
@@ -228,6 +229,24 @@ def test_department_report_adds_separate_requests_and_unrelated_rows(world, tree
         reverse("tracking:department_report"), {"department": world.mkt.pk, "week": week.key}
     )
     assert response.context["totals"]["budget"] == D(2500)
+
+
+def test_department_report_does_not_add_a_level_to_amounts(world, tree, notes):
+    """单篇平均点赞 (a level) beside 笔记篇数 in one goal: the total is the notes' 7/5, not 7+500/5+495.
+    Found when the demo's source-fed likes landed in 内容营销部's weekly report."""
+    likes = MeasureFactory(
+        goal=tree.first, name="单篇平均点赞", unit=tree.m1.unit, accumulates=False, target=D(500)
+    )
+    submit(world.mkt_manager, measure=tree.m1, period=WEEK2, planned="7", actual="5")
+    submit(world.mkt_manager, measure=likes, period=WEEK2, planned="500", actual="495")
+    week = week_of(WEEK2[0])
+    response = client_for(world.mkt_manager).get(
+        reverse("tracking:department_report"), {"department": world.mkt.pk, "week": week.key}
+    )
+    group = next(g for g in response.context["groups"] if g["goal"] and g["goal"].pk == tree.first.pk)
+    assert {r["checkin"].measure_id for r in group["rows"]} >= {tree.m1.pk, likes.pk}  # both shown
+    assert (group["planned"], group["actual"]) == (D(7), D(5))
+    assert response.content.decode().count('data-testid="level"') == 1  # the reader sees why
 
 
 # --- check-in rules ------------------------------------------------------------------------

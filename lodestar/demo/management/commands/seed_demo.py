@@ -18,6 +18,7 @@ from lodestar.demo.goals import seed_demo_goals
 from lodestar.demo.metrics import seed_demo_metrics
 from lodestar.demo.reviews import seed_demo_reviews
 from lodestar.demo.tracking import seed_demo_tracking
+from lodestar.demo.verification import seed_demo_verification
 from lodestar.org.models import Department, Person
 from lodestar.org.periods_services import period_generate_fiscal_year
 
@@ -97,6 +98,7 @@ class Command(BaseCommand):
         seed_demo_appraisal(admin_user)
         seed_demo_budget(admin_user)
         seed_demo_metrics(admin_user)
+        seed_demo_verification(admin_user)
         seed_demo_checkin_times(since=settings_row.demo_seeded_at)  # last: the reviews' check-ins too
 
     @transaction.atomic
@@ -148,6 +150,15 @@ class Command(BaseCommand):
         if not DataSource.objects.exists() and Department.objects.filter(code="MKT-CHANNEL-EC").exists():
             seed_demo_metrics(admin_user)
             self.stdout.write("Demo platform data added.")
+        from lodestar.metrics.models import Discrepancy, SourceMetric
+
+        if (
+            not SourceMetric.objects.filter(measure__isnull=False).exists()
+            and not Discrepancy.objects.exists()
+            and Goal.objects.filter(name="抖音短视频播放量800万", status="active").exists()
+        ):
+            seed_demo_verification(admin_user)
+            self.stdout.write("Demo source data bound to measures (feeding and verification) added.")
         seed_demo_checkin_times(since=started)  # only the check-ins written just now
 
     def print_logins(self) -> None:
