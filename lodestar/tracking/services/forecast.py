@@ -25,6 +25,9 @@ def measure_forecast(measure: Measure, observations: list[tuple[dt.date, Decimal
 
     For a level measure (`accumulates` off: 复购率, 互动率) the series is the reported levels
     rather than running totals; the same trend applies, since a trend of levels is still a trend.
+    A level is anchored only at its baseline: without one, where it stood when the period began is
+    unknown (it was not 0: likes per post do not start each quarter from nothing), so its trend is
+    that of its own check-ins.
     A range measure's probability is that of ending inside [target, range_max]; with fewer than
     three check-ins the forecast uses a prior (never a point band, never 0% or 100% unless the
     outcome is settled; `domain.forecast`).
@@ -35,7 +38,7 @@ def measure_forecast(measure: Measure, observations: list[tuple[dt.date, Decimal
         return None
     checkins = len(series)
     baseline = measure.baseline if measure.baseline is not None else Decimal(0)
-    if series[0][0] > period.start:
+    if series[0][0] > period.start and (measure.accumulates or measure.baseline is not None):
         series.insert(0, (period.start, baseline))
     return domain.forecast(
         series,
