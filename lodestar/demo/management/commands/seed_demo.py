@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone, translation
 
-from lodestar.core.models import CompanySettings
+from lodestar.core.models import CompanySettings, Period
 from lodestar.demo import data
 from lodestar.demo.appraisal import seed_demo_appraisal
 from lodestar.demo.budget import seed_demo_budget
 from lodestar.demo.dashboards import seed_demo_checkin_times
 from lodestar.demo.execution import seed_demo_execution
 from lodestar.demo.goals import seed_demo_goals
+from lodestar.demo.history import seed_demo_history
 from lodestar.demo.metrics import seed_demo_metrics
 from lodestar.demo.reviews import seed_demo_reviews
 from lodestar.demo.tracking import seed_demo_tracking
@@ -99,6 +102,13 @@ class Command(BaseCommand):
         seed_demo_budget(admin_user)
         seed_demo_metrics(admin_user)
         seed_demo_verification(admin_user)
+        # The weeks behind this year's figures (Q2's were written before it closed, in reviews).
+        seed_demo_history(
+            periods=list(
+                Period.objects.filter(key__in=[f"FY{this_year}", f"FY{this_year}-Q3", f"FY{this_year}-Q4"])
+            ),
+            until=timezone.localdate() - dt.timedelta(days=1),  # this week is reported on Monday
+        )
         seed_demo_checkin_times(since=settings_row.demo_seeded_at)  # last: the reviews' check-ins too
 
     @transaction.atomic
