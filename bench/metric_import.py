@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -36,6 +37,11 @@ def _memory() -> dict:
         if key in ("VmRSS", "VmHWM"):
             status[key] = round(int(value.split()[0]) / 1024, 1)
     return status
+
+
+def _cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def write_csv(path: Path, rows: int) -> None:
@@ -70,7 +76,8 @@ def measure(rows: int) -> dict:
         try:
             with transaction.atomic():
                 source = DataSource.objects.create(name=f"bench-import-{time.time_ns()}")
-                started = time.perf_counter()
+                result["load_before"] = [round(x, 2) for x in os.getloadavg()]
+                started, cpu_started = time.perf_counter(), _cpu_s()
                 with open(path, "rb") as handle:
                     metric_import = import_services.metric_import_upload(
                         actor=None, source=source, file=File(handle, name="罗盘导出.csv")
@@ -88,6 +95,8 @@ def measure(rows: int) -> dict:
                 MetricImport.objects.filter(pk=metric_import.pk).update(status=MetricImport.Status.VALIDATING)
                 done = import_services.metric_import_run(import_id=metric_import.pk)
                 result["import_s"] = round(time.perf_counter() - started, 1)
+                result["import_cpu_s"] = round(_cpu_s() - cpu_started, 1)
+                result["load_after"] = [round(x, 2) for x in os.getloadavg()]
                 result["status"] = done.status
                 result["points_created"] = done.points_created
                 result["rows_ok"] = done.rows_ok
