@@ -87,10 +87,11 @@ _DATE_SHAPES = (
     re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})[日号]?$"),
 )
 _SERIAL_TEXT = re.compile(r"^\d{2,6}(\.0+)?$")
-_SIMPLE_NUMBER = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")  # the common case, read without normalising
-# Fast paths (ASCII only, no sign, no spaces): grouped thousands "933,940.12" and a plain percentage "3.50%".
-_FAST_GROUPED = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]*)?\Z")
-_FAST_PERCENT = re.compile(r"[0-9]+(?:\.[0-9]*)?%\Z")
+# Fast paths, ASCII only, one match: a plain number "-1234.5" (group 1), grouped thousands "933,940.12"
+# (group 2), a plain percentage "3.50%" (group 3).
+_FAST_NUMBER = re.compile(
+    r"(-?[0-9]+(?:\.[0-9]+)?)\Z|([0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]*)?)\Z|([0-9]+(?:\.[0-9]*)?)%\Z"
+)
 _FAST_DATE = re.compile(r"([0-9]{4})[/\-.]([0-9]{1,2})[/\-.]([0-9]{1,2})\Z")
 _PERCENT = _SUFFIXES["%"]
 # At most 28 characters, so at most 28 digits: the general path's `Decimal(text) * factor` then rounds nothing
@@ -119,12 +120,14 @@ def is_blank(value: object) -> bool:
 def parse_number(value: object) -> Decimal:
     """A cell as a Decimal (rates as fractions); raises CellError (empty, not_available, not_a_number)."""
     if type(value) is str and len(value) <= _FAST_MAX:
-        if _SIMPLE_NUMBER.match(value):
-            return Decimal(value)
-        if _FAST_GROUPED.match(value):
-            return Decimal(value.replace(",", ""))
-        if _FAST_PERCENT.match(value):
-            return Decimal(value[:-1]) * _PERCENT
+        match = _FAST_NUMBER.match(value)
+        if match is not None:
+            shape = match.lastindex
+            if shape == 1:
+                return Decimal(value)
+            if shape == 2:
+                return Decimal(value.replace(",", ""))
+            return Decimal(match[3]) * _PERCENT
     return parse_number_general(value)
 
 

@@ -32,19 +32,23 @@ class ParsedRows:
         self.last: dt.date | None = None
         self._file = tempfile.TemporaryFile(prefix="lodestar-import-", suffix=".tsv")  # noqa: SIM115 - closed by close()
         self._pending: list[str] = []
+        self._day: dt.date | None = None
+        self._day_text = ""
 
     def add(self, day: dt.date, channel_id: int | None, values: Sequence[Decimal]) -> None:
         if len(values) != self.columns:
             raise ValueError(f"expected {self.columns} values, got {len(values)}")
+        if day != self._day:  # an export lists a day's channels together: its date is written once
+            self._day, self._day_text = day, day.isoformat()
+            if self.first is None or day < self.first:
+                self.first = day
+            if self.last is None or day > self.last:
+                self.last = day
         text = "\t".join(map(str, values))
-        self._pending.append(f"{day.isoformat()}\t{NULL if channel_id is None else channel_id}\t{text}\n")
+        self._pending.append(f"{self._day_text}\t{NULL if channel_id is None else channel_id}\t{text}\n")
         if len(self._pending) >= LINES_PER_WRITE:
             self._write_pending()
         self.count += 1
-        if self.first is None or day < self.first:
-            self.first = day
-        if self.last is None or day > self.last:
-            self.last = day
 
     def _write_pending(self) -> None:
         if self._pending:
