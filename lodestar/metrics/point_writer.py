@@ -10,7 +10,8 @@ metric, channel and date; every change recorded):
 2. those points take their new value — an UPDATE from the history just written;
 3. the points that do not exist yet — `INSERT … SELECT … WHERE NOT EXISTS`.
 
-Unchanged points are not touched. Each statement's row count gives the metric's created and updated points.
+A metric without any point in the rows' dates (a first import) skips 1 and 3's lookups: a plain
+`INSERT … SELECT`. Unchanged points are not touched. Each statement's row count gives the metric's created and updated points.
 Values are compared by the database in the column's own type (NUMERIC on PostgreSQL; on SQLite the same
 NUMERIC affinity the ORM's writes get, so the same text compares equal). The caller holds the transaction.
 """
@@ -103,6 +104,15 @@ def write_points(
         _load(cursor, rows)
         for index, metric_id in enumerate(metric_ids):
             value = f"t.v{index}"
+            if not _has_points(cursor, metric_id, rows):
+                # Nothing of this metric in the file's dates (a first import): every row is a new point.
+                cursor.execute(
+                    f"INSERT INTO {POINTS} (metric_id, channel_id, date, value, created_at, updated_at) "
+                    f"SELECT %s, t.channel_id, t.date, {value}, %s, %s FROM {TEMP_TABLE} t",
+                    [metric_id, stamp, stamp],
+                )
+                counts.append(MetricCounts(metric_id, created=cursor.rowcount, updated=0))
+                continue
             cursor.execute(
                 f"INSERT INTO {CHANGES} (point_id, old_value, new_value, metric_import_id, at) "
                 f"SELECT p.id, p.value, {value}, %s, %s FROM {TEMP_TABLE} t "
@@ -123,6 +133,16 @@ def write_points(
             _apply_changes(cursor, import_id, stamp)
         cursor.execute(f"DROP TABLE IF EXISTS {TEMP_TABLE}")
     return counts
+
+
+def _has_points(cursor, metric_id: int, rows: ParsedRows) -> bool:
+    """Whether the metric has a point (of any channel) within the rows' first and last date."""
+    ops = connection.ops
+    cursor.execute(
+        f"SELECT 1 FROM {POINTS} WHERE metric_id = %s AND date >= %s AND date <= %s LIMIT 1",
+        [metric_id, ops.adapt_datefield_value(rows.first), ops.adapt_datefield_value(rows.last)],
+    )
+    return cursor.fetchone() is not None
 
 
 def _apply_changes(cursor, import_id: int, stamp: object) -> None:
