@@ -114,7 +114,9 @@ def measure(rows: int) -> dict:
                 result["import_s"] = round(time.perf_counter() - started, 1)
                 result["import_cpu_s"] = round(_cpu_s() - cpu_started, 1)
                 if db_cpu_started is not None:
-                    result["database_cpu_before_fk_checks_s"] = round((_database_cpu_s() or 0) - db_cpu_started, 1)
+                    result["database_cpu_before_fk_checks_s"] = round(
+                        (_database_cpu_s() or 0) - db_cpu_started, 1
+                    )
                     # Django's foreign keys on PostgreSQL are DEFERRABLE INITIALLY DEFERRED: their checks
                     # run at commit, which this rolled-back bench never reaches. Run them now, timed.
                     with connection.cursor() as cursor:
