@@ -115,9 +115,9 @@ def read_row(cells: Sequence[object], plan: RowPlan) -> RowResult:
     except CellError as exc:
         problems.append(CellProblem(plan.date_header, exc.code, _text(raw)))
     channel_id = plan.fixed_channel_id
-    index = plan.channel_index
-    if index is not None:
-        raw = cells[index] if index < count else None
+    channel_index = plan.channel_index
+    if channel_index is not None:
+        raw = cells[channel_index] if channel_index < count else None
         found = plan.channels.get(raw) if isinstance(raw, str) else None  # the name as written: no folding
         if found is not None:
             channel_id = found
