@@ -135,3 +135,26 @@ def test_writer_without_channel(org, source):
     assert MetricPoint.objects.filter(channel__isnull=True).count() == 4
     assert MetricPoint.objects.get(metric=rate, date=day).value == Decimal("0.07")
     assert MetricPointChange.objects.get().old_value == Decimal("0.05")
+
+
+def test_writer_keeps_a_long_value_unchanged(org, source):
+    """A value with 17 significant digits re-imported as it was is unchanged on both databases (SQLite
+    compares the two stored values, not one read back through a float)."""
+    amount = SourceMetric.objects.create(source=source, name="成交金额")
+    visitors = SourceMetric.objects.create(source=source, name="访客数")
+    channel = Channel.objects.order_by("id").first()
+    rows = [(dt.date(2031, 7, 1), channel.pk, "1234567890123.4567", "1")]
+    results = []
+    for _ in range(2):
+        with transaction.atomic(), _spool(rows) as spool:
+            results.append(
+                point_writer.write_points(
+                    rows=spool,
+                    metric_ids=[amount.pk, visitors.pk],
+                    import_id=_import(source).pk,
+                    now=timezone.now(),
+                    without_channel=False,
+                )
+            )
+    assert [(c.created, c.updated) for c in results[1]] == [(0, 0), (0, 0)]
+    assert not MetricPointChange.objects.exists()
