@@ -4,7 +4,7 @@
 that its peak RSS is the import's alone). It writes a GBK csv as Excel on Chinese Windows saves it (CRLF,
 quoted thousands "933,940", a % column): date, channel (the 8 default channels, one row per channel and
 day, so a million rows span 125,000 days), 成交金额, 访客数, 转化率. Then the real pipeline: upload (the
-file is stored under the data dir), mapping, validation pass, import pass (bulk writes in one transaction,
+file is stored under the data dir), mapping, validation pass, import pass (set-based writes in one transaction,
 3 points a row). Everything runs inside a transaction that is rolled back, so the bench database is
 left as it was. Targets: < 60 s and < 400 MB peak RSS.
 """
