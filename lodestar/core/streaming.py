@@ -89,6 +89,15 @@ def _numbered(rows: Iterator[list], first_line: int) -> Iterator[tuple[int, list
             yield line, cells
 
 
+def _numbered_text(rows: Iterator[list[str]], first_line: int) -> Iterator[tuple[int, list]]:
+    """`_numbered` for csv rows, whose cells are all strings: a row is blank when its joined text is."""
+    line = first_line
+    for cells in rows:
+        line += 1
+        if "".join(cells).strip():
+            yield line, cells
+
+
 def _headers(cells: list) -> list[str]:
     headers = ["" if cell is None else str(cell).strip().lstrip("\ufeff") for cell in cells]
     while headers and not headers[-1]:
@@ -123,7 +132,7 @@ def _csv_rows(path: Path) -> Rows:
 
     def rows() -> Iterator[tuple[int, list]]:
         try:
-            yield from _numbered(reader, 1)
+            yield from _numbered_text(reader, 1)
         except csv.Error as exc:
             raise ReaderError("bad_file", str(exc)) from exc
         finally:

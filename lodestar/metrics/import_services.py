@@ -6,50 +6,46 @@
   for the source's next file of the same shape.
 - `metric_import_preview` reads the first rows with the mapping and shows each parsed value or its error.
 - `metric_import_start` queues `tasks.run_metric_import` (on the worker; inline in tests), which calls
-  `metric_import_run`: a first pass reads every row and records every bad one (row, column, code) with
-  progress; with bad rows and no `skip_bad_rows` the import stops as `invalid` and nothing is written. A
-  second pass writes inside one transaction, in chunks: new points by `bulk_create`, changed ones by
-  `bulk_update` with a MetricPointChange each, unchanged ones untouched (idempotent by metric, channel and
-  date). `signals.points_imported` is sent once, on commit.
+  `metric_import_run`: a first pass reads and parses every row once, records every bad one (row, column,
+  code) with progress, and spools the good ones, parsed, to a temporary file (`parsed_rows.ParsedRows`);
+  with bad rows and no `skip_bad_rows` the import stops as `invalid` and nothing is written. A second pass
+  writes the spooled rows inside one transaction, set-based (`point_writer`: COPY on PostgreSQL): new
+  points created, changed ones updated with a MetricPointChange each, unchanged ones untouched (idempotent
+  by metric, channel and date). `signals.points_imported` is sent once, on commit, with the metrics that
+  have a created or changed point.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import os
 import tempfile
 from collections.abc import Iterator
-from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lodestar.core.errors import ApplicationError, ConflictError
 from lodestar.core.services import Actor
 from lodestar.core.streaming import ReaderError, Rows, open_rows
-from lodestar.metrics import domain
+from lodestar.metrics import domain, point_writer
 from lodestar.metrics.models import (
-    VALUE,
     Channel,
     DataSource,
     ImportMapping,
     MetricImport,
-    MetricPoint,
-    MetricPointChange,
     SourceMetric,
 )
+from lodestar.metrics.parsed_rows import ParsedRows
 from lodestar.metrics.signals import points_imported
 from lodestar.org.permissions import person_of
 
 logger = logging.getLogger(__name__)
 
-CHUNK_ROWS = 5000
-BATCH = 1000
 PROGRESS_EVERY = 20000
 PREVIEW_ROWS = 10
 MAX_COLUMNS = 200
@@ -458,13 +454,14 @@ def _checked_rows(
         rows.rows.close()  # type: ignore[attr-defined]
 
 
-def _validate(metric_import: MetricImport, plan: domain.RowPlan) -> None:
+def _validate(metric_import: MetricImport, plan: domain.RowPlan, parsed: ParsedRows) -> None:
+    """The first pass: every row read and checked; the bad ones recorded, the good ones spooled."""
     estimate = _estimate_rows(metric_import)
     errors: list[dict[str, Any]] = []
     errors_total = rows_total = rows_bad = 0
-    for line, _result, problems in _checked_rows(metric_import, plan):
+    for line, result, problems in _checked_rows(metric_import, plan):
         rows_total += 1
-        if problems:
+        if problems or result.date is None:
             rows_bad += 1
             errors_total += len(problems)
             for problem in problems:
@@ -472,6 +469,8 @@ def _validate(metric_import: MetricImport, plan: domain.RowPlan) -> None:
                     errors.append(
                         {"row": line, "field": problem.field, "code": problem.code, "value": problem.value}
                     )
+        else:
+            parsed.add(result.date, result.channel_id, [value for _metric, value in result.values])
         if rows_total % PROGRESS_EVERY == 0 and estimate:
             _update(metric_import.pk, progress=min(49, rows_total * 50 // estimate), rows_total=rows_total)
     metric_import.rows_total = rows_total
@@ -481,119 +480,45 @@ def _validate(metric_import: MetricImport, plan: domain.RowPlan) -> None:
     metric_import.errors_total = errors_total
 
 
-def _flush(metric_import: MetricImport, chunk: list[domain.RowResult], counts: dict[str, int]) -> None:
-    metric_ids = {metric_id for row in chunk for metric_id, _value in row.values}
-    dates = [row.date for row in chunk if row.date is not None]
-    channels = {row.channel_id for row in chunk}
-    existing_q = MetricPoint.objects.filter(metric_id__in=metric_ids, date__range=(min(dates), max(dates)))
-    if None not in channels:
-        existing_q = existing_q.filter(channel_id__in=[c for c in channels if c is not None])
-    existing: dict[tuple[int, int | None, dt.date | None], tuple[int, Decimal]] = {
-        (metric_id, channel_id, day): (pk, value)
-        for pk, metric_id, channel_id, day, value in existing_q.values_list(
-            "pk", "metric_id", "channel_id", "date", "value"
-        )
-    }
-    now = timezone.now()
-    ops = connection.ops
-    stamp = ops.adapt_datetimefield_value(now)
-    new: list[tuple] = []
-    changed: list[MetricPoint] = []
-    history: list[MetricPointChange] = []
-    for row in chunk:
-        day = ops.adapt_datefield_value(row.date)
-        for metric_id, value in row.values:
-            found = existing.get((metric_id, row.channel_id, row.date))
-            if found is None:
-                new.append(
-                    (
-                        metric_id,
-                        row.channel_id,
-                        day,
-                        ops.adapt_decimalfield_value(value, VALUE["max_digits"], VALUE["decimal_places"]),
-                        stamp,
-                        stamp,
-                    )
-                )
-            elif found[1] != value:
-                changed.append(MetricPoint(pk=found[0], value=value, updated_at=now))
-                history.append(
-                    MetricPointChange(
-                        point_id=found[0], old_value=found[1], new_value=value, metric_import=metric_import
-                    )
-                )
-            else:
-                counts["unchanged"] += 1
-    if new:
-        # New points go in with one prepared INSERT run over the rows (executemany): the ORM's bulk_create
-        # builds a model instance per point, which cost most of a large import's time. The values are
-        # adapted by the backend's own adapters, as the ORM would store them.
-        with connection.cursor() as cursor:
-            for start in range(0, len(new), BATCH * 10):
-                cursor.executemany(_INSERT_POINT, new[start : start + BATCH * 10])
-    if changed:
-        MetricPoint.objects.bulk_update(changed, ["value", "updated_at"], batch_size=BATCH)
-        MetricPointChange.objects.bulk_create(history, batch_size=BATCH)
-    counts["created"] += len(new)
-    counts["updated"] += len(changed)
-
-
-_POINT_TABLE = MetricPoint._meta.db_table
-_INSERT_POINT = (
-    f"INSERT INTO {_POINT_TABLE} (metric_id, channel_id, date, value, created_at, updated_at) "
-    "VALUES (%s, %s, %s, %s, %s, %s)"
-)
-
-
-def _write(
-    metric_import: MetricImport, plan: domain.RowPlan
-) -> tuple[set[int], dt.date | None, dt.date | None]:
-    counts = {"created": 0, "updated": 0, "unchanged": 0}
-    touched: set[int] = set()
-    first: dt.date | None = None
-    last: dt.date | None = None
-    chunk: list[domain.RowResult] = []
+def _write(metric_import: MetricImport, plan: domain.RowPlan, parsed: ParsedRows) -> set[int]:
+    """The second pass: the spooled good rows written in one transaction (`point_writer`); the metrics
+    with a created or changed point are announced once, on commit."""
     with transaction.atomic():
         DataSource.objects.select_for_update().filter(pk=metric_import.source_id).first()
-        for _line, result, problems in _checked_rows(metric_import, plan):
-            if problems or result.date is None:
-                continue
-            chunk.append(result)
-            if len(chunk) >= CHUNK_ROWS:
-                before = counts["created"] + counts["updated"]
-                _flush(metric_import, chunk, counts)
-                if counts["created"] + counts["updated"] > before:
-                    touched.update(m for row in chunk for m, _v in row.values)
-                chunk = []
-            first = result.date if first is None or result.date < first else first
-            last = result.date if last is None or result.date > last else last
-        if chunk:
-            before = counts["created"] + counts["updated"]
-            _flush(metric_import, chunk, counts)
-            if counts["created"] + counts["updated"] > before:
-                touched.update(m for row in chunk for m, _v in row.values)
-        metric_import.points_created = counts["created"]
-        metric_import.points_updated = counts["updated"]
-        metric_import.points_unchanged = counts["unchanged"]
+        counts = point_writer.write_points(
+            rows=parsed,
+            metric_ids=[column.metric_id for column in plan.values],
+            import_id=metric_import.pk,
+            now=timezone.now(),
+            without_channel=plan.channel_index is None and plan.fixed_channel_id is None,
+        )
+        created = sum(c.created for c in counts)
+        updated = sum(c.updated for c in counts)
+        touched = {c.metric_id for c in counts if c.created or c.updated}
+        first, last = parsed.first, parsed.last
+        metric_import.points_created = created
+        metric_import.points_updated = updated
+        metric_import.points_unchanged = parsed.count * len(plan.values) - created - updated
         metric_import.status = Status.DONE
         metric_import.progress = 100
         metric_import.date_from, metric_import.date_to = first, last
         metric_import.finished_at = timezone.now()
         metric_import.save()
-        if touched and first is not None:
+        if touched and first is not None and last is not None:
             ids = sorted(touched)
             pk, source_id = metric_import.pk, metric_import.source_id
+            date_from, date_to = first, last
             transaction.on_commit(
                 lambda: points_imported.send(
                     sender=MetricImport,
                     import_id=pk,
                     source_id=source_id,
                     metric_ids=ids,
-                    date_from=first,
-                    date_to=last,
+                    date_from=date_from,
+                    date_to=date_to,
                 )
             )
-    return touched, first, last
+    return touched
 
 
 def metric_import_run(*, import_id: int) -> MetricImport:
@@ -603,17 +528,18 @@ def metric_import_run(*, import_id: int) -> MetricImport:
         return metric_import  # already run (a retried task) or changed meanwhile
     try:
         plan = row_plan(metric_import)
-        _validate(metric_import, plan)
-        if metric_import.rows_bad and not metric_import.skip_bad_rows:
-            metric_import.status = Status.INVALID
-            metric_import.progress = 100
-            metric_import.finished_at = timezone.now()
+        with ParsedRows(len(plan.values)) as parsed:
+            _validate(metric_import, plan, parsed)
+            if metric_import.rows_bad and not metric_import.skip_bad_rows:
+                metric_import.status = Status.INVALID
+                metric_import.progress = 100
+                metric_import.finished_at = timezone.now()
+                metric_import.save()
+                return metric_import
+            metric_import.status = Status.IMPORTING
+            metric_import.progress = 50
             metric_import.save()
-            return metric_import
-        metric_import.status = Status.IMPORTING
-        metric_import.progress = 50
-        metric_import.save()
-        _write(metric_import, plan)
+            _write(metric_import, plan, parsed)
     except ApplicationError as exc:
         _update(metric_import.pk, status=Status.FAILED, failure=exc.message[:300], finished_at=timezone.now())
         metric_import.refresh_from_db()

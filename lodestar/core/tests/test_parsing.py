@@ -6,10 +6,16 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
-from lodestar.core.parsing import CellError, parse_date, parse_number
+from lodestar.core.parsing import (
+    CellError,
+    parse_date,
+    parse_date_general,
+    parse_number,
+    parse_number_general,
+)
 
 
 @pytest.mark.parametrize(
@@ -134,3 +140,74 @@ def test_date_shapes_agree(day):
         str(serial),
     ]
     assert {parse_date(shape) for shape in shapes} == {day}
+
+
+def _same_outcome(fast, general, value):
+    """Both readers give the same value (with the same exponent, and the same sign unless it is zero) or
+    refuse the cell with the same code."""
+    try:
+        expected = general(value)
+    except CellError as exc:
+        with pytest.raises(CellError) as caught:
+            fast(value)
+        assert caught.value.code == exc.code
+        return
+    got = fast(value)
+    assert got == expected
+    if isinstance(got, Decimal):
+        assert got.as_tuple().exponent == expected.as_tuple().exponent
+        assert got.is_zero() or got.is_signed() == expected.is_signed()
+
+
+_ASCII_NUMBERS = st.one_of(
+    st.decimals(min_value=-(10**15), max_value=10**15, allow_nan=False, allow_infinity=False).map(
+        lambda d: f"{d:,}"
+    ),
+    st.decimals(min_value=0, max_value=10**6, places=4, allow_nan=False, allow_infinity=False).map(
+        lambda d: f"{d}%"
+    ),
+    st.integers(min_value=-(10**20), max_value=10**20).map(str),
+    st.from_regex(r"\A[-+(]?[0-9,.]{0,12}[%‰万亿)-]?\Z"),
+    st.text(alphabet="0123456789,.%- ０１，", max_size=12),
+)
+
+
+@given(_ASCII_NUMBERS)
+@example("933,940.12")
+@example("1,234.")
+@example("3.50%")
+@example("0%")
+@example("3.%")
+def test_number_fast_path_equals_general_path(text):
+    """The fast paths of parse_number (plain, "933,940.12", "3.50%") read exactly as the general path."""
+    _same_outcome(parse_number, parse_number_general, text)
+
+
+_DATE_TEXTS = st.one_of(
+    st.tuples(
+        st.one_of(st.integers(min_value=1890, max_value=1910), st.integers(min_value=2990, max_value=3010)),
+        st.integers(min_value=0, max_value=13),
+        st.integers(min_value=0, max_value=32),
+        st.sampled_from("/-."),
+    ).map(lambda t: f"{t[0]:04d}{t[3]}{t[1]}{t[3]}{t[2]}"),
+    st.tuples(
+        st.integers(min_value=0, max_value=9999),
+        st.integers(min_value=0, max_value=99),
+        st.integers(min_value=0, max_value=99),
+    ).map(lambda t: f"{t[0]:04d}/{t[1]}/{t[2]}"),
+    st.dates().map(lambda d: f"{d.year}/{d.month:02d}/{d.day}"),
+    st.from_regex(r"\A[0-9]{3,5}[/.\- ][0-9]{1,3}[/.\-][0-9]{1,3}\s?\Z"),
+    st.text(alphabet="0123456789/-. 年月日", max_size=12),
+)
+
+
+@given(_DATE_TEXTS)
+@example("1899/12/31")
+@example("1900/1/1")
+@example("2999-12-31")
+@example("3000/1/1")
+@example("2031/2/29")
+@example("2032.02.29")
+def test_date_fast_path_equals_general_path(text):
+    """The ASCII date fast path (2031/7/1, 2031-07-01) and the cache read exactly as the general path."""
+    _same_outcome(parse_date, parse_date_general, text)

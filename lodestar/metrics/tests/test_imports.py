@@ -158,6 +158,23 @@ def test_reimport_is_idempotent_and_changes_are_history(org, source):
     assert change.old_value == Decimal(rows[14][2].replace(",", ""))
 
 
+def test_reimport_signal_names_only_the_changed_metrics(org, source):
+    rows = daily_rows(3)
+    run(source, csv_bytes(rows))
+    rows[2][3] = "5555"  # 访客数 of day 2, 抖音
+    received = []
+    points_imported.connect(lambda **kw: received.append(kw), weak=False, dispatch_uid="test-changed")
+    try:
+        again = run(source, csv_bytes(rows))
+        unchanged = run(source, csv_bytes(rows))
+    finally:
+        points_imported.disconnect(dispatch_uid="test-changed")
+    assert (again.points_created, again.points_updated, again.points_unchanged) == (0, 1, 17)
+    assert (unchanged.points_updated, unchanged.points_unchanged) == (0, 18)
+    (signal,) = received  # nothing changed the third time: no signal
+    assert signal["metric_ids"] == [SourceMetric.objects.get(source=source, name="访客数").pk]
+
+
 def test_saved_mapping_is_reused_for_the_same_header(org, source):
     run(source, csv_bytes(daily_rows(1)))
     second = imports.metric_import_upload(actor=None, source=source, file=upload(csv_bytes(daily_rows(2))))
