@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.test import Client
 
 from lodestar.tracking.models import CheckIn
 
+pytestmark = pytest.mark.xdist_group("demo")  # the package seeds once (conftest.py)
 
-def test_demo_checkins_are_entered_the_monday_after_their_week_but_one(db):
-    call_command("seed_demo", verbosity=0)
+
+def test_demo_checkins_are_entered_the_monday_after_their_week_but_one(demo):
     checkins = list(CheckIn.objects.filter(measure__isnull=False))
     assert checkins
     late = [c for c in checkins if (c.created_at.date() - c.period_end).days > 1]

@@ -10,10 +10,7 @@ from django.utils import timezone
 
 from lodestar.metrics.models import DataSource, MetricImport, MetricPoint, MetricPointChange
 
-
-@pytest.fixture
-def demo(db):
-    call_command("seed_demo", verbosity=0)
+pytestmark = pytest.mark.xdist_group("demo")  # the package seeds once (conftest.py)
 
 
 def test_sources_with_a_year_of_daily_series(demo):

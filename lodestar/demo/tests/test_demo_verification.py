@@ -11,19 +11,21 @@ from lodestar.alerts.models import Alert
 from lodestar.metrics.models import Discrepancy
 from lodestar.tracking.models import CheckIn, CheckInOrigin
 
+pytestmark = pytest.mark.xdist_group("demo")  # the package seeds once (conftest.py)
+
 
 @pytest.fixture
-def demo(db):
+def verification_demo(demo):
     # Not part of `seed_demo` yet: its fed check-ins change the weekly reports the browser journeys count.
+    # Seeded in the test's savepoint, on the package's demo.
     from django.contrib.auth import get_user_model
 
     from lodestar.demo.verification import seed_demo_verification
 
-    call_command("seed_demo", verbosity=0)
     seed_demo_verification(get_user_model().objects.get(username="admin"))
 
 
-def test_demo_shows_a_fed_measure_and_one_open_discrepancy(demo):
+def test_demo_shows_a_fed_measure_and_one_open_discrepancy(verification_demo):
     fed = CheckIn.objects.filter(origin=CheckInOrigin.SOURCE).select_related("measure")
     assert fed.exists() and {c.measure.name for c in fed} == {"单篇平均点赞"}
     likes = fed.first().measure

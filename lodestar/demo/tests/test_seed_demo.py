@@ -12,10 +12,7 @@ from lodestar.goals.models import Goal, GoalStatus, Measure
 from lodestar.goals.rollup import rebuild_all
 from lodestar.org.models import Department, Person
 
-
-@pytest.fixture
-def demo(db):
-    call_command("seed_demo", verbosity=0)
+pytestmark = pytest.mark.xdist_group("demo")  # the package seeds once (conftest.py)
 
 
 def counts():
