@@ -23,7 +23,8 @@ from lodestar.tests_fuzz.corpus import (
     form_errors,
 )
 
-pytestmark = pytest.mark.usefixtures("demo_world")
+# One worker runs the module, so the demo (conftest.py) is seeded once (--dist loadgroup).
+pytestmark = [pytest.mark.usefixtures("demo_world"), pytest.mark.xdist_group("tests_fuzz.bad_files")]
 
 # --- importers --------------------------------------------------------------------------------
 
