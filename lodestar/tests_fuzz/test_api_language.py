@@ -21,8 +21,7 @@ from lodestar.execution.models import ActionItem
 from lodestar.goals.models import Goal, GoalStatus
 from lodestar.org.models import Department, Person
 
-# One worker runs the module, so the demo (conftest.py) is seeded once (--dist loadgroup).
-pytestmark = [pytest.mark.usefixtures("demo_world"), pytest.mark.xdist_group("tests_fuzz.api_language")]
+pytestmark = pytest.mark.usefixtures("demo_world")
 
 # Three or more ASCII words in a row: an English sentence (single words such as a field name, a code,
 # "YYYY-MM-DD" or "true 或 false" are fine).

@@ -23,8 +23,7 @@ from lodestar.tests_fuzz.corpus import (
     form_errors,
 )
 
-# One worker runs the module, so the demo (conftest.py) is seeded once (--dist loadgroup).
-pytestmark = [pytest.mark.usefixtures("demo_world"), pytest.mark.xdist_group("tests_fuzz.bad_files")]
+pytestmark = pytest.mark.usefixtures("demo_world")
 
 # --- importers --------------------------------------------------------------------------------
 

@@ -26,8 +26,7 @@ from lodestar.tests_fuzz.corpus import (
 )
 from lodestar.tracking.models import CheckIn
 
-# One worker runs the module, so the demo (conftest.py) is seeded once (--dist loadgroup).
-pytestmark = [pytest.mark.usefixtures("demo_world"), pytest.mark.xdist_group("tests_fuzz.bad_form_inputs")]
+pytestmark = pytest.mark.usefixtures("demo_world")
 
 # --- HTML forms -------------------------------------------------------------------------------
 

@@ -24,8 +24,7 @@ from lodestar.tests_fuzz.corpus import (
     snapshot,
 )
 
-# One worker runs the module, so the demo (conftest.py) is seeded once (--dist loadgroup).
-pytestmark = [pytest.mark.usefixtures("demo_world"), pytest.mark.xdist_group("tests_fuzz.bad_inputs")]
+pytestmark = pytest.mark.usefixtures("demo_world")
 
 
 # --- API --------------------------------------------------------------------------------------

@@ -37,9 +37,6 @@ from schemathesis.specs.openapi.checks import ignored_auth, positive_data_accept
 from config.api import api
 from lodestar.core.schemas import MAX_ID
 
-# One worker runs the module, so the demo (conftest.py) is seeded once (--dist loadgroup).
-pytestmark = pytest.mark.xdist_group("tests_fuzz.schemathesis")
-
 # Which records a path parameter names: most fuzzed ids hit the seeded data, so the operations run
 # their real code paths and not only the 404.
 PATH_MODELS = {

@@ -38,9 +38,6 @@ from lodestar.retrospectives.models import ImprovementAction, Retrospective
 from lodestar.tests_matrix.world import ROLES, fresh
 from lodestar.tracking.models import CheckIn
 
-# One worker runs the module, so the module's world (conftest.py) is built once (--dist loadgroup).
-pytestmark = pytest.mark.xdist_group("tests_matrix.api_matrix")
-
 OK, CREATED, NO_CONTENT = 200, 201, 204
 FORBIDDEN, NOT_FOUND, CONFLICT, UNAUTHENTICATED = 403, 404, 409, 401
 PREFIX = "/api/v1"

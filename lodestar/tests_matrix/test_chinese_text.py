@@ -26,9 +26,6 @@ from lodestar.execution.models import ActionItem
 from lodestar.tests_matrix.test_page_matrix import MATRIX, OK, url_for
 from lodestar.tests_matrix.world import fresh
 
-# One worker runs the module, so the module's world (conftest.py) is built once (--dist loadgroup).
-pytestmark = pytest.mark.xdist_group("tests_matrix.chinese_text")
-
 # Words that stay in Latin letters in the Chinese product: abbreviations, brands, units, sample data.
 ALLOWED_WORDS = {
     "okr",

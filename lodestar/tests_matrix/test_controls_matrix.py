@@ -38,9 +38,6 @@ from lodestar.core import errors
 from lodestar.tests_matrix.test_page_matrix import MATRIX, OK, url_for
 from lodestar.tests_matrix.world import ROLES, fresh
 
-# One worker runs the module, so the module's world (conftest.py) is built once (--dist loadgroup).
-pytestmark = pytest.mark.xdist_group("tests_matrix.controls_matrix")
-
 SKIPPED_PREFIXES = ("/static/", "/media/", "/admin/", "/api/", "/i18n/")
 SKIPPED_NAMES = {"login", "logout", "set_language"}
 REFUSED = {403, 404, 405}

@@ -7,15 +7,11 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from django.urls import reverse
 
 from lodestar.core.testing import ApiClient
 from lodestar.execution.models import ActionItem
 from lodestar.tests_matrix.world import fresh
-
-# One worker runs the module, so the module's world (conftest.py) is built once (--dist loadgroup).
-pytestmark = pytest.mark.xdist_group("tests_matrix.history_who")
 
 
 def history_lines(page: str) -> list[str]:

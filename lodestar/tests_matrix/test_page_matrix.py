@@ -18,9 +18,6 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from lodestar.tests_matrix.world import ROLES, fresh
 
-# One worker runs the module, so the module's world (conftest.py) is built once (--dist loadgroup).
-pytestmark = pytest.mark.xdist_group("tests_matrix.page_matrix")
-
 SKIPPED_NAMESPACES = {"admin", "api"}
 SKIPPED_NAMES = {"login", "logout", "set_language"}
 

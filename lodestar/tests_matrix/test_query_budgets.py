@@ -47,9 +47,6 @@ from lodestar.tests_matrix.world import add_person, fresh
 from lodestar.tracking.models import DeviationCategory
 from lodestar.tracking.services import checkin_submit
 
-# One worker runs the module, so the module's world (conftest.py) is built once (--dist loadgroup).
-pytestmark = pytest.mark.xdist_group("tests_matrix.query_budgets")
-
 SMALL, LARGE = 2, 20
 MEASURED_ROLES = ("admin", "manager", "member")
 

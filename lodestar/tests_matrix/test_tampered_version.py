@@ -20,9 +20,6 @@ from lodestar.tests_matrix.world import fresh
 from lodestar.tracking.models import CheckIn
 from lodestar.tracking.selectors import parse_week
 
-# One worker runs the module, so the module's world (conftest.py) is built once (--dist loadgroup).
-pytestmark = pytest.mark.xdist_group("tests_matrix.tampered_version")
-
 MESSAGE = "该记录已被他人修改，请刷新后重试"
 STALE = "该记录已被他人修改。请刷新后重新提交您的修改。"  # the services' version conflict
 TAMPERED = ["x", "-1", "", "99999999999999999999"]
