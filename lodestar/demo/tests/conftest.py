@@ -5,9 +5,6 @@ the package is done, and each test still runs in its own savepoint (pytest-djang
 test writes (a second seed, an edited person, a rebuilt roll-up) never reaches the next. Every module
 here uses it: the tests that need an empty database (the first seed, a company with its own data) live
 in lodestar/demo/tests_fresh, outside the package, so they never run while it is open.
-
-Each module sets `pytestmark = pytest.mark.xdist_group("demo")`: one group, so that one worker seeds,
-not each worker (`--dist loadgroup`, pyproject.toml).
 """
 
 from __future__ import annotations

@@ -3,13 +3,9 @@ person's own indicators."""
 
 from __future__ import annotations
 
-import pytest
-
 from lodestar.appraisal import selectors
 from lodestar.appraisal.models import Appraisal, Competency, CompetencyRating, Evidence, EvidenceKind
 from lodestar.demo.appraisal import EVIDENCE_LINKS, competency_ratings_of
-
-pytestmark = pytest.mark.xdist_group("demo")  # the package seeds once (conftest.py)
 
 
 def test_demo_appraisal(demo):

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
 from lodestar.tracking.models import CheckIn
-
-pytestmark = pytest.mark.xdist_group("demo")  # the package seeds once (conftest.py)
 
 
 def test_demo_checkins_are_entered_the_monday_after_their_week_but_one(demo):

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
 from lodestar.metrics.models import DataSource, MetricImport, MetricPoint, MetricPointChange
-
-pytestmark = pytest.mark.xdist_group("demo")  # the package seeds once (conftest.py)
 
 
 def test_sources_with_a_year_of_daily_series(demo):

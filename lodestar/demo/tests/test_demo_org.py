@@ -3,7 +3,6 @@ the printed logins: lodestar/demo/tests_fresh)."""
 
 from __future__ import annotations
 
-import pytest
 from django.contrib.auth import get_user_model
 
 from lodestar.demo import data
@@ -11,9 +10,6 @@ from lodestar.org.models import Department, Person, Role
 from lodestar.org.permissions import is_admin, is_hr, is_manager
 
 User = get_user_model()
-
-
-pytestmark = pytest.mark.xdist_group("demo")  # the package seeds once (conftest.py)
 
 
 def test_demo_tree_has_consistent_paths(demo):

@@ -11,8 +11,6 @@ from lodestar.alerts.models import Alert
 from lodestar.metrics.models import Discrepancy
 from lodestar.tracking.models import CheckIn, CheckInOrigin
 
-pytestmark = pytest.mark.xdist_group("demo")  # the package seeds once (conftest.py)
-
 
 @pytest.fixture
 def verification_demo(demo):

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import pytest
 from django.core.management import call_command
 
 from lodestar.core.models import CompanySettings, Period
 from lodestar.goals.models import Goal, GoalStatus, Measure
 from lodestar.goals.rollup import rebuild_all
 from lodestar.org.models import Department, Person
-
-pytestmark = pytest.mark.xdist_group("demo")  # the package seeds once (conftest.py)
 
 
 def counts():
