@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 from contextlib import contextmanager
+from importlib import import_module
 from pathlib import Path
 
 import pytest
@@ -46,6 +47,32 @@ def browser():
         )
         yield browser
         browser.close()
+
+
+# The data migrations that write the rows every install starts with (each function is idempotent).
+DEFAULT_ROWS = (
+    ("lodestar.goals.migrations.0002_goal_types", "create_goal_types"),
+    ("lodestar.tracking.migrations.0002_deviation_categories", "create"),
+    ("lodestar.metrics.migrations.0002_default_channels", "add_channels"),
+    ("lodestar.budget.migrations.0002_default_categories", "add_categories"),
+    ("lodestar.alerts.migrations.0003_retrospective_overdue_condition", "add_default_rule"),
+    ("lodestar.alerts.migrations.0005_default_data_discrepancy_rule", "add_default_rule"),
+)
+
+
+@pytest.fixture(autouse=True)
+def fresh_install_rows(transactional_db):
+    """Every journey starts from what a fresh install has, before the demo is seeded on it.
+
+    A journey is a transactional test (the live server reads what it writes), and after each one the
+    tables are flushed, which also removes the rows the data migrations wrote: goal types, deviation
+    categories, channels, budget categories and the default alert rules (复盘逾期未完成,
+    上报数据与来源数据不一致). Their migrations' own functions put them back.
+    """
+    from django.apps import apps
+
+    for module, function in DEFAULT_ROWS:
+        getattr(import_module(module), function)(apps, None)
 
 
 @pytest.fixture

@@ -15,9 +15,11 @@ factories of lodestar/testing/factories.py.
 
 from __future__ import annotations
 
+import copy
 import json
 
 import pytest
+from django.db import transaction
 from django.test import Client
 
 from lodestar.org.models import Person
@@ -109,6 +111,28 @@ def api_as(org):
         return ApiClient(token=token_for(org.person(role), scope), **kwargs)
 
     return make
+
+
+@pytest.fixture(scope="session")
+def _openapi_validated(django_db_setup, django_db_blocker) -> dict:
+    """/api/v1/openapi.json fetched and validated once per worker (building the document takes seconds,
+    validating it more): the document is the same for every test that reads it."""
+    from openapi_spec_validator import validate
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        response = Client().get("/api/v1/openapi.json")
+        transaction.set_rollback(True)
+    assert response.status_code == 200
+    document = response.json()
+    validate(document)
+    return document
+
+
+@pytest.fixture
+def openapi_document(_openapi_validated) -> dict:
+    """The API's OpenAPI document as /api/v1/openapi.json serves it (status 200), already checked
+    against the OpenAPI specification (openapi_spec_validator); a copy the test may change."""
+    return copy.deepcopy(_openapi_validated)
 
 
 __all__ = ["PASSWORD", "ROLES", "ApiClient", "Org", "fresh_user", "login", "make_person", "token_for"]

@@ -3,17 +3,9 @@ person's own indicators."""
 
 from __future__ import annotations
 
-import pytest
-from django.core.management import call_command
-
 from lodestar.appraisal import selectors
 from lodestar.appraisal.models import Appraisal, Competency, CompetencyRating, Evidence, EvidenceKind
 from lodestar.demo.appraisal import EVIDENCE_LINKS, competency_ratings_of
-
-
-@pytest.fixture
-def demo(db):
-    call_command("seed_demo", verbosity=0)
 
 
 def test_demo_appraisal(demo):

@@ -3,8 +3,6 @@ proposal shown, last year's proposal accepted into this year's lines."""
 
 from __future__ import annotations
 
-import pytest
-from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
@@ -12,11 +10,6 @@ from lodestar.budget import selectors
 from lodestar.budget.models import BudgetAllocation, BudgetLine, Reallocation, Spend
 from lodestar.core.models import Period
 from lodestar.org.models import Department, Person
-
-
-@pytest.fixture
-def demo(db):
-    call_command("seed_demo", verbosity=0)
 
 
 def test_demo_budget_has_a_year_with_a_channel_to_cut(demo):

@@ -7,7 +7,6 @@ from collections import Counter
 from itertools import pairwise
 
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
@@ -16,8 +15,7 @@ from lodestar.goals.models import Measure
 from lodestar.tracking.models import CheckIn
 
 
-def test_demo_has_a_year_of_weekly_checkins_that_add_up_to_its_figures(db):
-    call_command("seed_demo", verbosity=0)
+def test_demo_has_a_year_of_weekly_checkins_that_add_up_to_its_figures(demo):
     today = timezone.localdate()
     year = Period.objects.get(key=f"FY{today.year}")
     measures = Measure.objects.filter(
@@ -46,8 +44,7 @@ def test_demo_has_a_year_of_weekly_checkins_that_add_up_to_its_figures(db):
     assert behind > 20  # weeks more than 15% behind their plan say why
 
 
-def test_demo_checkins_are_entered_the_monday_after_their_week_some_late(db):
-    call_command("seed_demo", verbosity=0)
+def test_demo_checkins_are_entered_the_monday_after_their_week_some_late(demo):
     checkins = list(CheckIn.objects.filter(measure__isnull=False, origin="reported"))
     assert len(checkins) > 500
     days = Counter((c.created_at.date() - c.period_end).days for c in checkins)

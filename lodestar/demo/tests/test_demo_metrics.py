@@ -4,16 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
 from lodestar.metrics.models import DataSource, MetricImport, MetricPoint, MetricPointChange
-
-
-@pytest.fixture
-def demo(db):
-    call_command("seed_demo", verbosity=0)
 
 
 def test_sources_with_a_year_of_daily_series(demo):

@@ -1,33 +1,18 @@
-"""The demo organisation's org part: a consistent tree, one login per role, and no touching real data."""
+"""The demo organisation's org part: a consistent tree and one login per role (no touching real data and
+the printed logins: lodestar/demo/tests_fresh)."""
 
 from __future__ import annotations
 
-import io
-
-import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 
 from lodestar.demo import data
 from lodestar.org.models import Department, Person, Role
 from lodestar.org.permissions import is_admin, is_hr, is_manager
-from lodestar.org.tests.factories import DepartmentFactory
 
 User = get_user_model()
 
 
-def seed(*args) -> str:
-    out = io.StringIO()
-    call_command("seed_demo", *args, stdout=out)
-    return out.getvalue()
-
-
-@pytest.fixture
-def seeded(db):
-    seed()
-
-
-def test_demo_tree_has_consistent_paths(seeded):
+def test_demo_tree_has_consistent_paths(demo):
     assert Department.objects.count() == len(data.DEPARTMENTS)
     assert Person.objects.count() == len(data.PEOPLE) >= 30
     by_pk = {d.pk: d for d in Department.objects.all()}
@@ -38,14 +23,7 @@ def test_demo_tree_has_consistent_paths(seeded):
     assert Department.objects.get(code="MKT-CONTENT-XHS").depth == 3
 
 
-def test_seed_never_touches_an_existing_organisation(db):
-    DepartmentFactory(name="我们自己的公司")
-    assert "nothing to do" in seed()
-    assert list(Department.objects.values_list("name", flat=True)) == ["我们自己的公司"]
-    assert not Person.objects.exists()
-
-
-def test_demo_logins_have_their_roles(seeded):
+def test_demo_logins_have_their_roles(demo):
     users = {u.username: u for u in User.objects.all()}
     for username, _label in data.LOGINS:
         assert users[username].check_password(data.DEMO_PASSWORD), username
@@ -56,10 +34,3 @@ def test_demo_logins_have_their_roles(seeded):
     assert Person.objects.get(user__username="guest").role == Role.VIEWER
     assert Person.objects.get(user__username="linxiao").manager.user.username == "chenjing"
     assert all(any("\u4e00" <= ch <= "\u9fff" for ch in p.display_name) for p in Person.objects.all())
-
-
-def test_print_logins(db):
-    output = seed("--print-logins")
-    for username, _label in data.LOGINS:
-        assert username in output
-    assert data.DEMO_PASSWORD in output

@@ -4,17 +4,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import pytest
 from django.core.management import call_command
 
 from lodestar.alerts.models import Alert
 from lodestar.metrics.models import Discrepancy
 from lodestar.tracking.models import CheckIn, CheckInOrigin
-
-
-@pytest.fixture
-def demo(db):
-    call_command("seed_demo", verbosity=0)
 
 
 def test_demo_shows_a_fed_measure_and_one_open_discrepancy(demo):

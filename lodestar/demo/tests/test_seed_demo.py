@@ -4,18 +4,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import pytest
 from django.core.management import call_command
 
 from lodestar.core.models import CompanySettings, Period
 from lodestar.goals.models import Goal, GoalStatus, Measure
 from lodestar.goals.rollup import rebuild_all
 from lodestar.org.models import Department, Person
-
-
-@pytest.fixture
-def demo(db):
-    call_command("seed_demo", verbosity=0)
 
 
 def counts():

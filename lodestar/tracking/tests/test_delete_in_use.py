@@ -10,6 +10,7 @@ import datetime as dt
 
 import pytest
 from django.db.models import ProtectedError
+from django.utils import translation
 
 from lodestar.alerts.models import AlertRule
 from lodestar.core.references import in_use_error
@@ -136,6 +137,7 @@ def test_a_protected_error_that_slipped_through_is_named_too(world, team, make_g
     make_goal("直播GMV 100万", department=team)
     with pytest.raises(ProtectedError) as exc:
         Department.objects.get(pk=team.pk).delete()
-    error = in_use_error(exc.value)
+    with translation.override("en"):  # the message in English, whatever the last test left active
+        error = in_use_error(exc.value)
     assert (error.status, error.code) == (409, "in_use")
     assert "1 goal" in error.message
