@@ -660,7 +660,7 @@ def checkin_panel(scope: Scope) -> Panel:
         ),
         Q(pk__in=[]),
     )
-    measures = Measure.objects.filter(goal__in=scope.goals().values("pk")).filter(
+    measures = Measure.objects.filter(scope.visible_goal_q_through("goal__")).filter(
         ~Exists(Measure.objects.filter(source=OuterRef("pk")))
     )
     if scope.kind == "company":
