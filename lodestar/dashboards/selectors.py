@@ -180,7 +180,9 @@ def row_department_of(rows: list[Department]) -> Callable[[str | None], int | No
 
 
 def row_department_case(rows: list[Department], path_field: str) -> Case | Value:
-    """SQL: the id of the deepest row department whose subtree holds the record (None: none of them)."""
+    """SQL: the id of the deepest row department whose subtree holds the record (None: none of them).
+    One `LIKE` per row department for every record: over many records (goals, items, check-ins of a
+    company) count by department path instead and fold the counts with `row_department_of`."""
     if not rows:
         return Value(None, output_field=IntegerField())
     whens = [
