@@ -24,7 +24,7 @@ case "$DB" in
     ;;
   postgres)
     server="postgres://postgres@127.0.0.1:5432"
-    name="lodestar_bench_$scale_lower"
+    name="${BENCH_PG_NAME:-lodestar_bench_$scale_lower}"  # BENCH_PG_NAME: a database of your own
     export DATABASE_URL="$server/$name"
     if [[ -n "${FRESH:-}" || ! -f "$marker" ]]; then
       psql "$server/postgres" -q -c "DROP DATABASE IF EXISTS $name" -c "CREATE DATABASE $name"

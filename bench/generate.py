@@ -4,6 +4,10 @@ company → divisions (中心) → departments (部) → teams (组), each with 
 team; two fiscal years of periods; per year company objectives, division, department and team
 goals without measures (they roll up by weight) and personal KPIs with measures, weekly check-ins
 up to today and action items with an A and an R. Stored roll-ups come from `rebuild_all()`.
+Then the money and the source data (`generate_money`, `generate_sources`): budget lines per
+department, category and channel per quarter with their monthly split, spend and attribution;
+data sources whose metrics verify a share of the personal measures, with a year of daily points
+and the discrepancies they raise.
 
     python -m bench generate --scale L      (DATABASE_URL picks the database)
 """
@@ -23,10 +27,14 @@ from django.db import connection, transaction
 from bench.bulk import insert, reset_sequences
 from bench.scales import Scale
 from lodestar.alerts.models import AlertCondition, AlertRule
+from lodestar.budget import domain as budget_domain
+from lodestar.budget.models import Attribution, BudgetAllocation, BudgetCategory, BudgetLine, Spend
 from lodestar.core.models import CompanySettings, Period, PeriodKind
 from lodestar.execution.models import ActionItem, RaciAssignment
 from lodestar.goals.models import Goal, GoalType, Measure
 from lodestar.goals.rollup import rebuild_all
+from lodestar.metrics import domain as metrics_domain
+from lodestar.metrics.models import Channel, DataSource, Discrepancy, MetricPoint, SourceMetric
 from lodestar.org.models import Department, Person
 from lodestar.org.periods_services import period_generate_fiscal_year
 from lodestar.tracking.models import CheckIn
@@ -298,6 +306,226 @@ def build_year(scale: Scale, org: Org, rng: random.Random, year: Period, ids: Co
     return goals, measures, items, raci, checkins
 
 
+# --- money: budget lines, their monthly split, spend and attribution (lodestar/budget) ------------
+
+# Channels a unit buys, by the kind of department (DEPARTMENTS): 投放部 spends on the ad platforms,
+# 电商部 on the marketplaces and live streams … (channel codes of metrics' default channels).
+CHANNELS_OF = {
+    "内容部": ("xiaohongshu", "douyin", "wechat"),
+    "投放部": ("douyin", "xiaohongshu", "tmall", "linkedin"),
+    "电商部": ("tmall", "live", "douyin"),
+    "会员部": ("wechat", "edm", "tmall"),
+    "公关部": ("summit", "wechat", "linkedin"),
+    "活动部": ("summit", "live", "douyin"),
+    "市场研究部": ("edm", "linkedin"),
+    "直播部": ("live", "douyin", "tmall"),
+}
+# Return on spend by channel (revenue ÷ spend) and cost per lead (yuan), around which months vary.
+CHANNEL_ROI = {"douyin": 3.2, "tmall": 4.5, "xiaohongshu": 2.4, "wechat": 5.5, "live": 3.8,
+               "linkedin": 1.6, "edm": 2.8, "summit": 1.2}  # fmt: skip
+COST_PER_LEAD = {"douyin": 90, "tmall": 140, "xiaohongshu": 70, "wechat": 45, "live": 110,
+                 "linkedin": 260, "edm": 35, "summit": 420}  # fmt: skip
+
+
+def _base_name(dep_name: str) -> str:
+    for name in DEPARTMENTS:
+        if dep_name.startswith(name):
+            return name
+    return DEPARTMENTS[0]
+
+
+def build_money(org: Org, rng: random.Random, quarters: list[Period], channels: dict[str, int],
+                categories: dict[str, int]):  # fmt: skip
+    """Budget lines per department × category (× channel) per quarter of both years, as row tuples.
+
+    Teams (组) buy placements on two or three channels and pay content and events; departments (部)
+    and divisions (中心) also hold people and, divisions, other costs. Each line is split evenly over
+    its months (budget/domain.py's even split); quarters that have begun have spend (placements about
+    weekly, imported from the platforms; other costs monthly, typed) at 70–110% of the plan pro rata,
+    and placements get the revenue and leads attributed to them per month."""
+    lines, allocations, spends, attributions = [], [], [], []
+    ids = {"line": 1, "allocation": 1, "spend": 1, "attribution": 1}
+    for dep_id, _parent, _path, _depth, name, level in org.departments:
+        if level == 0:
+            continue
+        manager = org.managers[dep_id]
+        own = CHANNELS_OF[_base_name(name)]
+        bought = list(own[: rng.randint(2, len(own))] if level == 3 else own)
+        scale_by_level = {1: 4.0, 2: 2.0, 3: 1.0}[level]
+        plan = [("channel", code, 60_000) for code in bought]
+        plan += [("content", bought[0], 40_000), ("events", None, 30_000)]
+        if level <= 2:
+            plan.append(("people", None, 120_000))
+        if level == 1:
+            plan.append(("other", None, 20_000))
+        for quarter in quarters:
+            for category, channel, base in plan:
+                planned = Decimal(round(base * scale_by_level * rng.uniform(0.6, 1.6), -2))
+                line = ids["line"]
+                ids["line"] += 1
+                channel_id = channels[channel] if channel else None
+                lines.append((line, quarter.pk, dep_id, categories[category], channel_id, planned, manager))
+                months = budget_domain.month_starts(quarter.start, quarter.end)
+                parts = budget_domain.split_by_shares(planned, None, len(months))
+                for month, share, amount in zip(
+                    months, budget_domain.shares_of(planned, parts), parts, strict=True
+                ):
+                    allocations.append((ids["allocation"], line, month, share, amount))
+                    ids["allocation"] += 1
+                if quarter.start > TODAY:
+                    continue
+                elapsed = (min(quarter.end, TODAY) - quarter.start).days + 1
+                spent = planned * Decimal(elapsed) / Decimal((quarter.end - quarter.start).days + 1)
+                spent *= Decimal(str(round(rng.uniform(0.7, 1.1), 3)))
+                step = 7 if category == "channel" else 30
+                days = list(range(rng.randrange(0, step), elapsed, step)) or [0]
+                source = "imported" if category == "channel" else "typed"
+                per_day = (spent / len(days)).quantize(Decimal("0.01"))
+                paid_by_month: dict[dt.date, Decimal] = {}
+                for offset in days:
+                    day = quarter.start + dt.timedelta(days=offset)
+                    amount = (per_day * Decimal(str(round(rng.uniform(0.8, 1.2), 3)))).quantize(
+                        Decimal("0.01")
+                    )
+                    spends.append((ids["spend"], line, day, amount, source, manager))
+                    ids["spend"] += 1
+                    month = day.replace(day=1)
+                    paid_by_month[month] = paid_by_month.get(month, Decimal(0)) + amount
+                if category != "channel":
+                    continue
+                for month, paid in sorted(paid_by_month.items()):
+                    roi = CHANNEL_ROI[channel] * rng.uniform(0.6, 1.4)
+                    revenue = (paid * Decimal(str(round(roi, 3)))).quantize(Decimal("0.01"))
+                    leads = int(paid / Decimal(COST_PER_LEAD[channel] * rng.uniform(0.7, 1.3)))
+                    attributions.append((ids["attribution"], line, month, revenue, leads, manager))
+                    ids["attribution"] += 1
+    return lines, allocations, spends, attributions
+
+
+def generate_money(org: Org, rng: random.Random) -> dict[str, int]:
+    quarters = list(Period.objects.filter(kind=PeriodKind.QUARTER).order_by("start"))
+    channels = dict(Channel.objects.values_list("code", "pk"))
+    categories = dict(BudgetCategory.objects.values_list("code", "pk"))
+    lines, allocations, spends, attributions = build_money(org, rng, quarters, channels, categories)
+    counts = {
+        "budget_lines": insert(
+            BudgetLine,
+            ["id", "period_id", "department_id", "category_id", "channel_id", "planned", "created_by_id"],
+            lines,
+        ),
+        "allocations": insert(BudgetAllocation, ["id", "line_id", "month", "share", "amount"], allocations),
+        "spend": insert(Spend, ["id", "line_id", "date", "amount", "source", "created_by_id"], spends),
+        "attributions": insert(
+            Attribution, ["id", "line_id", "month", "revenue", "leads", "updated_by_id"], attributions
+        ),
+    }
+    reset_sequences([BudgetLine, BudgetAllocation, Spend, Attribution])
+    return counts
+
+
+# --- source data: data sources, metrics verifying measures, daily points, discrepancies (metrics) --
+
+# (name, kind, the channels it reports, its channel-level metrics: (name, unit, aggregation, daily base))
+SOURCES = [
+    ("生意参谋", "platform", ("tmall",), [("成交金额", "元", "sum", 900_000), ("访客数", "人", "sum", 60_000),
+                                         ("转化率", "%", "mean", 3)]),
+    ("巨量引擎", "platform", ("douyin", "live"), [("消耗", "元", "sum", 300_000), ("曝光量", "次", "sum", 4_000_000),
+                                              ("成交金额", "元", "sum", 700_000)]),
+    ("小红书蒲公英", "platform", ("xiaohongshu",), [("曝光量", "次", "sum", 1_500_000), ("互动量", "次", "sum", 40_000)]),
+    ("企业微信SCRM", "crm", ("wechat", "edm"), [("线索数", "条", "sum", 900), ("成交金额", "元", "sum", 250_000)]),
+    ("财务系统", "finance", (), []),
+]  # fmt: skip
+VERIFY_EVERY = 20  # one personal measure in 20 of the current year is verified against a source
+DISCREPANCY_EVERY = 25  # about one verified week in 25 is reported beyond the tolerance
+TOLERANCE = Decimal("0.0500")
+DISCREPANCY_COLUMNS = ["id", "measure_id", "metric_id", "checkin_id", "period_start", "period_end", "reported",
+                       "source", "difference_rate", "tolerance", "status", "note", "resolved_by_id",
+                       "resolved_at"]  # fmt: skip
+
+
+def build_sources(rng: random.Random, channels: dict[str, int], verified: dict[int, list[tuple]],
+                  owners: dict[int, int]):  # fmt: skip
+    """Sources, their metrics and a year of daily points, and the discrepancies the points raise.
+
+    Channel-level metrics report every day of the year up to today on each of the source's channels.
+    Each verified measure gets a metric (use=verify, 5% tolerance, summed over the days) on a source in
+    turn; its daily points split the week's reported figure, within ±3% of it, except about one week in
+    `DISCREPANCY_EVERY`, which is 6–25% off and has its `Discrepancy` (mostly open, some explained or
+    resolved), exactly as `metrics.verification` would flag it."""
+    sources, metrics, points, discrepancies = [], [], [], []
+    ids = {"metric": 1, "point": 1, "discrepancy": 1}
+    first_day = TODAY - dt.timedelta(days=364)
+    year_days = [first_day + dt.timedelta(days=n) for n in range(365)]
+    for source_id, (name, kind, reports, channel_metrics) in enumerate(SOURCES, start=1):
+        sources.append((source_id, name, kind, f"{name}（bench 生成）"))
+        for metric_name, unit, aggregation, base in channel_metrics:
+            metric_id = ids["metric"]
+            ids["metric"] += 1
+            metrics.append((metric_id, source_id, metric_name, unit, aggregation, None, "verify", TOLERANCE))
+            for code in reports:
+                level = base * rng.uniform(0.5, 1.5)
+                for day in year_days:
+                    season = 1.6 if (day.month, day.day) in ((6, 18), (11, 11)) else 1.0  # 618, 双11
+                    value = Decimal(str(round(level * season * rng.uniform(0.75, 1.25), 2)))
+                    points.append((ids["point"], metric_id, channels[code], day, value))
+                    ids["point"] += 1
+    for n, (measure_id, weeks) in enumerate(sorted(verified.items())):
+        source_id = n % len(SOURCES) + 1
+        metric_id = ids["metric"]
+        ids["metric"] += 1
+        metrics.append(
+            (metric_id, source_id, f"个人指标 M{measure_id}", "", "sum", measure_id, "verify", TOLERANCE)
+        )
+        for checkin_id, start, end, actual in weeks:
+            if rng.randrange(DISCREPANCY_EVERY) == 0:  # reported 6–25% above or below the source
+                off = rng.uniform(0.06, 0.25) * rng.choice((-1, 1))
+            else:
+                off = rng.uniform(-0.03, 0.03)
+            level = Decimal(1) + Decimal(str(round(off, 4)))
+            shares = [rng.uniform(0.5, 1.5) for _ in range(7)]
+            total = sum(shares)
+            source_total = Decimal(0)
+            for k in range(7):
+                value = (actual / level * Decimal(str(shares[k] / total))).quantize(Decimal("0.01"))
+                source_total += value
+                points.append((ids["point"], metric_id, None, start + dt.timedelta(days=k), value))
+                ids["point"] += 1
+            rate = metrics_domain.difference_rate(actual, source_total)
+            if not metrics_domain.is_discrepancy(rate, TOLERANCE):
+                continue
+            status = rng.choices(["open", "explained", "resolved"], [70, 20, 10])[0]
+            note = {"open": "", "explained": "平台退款次周入账", "resolved": "已更正填报数"}[status]
+            resolved = dt.datetime.combine(end + dt.timedelta(days=3), NOON) if status != "open" else None
+            discrepancies.append(
+                (ids["discrepancy"], measure_id, metric_id, checkin_id, start, end, actual, source_total,
+                 metrics_domain.rate_4(rate), TOLERANCE, status, note,
+                 owners.get(measure_id) if resolved else None, resolved)
+            )  # fmt: skip
+            ids["discrepancy"] += 1
+    return sources, metrics, points, discrepancies
+
+
+def generate_sources(rng: random.Random, verified: dict[int, list[tuple]], owners: dict[int, int]) -> dict:
+    channels = dict(Channel.objects.values_list("code", "pk"))
+    sources, metrics, points, discrepancies = build_sources(rng, channels, verified, owners)
+    counts = {
+        "data_sources": insert(DataSource, ["id", "name", "kind", "description"], sources),
+        "source_metrics": insert(
+            SourceMetric,
+            ["id", "source_id", "name", "unit", "aggregation", "measure_id", "use", "tolerance"],
+            metrics,
+        ),
+        "metric_points": insert(MetricPoint, ["id", "metric_id", "channel_id", "date", "value"], points),
+        "discrepancies": insert(
+            Discrepancy,
+            DISCREPANCY_COLUMNS,
+            discrepancies,
+        ),
+    }
+    reset_sequences([DataSource, SourceMetric, MetricPoint, Discrepancy])
+    return counts
+
+
 def generate(scale: Scale, seed: int = SEED, log=print) -> dict:
     """Fill an empty, migrated database; returns a summary with the ids the bench cases use."""
     if Goal.objects.exists() or Department.objects.exists():
@@ -323,6 +551,8 @@ def generate(scale: Scale, seed: int = SEED, log=print) -> dict:
         log(f"  org: {len(org.departments)} departments, {len(org.people) + 1} people")
         ids = Counters()
         totals = dict.fromkeys(("goals", "measures", "items", "raci", "checkins"), 0)
+        verified: dict[int, list[tuple]] = {}  # measure → its weekly check-ins (id, start, end, actual)
+        owners: dict[int, int] = {}  # verified measure → the person who reports it
         for year in Period.objects.filter(kind=PeriodKind.YEAR).order_by("start"):
             goals, measures, items, raci, checkins = build_year(scale, org, rng, year, ids, kpi_type)
             totals["goals"] += insert(
@@ -350,6 +580,11 @@ def generate(scale: Scale, seed: int = SEED, log=print) -> dict:
                 checkins,
             )  # fmt: skip
             log(f"  {year.fiscal_year}: {len(goals)} goals, {len(items)} items, {len(checkins)} check-ins")
+            if year.start <= TODAY <= year.end:
+                for checkin_id, measure_id, start, end, _planned, actual, _cumulative, person in checkins:
+                    if measure_id % VERIFY_EVERY == 0:
+                        verified.setdefault(measure_id, []).append((checkin_id, start, end, actual))
+                        owners[measure_id] = person
         reset_sequences([Goal, Measure, ActionItem, RaciAssignment, CheckIn])
         AlertRule.objects.create(
             name="达成率低于80%",
@@ -357,6 +592,14 @@ def generate(scale: Scale, seed: int = SEED, log=print) -> dict:
             threshold=Decimal("0.8"),
             recipients=["owner", "manager"],
             channels=["inbox"],
+        )
+        money_rng = random.Random(seed + 1)  # its own stream: the goals above stay what they were
+        totals.update(generate_money(org, money_rng))
+        totals.update(generate_sources(money_rng, verified, owners))
+        log(
+            f"  money: {totals['budget_lines']} budget lines, {totals['spend']} spend entries; sources: "
+            f"{totals['source_metrics']} metrics, {totals['metric_points']} points, "
+            f"{totals['discrepancies']} discrepancies"
         )
     rebuild_started = time.perf_counter()
     rebuild_all(today=TODAY)

@@ -13,7 +13,9 @@ from lodestar.testing.factories import (
     ActionItemFactory,
     AlertFactory,
     CheckInFactory,
+    DepartmentFactory,
     MeasureFactory,
+    PersonFactory,
     RaciAssignmentFactory,
 )
 from lodestar.tracking.models import CheckIn
@@ -164,3 +166,48 @@ def test_open_alerts_by_condition(org, q4, make_goal):
     assert [(r["condition"], r["open"], r["total"]) for r in result.rows] == [("achievement_below", 1, 1)]
     assert len(result.items) == 1 and result.items[0]["goal_id"] == goal.pk
     assert panel("alerts", scope("department", org.admin, q4, department=org.sales)).rows == []
+
+
+def test_company_rows_fold_deeper_departments_into_the_deepest_row_above_them(org, q4, make_goal):
+    """The company's rows are its top three levels; a team below 内容组 counts in 内容组, a goal of 市场部
+    itself in 市场部 — for the health counts, the overdue items and the check-ins alike (each counted by
+    department in the database and folded into the rows), and only what the reader may see."""
+    team = DepartmentFactory(name="内容组一队", parent=org.content)
+    owner = PersonFactory(department=team, display_name="队员")
+    monday = dt.date(2026, 11, 9)
+    for department, health, visibility in (
+        (team, "on_track", "public"),
+        (org.content, "at_risk", "public"),
+        (org.mkt, "off_track", "public"),
+        (team, "off_track", "department"),  # hidden from the member of 内容组
+    ):
+        goal = make_goal(
+            department,
+            owner=owner,
+            health=health,
+            visibility=visibility,
+            measure={"target": Decimal(100)},
+        )
+        checkin = CheckInFactory(
+            measure=goal.measures.get(),
+            period_start=monday,
+            period_end=monday + dt.timedelta(days=6),
+            author=owner,
+        )
+        CheckIn.objects.filter(pk=checkin.pk).update(created_at=entered(monday + dt.timedelta(days=7)))
+    ActionItemFactory(department=team, due=dt.date(2026, 11, 10), status="doing")
+    ActionItemFactory(department=org.content, due=dt.date(2026, 11, 12), status="todo")
+
+    as_admin = scope("company", org.admin, q4)
+    heat = {r["department"]: r["goals"] for r in panel("heatmap", as_admin).rows}
+    assert heat == {"内容组": 3, "市场部": 1}
+    overdue = panel("overdue", as_admin).rows
+    assert [(r["group"], r["overdue"]) for r in overdue] == [("内容组", 2)]
+    checkins = {r["group"]: (r["due"], r["reported"], r["on_time"]) for r in panel("checkins", as_admin).rows}
+    assert checkins == {"内容组": (18, 3, 3), "市场部": (6, 1, 1)}  # six weeks due per measure
+
+    as_member = scope("company", org.member, q4)
+    heat = {r["department"]: r["goals"] for r in panel("heatmap", as_member).rows}
+    assert heat == {"内容组": 2, "市场部": 1}
+    checkins = {r["group"]: (r["due"], r["reported"]) for r in panel("checkins", as_member).rows}
+    assert checkins == {"内容组": (12, 2), "市场部": (6, 1)}
