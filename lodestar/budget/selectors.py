@@ -207,44 +207,110 @@ def next_period(period: Period) -> Period | None:
     return Period.objects.filter(kind=period.kind, start=period.end + dt.timedelta(days=1)).first()
 
 
+def _month_window(period: Period) -> tuple[dt.date, dt.date]:
+    """The first days of the first and last months `period` touches."""
+    return period.start.replace(day=1), period.end.replace(day=1)
+
+
+def _as_date(value) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
 def budget_vs_spend_by_month(
     user, period: Period, department: Department | None = None
 ) -> list[dict[str, dt.date | Decimal]]:
-    """For the dashboards: per month of `period`, the planned amount (the lines' monthly split) and the
-    spend, for a department (and those below it) or, with none, everything the user may see.
-    `[{"month": date, "planned": Decimal, "spent": Decimal}, ...]`, every month present. 2 queries."""
-    lines = scoped_lines(user, period, department)
-    planned = {
-        row["month"]: row["total"]
-        for row in BudgetAllocation.objects.filter(line__in=lines.values("pk"))
+    """For the dashboards: per month of `period`, the planned amount (the months' parts of the lines'
+    monthly split, whatever the line's own period: a year's line counts in a quarter's months) and the
+    spend dated in the period, over the lines the user may see of a department (and those below it)
+    or, with none, of everyone. `[{"month": date, "planned": Decimal, "spent": Decimal}, ...]`, every
+    month present. One query (the two sums grouped by month, as one UNION)."""
+    lines = scoped_lines(user, None, department).values("pk")
+    first, last = _month_window(period)
+    planned = (
+        BudgetAllocation.objects.filter(line__in=lines, month__gte=first, month__lte=last)
         .order_by()
         .values("month")
-        .annotate(total=Sum("amount"))
-    }
-    spent: dict[dt.date, Decimal] = {}
-    for row in (
-        Spend.objects.filter(line__in=lines.values("pk"))
+        .annotate(planned=Sum("amount"), spent=Value(ZERO, output_field=_MONEY))
+        .values_list("month", "planned", "spent")
+    )
+    spent = (
+        Spend.objects.filter(line__in=lines, date__gte=period.start, date__lte=period.end)
         .annotate(month=TruncMonth("date"))
         .order_by()
         .values("month")
-        .annotate(total=Sum("amount"))
-    ):
-        month = row["month"].date() if isinstance(row["month"], dt.datetime) else row["month"]
-        spent[month] = spent.get(month, ZERO) + row["total"]
+        .annotate(planned=Value(ZERO, output_field=_MONEY), spent=Sum("amount"))
+        .values_list("month", "planned", "spent")
+    )
+    totals: dict[dt.date, dict[str, Decimal]] = {}
+    for month, planned_sum, spent_sum in planned.union(spent, all=True).order_by():
+        entry = totals.setdefault(_as_date(month), {"planned": ZERO, "spent": ZERO})
+        entry["planned"] += planned_sum or ZERO
+        entry["spent"] += spent_sum or ZERO
     return [
-        {"month": month, "planned": planned.get(month, ZERO), "spent": spent.get(month, ZERO)}
+        {"month": month, **totals.get(month, {"planned": ZERO, "spent": ZERO})}
         for month in domain.month_starts(period.start, period.end)
     ]
 
 
+def channel_figures_by_months(
+    user, period: Period, department: Department | None = None
+) -> list[domain.ChannelFigures]:
+    """For the dashboards: per channel, over the channel lines the user may see (of a department and
+    those below it, or everyone's), the planned amount of the months of `period`, the spend dated in
+    it and the revenue and leads attributed to its months (the months' rule of
+    `budget_vs_spend_by_month`). Only channels with a figure in the window. 2 queries (the sums as one
+    UNION, the channels' names)."""
+    lines = scoped_lines(user, None, department).filter(channel__isnull=False).values("pk")
+    first, last = _month_window(period)
+    money = lambda: Value(ZERO, output_field=_MONEY)  # noqa: E731
+    count = lambda: Value(0, output_field=IntegerField())  # noqa: E731
+    columns = ("line__channel_id", "planned", "spent", "revenue", "leads")
+    planned = (
+        BudgetAllocation.objects.filter(line__in=lines, month__gte=first, month__lte=last)
+        .order_by()
+        .values("line__channel_id")
+        .annotate(planned=Sum("amount"), spent=money(), revenue=money(), leads=count())
+        .values_list(*columns)
+    )
+    spent = (
+        Spend.objects.filter(line__in=lines, date__gte=period.start, date__lte=period.end)
+        .order_by()
+        .values("line__channel_id")
+        .annotate(planned=money(), spent=Sum("amount"), revenue=money(), leads=count())
+        .values_list(*columns)
+    )
+    attributed = (
+        Attribution.objects.filter(line__in=lines, month__gte=first, month__lte=last)
+        .order_by()
+        .values("line__channel_id")
+        .annotate(planned=money(), spent=money(), revenue=Sum("revenue"), leads=Sum("leads"))
+        .values_list(*columns)
+    )
+    sums: dict[int, dict] = {}
+    for channel_id, *figures in planned.union(spent, attributed, all=True).order_by():
+        entry = sums.setdefault(channel_id, {"planned": ZERO, "spent": ZERO, "revenue": ZERO, "leads": 0})
+        for key, value in zip(("planned", "spent", "revenue", "leads"), figures, strict=True):
+            entry[key] += value or 0
+    if not sums:
+        return []
+    return [
+        domain.ChannelFigures(channel_id=channel.pk, name=str(channel), **sums[channel.pk])
+        for channel in Channel.objects.filter(pk__in=list(sums))
+    ]
+
+
 def channel_roi_list(user, period: Period, department: Department | None = None) -> list[dict]:
-    """For the dashboards: the ranked channels as plain dicts (name, planned, spent, revenue, leads,
-    roi, cost_per_lead, recommendation). 2 queries."""
+    """For the dashboards: the channels of the months of `period` (`channel_figures_by_months`) ranked
+    by ROI with the seeds' advice (`domain.propose_reallocation`, DOMAIN.md §6), as plain dicts
+    (name, planned, share of the channels' planned total, spent, revenue, leads, roi, cost_per_lead,
+    rank, recommendation, flagged for cutting). 2 queries."""
+    proposal = domain.propose_reallocation(channel_figures_by_months(user, period, department))
     return [
         {
             "channel_id": row.figures.channel_id,
             "channel": row.figures.name,
             "planned": row.figures.planned,
+            "share": row.share,
             "spent": row.figures.spent,
             "attributed_revenue": row.figures.revenue,
             "leads": row.figures.leads,
@@ -252,6 +318,7 @@ def channel_roi_list(user, period: Period, department: Department | None = None)
             "cost_per_lead": row.cost_per_lead,
             "rank": row.rank,
             "recommendation": str(row.recommendation),
+            "flagged": domain.flagged_for_cut(row.roi),
         }
-        for row in channel_roi(user, period, department).rows
+        for row in proposal.rows
     ]

@@ -8,6 +8,7 @@ current quarter), `?present=1` the projector mode (large type, no navigation, a 
 from __future__ import annotations
 
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
@@ -15,7 +16,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lodestar.budget import access as budget_access
 from lodestar.core.http import int_param, page_view, url_pattern
+from lodestar.core.numbers import money_text
 from lodestar.dashboards import access, selectors
 from lodestar.dashboards.exports import panel_workbook
 
@@ -26,19 +29,47 @@ LINKS = {
     "alert": "alerts:detail",
     "item": "execution:detail",
     "measure": "tracking:measure",
+    "discrepancy": "verification:detail",
 }
 
 # How wide a panel is on the page's 12-column grid (a new panel takes a third unless named here).
-WIDTHS = {"achievement": "col-xl-6", "heatmap": "col-xl-6", "plan": "col-12"}
+WIDTHS = {
+    "achievement": "col-xl-6",
+    "heatmap": "col-xl-6",
+    "plan": "col-12",
+    "budget": "col-xl-6",
+    "channel_roi": "col-xl-6",
+    "verification": "col-12",
+}
 
 
 def display(value, kind: str) -> str:
-    """A panel figure for people: rates as percentages with one decimal, empty as "—"."""
+    """A panel figure for people: rates as percentages with one decimal, money as "9,000.00", ratios
+    (ROI) with two decimals, empty as "—"."""
     if value is None or value == "":
         return "—"
     if kind == "rate":
         return f"{(Decimal(value) * 100).quantize(Decimal('0.1'))}%"
+    if kind == "money":
+        return money_text(value) or "—"
+    if kind == "ratio":
+        return f"{Decimal(value).quantize(Decimal('0.01'))}"
     return str(value)
+
+
+def _panel_link(panel, scope: selectors.Scope) -> dict | None:
+    """A link under a panel to the page where its figures are acted on: the channel ROI panel → the
+    budget's channel page (the reallocation), for the period and, on a department's dashboard, the
+    department when the reader may read its budget there."""
+    if panel.key != "channel_roi":
+        return None
+    query = {"period": scope.period.pk}
+    if scope.department is not None and budget_access.can_see_department(scope.user, scope.department):
+        query["department"] = scope.department.pk
+    return {
+        "href": f"{reverse('budget:channels')}?{urlencode(query)}",
+        "label": _("Reallocate budget by ROI"),
+    }
 
 
 def _cells(columns, rows, patterns: dict[str, str]) -> list[list[dict]]:
@@ -86,6 +117,7 @@ def _render(request, kind: str, *, title: str, export_url: str, **objects):
             "table": _cells(p.columns, p.rows, patterns),
             "item_table": _cells(p.item_columns, p.items, patterns),
             "width": WIDTHS.get(p.key, "col-xl-4"),
+            "link": _panel_link(p, scope) if scope else None,
         }
         for p in panels
     ]
@@ -125,6 +157,16 @@ def _chart_labels() -> dict[str, str]:
         "overdue": _("Overdue items"),
         "on_time_rate": _("On-time rate"),
         "reported_rate": _("Reported rate"),
+        "planned": _("Planned amount"),
+        "spent": _("Spent"),
+        "cumulative_planned": _("Planned to date"),
+        "cumulative_spent": _("Spent to date"),
+        "roi": _("ROI"),
+        "roi_break_even": _("ROI 1 (break-even)"),
+        "flagged": _("Flagged for cutting (ROI below 1)"),
+        "reported": _("Reported"),
+        "source": _("Source"),
+        "open_discrepancies": _("Open discrepancies"),
     }
 
 
@@ -169,6 +211,8 @@ def _export(request, kind: str, name: str, **objects) -> HttpResponse:
     if scope is None:
         raise Http404(_("No period to show."))
     panels = selectors.dashboard_panels(scope, only=key or None)
+    if key and not panels:
+        raise Http404(_("No such panel."))  # not one the reader may see (a budget panel for a guest)
     response = HttpResponse(
         panel_workbook(panels, scope),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -15,7 +15,7 @@ from lodestar.dashboards.selectors import Column, Panel, Scope
 def _value(value, kind: str):
     if value is None or value == "":
         return None
-    if kind in ("rate", "amount"):
+    if kind in ("rate", "amount", "money", "ratio"):
         return Decimal(value)
     return value
 
@@ -28,8 +28,10 @@ def _write(sheet, columns: list[Column], rows: list[dict]) -> None:
             cell = sheet.cell(row=sheet.max_row, column=index)
             if column.kind == "rate":
                 cell.number_format = "0.00%"
-            elif column.kind == "amount":
+            elif column.kind in ("amount", "money"):
                 cell.number_format = "#,##0.00"
+            elif column.kind == "ratio":
+                cell.number_format = "0.00"
 
 
 def panel_workbook(panels: list[Panel], scope: Scope) -> bytes:

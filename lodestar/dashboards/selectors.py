@@ -34,6 +34,8 @@ from lodestar.alerts.access import visible_alerts
 from lodestar.alerts.models import Alert, AlertCondition
 from lodestar.core.models import Period, PeriodKind
 from lodestar.core.numbers import amount_str, rate_str
+from lodestar.dashboards.budget_panels import budget_panel, channel_roi_panel
+from lodestar.dashboards.verification_panels import verification_panel
 from lodestar.execution.access import visible_items
 from lodestar.execution.domain import OPEN_STATUSES
 from lodestar.execution.models import RaciAssignment
@@ -197,8 +199,10 @@ def row_department_case(rows: list[Department], path_field: str) -> Case | Value
 
 @dataclass
 class Column:
-    """A column of a panel's table. `kind`: text, int, rate (4-place fraction), amount, date, health.
-    `link`: "goal" / "department" / "person" / "alert" / "item" / "measure" — the row's `<link>_id` opens it."""
+    """A column of a panel's table. `kind`: text, int, rate (4-place fraction), amount, money (an amount
+    shown as "9,000.00"), ratio (ROI, shown with two decimals), date, health.
+    `link`: "goal" / "department" / "person" / "alert" / "item" / "measure" / "discrepancy" — the row's
+    `<link>_id` opens it."""
 
     key: str
     label: str
@@ -768,25 +772,52 @@ def _end_of(day: dt.date) -> dt.datetime:
 
 # --- the panels of each dashboard --------------------------------------------------------------
 
-PANELS: dict[str, Callable[[Scope], Panel]] = {
+# A panel function returns None when the reader may not see that panel at all (the budget panels for a
+# reader who may not see budgets): the dashboard then shows no box for it.
+PANELS: dict[str, Callable[[Scope], Panel | None]] = {
     "achievement": achievement_panel,
     "plan": plan_panel,
     "heatmap": heatmap_panel,
     "alerts": alerts_panel,
     "overdue": overdue_panel,
     "checkins": checkin_panel,
+    "budget": budget_panel,  # dashboards/budget_panels.py
+    "channel_roi": channel_roi_panel,  # dashboards/budget_panels.py
+    "verification": verification_panel,  # dashboards/verification_panels.py
 }
 
 SCOPE_PANELS: dict[str, list[str]] = {
-    "company": ["achievement", "heatmap", "plan", "alerts", "overdue", "checkins"],
-    "department": ["achievement", "heatmap", "plan", "alerts", "overdue", "checkins"],
-    "person": ["achievement", "plan", "alerts", "overdue", "checkins"],
+    "company": [
+        "achievement",
+        "heatmap",
+        "plan",
+        "alerts",
+        "overdue",
+        "checkins",
+        "budget",
+        "channel_roi",
+        "verification",
+    ],
+    "department": [
+        "achievement",
+        "heatmap",
+        "plan",
+        "alerts",
+        "overdue",
+        "checkins",
+        "budget",
+        "channel_roi",
+        "verification",
+    ],
+    # No budget panel: budget lines belong to departments, not to people.
+    "person": ["achievement", "plan", "alerts", "overdue", "checkins", "verification"],
 }
 
 
 def dashboard_panels(scope: Scope, only: str | None = None) -> list[Panel]:
-    """The panels of the scope's dashboard, in page order (or the one named `only`)."""
+    """The panels of the scope's dashboard the reader may see, in page order (or the one named `only`)."""
     keys = SCOPE_PANELS[scope.kind]
     if only is not None:
         keys = [k for k in keys if k == only]
-    return [PANELS[k](scope) for k in keys]
+    panels = (PANELS[k](scope) for k in keys)
+    return [panel for panel in panels if panel is not None]

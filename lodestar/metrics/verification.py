@@ -42,9 +42,11 @@ VERIFYING_USES = (SourceMetric.Use.VERIFY, SourceMetric.Use.FEED)
 NOTE_LIMIT = 4000
 
 
-def _source_figure(
+def source_figure(
     days: dict[dt.date, Decimal], start: dt.date, end: dt.date, aggregation: str
 ) -> Decimal | None:
+    """The source's figure for a reported period [start, end]: the metric's aggregation of the
+    figures of its days (`domain.day_totals`) in it; None when no day of it has data."""
     return domain.aggregate([v for d, v in days.items() if start <= d <= end], aggregation)
 
 
@@ -68,7 +70,7 @@ def _compare(metric: SourceMetric, checkins: list[CheckIn], now) -> tuple[bool, 
     seen = set()
     for checkin in checkins:
         key = (checkin.period_start, checkin.period_end)
-        source = _source_figure(days, *key, metric.aggregation)
+        source = source_figure(days, *key, metric.aggregation)
         if source is None or checkin.actual is None:
             continue
         seen.add(key)

@@ -82,6 +82,8 @@ def test_xlsx_export_holds_the_panel_figures(org, q4, make_goal):
         "overdue",
         "overdue-list",
         "checkins",
+        "verification",
+        "verification-list",
     ]
 
 
@@ -91,7 +93,17 @@ def test_api_returns_what_the_page_draws(org, q4, make_goal):
     body = ApiClient(token=token_for(org.mkt_manager)).get("/dashboards/company").json()
     assert body["kind"] == "company" and body["period"]["id"] == q4.pk
     panels = {p["key"]: p for p in body["panels"]}
-    assert list(panels) == ["achievement", "heatmap", "plan", "alerts", "overdue", "checkins"]
+    assert list(panels) == [
+        "achievement",
+        "heatmap",
+        "plan",
+        "alerts",
+        "overdue",
+        "checkins",
+        "budget",
+        "channel_roi",
+        "verification",
+    ]
     row = next(r for r in panels["achievement"]["rows"] if r["goal_id"] == goal.pk)
     assert row["achievement"] == "0.9600" and RATE.match(row["plan_to_date"]) and RATE.match(row["pace"])
     plan = next(r for r in panels["plan"]["rows"] if r["goal_id"] == goal.pk)

@@ -29,8 +29,19 @@ from lodestar.tracking.models import CheckIn
 
 # Per panel (selector): achievement 3 (goals, measures, plan points), plan 3 (measures, plan points,
 # check-in series), heatmap 2 (counts, goal types), alerts 2 (counts, newest), overdue 2, check-ins 2;
+# budget 1, channel ROI 2, reported vs source 5 (test_money_panels.py);
 # plus the reader's person and managed departments, read once.
-PANEL_BUDGET = {"achievement": 3, "plan": 3, "heatmap": 2, "alerts": 2, "overdue": 2, "checkins": 2}
+PANEL_BUDGET = {
+    "achievement": 3,
+    "plan": 3,
+    "heatmap": 2,
+    "alerts": 2,
+    "overdue": 2,
+    "checkins": 2,
+    "budget": 1,
+    "channel_roi": 2,
+    "verification": 5,
+}
 
 
 def grow(org, q4, make_goal, teams: int) -> None:
@@ -102,16 +113,16 @@ def test_pages_and_api_keep_the_same_budget_at_both_sizes(
     client = login(org.mkt_manager)
     api = ApiClient(token=token_for(org.mkt_manager))
     for url, budget in (
-        ("/dashboards/company/", 22),
-        (f"/dashboards/department/{org.mkt.pk}/", 23),
-        (f"/dashboards/person/{org.member.pk}/", 16),
+        ("/dashboards/company/", 25),
+        (f"/dashboards/department/{org.mkt.pk}/", 26),
+        (f"/dashboards/person/{org.member.pk}/", 17),
     ):
         with django_assert_max_num_queries(budget):
             assert client.get(url).status_code == 200
     for url, budget in (
-        ("/api/v1/dashboards/company", 19),
-        (f"/api/v1/dashboards/department/{org.mkt.pk}", 19),
-        (f"/api/v1/dashboards/person/{org.member.pk}", 12),
+        ("/api/v1/dashboards/company", 22),
+        (f"/api/v1/dashboards/department/{org.mkt.pk}", 22),
+        (f"/api/v1/dashboards/person/{org.member.pk}", 13),
     ):
         with django_assert_max_num_queries(budget):
             assert api.get(url).status_code == 200
