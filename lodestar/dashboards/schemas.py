@@ -32,7 +32,9 @@ class ColumnOut(Schema):
 
 
 class PanelOut(Schema):
-    key: str = Field(description="achievement, plan, heatmap, alerts, overdue, checkins")
+    # A closed list: the budget and verification panels have their own schemas, and `oneOf` needs each
+    # panel to match exactly one of them (schemathesis found a budget panel valid as this one too).
+    key: Literal["achievement", "plan", "heatmap", "alerts", "overdue", "checkins"]
     title: str
     note: str
     truncated: bool = Field(description="True when only the first rows are returned (the chart's limit)")
@@ -65,7 +67,7 @@ class BudgetMonthOut(Schema):
     spent_share: Rate = Field(description="cumulative_spent ÷ cumulative_planned")
 
 
-class ChannelRoiOut(Schema):
+class ChannelRoiRowOut(Schema):
     rank: int | None = Field(description="1 = best ROI; null without spend (no ROI)")
     channel: str
     channel_id: int
@@ -128,7 +130,7 @@ class ChannelRoiPanelOut(_PanelBase):
     """The channels ranked by ROI (shown only to readers who may see budgets)."""
 
     key: Literal["channel_roi"]
-    rows: list[ChannelRoiOut]
+    rows: list[ChannelRoiRowOut]
     items: list[dict[str, Cell]] = Field(description="Empty")
 
 

@@ -136,7 +136,7 @@ class RowErrorOut(Schema):
     message: str
 
 
-class MappingColumn(Schema):
+class MappingColumn(InputSchema):
     column: str = Field(..., min_length=1, max_length=200, description="A header of the file")
     metric: str = Field(..., min_length=1, max_length=80, description="The source's metric (created if new)")
     measure_id: int | None = Field(None, ge=1, le=MAX_ID, description="Bind the metric to this measure")

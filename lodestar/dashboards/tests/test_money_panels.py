@@ -329,7 +329,7 @@ def test_api_returns_the_new_panels_with_their_exact_schemas(org, q4, budget_wor
     schema = ApiClient(token=token_for(org.admin)).get("/api/v1/openapi.json").json()["components"]["schemas"]
     for name in ("BudgetPanelOut", "ChannelRoiPanelOut", "VerificationPanelOut", "BudgetMonthOut"):
         assert name in schema
-    assert schema["ChannelRoiOut"]["properties"]["flagged"]["type"] == "boolean"
+    assert schema["ChannelRoiRowOut"]["properties"]["flagged"]["type"] == "boolean"
     assert "cumulative_planned" in schema["BudgetMonthOut"]["required"]
 
 

@@ -41,6 +41,10 @@ def test_api_flow_upload_map_preview_start_series(org, source):
     detail = api.get(f"/metric-imports/{import_id}").json()
     assert detail["headers"] == ["日期", "渠道", "成交金额", "访客数", "转化率"]
     assert detail["mapping"]["date_column"] == "日期"  # guessed from the header
+    # A misspelt key inside a column's mapping is refused, not ignored (found by schemathesis).
+    typo = {**MAPPING, "columns": [{**MAPPING["columns"][0], "mesure_id": 1}]}
+    response = api.put(f"/metric-imports/{import_id}/mapping", typo)
+    assert response.status_code == 422 and response.json()["code"] == "unknown_field", response.content
     response = api.put(f"/metric-imports/{import_id}/mapping", MAPPING)
     assert response.status_code == 200, response.content
     preview = api.get(f"/metric-imports/{import_id}/preview").json()["rows"]
