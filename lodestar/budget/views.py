@@ -4,13 +4,13 @@ them; the spend import; the channel ROI ranking with the seeds' reallocation and
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
 from django.contrib import messages
 from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -54,7 +54,7 @@ def _scope(request) -> tuple[Period | None, Department | None]:
     period_id = int_param(request.GET.get("period"))
     period = Period.objects.filter(pk=period_id).first() if period_id else None
     if period is None:
-        today = dt.date.today()
+        today = timezone.localdate()
         years = Period.objects.filter(kind="year")
         period = years.filter(start__lte=today, end__gte=today).first() or years.order_by("-start").first()
     department_id = int_param(request.GET.get("department"))
@@ -131,7 +131,7 @@ def line_detail(request, line_id: int):
             "detail": detail,
             "can_manage": manage,
             "spend_form": SpendForm(
-                initial={"date": min(max(dt.date.today(), line.period.start), line.period.end)}
+                initial={"date": min(max(timezone.localdate(), line.period.start), line.period.end)}
             ),
             "attribution_form": AttributionForm(initial={"month": line.period.start}),
             "history": history,

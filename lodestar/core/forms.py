@@ -1,8 +1,7 @@
 from __future__ import annotations
 
-import datetime as dt
-
 from django import forms
+from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
@@ -58,7 +57,7 @@ class DateInput(forms.DateInput):
 
 class GenerateYearForm(forms.Form):
     year = forms.IntegerField(
-        label=_("Fiscal year"), min_value=1990, max_value=2100, initial=lambda: dt.date.today().year
+        label=_("Fiscal year"), min_value=1990, max_value=2100, initial=lambda: timezone.localdate().year
     )
 
 

@@ -106,6 +106,20 @@ def seed_demo_execution(admin) -> None:
         deliverable="效果跟踪表",
     )
 
+    # A reply-and-data chore that slipped: the overdue-task alert a team lead meets in her inbox.
+    item(
+        "笔记评论区维护与数据回收",
+        "MKT-CONTENT-XHS",
+        ["heyu"],
+        "chenjing",
+        goal=xhs,
+        start=today - dt.timedelta(days=15),
+        due=today - dt.timedelta(days=5),
+        priority="P1",
+        deliverable="评论回复记录与笔记数据表",
+        status="doing",
+    )
+
     # 抖音短视频投放.
     video = goals.get("抖音短视频播放量800万")
     script = item(

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lodestar.core.errors import ApplicationError, PermissionDeniedError
@@ -127,7 +128,7 @@ def item_plan(item: ActionItem) -> list[domain.PlanPoint]:
     a planned quantity or a due date."""
     if item.planned_quantity is None or item.due is None:
         return []
-    start = item.start or (item.created_at.date() if item.created_at else item.due)
+    start = item.start or (timezone.localtime(item.created_at).date() if item.created_at else item.due)
     start = min(start, item.due)
     return [
         domain.PlanPoint(start - dt.timedelta(days=1), Decimal(0)),
