@@ -170,20 +170,13 @@ def line_detail(line: BudgetLine) -> dict:
 def channel_figures(
     user, period: Period, department: Department | None = None
 ) -> list[domain.ChannelFigures]:
-    """Per channel, the sums of the scope's channel lines; active channels without a line in the scope
-    come as untried (the test channels). 2 queries."""
-    by_channel: dict[int, dict] = {}
-    for line in with_figures(scoped_lines(user, period, department).filter(channel__isnull=False)):
-        entry = by_channel.setdefault(
-            line.channel_id, {"planned": ZERO, "spent": ZERO, "revenue": ZERO, "leads": 0}
-        )
-        entry["planned"] += line.planned
-        entry["spent"] += line.spent
-        entry["revenue"] += line.revenue
-        entry["leads"] += line.leads
+    """Per channel, the figures of the months of `period` (`channel_figures_by_months`: the rule the
+    dashboards use, so the budget page, the API and the dashboards show one ROI per channel); active
+    channels without a figure come as untried (the test channels). 2 queries."""
+    sums = _channel_sums(user, period, department)
     figures = []
     for channel in Channel.objects.all():
-        entry = by_channel.get(channel.pk)
+        entry = sums.get(channel.pk)
         if entry is not None:
             figures.append(domain.ChannelFigures(channel_id=channel.pk, name=str(channel), **entry))
         elif channel.is_active:
@@ -252,14 +245,8 @@ def budget_vs_spend_by_month(
     ]
 
 
-def channel_figures_by_months(
-    user, period: Period, department: Department | None = None
-) -> list[domain.ChannelFigures]:
-    """For the dashboards: per channel, over the channel lines the user may see (of a department and
-    those below it, or everyone's), the planned amount of the months of `period`, the spend dated in
-    it and the revenue and leads attributed to its months (the months' rule of
-    `budget_vs_spend_by_month`). Only channels with a figure in the window. 2 queries (the sums as one
-    UNION, the channels' names)."""
+def _channel_sums(user, period: Period, department: Department | None = None) -> dict[int, dict]:
+    """Per channel id, the sums of the months' rule (see `channel_figures_by_months`). One query."""
     lines = scoped_lines(user, None, department).filter(channel__isnull=False).values("pk")
     first, last = _month_window(period)
     money = lambda: Value(ZERO, output_field=_MONEY)  # noqa: E731
@@ -291,6 +278,24 @@ def channel_figures_by_months(
         entry = sums.setdefault(channel_id, {"planned": ZERO, "spent": ZERO, "revenue": ZERO, "leads": 0})
         for key, value in zip(("planned", "spent", "revenue", "leads"), figures, strict=True):
             entry[key] += value or 0
+    # A UNION's sums come back from SQLite with the database's own scale (40000.0000): back to cents,
+    # the figures a reallocation stores.
+    for entry in sums.values():
+        for key in ("planned", "spent", "revenue"):
+            entry[key] = Decimal(entry[key]).quantize(domain.CENT)
+        entry["leads"] = int(entry["leads"])
+    return sums
+
+
+def channel_figures_by_months(
+    user, period: Period, department: Department | None = None
+) -> list[domain.ChannelFigures]:
+    """For the dashboards: per channel, over the channel lines the user may see (of a department and
+    those below it, or everyone's), the planned amount of the months of `period`, the spend dated in
+    it and the revenue and leads attributed to its months (the months' rule of
+    `budget_vs_spend_by_month`). Only channels with a figure in the window. 2 queries (the sums as one
+    UNION, the channels' names)."""
+    sums = _channel_sums(user, period, department)
     if not sums:
         return []
     return [

@@ -5,6 +5,7 @@ from lodestar.dashboards import board_views as views
 app_name = "dashboards"
 
 urlpatterns = [
+    path("", views.index, name="index"),
     path("company/", views.company, name="company"),
     path("company/xlsx/", views.company_export, name="company_export"),
     path("department/<int:department_id>/", views.department, name="department"),

@@ -11,7 +11,7 @@ from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -168,6 +168,16 @@ def _chart_labels() -> dict[str, str]:
         "source": _("Source"),
         "open_discrepancies": _("Open discrepancies"),
     }
+
+
+@page_view
+def index(request):
+    """`/dashboards/` is the company dashboard, the one every signed-in reader may open; the
+    query string (a chosen period) goes with it."""
+    access.require_company_dashboard(request.user)
+    url = reverse("dashboards:company")
+    query = request.GET.urlencode()
+    return redirect(f"{url}?{query}" if query else url)
 
 
 @page_view

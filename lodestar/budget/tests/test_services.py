@@ -197,6 +197,22 @@ def test_channel_roi_ranks_and_flags(bw):
     assert rows[tmall].recommendation == "test"
 
 
+def test_channel_roi_of_a_quarter_counts_the_years_lines_by_their_months(bw):
+    """The budget page, the API and the dashboards read one ROI per channel: a year's line counts in
+    a quarter with its months' part of the split, spend and attribution with their dates (before, the
+    budget page showed a quarter without the year's lines: an empty ranking beside a full dashboard)."""
+    douyin = make_line(bw, planned="120000.00")
+    services.spend_record(actor=None, line=douyin, date=dt.date(2026, 2, 10), amount="30000")
+    services.spend_record(actor=None, line=douyin, date=dt.date(2026, 5, 10), amount="50000")
+    services.attribution_set(actor=None, line=douyin, month=dt.date(2026, 2, 1), revenue="60000", leads=30)
+    manager = bw.org.user("mkt_manager")
+    row = next(r for r in selectors.channel_roi(manager, bw.q1, bw.org.mkt).rows if r.figures.tried)
+    assert (row.figures.planned, row.figures.spent, row.figures.revenue) == (D(30000), D(30000), D(60000))
+    assert row.roi == 2 and row.cost_per_lead == D(1000)
+    shown = selectors.channel_roi_list(manager, bw.q1, bw.org.mkt)
+    assert [(r["planned"], r["spent"], r["roi"]) for r in shown] == [(D(30000), D(30000), D(2))]
+
+
 def test_accepting_the_reallocation_creates_next_periods_lines(bw):
     _roi_world(bw)
     reallocation = services.reallocation_accept(

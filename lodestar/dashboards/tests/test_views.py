@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from lodestar.conftest import fresh_user, login
@@ -76,3 +79,13 @@ def test_only_the_appraisal_tab_is_active_under_appraisal(org):
     home = client.get("/")
     assert home.context["nav_overview_active"] is True
     assert active_links(home.content.decode()) == ["/"]
+
+
+def test_dashboards_root_leads_to_the_company_dashboard_with_its_period(org):
+    """Found walking the demo: /dashboards/ answered 404 to someone typing the section's address."""
+    response = login(org.member).get("/dashboards/?period=7")
+    assert response.status_code == 302
+    assert response["Location"] == "/dashboards/company/?period=7"
+    assert login(org.member).get("/dashboards/")["Location"] == "/dashboards/company/"
+    signed_out = Client().get("/dashboards/")
+    assert signed_out.status_code == 302 and signed_out["Location"].startswith(reverse(settings.LOGIN_URL))
