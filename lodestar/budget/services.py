@@ -30,6 +30,7 @@ from lodestar.core.errors import ApplicationError, ConflictError, ErrorItem, Per
 from lodestar.core.models import Period
 from lodestar.core.services import Actor, bump_version, check_version, validated, validated_save
 from lodestar.exchange.readers import read_table
+from lodestar.goals.closing_rules import period_frozen_for
 from lodestar.metrics.models import Channel
 from lodestar.org.models import Department, Person
 from lodestar.org.permissions import person_of
@@ -122,6 +123,18 @@ def _write_split(line: BudgetLine, parts: list[tuple[dt.date, Decimal, Decimal]]
     )
 
 
+def _check_open(period: Period, department: Department, field: str = "period_id") -> None:
+    """Refuse (422 `period_closed`) a budget write into a closed period, or into the closed part of it
+    that covers `department`: the close freezes a period's money as it freezes its goals (DOMAIN.md §4),
+    so the figures a retrospective or an appraisal read stay the ones it read."""
+    if period_frozen_for(period, department):
+        raise ApplicationError(
+            _("The period %(name)s is closed: its budget can no longer be changed.") % {"name": period.label},
+            code="period_closed",
+            field=field,
+        )
+
+
 def _months(period: Period) -> list[dt.date]:
     return domain.month_starts(period.start, period.end)
 
@@ -144,6 +157,7 @@ def budget_line_create(
     even shares unless `shares` (percent, summing to 100) or `amounts` (summing to the planned amount)
     are given — the decomposition wizard's time split."""
     _require_manager(actor, department)
+    _check_open(period, department)
     amount = _money(planned, "planned")
     if not category.is_active:
         raise ApplicationError(_("This category is no longer in use."), code="inactive", field="category_id")
@@ -190,6 +204,7 @@ def budget_line_update(
     )
     check_version(locked, version)
     _require_manager(actor, locked.department)
+    _check_open(locked.period, locked.department)
     new_planned = _money(planned, "planned") if planned is not None else locked.planned
     if category is not None:
         if not category.is_active and category.pk != locked.category_id:
@@ -225,6 +240,7 @@ def budget_line_update(
 def budget_line_delete(*, actor: Actor, line: BudgetLine) -> None:
     """Delete a line without spend (its split and attribution go with it); a line with spend stays."""
     _require_manager(actor, line.department)
+    _check_open(line.period, line.department)
     if line.spend.exists():
         raise ConflictError(
             _("This line has spend entries: delete them first, or set its planned amount to 0."),
@@ -256,6 +272,7 @@ def spend_record(
 ) -> Spend:
     """Record money paid against a line on a day within its period."""
     _require_manager(actor, line.department)
+    _check_open(line.period, line.department, "line_id")
     value = _money(amount, "amount")
     if value <= 0:
         raise ApplicationError(_("A spend entry must be above 0."), code="not_positive", field="amount")
@@ -271,6 +288,7 @@ def spend_record(
 @transaction.atomic
 def spend_delete(*, actor: Actor, spend: Spend, reason: str = "") -> None:
     _require_manager(actor, spend.line.department)
+    _check_open(spend.line.period, spend.line.department, "line_id")
     spend._change_reason = (reason.strip() or _("deleted"))[:100]
     spend.delete()
 
@@ -337,6 +355,13 @@ def spend_import(
     errors: list[ErrorItem] = []
     entries: list[Spend] = []
     person = _person(actor)
+
+    frozen: dict[int, bool] = {}
+
+    def is_frozen(line: BudgetLine) -> bool:  # one query per period of the file's lines, not per row
+        if line.period_id not in frozen:
+            frozen[line.period_id] = period_frozen_for(line.period, department)
+        return frozen[line.period_id]
 
     def cell(row: list[str], field: str) -> str:
         index = columns.get(field)
@@ -417,6 +442,16 @@ def spend_import(
                 )
             )
             continue
+        if is_frozen(matches[0]):
+            errors.append(
+                ErrorItem(
+                    "period_closed",
+                    _("The budget line's period %(name)s is closed.") % {"name": matches[0].period.label},
+                    "日期",
+                    number,
+                )
+            )
+            continue
         entries.append(
             Spend(
                 line=matches[0],
@@ -448,6 +483,7 @@ def attribution_set(
 ) -> Attribution:
     """Set the revenue and leads credited to a line for a month of its period (replaces that month's)."""
     _require_manager(actor, line.department)
+    _check_open(line.period, line.department, "line_id")
     first = month.replace(day=1)
     if first not in _months(line.period):
         raise ApplicationError(
@@ -499,6 +535,7 @@ def reallocation_accept(
             code="no_next_period",
             field="period_id",
         )
+    _check_open(target, department)
     Department.objects.select_for_update().filter(pk=department.pk).first()  # one acceptance at a time
     proposal = selectors.channel_roi(actor, period, department, test_share=test_share)
     if not proposal.has_moves:

@@ -27,6 +27,7 @@ from lodestar.budget.models import BudgetLine
 from lodestar.core.errors import ApplicationError, PermissionDeniedError
 from lodestar.core.http import int_param, page_view, service_errors
 from lodestar.core.models import Period
+from lodestar.goals.closing_rules import period_frozen_for
 from lodestar.org.models import Department
 from lodestar.org.permissions import is_admin, is_hr, managed_paths, person_of, subtree_q
 
@@ -120,7 +121,8 @@ def line_new(request):
 def line_detail(request, line_id: int):
     line = access.access_line(request.user, line_id)
     detail = selectors.line_detail(line)
-    manage = access.can_manage_department_budget(request.user, line.department)
+    frozen = period_frozen_for(line.period, line.department)
+    manage = access.can_manage_department_budget(request.user, line.department) and not frozen
     history = list(line.history.select_related("history_user").order_by("-history_date")[:20])
     return render(
         request,
@@ -130,6 +132,7 @@ def line_detail(request, line_id: int):
             "line": line,
             "detail": detail,
             "can_manage": manage,
+            "frozen": frozen,
             "spend_form": SpendForm(
                 initial={"date": min(max(timezone.localdate(), line.period.start), line.period.end)}
             ),

@@ -287,3 +287,52 @@ def test_selectors_run_a_constant_number_of_queries(bw, django_assert_max_num_qu
     with django_assert_max_num_queries(4):
         ranked = selectors.channel_roi_list(user, bw.year)
     assert ranked[0]["channel_id"] == bw.channel("douyin").pk and ranked[0]["roi"] == 4
+
+
+def test_a_closed_period_freezes_its_budget(bw):
+    """The close freezes a period's money as it freezes its goals: no line, spend or attribution
+    changes after it, and the reallocation cannot write into a closed next period."""
+    from django.utils import timezone
+
+    from lodestar.budget.models import BudgetAllocation
+    from lodestar.core.models import Period
+    from lodestar.goals.models import PeriodClosing
+
+    manager = bw.org.user("mkt_manager")
+    line = make_line(bw, planned="120000.00")
+    spend = services.spend_record(actor=manager, line=line, date=dt.date(2026, 3, 1), amount="100")
+    empty = make_line(bw, channel="xiaohongshu", planned="1000")
+    counts = (BudgetLine.objects.count(), Spend.objects.count(), BudgetAllocation.objects.count())
+    PeriodClosing.objects.create(
+        period=bw.year, department=bw.org.mkt, closed_by=bw.org.mkt_manager, closed_at=timezone.now()
+    )
+    refused = [
+        lambda: make_line(bw, channel="tmall"),
+        lambda: services.budget_line_update(actor=manager, line=line, version=line.version, planned="1"),
+        lambda: services.spend_record(actor=manager, line=line, date=dt.date(2026, 3, 2), amount="5"),
+        lambda: services.spend_delete(actor=manager, spend=spend),
+        lambda: services.attribution_set(
+            actor=manager, line=line, month=dt.date(2026, 3, 1), revenue="10", leads=1
+        ),
+        lambda: services.budget_line_delete(actor=manager, line=empty),
+    ]
+    for write in refused:
+        with pytest.raises(ApplicationError) as caught:
+            write()
+        assert caught.value.code == "period_closed"
+    assert (BudgetLine.objects.count(), Spend.objects.count(), BudgetAllocation.objects.count()) == counts
+    assert not Attribution.objects.exists()
+    csv = "日期,金额,渠道\n2026-03-05,200,抖音\n".encode()
+    with pytest.raises(ApplicationError) as caught:
+        services.spend_import(
+            actor=manager, data=csv, filename="spend.csv", department=bw.org.mkt, period=bw.year
+        )
+    assert [(e.code, e.row) for e in caught.value.errors] == [("period_closed", 2)]
+    # Another department's budget of the same year stays open.
+    sales = make_line(bw, department=bw.org.sales, actor=bw.org.user("admin"))
+    assert services.spend_record(actor=bw.org.user("admin"), line=sales, date=dt.date(2026, 3, 1), amount="1")
+    # The reallocation of FY2026's ROI cannot write into a closed FY2027.
+    Period.objects.filter(pk=bw.next_year.pk).update(is_closed=True)
+    with pytest.raises(ApplicationError) as caught:
+        services.reallocation_accept(actor=bw.org.user("admin"), department=bw.org.sales, period=bw.year)
+    assert caught.value.code == "period_closed"

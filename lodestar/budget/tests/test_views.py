@@ -171,3 +171,21 @@ def test_a_tampered_or_stale_version_is_refused_on_the_edit_form(bw):
         assert "该记录已被他人修改" in response.content.decode(), version
     douyin.refresh_from_db()
     assert douyin.planned == 100000 and douyin.version == 1
+
+
+def test_a_closed_periods_line_shows_no_controls_and_a_post_is_refused_with_a_message(bw):
+    from lodestar.core.models import Period
+
+    douyin, _linkedin = _world(bw)
+    Period.objects.filter(pk=bw.year.pk).update(is_closed=True)
+    client = login(bw.org.mkt_manager)
+    page = client.get(reverse("budget:line_detail", args=[douyin.pk])).content.decode()
+    assert 'data-testid="period-closed"' in page
+    for control in ("spend-form", "edit-line", "attribution-form"):
+        assert f'data-testid="{control}"' not in page
+    response = client.post(
+        reverse("budget:spend_add", args=[douyin.pk]), {"date": "2026-04-02", "amount": "500"}, follow=True
+    )
+    assert response.status_code in (200, 422)
+    assert "其预算不能再修改" in response.content.decode()
+    assert Spend.objects.filter(line=douyin).count() == 1
