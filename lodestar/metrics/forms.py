@@ -27,5 +27,19 @@ class SourceForm(forms.ModelForm):
             )
 
 
+class SourceEditForm(SourceForm):
+    """The source form for a change: also whether the source is still in use, and the version read, so
+    a change made meanwhile by someone else is refused (409) rather than overwritten."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    class Meta(SourceForm.Meta):
+        fields = ["name", "kind", "department", "description", "is_active"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["is_active"].widget.attrs["class"] = "form-check-input"
+
+
 class UploadForm(forms.Form):
     file = forms.FileField(label=_("Export file (.csv or .xlsx)"))

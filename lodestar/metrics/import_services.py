@@ -172,7 +172,14 @@ def _mapping_dict(saved: ImportMapping) -> dict[str, Any]:
 
 
 def metric_import_upload(*, actor: Actor, source: DataSource, file: UploadedFile) -> MetricImport:
-    """Store an uploaded export and read its header; refused (422, field "file") when unreadable."""
+    """Store an uploaded export and read its header; refused (422, field "file") when unreadable or
+    when the source is no longer in use (inactive: its figures stay, new ones don't come in)."""
+    if not source.is_active:
+        raise ApplicationError(
+            _("This data source is inactive: activate it again to import into it."),
+            code="inactive",
+            field="source_id",
+        )
     if file.size is not None and file.size > max_upload_bytes():
         raise ApplicationError(
             _("The file is larger than %(mb)s MB.") % {"mb": max_upload_bytes() // (1024 * 1024)},

@@ -6,15 +6,17 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lodestar.core.errors import ApplicationError
 from lodestar.core.http import int_param, page_view, service_errors
 from lodestar.metrics import access, import_services, selectors, services
-from lodestar.metrics.forms import SourceForm, UploadForm
-from lodestar.metrics.models import Channel, MetricImport
+from lodestar.metrics.forms import SourceEditForm, SourceForm, UploadForm
+from lodestar.metrics.models import Channel, MetricImport, MetricPoint
 from lodestar.org.models import Department
 from lodestar.org.permissions import is_admin, managed_paths, person_of, require_person, subtree_q
 
@@ -65,6 +67,55 @@ def source_create(request):
             source = services.data_source_create(actor=request.user, **data)
             return redirect("metrics:source_detail", source.pk)
     return render(request, "metrics/source_form.html", {"form": form, "nav_section": "data"})
+
+
+@page_view
+def source_edit(request, source_id: int):
+    source = access.access_source(request.user, source_id, write=True)
+    owner = source.department  # the form's validation writes the posted values onto `source`
+    departments = _departments_for(request.user)
+    if owner is not None and not departments.filter(pk=owner.pk).exists():
+        departments = departments | Department.objects.filter(pk=owner.pk)
+    form = SourceEditForm(
+        request.POST or None,
+        instance=source,
+        initial={"version": source.version},
+        departments=departments,
+        allow_company=is_admin(request.user),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
+        if data["department"] != owner:
+            access.require_source_creator(request.user, data["department"])
+        with service_errors(form):
+            services.data_source_update(actor=request.user, source=source, version=version, **data)
+            messages.success(request, _("Data source saved."))
+            return redirect("metrics:source_detail", source.pk)
+    return render(
+        request, "metrics/source_form.html", {"form": form, "source": source, "nav_section": "data"}
+    )
+
+
+@page_view
+def source_delete(request, source_id: int):
+    """A confirmation that says what goes with the source (its metrics, points and imports), then the
+    deletion on POST."""
+    source = access.access_source(request.user, source_id, write=True)
+    if request.method == "POST":
+        with service_errors(request):
+            services.data_source_delete(actor=request.user, source=source)
+            messages.success(request, _("Data source “%(name)s” deleted.") % {"name": source.name})
+            return redirect("metrics:sources")
+        return redirect("metrics:source_detail", source.pk)
+    counts = {
+        "metrics": source.metrics.count(),
+        "points": MetricPoint.objects.filter(metric__source=source).count(),
+        "imports": source.imports.count(),
+    }
+    return render(
+        request, "metrics/source_delete.html", {"source": source, "counts": counts, "nav_section": "data"}
+    )
 
 
 @page_view

@@ -23,6 +23,7 @@ SKIPPED_NAMES = {"login", "logout", "set_language"}
 
 LOGIN = 302  # anonymous: redirected to the login page
 OK, FORBIDDEN, NOT_FOUND, NOT_ALLOWED = 200, 403, 404, 405
+SENT_ON = -302  # a 302 to another page than the login page (plain 302 means: to the login page)
 
 
 def row(
@@ -65,6 +66,7 @@ MATRIX: dict[str, dict[str, int]] = {
     "alerts:rules": row(OK, OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
     # 看板: the company's for everyone (figures from what each may see); 市场部's for its people, its
     # managers, HR and admins; 林晓's for her, her managers up the line, HR and admins.
+    "dashboards:index": everyone(SENT_ON),  # to the company dashboard (anonymous: to the login page)
     "dashboards:company": everyone(OK),
     "dashboards:company_export": everyone(OK),
     "dashboards:department": row(OK, OK, FORBIDDEN, OK, FORBIDDEN, OK, OK),
@@ -130,6 +132,8 @@ MATRIX: dict[str, dict[str, int]] = {
     "metrics:source_create": row(OK, OK, OK, OK, OK, FORBIDDEN, FORBIDDEN),
     "metrics:source_detail": row(OK, OK, NOT_FOUND, OK, NOT_FOUND, OK, OK),
     "metrics:import_upload": row(OK, OK, NOT_FOUND, OK, NOT_FOUND, FORBIDDEN, FORBIDDEN),
+    "metrics:source_edit": row(OK, OK, NOT_FOUND, OK, NOT_FOUND, FORBIDDEN, FORBIDDEN),
+    "metrics:source_delete": row(OK, OK, NOT_FOUND, OK, NOT_FOUND, FORBIDDEN, FORBIDDEN),
     "metrics:import_detail": row(OK, OK, NOT_FOUND, OK, NOT_FOUND, OK, OK),
     "metrics:import_mapping": POST_ONLY,
     "metrics:import_start": POST_ONLY,
@@ -373,6 +377,10 @@ def test_get(world, db, client, name, role):
         client.force_login(fresh(world["people"][role]))
     response = client.get(url)
     expected = MATRIX[name][role]
+    if expected == SENT_ON:
+        assert response.status_code == 302, f"GET {name} ({url}) as {role}"
+        assert not response["Location"].startswith(reverse("login")), response["Location"]
+        return
     assert response.status_code == expected, f"GET {name} ({url}) as {role}"
     if expected == LOGIN:
         assert response["Location"].startswith(reverse("login")), response["Location"]
