@@ -166,6 +166,7 @@ def _load(archive: zipfile.ZipFile, manifest: dict, *, using: str) -> int:
     for table in manifest["tables"]:
         if table["model"] in REMAPPED:
             _merge_natural(archive, table, models_by_label[table["model"]], using=using)
+            total += table["rows"]
     keys = NaturalKeys.read(using)
     content_types, permissions = keys.content_type_ids(), keys.permission_ids()
     loaded = []
