@@ -35,7 +35,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "export a seed table to an xlsx file",
     ),
     "seed-demo": ("seed_demo", "seed-demo", "load the demo organisation (first start only)"),
-    "rebuild": ("rebuild_rollups", "rebuild", "recompute every goal's stored achievement, progress and health"),
+    "rebuild": (
+        "rebuild_rollups",
+        "rebuild",
+        "recompute every goal's stored achievement, progress and health",
+    ),
     "backup": ("backup", "backup FILE", "all data and uploaded files in one archive, while the app runs"),
     "restore": ("restore", "restore FILE [--force]", "load a backup into an empty install"),
 }
