@@ -95,7 +95,7 @@ def test_a_forced_restore_of_a_damaged_archive_writes_nothing(org, archive, tmp_
         content=lambda data: data.replace("市场".encode(), "改动".encode(), 1),
     )
     storage = InMemoryStorage()
-    with pytest.raises(RestoreRefused, match="org.department in the archive"):
+    with pytest.raises(RestoreRefused, match=r"org\.department in the archive"):
         restore_archive(damaged, storage=storage, force=True)
     assert Department.objects.filter(code="AFTER").exists()
     assert list(storage.listdir("")[1]) == []
