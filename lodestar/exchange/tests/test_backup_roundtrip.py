@@ -25,6 +25,7 @@ from django.core.management import call_command
 from django.db import connections, transaction
 from django.db.utils import load_backend
 
+from lodestar.exchange.backup import snapshot
 from lodestar.exchange.backup.restore import RestoreRefused, restore_archive
 from lodestar.exchange.backup.snapshot import backup_write
 from lodestar.execution.models import ActionItem
@@ -96,13 +97,40 @@ def _drop_alias(alias: str) -> None:
         del connections[alias]
 
 
+def _backup_while_the_app_writes(alias: str, database: dict, path, media, monkeypatch) -> int:
+    """A backup of `alias` during which another connection adds a department and commits (as the
+    app would): the archive holds the database as of the backup's start. Returns its departments."""
+    settings_dict = {**connections["default"].settings_dict, **database}
+    writer = load_backend(settings_dict["ENGINE"]).DatabaseWrapper(settings_dict, f"{alias}_writer")
+    connections[writer.alias] = writer
+    write_table = snapshot._write_table
+    written = []
+
+    def write_table_while_the_app_writes(archive, model, **kwargs):
+        if not written:  # the snapshot is open: its first reads are done
+            written.append(
+                Department.objects.using(writer.alias).create(name="备份途中的部门", code=f"MID-{alias}")
+            )
+        return write_table(archive, model, **kwargs)
+
+    monkeypatch.setattr(snapshot, "_write_table", write_table_while_the_app_writes)
+    try:
+        backup_write(path, using=alias, storage=media)
+    finally:
+        monkeypatch.setattr(snapshot, "_write_table", write_table)
+        writer.close()
+        del connections[writer.alias]
+    assert Department.objects.using(alias).filter(code=f"MID-{alias}").exists()  # committed meanwhile
+    return _tables(path)["org.department"][0]
+
+
 def _tables(path) -> dict[str, tuple[int, str]]:
     manifest = json.loads(zipfile.ZipFile(path).read("manifest.json"))
     return {t["model"]: (t["rows"], t["checksum"]) for t in manifest["tables"]}
 
 
 @pytest.mark.django_db
-def test_backup_round_trips_between_sqlite_and_postgresql(seeded, postgres_database, tmp_path):
+def test_backup_round_trips_between_sqlite_and_postgresql(seeded, postgres_database, tmp_path, monkeypatch):
     item = ActionItem.objects.order_by("pk").first()
     admin = Person.objects.get(user__username="admin")
     attachment = attachment_add(
@@ -143,6 +171,9 @@ def test_backup_round_trips_between_sqlite_and_postgresql(seeded, postgres_datab
             assert fresh.pk > Department.objects.using(alias).exclude(pk=fresh.pk).order_by("-pk")[0].pk
             with pytest.raises(RestoreRefused, match="already holds data"):
                 restore_archive(archive, using=alias, storage=media)
+            departments = Department.objects.using(alias).count()
+            during = tmp_path / f"during-{alias}.zip"
+            assert _backup_while_the_app_writes(alias, database, during, media, monkeypatch) == departments
             archive = again
     finally:
         for alias, _database in legs:
