@@ -68,6 +68,11 @@ def test_a_refused_restore_is_a_message_and_exit_code(capsys, tmp_path):
     assert "lodestar restore: No such file" in capsys.readouterr().err
 
 
+def test_a_backup_into_a_missing_folder_is_a_message(org, capsys, tmp_path):
+    assert cli.main(["backup", str(tmp_path / "no" / "such" / "folder" / "b.zip")]) == 1
+    assert "lodestar backup: Cannot write" in capsys.readouterr().err
+
+
 def test_rebuild_and_backup_run_through_the_dispatcher(org, capsys, tmp_path):
     assert cli.main(["rebuild"]) == 0
     assert "Rebuilt roll-ups" in capsys.readouterr().out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from lodestar.exchange.backup.snapshot import backup_write
 
@@ -23,7 +23,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         started = time.monotonic()
-        result = backup_write(options["file"], using=options["database"])
+        try:
+            result = backup_write(options["file"], using=options["database"])
+        except OSError as exc:  # a folder that does not exist, a full disk, no permission
+            raise CommandError(f"Cannot write {options['file']}: {exc.strerror or exc}") from exc
         size = result.path.stat().st_size / 1024 / 1024
         self.stdout.write(
             self.style.SUCCESS(
