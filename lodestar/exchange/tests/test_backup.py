@@ -108,3 +108,21 @@ def test_a_forced_restore_puts_back_the_backup(org, archive):
     assert Department.objects.count() == before
     assert not Department.objects.filter(code="AFTER").exists()
     assert result.rows > 0
+
+
+def test_restore_refuses_a_file_that_is_not_a_backup(db, tmp_path):
+    other = tmp_path / "photos.zip"
+    with zipfile.ZipFile(other, "w") as archive:
+        archive.writestr("IMG_0001.jpg", b"\xff\xd8")
+    with pytest.raises(RestoreRefused, match="not a Lodestar backup"):
+        restore_archive(other, storage=InMemoryStorage())
+
+
+def test_restore_refuses_a_newer_archive_format(archive, tmp_path):
+    def newer_format(manifest):
+        manifest["format_version"] = 99
+        return manifest
+
+    newer = _rewrite(archive, tmp_path / "format.zip", manifest=newer_format)
+    with pytest.raises(RestoreRefused, match="format 99"):
+        restore_archive(newer, storage=InMemoryStorage(), force=True)
