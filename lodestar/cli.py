@@ -80,7 +80,6 @@ def run_operator_command(name: str, args: list[str]) -> int:
     import django
     from django.core.management import call_command, get_commands, load_command_class
     from django.core.management.base import CommandError
-    from django.db import connections
 
     django.setup()
     command, synopsis, _summary = COMMANDS[name]
@@ -101,8 +100,6 @@ def run_operator_command(name: str, args: list[str]) -> int:
     except CommandError as exc:
         print(f"lodestar {name}: {exc}", file=sys.stderr)
         return exc.returncode
-    finally:
-        connections.close_all()
     return 0
 
 
