@@ -4,6 +4,12 @@ FOREIGN KEY constraint, and lose the metric_id index (issue 16, see `MetricPoint
 The constraint also stopped a parent from being deleted while points named it (a raw DELETE, or a delete
 racing an import); a BEFORE DELETE trigger on each parent keeps that: it raises an integrity error when a
 point still names the row. Deletes through Django never meet it (points are cascaded or protected first).
+
+SQLite: Django alters a table by remaking it (copy, drop, rename), and SQLite refuses the rename while a
+trigger names the dropped table, so a later migration that remakes metrics_metricpoint on SQLite must call
+`drop_triggers` before and `create_triggers` after (RunPython); one that remakes metrics_sourcemetric or
+metrics_channel loses that table's trigger and must create it again. Both show in the tests: the first as
+a failing test database, the second in `test_a_parent_named_by_points_refuses_a_raw_delete`.
 """
 
 import django.db.models.deletion
