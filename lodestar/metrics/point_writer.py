@@ -11,7 +11,13 @@ metric, channel and date; every change recorded):
 3. the points that do not exist yet — `INSERT … SELECT … WHERE NOT EXISTS`.
 
 A metric without any point in the rows' dates (a first import) skips 1 and 3's lookups: a plain
-`INSERT … SELECT`. Unchanged points are not touched. Each statement's row count gives the metric's created and updated points.
+`INSERT … SELECT`.
+
+MetricPoint's metric and channel have no database FOREIGN KEY constraint (its docstring says why), so before
+writing, the writer proves what the constraint's per-row checks proved, set-based: every metric, and every
+channel the rows name, exists — else `IntegrityError` and nothing is written. On PostgreSQL those rows are
+locked `FOR KEY SHARE` (the lock the constraint's checks took), so a concurrent delete of one of them waits
+for this transaction and then meets the parent's delete trigger instead of leaving points without a parent. Unchanged points are not touched. Each statement's row count gives the metric's created and updated points.
 Values are compared by the database in the column's own type (NUMERIC on PostgreSQL; on SQLite the same
 NUMERIC affinity the ORM's writes get, so the same text compares equal). The caller holds the transaction.
 """
@@ -22,14 +28,16 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import IntegrityError, connection
 
-from lodestar.metrics.models import MetricPoint, MetricPointChange
+from lodestar.metrics.models import Channel, MetricPoint, MetricPointChange, SourceMetric
 from lodestar.metrics.parsed_rows import ParsedRows
 
 TEMP_TABLE = "lodestar_import_rows"
 POINTS = MetricPoint._meta.db_table
 CHANGES = MetricPointChange._meta.db_table
+METRICS = SourceMetric._meta.db_table
+CHANNELS = Channel._meta.db_table
 EXECUTEMANY_ROWS = 10_000
 
 
@@ -100,8 +108,10 @@ def write_points(
     same_channel = "p.channel_id IS NULL" if without_channel else "p.channel_id = t.channel_id"
     counts = []
     with connection.cursor() as cursor:
+        _lock_metrics(cursor, metric_ids)
         _create_temp_table(cursor, rows.columns)
         _load(cursor, rows)
+        _lock_channels(cursor)
         for index, metric_id in enumerate(metric_ids):
             value = f"t.v{index}"
             if not _has_points(cursor, metric_id, rows):
@@ -133,6 +143,38 @@ def write_points(
             _apply_changes(cursor, import_id, stamp)
         cursor.execute(f"DROP TABLE IF EXISTS {TEMP_TABLE}")
     return counts
+
+
+def _key_share() -> str:
+    return " FOR KEY SHARE" if connection.vendor == "postgresql" else ""
+
+
+def _lock_metrics(cursor, metric_ids: Sequence[int]) -> None:
+    """Every metric exists, locked against deletion until the transaction ends; else IntegrityError."""
+    marks = ", ".join(["%s"] * len(metric_ids))
+    cursor.execute(
+        f"SELECT id FROM {METRICS} WHERE id IN ({marks}) ORDER BY id{_key_share()}", list(metric_ids)
+    )
+    missing = set(metric_ids) - {row[0] for row in cursor.fetchall()}
+    if missing:
+        raise IntegrityError(f"no source metric {sorted(missing)}: points not written")
+
+
+def _lock_channels(cursor) -> None:
+    """Every channel the loaded rows name exists, locked like the metrics; else IntegrityError. Locked
+    first, then checked, so a channel deleted meanwhile is found missing."""
+    cursor.execute(
+        f"SELECT id FROM {CHANNELS} WHERE id IN (SELECT channel_id FROM {TEMP_TABLE}) "
+        f"ORDER BY id{_key_share()}"
+    )
+    cursor.fetchall()
+    cursor.execute(
+        f"SELECT DISTINCT t.channel_id FROM {TEMP_TABLE} t WHERE t.channel_id IS NOT NULL "
+        f"AND NOT EXISTS (SELECT 1 FROM {CHANNELS} c WHERE c.id = t.channel_id)"
+    )
+    missing = [row[0] for row in cursor.fetchall()]
+    if missing:
+        raise IntegrityError(f"no channel {sorted(missing)[:10]}: points not written")
 
 
 def _has_points(cursor, metric_id: int, rows: ParsedRows) -> bool:

@@ -50,6 +50,9 @@ def data_source_update(*, actor: Actor, source: DataSource, version: int | None,
 @transaction.atomic
 def data_source_delete(*, actor: Actor, source: DataSource) -> None:
     """Delete a source with its metrics, points and imports."""
+    # The source's lock is the one a running import holds (`import_services._write`): this delete waits
+    # for the import and then cascades to the points it wrote too.
+    DataSource.objects.select_for_update().filter(pk=source.pk).first()
     source.imports.all().delete()
     source.delete()
 
@@ -104,4 +107,6 @@ def source_metric_update(
 
 @transaction.atomic
 def source_metric_delete(*, actor: Actor, metric: SourceMetric) -> None:
+    """Delete a metric with its points; after a running import of its source (that import's lock)."""
+    DataSource.objects.select_for_update().filter(pk=metric.source_id).first()
     metric.delete()
