@@ -1,0 +1,42 @@
+"""The seeds' tables Lodestar exchanges, by their API name: each one a declaration (a TableSpec, its export
+rows, its row reader) in a module of its own (goal_table.py …). Pages, API, commands and tasks look a table
+up here, so adding one is adding a line."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from lodestar.core.errors import NotFound
+from lodestar.exchange import goal_table
+from lodestar.exchange.columns import TableSpec
+
+
+@dataclass(frozen=True)
+class ExchangeTable:
+    spec: TableSpec
+    export_rows: Callable[[Any, dict[str, Any] | None], Iterator[dict[str, Any]]]
+    row_reader: Callable[[Any], Any]  # actor → an object with apply(line, values) -> outcome
+
+
+TABLES: dict[str, ExchangeTable] = {
+    "goals": ExchangeTable(goal_table.SPEC, goal_table.export_rows, goal_table.GoalRowReader.prepare),
+}
+
+
+def table_named(name: str) -> ExchangeTable:
+    """The table called `name` (404 naming the field "table" otherwise)."""
+    table = TABLES.get(name)
+    if table is None:
+        raise NotFound(
+            _("Unknown table “%(table)s”: one of %(tables)s.") % {"table": name, "tables": ", ".join(TABLES)},
+            field="table",
+        )
+    return table
+
+
+def export_filename(table: ExchangeTable, language: str, today) -> str:
+    return f"{table.spec.title(language)}-{today:%Y%m%d}.xlsx"
