@@ -74,7 +74,7 @@ class TableSpec:
         lookup: dict[str, str] = {}
         for column in self.columns:
             for text in (column.zh, column.en):
-                lookup[normal_header(text)] = column.key
+                lookup[header_key(text)] = column.key
         return lookup
 
 
@@ -85,6 +85,15 @@ def normal_header(text: object) -> str:
 
     value = unicodedata.normalize("NFKC", "" if text is None else str(text))
     return "".join(value.split()).lower().rstrip("*")
+
+
+def header_key(text: object) -> str:
+    """A header as matched: `normal_header` without an explanation in brackets, as the seeds write them
+    ("目标类型(如销售额/用户增长/品牌曝光)" is 目标类型)."""
+    value = normal_header(text)
+    if value.endswith(")") and "(" in value:
+        value = value[: value.rindex("(")]
+    return value
 
 
 def current_language(language: str | None = None) -> str:

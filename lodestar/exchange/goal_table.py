@@ -221,9 +221,8 @@ def measures_text(goal: Goal) -> str:
 def export_queryset(user, params: dict[str, Any] | None = None):
     """The goals of the export: those the user may see, filtered like the goal list (department_id with its
     sub-departments, period_id, owner_id, status …), in the table's order."""
-    return (
-        selectors.goal_list(user, params or {})
-        .order_by("period__start", "department__path", "depth", "sort_order", "id")
+    return selectors.goal_list(user, params or {}).order_by(
+        "period__start", "department__path", "depth", "sort_order", "id"
     )
 
 

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from lodestar.core.errors import ApplicationError
 from lodestar.core.streaming import ReaderError, open_rows
-from lodestar.exchange.columns import TableSpec, normal_header
+from lodestar.exchange.columns import TableSpec, header_key
 
 HEADER_SEARCH_ROWS = 20
 MAX_XLSX_UNCOMPRESSED = 256 * 1024 * 1024
@@ -129,7 +129,7 @@ def locate_table(spec: TableSpec, grid: list[list]) -> SheetRows:
         columns: dict[str, int] = {}
         unknown: list[str] = []
         for position, cell in enumerate(cells):
-            key = lookup.get(normal_header(cell))
+            key = lookup.get(header_key(cell))
             if key is not None and key not in columns:
                 columns[key] = position
             elif cell not in (None, ""):

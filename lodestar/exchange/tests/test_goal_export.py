@@ -12,7 +12,17 @@ from lodestar.exchange.tests.conftest import export_workbook, load
 from lodestar.goals import services
 from lodestar.testing.organisation import fresh_user
 
-SEED_HEADERS = ["目标名称", "目标类型", "SMART目标描述", "负责人", "协作部门", "起止时间", "衡量标准", "权重", "备注"]
+SEED_HEADERS = [
+    "目标名称",
+    "目标类型",
+    "SMART目标描述",
+    "负责人",
+    "协作部门",
+    "起止时间",
+    "衡量标准",
+    "权重",
+    "备注",
+]
 
 
 def test_headers_in_the_seeds_order_then_ours_with_id_and_version_hidden(world, goals, tmp_path):
