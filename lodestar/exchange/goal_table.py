@@ -19,18 +19,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from lodestar.core.models import Period, PeriodKind
-from lodestar.core.parsing import CellError, parse_date, parse_number
+from lodestar.core.models import Period
 from lodestar.exchange import columns as c
-from lodestar.exchange.columns import Column, TableSpec, normal_header
-from lodestar.exchange.rows import RowConflict, RowProblem, cell_text, choice_lookup, fraction_to_percent
+from lodestar.exchange import records
+from lodestar.exchange.columns import Column, TableSpec
+from lodestar.exchange.rows import RowProblem, cell_text, choice_lookup, fraction_to_percent
 from lodestar.goals import selectors, services
 from lodestar.goals.access import visible_goals
 from lodestar.goals.models import (
@@ -42,7 +41,6 @@ from lodestar.goals.models import (
     MeasureUnit,
     Visibility,
 )
-from lodestar.org.models import Department, Person
 
 
 def _goal_types() -> list[str]:
@@ -192,7 +190,7 @@ SPEC = TableSpec(
 
 
 def period_text(period: Period) -> str:
-    return f"{period.start:%Y-%m-%d} ~ {period.end:%Y-%m-%d}"
+    return records.range_text(period.start, period.end)
 
 
 def _number(value: Decimal) -> str:
@@ -251,259 +249,122 @@ def export_rows(user, params: dict[str, Any] | None = None) -> Iterator[dict[str
 
 # --- import -------------------------------------------------------------------------------------------
 
-_DATE_TOKEN = re.compile(
-    r"\d{4}\s*[./\-年]\s*\d{1,2}\s*[./\-月]\s*\d{1,2}\s*日?|\d{1,2}\s*[./\-月]\s*\d{1,2}\s*日?"
-)
-_SPLIT = re.compile(r"[、,，;；/]+")
 _CLAUSE_SPLIT = re.compile(r"[;；\n]+|\s+(?:AND|and|且)\s+|[,，](?=[^,，]*[≥≤><])")
 _CLAUSE = re.compile(r"^(?P<name>.+?)\s*(?P<op>≥|>=|＞=|≤|<=|＜=|>|<)\s*(?P<value>.+)$")
+GOAL_FIELDS = (
+    "name",
+    "description",
+    "notes",
+    "goal_type",
+    "owner",
+    "department",
+    "period",
+    "kind",
+    "visibility",
+    "weight",
+)
 
 
-def _normal_text(value: str) -> str:
-    return "".join(normal_header(value).split())
+def weight_cell(value: object) -> Decimal | None:
+    found = records.number(value, "weight")
+    return None if found is None else fraction_to_percent(found)
 
 
-@dataclass
-class GoalRowReader:
-    """Reads and applies rows for one import by one actor; lookups are built once per import."""
+def parse_measures(text: str) -> list[dict[str, Any]]:
+    """衡量标准 of a new goal: "销售额 ≥ 5000000 元；新客占比 ≥ 40%" → the measures' fields."""
+    out = []
+    for clause in (part.strip() for part in _CLAUSE_SPLIT.split(text)):
+        if not clause:
+            continue
+        match = _CLAUSE.match(clause)
+        if match is None:
+            raise RowProblem(
+                "measures",
+                "not_a_measure",
+                _("“%(value)s” is not a measure: write it as 销售额 ≥ 5000000 元 or 新客占比 ≥ 40%%.")
+                % {"value": clause},
+            )
+        value, unit = match["value"].strip(), MeasureUnit.COUNT
+        for suffix, suffix_unit in (
+            ("%", MeasureUnit.PERCENT),
+            ("元", MeasureUnit.YUAN),
+            ("人", MeasureUnit.PEOPLE),
+        ):
+            if value.endswith(suffix):
+                value, unit = value[: -len(suffix)].strip(), suffix_unit
+                break
+        target = records.number(value, "measures")
+        lower = match["op"] in ("≤", "<=", "＜=", "<")
+        out.append(
+            {
+                "name": match["name"].strip(),
+                "target": target,
+                "unit": unit,
+                "direction": DirectionChoice.LOWER if lower else DirectionChoice.HIGHER,
+            }
+        )
+    return out
 
-    actor: Any
-    goal_types: dict[str, GoalType] = field(default_factory=dict)
-    people: dict[str, list[Person]] = field(default_factory=dict)
-    departments: dict[str, list[Department]] = field(default_factory=dict)
-    periods_by_dates: dict[tuple, list[Period]] = field(default_factory=dict)
-    periods_by_name: dict[str, list[Period]] = field(default_factory=dict)
-    kinds: dict[str, str] = field(default_factory=dict)
-    visibilities: dict[str, str] = field(default_factory=dict)
 
-    @classmethod
-    def prepare(cls, actor) -> GoalRowReader:
-        reader = cls(actor=actor)
+class GoalRows(records.RecordRows):
+    """The goal table's rows, written through goals.services (goal_create / goal_update)."""
+
+    def __init__(self, actor) -> None:
+        super().__init__(actor)
+        self.directory = records.Directory.load()
+        self.goal_types: dict[str, list[GoalType]] = {}
         for goal_type in GoalType.objects.all():
-            for text in (goal_type.code, goal_type.name, goal_type.name_en):
-                if text:
-                    reader.goal_types[_normal_text(text)] = goal_type
-        for person in Person.objects.filter(is_active=True).select_related("user"):
-            for text in {person.display_name, person.user.username}:
-                reader.people.setdefault(_normal_text(text), []).append(person)
-        for department in Department.objects.filter(is_active=True):
-            reader.departments.setdefault(_normal_text(department.name), []).append(department)
-        for period in Period.objects.exclude(kind=PeriodKind.WEEK).order_by("start", "id"):
-            reader.periods_by_dates.setdefault((period.start, period.end), []).append(period)
-            for text in {period.name, period.key}:
-                if text:
-                    reader.periods_by_name.setdefault(_normal_text(text), []).append(period)
-        reader.kinds = choice_lookup(GoalKind.choices)
-        reader.visibilities = choice_lookup(Visibility.choices)
-        return reader
+            for text in {goal_type.code, goal_type.name, goal_type.name_en} - {""}:
+                self.goal_types.setdefault(records.key(text), []).append(goal_type)
+        self.kinds = choice_lookup(GoalKind.choices)
+        self.visibilities = choice_lookup(Visibility.choices)
 
-    # -- cells ---------------------------------------------------------------------------------------
-
-    def _one(self, table: dict[str, list], text: str, field_name: str, what: str) -> Any:
-        found = table.get(_normal_text(text), [])
-        if not found:
-            raise RowProblem(
-                field_name, "unknown", _("No %(what)s named “%(value)s”.") % {"what": what, "value": text}
-            )
-        if len({obj.pk for obj in found}) > 1:
-            raise RowProblem(
-                field_name,
-                "ambiguous",
-                _("Several %(what)s are named “%(value)s”: use a unique name.")
-                % {"what": what, "value": text},
-            )
-        return found[0]
-
-    def period(self, value: object) -> Period:
-        text = cell_text(value)
-        if not text:
-            raise RowProblem("period", "required", _("Give the start and end (起止时间)."))
-        by_name = self.periods_by_name.get(_normal_text(text))
-        if by_name:
-            return by_name[0]
-        tokens = _DATE_TOKEN.findall(text)
-        if len(tokens) != 2:
-            raise RowProblem(
-                "period",
-                "not_a_period",
-                _("“%(value)s” is not a start and end such as 2031-07-01 ~ 2031-09-30.") % {"value": text},
-            )
-        try:
-            start = parse_date(_full_date(tokens[0], None))
-            end = parse_date(_full_date(tokens[1], start.year))
-        except CellError as exc:
-            raise RowProblem(
-                "period", exc.code, _("“%(value)s” holds a date that is not real.") % {"value": text}
-            ) from exc
-        found = self.periods_by_dates.get((start, end))
-        if not found:
-            raise RowProblem(
-                "period",
-                "no_period",
-                _(
-                    "No period runs from %(start)s to %(end)s: create it first or use an existing period's dates."
-                )
-                % {"start": start.isoformat(), "end": end.isoformat()},
-            )
-        # Several periods with the same dates (a quarter and a custom period): the standard kinds first.
-        order = [PeriodKind.QUARTER, PeriodKind.MONTH, PeriodKind.YEAR]
-        return sorted(found, key=lambda p: order.index(p.kind) if p.kind in order else len(order))[0]
-
-    def weight(self, value: object) -> Decimal | None:
-        if value is None or cell_text(value) == "":
-            return None
-        try:
-            number = parse_number(value)
-        except CellError as exc:
-            raise RowProblem(
-                "weight", exc.code, _("“%(value)s” is not a percentage.") % {"value": value}
-            ) from exc
-        return fraction_to_percent(number)
-
-    def measures(self, text: str) -> list[dict[str, Any]]:
-        out = []
-        for clause in (part.strip() for part in _CLAUSE_SPLIT.split(text)):
-            if not clause:
-                continue
-            match = _CLAUSE.match(clause)
-            if match is None:
-                raise RowProblem(
-                    "measures",
-                    "not_a_measure",
-                    _("“%(value)s” is not a measure: write it as 销售额 ≥ 5000000 元 or 新客占比 ≥ 40%%.")
-                    % {"value": clause},
-                )
-            value, unit = match["value"].strip(), MeasureUnit.COUNT
-            for suffix, suffix_unit in (
-                ("%", MeasureUnit.PERCENT),
-                ("元", MeasureUnit.YUAN),
-                ("人", MeasureUnit.PEOPLE),
-            ):
-                if value.endswith(suffix):
-                    value, unit = value[: -len(suffix)].strip(), suffix_unit
-                    break
-            try:
-                target = parse_number(value)
-            except CellError as exc:
-                raise RowProblem(
-                    "measures", exc.code, _("“%(value)s” is not a number.") % {"value": match["value"]}
-                ) from exc
-            lower = match["op"] in ("≤", "<=", "＜=", "<")
-            out.append(
-                {
-                    "name": match["name"].strip(),
-                    "target": target,
-                    "unit": unit,
-                    "direction": DirectionChoice.LOWER if lower else DirectionChoice.HIGHER,
-                }
-            )
-        return out
-
-    def fields(self, values: dict[str, object]) -> dict[str, Any]:
-        """The row's goal fields, every cell problem collected (RowProblem with all of them)."""
-        problems: list[RowProblem] = []
-        out: dict[str, Any] = {}
-
-        def read(key: str, reader) -> None:
-            if key not in values:
-                return
-            try:
-                out[key] = reader(values[key])
-            except RowProblem as problem:
-                problems.append(problem)
-
-        read("name", lambda v: cell_text(v))
-        read("description", lambda v: cell_text(v))
-        read("notes", lambda v: cell_text(v))
-        read(
-            "goal_type",
-            lambda v: (
-                self._one(
-                    {k: [t] for k, t in self.goal_types.items()}, cell_text(v), "goal_type", _("goal type")
-                )
-                if cell_text(v)
-                else None
-            ),
-        )
-        read(
-            "owner",
-            lambda v: self._one(self.people, cell_text(v), "owner", _("person")) if cell_text(v) else None,
-        )
-        read(
-            "collaborating",
-            lambda v: [
-                self._one(self.departments, name, "collaborating", _("department"))
-                for name in _SPLIT.split(cell_text(v))
-                if name.strip()
-            ],
-        )
-        read(
-            "department",
-            lambda v: (
-                self._one(self.departments, cell_text(v), "department", _("department"))
-                if cell_text(v)
-                else None
-            ),
-        )
-        read("period", self.period)
-        read("weight", self.weight)
-        read("kind", lambda v: self._choice(self.kinds, v, "kind"))
-        read("visibility", lambda v: self._choice(self.visibilities, v, "visibility"))
-        if problems:
-            raise RowProblem.many(problems)
-        return out
-
-    def _choice(self, table: dict[str, str], value: object, field_name: str) -> str | None:
-        text = cell_text(value)
-        if not text:
-            return None
-        found = table.get(_normal_text(text))
-        if found is None:
-            raise RowProblem(
-                field_name,
-                "invalid_choice",
-                _("“%(value)s” is not one of the listed values.") % {"value": text},
-            )
-        return found
-
-    # -- apply ---------------------------------------------------------------------------------------
-
-    def apply(self, line: int, values: dict[str, object]) -> str:
-        """Create or update the row's goal through the goal services: "created", "updated" or
-        "unchanged"; raises RowProblem (a bad row) or RowConflict (changed in the app since the export)."""
-        goal_id = _integer(values.get(c.ID_KEY), "id")
-        data = self.fields(values)
-        if goal_id is None:
-            return self._create(data, cell_text(values.get("measures")))
-        goal = (
+    def visible(self):
+        return (
             visible_goals(self.actor)
             .select_related("department", "period", "owner", "goal_type")
             .prefetch_related("measures", "collaborating_departments")
-            .filter(pk=goal_id)
-            .first()
         )
-        if goal is None:
-            raise RowProblem(
-                "id",
-                "not_found",
-                _("Goal %(id)s was not found (deleted, or not visible to you).") % {"id": goal_id},
-            )
-        changes = self._changes(goal, data)
-        measures_cell = values.get("measures")
-        measures_changed = "measures" in values and _normal_text(cell_text(measures_cell)) != _normal_text(
+
+    def fields(self, values):
+        d = self.directory
+        return self.read(
+            values,
+            {
+                "name": cell_text,
+                "description": cell_text,
+                "notes": cell_text,
+                "goal_type": lambda v: (
+                    d.one(self.goal_types, cell_text(v), "goal_type", _("goal type"))
+                    if cell_text(v)
+                    else None
+                ),
+                "owner": lambda v: d.person(v, "owner"),
+                "collaborating": lambda v: d.department_list(v, "collaborating"),
+                "department": lambda v: d.department(v, "department"),
+                "period": lambda v: d.period(v, "period"),
+                "weight": weight_cell,
+                "kind": lambda v: records.choice(self.kinds, v, "kind"),
+                "visibility": lambda v: records.choice(self.visibilities, v, "visibility"),
+            },
+        )
+
+    def changes(self, goal, data, values):
+        changes = records.plain_changes(
+            goal, data, GOAL_FIELDS, keep_if_empty=("name", "department", "period", "kind", "visibility")
+        )
+        if "collaborating" in data and {d.pk for d in data["collaborating"]} != {
+            d.pk for d in goal.collaborating_departments.all()
+        }:
+            changes["collaborating"] = data["collaborating"]
+        if "measures" in values and records.key(cell_text(values["measures"])) != records.key(
             measures_text(goal)
-        )
-        if not changes and not measures_changed:
-            return "unchanged"
-        version = _integer(values.get(c.VERSION_KEY), "version")
-        if version is not None and version != goal.version:
-            raise RowConflict(
-                _(
-                    "Changed in Lodestar since the export (version %(old)s, now %(new)s): export again and redo the edit."
-                )
-                % {"old": version, "new": goal.version}
-            )
-        if measures_changed:
+        ):
+            changes["measures"] = values["measures"]
+        return changes
+
+    def update(self, goal, changes):
+        if "measures" in changes:
             raise RowProblem(
                 "measures",
                 "measures_read_only",
@@ -519,49 +380,22 @@ class GoalRowReader:
             collaborating_departments=collaborating,
             **changes,
         )
-        return "updated"
 
-    def _changes(self, goal: Goal, data: dict[str, Any]) -> dict[str, Any]:
-        changes: dict[str, Any] = {}
-        for key in (
-            "name",
-            "description",
-            "notes",
-            "goal_type",
-            "owner",
-            "department",
-            "period",
-            "kind",
-            "visibility",
-        ):
-            if key not in data:
-                continue
-            value = data[key]
-            if key in ("kind", "visibility", "department", "period", "name") and value in (None, ""):
-                continue  # a required field left empty keeps its value rather than failing on a blank
-            if value != getattr(goal, key):
-                changes[key] = value
-        if "weight" in data and data["weight"] != goal.weight:
-            changes["weight"] = data["weight"]  # Decimal equality ignores places: 60 == 60.00
-        if "collaborating" in data:
-            current = {d.pk for d in goal.collaborating_departments.all()}
-            if {d.pk for d in data["collaborating"]} != current:
-                changes["collaborating"] = data["collaborating"]
-        return changes
-
-    def _create(self, data: dict[str, Any], measures_cell: str) -> str:
+    def create(self, data, values):
         if not data.get("name"):
             raise RowProblem("name", "required", _("Give the goal a name."))
         if data.get("department") is None:
             raise RowProblem("department", "required", _("Name the goal's department (所属部门)."))
-        measures = self.measures(measures_cell) if measures_cell else []
+        if data.get("period") is None:
+            raise RowProblem("period", "required", _("Give the start and end (起止时间)."))
+        measures_cell = cell_text(values.get("measures"))
         services.goal_create(
             actor=self.actor,
             name=data["name"],
             department=data["department"],
             period=data["period"],
             owner=data.get("owner"),
-            measures=measures,
+            measures=parse_measures(measures_cell) if measures_cell else [],
             collaborating_departments=data.get("collaborating") or (),
             kind=data.get("kind") or GoalKind.KPI,
             description=data.get("description") or "",
@@ -570,26 +404,3 @@ class GoalRowReader:
             notes=data.get("notes") or "",
             visibility=data.get("visibility") or Visibility.PUBLIC,
         )
-        return "created"
-
-
-def _full_date(token: str, year: int | None) -> str:
-    """The seed writes 2024.7.1-9.30: the end's year is the start's."""
-    token = "".join(token.split())
-    if re.match(r"^\d{4}", token) or year is None:
-        return token
-    return f"{year}.{token.replace('月', '.').rstrip('日')}"
-
-
-def _integer(value: object, field_name: str) -> int | None:
-    if value is None or cell_text(value) == "":
-        return None
-    try:
-        number = parse_number(value)
-    except CellError as exc:
-        raise RowProblem(
-            field_name, "not_a_number", _("“%(value)s” is not a number.") % {"value": value}
-        ) from exc
-    if number != number.to_integral_value() or number < 1 or number > 2**31:
-        raise RowProblem(field_name, "not_a_number", _("“%(value)s” is not an id.") % {"value": value})
-    return int(number)

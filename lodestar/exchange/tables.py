@@ -23,7 +23,7 @@ class ExchangeTable:
 
 
 TABLES: dict[str, ExchangeTable] = {
-    "goals": ExchangeTable(goal_table.SPEC, goal_table.export_rows, goal_table.GoalRowReader.prepare),
+    "goals": ExchangeTable(goal_table.SPEC, goal_table.export_rows, goal_table.GoalRows),
 }
 
 
