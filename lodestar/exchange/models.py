@@ -21,6 +21,7 @@ class TableImport(TimeStampedModel):
 
     class Table(models.TextChoices):
         GOALS = "goals", _("Goals")
+        ITEMS = "items", _("Action items")
 
     class Status(models.TextChoices):
         CHECKING = "checking", _("Checking")

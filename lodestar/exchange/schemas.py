@@ -9,7 +9,7 @@ from ninja import Field, Schema
 
 from lodestar.core.schemas import MAX_ID, InputSchema
 
-TableName = Literal["goals"]
+TableName = Literal["goals", "items"]
 Language = Literal["zh-hans", "en"]
 
 
@@ -17,9 +17,12 @@ class ExportFilter(Schema):
     language: Language | None = Field(
         None, description="Headers in Chinese (default: the request's language) or English"
     )
-    department_id: int | None = Field(None, ge=1, le=MAX_ID, description="Goals of this department and below")
-    period_id: int | None = Field(None, ge=1, le=MAX_ID)
-    owner_id: int | None = Field(None, ge=1, le=MAX_ID)
+    department_id: int | None = Field(
+        None, ge=1, le=MAX_ID, description="Records of this department and its sub-departments"
+    )
+    period_id: int | None = Field(None, ge=1, le=MAX_ID, description="goals: of this period")
+    owner_id: int | None = Field(None, ge=1, le=MAX_ID, description="goals: owned by this person")
+    goal_id: int | None = Field(None, ge=1, le=MAX_ID, description="items: serving this goal")
 
 
 class RowErrorOut(Schema):

@@ -29,7 +29,12 @@ def export_table(request, table: str):
     require_person(request.user)
     found = table_named(table)
     params = {}
-    for name, key in (("department", "department_id"), ("period", "period_id"), ("owner", "owner_id")):
+    for name, key in (
+        ("department", "department_id"),
+        ("period", "period_id"),
+        ("owner", "owner_id"),
+        ("goal", "goal_id"),
+    ):
         value = int_param(request.GET.get(name))
         if value:
             params[key] = value
