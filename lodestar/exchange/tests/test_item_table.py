@@ -77,7 +77,13 @@ def test_round_trip_through_the_execution_services(world, items, tmp_path):
     sheet.cell(rows["签订合作合同"], 13).value = 4  # actual quantity
     sheet.cell(rows["签订合作合同"], 8).value = "进行中"
     new = sheet.max_row + 1
-    for column, value in {1: "跟踪内容发布数据", 2: "陈静", 3: "2026-06-20 ~ 2026-06-30", 5: "P2", 10: "市场部"}.items():
+    for column, value in {
+        1: "跟踪内容发布数据",
+        2: "陈静",
+        3: "2026-06-20 ~ 2026-06-30",
+        5: "P2",
+        10: "市场部",
+    }.items():
         sheet.cell(new, column).value = value
     book.save(path)
 
