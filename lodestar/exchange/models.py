@@ -22,6 +22,7 @@ class TableImport(TimeStampedModel):
     class Table(models.TextChoices):
         GOALS = "goals", _("Goals")
         ITEMS = "items", _("Action items")
+        CHECK_INS = "check-ins", _("Check-ins")
 
     class Status(models.TextChoices):
         CHECKING = "checking", _("Checking")

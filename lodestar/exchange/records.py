@@ -100,6 +100,14 @@ def date_range(value: object, field_name: str) -> tuple[dt.date, dt.date] | None
     return start, end
 
 
+def date_or_range(value: object, field_name: str) -> tuple[dt.date, dt.date] | None:
+    """日期/周次: a start and end, or one day (a date cell, a serial number, 2031/7/1)."""
+    if isinstance(value, (dt.date, int, float, Decimal)) or len(_DATE_TOKEN.findall(cell_text(value))) < 2:
+        day = date(value, field_name)
+        return (day, day) if day else None
+    return date_range(value, field_name)
+
+
 def range_text(start: dt.date | None, end: dt.date | None) -> str:
     if start is None and end is None:
         return ""

@@ -9,7 +9,7 @@ from ninja import Field, Schema
 
 from lodestar.core.schemas import MAX_ID, InputSchema
 
-TableName = Literal["goals", "items"]
+TableName = Literal["goals", "items", "check-ins"]
 Language = Literal["zh-hans", "en"]
 
 
@@ -22,7 +22,9 @@ class ExportFilter(Schema):
     )
     period_id: int | None = Field(None, ge=1, le=MAX_ID, description="goals: of this period")
     owner_id: int | None = Field(None, ge=1, le=MAX_ID, description="goals: owned by this person")
-    goal_id: int | None = Field(None, ge=1, le=MAX_ID, description="items: serving this goal")
+    goal_id: int | None = Field(None, ge=1, le=MAX_ID, description="items, check-ins: of this goal")
+    measure_id: int | None = Field(None, ge=1, le=MAX_ID, description="check-ins: on this measure")
+    item_id: int | None = Field(None, ge=1, le=MAX_ID, description="check-ins: on this action item")
 
 
 class RowErrorOut(Schema):
