@@ -20,6 +20,7 @@ import datetime as dt
 import os
 import tempfile
 from collections.abc import Iterable, Mapping
+from copy import copy
 from decimal import Decimal
 from typing import IO, Any
 
@@ -41,7 +42,10 @@ VALIDATION_ROWS = 5000  # the validation lists reach this far below the header (
 MAX_CELL_TEXT = 32767  # Excel's limit; longer text is cut rather than producing a file Excel repairs
 
 
-def _cell(sheet, value: Any, number_format: str | None) -> Any:
+def _cell(sheet, value: Any, style: Any) -> Any:
+    """A value as written: text that would run as a formula becomes a quoted text cell; a figure or a date
+    of a formatted column a cell with that column's style (`style`: a prototype cell's style array,
+    copied, which is much cheaper than setting number_format on every cell)."""
     if value is None or value == "":
         return None
     if isinstance(value, str):
@@ -52,9 +56,9 @@ def _cell(sheet, value: Any, number_format: str | None) -> Any:
             cell.quotePrefix = True
             return cell
         return text
-    if isinstance(value, (Decimal, int, float, dt.date)) and number_format:
+    if style is not None and isinstance(value, (Decimal, int, float, dt.date)):
         cell = WriteOnlyCell(sheet, value=value)
-        cell.number_format = number_format
+        cell._style = copy(style)
         return cell
     return value
 
@@ -110,10 +114,17 @@ def write_table(
         data.append(header)
 
         count = 0
-        formats = [column.number_format for column in spec.columns]
+        styles = []
+        for column in spec.columns:
+            style = None
+            if column.number_format:
+                prototype = WriteOnlyCell(data, value=0)
+                prototype.number_format = column.number_format
+                style = prototype._style
+            styles.append(style)
         keys = [column.key for column in spec.columns]
         for row in rows:
-            data.append([_cell(data, row.get(key), fmt) for key, fmt in zip(keys, formats, strict=True)])
+            data.append([_cell(data, row.get(key), style) for key, style in zip(keys, styles, strict=True)])
             count += 1
 
         _write_guide(spec, guide, language)
