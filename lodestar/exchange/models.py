@@ -23,6 +23,7 @@ class TableImport(TimeStampedModel):
         GOALS = "goals", _("Goals")
         ITEMS = "items", _("Action items")
         CHECK_INS = "check-ins", _("Check-ins")
+        RETROSPECTIVES = "retrospectives", _("Retrospectives")
 
     class Status(models.TextChoices):
         CHECKING = "checking", _("Checking")

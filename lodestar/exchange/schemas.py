@@ -9,7 +9,7 @@ from ninja import Field, Schema
 
 from lodestar.core.schemas import MAX_ID, InputSchema
 
-TableName = Literal["goals", "items", "check-ins"]
+TableName = Literal["goals", "items", "check-ins", "retrospectives"]
 Language = Literal["zh-hans", "en"]
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from lodestar.core.errors import NotFound
-from lodestar.exchange import checkin_table, goal_table, item_table
+from lodestar.exchange import checkin_table, goal_table, item_table, retrospective_table
 from lodestar.exchange.columns import TableSpec
 
 
@@ -26,6 +26,9 @@ TABLES: dict[str, ExchangeTable] = {
     "goals": ExchangeTable(goal_table.SPEC, goal_table.export_rows, goal_table.GoalRows),
     "items": ExchangeTable(item_table.SPEC, item_table.export_rows, item_table.ItemRows),
     "check-ins": ExchangeTable(checkin_table.SPEC, checkin_table.export_rows, checkin_table.CheckInRows),
+    "retrospectives": ExchangeTable(
+        retrospective_table.SPEC, retrospective_table.export_rows, retrospective_table.RetrospectiveRows
+    ),
 }
 
 
