@@ -109,7 +109,12 @@ def table_import_upload(
     `apply_when_checked` the import follows the check when the file is clean (or `skip_bad_rows`)."""
     from django.conf import settings
 
-    table_named(table)
+    if table_named(table).row_reader is None:
+        raise ApplicationError(
+            _("This table is computed by Lodestar: it can be exported but not imported."),
+            code="export_only",
+            field="table",
+        )
     if not can_write(actor):
         raise PermissionDeniedError(_("Your role can view but not change data."))
     name = os.path.basename(getattr(file, "name", "") or f"{table}.xlsx")[:200]

@@ -24,6 +24,7 @@ class TableImport(TimeStampedModel):
         ITEMS = "items", _("Action items")
         CHECK_INS = "check-ins", _("Check-ins")
         RETROSPECTIVES = "retrospectives", _("Retrospectives")
+        APPRAISALS = "appraisals", _("Appraisals")
 
     class Status(models.TextChoices):
         CHECKING = "checking", _("Checking")

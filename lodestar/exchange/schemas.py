@@ -9,7 +9,7 @@ from ninja import Field, Schema
 
 from lodestar.core.schemas import MAX_ID, InputSchema
 
-TableName = Literal["goals", "items", "check-ins", "retrospectives"]
+TableName = Literal["goals", "items", "check-ins", "retrospectives", "appraisals"]
 Language = Literal["zh-hans", "en"]
 
 
@@ -25,6 +25,7 @@ class ExportFilter(Schema):
     goal_id: int | None = Field(None, ge=1, le=MAX_ID, description="items, check-ins: of this goal")
     measure_id: int | None = Field(None, ge=1, le=MAX_ID, description="check-ins: on this measure")
     item_id: int | None = Field(None, ge=1, le=MAX_ID, description="check-ins: on this action item")
+    cycle_id: int | None = Field(None, ge=1, le=MAX_ID, description="appraisals: of this cycle")
 
 
 class RowErrorOut(Schema):

@@ -11,7 +11,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from lodestar.core.errors import NotFound
-from lodestar.exchange import checkin_table, goal_table, item_table, retrospective_table
+from lodestar.exchange import appraisal_table, checkin_table, goal_table, item_table, retrospective_table
 from lodestar.exchange.columns import TableSpec
 
 
@@ -19,7 +19,8 @@ from lodestar.exchange.columns import TableSpec
 class ExchangeTable:
     spec: TableSpec
     export_rows: Callable[[Any, dict[str, Any] | None], Iterator[dict[str, Any]]]
-    row_reader: Callable[[Any], Any]  # actor → an object with apply(line, values) -> outcome
+    # actor → an object with apply(line, values) -> outcome; None: an export-only table
+    row_reader: Callable[[Any], Any] | None
 
 
 TABLES: dict[str, ExchangeTable] = {
@@ -29,6 +30,7 @@ TABLES: dict[str, ExchangeTable] = {
     "retrospectives": ExchangeTable(
         retrospective_table.SPEC, retrospective_table.export_rows, retrospective_table.RetrospectiveRows
     ),
+    "appraisals": ExchangeTable(appraisal_table.SPEC, appraisal_table.export_rows, None),
 }
 
 
