@@ -59,10 +59,18 @@ def export_table(request, table: TableName, filters: Query[ExportFilter]):
     return xlsx_response(handle, export_filename(found, language, timezone.localdate()))
 
 
+FORM_FIELDS = {"file", "skip_bad_rows", "apply"}
+
+
 @router.post(
     "/imports/{table}",
     response={202: TableImportOut, **WRITE_ERRORS},
     summary="Upload a filled-in table (multipart `file`): checked on the worker, then imported on confirm",
+    # The form takes exactly its three fields, like every JSON body (InputSchema): a misspelt
+    # `skip_bad_row` must not be ignored while the import runs without it.
+    openapi_extra={
+        "requestBody": {"content": {"multipart/form-data": {"schema": {"additionalProperties": False}}}}
+    },
 )
 def import_table(
     request,
@@ -72,6 +80,13 @@ def import_table(
     apply: Form[bool] = False,
 ):
     require_person(request.user)
+    for name in sorted(set(request.POST) | set(request.FILES)):
+        if name not in FORM_FIELDS:
+            raise ApplicationError(
+                _("Unknown field “%(field)s”: this request does not take it.") % {"field": name},
+                code="unknown_field",
+                field=name,
+            )
     if file is None:
         raise ApplicationError(_("Choose a file to upload."), code="required", field="file")
     table_import = imports.table_import_upload(
