@@ -107,6 +107,12 @@ def test_api_import_reports_conflicts_and_refuses_bad_files(world, goals, tmp_pa
     assert response.status_code == 422 and response.json()["field"] == "file"
     response = api.client.post("/api/v1/imports/goals", {}, headers=api.headers)
     assert response.status_code == 422 and response.json()["code"] == "required"
+    response = api.client.post(
+        "/api/v1/imports/goals",
+        {"file": SimpleUploadedFile("goals.xlsx", data), "skip_bad_row": "true"},
+        headers=api.headers,
+    )
+    assert response.status_code == 422 and response.json()["field"] == "skip_bad_row"
     viewer = api_for(world, "viewer")
     response = viewer.client.post(
         "/api/v1/imports/goals", {"file": SimpleUploadedFile("goals.xlsx", data)}, headers=viewer.headers
