@@ -28,7 +28,17 @@ def main(argv: list[str]) -> int:
         "metric-import", help="only the platform import: a generated csv through the pipeline"
     )
     imp.add_argument("--rows", type=int, default=1_000_000)
+    exp = sub.add_parser("table-export", help="only the tracking table export: 50,000 check-ins as xlsx")
+    exp.add_argument("--rows", type=int, default=50_000)
     args = parser.parse_args(argv)
+    if args.command == "table-export":
+        import json
+
+        from bench.table_export import measure as measure_export
+
+        result = measure_export(args.rows)
+        print(json.dumps(result, ensure_ascii=False))
+        return 0 if result["met"] else 1
     if args.command == "metric-import":
         import json
 

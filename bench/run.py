@@ -304,6 +304,9 @@ def run_all(*, scale: str, db: str, repeat: int, http_port: int) -> int:
     from bench.metric_import import time_metric_import
 
     report["metric_import"] = time_metric_import()
+    from bench.table_export import time_table_export
+
+    report["table_export"] = time_table_export()
     report["web_worker_memory"] = {**worker_memory, "target_mb": RSS_TARGET_MB}
     report["web_worker_memory"]["met"] = (worker_memory.get("rss_mb") or 0) < RSS_TARGET_MB
     report["bench_process_peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
@@ -327,6 +330,11 @@ def run_all(*, scale: str, db: str, repeat: int, http_port: int) -> int:
         f"metric import   {imported.get('rows')} rows in {imported.get('import_s')} s, peak RSS "
         f"{imported.get('peak_rss_mb')} MB (targets < 60 s, < 400 MB)  {'ok' if imported['met'] else 'MISSED'}"
     )
+    exported = report["table_export"]
+    print(
+        f"table export    {exported.get('rows_written')} check-ins in {exported.get('export_s')} s, peak RSS "
+        f"{exported.get('peak_rss_mb')} MB (targets < 20 s, < 300 MB)  {'ok' if exported['met'] else 'MISSED'}"
+    )
     memory = report["web_worker_memory"]
     print(
         f"web worker RSS  {memory.get('rss_mb')} MB, peak {memory.get('peak_rss_mb')} MB "
@@ -343,7 +351,9 @@ def run_all(*, scale: str, db: str, repeat: int, http_port: int) -> int:
     print(f"written {path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}")
     missed = [name for name, r in report["cases"].items() if not r["met"]]
     missed += [
-        k for k in ("rebuild_all", "appraisal", "metric_import", "web_worker_memory") if not report[k]["met"]
+        k
+        for k in ("rebuild_all", "appraisal", "metric_import", "table_export", "web_worker_memory")
+        if not report[k]["met"]
     ]
     if missed:
         print("targets missed: " + ", ".join(missed))

@@ -363,6 +363,7 @@ from lodestar.alerts.api import router as alerts_router  # noqa: E402
 from lodestar.appraisal.api import router as appraisal_router  # noqa: E402
 from lodestar.budget.api import router as budget_router  # noqa: E402
 from lodestar.dashboards.api import router as dashboards_router  # noqa: E402
+from lodestar.exchange.api import router as exchange_router  # noqa: E402
 from lodestar.execution.api import router as execution_router  # noqa: E402
 from lodestar.goals.api import router as goals_router  # noqa: E402
 from lodestar.knowledge.api import router as knowledge_router  # noqa: E402
@@ -390,3 +391,4 @@ api.add_router("/", verification_router)
 api.add_router("/", budget_router)
 api.add_router("/", dashboards_router)
 api.add_router("/", trash_router)
+api.add_router("/", exchange_router)

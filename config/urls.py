@@ -29,6 +29,7 @@ urlpatterns = [
     path("data/verification/", include("lodestar.metrics.verification_urls")),
     path("data/", include("lodestar.metrics.urls")),
     path("budget/", include("lodestar.budget.urls")),
+    path("exchange/", include("lodestar.exchange.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
