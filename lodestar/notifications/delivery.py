@@ -178,8 +178,9 @@ def _post(endpoint: WebhookEndpoint, message: Message) -> int:
     return _send(*build_request(endpoint, message))
 
 
-def _send(url: str, body: bytes, headers: dict[str, str]) -> int:
-    """POST; returns the HTTP status or raises DeliveryError."""
+def _send(url: str, body: bytes, headers: dict[str, str], *, robot: bool = True) -> int:
+    """POST; returns the HTTP status or raises DeliveryError. `robot`: a 200 answer may still carry a
+    chat robot's error code (an event endpoint's answer body is its own business)."""
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")
     try:
         with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
@@ -191,6 +192,8 @@ def _send(url: str, body: bytes, headers: dict[str, str]) -> int:
     except (urllib.error.URLError, TimeoutError, OSError, ValueError) as exc:
         reason = getattr(exc, "reason", exc)
         raise DeliveryError(str(reason) or exc.__class__.__name__) from exc
+    if not robot:
+        return status
     # The chat robots answer 200 with an error code in the body (bad signature, keyword…).
     try:
         answer = json.loads(text) if text else {}
@@ -366,7 +369,7 @@ def attempt(
                 raise DeliveryError("endpoint deleted")
             if delivery.payload:
                 request = build_event_request(delivery.endpoint, delivery, now=now.timestamp())
-                delivery.response_code = _send(*request)
+                delivery.response_code = _send(*request, robot=False)
             else:
                 delivery.response_code = _post(delivery.endpoint, _message(delivery))
         delivery.status = Delivery.Status.SENT
