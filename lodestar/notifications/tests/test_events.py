@@ -8,6 +8,7 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+import re
 
 import pytest
 from django.db import transaction
@@ -270,3 +271,23 @@ def test_delivery_log_page_filters_by_event_and_endpoint(world, server, on_commi
     )
     client.force_login(fresh_user(world.person("member")))
     assert client.get("/inbox/deliveries/").status_code == 403
+
+
+def test_the_webhook_form_subscribes_to_events_and_refuses_them_on_a_robot(world, server, client):
+    client.force_login(fresh_user(world.person("admin")))
+    form = {"name": "BI", "kind": "generic", "url": server.url("/bi"), "secret": "k", "is_active": "on"}
+    saved = client.post("/inbox/webhooks/new/", {**form, "events": ["goal.changed", "alert.raised"]})
+    assert saved.status_code == 302
+    endpoint = WebhookEndpoint.objects.get(name="BI")
+    assert endpoint.events == ["goal.changed", "alert.raised"]
+    page = client.get("/inbox/webhooks/").content.decode()
+    assert '<code class="me-1">alert.raised</code>' in page
+    edit = client.get(f"/inbox/webhooks/{endpoint.pk}/").content.decode()
+    assert re.search(r'value="alert.raised"[^>]*checked', edit) and not re.search(
+        r'value="goal.created"[^>]*checked', edit
+    )
+    robot = client.post(
+        "/inbox/webhooks/new/", {**form, "name": "飞书", "kind": "feishu", "events": ["goal.created"]}
+    )
+    assert robot.status_code == 200 and 'data-field-error="events"' in robot.content.decode()
+    assert not WebhookEndpoint.objects.filter(name="飞书").exists()
