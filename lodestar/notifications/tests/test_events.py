@@ -11,6 +11,7 @@ import json
 import re
 
 import pytest
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -105,6 +106,27 @@ def test_a_created_goal_is_sent_signed_to_each_subscribed_endpoint(world, server
     assert rows.count() == 2 and {r.status for r in rows} == {"sent"}
     assert header(by_path["/a"], "X-Lodestar-Delivery") == str(rows.get(endpoint=first).pk)
     assert not Delivery.objects.filter(endpoint=legacy).exists()  # events never go as alert messages
+
+
+def test_the_python_snippet_of_the_docs_verifies_a_real_delivery(world, server, on_commit):
+    docs = (settings.BASE_DIR / "docs" / "api.md").read_text()
+    snippet = docs.split("## Webhooks", 1)[1].split("```python\n", 1)[1].split("```", 1)[0]
+    namespace: dict = {}
+    exec(snippet, namespace)  # the reader's code, as printed
+    event_endpoint(server, ["goal.created"], secret="docs-secret")
+    with on_commit():
+        create_goal(world)
+    [request] = server.requests
+    names = ("X-Lodestar-Timestamp", "X-Lodestar-Signature")
+    headers = {name: header(request, name) for name in names}
+    assert namespace["verify"]("docs-secret", headers, request["body"])["event"] == "goal.created"
+    with pytest.raises(ValueError, match="bad signature"):
+        namespace["verify"]("wrong-secret", headers, request["body"])
+    with pytest.raises(ValueError, match="bad signature"):
+        namespace["verify"]("docs-secret", headers, request["body"].replace(b"goal.created", b"goal.changed"))
+    stale = {**headers, "X-Lodestar-Timestamp": str(int(headers["X-Lodestar-Timestamp"]) - 3600)}
+    with pytest.raises(ValueError, match="stale"):
+        namespace["verify"]("docs-secret", stale, request["body"])
 
 
 def test_a_changed_goal_sends_goal_changed_with_the_new_state(world, server, on_commit):
