@@ -31,6 +31,7 @@ from lodestar.alerts.messages import deliver, in_each_language
 from lodestar.alerts.models import Alert, AlertCondition, AlertRule
 from lodestar.alerts.recipients import recipients_for
 from lodestar.alerts.subjects import Hit
+from lodestar.alerts.webhooks import emit_alert
 from lodestar.goals.models import Goal
 from lodestar.goals.rollup import ancestor_ids
 from lodestar.tracking.models import CheckIn
@@ -76,6 +77,7 @@ def _raise(rule: AlertRule, hit: Hit, *, checked: bool = False) -> Alert | None:
         alert=alert,
         department=hit.department,
     )
+    emit_alert(alert, hit.department)
     return alert
 
 

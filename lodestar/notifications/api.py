@@ -1,4 +1,5 @@
-"""API: webhook endpoints with a test send (admin), and the caller's notification preferences.
+"""API: webhook endpoints with a test send and the delivery log (admin), and the caller's
+notification preferences.
 
 Thin endpoints over `lodestar.notifications.delivery`.
 """
@@ -8,15 +9,18 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Status
 
-from lodestar.core.errors import NotFound
+from lodestar.core.errors import ApplicationError, NotFound
 from lodestar.core.schemas import LIST_ERRORS, MAX_ID, READ_ERRORS, WRITE_ERRORS, PageIn, page_out
 from lodestar.notifications import delivery
-from lodestar.notifications.models import WebhookEndpoint
+from lodestar.notifications.models import Delivery, WebhookEndpoint
 from lodestar.notifications.schemas import (
+    DeliveryFilter,
     DeliveryOut,
+    DeliveryPage,
     EndpointIn,
     EndpointOut,
     EndpointPage,
+    EndpointPatch,
     PreferenceIn,
     PreferenceIO,
 )
@@ -61,6 +65,33 @@ def endpoint_create(request, payload: EndpointIn):
     return Status(201, delivery.endpoint_create(actor=request.user, **data))
 
 
+@router.get(
+    "/webhook-endpoints/{endpoint_id}",
+    response={200: EndpointOut, **READ_ERRORS},
+    summary="One webhook endpoint (admin)",
+)
+def endpoint_detail(request, endpoint_id: int = EndpointId):
+    return _endpoint(request.user, endpoint_id)
+
+
+@router.patch(
+    "/webhook-endpoints/{endpoint_id}",
+    response={200: EndpointOut, **WRITE_ERRORS},
+    summary="Change a webhook endpoint, e.g. its events (admin)",
+)
+def endpoint_update(request, payload: EndpointPatch, endpoint_id: int = EndpointId):
+    endpoint = _endpoint(request.user, endpoint_id)
+    data = payload.dict(exclude_unset=True)
+    version = data.pop("version", None)
+    for key in ("name", "kind", "url", "is_active", "events"):
+        if key in data and data[key] is None:
+            raise ApplicationError(_("This field cannot be empty."), field=key, code="required")
+    if "department_id" in data:
+        pk = data.pop("department_id")
+        data["department"] = access_department(request.user, pk) if pk is not None else None
+    return delivery.endpoint_update(actor=request.user, endpoint=endpoint, version=version, **data)
+
+
 @router.delete(
     "/webhook-endpoints/{endpoint_id}",
     response={204: None, **WRITE_ERRORS},
@@ -78,6 +109,23 @@ def endpoint_delete(request, endpoint_id: int = EndpointId):
 )
 def endpoint_test(request, endpoint_id: int = EndpointId):
     return delivery.endpoint_test_send(actor=request.user, endpoint=_endpoint(request.user, endpoint_id))
+
+
+@router.get(
+    "/webhook-deliveries",
+    response={200: DeliveryPage, **LIST_ERRORS},
+    summary="The delivery log: every message sent to a webhook, by email or to the inbox, newest first (admin)",
+)
+def delivery_list(request, filters: Query[DeliveryFilter]):
+    require_admin(request.user)
+    rows = Delivery.objects.order_by("-created_at", "-id")
+    if filters.endpoint_id is not None:
+        rows = rows.filter(endpoint_id=filters.endpoint_id)
+    for field in ("event", "status", "channel"):
+        value = getattr(filters, field)
+        if value is not None:
+            rows = rows.filter(**{field: value})
+    return page_out(rows, filters.page, filters.page_size)
 
 
 # --- notification preferences --------------------------------------------------------------

@@ -16,6 +16,8 @@ Webhook formats:
 - Slack incoming webhook: ``{"text": …}``.
 - Generic JSON: ``{"event": "alert", "id", "subject", "detail", "status", "url", "created_at"}``,
   with ``X-Lodestar-Signature: sha256=<hex HMAC of the body>`` when a secret is set.
+- A generic endpoint subscribed to events (`events.py`) gets the event envelopes instead, an alert
+  as `alert.raised`; the plain alert messages above skip it.
 
 HTTP goes through urllib (stdlib) with a 10-second timeout.
 """
@@ -43,7 +45,14 @@ from django.utils.translation import gettext as _
 
 from lodestar.core.errors import ApplicationError
 from lodestar.core.services import Actor, bump_version, check_version
-from lodestar.notifications.models import Delivery, NotificationPreference, WebhookEndpoint
+from lodestar.notifications import events
+from lodestar.notifications.models import (
+    PING_EVENT,
+    Delivery,
+    NotificationPreference,
+    WebhookEndpoint,
+    WebhookEvent,
+)
 from lodestar.notifications.services import notify
 from lodestar.org.permissions import require_admin, require_person
 
@@ -147,9 +156,31 @@ def build_request(endpoint: WebhookEndpoint, message: Message, *, now: float | N
     return url, body, headers
 
 
+def build_event_request(endpoint: WebhookEndpoint, delivery: Delivery, *, now: float | None = None):
+    """(url, body bytes, headers) of an event delivery: the stored envelope, signed with this attempt's
+    timestamp (`events.signature`)."""
+    timestamp = str(int(time.time() if now is None else now))
+    body = delivery.payload.encode()
+    headers = {
+        "Content-Type": "application/json; charset=utf-8",
+        "User-Agent": "Lodestar",
+        "X-Lodestar-Event": delivery.event,
+        "X-Lodestar-Delivery": str(delivery.pk),
+        "X-Lodestar-Timestamp": timestamp,
+    }
+    if endpoint.secret:
+        headers["X-Lodestar-Signature"] = events.signature(endpoint.secret, timestamp, body)
+    return endpoint.url, body, headers
+
+
 def _post(endpoint: WebhookEndpoint, message: Message) -> int:
-    """POST to the endpoint; returns the HTTP status or raises DeliveryError."""
-    url, body, headers = build_request(endpoint, message)
+    """POST an alert message to the endpoint; returns the HTTP status or raises DeliveryError."""
+    return _send(*build_request(endpoint, message))
+
+
+def _send(url: str, body: bytes, headers: dict[str, str], *, robot: bool = True) -> int:
+    """POST; returns the HTTP status or raises DeliveryError. `robot`: a 200 answer may still carry a
+    chat robot's error code (an event endpoint's answer body is its own business)."""
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")
     try:
         with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
@@ -161,6 +192,8 @@ def _post(endpoint: WebhookEndpoint, message: Message) -> int:
     except (urllib.error.URLError, TimeoutError, OSError, ValueError) as exc:
         reason = getattr(exc, "reason", exc)
         raise DeliveryError(str(reason) or exc.__class__.__name__) from exc
+    if not robot:
+        return status
     # The chat robots answer 200 with an error code in the body (bad signature, keyword…).
     try:
         answer = json.loads(text) if text else {}
@@ -202,12 +235,7 @@ def quiet_until(preference: NotificationPreference | None, now: dt.datetime) -> 
 def endpoints_for(department) -> list[WebhookEndpoint]:
     """Active company-wide endpoints, and those of the department or a department above it."""
     endpoints = WebhookEndpoint.objects.filter(is_active=True).select_related("department")
-    path = department.path if department is not None else None
-    return [
-        e
-        for e in endpoints
-        if e.department_id is None or (path is not None and path.startswith(e.department.path))
-    ]
+    return [e for e in endpoints if events.reaches(e, department)]
 
 
 def queue(
@@ -263,6 +291,8 @@ def queue(
             )
     if Delivery.Channel.WEBHOOK in channels:
         for endpoint in endpoints_for(department):
+            if endpoint.events:  # an event endpoint hears alerts as `alert.raised` (events.py)
+                continue
             rows.append(
                 Delivery(
                     channel=Delivery.Channel.WEBHOOK, endpoint=endpoint, alert=alert, title=title, body=body
@@ -337,7 +367,11 @@ def attempt(
         elif delivery.channel == Delivery.Channel.WEBHOOK:
             if delivery.endpoint is None:
                 raise DeliveryError("endpoint deleted")
-            delivery.response_code = _post(delivery.endpoint, _message(delivery))
+            if delivery.payload:
+                request = build_event_request(delivery.endpoint, delivery, now=now.timestamp())
+                delivery.response_code = _send(*request, robot=False)
+            else:
+                delivery.response_code = _post(delivery.endpoint, _message(delivery))
         delivery.status = Delivery.Status.SENT
         delivery.sent_at = now
         delivery.next_attempt_at = None
@@ -406,6 +440,7 @@ class EndpointFields(TypedDict, total=False):
     secret: str
     department: Department | None
     is_active: bool
+    events: list[str]
 
 
 ENDPOINT_FIELDS = tuple(EndpointFields.__annotations__)
@@ -431,11 +466,30 @@ def _clean_endpoint(data: dict) -> dict:
             raise ApplicationError(_("Enter a valid http(s) URL."), field="url") from exc
         if len(data["url"]) > 500:
             raise ApplicationError(_("This text is too long."), field="url")
+    if "events" in data:
+        chosen = list(data["events"] or [])
+        unknown = [e for e in chosen if e not in WebhookEvent.values]
+        if unknown:
+            raise ApplicationError(
+                _("Unknown event: %(event)s.") % {"event": ", ".join(map(str, unknown))},
+                field="events",
+                code="invalid_choice",
+            )
+        # Stored in the order of WebhookEvent, once each, whatever order the caller sent.
+        data["events"] = [e for e in WebhookEvent.values if e in chosen]
     if "secret" in data:
         data["secret"] = (data["secret"] or "").strip()
         if len(data["secret"]) > 200:
             raise ApplicationError(_("This text is too long."), field="secret")
     return data
+
+
+def _check_events_kind(kind: str, chosen: list[str]) -> None:
+    """Events go to generic JSON endpoints: a chat robot gets the alert messages only."""
+    if chosen and kind != WebhookEndpoint.Kind.GENERIC:
+        raise ApplicationError(
+            _("Only a generic JSON webhook can subscribe to events."), field="events", code="invalid"
+        )
 
 
 @transaction.atomic
@@ -445,6 +499,7 @@ def endpoint_create(*, actor: Actor, **fields: Unpack[EndpointFields]) -> Webhoo
     for required in ("name", "kind", "url"):
         if not data.get(required):
             raise ApplicationError(_("This field is required."), field=required, code="required")
+    _check_events_kind(data.get("kind", ""), data.get("events") or [])
     return WebhookEndpoint.objects.create(**data)
 
 
@@ -458,6 +513,7 @@ def endpoint_update(
     data = _clean_endpoint({k: v for k, v in fields.items() if k in ENDPOINT_FIELDS})
     for key, value in data.items():
         setattr(endpoint, key, value)
+    _check_events_kind(endpoint.kind, endpoint.events or [])
     bump_version(endpoint)
     endpoint.save()
     return endpoint
@@ -472,12 +528,29 @@ def endpoint_delete(*, actor, endpoint: WebhookEndpoint) -> None:
 def endpoint_test_send(*, actor, endpoint: WebhookEndpoint) -> Delivery:
     """Send a test message to the endpoint now (one attempt, no retry) and log it."""
     require_admin(actor)
-    delivery = Delivery.objects.create(
-        channel=Delivery.Channel.WEBHOOK,
-        endpoint=endpoint,
-        title=_("Lodestar test message"),
-        body=_("If you can read this, alerts will reach this group."),
-    )
+    if endpoint.events:
+        # An event endpoint gets a `ping` envelope, signed like its events.
+        delivery = Delivery.objects.create(
+            channel=Delivery.Channel.WEBHOOK,
+            endpoint=endpoint,
+            title=_("Lodestar test message"),
+            event=PING_EVENT,
+            payload=events.envelope(
+                PING_EVENT,
+                {
+                    "endpoint_id": endpoint.pk,
+                    "events": endpoint.events,
+                    "message": _("If you can read this, events will reach this endpoint."),
+                },
+            ),
+        )
+    else:
+        delivery = Delivery.objects.create(
+            channel=Delivery.Channel.WEBHOOK,
+            endpoint=endpoint,
+            title=_("Lodestar test message"),
+            body=_("If you can read this, alerts will reach this group."),
+        )
     return attempt(delivery, max_attempts=1)
 
 

@@ -28,8 +28,28 @@ class Notification(models.Model):
         return self.title
 
 
+class WebhookEvent(models.TextChoices):
+    """What an event webhook can subscribe to (payloads: docs/api.md, "Webhooks")."""
+
+    GOAL_CREATED = "goal.created", _("Goal created")
+    GOAL_CHANGED = "goal.changed", _("Goal changed")
+    CHECKIN_RECORDED = "checkin.recorded", _("Check-in recorded")
+    ALERT_RAISED = "alert.raised", _("Alert raised")
+    RETROSPECTIVE_COMPLETED = "retrospective.completed", _("Retrospective completed")
+    APPRAISAL_PUBLISHED = "appraisal.published", _("Appraisal published")
+
+
+# The test button's event: sent to an event endpoint only by an admin, never subscribed to.
+PING_EVENT = "ping"
+
+
 class WebhookEndpoint(models.Model):
-    """A group-chat robot or a generic JSON endpoint that alerts are posted to."""
+    """A group-chat robot or a generic JSON endpoint that alerts are posted to.
+
+    A generic endpoint may instead subscribe to `events` (lodestar/notifications/events.py): it then
+    receives the signed event envelopes of those events, an alert as `alert.raised`, and no longer
+    the plain alert messages. Robots always get the alert messages (events are for generic ones).
+    """
 
     class Kind(models.TextChoices):
         FEISHU = "feishu", _("Feishu custom bot")
@@ -46,6 +66,8 @@ class WebhookEndpoint(models.Model):
         "org.Department", null=True, blank=True, on_delete=models.CASCADE, related_name="webhooks"
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # Event names (events.EVENTS) this endpoint subscribes to; empty: alert messages only.
+    events = models.JSONField(_("events"), default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     version = models.PositiveIntegerField(_("version"), default=1)
 
@@ -83,6 +105,10 @@ class Delivery(models.Model):
     )
     title = models.CharField(max_length=300)
     body = models.TextField(blank=True, default="")
+    # An event delivery: the event's name and its JSON envelope, sent byte for byte on every attempt
+    # (only the timestamp and signature headers change), so a receiver can de-duplicate by its `id`.
+    event = models.CharField(_("event"), max_length=40, blank=True, default="")
+    payload = models.TextField(blank=True, default="")
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
@@ -95,7 +121,10 @@ class Delivery(models.Model):
         verbose_name = _("delivery")
         verbose_name_plural = _("deliveries")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"]),
+            models.Index(fields=["event", "created_at"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.channel}: {self.title}"

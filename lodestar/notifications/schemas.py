@@ -7,7 +7,20 @@ from typing import Literal
 
 from ninja import Field, Schema
 
-from lodestar.core.schemas import MAX_ID, InputSchema, LocalTime
+from lodestar.core.schemas import MAX_ID, InputSchema, LocalTime, PageIn
+
+Event = Literal[
+    "goal.created",
+    "goal.changed",
+    "checkin.recorded",
+    "alert.raised",
+    "retrospective.completed",
+    "appraisal.published",
+]
+EVENTS_HELP = (
+    "Events this generic endpoint subscribes to (payloads: docs/api.md, Webhooks); empty: alert messages "
+    "only. Chat robots take no events."
+)
 
 
 class EndpointIn(InputSchema):
@@ -17,6 +30,20 @@ class EndpointIn(InputSchema):
     secret: str = Field("", max_length=200, description="Write-only: never returned")
     department_id: int | None = Field(None, ge=1, le=MAX_ID)
     is_active: bool = True
+    events: list[Event] = Field(default_factory=list, max_length=6, description=EVENTS_HELP)
+
+
+class EndpointPatch(InputSchema):
+    name: str | None = Field(None, max_length=80)
+    kind: Literal["feishu", "dingtalk", "wecom", "slack", "generic"] | None = None
+    url: str | None = Field(None, max_length=500)
+    secret: str | None = Field(None, max_length=200, description="Write-only; an empty string removes it")
+    department_id: int | None = Field(None, ge=1, le=MAX_ID)
+    is_active: bool | None = None
+    events: list[Event] | None = Field(None, max_length=6, description=EVENTS_HELP)
+    version: int | None = Field(
+        None, ge=1, description="The version you loaded; a stale one gets 409 `version_conflict`"
+    )
 
 
 class EndpointOut(Schema):
@@ -27,6 +54,7 @@ class EndpointOut(Schema):
     has_secret: bool
     department_id: int | None
     is_active: bool
+    events: list[str]
     version: int
     created_at: dt.datetime
 
@@ -46,12 +74,29 @@ class DeliveryOut(Schema):
     id: int
     channel: str
     endpoint_id: int | None
-    status: str
+    event: str = Field(description="The event's name (`ping` for a test); empty for an alert message")
+    title: str
+    status: Literal["pending", "sent", "failed"]
     attempts: int
     response_code: int | None
     last_error: str
+    next_attempt_at: dt.datetime | None = Field(description="When a pending delivery is tried again")
     sent_at: dt.datetime | None
     created_at: dt.datetime
+
+
+class DeliveryFilter(PageIn):
+    endpoint_id: int | None = Field(None, ge=1, le=MAX_ID)
+    event: Literal[Event, "ping"] | None = None  # type: ignore[valid-type]
+    status: Literal["pending", "sent", "failed"] | None = None
+    channel: Literal["inbox", "email", "webhook"] | None = None
+
+
+class DeliveryPage(Schema):
+    items: list[DeliveryOut]
+    count: int
+    page: int
+    page_size: int
 
 
 class PreferenceIO(Schema):

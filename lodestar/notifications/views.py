@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from lodestar.core.errors import ApplicationError
 from lodestar.core.http import add_error_to_form, int_param, page_view
 from lodestar.notifications import delivery
-from lodestar.notifications.models import Delivery, Notification, WebhookEndpoint
+from lodestar.notifications.models import PING_EVENT, Delivery, Notification, WebhookEndpoint, WebhookEvent
 from lodestar.notifications.services import mark_read
 from lodestar.org.forms import DepartmentChoiceField
 from lodestar.org.models import Department
@@ -86,6 +86,16 @@ class EndpointForm(forms.Form):
         help_text=gettext_lazy("Only alerts of this department and below; empty for the whole company."),
     )
     is_active = forms.BooleanField(label=gettext_lazy("Active"), required=False, initial=True)
+    events = forms.MultipleChoiceField(
+        label=gettext_lazy("Events"),
+        choices=WebhookEvent.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=gettext_lazy(
+            "Generic JSON webhooks only: post these events, signed, instead of alert messages "
+            "(payloads in the API guide). Leave empty for alert messages."
+        ),
+    )
     # The version the admin loaded: saving over someone else's newer change is refused.
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -153,6 +163,7 @@ def _endpoint_form(request, endpoint: WebhookEndpoint | None):
                 "url": endpoint.url,
                 "department": endpoint.department_id,
                 "is_active": endpoint.is_active,
+                "events": endpoint.events,
                 "version": endpoint.version,
             }
         form = EndpointForm(initial=initial)
@@ -213,10 +224,18 @@ def delivery_log(request):
     rows = Delivery.objects.select_related("endpoint", "recipient", "alert").order_by("-created_at", "-id")
     channel = request.GET.get("channel", "")
     status = request.GET.get("status", "")
+    event = request.GET.get("event", "")
+    endpoint_id = int_param(request.GET.get("endpoint"))
+    endpoints = list(WebhookEndpoint.objects.order_by("name", "id"))
+    events = [*WebhookEvent.choices, (PING_EVENT, _("Test message"))]
     if channel in Delivery.Channel.values:
         rows = rows.filter(channel=channel)
     if status in Delivery.Status.values:
         rows = rows.filter(status=status)
+    if event in dict(events):
+        rows = rows.filter(event=event)
+    if endpoint_id is not None:
+        rows = rows.filter(endpoint_id=endpoint_id)
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     return render(
         request,
@@ -225,8 +244,12 @@ def delivery_log(request):
             "page": page,
             "channel": channel,
             "status": status,
+            "event": event,
+            "endpoint_id": endpoint_id,
             "channels": Delivery.Channel.choices,
             "statuses": Delivery.Status.choices,
+            "events": events,
+            "endpoints": endpoints,
             "section": "deliveries",
         },
     )

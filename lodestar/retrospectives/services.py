@@ -43,6 +43,7 @@ from lodestar.retrospectives.models import (
     Status,
     Why,
 )
+from lodestar.retrospectives.webhooks import emit_completed
 
 MAX_WHYS = 10
 TEXT_LIMIT = 4000
@@ -573,6 +574,7 @@ def retrospective_complete(
     retrospective.completed_by = person
     bump_version(retrospective)
     retrospective.save()
+    emit_completed(retrospective)
     manager = _accountable_manager(retrospective)
     _notify_on_commit(
         [manager],

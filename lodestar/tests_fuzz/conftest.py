@@ -61,6 +61,7 @@ def wsgi_in_test_transaction():
 def no_outgoing_webhooks(monkeypatch):
     """Fuzzed webhook endpoints point anywhere: deliveries answer 200 without leaving the machine."""
     monkeypatch.setattr("lodestar.notifications.delivery._post", lambda endpoint, message: 200)
+    monkeypatch.setattr("lodestar.notifications.delivery._send", lambda url, body, headers, **kw: 200)
 
 
 # --- the bad-input suites (test_bad_*.py) --------------------------------------------------------

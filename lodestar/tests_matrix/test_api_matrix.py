@@ -381,7 +381,10 @@ OPS: dict[str, Op] = {
     "DELETE /webhook-endpoints/{endpoint_id}": Op(
         row(NO_CONTENT, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN)
     ),
+    "GET /webhook-endpoints/{endpoint_id}": Op(ADMIN_ONLY),
+    "PATCH /webhook-endpoints/{endpoint_id}": Op(ADMIN_ONLY, lambda w: {"events": ["goal.created"]}),
     "POST /webhook-endpoints/{endpoint_id}/test": Op(ADMIN_ONLY),
+    "GET /webhook-deliveries": Op(ADMIN_ONLY),
     "GET /me/notification-preferences": Op(everyone(OK)),
     "PUT /me/notification-preferences": Op(everyone(OK), lambda w: {"email_enabled": False}),
     # --- tracking ----------------------------------------------------------------------------

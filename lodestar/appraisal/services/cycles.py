@@ -43,6 +43,7 @@ from lodestar.appraisal.models import (
 )
 from lodestar.appraisal.services import pips, scoring
 from lodestar.appraisal.services._percent import clean_percent
+from lodestar.appraisal.webhooks import emit_published
 from lodestar.core.errors import ApplicationError, ConflictError, ErrorItem
 from lodestar.core.models import Period
 from lodestar.core.services import Actor, bump_version, check_version, validated_save
@@ -664,6 +665,7 @@ def cycle_publish(*, actor: Actor, cycle: Cycle, version: int | None) -> Cycle:
                 if plan is not None:
                     plans.append(plan)
             Pip.objects.bulk_create(plans)
+        emit_published(cycle)
         title = _("Your result of %(cycle)s is published.") % {"cycle": cycle.name}
         people = [a.person for a in appraisals]
         transaction.on_commit(

@@ -32,6 +32,7 @@ from lodestar.goals.closing_rules import check_goal_period_open
 from lodestar.goals.models import ConsensusParticipant, ConsensusRecord, Goal, GoalStatus, Measure
 from lodestar.goals.rollup import rollup_from
 from lodestar.goals.services.goals import sibling_goals, sibling_key
+from lodestar.goals.webhooks import emit_goal
 from lodestar.notifications.services import notify
 from lodestar.org.models import Department, Person
 from lodestar.org.permissions import can_write, person_of
@@ -264,6 +265,7 @@ def _activate(record: ConsensusRecord) -> None:
         measure.save(update_fields=["original_target"])
     for goal in goals:
         rollup_from(goal)
+        emit_goal("goal.changed", goal)  # draft → active
 
 
 @transaction.atomic

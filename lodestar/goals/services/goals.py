@@ -26,6 +26,7 @@ from lodestar.goals.models import Goal, GoalKind, GoalStatus, GoalType, Visibili
 from lodestar.goals.rollup import recompute_measure, rollup_from
 from lodestar.goals.services.common import Number, actor_person, check_open_period, to_decimal
 from lodestar.goals.services.measures import NewMeasure, _measure_create, check_measure_weights
+from lodestar.goals.webhooks import emit_goal
 from lodestar.org.models import Department, Person
 from lodestar.org.permissions import (
     can_write,
@@ -260,6 +261,7 @@ def goal_create(
     if measures:
         check_measure_weights(goal)
     rollup_from(goal)
+    emit_goal("goal.created", goal)
     return goal
 
 
@@ -324,6 +326,7 @@ def goal_update(
         rollup_from(old_parent)
     if depth != goal.depth or old_parent != parent:
         _refresh_depths(goal)
+    emit_goal("goal.changed", goal)
     return goal
 
 
@@ -364,6 +367,7 @@ def goal_set_status(*, actor: Actor, goal: Goal, status: str, version: int | Non
     bump_version(goal)
     goal.save()
     rollup_from(goal)
+    emit_goal("goal.changed", goal)
     return goal
 
 

@@ -40,6 +40,7 @@ from lodestar.tracking.services.checks import (
     clean_fields,
 )
 from lodestar.tracking.signals import checkin_recorded
+from lodestar.tracking.webhooks import emit_checkin
 
 
 class _Unread(Enum):
@@ -163,6 +164,7 @@ def checkin_submit(
     transaction.on_commit(
         lambda: checkin_recorded.send(sender=CheckIn, checkin_id=checkin.pk, chain=chain), robust=True
     )
+    emit_checkin(checkin)
     return checkin
 
 
@@ -242,6 +244,7 @@ def checkin_record_source(
     transaction.on_commit(
         lambda: checkin_recorded.send(sender=CheckIn, checkin_id=checkin.pk, chain=chain), robust=True
     )
+    emit_checkin(checkin)
     return checkin
 
 
