@@ -19,3 +19,7 @@ class TrackingConfig(AppConfig):
         from lodestar.tracking.close_views import can_open_close_page
 
         register("tracking.period_close", can_open_close_page)
+        # The check-in pages show "Import from Excel" to those the exchange import lets write.
+        from lodestar.org.permissions import can_write
+
+        register("tracking.import_checkins", lambda user, _obj=None: can_write(user))
