@@ -60,6 +60,15 @@ def examples() -> list[tuple[str, str, dict | None]]:
     return found
 
 
+def python_calls() -> list[tuple[str, str]]:
+    """(METHOD, path) of each `call("METHOD", "/path…")` of the Python examples; f-string fields stand for ids."""
+    found = []
+    for block in re.findall(r"```python\n(.*?)```", DOC.read_text(encoding="utf-8"), flags=re.DOTALL):
+        for method, path in re.findall(r'call\(\s*"([A-Z]+)",\s*f?"([^"]+)"', block):
+            found.append((method, re.sub(r"\{[^}]+\}", "1", path).split("?")[0]))
+    return found
+
+
 def operation_for(document: dict, method: str, path: str) -> dict | None:
     for template, operations in document["paths"].items():
         pattern = "^" + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template.removeprefix("/api/v1"))) + "$"
@@ -123,6 +132,14 @@ def test_every_curl_example_is_an_operation_of_the_openapi_document(openapi_docu
         elif unknown := set(body) - allowed:
             problems.append(f"{method} {path}: unknown fields {sorted(unknown)}")
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.django_db
+def test_every_python_example_calls_an_operation_of_the_openapi_document(openapi_document):
+    found = python_calls()
+    assert len(found) > 25
+    missing = [f"{m} {p}" for m, p in found if operation_for(openapi_document, m, p) is None]
+    assert not missing, missing
 
 
 def test_parse_curl_reads_method_path_and_body():
