@@ -60,6 +60,19 @@ def examples() -> list[tuple[str, str, dict | None]]:
     return found
 
 
+def curl_query_names() -> list[tuple[str, str, set[str]]]:
+    """(METHOD, path, the query's parameter names) of each curl example with a query string."""
+    found = []
+    for block in bash_blocks(DOC.read_text(encoding="utf-8")):
+        for command in curl_commands(block):
+            method, path, _ = parse_curl(command)
+            url = next(w for w in shlex.split(command.split(" # ")[0]) if w.startswith(BASE))
+            if "?" in url:
+                query = url.split("?", 1)[1]
+                found.append((method, path, {pair.split("=")[0] for pair in query.split("&")}))
+    return found
+
+
 def python_calls() -> list[tuple[str, str]]:
     """(METHOD, path) of each `call("METHOD", "/path…")` of the Python examples; f-string fields stand for ids."""
     found = []
@@ -150,3 +163,16 @@ def test_parse_curl_reads_method_path_and_body():
     assert parse_curl(command) == ("PATCH", "/goals/42", {"version": 1})
     assert parse_curl("curl -s http://127.0.0.1:8000/api/v1/me")[:2] == ("GET", "/me")
     assert parse_curl("curl -s http://127.0.0.1:8000/api/v1/imports/goals -F file=@a.xlsx")[0] == "POST"
+
+
+@pytest.mark.django_db
+def test_every_query_parameter_of_the_examples_is_documented(openapi_document):
+    found = curl_query_names()
+    assert len(found) > 10
+    problems = []
+    for method, path, names in found:
+        operation = operation_for(openapi_document, method, path)
+        known = {p["name"] for p in (operation or {}).get("parameters", []) if p["in"] == "query"}
+        if unknown := names - known:
+            problems.append(f"{method} {path}: unknown query parameters {sorted(unknown)}")
+    assert not problems, "\n".join(problems)
