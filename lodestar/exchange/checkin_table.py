@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -24,6 +25,7 @@ from lodestar.exchange.rows import RowProblem, cell_text
 from lodestar.execution.access import visible_items
 from lodestar.goals.access import visible_goals
 from lodestar.goals.models import Measure
+from lodestar.org.models import Department
 from lodestar.tracking import domain
 from lodestar.tracking.access import visible_checkins
 from lodestar.tracking.models import CheckInPeriod
@@ -111,15 +113,28 @@ FIELDS = ("planned", "actual", "deviation_reason", "improvement", "resource_othe
 
 def export_rows(user, params: dict[str, Any] | None = None) -> Iterator[dict[str, Any]]:
     """The check-ins the user may see (of goals and items they see), in period order; `params`:
-    measure_id, item_id, goal_id (its measures' check-ins). Read as tuples with the names joined in (no
+    measure_id, item_id, goal_id (its measures' check-ins), author_id, department_id (and below),
+    start / end (the weeks within). Read as tuples with the names joined in (no
     model instances): a 50,000-row export spends its time writing the file, not building objects."""
     params = params or {}
     queryset = visible_checkins(user)
-    for name in ("measure_id", "item_id"):
+    for name in ("measure_id", "item_id", "author_id"):
         if params.get(name):
             queryset = queryset.filter(**{name: params[name]})
     if params.get("goal_id"):
         queryset = queryset.filter(measure__goal_id=params["goal_id"])
+    if params.get("department_id"):
+        # A department's check-ins: those of its goals and items and of the departments below it (the
+        # department report's rows).
+        department = Department.objects.filter(pk=params["department_id"]).first()
+        path = department.path if department else "-"
+        queryset = queryset.filter(
+            Q(measure__goal__department__path__startswith=path) | Q(item__department__path__startswith=path)
+        )
+    if params.get("start"):
+        queryset = queryset.filter(period_start__gte=params["start"])
+    if params.get("end"):
+        queryset = queryset.filter(period_end__lte=params["end"])
     rows = queryset.order_by("period_start", "id").values_list(
         "period_start",
         "period_end",

@@ -16,6 +16,7 @@ from lodestar.exchange.columns import current_language
 from lodestar.exchange.tables import export_filename, table_named
 from lodestar.exchange.xlsx_writer import temporary_export
 from lodestar.org.permissions import can_write, require_person
+from lodestar.tracking.selectors import parse_week
 
 
 class UploadForm(forms.Form):
@@ -25,7 +26,7 @@ class UploadForm(forms.Form):
 @page_view
 def export_table(request, table: str):
     """The table as an xlsx download: the records the user may see, in the page's scope (?department,
-    ?period), headers in the page's language."""
+    ?period, ?owner, ?goal, ?author, ?cycle, ?week), headers in the page's language."""
     require_person(request.user)
     found = table_named(table)
     params = {}
@@ -34,10 +35,15 @@ def export_table(request, table: str):
         ("period", "period_id"),
         ("owner", "owner_id"),
         ("goal", "goal_id"),
+        ("author", "author_id"),
+        ("cycle", "cycle_id"),
     ):
         value = int_param(request.GET.get(name))
         if value:
             params[key] = value
+    if request.GET.get("week"):  # a weekly report's week (2026-W49): the check-ins of that week
+        week = parse_week(request.GET["week"], timezone.localdate())
+        params["start"], params["end"] = week.start, week.end
     language = current_language()
     handle = temporary_export(found.spec, found.export_rows(request.user, params), language=language)
     return xlsx_response(handle, export_filename(found, language, timezone.localdate()))

@@ -4,9 +4,13 @@ through checkin_submit, and a conflict."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 from decimal import Decimal
 
 import pytest
+from django.test import Client
+from django.urls import reverse
+from openpyxl import load_workbook
 
 from lodestar.exchange import checkin_table
 from lodestar.exchange.imports import table_import_run_now
@@ -131,3 +135,32 @@ def test_a_correction_made_in_the_app_since_the_export_is_a_conflict(world, item
     result = table_import_run_now(actor=fresh_user(world.member), table="check-ins", path=str(path))
     assert result.status == TableImport.Status.INVALID and len(result.conflicts) == 1
     assert CheckIn.objects.get(pk=checkin.pk).actual == Decimal("4")
+
+
+def test_the_export_keeps_the_report_pages_scope(world, item, checkin):
+    """The buttons on the weekly and department reports export what the page shows: the reader's own
+    week, or the department's week — not every check-in the reader may see."""
+    checkin_services.checkin_submit(
+        actor=fresh_user(world.member),
+        item=item,
+        period_start=WEEK2[0],
+        period_end=WEEK2[1],
+        planned=Decimal("7"),
+        actual=Decimal("7"),
+    )
+    manager = fresh_user(world.mkt_manager)
+    everything = list(checkin_table.export_rows(manager, None))
+    week1 = list(checkin_table.export_rows(manager, {"start": WEEK1[0], "end": WEEK1[1]}))
+    mine = list(checkin_table.export_rows(manager, {"author_id": world.member.pk}))
+    elsewhere = list(checkin_table.export_rows(manager, {"department_id": world.sales.pk}))
+    assert (len(everything), len(week1), len(mine), len(elsewhere)) == (2, 1, 2, 0)
+    client = Client()
+    client.force_login(fresh_user(world.member))
+    response = client.get(
+        reverse("exchange:export", args=["check-ins"]),
+        {"author": world.member.pk, "week": "2026-W29", "department": world.mkt.pk},
+    )
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    sheet = load_workbook(io.BytesIO(body)).worksheets[0]
+    assert [sheet.cell(r, 1).value for r in range(2, sheet.max_row + 1)] == ["2026-07-13 ~ 2026-07-19"]
