@@ -22,7 +22,7 @@ from lodestar.goals.access import access_goal, visible_goals
 from lodestar.knowledge import access, domain, selectors, services
 from lodestar.knowledge.forms import CaseForm, SopForm, SopVersionForm, case_tag_initial
 from lodestar.knowledge.models import Case, Sop, SopVersion, Tag
-from lodestar.knowledge.pdf import MissingFontError, cjk_fonts, render_pdf
+from lodestar.core.pdf import MissingFontError, cjk_fonts, render_pdf
 from lodestar.org.models import Department
 from lodestar.org.permissions import access_department, person_of, require_person
 

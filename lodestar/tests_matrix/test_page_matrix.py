@@ -107,6 +107,8 @@ MATRIX: dict[str, dict[str, int]] = {
     "goals:decompose": row(OK, OK, NOT_FOUND, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN),
     "goals:delete": POST_ONLY,
     "goals:detail": row(OK, OK, NOT_FOUND, OK, NOT_FOUND, OK, OK),
+    "goals:report": row(OK, OK, NOT_FOUND, OK, NOT_FOUND, OK, OK),
+    "goals:report_pdf": row(OK, OK, NOT_FOUND, OK, NOT_FOUND, OK, OK),
     "goals:edit": row(OK, OK, NOT_FOUND, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN),
     "goals:measure_add": row(OK, OK, NOT_FOUND, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN),
     "goals:measure_current": POST_ONLY,
