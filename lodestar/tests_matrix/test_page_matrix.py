@@ -262,6 +262,8 @@ MATRIX: dict[str, dict[str, int]] = {
     "appraisal:cycle_start": POST_ONLY,
     "appraisal:cycle_status": row(OK, OK, NOT_FOUND, OK, OK, OK, FORBIDDEN),
     "appraisal:detail": row(OK, OK, NOT_FOUND, OK, NOT_FOUND, OK, FORBIDDEN),
+    "appraisal:report": row(OK, OK, NOT_FOUND, OK, NOT_FOUND, OK, FORBIDDEN),
+    "appraisal:report_pdf": row(OK, OK, NOT_FOUND, OK, NOT_FOUND, OK, FORBIDDEN),
     "appraisal:evidence_add": POST_ONLY,
     "appraisal:evidence_delete": POST_ONLY,
     "appraisal:evidence_download": members(NOT_FOUND),
