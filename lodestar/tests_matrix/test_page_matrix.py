@@ -71,6 +71,8 @@ MATRIX: dict[str, dict[str, int]] = {
     "dashboards:company_export": everyone(OK),
     "dashboards:department": row(OK, OK, FORBIDDEN, OK, FORBIDDEN, OK, OK),
     "dashboards:department_export": row(OK, OK, FORBIDDEN, OK, FORBIDDEN, OK, OK),
+    "dashboards:department_report": row(OK, OK, FORBIDDEN, OK, FORBIDDEN, OK, OK),
+    "dashboards:department_report_pdf": row(OK, OK, FORBIDDEN, OK, FORBIDDEN, OK, OK),
     "dashboards:person": row(OK, OK, FORBIDDEN, OK, FORBIDDEN, OK, FORBIDDEN),
     "dashboards:person_export": row(OK, OK, FORBIDDEN, OK, FORBIDDEN, OK, FORBIDDEN),
     "execution:attachment": POST_ONLY,
