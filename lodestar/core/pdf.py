@@ -10,6 +10,8 @@ Debian's fonts-noto-cjk).
 
 from __future__ import annotations
 
+import logging
+import mimetypes
 import shutil
 import subprocess
 from functools import lru_cache
@@ -37,13 +39,44 @@ def cjk_fonts() -> tuple[str, ...]:
     return tuple(sorted({line.split(",")[0].strip() for line in output.splitlines() if line.strip()}))
 
 
-def render_pdf(html: str, *, base_url: str | None = None) -> bytes:
-    """The PDF of `html`; MissingFontError when no CJK font is installed."""
+# Relative URLs of a report (`{% static %}` gives "/static/…") resolve against this base; the
+# fetcher answers those from the static files on disk and refuses everything else, so a report
+# never reaches the network (nor a URL a user typed into a description).
+REPORT_BASE_URL = "http://lodestar.invalid/"
+
+
+def _static_fetcher():
+    from django.conf import settings
+    from django.contrib.staticfiles import finders
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    prefix = REPORT_BASE_URL.rstrip("/") + settings.STATIC_URL
+
+    class StaticFilesFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            if url.startswith(prefix):
+                path = finders.find(url[len(prefix) :].split("?")[0])
+                if path:
+                    with open(path, "rb") as handle:
+                        body = handle.read()
+                    kind = mimetypes.guess_type(str(path))[0] or "application/octet-stream"
+                    return URLFetcherResponse(url, body=body, headers={"Content-Type": kind})
+            raise ValueError(f"not fetched for a report: {url}")
+
+    return StaticFilesFetcher()
+
+
+def render_pdf(html: str) -> bytes:
+    """The PDF of `html` (its static files read from disk, nothing else fetched); MissingFontError
+    when no CJK font is installed."""
     if not cjk_fonts():
         raise MissingFontError("no CJK font")
     from weasyprint import HTML
 
-    return HTML(string=html, base_url=base_url).write_pdf()
+    # The UI kit's stylesheet (the minutes) is full of modern CSS WeasyPrint skips with a warning
+    # per rule: hundreds of lines per PDF that say nothing about the report.
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    return HTML(string=html, base_url=REPORT_BASE_URL, url_fetcher=_static_fetcher()).write_pdf()
 
 
 def report_response(
@@ -52,8 +85,8 @@ def report_response(
     """A report: the PDF of `template` (503 with a clear page without a Chinese font), or with
     `as_pdf` false the same template as a printable page.
 
-    `filename` must be ASCII (it goes into a header); the template is self-contained (inline CSS,
-    no fetches), so WeasyPrint needs no base URL.
+    `filename` must be ASCII (it goes into a header); the template's static files (stylesheets) are
+    read from disk, nothing else is fetched.
     """
     if not as_pdf:
         return render(request, template, {**context, "pdf": False})

@@ -236,6 +236,7 @@ MATRIX: dict[str, dict[str, int]] = {
     "tracking:decision_status": everyone(NOT_ALLOWED),
     "tracking:meeting": everyone(OK),
     "tracking:meeting_minutes": everyone(OK),
+    "tracking:meeting_minutes_pdf": everyone(OK),
     "tracking:meeting_remind": everyone(NOT_ALLOWED),
     "tracking:report": everyone(OK),
     # The close page: admins and department managers (a manager only closes their own departments).
