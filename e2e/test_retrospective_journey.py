@@ -23,10 +23,10 @@ from pathlib import Path
 from playwright.sync_api import expect
 
 from e2e.conftest import login, logout
+from lodestar.core.pdf import cjk_fonts
 from lodestar.execution.models import ActionItem
 from lodestar.goals.models import Goal
 from lodestar.knowledge.models import Case
-from lodestar.knowledge.pdf import cjk_fonts
 from lodestar.org.models import Person
 from lodestar.retrospectives.models import ImprovementAction, Retrospective
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from lodestar.budget import access as budget_access
 from lodestar.core.http import int_param, page_view, url_pattern
 from lodestar.core.numbers import money_text
+from lodestar.core.pdf import report_response
 from lodestar.dashboards import access, selectors
 from lodestar.dashboards.exports import panel_workbook
 
@@ -106,7 +107,9 @@ def _unlink_hidden_people(user, panels) -> None:
             row["person_id"] = None
 
 
-def _render(request, kind: str, *, title: str, export_url: str, **objects):
+def _shown_panels(request, kind: str, **objects):
+    """The scope, the panels and their cells as people read them: the dashboard and its printed
+    period report show the same figures (`display`)."""
     scope = _scope(request, kind, **objects)
     patterns = {link: url_pattern(name) for link, name in LINKS.items()}
     panels = selectors.dashboard_panels(scope) if scope else []
@@ -121,6 +124,11 @@ def _render(request, kind: str, *, title: str, export_url: str, **objects):
         }
         for p in panels
     ]
+    return scope, patterns, panels, shown
+
+
+def _render(request, kind: str, *, title: str, export_url: str, **objects):
+    scope, patterns, panels, shown = _shown_panels(request, kind, **objects)
     return render(
         request,
         "dashboards/board.html",
@@ -209,6 +217,24 @@ def person(request, person_id: int):
         title=who.display_name,
         export_url=reverse("dashboards:person_export", args=[who.pk]),
         person=who,
+    )
+
+
+@page_view
+def department_report(request, department_id: int, as_pdf: bool = False):
+    """The department's period report (`?period=`, default the current quarter): the dashboard's
+    panels as tables, as a PDF or a printable page, for the dashboard's readers."""
+    dept = access.access_department_dashboard(request.user, department_id)
+    scope, _patterns, _panels, shown = _shown_panels(request, "department", department=dept)
+    if scope is None:
+        raise Http404(_("No period to show."))
+    return report_response(
+        request,
+        "dashboards/department_report.html",
+        {"department": dept, "period": scope.period, "panels": shown, "generated_at": timezone.localtime()},
+        as_pdf=as_pdf,
+        filename=f"department-{dept.pk}-period-{scope.period.pk}.pdf",
+        back_url=f"{reverse('dashboards:department', args=[dept.pk])}?period={scope.period.pk}",
     )
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from lodestar.goals.views import adjustments, consensus, decomposition, goals, measures, reuse, table
+from lodestar.goals.views import adjustments, consensus, decomposition, goals, measures, report, reuse, table
 
 app_name = "goals"
 
@@ -17,6 +17,8 @@ urlpatterns = [
     path("templates/<int:template_id>/use/", reuse.template_use, name="template_use"),
     path("<int:goal_id>/", goals.goal_detail, name="detail"),
     path("<int:goal_id>/edit/", goals.goal_edit, name="edit"),
+    path("<int:goal_id>/report/", report.goal_report, name="report"),
+    path("<int:goal_id>/report.pdf", report.goal_report, {"as_pdf": True}, name="report_pdf"),
     path("<int:goal_id>/row/", table.table_row, name="row"),
     path("<int:goal_id>/status/", goals.goal_status, name="status"),
     path("<int:goal_id>/delete/", goals.goal_delete, name="delete"),

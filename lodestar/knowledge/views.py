@@ -18,11 +18,11 @@ from django.views.decorators.http import require_POST
 
 from lodestar.core.errors import NotFound
 from lodestar.core.http import int_param, page_view, service_errors
+from lodestar.core.pdf import MissingFontError, cjk_fonts, render_pdf
 from lodestar.goals.access import access_goal, visible_goals
 from lodestar.knowledge import access, domain, selectors, services
 from lodestar.knowledge.forms import CaseForm, SopForm, SopVersionForm, case_tag_initial
 from lodestar.knowledge.models import Case, Sop, SopVersion, Tag
-from lodestar.knowledge.pdf import MissingFontError, cjk_fonts, render_pdf
 from lodestar.org.models import Department
 from lodestar.org.permissions import access_department, person_of, require_person
 

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from lodestar.core.errors import ApplicationError, PermissionDeniedError
 from lodestar.core.http import add_error_to_form, int_param, page_view
+from lodestar.core.pdf import report_response
 from lodestar.execution.access import can_plan_in
 from lodestar.org.models import Person
 from lodestar.org.permissions import person_of, require_person
@@ -117,22 +118,32 @@ def meeting(request):
                 )
                 return redirect(_meeting_url(department, week))
     context = _meeting_context(request, department, week, form=form, goals=goals)
-    context["minutes_url"] = (
-        f"{reverse('tracking:meeting_minutes')}?department={department.pk}&week={week.key}"
-    )
+    query = f"?department={department.pk}&week={week.key}"
+    context["minutes_url"] = reverse("tracking:meeting_minutes") + query
+    context["minutes_pdf_url"] = reverse("tracking:meeting_minutes_pdf") + query
     return render(request, "tracking/meeting.html", context)
 
 
 @page_view
-def meeting_minutes(request):
-    """The meeting's minutes (会议纪要) as a printable page: the same parts, without the controls."""
+def meeting_minutes(request, as_pdf: bool = False):
+    """The meeting's minutes (会议纪要) as a printable page or a PDF: the same parts, without the
+    controls."""
     _person, department = _department_scope(request)
     week = selectors.parse_week(request.GET.get("week"), timezone.localdate())
     context = _meeting_context(request, department, week)
     context.update(printing=True, can_remind=False, can_follow_up=False, printed_at=timezone.localtime())
     for decision in (*context["decisions"], *context["carried_decisions"]):
         decision.can_tick = False
-    return render(request, "tracking/meeting_minutes.html", context)
+    query = f"?department={department.pk}&week={week.key}"
+    context["minutes_pdf_url"] = reverse("tracking:meeting_minutes_pdf") + query
+    return report_response(
+        request,
+        "tracking/meeting_minutes.html",
+        context,
+        as_pdf=as_pdf,
+        filename=f"meeting-minutes-{department.pk}-{week.key}.pdf",
+        back_url=reverse("tracking:meeting") + query,
+    )
 
 
 @page_view

@@ -10,6 +10,7 @@ urlpatterns = [
     path("department/", views.department_report, name="department_report"),
     path("meeting/", meeting_views.meeting, name="meeting"),
     path("meeting/minutes/", meeting_views.meeting_minutes, name="meeting_minutes"),
+    path("meeting/minutes.pdf", meeting_views.meeting_minutes, {"as_pdf": True}, name="meeting_minutes_pdf"),
     path("meeting/remind/", meeting_views.meeting_remind, name="meeting_remind"),
     path(
         "meeting/decisions/<int:decision_id>/status/", meeting_views.decision_status, name="decision_status"

@@ -37,6 +37,7 @@ from lodestar.appraisal.views._gate import appraisal_page
 from lodestar.core.errors import ApplicationError, NotFound
 from lodestar.core.forms import VersionField
 from lodestar.core.http import add_error_to_form, int_param, service_errors
+from lodestar.core.pdf import report_response
 from lodestar.execution.forms import PersonField
 from lodestar.goals.access import visible_goals
 from lodestar.org.models import Person
@@ -258,16 +259,27 @@ def home(request):
     )
 
 
-def _detail_context(
-    request, appraisal: Appraisal, linked_form: LinkedEvidenceForm | None = None, **extra
-) -> dict:
-    user = request.user
+def score_context(user, appraisal: Appraisal) -> dict:
+    """What `appraisal/reviews/_score_table.html` shows: the page and the printable result alike."""
     components = appraisal.components or []
     by_role = selectors.qualitative_by_role(components)
     rows = [
         {**c, "qualitative": by_role.get(c["indicator_id"]), "source_rows": _source_rows(c)}
         for c in components
     ]
+    return {
+        "appraisal": appraisal,
+        "cycle": appraisal.cycle,
+        "rows": rows,
+        "shows_result": access.can_see_result(user, appraisal),
+        "missing": appraisal.missing or [],
+    }
+
+
+def _detail_context(
+    request, appraisal: Appraisal, linked_form: LinkedEvidenceForm | None = None, **extra
+) -> dict:
+    user = request.user
     can_request = access.can_request_peers(user, appraisal)
     can_evidence = access.can_add_evidence(user, appraisal)
     can_rate = access.can_rate_competencies(user, appraisal)
@@ -281,11 +293,7 @@ def _detail_context(
         ]
     chart = selectors.radar(appraisal.person_id)
     context = {
-        "appraisal": appraisal,
-        "cycle": appraisal.cycle,
-        "rows": rows,
-        "shows_result": access.can_see_result(user, appraisal),
-        "missing": appraisal.missing or [],
+        **score_context(user, appraisal),
         "reviews": selectors.visible_reviews(user, appraisal),
         "evidence": selectors.evidence_of(appraisal),
         "competency_ratings": ratings,
@@ -315,6 +323,26 @@ def _detail_context(
 def detail(request, appraisal_id: int):
     appraisal = access.access_appraisal(request.user, appraisal_id)
     return render(request, "appraisal/reviews/detail.html", _detail_context(request, appraisal))
+
+
+@appraisal_page
+def result_report(request, appraisal_id: int, as_pdf: bool = False):
+    """The appraisal's result (score table, final score, grade, coefficient) as a PDF or a printable
+    page: the page's reader and the page's figures (`score_context`, `_score_table.html`)."""
+    appraisal = access.access_appraisal(request.user, appraisal_id)
+    context = {
+        **score_context(request.user, appraisal),
+        "reviews": selectors.visible_reviews(request.user, appraisal),
+        "generated_at": timezone.localtime(),
+    }
+    return report_response(
+        request,
+        "appraisal/reviews/report_print.html",
+        context,
+        as_pdf=as_pdf,
+        filename=f"appraisal-{appraisal.pk}.pdf",
+        back_url=reverse("appraisal:detail", args=[appraisal.pk]),
+    )
 
 
 @appraisal_page
@@ -528,6 +556,8 @@ def competencies_save(request, appraisal_id: int):
 urlpatterns = [
     path("", home, name="home"),
     path("<int:appraisal_id>/", detail, name="detail"),
+    path("<int:appraisal_id>/report/", result_report, name="report"),
+    path("<int:appraisal_id>/report.pdf", result_report, {"as_pdf": True}, name="report_pdf"),
     path("reviews/<int:review_id>/", review, name="review"),
     path("<int:appraisal_id>/peers/", peer_add, name="peer_add"),
     path("<int:appraisal_id>/peers/<int:review_id>/remove/", peer_remove, name="peer_remove"),

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pypdfium2 as pdfium
 import pytest
 
-from lodestar.knowledge import pdf
+from lodestar.core import pdf
 from lodestar.testing.factories import CaseFactory
 
 pytestmark = pytest.mark.skipif(not pdf.cjk_fonts(), reason="no CJK font installed (make fonts)")

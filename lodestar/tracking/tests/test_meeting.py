@@ -13,11 +13,13 @@ from django.utils import timezone
 from freezegun import freeze_time
 
 from lodestar.core.errors import ApplicationError, PermissionDeniedError
+from lodestar.core.pdf import cjk_fonts
 from lodestar.execution import services as execution_services
 from lodestar.execution.models import ActionItem
 from lodestar.goals.models import GoalStatus
 from lodestar.goals.tests.conftest import activate, fresh, make_goal, world  # noqa: F401 (fixtures)
 from lodestar.notifications.models import Notification
+from lodestar.testing.pdf import assert_pdf_shows
 from lodestar.tracking import domain, reporting, services
 from lodestar.tracking.models import MeetingDecision
 from lodestar.tracking.services.meetings import REMINDER_VERB
@@ -368,3 +370,21 @@ def test_report_shows_goals_without_a_measure_and_how_to_add_one(world, make_goa
     )
     assert "草稿有指标" in body and 'data-testid="add-measure"' not in body
     assert "once the goal is active" in body
+
+
+@pytest.mark.skipif(not cjk_fonts(), reason="no CJK font installed (make fonts)")
+def test_minutes_pdf_is_the_printable_page_with_chinese_text(world, team, week):
+    MeetingDecision.objects.create(department=world.mkt, week_start=week.start, text="投放预算+2万")
+    params = {"department": world.mkt.pk, "week": week.key}
+    client = client_for(world.member)
+    page = client.get(reverse("tracking:meeting"), params).content.decode()
+    assert 'data-testid="minutes-pdf"' in page
+    response = client.get(reverse("tracking:meeting_minutes_pdf"), params)
+    assert (
+        response["Content-Disposition"]
+        == f'attachment; filename="meeting-minutes-{world.mkt.pk}-{week.key}.pdf"'
+    )
+    assert_pdf_shows(response, "市场部", "林晓", "陈静", "投放预算+2万")
+    assert (
+        client_for(world.sales_member).get(reverse("tracking:meeting_minutes_pdf"), params).status_code == 403
+    )

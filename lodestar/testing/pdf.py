@@ -1,0 +1,32 @@
+"""Reading a report's PDF back in tests: the text layer of its pages and how much ink page 1 has
+(pypdfium2 rasterises it), so a test can tell Chinese text from a page of empty boxes."""
+
+from __future__ import annotations
+
+import pypdfium2 as pdfium
+
+
+def pdf_text(content: bytes) -> str:
+    """The text of every page of the PDF `content`."""
+    document = pdfium.PdfDocument(content)
+    return "\n".join(page.get_textpage().get_text_range() for page in document)
+
+
+def first_page_ink(content: bytes) -> int:
+    """The number of pixels darker than light grey on page 1 (a blank page has none)."""
+    page = pdfium.PdfDocument(content)[0]
+    image = page.render(scale=1).to_pil().convert("L")
+    return sum(image.histogram()[:200])
+
+
+def assert_pdf_shows(response, *texts: str) -> str:
+    """The response is a PDF whose page 1 is not blank and whose text holds every one of `texts`."""
+    assert response.status_code == 200, response.status_code
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    text = pdf_text(response.content)
+    for expected in texts:
+        assert expected in text, f"{expected!r} not in the PDF's text: {text[:500]!r}"
+    ink = first_page_ink(response.content)
+    assert ink > 2000, f"page 1 looks blank ({ink} dark pixels)"
+    return text
