@@ -19,3 +19,9 @@ class TrackingConfig(AppConfig):
         from lodestar.tracking.close_views import can_open_close_page
 
         register("tracking.period_close", can_open_close_page)
+
+        # rebuild_all() of the goal figures rebuilds the check-in completion roll-up too.
+        from lodestar.goals.signals import figures_rebuilt
+        from lodestar.tracking.services.completion import rebuild_on_figures_rebuilt
+
+        figures_rebuilt.connect(rebuild_on_figures_rebuilt, dispatch_uid="tracking.completion_rebuild")
