@@ -521,3 +521,15 @@ def completion_rows(
             )
         )
     return rows
+
+
+def completion_up_to(row: CompletionRow, last_monday: dt.date) -> tuple[int, int] | None:
+    """(reported, on time) of `row` counting only the weeks up to the one starting `last_monday` (the
+    last week that has ended, when the period is still running); None when that cannot be told from
+    the row — check-ins for two or more later weeks (entered ahead): count those check-ins instead.
+    The dashboards' check-in panel does this in SQL (`dashboards.selectors._reported_from_rollup`)."""
+    if row.earlier_week is not None and row.earlier_week > last_monday:
+        return None
+    if row.last_week > last_monday:
+        return row.reported - row.last_reported, row.on_time - row.last_on_time
+    return row.reported, row.on_time
