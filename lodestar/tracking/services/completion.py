@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from lodestar.core.models import Period, PeriodKind
@@ -67,7 +68,7 @@ def _write(rows: list[domain.CompletionRow]) -> None:
     )
 
 
-def _weekly(measure_ids: list[int] | None = None):
+def _weekly(measure_ids: list[int] | None = None) -> QuerySet:
     """Live weekly check-ins on measures as (measure, period start, created at)."""
     checkins = CheckIn.objects.filter(measure__isnull=False, period_kind=CheckInPeriod.WEEK)
     if measure_ids is not None:
@@ -114,6 +115,6 @@ def completion_rebuild_all() -> int:
     return written + len(rows)
 
 
-def rebuild_on_figures_rebuilt(**_kwargs) -> None:
+def rebuild_on_figures_rebuilt(**_kwargs: object) -> None:
     """Receiver of goals' `figures_rebuilt`: a full rebuild includes this roll-up."""
     completion_rebuild_all()
