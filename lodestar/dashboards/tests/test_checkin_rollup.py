@@ -147,3 +147,34 @@ def test_rebuild_all_writes_the_rows_the_writers_wrote(realistic):
     assert written
     assert services.completion_rebuild_all() == len(written)
     assert rows() == written
+
+
+def test_rebuild_all_in_sql_equals_refreshing_each_measure_in_python(realistic):
+    """`completion_rebuild_all` counts in one INSERT … SELECT; `completion_refresh` counts a measure's
+    check-ins in Python (`domain.completion_rows`). One measure at a time, the same rows."""
+    fields = (
+        "measure_id",
+        "period_id",
+        "reported",
+        "on_time",
+        "last_week",
+        "last_reported",
+        "last_on_time",
+        "earlier_week",
+    )
+    measure_ids = sorted(set(CheckIn.objects.exclude(measure=None).values_list("measure_id", flat=True)))
+    assert len(measure_ids) > 1
+    services.completion_rebuild_all()
+    from_sql = sorted(CheckInCompletion.objects.values_list(*fields))
+    CheckInCompletion.objects.all().delete()
+    for pk in measure_ids:
+        services.completion_refresh(measure_ids=[pk])
+    from_python = sorted(CheckInCompletion.objects.values_list(*fields))
+    assert from_sql == from_python
+    # Every kind of row is there: several periods, an earlier week and a row without one.
+    assert {row[1] for row in from_sql} >= set(
+        Period.objects.filter(kind__in=[PeriodKind.YEAR, PeriodKind.QUARTER, PeriodKind.MONTH]).values_list(
+            "pk", flat=True
+        )[:1]
+    )
+    assert any(row[7] is None for row in from_sql) and any(row[7] is not None for row in from_sql)

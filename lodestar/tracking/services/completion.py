@@ -2,7 +2,7 @@
 
 Every path that adds, removes or re-dates a measure's check-in calls `completion_refresh` with
 the measure (record, correct, delete, restore, source feeding, the demo's entry dates);
-`completion_rebuild_all` recomputes every row (after `rebuild_all()` of the goal figures, and from
+`completion_rebuild_all` recomputes every row in SQL (after `rebuild_all()` of the goal figures, and from
 the migration that adds the table). Both count through `domain.completion_rows` with the on-time
 rule of `domain.late_from`, so the panel that reads the rows and a count of the check-ins agree.
 """
@@ -12,7 +12,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.db import transaction
+from django.db import connections, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -93,26 +94,102 @@ def completion_refresh(*, measure_ids: Iterable[int | None]) -> None:
             _write(rows)
 
 
+def _week_periods(
+    starts: Iterable[dt.date], periods: Iterable[tuple[int, dt.date, dt.date]]
+) -> list[tuple[dt.date, int, dt.date, dt.datetime]]:
+    """(period start, covered period holding its week wholly, its Monday, the moment it becomes late)
+    per distinct week start and period: what `domain.completion_rows` matches and the deadline
+    `late_from_moment` gives `completion_refresh`, worked out once per week in Python (a few hundred
+    rows at L) so the SQL joins on equality and time zones stay out of it."""
+    periods = list(periods)
+    out = []
+    for start in sorted(set(starts)):
+        monday = domain.week_monday(start)
+        sunday = monday + dt.timedelta(days=6)
+        deadline = late_from_moment(start)
+        out += [
+            (start, pk, monday, deadline) for pk, first, last in periods if first <= monday and sunday <= last
+        ]
+    return out
+
+
+def insert_completion_rows(
+    connection: BaseDatabaseWrapper, weekly: QuerySet, periods: QuerySet, table: str
+) -> int:
+    """Write every completion row in one `INSERT … SELECT … GROUP BY` (SQLite and PostgreSQL); returns
+    the rows written. The same rows as `domain.completion_rows` over `_entries` (tested against
+    `completion_refresh`): `weekly` are the live weekly check-ins as (measure_id, period_start,
+    created_at), `periods` the covered periods as (pk, start, end), `table` the roll-up's table
+    (empty). Also the backfill of migration tracking/0010, with that migration's models.
+
+    The week → period pairs and deadlines come as parameters (`_week_periods`); check-ins are counted
+    per measure, period and Monday, then ranked newest week first so the latest week's counts and
+    the week before it are read off in the same grouping."""
+    weekly = weekly.order_by()
+    weeks = _week_periods(
+        weekly.values_list("period_start", flat=True).distinct(),
+        periods.order_by().values_list("pk", "start", "end"),
+    )
+    if not weeks:
+        return 0
+    ops = connection.ops
+    # PostgreSQL types VALUES from its literals; SQLite must not CAST a date (NUMERIC affinity).
+    date, moment, pk = (
+        ("CAST(%s AS date)", "CAST(%s AS timestamptz)", "CAST(%s AS bigint)")
+        if connection.vendor == "postgresql"
+        else ("%s", "%s", "%s")
+    )
+    values = ", ".join([f"({date}, {pk}, {date}, {moment})"] * len(weeks))
+    week_params: list[object] = []
+    for start, period_id, monday, deadline in weeks:
+        week_params += [
+            ops.adapt_datefield_value(start),
+            period_id,
+            ops.adapt_datefield_value(monday),
+            ops.adapt_datetimefield_value(deadline),
+        ]
+    weekly_sql, weekly_params = weekly.values_list(
+        "measure_id", "period_start", "created_at"
+    ).query.sql_with_params()
+    sql = f"""
+        INSERT INTO {ops.quote_name(table)} (measure_id, period_id, reported, on_time, last_week,
+                                             last_reported, last_on_time, earlier_week)
+        WITH weeks (period_start, period_id, monday, deadline) AS (VALUES {values}),
+        checkins AS ({weekly_sql}),
+        by_week AS (
+            SELECT c.measure_id AS measure_id, w.period_id AS period_id, w.monday AS monday, COUNT(*) AS n,
+                   SUM(CASE WHEN c.created_at < w.deadline THEN 1 ELSE 0 END) AS o
+            FROM checkins c
+            JOIN weeks w ON w.period_start = c.period_start
+            GROUP BY c.measure_id, w.period_id, w.monday
+        ),
+        ranked AS (
+            SELECT measure_id, period_id, monday, n, o,
+                   ROW_NUMBER() OVER (PARTITION BY measure_id, period_id ORDER BY monday DESC) AS rn
+            FROM by_week
+        )
+        SELECT measure_id, period_id, SUM(n), SUM(o),
+               MAX(CASE WHEN rn = 1 THEN monday END), MAX(CASE WHEN rn = 1 THEN n END),
+               MAX(CASE WHEN rn = 1 THEN o END), MAX(CASE WHEN rn = 2 THEN monday END)
+        FROM ranked
+        GROUP BY measure_id, period_id
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*week_params, *weekly_params])
+        return cursor.rowcount  # the INSERT comes first: sqlite3 counts only statements it sees as DML
+
+
 @transaction.atomic
 def completion_rebuild_all() -> int:
-    """Recompute every completion row from the check-ins; returns the rows written. Reads the
-    check-ins in measure order, a batch of measures at a time, so memory stays bounded."""
-    periods = _covered_periods()
+    """Recompute every completion row from the check-ins in one statement (`insert_completion_rows`);
+    returns the rows written. `completion_refresh` counts the same rows in Python, a measure at a time."""
     CheckInCompletion.objects.all().delete()
-    written = 0
-    batch: list[tuple[int, dt.date, dt.datetime]] = []
-    current = None
-    for row in _weekly().order_by("measure_id").iterator(chunk_size=BATCH):
-        if row[0] != current and len(batch) >= BATCH:
-            rows = domain.completion_rows(_entries(batch), periods)
-            _write(rows)
-            written += len(rows)
-            batch = []
-        current = row[0]
-        batch.append(row)
-    rows = domain.completion_rows(_entries(batch), periods)
-    _write(rows)
-    return written + len(rows)
+    return insert_completion_rows(
+        connections[CheckInCompletion.objects.db],
+        _weekly(),
+        Period.objects.filter(kind__in=COVERED_KINDS),
+        CheckInCompletion._meta.db_table,
+    )
 
 
 def rebuild_on_figures_rebuilt(**_kwargs: object) -> None:
