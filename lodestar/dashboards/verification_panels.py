@@ -7,7 +7,8 @@ of a measure bound to a source metric with a verifying use (`VERIFYING_USES`) is
 metric's figure for the check-in's own period (`source_figure` over `domain.day_totals`), and the pair is
 flagged beyond the metric's tolerance (`domain.difference_rate`, `domain.is_discrepancy`). Here the
 days' figures are summed in the database per metric and day (a day's all-channel point wins over its
-channels' points, as `day_totals` says), so the panel reads a constant number of queries.
+channels' points, as `day_totals` says) and then over each check-in's days, so one query returns a row
+per pair (not every daily point) and the panel reads a constant number of queries.
 
 Who sees what: the measures of the goals of the scope the reader may see (`Scope.goals`, the goals'
 visibility), and their discrepancies through `metrics.verification_access.visible_discrepancies` — the
@@ -20,7 +21,7 @@ import datetime as dt
 import decimal
 from collections.abc import Callable
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import connections, models
 from django.db.models import Count, QuerySet
@@ -44,16 +45,14 @@ def _monday(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
-def _decimal(connection, field: models.DecimalField) -> Callable[[object], Decimal | None]:
-    """A raw `SUM` of `field` as Django reads it: PostgreSQL's numeric as it is; SQLite's float
-    rounded to 15 digits and to the field's places (as its `Sum` converter does)."""
+def _decimal(connection, field: models.DecimalField) -> Callable[[Any], Decimal]:
+    """A raw value or `SUM` of `field` (never NULL here) as Django reads it: PostgreSQL's numeric as it
+    is; SQLite's float rounded to 15 digits and to the field's places (as its `Sum` converter does)."""
     if connection.vendor != "sqlite":
-        return lambda value: value  # type: ignore[return-value]
+        return lambda value: value
     context = decimal.Context(prec=15)
     places = Decimal(1).scaleb(-field.decimal_places)
-    return lambda value: (
-        None if value is None else context.create_decimal_from_float(float(value)).quantize(places)
-    )
+    return lambda value: context.create_decimal_from_float(float(value)).quantize(places)
 
 
 def _date(value: dt.date | str) -> dt.date:
@@ -123,8 +122,9 @@ def verification_panel(scope: Scope) -> Panel:
     """Per week of the period up to today: how many reported figures have a source figure to compare
     with, their totals on both sides, the difference rate of the totals, the pairs beyond their metric's
     tolerance and the open discrepancies (by the week their period starts); the newest open
-    discrepancies listed. Five queries (bound metrics, reported check-ins, the days' sums, the open
-    discrepancies counted by week, the newest of them); one when no measure of the scope is verified."""
+    discrepancies listed. Four queries (whether a measure is verified, the pairs with their source sums,
+    the open discrepancies counted by week, the newest of them); one when no measure of the scope is
+    verified."""
     from lodestar.dashboards.selectors import Column, Panel  # selectors lists this panel
 
     weeks = metrics_domain.week_periods(scope.period.start, scope.as_of)

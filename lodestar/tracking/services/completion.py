@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any
 
 from django.db import connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -140,7 +141,7 @@ def insert_completion_rows(
         else ("%s", "%s", "%s")
     )
     values = ", ".join([f"({date}, {pk}, {date}, {moment})"] * len(weeks))
-    week_params: list[object] = []
+    week_params: list[Any] = []
     for start, period_id, monday, deadline in weeks:
         week_params += [
             ops.adapt_datefield_value(start),
