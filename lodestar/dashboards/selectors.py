@@ -25,8 +25,23 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import reduce
 from operator import or_
+from typing import Any
 
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -45,12 +60,13 @@ from lodestar.goals.models import Goal, GoalStatus, GoalType, HealthChoice, Meas
 from lodestar.goals.rollup import figures_of, plan_of
 from lodestar.org.models import Department, Person
 from lodestar.org.permissions import visible_q
-from lodestar.tracking.models import CheckIn, CheckInPeriod, PlanPoint
+from lodestar.tracking.models import CheckIn, CheckInCompletion, CheckInPeriod, PlanPoint
 from lodestar.tracking.services import measure_forecast, measure_plan
+from lodestar.tracking.services.completion import COVERED_KINDS as COMPLETION_KINDS
+from lodestar.tracking.services.completion import late_from_moment
 
 GOAL_LIMIT = 25  # goals (and measures) a bar chart draws; the table says when there are more
 LIST_LIMIT = 10  # alerts and items listed under their counts
-ON_TIME_DAYS = 1  # a week's check-in is on time when entered by the end of the following Monday
 SHOWN_STATUSES = (GoalStatus.ACTIVE, GoalStatus.CLOSED)  # drafts and cancelled goals are not tracked
 
 
@@ -642,30 +658,89 @@ def _weeks(start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date]]:
     return weeks
 
 
-def checkin_panel(scope: Scope) -> Panel:
-    """Who checked in on time in the period: for every measure that takes check-ins (of an active or
-    closed goal of the scope, not a decomposed parent), each full week of the period that has ended, a
-    weekly check-in is due; it is on time when entered by the end of the next Monday. Grouped by
-    department (company), person (department) or measure (person). Two queries, both counted in the
-    database by the finest group (department, owner or measure) and goal period; the departments are
-    folded into the scope's rows here (`row_department_of`), and the weeks due per goal period counted
-    from the periods the first one returns."""
-    last_sunday = scope.today - dt.timedelta(days=scope.today.weekday() + 1)
-    weeks = _weeks(scope.period.start, min(scope.period.end, last_sunday))
-    # The weeks are consecutive, so "in one of them" is one range of the (measure, period_start) index.
-    in_a_week = Q(period_start__gte=weeks[0][0], period_start__lte=weeks[-1][1]) if weeks else Q(pk__in=[])
+def _weekly_checkins_q(weeks: list[tuple[dt.date, dt.date]]) -> tuple[Q, Q]:
+    """(in one of the weeks, and on time) as filters on check-ins. The weeks are consecutive, so "in
+    one of them" is one range of the (measure, period_start) index."""
+    in_a_week = Q(
+        period_start__gte=weeks[0][0], period_start__lte=weeks[-1][1], period_kind=CheckInPeriod.WEEK
+    )
     on_time = reduce(
         or_,
         (
-            Q(
-                period_start__gte=monday,
-                period_start__lte=sunday,
-                created_at__lt=_end_of(sunday + dt.timedelta(days=ON_TIME_DAYS)),
-            )
+            Q(period_start__gte=monday, period_start__lte=sunday, created_at__lt=late_from_moment(monday))
             for monday, sunday in weeks
         ),
         Q(pk__in=[]),
     )
+    return in_a_week, on_time
+
+
+def _reported_from_checkins(scope: Scope, weeks: list[tuple[dt.date, dt.date]], finest: str):
+    """(finest group, goal period id, reported, on time) counted from the check-ins of the weeks:
+    reads every one of them (through the (measure, period_start) index)."""
+    in_a_week, on_time = _weekly_checkins_q(weeks)
+    return (
+        CheckIn.objects.filter(in_a_week, scope.visible_goal_q_through("measure__goal__"))
+        .filter(~Exists(Measure.objects.filter(source=OuterRef("measure_id"))))
+        .values_list(finest, "measure__goal__period_id")
+        .annotate(reported=Count("pk"), on_time=Count("pk", filter=on_time))
+        .order_by()
+    )
+
+
+def _reported_from_rollup(scope: Scope, weeks: list[tuple[dt.date, dt.date]], finest: str):
+    """The same as `_reported_from_checkins`, from the stored roll-up: one row per measure of the
+    period (about 7× fewer rows than check-ins on a quarter). The roll-up counts every week wholly
+    inside the period; while the period runs, the weeks that have not ended (normally only the
+    current one, the row's `last_week`) are taken off. A measure with check-ins for two or more
+    weeks after the last ended one (entered ahead) is counted from its check-ins instead."""
+    last_monday = weeks[-1][0]
+    reported: Any = F("reported")
+    on_time: Any = F("on_time")
+    if weeks[-1][1] + dt.timedelta(days=7) <= scope.period.end:  # a full week of the period is still to end
+        in_a_week, timely = _weekly_checkins_q(weeks)
+        own = CheckIn.objects.filter(in_a_week, measure=OuterRef("measure_id")).values("measure")
+        reported = Case(
+            When(
+                earlier_week__gt=last_monday,
+                then=Coalesce(Subquery(own.annotate(n=Count("pk")).values("n")), 0),
+            ),
+            When(last_week__gt=last_monday, then=F("reported") - F("last_reported")),
+            default=F("reported"),
+            output_field=IntegerField(),
+        )
+        on_time = Case(
+            When(
+                earlier_week__gt=last_monday,
+                then=Coalesce(Subquery(own.filter(timely).annotate(n=Count("pk")).values("n")), 0),
+            ),
+            When(last_week__gt=last_monday, then=F("on_time") - F("last_on_time")),
+            default=F("on_time"),
+            output_field=IntegerField(),
+        )
+    return (
+        CheckInCompletion.objects.filter(period=scope.period)
+        .filter(scope.visible_goal_q_through("measure__goal__"))
+        .filter(~Exists(Measure.objects.filter(source=OuterRef("measure_id"))))
+        .values_list(finest, "measure__goal__period_id")
+        .annotate(reported=Sum(reported), on_time=Sum(on_time))
+        .order_by()
+    )
+
+
+def checkin_panel(scope: Scope) -> Panel:
+    """Who checked in on time in the period: for every measure that takes check-ins (of an active or
+    closed goal of the scope, not a decomposed parent), each full week of the period that has ended, a
+    weekly check-in is due; it is on time when entered by the end of the next Monday
+    (`tracking.domain.late_from`). Grouped by department (company), person (department) or measure
+    (person). Two queries, both counted in the database by the finest group (department, owner or
+    measure) and goal period: the measures due, and what they reported — from tracking's stored
+    roll-up `CheckInCompletion` for a year, quarter or month (`_reported_from_rollup`), from the
+    check-ins for other periods (`_reported_from_checkins`: the same figures, the way they are
+    defined). The departments are folded into the scope's rows here (`row_department_of`), and the
+    weeks due per goal period counted from the periods the first query returns."""
+    last_sunday = scope.today - dt.timedelta(days=scope.today.weekday() + 1)
+    weeks = _weeks(scope.period.start, min(scope.period.end, last_sunday))
     measures = Measure.objects.filter(scope.visible_goal_q_through("goal__")).filter(
         ~Exists(Measure.objects.filter(source=OuterRef("pk")))
     )
@@ -700,19 +775,12 @@ def checkin_panel(scope: Scope) -> Panel:
         group = (row, found["goal__period__start"], found["goal__period__end"])
         groups.setdefault(group, {"name": name, "measures": 0})["measures"] += found["measures"]
         group_of[(found[key], found["goal__period_id"])] = group
-    # … and the period's weekly check-ins on them (read through the (measure, period_start) index, not
-    # every check-in the measures ever had).
+    # … and the period's weekly check-ins on them.
+    finest = "measure_id" if key == "id" else f"measure__{key}"
+    reported_by = _reported_from_rollup if scope.period.kind in COMPLETION_KINDS else _reported_from_checkins
     checked: dict[tuple, list[int]] = {}
-    for finest, period_id, reported, timely in (
-        CheckIn.objects.filter(in_a_week, scope.visible_goal_q_through("measure__goal__"))
-        .filter(
-            ~Exists(Measure.objects.filter(source=OuterRef("measure_id"))), period_kind=CheckInPeriod.WEEK
-        )
-        .values_list("measure_id" if key == "id" else f"measure__{key}", "measure__goal__period_id")
-        .annotate(reported=Count("pk"), on_time=Count("pk", filter=on_time))
-        .order_by()
-    ):
-        group = group_of.get((finest, period_id))
+    for finest_group, period_id, reported, timely in reported_by(scope, weeks, finest) if weeks else ():
+        group = group_of.get((finest_group, period_id))
         if group is not None:
             counts = checked.setdefault(group, [0, 0])
             counts[0] += reported
@@ -763,11 +831,6 @@ def checkin_panel(scope: Scope) -> Panel:
             "One weekly check-in is due per metric for each full week of the period that has ended; on time = entered by the end of the following Monday."
         ),
     )
-
-
-def _end_of(day: dt.date) -> dt.datetime:
-    """The first moment after `day` in the site's time zone (check-ins entered before it count)."""
-    return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
 
 
 # --- the panels of each dashboard --------------------------------------------------------------

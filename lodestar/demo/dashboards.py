@@ -14,6 +14,7 @@ import datetime as dt
 from django.utils import timezone
 
 from lodestar.tracking.models import CheckIn
+from lodestar.tracking.services import completion_refresh
 
 LATE_REASON = "KOL排期延迟"
 
@@ -23,10 +24,13 @@ def seed_demo_checkin_times(*, since: dt.datetime) -> int:
     returns how many were dated. Check-ins entered before the seed ran are never touched."""
     dated = 0
     seeded = CheckIn.objects.filter(measure__isnull=False, created_at__gte=since)
-    for checkin in seeded.only("pk", "period_end", "deviation_reason"):
+    measure_ids = set()
+    for checkin in seeded.only("pk", "measure_id", "period_end", "deviation_reason"):
+        measure_ids.add(checkin.measure_id)
         days = 3 if checkin.deviation_reason.startswith(LATE_REASON) else 1
         entered = timezone.make_aware(
             dt.datetime.combine(checkin.period_end + dt.timedelta(days=days), dt.time(10, 0))
         )
         dated += CheckIn.objects.filter(pk=checkin.pk).update(created_at=min(entered, timezone.now()))
+    completion_refresh(measure_ids=measure_ids)  # on time or late is part of the stored roll-up
     return dated

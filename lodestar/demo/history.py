@@ -29,7 +29,7 @@ from django.utils import timezone
 from lodestar.core.models import Period
 from lodestar.goals.models import Goal, GoalStatus, Measure
 from lodestar.tracking.models import CheckIn, CheckInOrigin, CheckInPeriod, DeviationCategory
-from lodestar.tracking.services import checkin_submit
+from lodestar.tracking.services import checkin_submit, completion_refresh
 
 # The marketing calendar: how much of a normal week's work a week of each month carries.
 MONTH_WEIGHT = {
@@ -193,5 +193,6 @@ def seed_demo_history(*, periods: list[Period], until: dt.date) -> int:
         for checkin in created:  # auto_now_add wrote today: they were entered week by week
             checkin.created_at = _entered(checkin.period_end, f"{key}/{checkin.period_start}")
         CheckIn.objects.bulk_update(created, ["created_at"])
+        completion_refresh(measure_ids=[measure.pk])  # rows written around the service
         written += len(weeks)
     return written

@@ -23,6 +23,7 @@ from lodestar.goals import domain
 from lodestar.goals.closing_rules import frozen_goal_q, goal_is_frozen
 from lodestar.goals.domain import CurrentSource
 from lodestar.goals.models import Goal, GoalStatus, Measure
+from lodestar.goals.signals import figures_rebuilt
 
 SIX_PLACES = Decimal("0.000001")
 
@@ -372,6 +373,7 @@ def rebuild_all(today=None) -> int:
         ],
         changed_goals,
     )
+    figures_rebuilt.send(sender=Goal)  # the roll-ups apps above keep (tracking's check-in completion)
     return len(goals)
 
 

@@ -413,10 +413,20 @@ class DeviationCategoryFactory(factory.django.DjangoModelFactory):
 
 
 class CheckInFactory(factory.django.DjangoModelFactory):
-    """A check-in row as stored (no roll-up, no alert); `checkin_submit` is the service that does both."""
+    """A check-in row as stored (no roll-up of the goal's figures, no alert; `checkin_submit` is the
+    service that does both). It keeps the stored check-in completion in step, as every writer of
+    check-ins does; a test that re-dates one (`created_at`) calls `completion_refresh` after."""
 
     class Meta:
         model = CheckIn
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        from lodestar.tracking.services.completion import completion_refresh
+
+        checkin = super()._create(model_class, *args, **kwargs)
+        completion_refresh(measure_ids=[checkin.measure_id])
+        return checkin
 
     measure = factory.SubFactory(MeasureFactory)
     period_start = dt.date(2026, 4, 6)

@@ -75,6 +75,11 @@ MATRIX: dict[str, dict[str, int]] = {
     "dashboards:department_report_pdf": row(OK, OK, FORBIDDEN, OK, FORBIDDEN, OK, OK),
     "dashboards:person": row(OK, OK, FORBIDDEN, OK, FORBIDDEN, OK, FORBIDDEN),
     "dashboards:person_export": row(OK, OK, FORBIDDEN, OK, FORBIDDEN, OK, FORBIDDEN),
+    "exchange:export": everyone(OK),
+    "exchange:import_upload": everyone(OK),
+    "exchange:import_detail": row(OK, OK, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+    # POST only inside the login check: anonymous goes to the login page first.
+    "exchange:import_apply": {**POST_ONLY, "anonymous": LOGIN},
     "execution:attachment": POST_ONLY,
     "execution:attachment_download": row(OK, OK, NOT_FOUND, OK, NOT_FOUND, OK, OK),
     "execution:bulk": POST_ONLY,
@@ -335,6 +340,8 @@ PAGE_PARAMS: dict[str, dict[str, str]] = {
     "appraisal:setup_template_delete": {"template_id": "spare_template_id"},
     "appraisal:setup_position_delete": {"position_id": "spare_position_id"},
     "appraisal:setup_committee_remove": {"member_id": "committee_member_id"},
+    "exchange:import_detail": {"import_id": "table_import_id"},
+    "exchange:import_apply": {"import_id": "table_import_id"},
     "verification:detail": {"pk": "discrepancy_id"},
     "verification:settle": {"pk": "discrepancy_id"},
 }

@@ -20,6 +20,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from lodestar.alerts import rules as alert_rules
 from lodestar.alerts.models import Alert, AlertCondition, AlertRule
+from lodestar.exchange.models import TableImport
 from lodestar.execution import services as execution
 from lodestar.goals import services as goals
 from lodestar.goals.models import Visibility
@@ -368,6 +369,15 @@ def build_world() -> dict:
         "data_source_id": data_source.pk,
         "source_metric_id": source_metric.pk,
         "spot_check_id": spot_check.pk,
+        # The seed tables in Excel: 赵敏's checked import of the goal table.
+        "table": "goals",
+        "table_import_id": TableImport.objects.create(
+            table="goals",
+            file="table-imports/goals.xlsx",
+            filename="营销目标设定与共识表.xlsx",
+            status=TableImport.Status.CHECKED,
+            requested_by=fresh(manager),
+        ).pk,
     }
     return {"people": people, "kwargs": kwargs, "tokens": tokens}
 

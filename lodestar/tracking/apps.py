@@ -23,3 +23,9 @@ class TrackingConfig(AppConfig):
         from lodestar.org.permissions import can_write
 
         register("tracking.import_checkins", lambda user, _obj=None: can_write(user))
+
+        # rebuild_all() of the goal figures rebuilds the check-in completion roll-up too.
+        from lodestar.goals.signals import figures_rebuilt
+        from lodestar.tracking.services.completion import rebuild_on_figures_rebuilt
+
+        figures_rebuilt.connect(rebuild_on_figures_rebuilt, dispatch_uid="tracking.completion_rebuild")

@@ -439,3 +439,97 @@ def reporting_status(due: dict[int, set], submitted: set) -> ReportingStatus:
         due_rows={p: len(rows) for p, rows in due.items()},
         submitted_rows={p: len(rows & submitted) for p, rows in due.items()},
     )
+
+
+# --- check-in completion (the dashboards' 填报完成率) -----------------------------------------------
+
+ON_TIME_DAYS = 1  # a week's check-in is on time when entered by the end of the Monday after the week
+
+
+def week_monday(day: dt.date) -> dt.date:
+    """The Monday of the Monday–Sunday week holding `day` (a weekly check-in counts for the week
+    its period starts in)."""
+    return day - dt.timedelta(days=day.weekday())
+
+
+def late_from(period_start: dt.date) -> dt.date:
+    """The first day on which a weekly check-in starting on `period_start` is late: it is on time when
+    entered before this day begins (site time), i.e. by the end of the Monday after its week
+    (`ON_TIME_DAYS` after the Sunday). Example: the week of Mon 2026-10-05 is on time until the end
+    of Mon 2026-10-12, late from 2026-10-13."""
+    return week_monday(period_start) + dt.timedelta(days=6 + ON_TIME_DAYS + 1)
+
+
+@dataclass(frozen=True)
+class CompletionRow:
+    """A measure's weekly check-ins in one period (the stored roll-up `CheckInCompletion`): how many
+    of the weeks lying wholly inside the period were reported and how many on time, and the latest
+    such week with its counts plus the week before it, so that a reader can drop the weeks that
+    have not ended yet (the current week) without reading the check-ins again."""
+
+    measure_id: int
+    period_id: int
+    reported: int
+    on_time: int
+    last_week: dt.date
+    last_reported: int
+    last_on_time: int
+    earlier_week: dt.date | None
+
+
+def completion_rows(
+    entries: Sequence[tuple[int, dt.date, bool]], periods: Sequence[tuple[int, dt.date, dt.date]]
+) -> list[CompletionRow]:
+    """Roll weekly check-ins up per measure and period.
+
+    `entries` are (measure id, period start, on time) of live weekly check-ins; `periods` are
+    (id, start, end). A check-in counts in a period when its week (Monday–Sunday, `week_monday`)
+    lies wholly inside it — the weeks the dashboards count as due. Several check-ins of one week
+    each count (as the panel counts rows). Rows only for (measure, period) pairs with a check-in.
+
+    Example: a measure's check-ins of the weeks of Mon 2026-09-28 (on time) and Mon 2026-10-05
+    (late) → the year: reported 2, on time 1, last week 10-05 (1 reported, 0 on time), earlier week
+    09-28; Q4 and October: reported 1, on time 0, last week 10-05, no earlier week; September and Q3:
+    no row (the week of the 28th ends on Oct 4).
+    """
+    inside: dict[dt.date, list[int]] = {}
+    weeks: dict[tuple[int, int], dict[dt.date, list[int]]] = {}
+    for measure_id, period_start, on_time in entries:
+        monday = week_monday(period_start)
+        holders = inside.get(monday)
+        if holders is None:
+            sunday = monday + dt.timedelta(days=6)
+            holders = inside[monday] = [pk for pk, start, end in periods if start <= monday and sunday <= end]
+        for period_id in holders:
+            counts = weeks.setdefault((measure_id, period_id), {}).setdefault(monday, [0, 0])
+            counts[0] += 1
+            counts[1] += on_time
+    rows = []
+    for (measure_id, period_id), by_week in weeks.items():
+        ordered = sorted(by_week)
+        last = by_week[ordered[-1]]
+        rows.append(
+            CompletionRow(
+                measure_id=measure_id,
+                period_id=period_id,
+                reported=sum(c[0] for c in by_week.values()),
+                on_time=sum(c[1] for c in by_week.values()),
+                last_week=ordered[-1],
+                last_reported=last[0],
+                last_on_time=last[1],
+                earlier_week=ordered[-2] if len(ordered) > 1 else None,
+            )
+        )
+    return rows
+
+
+def completion_up_to(row: CompletionRow, last_monday: dt.date) -> tuple[int, int] | None:
+    """(reported, on time) of `row` counting only the weeks up to the one starting `last_monday` (the
+    last week that has ended, when the period is still running); None when that cannot be told from
+    the row — check-ins for two or more later weeks (entered ahead): count those check-ins instead.
+    The dashboards' check-in panel does this in SQL (`dashboards.selectors._reported_from_rollup`)."""
+    if row.earlier_week is not None and row.earlier_week > last_monday:
+        return None
+    if row.last_week > last_monday:
+        return row.reported - row.last_reported, row.on_time - row.last_on_time
+    return row.reported, row.on_time

@@ -116,6 +116,36 @@ class CheckIn(SoftDeletableModel, VersionedModel):
         return f"{self.period_start}–{self.period_end}"
 
 
+class CheckInCompletion(models.Model):
+    """The stored roll-up of check-in completion (the dashboards' 填报完成率): per measure and fiscal
+    year, quarter or month, its weekly check-ins whose week lies wholly inside the period, how many
+    and how many entered on time (`domain.completion_rows`), and its latest week so a reader can
+    leave out the week that has not ended. Written only by `services.completion.completion_refresh`
+    (every check-in write calls it) and `completion_rebuild_all`; read by the check-in panel, which
+    joins the measure's goal for visibility as it would for the check-ins themselves."""
+
+    measure = models.ForeignKey("goals.Measure", on_delete=models.CASCADE, related_name="+")
+    period = models.ForeignKey("core.Period", on_delete=models.CASCADE, related_name="+")
+    reported = models.PositiveIntegerField(default=0)
+    on_time = models.PositiveIntegerField(default=0)
+    last_week = models.DateField()  # Monday of the latest week counted
+    last_reported = models.PositiveIntegerField(default=0)  # check-ins of that week
+    last_on_time = models.PositiveIntegerField(default=0)
+    earlier_week = models.DateField(null=True, blank=True)  # Monday of the latest week before it
+
+    class Meta:
+        verbose_name = _("check-in completion")
+        verbose_name_plural = _("check-in completion")
+        constraints = [
+            # (period, measure): the panel reads one period's rows; a refresh deletes by measure
+            # through the index Django adds on the measure foreign key.
+            models.UniqueConstraint(fields=["period", "measure"], name="checkin_completion_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measure_id} · {self.period_id}: {self.on_time}/{self.reported}"
+
+
 class PlanPoint(models.Model):
     """A measure's time-phased plan: the cumulative value expected by a date."""
 

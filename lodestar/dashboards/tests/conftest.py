@@ -13,6 +13,8 @@ from lodestar.conftest import fresh_user
 from lodestar.core.models import Period, PeriodKind
 from lodestar.org.periods_services import period_generate_fiscal_year
 from lodestar.testing.factories import GoalFactory, GoalTypeFactory, MeasureFactory
+from lodestar.tracking.models import CheckIn
+from lodestar.tracking.services.completion import completion_refresh
 
 TODAY = dt.date(2026, 11, 18)
 
@@ -67,3 +69,10 @@ def make_goal(q4, types):
 
 def entered(day: dt.date, hour: int = 10) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
+
+
+def enter(checkin, day: dt.date, hour: int = 10) -> None:
+    """Date a check-in as entered on `day` (the factory wrote now), and keep the stored completion
+    roll-up in step, as the demo does."""
+    CheckIn.objects.filter(pk=checkin.pk).update(created_at=entered(day, hour))
+    completion_refresh(measure_ids=[checkin.measure_id])

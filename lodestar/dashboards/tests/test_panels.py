@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from lodestar.conftest import fresh_user
 from lodestar.dashboards import selectors
-from lodestar.dashboards.tests.conftest import TODAY, entered
+from lodestar.dashboards.tests.conftest import TODAY, enter
 from lodestar.execution.models import ActionItem
 from lodestar.testing.factories import (
     ActionItemFactory,
@@ -18,7 +18,6 @@ from lodestar.testing.factories import (
     PersonFactory,
     RaciAssignmentFactory,
 )
-from lodestar.tracking.models import CheckIn
 
 
 def scope(kind, user, period, **objects):
@@ -122,9 +121,7 @@ def test_checkin_completion_counts_weeks_due_reported_and_on_time(org, q4, make_
     ):
         sunday = monday + dt.timedelta(days=6)
         checkin = CheckInFactory(measure=measure, period_start=monday, period_end=sunday, author=org.member)
-        CheckIn.objects.filter(pk=checkin.pk).update(
-            created_at=entered(sunday + dt.timedelta(days=3 if late else 1))
-        )
+        enter(checkin, sunday + dt.timedelta(days=3 if late else 1))
     by_person = panel("checkins", scope("department", org.admin, q4, department=org.mkt)).rows
     assert by_person == [
         {
@@ -194,7 +191,7 @@ def test_company_rows_fold_deeper_departments_into_the_deepest_row_above_them(or
             period_end=monday + dt.timedelta(days=6),
             author=owner,
         )
-        CheckIn.objects.filter(pk=checkin.pk).update(created_at=entered(monday + dt.timedelta(days=7)))
+        enter(checkin, monday + dt.timedelta(days=7))
     ActionItemFactory(department=team, due=dt.date(2026, 11, 10), status="doing")
     ActionItemFactory(department=org.content, due=dt.date(2026, 11, 12), status="todo")
 

@@ -13,7 +13,7 @@ from freezegun import freeze_time
 
 from lodestar.conftest import ApiClient, fresh_user, login, token_for
 from lodestar.dashboards import selectors
-from lodestar.dashboards.tests.conftest import TODAY, entered
+from lodestar.dashboards.tests.conftest import TODAY, enter
 from lodestar.org.permissions import managed_paths, person_of
 from lodestar.testing.factories import (
     ActionItemFactory,
@@ -25,7 +25,6 @@ from lodestar.testing.factories import (
     PlanPointFactory,
     RaciAssignmentFactory,
 )
-from lodestar.tracking.models import CheckIn
 
 # Per panel (selector): achievement 3 (goals, measures, plan points), plan 3 (measures, plan points,
 # check-in series), heatmap 2 (counts, goal types), alerts 2 (counts, newest), overdue 2, check-ins 2;
@@ -71,7 +70,7 @@ def grow(org, q4, make_goal, teams: int) -> None:
                     cumulative=Decimal(5 * (w + 1)),
                     author=owner,
                 )
-                CheckIn.objects.filter(pk=c.pk).update(created_at=entered(monday + dt.timedelta(days=7)))
+                enter(c, monday + dt.timedelta(days=7))
             AlertFactory(measure=measure, goal=goal)
         for i in range(2):
             item = ActionItemFactory(department=team, due=dt.date(2026, 11, 2 + i), status="todo")

@@ -8,6 +8,7 @@ from lodestar.tracking.services.checkins import (
     checkin_submit,
 )
 from lodestar.tracking.services.checks import CheckInFields
+from lodestar.tracking.services.completion import completion_rebuild_all, completion_refresh
 from lodestar.tracking.services.forecast import item_checkin_total, measure_forecast
 from lodestar.tracking.services.meetings import decision_set_status, meeting_follow_up, reporters_remind
 from lodestar.tracking.services.plans import item_plan, measure_plan, plan_set
@@ -18,6 +19,8 @@ __all__ = [
     "checkin_record_source",
     "checkin_restore",
     "checkin_submit",
+    "completion_rebuild_all",
+    "completion_refresh",
     "decision_set_status",
     "item_checkin_total",
     "item_plan",

@@ -39,6 +39,7 @@ from lodestar.tracking.services.checks import (
     check_period,
     clean_fields,
 )
+from lodestar.tracking.services.completion import completion_refresh
 from lodestar.tracking.signals import checkin_recorded
 from lodestar.tracking.webhooks import emit_checkin
 
@@ -153,6 +154,7 @@ def checkin_submit(
         exclude=["measure", "item", "author", "deviation_category"], validate_constraints=False
     )
     checkin.save()
+    completion_refresh(measure_ids=[checkin.measure_id])  # the dashboards' completion roll-up
     latest = neighbours.latest_other
     if latest is None or (checkin.period_end, checkin.pk) > (latest.period_end, latest.pk):
         latest = checkin
@@ -237,6 +239,7 @@ def checkin_record_source(
         exclude=["measure", "item", "author", "deviation_category"], validate_constraints=False
     )
     checkin.save()
+    completion_refresh(measure_ids=[checkin.measure_id])
     latest = neighbours.latest_other
     if latest is None or (checkin.period_end, checkin.pk) > (latest.period_end, latest.pk):
         latest = checkin
@@ -384,6 +387,7 @@ def checkin_delete(*, actor: Actor, checkin: CheckIn) -> None:
         raise PermissionDeniedError(_("You may view this item but not change it."))
     check_goal_period_open(checkin_goal(checkin), field="checkin_id")
     mark_deleted(checkin, actor=actor, person=person_of(actor))
+    completion_refresh(measure_ids=[checkin.measure_id])
     # The latest live check-in sets the figure again (the measure's current value, or the item's
     # actual quantity and through it the measure), and the roll-up follows to the root.
     chain = _apply_latest(
@@ -442,6 +446,7 @@ def checkin_restore(*, actor: Actor, checkin_id: int) -> CheckIn:
             field="period_start",
         )
     mark_restored(checkin, actor=actor)
+    completion_refresh(measure_ids=[checkin.measure_id])
     chain = _apply_latest(
         measure=_locked(checkin.measure), item=checkin.item, reported_for=checkin.period_end
     )

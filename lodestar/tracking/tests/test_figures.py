@@ -326,8 +326,10 @@ def test_a_checkin_write_costs_what_it_did(world, tree, django_assert_max_num_qu
     Handing the value to goals.figures adds one query only where items feed the measure, and
     health against the plan reads the chain's plan points (one query), and the period close's freeze rule
     reads whether the goal is frozen (one query), and the roll-up which goals of the chain are frozen
-    and whether the measure's source is (two queries: closed figures stay as they were)."""
-    with django_assert_max_num_queries(19):
+    and whether the measure's source is (two queries: closed figures stay as they were), and the
+    measure's stored check-in completion for the dashboards (four: the periods, its weekly check-ins,
+    delete, insert; issue 16)."""
+    with django_assert_max_num_queries(23):
         submit(world.mkt_manager, measure=tree.m1, actual="5")
     item = execution_services.item_create(
         actor=fresh(world.mkt_manager),
@@ -339,7 +341,7 @@ def test_a_checkin_write_costs_what_it_did(world, tree, django_assert_max_num_qu
     )
     with django_assert_max_num_queries(24):
         submit(world.member, period=WEEK2, item=item, actual="5")
-    with django_assert_max_num_queries(19):
+    with django_assert_max_num_queries(23):
         submit(world.mkt_manager, measure=tree.m1, period=WEEK3, actual="5")
 
 
