@@ -28,7 +28,7 @@ class ExportFilter(Schema):
     cycle_id: int | None = Field(None, ge=1, le=MAX_ID, description="appraisals: of this cycle")
 
 
-class RowErrorOut(Schema):
+class TableRowErrorOut(Schema):
     row: int = Field(description="The line in the spreadsheet (the header's line + 1 is the first data row)")
     field: str | None
     code: str
@@ -56,7 +56,7 @@ class TableImportOut(Schema):
     created: int = Field(description="Records created (or, before the import, that would be)")
     updated: int
     unchanged: int
-    errors: list[RowErrorOut] = Field(description="Every problem of every bad row (the first 1,000)")
+    errors: list[TableRowErrorOut] = Field(description="Every problem of every bad row (the first 1,000)")
     conflicts: list[ConflictOut] = Field(description="Rows whose record changed in Lodestar since the export")
     ignored_headers: list[str] = Field(description="Columns of the file that are not the table's")
     failure: str

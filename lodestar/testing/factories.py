@@ -53,6 +53,7 @@ from lodestar.budget.models import (
     Spend,
 )
 from lodestar.core.models import CompanySettings, Period, PeriodKind
+from lodestar.exchange.models import TableImport
 from lodestar.execution.models import (
     ActionItem,
     Attachment,
@@ -99,7 +100,7 @@ from lodestar.retrospectives.models import (
     RetrospectiveComment,
     Why,
 )
-from lodestar.tracking.models import CheckIn, DeviationCategory, MeetingDecision, PlanPoint
+from lodestar.tracking.models import CheckIn, CheckInCompletion, DeviationCategory, MeetingDecision, PlanPoint
 
 PASSWORD = "Lodestar-test-pw-2024"
 UNUSABLE = object()  # `UserFactory(password=UNUSABLE)`: a user who cannot sign in with a password
@@ -993,3 +994,30 @@ class ReallocationFactory(factory.django.DjangoModelFactory):
     to_kept = Decimal("19200.00")
     unallocated = Decimal("0.00")
     accepted_by = factory.SubFactory(PersonFactory)
+
+
+class CheckInCompletionFactory(factory.django.DjangoModelFactory):
+    """A stored completion row as `completion_refresh` writes it (one reported week, on time)."""
+
+    class Meta:
+        model = CheckInCompletion
+
+    measure = factory.SubFactory(MeasureFactory)
+    period = factory.SubFactory(PeriodFactory)
+    reported = 1
+    on_time = 1
+    last_week = dt.date(2024, 7, 1)
+    last_reported = 1
+    last_on_time = 1
+
+
+class TableImportFactory(factory.django.DjangoModelFactory):
+    """An uploaded seed table waiting to be checked (营销目标设定与共识表)."""
+
+    class Meta:
+        model = TableImport
+
+    table = TableImport.Table.GOALS
+    file = factory.LazyFunction(lambda: ContentFile(b"PK\x03\x04", name="goals.xlsx"))
+    filename = "营销目标设定与共识表.xlsx"
+    requested_by = factory.SubFactory(UserFactory)

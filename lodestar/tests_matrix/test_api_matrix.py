@@ -92,6 +92,18 @@ class Op:
     multipart: bool = False
 
 
+def _empty_goal_table() -> bytes:
+    """The goal table as exported, without rows: an upload the import accepts for checking."""
+    import io
+
+    from lodestar.exchange import goal_table
+    from lodestar.exchange.xlsx_writer import write_table
+
+    buffer = io.BytesIO()
+    write_table(goal_table.SPEC, [], buffer)
+    return buffer.getvalue()
+
+
 def version(model: type[Model], pk: int) -> int:
     """The record's current version (read at request time: a PATCH needs it, and it is constant
     because every test's writes are rolled back)."""
@@ -425,6 +437,23 @@ OPS: dict[str, Op] = {
     # by its author (the member), managers of 市场部 and admins; an SOP is created by managers for their
     # departments, versioned by its owner (the member) and managers, deleted by managers and admins.
     # --- platform data (metrics.access): 市场部's source; its specialists and managers manage it, HR reads ---
+    # --- the seed tables in Excel (exchange): everyone exports and uploads what they may see and write
+    # (the row checks go through the services' own permissions; the read-only guest uploads nothing); an import is its uploader's (and admins').
+    "GET /exports/{table}": Op(everyone(OK)),
+    "POST /imports/{table}": Op(
+        row(ACCEPTED, ACCEPTED, ACCEPTED, ACCEPTED, ACCEPTED, ACCEPTED, FORBIDDEN),
+        lambda w: {"file": SimpleUploadedFile("goals.xlsx", _empty_goal_table())},
+        multipart=True,
+    ),
+    "GET /imports/{table}/{import_id}": Op(
+        row(OK, OK, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+        params={"import_id": "table_import_id"},
+    ),
+    "POST /imports/{table}/{import_id}/apply": Op(
+        row(ACCEPTED, ACCEPTED, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+        lambda w: {"skip_bad_rows": False},
+        params={"import_id": "table_import_id"},
+    ),
     "GET /data-sources": Op(everyone(OK)),
     "POST /data-sources": Op(
         row(CREATED, CREATED, FORBIDDEN, CREATED, FORBIDDEN, FORBIDDEN, FORBIDDEN),
