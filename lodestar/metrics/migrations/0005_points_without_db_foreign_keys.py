@@ -49,6 +49,12 @@ def create_triggers(apps, schema_editor):
     if templates is None:
         raise RuntimeError(f"no delete triggers for {vendor}")
     for name, table, column in PARENTS:
+        if vendor == "sqlite" and table == "metrics_channel":
+            # Django's flush on SQLite deletes tables in name order, metrics_channel before
+            # metrics_metricpoint, and SQLite has no deferred triggers: this one would stop every flush
+            # (the browser journeys' TransactionTestCase) of a database with points. A channel stays
+            # protected by Django (PROTECT); PostgreSQL flushes with TRUNCATE and keeps the trigger.
+            continue
         for template in templates:
             schema_editor.execute(template.format(name=name, table=table, column=column), params=None)
 
