@@ -8,33 +8,12 @@ from __future__ import annotations
 from typing import Any
 
 from lodestar.appraisal.models import Appraisal, Cycle
-from lodestar.core.numbers import amount_str
+from lodestar.appraisal.representation import appraisal_fields
 from lodestar.notifications import events
 
 
-def _decimal(value) -> str | None:
-    return None if value is None else f"{value:f}"
-
-
 def appraisal_data(appraisal: Appraisal) -> dict[str, Any]:
-    return {
-        "id": appraisal.pk,
-        "cycle_id": appraisal.cycle_id,
-        "cycle_name": appraisal.cycle.name,
-        "stage": appraisal.cycle.stage,
-        "person_id": appraisal.person_id,
-        "person_name": appraisal.person.display_name,
-        "department_id": appraisal.department_id,
-        "position_id": appraisal.position_id,
-        "template_id": appraisal.template_id,
-        "manager_id": appraisal.manager_id,
-        "final_score": amount_str(appraisal.final_score),
-        "grade": appraisal.grade or None,
-        "calibrated_grade": appraisal.calibrated_grade or None,
-        "bonus_coefficient": _decimal(appraisal.bonus_coefficient),
-        "scored_at": appraisal.scored_at,
-        "version": appraisal.version,
-    }
+    return appraisal_fields(appraisal, shows_result=True)
 
 
 def emit_published(cycle: Cycle) -> None:

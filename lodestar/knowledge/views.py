@@ -8,9 +8,8 @@ import datetime as dt
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Max
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -18,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from lodestar.core.errors import NotFound
 from lodestar.core.http import int_param, page_view, service_errors
-from lodestar.core.pdf import MissingFontError, cjk_fonts, render_pdf
+from lodestar.core.pdf import report_response
 from lodestar.goals.access import access_goal, visible_goals
 from lodestar.knowledge import access, domain, selectors, services
 from lodestar.knowledge.forms import CaseForm, SopForm, SopVersionForm, case_tag_initial
@@ -444,16 +443,10 @@ def report(request):
 @page_view
 def report_pdf(request):
     context = _report_context(request)
-    if not cjk_fonts():
-        return render(request, "knowledge/report_font_missing.html", context, status=503)
-    html = render_to_string("knowledge/report_print.html", {**context, "pdf": True}, request=request)
-    try:
-        pdf = render_pdf(html)  # self-contained: inline CSS, no fetches
-    except MissingFontError:
-        return render(request, "knowledge/report_font_missing.html", context, status=503)
     # ASCII only: a department's code may be Chinese, and the header must stay plain.
     department = context["department"]
     name = f"annual-report-{context['year']}-{f'department-{department.pk}' if department else 'company'}.pdf"
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    back = f"{reverse('knowledge:report')}?year={context['year']}&department={department.pk if department else ''}"
+    return report_response(
+        request, "knowledge/report_print.html", context, as_pdf=True, filename=name, back_url=back
+    )

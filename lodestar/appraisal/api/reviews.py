@@ -12,6 +12,7 @@ from ninja import File, Form, Path, Query, Router, Status, UploadedFile
 
 from lodestar.appraisal import access, selectors
 from lodestar.appraisal.models import Appraisal, Competency, Evidence, Review
+from lodestar.appraisal.representation import appraisal_fields
 from lodestar.appraisal.schemas.reviews import (
     AppraisalFilter,
     AppraisalOut,
@@ -46,25 +47,7 @@ def _decimal(value) -> str | None:
 
 
 def appraisal_out(user, appraisal: Appraisal) -> dict:
-    shows_result = access.can_see_result(user, appraisal)
-    data = {
-        "id": appraisal.pk,
-        "cycle_id": appraisal.cycle_id,
-        "cycle_name": appraisal.cycle.name,
-        "stage": appraisal.cycle.stage,
-        "person_id": appraisal.person_id,
-        "person_name": appraisal.person.display_name,
-        "department_id": appraisal.department_id,
-        "position_id": appraisal.position_id,
-        "template_id": appraisal.template_id,
-        "manager_id": appraisal.manager_id,
-        "final_score": amount_str(appraisal.final_score) if shows_result else None,
-        "grade": (appraisal.grade or None) if shows_result else None,
-        "calibrated_grade": (appraisal.calibrated_grade or None) if shows_result else None,
-        "bonus_coefficient": _decimal(appraisal.bonus_coefficient) if shows_result else None,
-        "scored_at": appraisal.scored_at,
-        "version": appraisal.version,
-    }
+    data = appraisal_fields(appraisal, shows_result=access.can_see_result(user, appraisal))
     if access.can_see_pay(user):
         data["pay_base"] = amount_str(appraisal.pay_base)
         data["bonus_amount"] = amount_str(appraisal.bonus_amount)

@@ -32,7 +32,7 @@ def test_the_annual_report_pdf_shows_chinese_text(client_as, case, org, q1):
 
 
 def test_without_a_cjk_font_the_pdf_is_refused_clearly(client_as, org, monkeypatch):
-    monkeypatch.setattr("lodestar.knowledge.views.cjk_fonts", lambda: ())
+    monkeypatch.setattr("lodestar.core.pdf.cjk_fonts", lambda: ())
     response = client_as("admin").get("/knowledge/report/pdf/", {"year": 2026})
     assert response.status_code == 503
     html = response.content.decode()
