@@ -12,14 +12,12 @@ left as it was. Targets: < 60 s and < 400 MB peak RSS.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
-import resource
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
+
+from bench.child import cpu_s, memory, run_in_child
 
 TARGET_S = 60
 TARGET_MB = 400
@@ -28,20 +26,6 @@ DEFAULT_ROWS = 1_000_000
 
 class _Rollback(Exception):
     pass
-
-
-def _memory() -> dict:
-    status = {}
-    for line in Path("/proc/self/status").read_text().splitlines():
-        key, _, value = line.partition(":")
-        if key in ("VmRSS", "VmHWM"):
-            status[key] = round(int(value.split()[0]) / 1024, 1)
-    return status
-
-
-def _cpu_s() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
 
 
 def _database_cpu_s() -> float | None:
@@ -89,12 +73,12 @@ def measure(rows: int) -> dict:
         write_csv(path, rows)
         result["file_mb"] = round(path.stat().st_size / 1024 / 1024, 1)
         result["generate_s"] = round(time.perf_counter() - started, 1)
-        result["rss_before_mb"] = _memory().get("VmRSS")
+        result["rss_before_mb"] = memory().get("VmRSS")
         try:
             with transaction.atomic():
                 source = DataSource.objects.create(name=f"bench-import-{time.time_ns()}")
                 result["load_before"] = [round(x, 2) for x in os.getloadavg()]
-                started, cpu_started, db_cpu_started = time.perf_counter(), _cpu_s(), _database_cpu_s()
+                started, cpu_started, db_cpu_started = time.perf_counter(), cpu_s(), _database_cpu_s()
                 with open(path, "rb") as handle:
                     metric_import = import_services.metric_import_upload(
                         actor=None, source=source, file=File(handle, name="罗盘导出.csv")
@@ -112,7 +96,7 @@ def measure(rows: int) -> dict:
                 MetricImport.objects.filter(pk=metric_import.pk).update(status=MetricImport.Status.VALIDATING)
                 done = import_services.metric_import_run(import_id=metric_import.pk)
                 result["import_s"] = round(time.perf_counter() - started, 1)
-                result["import_cpu_s"] = round(_cpu_s() - cpu_started, 1)
+                result["import_cpu_s"] = round(cpu_s() - cpu_started, 1)
                 if db_cpu_started is not None:
                     result["database_cpu_before_fk_checks_s"] = round(
                         (_database_cpu_s() or 0) - db_cpu_started, 1
@@ -131,8 +115,7 @@ def measure(rows: int) -> dict:
                 raise _Rollback
         except _Rollback:
             pass
-    memory = _memory()
-    result["peak_rss_mb"] = memory.get("VmHWM")
+    result["peak_rss_mb"] = memory().get("VmHWM")
     result["met"] = (
         result.get("status") == "done"
         and result.get("import_with_fk_checks_s", result.get("import_s", TARGET_S)) < TARGET_S
@@ -144,13 +127,4 @@ def measure(rows: int) -> dict:
 def time_metric_import(rows: int | None = None) -> dict:
     """Run `measure` in a child process (its own peak RSS) and return its JSON answer."""
     rows = rows or int(os.environ.get("METRIC_IMPORT_ROWS", DEFAULT_ROWS))
-    output = subprocess.run(
-        [sys.executable, "-m", "bench", "metric-import", "--rows", str(rows)],
-        check=False,
-        capture_output=True,
-        text=True,
-    )
-    try:
-        return json.loads(output.stdout.strip().splitlines()[-1])
-    except (IndexError, json.JSONDecodeError):
-        return {"rows": rows, "met": False, "error": output.stderr[-2000:]}
+    return run_in_child("metric-import", rows)

@@ -12,16 +12,13 @@ write-only, streamed to a file) as an admin, and reads the file back to count it
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
-import subprocess
-import sys
 import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
 
-from bench.metric_import import _cpu_s, _memory
+from bench.child import cpu_s, memory, run_in_child
 
 TARGET_S = 20
 TARGET_MB = 300
@@ -68,19 +65,19 @@ def measure(rows: int) -> dict:
                     for i in range(first, min(first + BATCH, rows))
                 )
             result["generate_s"] = round(time.perf_counter() - started, 1)
-            result["rss_before_mb"] = _memory().get("VmRSS")
+            result["rss_before_mb"] = memory().get("VmRSS")
             reader = get_user_model()(username="bench", is_superuser=True)  # sees every check-in
             result["load_before"] = [round(x, 2) for x in os.getloadavg()]
             with tempfile.TemporaryDirectory() as folder:
                 path = Path(folder) / "tracking.xlsx"
-                started, cpu_started = time.perf_counter(), _cpu_s()
+                started, cpu_started = time.perf_counter(), cpu_s()
                 written = write_table(
                     checkin_table.SPEC, checkin_table.export_rows(reader, {"item_id": item.pk}), str(path)
                 )
                 result["export_s"] = round(time.perf_counter() - started, 1)
                 # CPU seconds of this process (the database is in-process on SQLite): what the export costs on
                 # a machine that is not shared; the wall time above depends on the load average.
-                result["export_cpu_s"] = round(_cpu_s() - cpu_started, 1)
+                result["export_cpu_s"] = round(cpu_s() - cpu_started, 1)
                 result["load_after"] = [round(x, 2) for x in os.getloadavg()]
                 result["rows_written"] = written
                 result["file_mb"] = round(path.stat().st_size / 1024 / 1024, 1)
@@ -92,7 +89,7 @@ def measure(rows: int) -> dict:
             raise _Rollback
     except _Rollback:
         pass
-    result["peak_rss_mb"] = _memory().get("VmHWM")
+    result["peak_rss_mb"] = memory().get("VmHWM")
     result["met"] = (
         result.get("rows_written") == rows
         and result.get("rows_read_back") == rows
@@ -105,13 +102,4 @@ def measure(rows: int) -> dict:
 def time_table_export(rows: int | None = None) -> dict:
     """Run `measure` in a child process (its own peak RSS) and return its JSON answer."""
     rows = rows or int(os.environ.get("TABLE_EXPORT_ROWS", DEFAULT_ROWS))
-    output = subprocess.run(
-        [sys.executable, "-m", "bench", "table-export", "--rows", str(rows)],
-        check=False,
-        capture_output=True,
-        text=True,
-    )
-    try:
-        return json.loads(output.stdout.strip().splitlines()[-1])
-    except (IndexError, json.JSONDecodeError):
-        return {"rows": rows, "met": False, "error": output.stderr[-2000:]}
+    return run_in_child("table-export", rows)
