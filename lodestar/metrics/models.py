@@ -119,9 +119,9 @@ class MetricPoint(TimeStampedModel):
     - deleting goes through Django, which cascades (metric, source) and protects (channel) in Python
       whether or not the database has the constraint — as before;
     - the parents refuse to be deleted while points still name them: a BEFORE DELETE trigger on
-      `metrics_sourcemetric` and on `metrics_channel` (migration 0005, PostgreSQL and SQLite) raises an
-      integrity error, as the constraint did for a raw DELETE or a delete racing an import (on SQLite a
-      migration that remakes one of these tables must recreate them: see 0005);
+      `metrics_sourcemetric` and on `metrics_channel` (migration 0005, PostgreSQL only: on SQLite a
+      trigger stopped Django's flush) raises an integrity error, as the constraint did for a raw DELETE
+      or a delete racing an import;
     - the only bulk writer, `point_writer.write_points`, proves set-based that the metrics and every
       channel of the rows exist and locks them (`FOR KEY SHARE`, as the constraint's check did) before
       inserting, so a concurrent delete waits for the import and then meets the trigger.

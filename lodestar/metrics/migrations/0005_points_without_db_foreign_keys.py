@@ -5,11 +5,9 @@ The constraint also stopped a parent from being deleted while points named it (a
 racing an import); a BEFORE DELETE trigger on each parent keeps that: it raises an integrity error when a
 point still names the row. Deletes through Django never meet it (points are cascaded or protected first).
 
-SQLite: Django alters a table by remaking it (copy, drop, rename), and SQLite refuses the rename while a
-trigger names the dropped table, so a later migration that remakes metrics_metricpoint on SQLite must call
-`drop_triggers` before and `create_triggers` after (RunPython); one that remakes metrics_sourcemetric or
-metrics_channel loses that table's trigger and must create it again. Both show in the tests: the first as
-a failing test database, the second in `test_a_parent_named_by_points_refuses_a_raw_delete`.
+The triggers are PostgreSQL's only. On SQLite Django's flush deletes the tables one by one in no fixed
+order and SQLite has no deferred triggers, so a trigger stopped every flush that reached a parent before
+its points (the browser journeys); SQLite keeps Django's cascade and protect and the writer's checks.
 """
 
 import django.db.models.deletion
@@ -34,27 +32,20 @@ END $$
 CREATE TRIGGER {name} BEFORE DELETE ON {table} FOR EACH ROW EXECUTE FUNCTION {name}()
 """]
 
-SQLITE = ["""
-CREATE TRIGGER {name} BEFORE DELETE ON {table}
-WHEN EXISTS (SELECT 1 FROM metrics_metricpoint WHERE {column} = OLD.id)
-BEGIN
-    SELECT RAISE(ABORT, 'FOREIGN KEY constraint failed: metrics_metricpoint.{column}');
-END
-"""]
 
 
 def create_triggers(apps, schema_editor):
     vendor = schema_editor.connection.vendor
-    templates = {"postgresql": POSTGRESQL, "sqlite": SQLITE}.get(vendor)
+    if vendor == "sqlite":
+        # Django's flush on SQLite deletes the tables one by one in no fixed order, and SQLite has no
+        # deferred triggers: a trigger here stopped every flush (the browser journeys'
+        # TransactionTestCase) that reached a parent before its points. SQLite keeps Django's
+        # cascade and protect and the writer's checks; PostgreSQL flushes with TRUNCATE.
+        return
+    templates = {"postgresql": POSTGRESQL}.get(vendor)
     if templates is None:
         raise RuntimeError(f"no delete triggers for {vendor}")
     for name, table, column in PARENTS:
-        if vendor == "sqlite" and table == "metrics_channel":
-            # Django's flush on SQLite deletes tables in name order, metrics_channel before
-            # metrics_metricpoint, and SQLite has no deferred triggers: this one would stop every flush
-            # (the browser journeys' TransactionTestCase) of a database with points. A channel stays
-            # protected by Django (PROTECT); PostgreSQL flushes with TRUNCATE and keeps the trigger.
-            continue
         for template in templates:
             schema_editor.execute(template.format(name=name, table=table, column=column), params=None)
 
