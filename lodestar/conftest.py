@@ -35,6 +35,16 @@ ROLES = ("admin", "mkt_manager", "sales_manager", "member", "hr", "viewer")
 make_person = add_person
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _urls_loaded() -> None:
+    """Every URLconf (and so the API's schemas) imported before any test runs: imported inside a
+    freeze_time test, pydantic would meet freezegun's FakeDate in a `dt.date` annotation and fail, so a
+    file of frozen tests run on its own failed while the whole suite passed."""
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018 - the import is the point
+
+
 @pytest.fixture
 def org(db) -> Org:
     return build_organisation(ROOT)

@@ -233,3 +233,9 @@ def is_discrepancy(rate: Decimal | None, tolerance: Decimal) -> bool:
 def rate_4(rate: Decimal | None) -> Decimal | None:
     """A rate as stored and shown in the API: four decimal places (0.0800)."""
     return None if rate is None else rate.quantize(Decimal("0.0001"))
+
+
+def value_4(value: Decimal) -> Decimal:
+    """A figure as a metric's values are stored (four decimal places): a mean of days 10, 10 and 11 is
+    10.3333, so comparing a stored figure with a fresh one does not see a change that is not there."""
+    return value.quantize(Decimal("0.0001"))

@@ -326,6 +326,37 @@ class Discrepancy(VersionedModel):
         return percent_text(self.difference_rate)
 
 
+class Comparison(models.Model):
+    """A reported figure beside the source's figure for the same period (数据交叉验证), flagged or not:
+    one per reported check-in and the source metric verifying its measure, wherever a day of the
+    check-in's period has source data. The pairs `Discrepancy` keeps are the flagged ones with a
+    person's story; these are every pair, so the dashboards count and add them up per week without
+    reading daily points. One writer: `lodestar.metrics.verification.verify_measures`."""
+
+    checkin = models.ForeignKey("tracking.CheckIn", on_delete=models.CASCADE, related_name="+")
+    measure = models.ForeignKey("goals.Measure", on_delete=models.CASCADE, related_name="+")
+    metric = models.ForeignKey(SourceMetric, on_delete=models.CASCADE, related_name="comparisons")
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
+    reported = models.DecimalField(_("reported"), **VALUE)
+    source = models.DecimalField(_("source"), **VALUE)
+    flagged = models.BooleanField(_("beyond tolerance"))
+
+    class Meta:
+        verbose_name = _("comparison")
+        verbose_name_plural = _("comparisons")
+        constraints = [
+            models.UniqueConstraint(fields=["checkin", "metric"], name="metrics_comparison_once"),
+        ]
+        indexes = [
+            models.Index(fields=["measure", "period_start"], name="metrics_comparison_measure"),
+            models.Index(fields=["period_start"], name="metrics_comparison_period"),  # a dashboard's weeks
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measure_id} {self.period_start}: {self.reported} / {self.source}"
+
+
 def percent_text(rate) -> str:
     """A difference rate for people: +8.0%, −3.2%; ∞ when something was reported against a source of 0."""
     if rate is None:

@@ -21,18 +21,21 @@ People's actions: `discrepancy_update` (explain or resolve with a note), `spot_c
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lodestar.core.bulk import insert_rows
 from lodestar.core.errors import ApplicationError, PermissionDeniedError
 from lodestar.core.services import Actor, bump_version, check_version, validated_save
 from lodestar.goals.models import Measure
 from lodestar.metrics import domain
-from lodestar.metrics.models import DataSource, Discrepancy, MetricPoint, SourceMetric, SpotCheck
+from lodestar.metrics.models import Comparison, DataSource, Discrepancy, MetricPoint, SourceMetric, SpotCheck
 from lodestar.metrics.signals import discrepancies_changed
 from lodestar.metrics.verification_access import can_record_spot_check, can_settle_discrepancy
 from lodestar.org.permissions import person_of
@@ -43,11 +46,55 @@ NOTE_LIMIT = 4000
 
 
 def source_figure(
-    days: dict[dt.date, Decimal], start: dt.date, end: dt.date, aggregation: str
+    days: dict[dt.date, Decimal], ordered: list[dt.date], start: dt.date, end: dt.date, aggregation: str
 ) -> Decimal | None:
     """The source's figure for a reported period [start, end]: the metric's aggregation of the
-    figures of its days (`domain.day_totals`) in it; None when no day of it has data."""
-    return domain.aggregate([v for d, v in days.items() if start <= d <= end], aggregation)
+    figures of its days (`domain.day_totals`) in it; None when no day of it has data. `ordered`: the
+    days sorted, so a year of check-ins finds theirs by bisection."""
+    within = ordered[bisect_left(ordered, start) : bisect_right(ordered, end)]
+    return domain.aggregate([days[day] for day in within], aggregation)
+
+
+def compared(
+    checkins: Iterable, days: dict[dt.date, Decimal], aggregation: str, tolerance: Decimal
+) -> Iterator[tuple[Any, Decimal, Decimal | None, bool]]:
+    """(check-in, source figure as stored, difference rate, flagged) for each reported check-in with a
+    figure whose period has source data: the pairing rule of the discrepancies and the comparisons."""
+    ordered = sorted(days)
+    for checkin in checkins:
+        if checkin.actual is None:
+            continue
+        source = source_figure(days, ordered, checkin.period_start, checkin.period_end, aggregation)
+        if source is None:
+            continue
+        rate = domain.difference_rate(checkin.actual, source)
+        yield checkin, domain.value_4(source), rate, domain.is_discrepancy(rate, tolerance)
+
+
+COMPARISON_COLUMNS = [
+    "checkin_id",
+    "measure_id",
+    "metric_id",
+    "period_start",
+    "period_end",
+    "reported",
+    "source",
+    "flagged",
+]
+
+
+def comparison_of(checkin, metric, source: Decimal, flagged: bool) -> Comparison:
+    """The stored pair of a check-in and the metric verifying its measure."""
+    return Comparison(
+        checkin_id=checkin.pk,
+        measure_id=metric.measure_id,
+        metric_id=metric.pk,
+        period_start=checkin.period_start,
+        period_end=checkin.period_end,
+        reported=checkin.actual,
+        source=source,
+        flagged=flagged,
+    )
 
 
 def _compare(metric: SourceMetric, checkins: list[CheckIn], now) -> tuple[bool, set[int]]:
@@ -68,15 +115,12 @@ def _compare(metric: SourceMetric, checkins: list[CheckIn], now) -> tuple[bool, 
         )
     changed = False
     seen = set()
-    for checkin in checkins:
+    pairs: dict[int, Comparison] = {}
+    for checkin, source, rate, flagged in compared(checkins, days, metric.aggregation, metric.tolerance):
         key = (checkin.period_start, checkin.period_end)
-        source = source_figure(days, *key, metric.aggregation)
-        if source is None or checkin.actual is None:
-            continue
         seen.add(key)
         reported = checkin.actual
-        rate = domain.difference_rate(reported, source)
-        flagged = domain.is_discrepancy(rate, metric.tolerance)
+        pairs[checkin.pk] = comparison_of(checkin, metric, source, flagged)
         found = existing.get(key)
         if found is None and not flagged:
             continue
@@ -94,6 +138,7 @@ def _compare(metric: SourceMetric, checkins: list[CheckIn], now) -> tuple[bool, 
             )
             changed = True
             continue
+        # The source as stored (four places): a mean's unrounded figure would always look moved.
         figures_moved = (found.reported, found.source, found.tolerance) != (
             reported,
             source,
@@ -118,7 +163,32 @@ def _compare(metric: SourceMetric, checkins: list[CheckIn], now) -> tuple[bool, 
             _set(found, now, status=Discrepancy.Status.RESOLVED)
             found.save()
             changed = True
+    _store_comparisons(measure, metric, pairs)
     return changed, {measure.goal_id}
+
+
+COMPARED = ("period_start", "period_end", "reported", "source", "flagged")
+
+
+def _store_comparisons(measure: Measure, metric: SourceMetric, pairs: dict[int, Comparison]) -> None:
+    """Make the measure's stored comparisons with `metric` exactly `pairs` (by check-in): create the
+    new ones, update those whose figures moved, delete those whose pair is gone. One query when
+    nothing changed."""
+    stored = {c.checkin_id: c for c in Comparison.objects.filter(measure=measure, metric=metric)}
+    moved = []
+    for checkin_id, pair in pairs.items():
+        old = stored.get(checkin_id)
+        if old is not None and any(getattr(old, f) != getattr(pair, f) for f in COMPARED):
+            pair.pk = old.pk
+            moved.append(pair)
+    if moved:
+        Comparison.objects.bulk_update(moved, COMPARED)
+    new = [pair for checkin_id, pair in pairs.items() if checkin_id not in stored]
+    if new:
+        Comparison.objects.bulk_create(new)
+    gone = [c.pk for checkin_id, c in stored.items() if checkin_id not in pairs]
+    if gone:
+        Comparison.objects.filter(pk__in=gone).delete()
 
 
 def _set(found: Discrepancy, now, *, status, reported=None, source=None, rate=None, tolerance=None) -> None:
@@ -159,6 +229,8 @@ def verify_measures(measure_ids: Iterable[int]) -> set[int]:
         changed, goal_ids = _compare(metric, by_measure.get(metric.measure_id, []), now)
         if changed:
             goals |= goal_ids
+    # Comparisons with metrics that no longer verify these measures go (a metric unbound or re-bound).
+    Comparison.objects.filter(measure_id__in=ids).exclude(metric__in=[m.pk for m in metrics]).delete()
     stale = (
         Discrepancy.objects.filter(measure_id__in=ids)
         .exclude(status=Discrepancy.Status.RESOLVED)
@@ -176,6 +248,67 @@ def verify_measures(measure_ids: Iterable[int]) -> set[int]:
     return goals
 
 
+def rebuild_comparisons(models=None, batch: int = 200) -> int:
+    """Every stored comparison from scratch (a migration's backfill, `lodestar rebuild`, the bench's
+    generated organisation): the same pairing as `verify_measures`, metric by metric, without touching
+    the discrepancies. `models`: (SourceMetric, CheckIn, MetricPoint, Comparison) of a migration.
+    Returns the pairs written."""
+    metric_model, checkin_model, point_model, comparison_model = models or (
+        SourceMetric,
+        CheckIn,
+        MetricPoint,
+        Comparison,
+    )
+    comparison_model.objects.all().delete()
+    metrics = list(
+        metric_model.objects.filter(measure__isnull=False, use__in=VERIFYING_USES).order_by(
+            "measure_id", "pk"
+        )
+    )
+    written = 0
+    for start in range(0, len(metrics), batch):
+        chunk = metrics[start : start + batch]
+        checkins: dict[int, list] = {}
+        for checkin in (
+            checkin_model.objects.filter(
+                measure_id__in={m.measure_id for m in chunk},
+                origin=CheckInOrigin.REPORTED,
+                actual__isnull=False,
+                deleted_at__isnull=True,
+            )
+            .only("pk", "measure_id", "period_start", "period_end", "actual")
+            .order_by("period_start", "pk")
+        ):
+            checkins.setdefault(checkin.measure_id, []).append(checkin)
+        points: dict[int, list] = {}
+        for metric_id, day, channel_id, value in point_model.objects.filter(
+            metric_id__in=[m.pk for m in chunk]
+        ).values_list("metric_id", "date", "channel_id", "value"):
+            points.setdefault(metric_id, []).append((day, channel_id, value))
+        pairs = [
+            (
+                checkin.pk,
+                metric.measure_id,
+                metric.pk,
+                checkin.period_start,
+                checkin.period_end,
+                checkin.actual,
+                source,
+                flagged,
+            )
+            for metric in chunk
+            for checkin, source, _rate, flagged in compared(
+                checkins.get(metric.measure_id, []),
+                domain.day_totals(points.get(metric.pk, [])),
+                metric.aggregation,
+                metric.tolerance,
+            )
+        ]
+        insert_rows(comparison_model, COMPARISON_COLUMNS, pairs)
+        written += len(pairs)
+    return written
+
+
 def verify_metrics(metric_ids: Iterable[int]) -> set[int]:
     """Re-check the measures bound to these metrics (after an import or a new binding)."""
     measure_ids = SourceMetric.objects.filter(pk__in=list(metric_ids), measure__isnull=False).values_list(
@@ -183,7 +316,8 @@ def verify_metrics(metric_ids: Iterable[int]) -> set[int]:
     )
     # The measures these metrics were bound to before (a binding moved) are re-checked too.
     before = Discrepancy.objects.filter(metric_id__in=list(metric_ids)).values_list("measure_id", flat=True)
-    return verify_measures({*measure_ids, *before})
+    compared = Comparison.objects.filter(metric_id__in=list(metric_ids)).values_list("measure_id", flat=True)
+    return verify_measures({*measure_ids, *before, *compared})
 
 
 # --- people's actions ----------------------------------------------------------------------------

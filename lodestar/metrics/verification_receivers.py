@@ -1,6 +1,7 @@
 """The metrics app's answers to signals: points imported (its own `points_imported`), a check-in
 recorded (tracking's `checkin_recorded`) and a metric bound to a measure (SourceMetric saved).
-Each feeds the bound measures (`feeding`) and re-checks their reported figures (`verification`)."""
+Each feeds the bound measures (`feeding`) and re-checks their reported figures (`verification`);
+a full rebuild of the roll-ups (goals' `figures_rebuilt`) rebuilds the stored comparisons."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import logging
 from django.db import transaction
 from django.db.models.signals import post_save
 
+from lodestar.goals.signals import figures_rebuilt
 from lodestar.metrics import feeding, verification
 from lodestar.metrics.models import SourceMetric
 from lodestar.metrics.signals import points_imported
@@ -60,7 +62,13 @@ def on_metric_saved(sender, *, instance: SourceMetric, created: bool, raw: bool 
     transaction.on_commit(run, robust=True)
 
 
+def on_figures_rebuilt(**kwargs) -> None:
+    """goals' `rollup.rebuild_all()` has recomputed every stored figure: so are the comparisons."""
+    verification.rebuild_comparisons()
+
+
 def connect() -> None:
     points_imported.connect(on_points_imported, dispatch_uid="metrics.feed_and_verify")
     checkin_recorded.connect(on_checkin_recorded, dispatch_uid="metrics.verify_on_checkin")
     post_save.connect(on_metric_saved, sender=SourceMetric, dispatch_uid="metrics.metric_bound")
+    figures_rebuilt.connect(on_figures_rebuilt, dispatch_uid="metrics.comparisons_rebuild")
