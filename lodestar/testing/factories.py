@@ -80,6 +80,7 @@ from lodestar.goals.models import (
 from lodestar.knowledge.models import Case, Sop, SopVersion, Tag
 from lodestar.metrics.models import (
     Channel,
+    Comparison,
     DataSource,
     Discrepancy,
     ImportMapping,
@@ -914,6 +915,24 @@ class DiscrepancyFactory(factory.django.DjangoModelFactory):
     source = Decimal("100")
     difference_rate = Decimal("0.0800")
     tolerance = Decimal("0.0500")
+
+
+class ComparisonFactory(factory.django.DjangoModelFactory):
+    """A stored reported-vs-source pair as `verify_measures` writes it (8% off: flagged)."""
+
+    class Meta:
+        model = Comparison
+
+    checkin = factory.SubFactory(
+        CheckInFactory, period_start=dt.date(2026, 11, 16), period_end=dt.date(2026, 11, 22)
+    )
+    measure = factory.SelfAttribute("checkin.measure")
+    metric = factory.SubFactory(SourceMetricFactory, measure=factory.SelfAttribute("..measure"))
+    period_start = dt.date(2026, 11, 16)
+    period_end = dt.date(2026, 11, 22)
+    reported = Decimal("108")
+    source = Decimal("100")
+    flagged = True
 
 
 class SpotCheckFactory(factory.django.DjangoModelFactory):
