@@ -30,3 +30,22 @@ def assert_pdf_shows(response, *texts: str) -> str:
     ink = first_page_ink(response.content)
     assert ink > 2000, f"page 1 looks blank ({ink} dark pixels)"
     return text
+
+
+def text_beyond_margins(content: bytes, margin_mm: float = 14) -> list[tuple[int, str]]:
+    """The characters (page number from 1, character) printed left or right of the page's side margins
+    (`core/print.html`: 14 mm): a table too wide for A4 or a clipped line puts its text there."""
+    document = pdfium.PdfDocument(content)
+    margin = margin_mm * 72 / 25.4 - 1  # points, and one point of rounding
+    outside = []
+    for number, page in enumerate(document, start=1):
+        width = page.get_width()
+        text = page.get_textpage()
+        for index in range(text.count_chars()):
+            char = text.get_text_range(index, 1)
+            if not char.strip():
+                continue
+            left, _bottom, right, _top = text.get_charbox(index)
+            if left < margin or right > width - margin:
+                outside.append((number, char))
+    return outside
