@@ -22,7 +22,7 @@ from lodestar.goals.models import Goal, GoalStatus
 from lodestar.goals.templatetags.goal_tags import pct
 from lodestar.goals.tests.conftest import activate, fresh, make_goal, world  # noqa: F401 (fixtures)
 from lodestar.notifications.models import Notification
-from lodestar.testing.pdf import assert_pdf_shows, text_beyond_margins
+from lodestar.testing.pdf import assert_pdf_shows
 from lodestar.tracking import domain, reporting, services
 from lodestar.tracking.models import MeetingDecision
 from lodestar.tracking.services.meetings import REMINDER_VERB
@@ -383,7 +383,7 @@ def test_report_shows_goals_without_a_measure_and_how_to_add_one(world, make_goa
 def test_minutes_pdf_is_the_printable_page_with_chinese_text(world, team, week):
     """The minutes as a printed document, in Chinese: title, department, week, chair and attendees;
     each decision with its owner and due date; the goals' figures and who asked for help. Page 1 is
-    rasterised (not blank) and no text runs past A4's side margins (a too-wide table, a clipped line)."""
+    rasterised (not blank) and no text runs past A4's side margins (`assert_pdf_shows`)."""
     services.meeting_follow_up(
         actor=fresh(world.mkt_manager),
         department=world.mkt,
@@ -436,7 +436,6 @@ def test_minutes_pdf_is_the_printable_page_with_chinese_text(world, team, week):
     pages = pdfium.PdfDocument(response.content)
     last = len(pages)
     assert f"{last} / {last}" in pages[last - 1].get_textpage().get_text_range()  # page numbers
-    assert text_beyond_margins(response.content) == []
     assert (
         client_for(world.sales_member).get(reverse("tracking:meeting_minutes_pdf"), params).status_code == 403
     )
