@@ -413,7 +413,7 @@ def test_minutes_pdf_is_the_printable_page_with_chinese_text(world, team, week):
         == f'attachment; filename="meeting-minutes-{world.mkt.pk}-{week.key}.pdf"'
     )
     child = Goal.objects.get(pk=team["child"].pk)
-    text = assert_pdf_shows(
+    assert_pdf_shows(
         response,
         "周例会会议纪要",
         "市场部",
