@@ -131,7 +131,13 @@ def meeting_minutes(request, as_pdf: bool = False):
     _person, department = _department_scope(request)
     week = selectors.parse_week(request.GET.get("week"), timezone.localdate())
     context = _meeting_context(request, department, week)
-    context.update(printing=True, can_remind=False, can_follow_up=False, printed_at=timezone.localtime())
+    context.update(
+        printing=True,
+        can_remind=False,
+        can_follow_up=False,
+        generated_at=timezone.localtime(),
+        attendees=_meeting_people(department),
+    )
     for decision in (*context["decisions"], *context["carried_decisions"]):
         decision.can_tick = False
     query = f"?department={department.pk}&week={week.key}"

@@ -44,6 +44,9 @@ def test_the_printable_report_has_the_dashboards_tables(org, q4, make_goal):
     table = page.split('data-testid="table-achievement">')[1].split("</table>")[0]
     assert table in printable  # the same rows, cells and figures
     assert "96.0%" in table and "window.print()" in printable
+    # Eight columns: a smaller type on paper; a short word (健康度's values, 单位) stays on one line.
+    assert 'table-wide" data-testid="table-achievement"' in page
+    assert '<td class="text-nowrap">' in table
 
 
 def test_the_department_report_has_the_dashboards_readers(org, q4):

@@ -9,6 +9,7 @@ import pytest
 
 from lodestar.core import pdf
 from lodestar.testing.factories import CaseFactory
+from lodestar.testing.pdf import text_beyond_margins
 
 pytestmark = pytest.mark.skipif(not pdf.cjk_fonts(), reason="no CJK font installed (make fonts)")
 
@@ -29,6 +30,7 @@ def test_the_annual_report_pdf_shows_chinese_text(client_as, case, org, q1):
     image = page.render(scale=1).to_pil().convert("L")
     dark = sum(image.histogram()[:200])  # pixels darker than light grey
     assert dark > 2000, f"page 1 looks blank ({dark} dark pixels)"
+    assert text_beyond_margins(response.content) == []  # no table too wide for A4
 
 
 def test_without_a_cjk_font_the_pdf_is_refused_clearly(client_as, org, monkeypatch):

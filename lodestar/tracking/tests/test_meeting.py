@@ -7,7 +7,9 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import pypdfium2 as pdfium
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 from freezegun import freeze_time
@@ -16,7 +18,8 @@ from lodestar.core.errors import ApplicationError, PermissionDeniedError
 from lodestar.core.pdf import cjk_fonts
 from lodestar.execution import services as execution_services
 from lodestar.execution.models import ActionItem
-from lodestar.goals.models import GoalStatus
+from lodestar.goals.models import Goal, GoalStatus
+from lodestar.goals.templatetags.goal_tags import pct
 from lodestar.goals.tests.conftest import activate, fresh, make_goal, world  # noqa: F401 (fixtures)
 from lodestar.notifications.models import Notification
 from lodestar.testing.pdf import assert_pdf_shows
@@ -281,6 +284,10 @@ def test_minutes_are_a_printable_page_of_the_same_parts(world, team, week):
     body = response.content.decode()
     assert response.status_code == 200
     assert "@media print" in body and "投放预算+2万" in body and "Reported 0 / 2" in body
+    # The reports' print template (A4, page numbers), the meeting's facts and the page's own parts.
+    assert "counter(pages)" in body and 'data-testid="print"' in body and 'data-testid="minutes-pdf"' in body
+    attendees = body.split('data-testid="attendees">')[1].split("</td>")[0]
+    assert "林晓" in attendees and "陈静" in attendees and "赵敏" in attendees and "周杰" not in attendees
     for part in ('data-testid="reporting"', 'data-testid="exceptions"', 'data-testid="carried-decisions"'):
         assert part in body
     assert "<form" not in body and "Mark done" not in body and 'name="csrfmiddlewaretoken"' not in body
@@ -374,17 +381,61 @@ def test_report_shows_goals_without_a_measure_and_how_to_add_one(world, make_goa
 
 @pytest.mark.skipif(not cjk_fonts(), reason="no CJK font installed (make fonts)")
 def test_minutes_pdf_is_the_printable_page_with_chinese_text(world, team, week):
-    MeetingDecision.objects.create(department=world.mkt, week_start=week.start, text="投放预算+2万")
+    """The minutes as a printed document, in Chinese: title, department, week, chair and attendees;
+    each decision with its owner and due date; the goals' figures and who asked for help. Page 1 is
+    rasterised (not blank) and no text runs past A4's side margins (`assert_pdf_shows`)."""
+    services.meeting_follow_up(
+        actor=fresh(world.mkt_manager),
+        department=world.mkt,
+        week_start=week.start,
+        title="投放预算+2万，优先美妆垂类KOC",
+        responsible=world.content_member,
+        due=week.end,
+    )
+    services.checkin_submit(
+        actor=fresh(world.member),
+        item=team["notes"],
+        period_start=week.start,
+        period_end=week.end,
+        planned="10",
+        actual="4",
+        deviation_reason="达人档期冲突，两篇笔记顺延到下周",
+        resource_people="设计1人",
+    )
     params = {"department": world.mkt.pk, "week": week.key}
     client = client_for(world.member)
     page = client.get(reverse("tracking:meeting"), params).content.decode()
     assert 'data-testid="minutes-pdf"' in page
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
     response = client.get(reverse("tracking:meeting_minutes_pdf"), params)
     assert (
         response["Content-Disposition"]
         == f'attachment; filename="meeting-minutes-{world.mkt.pk}-{week.key}.pdf"'
     )
-    assert_pdf_shows(response, "市场部", "林晓", "陈静", "投放预算+2万")
+    child = Goal.objects.get(pk=team["child"].pk)
+    assert_pdf_shows(
+        response,
+        "周例会会议纪要",
+        "市场部",
+        f"{week.key} ({week.start:%Y-%m-%d} – {week.end:%Y-%m-%d})",
+        "主持人",
+        "赵敏",
+        "参会人员",
+        "林晓",
+        "陈静",
+        "本次例会决议",
+        "投放预算+2万，优先美妆垂类KOC",
+        f"{week.end:%m-%d}",  # the decision's due date
+        "小红书笔记52篇",  # a goal, with its achievement
+        pct(child.achievement_rate),
+        "需要支持",
+        "小红书笔记10篇",  # 林晓's item: 4 of 10 planned
+        "40%",
+        "达人档期冲突",
+    )
+    pages = pdfium.PdfDocument(response.content)
+    last = len(pages)
+    assert f"{last} / {last}" in pages[last - 1].get_textpage().get_text_range()  # page numbers
     assert (
         client_for(world.sales_member).get(reverse("tracking:meeting_minutes_pdf"), params).status_code == 403
     )
