@@ -105,8 +105,10 @@ format: venv
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# No source locations in the .po files: gettext versions wrap them differently, so each machine
+# rewrote thousands of lines; without them a new string is a few lines of diff.
 messages: venv
-	$(MANAGE) makemessages -l zh_Hans -l en --no-obsolete -i ".venv/*" -i "static/*" -i "var/*" -i "e2e/*" -i "bench/*"
+	$(MANAGE) makemessages -l zh_Hans -l en --no-obsolete --no-wrap --add-location=never -i ".venv/*" -i "static/*" -i "var/*" -i "e2e/*" -i "bench/*"
 	$(MANAGE) compilemessages -i ".venv"
 
 clean-venv:

@@ -250,6 +250,25 @@ def calibration_appraisals(user, cycle: Cycle):
     return qs.filter(subtree_q(paths, "department__path")).exclude(person=person)
 
 
+def can_import_results(user, cycle: Cycle) -> bool:
+    """The appraisal table (考核表) back from Excel (exchange's appraisal table) for what its importer may
+    write there: a reviewing manager with a pending manager review in the cycle while reviews are open, or
+    a calibrator (`can_see_calibration`) during calibration; never once the cycle is published."""
+    if not can_write(user) or cycle.is_published:
+        return False
+    if cycle.stage == Stage.CALIBRATION:
+        return can_see_calibration(user)
+    if cycle.stage not in REVIEW_STAGES:
+        return False
+    person = person_of(user)
+    return (
+        person is not None
+        and Review.objects.filter(
+            appraisal__cycle=cycle, reviewer=person, role=ReviewRole.MANAGER, status=ReviewStatus.PENDING
+        ).exists()
+    )
+
+
 def can_see_calibration(user) -> bool:
     """The calibration board: HR partners, admins and department managers."""
     return is_hr_or_admin(user) or bool(managed_paths(user))

@@ -109,12 +109,7 @@ def table_import_upload(
     `apply_when_checked` the import follows the check when the file is clean (or `skip_bad_rows`)."""
     from django.conf import settings
 
-    if table_named(table).row_reader is None:
-        raise ApplicationError(
-            _("This table is computed by Lodestar: it can be exported but not imported."),
-            code="export_only",
-            field="table",
-        )
+    table_named(table)  # 404 for an unknown table
     if not can_write(actor):
         raise PermissionDeniedError(_("Your role can view but not change data."))
     name = os.path.basename(getattr(file, "name", "") or f"{table}.xlsx")[:200]
@@ -195,8 +190,12 @@ def run_rows(reader, sheet: SheetRows, *, commit: bool, skip_bad_rows: bool) -> 
     """Every row through `reader.apply` in one transaction, each in a savepoint; committed only when
     `commit` and (the file is clean or `skip_bad_rows`), else rolled back. See the module docstring."""
     outcome = Outcome()
+    rows = list(iter_rows(sheet))
     with transaction.atomic():
-        for line, values in iter_rows(sheet):
+        prepare = getattr(reader, "prepare", None)
+        if prepare is not None:  # a reader that reads several rows as one record (the appraisal table)
+            prepare(rows)
+        for line, values in rows:
             outcome.rows_total += 1
             try:
                 with transaction.atomic():

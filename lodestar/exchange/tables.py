@@ -19,8 +19,9 @@ from lodestar.exchange.columns import TableSpec
 class ExchangeTable:
     spec: TableSpec
     export_rows: Callable[[Any, dict[str, Any] | None], Iterator[dict[str, Any]]]
-    # actor → an object with apply(line, values) -> outcome; None: an export-only table
-    row_reader: Callable[[Any], Any] | None
+    # actor → an object with apply(line, values) -> outcome (and optionally prepare(rows), given every
+    # row before the first is applied)
+    row_reader: Callable[[Any], Any]
 
 
 TABLES: dict[str, ExchangeTable] = {
@@ -30,7 +31,9 @@ TABLES: dict[str, ExchangeTable] = {
     "retrospectives": ExchangeTable(
         retrospective_table.SPEC, retrospective_table.export_rows, retrospective_table.RetrospectiveRows
     ),
-    "appraisals": ExchangeTable(appraisal_table.SPEC, appraisal_table.export_rows, None),
+    "appraisals": ExchangeTable(
+        appraisal_table.SPEC, appraisal_table.export_rows, appraisal_table.AppraisalRows
+    ),
 }
 
 

@@ -297,6 +297,7 @@ def cycle_detail(request, cycle_id: int):
         next_stage=next_stage,
         next_stage_label=Stage(next_stage).label if next_stage else "",
         can_calibration=access.can_see_calibration(request.user) and cycle.start_status == StartStatus.DONE,
+        can_import=cycle.start_status == StartStatus.DONE and access.can_import_results(request.user, cycle),
     )
     return render(request, "appraisal/cycles/detail.html", context)
 
