@@ -42,8 +42,9 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from lodestar.core.errors import ApplicationError
+from lodestar.core.errors import ApplicationError, ConflictError
 from lodestar.core.services import Actor, bump_version, check_version
 from lodestar.notifications import events
 from lodestar.notifications.models import (
@@ -552,6 +553,85 @@ def endpoint_test_send(*, actor, endpoint: WebhookEndpoint) -> Delivery:
             body=_("If you can read this, alerts will reach this group."),
         )
     return attempt(delivery, max_attempts=1)
+
+
+def pending_resends(rows: Iterable[Delivery]) -> set[int]:
+    """The first deliveries, among those of `rows`' messages, that have a resend still pending (one query)."""
+    firsts = {row.resent_from_id or row.pk for row in rows}
+    if not firsts:
+        return set()
+    return set(
+        Delivery.objects.filter(resent_from_id__in=firsts, status=Delivery.Status.PENDING).values_list(
+            "resent_from_id", flat=True
+        )
+    )
+
+
+def resend_refusal(row: Delivery, pending: set[int]) -> ApplicationError | None:
+    """Why `row` cannot be resent now, or None (the one rule, for the log's button and the service).
+    `pending`: `pending_resends` of the rows asked about."""
+    if row.channel != Delivery.Channel.WEBHOOK or row.endpoint is None:
+        return ApplicationError(
+            _("Only a message to a webhook can be resent."), code="not_resendable", field="delivery_id"
+        )
+    if row.status == Delivery.Status.PENDING:
+        return ConflictError(
+            _("This delivery is still being sent (a retry is due): wait until it is sent or has failed."),
+            code="delivery_pending",
+            field="delivery_id",
+        )
+    if (row.resent_from_id or row.pk) in pending:
+        return ConflictError(str(_RESEND_PENDING), code="delivery_pending", field="delivery_id")
+    if not row.endpoint.is_active:
+        return ApplicationError(
+            _("%(name)s is paused: make it active to resend.") % {"name": row.endpoint.name},
+            code="endpoint_paused",
+            field="delivery_id",
+        )
+    return None
+
+
+_RESEND_PENDING = gettext_lazy(
+    "A resend of this message is already on its way: wait until it is sent or has failed."
+)
+
+
+def delivery_resend(*, actor: Actor, delivery: Delivery) -> Delivery:
+    """Send a finished webhook delivery again: a new delivery of the same message (an event's envelope
+    byte for byte, so the same event `id`; a robot's text as it was), signed afresh with this attempt's
+    timestamp, retried like any other and logged with `resent_from` = the message's first delivery.
+
+    Refused (`resend_refusal`) while the delivery itself or a resend of the same message is still
+    pending (409 `delivery_pending`): one resend on its way at a time, also when two admins press
+    together (the row lock, and a partial unique index on `resent_from` among pending rows)."""
+    from django.db import IntegrityError
+
+    require_admin(actor)
+    with transaction.atomic():
+        original = Delivery.objects.select_for_update().get(pk=delivery.pk)
+        original.endpoint = (
+            WebhookEndpoint.objects.filter(pk=original.endpoint_id).first() if original.endpoint_id else None
+        )
+        refusal = resend_refusal(original, pending_resends([original]))
+        if refusal is not None:
+            raise refusal
+        try:
+            with transaction.atomic():  # a savepoint: a concurrent resend's row wins, this one is 409
+                copy = Delivery.objects.create(
+                    channel=original.channel,
+                    endpoint=original.endpoint,
+                    alert_id=original.alert_id,
+                    title=original.title,
+                    body=original.body,
+                    event=original.event,
+                    payload=original.payload,
+                    resent_from_id=original.resent_from_id or original.pk,
+                )
+        except IntegrityError:
+            raise ConflictError(str(_RESEND_PENDING), code="delivery_pending", field="delivery_id") from None
+        send_later([copy])
+    copy.refresh_from_db()  # the first attempt may have run on commit (inline under ImmediateBackend)
+    return copy
 
 
 def languages_of(people) -> dict[int, str]:

@@ -116,6 +116,16 @@ class Delivery(models.Model):
     last_error = models.CharField(max_length=500, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # A resend (`delivery.delivery_resend`): the first delivery of the message, which every resend of it
+    # (or of one of its resends) points to; null for a first delivery.
+    resent_from = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="resends",
+        verbose_name=_("resent from"),
+    )
 
     class Meta:
         verbose_name = _("delivery")
@@ -124,6 +134,15 @@ class Delivery(models.Model):
         indexes = [
             models.Index(fields=["status", "next_attempt_at"]),
             models.Index(fields=["event", "created_at"]),
+        ]
+        constraints = [
+            # One resend of a message on its way at a time: two admins pressing "Resend" together
+            # (or twice in a row) start one new delivery, not two.
+            models.UniqueConstraint(
+                fields=["resent_from"],
+                condition=models.Q(status="pending"),
+                name="delivery_one_pending_resend",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -83,6 +83,9 @@ class DeliveryOut(Schema):
     next_attempt_at: dt.datetime | None = Field(description="When a pending delivery is tried again")
     sent_at: dt.datetime | None
     created_at: dt.datetime
+    resent_from_id: int | None = Field(
+        description="A resend: the message's first delivery (`POST /webhook-deliveries/{id}/resend`); null otherwise"
+    )
 
 
 class DeliveryFilter(PageIn):

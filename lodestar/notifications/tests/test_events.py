@@ -19,28 +19,9 @@ from lodestar.core.testing import ApiClient
 from lodestar.goals.services import goal_create, goal_update
 from lodestar.notifications import delivery
 from lodestar.notifications.models import Delivery, WebhookEndpoint
-from lodestar.notifications.tests.test_delivery import WebhookServer
-from lodestar.testing.organisation import GOALS, build_organisation, fresh_user
+from lodestar.testing.organisation import fresh_user
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def server():
-    server = WebhookServer()
-    yield server
-    server.close()
-
-
-@pytest.fixture
-def world(db):
-    return build_organisation(GOALS)
-
-
-@pytest.fixture
-def on_commit(django_capture_on_commit_callbacks):
-    """Run the on-commit hooks of what the block writes, as a real commit would."""
-    return lambda: django_capture_on_commit_callbacks(execute=True)
 
 
 def event_endpoint(server, events, *, path="/hook", secret="s3cret", department=None, **fields):
