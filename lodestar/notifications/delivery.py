@@ -17,7 +17,8 @@ Webhook formats:
 - Generic JSON: ``{"event": "alert", "id", "subject", "detail", "status", "url", "created_at"}``,
   with ``X-Lodestar-Signature: sha256=<hex HMAC of the body>`` when a secret is set.
 - A generic endpoint subscribed to events (`events.py`) gets the event envelopes instead, an alert
-  as `alert.raised`; the plain alert messages above skip it.
+  as `alert.raised`; the plain alert messages above skip it. A robot subscribed to events keeps its
+  alert messages and gets a short text per event in the robot formats above (`events.Notice`).
 
 HTTP goes through urllib (stdlib) with a 10-second timeout.
 """
@@ -292,8 +293,8 @@ def queue(
             )
     if Delivery.Channel.WEBHOOK in channels:
         for endpoint in endpoints_for(department):
-            if endpoint.events:  # an event endpoint hears alerts as `alert.raised` (events.py)
-                continue
+            if endpoint.events and not events.is_robot(endpoint):
+                continue  # a generic event endpoint hears alerts as `alert.raised` (events.py)
             rows.append(
                 Delivery(
                     channel=Delivery.Channel.WEBHOOK, endpoint=endpoint, alert=alert, title=title, body=body
@@ -486,10 +487,13 @@ def _clean_endpoint(data: dict) -> dict:
 
 
 def _check_events_kind(kind: str, chosen: list[str]) -> None:
-    """Events go to generic JSON endpoints: a chat robot gets the alert messages only."""
-    if chosen and kind != WebhookEndpoint.Kind.GENERIC:
+    """A chat robot may subscribe to every event but `alert.raised`: it gets alerts through the alert
+    rules already (their webhook channel), and twice would be noise."""
+    if kind != WebhookEndpoint.Kind.GENERIC and any(e not in events.ROBOT_EVENTS for e in chosen):
         raise ApplicationError(
-            _("Only a generic JSON webhook can subscribe to events."), field="events", code="invalid"
+            _("A chat robot gets alerts from the alert rules (channel “Webhook”): choose other events."),
+            field="events",
+            code="invalid_choice",
         )
 
 
@@ -529,8 +533,8 @@ def endpoint_delete(*, actor, endpoint: WebhookEndpoint) -> None:
 def endpoint_test_send(*, actor, endpoint: WebhookEndpoint) -> Delivery:
     """Send a test message to the endpoint now (one attempt, no retry) and log it."""
     require_admin(actor)
-    if endpoint.events:
-        # An event endpoint gets a `ping` envelope, signed like its events.
+    if endpoint.events and not events.is_robot(endpoint):
+        # A generic event endpoint gets a `ping` envelope, signed like its events.
         delivery = Delivery.objects.create(
             channel=Delivery.Channel.WEBHOOK,
             endpoint=endpoint,

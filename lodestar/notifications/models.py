@@ -48,7 +48,8 @@ class WebhookEndpoint(models.Model):
 
     A generic endpoint may instead subscribe to `events` (lodestar/notifications/events.py): it then
     receives the signed event envelopes of those events, an alert as `alert.raised`, and no longer
-    the plain alert messages. Robots always get the alert messages (events are for generic ones).
+    the plain alert messages. A robot always gets the alert messages and may subscribe to the other
+    events too: it then posts a short text per event about the records its whole group may see.
     """
 
     class Kind(models.TextChoices):
@@ -66,7 +67,7 @@ class WebhookEndpoint(models.Model):
         "org.Department", null=True, blank=True, on_delete=models.CASCADE, related_name="webhooks"
     )
     is_active = models.BooleanField(_("active"), default=True)
-    # Event names (events.EVENTS) this endpoint subscribes to; empty: alert messages only.
+    # Event names (WebhookEvent) this endpoint subscribes to; a robot's never include alert.raised.
     events = models.JSONField(_("events"), default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     version = models.PositiveIntegerField(_("version"), default=1)

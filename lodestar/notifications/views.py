@@ -95,8 +95,9 @@ class EndpointForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=gettext_lazy(
-            "Generic JSON webhooks only: post these events, signed, instead of alert messages "
-            "(payloads in the API guide). Leave empty for alert messages."
+            "Generic JSON webhook: post these events, signed, instead of alert messages (payloads in the "
+            "API guide). Chat robot: also post a short message per event to the group, about records "
+            "everyone in the group may see (alerts come from the alert rules). Empty: alert messages only."
         ),
     )
     # The version the admin loaded: saving over someone else's newer change is refused.
