@@ -29,6 +29,7 @@ from lodestar.org.permissions import access_department, person_of, require_admin
 router = Router(tags=["alerts"])
 
 EndpointId = Path(..., le=MAX_ID, description="The webhook endpoint's id")
+DeliveryId = Path(..., le=MAX_ID, description="The delivery's id in the log")
 
 
 # --- webhook endpoints ---------------------------------------------------------------------
@@ -126,6 +127,26 @@ def delivery_list(request, filters: Query[DeliveryFilter]):
         if value is not None:
             rows = rows.filter(**{field: value})
     return page_out(rows, filters.page, filters.page_size)
+
+
+@router.post(
+    "/webhook-deliveries/{delivery_id}/resend",
+    response={201: DeliveryOut, **WRITE_ERRORS},
+    summary="Send a finished webhook delivery again as a new delivery, freshly signed (admin)",
+    description=(
+        "The new delivery carries the same message (an event's body byte for byte, so the same event `id`) "
+        "with a new timestamp and signature, is retried like any other, and names the first delivery in "
+        "`resent_from_id`. `409 delivery_pending` while this delivery or a resend of the same message is "
+        "still pending; `422 not_resendable` for an inbox or email delivery, `422 endpoint_paused` when the "
+        "webhook is paused."
+    ),
+)
+def delivery_resend(request, delivery_id: int = DeliveryId):
+    require_admin(request.user)
+    row = Delivery.objects.filter(pk=delivery_id).first()
+    if row is None:
+        raise NotFound(_("Delivery not found."), field="delivery_id")
+    return Status(201, delivery.delivery_resend(actor=request.user, delivery=row))
 
 
 # --- notification preferences --------------------------------------------------------------

@@ -17,7 +17,8 @@ Webhook formats:
 - Generic JSON: ``{"event": "alert", "id", "subject", "detail", "status", "url", "created_at"}``,
   with ``X-Lodestar-Signature: sha256=<hex HMAC of the body>`` when a secret is set.
 - A generic endpoint subscribed to events (`events.py`) gets the event envelopes instead, an alert
-  as `alert.raised`; the plain alert messages above skip it.
+  as `alert.raised`; the plain alert messages above skip it. A robot subscribed to events keeps its
+  alert messages and gets a short text per event in the robot formats above (`events.Notice`).
 
 HTTP goes through urllib (stdlib) with a 10-second timeout.
 """
@@ -42,8 +43,9 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from lodestar.core.errors import ApplicationError
+from lodestar.core.errors import ApplicationError, ConflictError
 from lodestar.core.services import Actor, bump_version, check_version
 from lodestar.notifications import events
 from lodestar.notifications.models import (
@@ -291,8 +293,8 @@ def queue(
             )
     if Delivery.Channel.WEBHOOK in channels:
         for endpoint in endpoints_for(department):
-            if endpoint.events:  # an event endpoint hears alerts as `alert.raised` (events.py)
-                continue
+            if endpoint.events and not events.is_robot(endpoint):
+                continue  # a generic event endpoint hears alerts as `alert.raised` (events.py)
             rows.append(
                 Delivery(
                     channel=Delivery.Channel.WEBHOOK, endpoint=endpoint, alert=alert, title=title, body=body
@@ -485,10 +487,13 @@ def _clean_endpoint(data: dict) -> dict:
 
 
 def _check_events_kind(kind: str, chosen: list[str]) -> None:
-    """Events go to generic JSON endpoints: a chat robot gets the alert messages only."""
-    if chosen and kind != WebhookEndpoint.Kind.GENERIC:
+    """A chat robot may subscribe to every event but `alert.raised`: it gets alerts through the alert
+    rules already (their webhook channel), and twice would be noise."""
+    if kind != WebhookEndpoint.Kind.GENERIC and any(e not in events.ROBOT_EVENTS for e in chosen):
         raise ApplicationError(
-            _("Only a generic JSON webhook can subscribe to events."), field="events", code="invalid"
+            _("A chat robot gets alerts from the alert rules (channel “Webhook”): choose other events."),
+            field="events",
+            code="invalid_choice",
         )
 
 
@@ -528,8 +533,8 @@ def endpoint_delete(*, actor, endpoint: WebhookEndpoint) -> None:
 def endpoint_test_send(*, actor, endpoint: WebhookEndpoint) -> Delivery:
     """Send a test message to the endpoint now (one attempt, no retry) and log it."""
     require_admin(actor)
-    if endpoint.events:
-        # An event endpoint gets a `ping` envelope, signed like its events.
+    if endpoint.events and not events.is_robot(endpoint):
+        # A generic event endpoint gets a `ping` envelope, signed like its events.
         delivery = Delivery.objects.create(
             channel=Delivery.Channel.WEBHOOK,
             endpoint=endpoint,
@@ -552,6 +557,85 @@ def endpoint_test_send(*, actor, endpoint: WebhookEndpoint) -> Delivery:
             body=_("If you can read this, alerts will reach this group."),
         )
     return attempt(delivery, max_attempts=1)
+
+
+def pending_resends(rows: Iterable[Delivery]) -> set[int]:
+    """The first deliveries, among those of `rows`' messages, that have a resend still pending (one query)."""
+    firsts = {row.resent_from_id or row.pk for row in rows}
+    if not firsts:
+        return set()
+    return set(
+        Delivery.objects.filter(resent_from_id__in=firsts, status=Delivery.Status.PENDING).values_list(
+            "resent_from_id", flat=True
+        )
+    )
+
+
+def resend_refusal(row: Delivery, pending: set[int]) -> ApplicationError | None:
+    """Why `row` cannot be resent now, or None (the one rule, for the log's button and the service).
+    `pending`: `pending_resends` of the rows asked about."""
+    if row.channel != Delivery.Channel.WEBHOOK or row.endpoint is None:
+        return ApplicationError(
+            _("Only a message to a webhook can be resent."), code="not_resendable", field="delivery_id"
+        )
+    if row.status == Delivery.Status.PENDING:
+        return ConflictError(
+            _("This delivery is still being sent (a retry is due): wait until it is sent or has failed."),
+            code="delivery_pending",
+            field="delivery_id",
+        )
+    if (row.resent_from_id or row.pk) in pending:
+        return ConflictError(str(_RESEND_PENDING), code="delivery_pending", field="delivery_id")
+    if not row.endpoint.is_active:
+        return ApplicationError(
+            _("%(name)s is paused: make it active to resend.") % {"name": row.endpoint.name},
+            code="endpoint_paused",
+            field="delivery_id",
+        )
+    return None
+
+
+_RESEND_PENDING = gettext_lazy(
+    "A resend of this message is already on its way: wait until it is sent or has failed."
+)
+
+
+def delivery_resend(*, actor: Actor, delivery: Delivery) -> Delivery:
+    """Send a finished webhook delivery again: a new delivery of the same message (an event's envelope
+    byte for byte, so the same event `id`; a robot's text as it was), signed afresh with this attempt's
+    timestamp, retried like any other and logged with `resent_from` = the message's first delivery.
+
+    Refused (`resend_refusal`) while the delivery itself or a resend of the same message is still
+    pending (409 `delivery_pending`): one resend on its way at a time, also when two admins press
+    together (the row lock, and a partial unique index on `resent_from` among pending rows)."""
+    from django.db import IntegrityError
+
+    require_admin(actor)
+    with transaction.atomic():
+        original = Delivery.objects.select_for_update().get(pk=delivery.pk)
+        original.endpoint = (
+            WebhookEndpoint.objects.filter(pk=original.endpoint_id).first() if original.endpoint_id else None
+        )
+        refusal = resend_refusal(original, pending_resends([original]))
+        if refusal is not None:
+            raise refusal
+        try:
+            with transaction.atomic():  # a savepoint: a concurrent resend's row wins, this one is 409
+                copy = Delivery.objects.create(
+                    channel=original.channel,
+                    endpoint=original.endpoint,
+                    alert_id=original.alert_id,
+                    title=original.title,
+                    body=original.body,
+                    event=original.event,
+                    payload=original.payload,
+                    resent_from_id=original.resent_from_id or original.pk,
+                )
+        except IntegrityError:
+            raise ConflictError(str(_RESEND_PENDING), code="delivery_pending", field="delivery_id") from None
+        send_later([copy])
+    copy.refresh_from_db()  # the first attempt may have run on commit (inline under ImmediateBackend)
+    return copy
 
 
 def languages_of(people) -> dict[int, str]:

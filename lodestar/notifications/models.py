@@ -48,7 +48,8 @@ class WebhookEndpoint(models.Model):
 
     A generic endpoint may instead subscribe to `events` (lodestar/notifications/events.py): it then
     receives the signed event envelopes of those events, an alert as `alert.raised`, and no longer
-    the plain alert messages. Robots always get the alert messages (events are for generic ones).
+    the plain alert messages. A robot always gets the alert messages and may subscribe to the other
+    events too: it then posts a short text per event about the records its whole group may see.
     """
 
     class Kind(models.TextChoices):
@@ -66,7 +67,7 @@ class WebhookEndpoint(models.Model):
         "org.Department", null=True, blank=True, on_delete=models.CASCADE, related_name="webhooks"
     )
     is_active = models.BooleanField(_("active"), default=True)
-    # Event names (events.EVENTS) this endpoint subscribes to; empty: alert messages only.
+    # Event names (WebhookEvent) this endpoint subscribes to; a robot's never include alert.raised.
     events = models.JSONField(_("events"), default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     version = models.PositiveIntegerField(_("version"), default=1)
@@ -116,6 +117,16 @@ class Delivery(models.Model):
     last_error = models.CharField(max_length=500, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # A resend (`delivery.delivery_resend`): the first delivery of the message, which every resend of it
+    # (or of one of its resends) points to; null for a first delivery.
+    resent_from = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="resends",
+        verbose_name=_("resent from"),
+    )
 
     class Meta:
         verbose_name = _("delivery")
@@ -124,6 +135,15 @@ class Delivery(models.Model):
         indexes = [
             models.Index(fields=["status", "next_attempt_at"]),
             models.Index(fields=["event", "created_at"]),
+        ]
+        constraints = [
+            # One resend of a message on its way at a time: two admins pressing "Resend" together
+            # (or twice in a row) start one new delivery, not two.
+            models.UniqueConstraint(
+                fields=["resent_from"],
+                condition=models.Q(status="pending"),
+                name="delivery_one_pending_resend",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -18,8 +18,10 @@ Event = Literal[
     "appraisal.published",
 ]
 EVENTS_HELP = (
-    "Events this generic endpoint subscribes to (payloads: docs/api.md, Webhooks); empty: alert messages "
-    "only. Chat robots take no events."
+    "Events this endpoint subscribes to (payloads: docs/api.md, Webhooks). A generic endpoint gets their "
+    "signed envelopes instead of alert messages; a chat robot keeps its alert messages and posts a short "
+    "text per event about records its whole group may see — `alert.raised` is refused for a robot (422, "
+    "field `events`). Empty: alert messages only."
 )
 
 
@@ -83,6 +85,9 @@ class DeliveryOut(Schema):
     next_attempt_at: dt.datetime | None = Field(description="When a pending delivery is tried again")
     sent_at: dt.datetime | None
     created_at: dt.datetime
+    resent_from_id: int | None = Field(
+        description="A resend: the message's first delivery (`POST /webhook-deliveries/{id}/resend`); null otherwise"
+    )
 
 
 class DeliveryFilter(PageIn):

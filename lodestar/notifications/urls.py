@@ -14,4 +14,5 @@ urlpatterns = [
     path("webhooks/<int:endpoint_id>/test/", views.webhook_test, name="webhook_test"),
     path("webhooks/<int:endpoint_id>/delete/", views.webhook_delete, name="webhook_delete"),
     path("deliveries/", views.delivery_log, name="deliveries"),
+    path("deliveries/<int:delivery_id>/resend/", views.delivery_resend, name="delivery_resend"),
 ]

@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -19,7 +22,7 @@ from lodestar.notifications.models import PING_EVENT, Delivery, Notification, We
 from lodestar.notifications.services import mark_read
 from lodestar.org.forms import DepartmentChoiceField
 from lodestar.org.models import Department
-from lodestar.org.permissions import require_admin, require_person
+from lodestar.org.permissions import is_admin, require_admin, require_person
 
 
 @page_view
@@ -92,8 +95,9 @@ class EndpointForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=gettext_lazy(
-            "Generic JSON webhooks only: post these events, signed, instead of alert messages "
-            "(payloads in the API guide). Leave empty for alert messages."
+            "Generic JSON webhook: post these events, signed, instead of alert messages (payloads in the "
+            "API guide). Chat robot: also post a short message per event to the group, about records "
+            "everyone in the group may see (alerts come from the alert rules). Empty: alert messages only."
         ),
     )
     # The version the admin loaded: saving over someone else's newer change is refused.
@@ -218,15 +222,14 @@ def webhook_delete(request, endpoint_id: int):
     return redirect("notifications:webhooks")
 
 
-@page_view
-def delivery_log(request):
-    require_admin(request.user)
+def _log_context(request, params) -> dict:
+    """The delivery log filtered by `params` (the page's query string), with whether each row may be
+    resent (`delivery.resend_refusal`, the service's own rule)."""
     rows = Delivery.objects.select_related("endpoint", "recipient", "alert").order_by("-created_at", "-id")
-    channel = request.GET.get("channel", "")
-    status = request.GET.get("status", "")
-    event = request.GET.get("event", "")
-    endpoint_id = int_param(request.GET.get("endpoint"))
-    endpoints = list(WebhookEndpoint.objects.order_by("name", "id"))
+    channel = params.get("channel", "")
+    status = params.get("status", "")
+    event = params.get("event", "")
+    endpoint_id = int_param(params.get("endpoint"))
     events = [*WebhookEvent.choices, (PING_EVENT, _("Test message"))]
     if channel in Delivery.Channel.values:
         rows = rows.filter(channel=channel)
@@ -236,23 +239,75 @@ def delivery_log(request):
         rows = rows.filter(event=event)
     if endpoint_id is not None:
         rows = rows.filter(endpoint_id=endpoint_id)
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "notifications/webhooks_deliveries.html",
-        {
-            "page": page,
-            "channel": channel,
-            "status": status,
-            "event": event,
-            "endpoint_id": endpoint_id,
-            "channels": Delivery.Channel.choices,
-            "statuses": Delivery.Status.choices,
-            "events": events,
-            "endpoints": endpoints,
-            "section": "deliveries",
-        },
+    page = Paginator(rows, 50).get_page(params.get("page"))
+    can_resend = is_admin(request.user)
+    if can_resend:
+        pending = delivery.pending_resends(page.object_list)
+        for row in page.object_list:
+            row.resendable = delivery.resend_refusal(row, pending) is None
+    query = urlencode(
+        {k: v for k, v in params.items() if k in ("channel", "status", "event", "endpoint", "page")}
     )
+    return {
+        "page": page,
+        "channel": channel,
+        "status": status,
+        "event": event,
+        "endpoint_id": endpoint_id,
+        "channels": Delivery.Channel.choices,
+        "statuses": Delivery.Status.choices,
+        "events": events,
+        "can_resend": can_resend,
+        "query": query,
+        "section": "deliveries",
+    }
+
+
+@page_view
+def delivery_log(request):
+    require_admin(request.user)
+    context = _log_context(request, request.GET)
+    context["endpoints"] = list(WebhookEndpoint.objects.order_by("name", "id"))
+    return render(request, "notifications/webhooks_deliveries.html", context)
+
+
+@require_POST
+@page_view
+def delivery_resend(request, delivery_id: int):
+    """Resend a finished webhook delivery (admins). HTMX gets the log re-rendered with the outcome;
+    without JavaScript, back to the log (its filters kept) with a message."""
+    require_admin(request.user)
+    row = get_object_or_404(Delivery.objects.select_related("endpoint"), pk=delivery_id)
+    error = notice = None
+    try:
+        copy = delivery.delivery_resend(actor=request.user, delivery=row)
+    except ApplicationError as exc:
+        error = exc.message
+    else:
+        notice = _resent_notice(copy)
+    params = request.GET  # the log's filters, carried in the form's address
+    if not request.htmx:
+        if error:
+            messages.error(request, error)
+        else:
+            messages.success(request, notice)
+        query = params.urlencode()
+        return redirect(reverse("notifications:deliveries") + (f"?{query}" if query else ""))
+    context = {**_log_context(request, params), "error": error, "notice": notice}
+    # 200 with the message above the table: htmx swaps only successful answers.
+    return render(request, "notifications/webhooks_deliveries.html#log", context)
+
+
+def _resent_notice(copy: Delivery) -> str:
+    name = copy.endpoint.name if copy.endpoint else ""
+    if copy.status == Delivery.Status.SENT:
+        return _("Resent to %(name)s (HTTP %(code)s).") % {"name": name, "code": copy.response_code}
+    if copy.attempts:
+        return _("Resending to %(name)s failed: %(error)s — it is retried like any delivery.") % {
+            "name": name,
+            "error": copy.last_error,
+        }
+    return _("Resend to %(name)s queued.") % {"name": name}
 
 
 @page_view

@@ -397,6 +397,9 @@ OPS: dict[str, Op] = {
     "PATCH /webhook-endpoints/{endpoint_id}": Op(ADMIN_ONLY, lambda w: {"events": ["goal.created"]}),
     "POST /webhook-endpoints/{endpoint_id}/test": Op(ADMIN_ONLY),
     "GET /webhook-deliveries": Op(ADMIN_ONLY),
+    "POST /webhook-deliveries/{delivery_id}/resend": Op(
+        row(CREATED, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN)
+    ),
     "GET /me/notification-preferences": Op(everyone(OK)),
     "PUT /me/notification-preferences": Op(everyone(OK), lambda w: {"email_enabled": False}),
     # --- tracking ----------------------------------------------------------------------------

@@ -163,6 +163,7 @@ MATRIX: dict[str, dict[str, int]] = {
     "knowledge:report": everyone(OK),
     "knowledge:report_pdf": everyone(OK),
     "notifications:deliveries": row(OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    "notifications:delivery_resend": POST_ONLY,
     "notifications:inbox": everyone(OK),
     "notifications:preferences": everyone(OK),
     "notifications:read": POST_ONLY,

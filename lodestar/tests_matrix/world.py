@@ -29,7 +29,7 @@ from lodestar.goals.services.adjustments import adjustment_approve, adjustment_c
 from lodestar.goals.services.reuse import template_create_from_goals
 from lodestar.knowledge import services as knowledge
 from lodestar.metrics.models import MetricPoint
-from lodestar.notifications.models import Notification, WebhookEndpoint
+from lodestar.notifications.models import Delivery, Notification, WebhookEndpoint
 from lodestar.org.models import Person
 from lodestar.org.periods_services import period_generate_fiscal_year
 from lodestar.org.services import api_token_create, department_create
@@ -233,6 +233,17 @@ def build_world() -> dict:
     endpoint = WebhookEndpoint.objects.create(
         name="市场部群", kind=WebhookEndpoint.Kind.GENERIC, url="https://example.com/hook", department=mkt
     )
+    # A failed alert message to that endpoint, for the log's resend.
+    failed_delivery = Delivery.objects.create(
+        channel=Delivery.Channel.WEBHOOK,
+        endpoint=endpoint,
+        alert=alert,
+        title="小红书笔记 达成率低",
+        status=Delivery.Status.FAILED,
+        attempts=4,
+        response_code=500,
+        last_error="HTTP 500",
+    )
     token, _secret = api_token_create(actor=fresh(member), name="报表脚本", scope="read")
     tokens = {
         role: api_token_create(actor=fresh(person), name="matrix", scope="read_write")[1]
@@ -334,6 +345,7 @@ def build_world() -> dict:
         "alert_id": alert.pk,
         "rule_id": rule.pk,
         "endpoint_id": endpoint.pk,
+        "delivery_id": failed_delivery.pk,
         "token_id": token.pk,
         "department_id": mkt.pk,
         "person_id": member.pk,

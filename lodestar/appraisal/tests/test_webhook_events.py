@@ -38,3 +38,24 @@ def test_publishing_a_cycle_sends_each_appraisal(
         "published",
     )
     assert "bonus_amount" not in mine and "pay_base" not in mine
+
+
+def test_a_robot_hears_one_publication_per_cycle_naming_nobody(
+    aw,
+    webhook_server,  # noqa: F811 - the fixture
+    django_capture_on_commit_callbacks,
+):
+    import json
+
+    robot = WebhookEndpoint.objects.create(
+        name="市场部群", kind="wecom", url=webhook_server.url("/wecom"), events=["appraisal.published"]
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        appraisal = publish_worked_example(aw)
+    assert appraisal.cycle.appraisals.count() >= 1
+    [request] = webhook_server.requests  # one message for the cycle, not one per person
+    text = json.loads(request["body"])["text"]["content"]
+    assert appraisal.cycle.name in text and text.startswith("考核结果已发布")
+    for secret in (aw.person.display_name, "88.95", "12,000", "12000", "A"):
+        assert secret not in text.replace(appraisal.cycle.name, "")
+    assert Delivery.objects.get(endpoint=robot).event == "appraisal.published"

@@ -19,28 +19,9 @@ from lodestar.core.testing import ApiClient
 from lodestar.goals.services import goal_create, goal_update
 from lodestar.notifications import delivery
 from lodestar.notifications.models import Delivery, WebhookEndpoint
-from lodestar.notifications.tests.test_delivery import WebhookServer
-from lodestar.testing.organisation import GOALS, build_organisation, fresh_user
+from lodestar.testing.organisation import fresh_user
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def server():
-    server = WebhookServer()
-    yield server
-    server.close()
-
-
-@pytest.fixture
-def world(db):
-    return build_organisation(GOALS)
-
-
-@pytest.fixture
-def on_commit(django_capture_on_commit_callbacks):
-    """Run the on-commit hooks of what the block writes, as a real commit would."""
-    return lambda: django_capture_on_commit_callbacks(execute=True)
 
 
 def event_endpoint(server, events, *, path="/hook", secret="s3cret", department=None, **fields):
@@ -217,7 +198,7 @@ def test_the_test_button_sends_a_signed_ping_to_an_event_endpoint(world, server)
 # --- API --------------------------------------------------------------------------------------
 
 
-def test_endpoint_api_subscribes_and_refuses_events_on_robots(world, server):
+def test_endpoint_api_subscribes_and_refuses_alerts_on_robots(world, server):
     api = ApiClient(world.person("admin"))
     created = api.post(
         "/webhook-endpoints",
@@ -239,15 +220,28 @@ def test_endpoint_api_subscribes_and_refuses_events_on_robots(world, server):
     assert stale.status_code == 409
     robot = api.post(
         "/webhook-endpoints",
+        {
+            "name": "飞书",
+            "kind": "feishu",
+            "url": server.url("/f"),
+            "events": ["goal.created", "alert.raised"],
+        },
+    )
+    assert robot.status_code == 422 and robot.json()["field"] == "events"  # alerts come from the rules
+    assert robot.json()["code"] == "invalid_choice"
+    robot = api.post(
+        "/webhook-endpoints",
         {"name": "飞书", "kind": "feishu", "url": server.url("/f"), "events": ["goal.created"]},
     )
-    assert robot.status_code == 422 and robot.json()["field"] == "events"
+    assert robot.status_code == 201 and robot.json()["events"] == ["goal.created"]
+    to_robot = api.patch(f"/webhook-endpoints/{body['id']}", {"kind": "wecom", "events": ["alert.raised"]})
+    assert to_robot.status_code == 422 and to_robot.json()["field"] == "events"
     unknown = api.post(
         "/webhook-endpoints",
         {"name": "x", "kind": "generic", "url": server.url("/x"), "events": ["goal.deleted"]},
     )
     assert unknown.status_code == 422
-    assert WebhookEndpoint.objects.count() == 1
+    assert WebhookEndpoint.objects.count() == 2
 
 
 def test_delivery_log_api_filters_and_is_for_admins(world, server, on_commit):
@@ -295,7 +289,7 @@ def test_delivery_log_page_filters_by_event_and_endpoint(world, server, on_commi
     assert client.get("/inbox/deliveries/").status_code == 403
 
 
-def test_the_webhook_form_subscribes_to_events_and_refuses_them_on_a_robot(world, server, client):
+def test_the_webhook_form_subscribes_to_events_and_refuses_alerts_on_a_robot(world, server, client):
     client.force_login(fresh_user(world.person("admin")))
     form = {"name": "BI", "kind": "generic", "url": server.url("/bi"), "secret": "k", "is_active": "on"}
     saved = client.post("/inbox/webhooks/new/", {**form, "events": ["goal.changed", "alert.raised"]})
@@ -309,7 +303,13 @@ def test_the_webhook_form_subscribes_to_events_and_refuses_them_on_a_robot(world
         r'value="goal.created"[^>]*checked', edit
     )
     robot = client.post(
-        "/inbox/webhooks/new/", {**form, "name": "飞书", "kind": "feishu", "events": ["goal.created"]}
+        "/inbox/webhooks/new/", {**form, "name": "飞书", "kind": "feishu", "events": ["alert.raised"]}
     )
     assert robot.status_code == 200 and 'data-field-error="events"' in robot.content.decode()
     assert not WebhookEndpoint.objects.filter(name="飞书").exists()
+    robot = client.post(
+        "/inbox/webhooks/new/",
+        {**form, "name": "飞书", "kind": "feishu", "events": ["retrospective.completed", "goal.created"]},
+    )
+    assert robot.status_code == 302
+    assert WebhookEndpoint.objects.get(name="飞书").events == ["goal.created", "retrospective.completed"]
