@@ -268,7 +268,7 @@ def rebuild_comparisons(models=None, batch: int = 200) -> int:
     written = 0
     for start in range(0, len(metrics), batch):
         chunk = metrics[start : start + batch]
-        checkins: dict[int, list] = {}
+        checkins: dict[Any, list] = {}
         for checkin in (
             checkin_model.objects.filter(
                 measure_id__in={m.measure_id for m in chunk},
