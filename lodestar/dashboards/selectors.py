@@ -32,6 +32,7 @@ from django.db.models import (
     Count,
     Exists,
     F,
+    FilteredRelation,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -60,7 +61,7 @@ from lodestar.goals.models import Goal, GoalStatus, GoalType, HealthChoice, Meas
 from lodestar.goals.rollup import figures_of, plan_of
 from lodestar.org.models import Department, Person
 from lodestar.org.permissions import visible_q
-from lodestar.tracking.models import CheckIn, CheckInCompletion, CheckInPeriod, PlanPoint
+from lodestar.tracking.models import CheckIn, CheckInPeriod, PlanPoint
 from lodestar.tracking.services import measure_forecast, measure_plan
 from lodestar.tracking.services.completion import COVERED_KINDS as COMPLETION_KINDS
 from lodestar.tracking.services.completion import late_from_moment
@@ -688,44 +689,38 @@ def _reported_from_checkins(scope: Scope, weeks: list[tuple[dt.date, dt.date]], 
     )
 
 
-def _reported_from_rollup(scope: Scope, weeks: list[tuple[dt.date, dt.date]], finest: str):
-    """The same as `_reported_from_checkins`, from the stored roll-up: one row per measure of the
-    period (about 7× fewer rows than check-ins on a quarter). The roll-up counts every week wholly
-    inside the period; while the period runs, the weeks that have not ended (normally only the
-    current one, the row's `last_week`) are taken off. A measure with check-ins for two or more
-    weeks after the last ended one (entered ahead) is counted from its check-ins instead."""
+def _rollup_counts(scope: Scope, weeks: list[tuple[dt.date, dt.date]]) -> dict[str, Any]:
+    """Sum(reported) and Sum(on time) over each measure's row of the period in tracking's stored
+    roll-up, as annotations of the measures due (the row joined as "done"; no row, nothing reported).
+    The roll-up counts every week wholly inside the period; while the period runs, the weeks that
+    have not ended (normally only the current one, the row's `last_week`) are taken off. A measure
+    with check-ins for two or more weeks after the last ended one (entered ahead) is counted from its
+    check-ins instead."""
     last_monday = weeks[-1][0]
-    reported: Any = F("reported")
-    on_time: Any = F("on_time")
+    reported: Any = F("done__reported")
+    on_time: Any = F("done__on_time")
     if weeks[-1][1] + dt.timedelta(days=7) <= scope.period.end:  # a full week of the period is still to end
         in_a_week, timely = _weekly_checkins_q(weeks)
-        own = CheckIn.objects.filter(in_a_week, measure=OuterRef("measure_id")).values("measure")
+        own = CheckIn.objects.filter(in_a_week, measure=OuterRef("pk")).values("measure")
         reported = Case(
             When(
-                earlier_week__gt=last_monday,
+                done__earlier_week__gt=last_monday,
                 then=Coalesce(Subquery(own.annotate(n=Count("pk")).values("n")), 0),
             ),
-            When(last_week__gt=last_monday, then=F("reported") - F("last_reported")),
-            default=F("reported"),
+            When(done__last_week__gt=last_monday, then=F("done__reported") - F("done__last_reported")),
+            default=F("done__reported"),
             output_field=IntegerField(),
         )
         on_time = Case(
             When(
-                earlier_week__gt=last_monday,
+                done__earlier_week__gt=last_monday,
                 then=Coalesce(Subquery(own.filter(timely).annotate(n=Count("pk")).values("n")), 0),
             ),
-            When(last_week__gt=last_monday, then=F("on_time") - F("last_on_time")),
-            default=F("on_time"),
+            When(done__last_week__gt=last_monday, then=F("done__on_time") - F("done__last_on_time")),
+            default=F("done__on_time"),
             output_field=IntegerField(),
         )
-    return (
-        CheckInCompletion.objects.filter(period=scope.period)
-        .filter(scope.visible_goal_q_through("measure__goal__"))
-        .filter(~Exists(Measure.objects.filter(source=OuterRef("measure_id"))))
-        .values_list(finest, "measure__goal__period_id")
-        .annotate(reported=Sum(reported), on_time=Sum(on_time))
-        .order_by()
-    )
+    return {"reported": Coalesce(Sum(reported), 0), "on_time": Coalesce(Sum(on_time), 0)}
 
 
 def checkin_panel(scope: Scope) -> Panel:
@@ -733,11 +728,11 @@ def checkin_panel(scope: Scope) -> Panel:
     closed goal of the scope, not a decomposed parent), each full week of the period that has ended, a
     weekly check-in is due; it is on time when entered by the end of the next Monday
     (`tracking.domain.late_from`). Grouped by department (company), person (department) or measure
-    (person). Two queries, both counted in the database by the finest group (department, owner or
-    measure) and goal period: the measures due, and what they reported — from tracking's stored
-    roll-up `CheckInCompletion` for a year, quarter or month (`_reported_from_rollup`), from the
-    check-ins for other periods (`_reported_from_checkins`: the same figures, the way they are
-    defined). The departments are folded into the scope's rows here (`row_department_of`), and the
+    (person). Counted in the database by the finest group (department, owner or measure) and goal
+    period: the measures due, and what they reported — for a year, quarter or month in the same
+    query, from tracking's stored roll-up `CheckInCompletion` joined to each measure
+    (`_rollup_counts`); for other periods in a second query, from the check-ins
+    (`_reported_from_checkins`: the same figures, the way they are defined). The departments are folded into the scope's rows here (`row_department_of`), and the
     weeks due per goal period counted from the periods the first query returns."""
     last_sunday = scope.today - dt.timedelta(days=scope.today.weekday() + 1)
     weeks = _weeks(scope.period.start, min(scope.period.end, last_sunday))
@@ -755,12 +750,20 @@ def checkin_panel(scope: Scope) -> Panel:
         link = "measure"
     row_of = row_department_of(scope.rows)
     names = {d.pk: d.name for d in scope.rows}
-    # The measures due per group and goal period …
+    # The measures due per group and goal period, with what they reported when the roll-up has it …
+    from_rollup = bool(weeks) and scope.period.kind in COMPLETION_KINDS
+    counted: dict[str, Any] = {"measures": Count("pk")}
+    if from_rollup:
+        measures = measures.annotate(
+            done=FilteredRelation("completions", condition=Q(completions__period=scope.period))
+        )
+        counted |= _rollup_counts(scope, weeks)
     groups: dict[tuple, dict] = {}  # (row, goal period start, end) → name and measures
     group_of: dict[tuple, tuple] = {}  # (finest group, goal period id) → its (row, start, end)
+    checked: dict[tuple, list[int]] = {}
     for found in (
         measures.values(key, *labels, "goal__period_id", "goal__period__start", "goal__period__end")
-        .annotate(measures=Count("pk"))
+        .annotate(**counted)
         .order_by()
     ):
         if scope.kind == "company":
@@ -775,16 +778,19 @@ def checkin_panel(scope: Scope) -> Panel:
         group = (row, found["goal__period__start"], found["goal__period__end"])
         groups.setdefault(group, {"name": name, "measures": 0})["measures"] += found["measures"]
         group_of[(found[key], found["goal__period_id"])] = group
-    # … and the period's weekly check-ins on them.
-    finest = "measure_id" if key == "id" else f"measure__{key}"
-    reported_by = _reported_from_rollup if scope.period.kind in COMPLETION_KINDS else _reported_from_checkins
-    checked: dict[tuple, list[int]] = {}
-    for finest_group, period_id, reported, timely in reported_by(scope, weeks, finest) if weeks else ():
-        group = group_of.get((finest_group, period_id))
-        if group is not None:
+        if from_rollup:
             counts = checked.setdefault(group, [0, 0])
-            counts[0] += reported
-            counts[1] += timely
+            counts[0] += found["reported"]
+            counts[1] += found["on_time"]
+    # … or, for other periods, the period's weekly check-ins on them.
+    if weeks and not from_rollup:
+        finest = "measure_id" if key == "id" else f"measure__{key}"
+        for finest_group, period_id, reported, timely in _reported_from_checkins(scope, weeks, finest):
+            group = group_of.get((finest_group, period_id))
+            if group is not None:
+                counts = checked.setdefault(group, [0, 0])
+                counts[0] += reported
+                counts[1] += timely
     totals: dict = {}
     for (row, start, end), group in groups.items():
         due = group["measures"] * sum(1 for monday, sunday in weeks if monday >= start and sunday <= end)
@@ -796,7 +802,7 @@ def checkin_panel(scope: Scope) -> Panel:
     order = (
         [d.pk for d in scope.rows]
         if scope.kind == "company"
-        else sorted(totals, key=lambda k: totals[k]["name"])
+        else sorted(totals, key=lambda k: (totals[k]["name"], k))  # namesakes in a fixed order
     )
     rows = []
     for row_key in order:

@@ -124,7 +124,8 @@ class CheckInCompletion(models.Model):
     (every check-in write calls it) and `completion_rebuild_all`; read by the check-in panel, which
     joins the measure's goal for visibility as it would for the check-ins themselves."""
 
-    measure = models.ForeignKey("goals.Measure", on_delete=models.CASCADE, related_name="+")
+    # "completions": the dashboards join a measure's row of one period to the measures due.
+    measure = models.ForeignKey("goals.Measure", on_delete=models.CASCADE, related_name="completions")
     period = models.ForeignKey("core.Period", on_delete=models.CASCADE, related_name="+")
     reported = models.PositiveIntegerField(default=0)
     on_time = models.PositiveIntegerField(default=0)
