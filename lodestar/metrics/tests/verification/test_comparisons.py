@@ -38,7 +38,14 @@ def report(org, measure, actual, week=WEEK, version=None):
 def stored() -> list[tuple]:
     return list(
         Comparison.objects.order_by("period_start", "metric_id").values_list(
-            "checkin_id", "measure_id", "metric_id", "period_start", "period_end", "reported", "source", "flagged"
+            "checkin_id",
+            "measure_id",
+            "metric_id",
+            "period_start",
+            "period_end",
+            "reported",
+            "source",
+            "flagged",
         )
     )
 
@@ -112,7 +119,11 @@ def test_a_mean_is_stored_to_four_places_and_an_explained_discrepancy_stays_expl
     found = Discrepancy.objects.get()
     assert found.source == Decimal("10.3333")
     verification.discrepancy_update(
-        actor=user_of(org.member), discrepancy=found, status="explained", note="口径不同", version=found.version
+        actor=user_of(org.member),
+        discrepancy=found,
+        status="explained",
+        note="口径不同",
+        version=found.version,
     )
     # Comparing again with nothing changed must not read 10.3333… as a moved figure and reopen it.
     verification.verify_metrics([metric.pk])
@@ -149,7 +160,14 @@ def test_the_rebuild_writes_exactly_what_the_writer_keeps(
     apps = MigrationExecutor(connection).loader.project_state(("metrics", "0006_comparisons")).apps
     Comparison.objects.all().delete()
     verification.rebuild_comparisons(
-        tuple(apps.get_model(*name) for name in [("metrics", "SourceMetric"), ("tracking", "CheckIn")])
-        + (apps.get_model("metrics", "MetricPoint"), apps.get_model("metrics", "Comparison"))
+        tuple(
+            apps.get_model(*name)
+            for name in [
+                ("metrics", "SourceMetric"),
+                ("tracking", "CheckIn"),
+                ("metrics", "MetricPoint"),
+                ("metrics", "Comparison"),
+            ]
+        )
     )
     assert stored() == kept
