@@ -221,3 +221,30 @@ def test_person_names_link_to_their_appraisal(aw, client_as):
     assert link in board
     # Every link opens the page for its reader.
     assert client_as("mkt_manager").get(reverse("appraisal:detail", args=[appraisal.pk])).status_code == 200
+
+
+def test_results_on_the_cycle_page_only_for_who_may_see_them(aw, client_as):
+    """A score computed while the reviews are open is no result yet: the cycle page shows it as the
+    appraisal page does (`access.can_see_result`) — line managers and HR from calibration, the person once
+    published. It used to list every visible appraisal's final score and grade from the start."""
+    from lodestar.appraisal.services.scoring import rescore
+
+    cycle = _cycle(aw)
+    aw.rate_worked_example(cycle)
+    rescore(cycle.appraisals.get(person=aw.person))  # scored during the reviews, as a submission does
+    url = reverse("appraisal:cycle_detail", args=[cycle.pk])
+
+    def row(role: str) -> str:
+        page = client_as(role).get(url).content.decode()
+        start = page.find('data-testid="appraisal-row"')
+        return page[start : page.find("</tr>", start)]
+
+    for role in ("member", "mkt_manager", "hr"):
+        assert "88.95" not in row(role), role
+    cycle.refresh_from_db()
+    cycle = cycles.cycle_advance(
+        actor=aw.user("hr"), cycle=cycle, version=cycle.version, to_stage=Stage.CALIBRATION
+    )
+    assert "88.95" not in row("member")  # her own result waits for publishing
+    assert "88.95" in row("mkt_manager") and ">A" in row("mkt_manager")
+    assert "88.95" in row("hr") and "12,000.00" in row("hr")

@@ -283,6 +283,10 @@ def cycle_detail(request, cycle_id: int):
     statuses = selectors.review_status([a.pk for a in page.object_list])
     for appraisal in page.object_list:
         appraisal.review_counts = statuses.get(appraisal.pk, {})
+        # Final score, grade and bonus as the appraisal page shows them: the person once published, line
+        # managers and HR from calibration (a score computed during the reviews is not a result yet).
+        appraisal.cycle = cycle
+        appraisal.shows_result = access.can_see_result(request.user, appraisal)
         # Rounded for display only (the stored amount keeps its fen).
         appraisal.bonus_display = money_text(appraisal.bonus_amount) or "—"
     next_stage = _next_stage(cycle)
