@@ -141,15 +141,21 @@ def _csv_rows(path: Path) -> Rows:
     return Rows(headers=headers, encoding=encoding, rows=rows())
 
 
-def _xlsx_rows(path: Path) -> Rows:
+def check_xlsx_archive(source, size: int, limit: int = MAX_XLSX_UNCOMPRESSED) -> None:
+    """Refuse an xlsx file (a path or a binary file object of `size` bytes) before anything is inflated:
+    "bad_file" when it is no zip archive, "file_too_large" when its declared uncompressed size passes
+    `limit` or expands more than MAX_COMPRESSION_RATIO times (a zip bomb). Every xlsx reader calls it."""
     try:
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(source) as archive:
             declared = sum(info.file_size for info in archive.infolist())
     except (zipfile.BadZipFile, ValueError, OSError) as exc:
         raise ReaderError("bad_file") from exc
-    size = max(path.stat().st_size, 1)
-    if declared > MAX_XLSX_UNCOMPRESSED or declared > MAX_COMPRESSION_RATIO * size:
+    if declared > limit or declared > MAX_COMPRESSION_RATIO * max(size, 1):
         raise ReaderError("file_too_large")
+
+
+def _xlsx_rows(path: Path) -> Rows:
+    check_xlsx_archive(path, path.stat().st_size)
     from python_calamine import CalamineWorkbook
 
     try:

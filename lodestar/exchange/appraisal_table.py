@@ -359,18 +359,7 @@ class AppraisalRows:
             c.VERSION_KEY: lambda v: records.integer(v, c.VERSION_KEY),
             REVIEW_VERSION_KEY: lambda v: records.integer(v, REVIEW_VERSION_KEY),
         }
-        problems: list[RowProblem] = []
-        out: dict[str, Any] = {}
-        for name, reader in readers.items():
-            if name not in values:
-                continue
-            try:
-                out[name] = reader(values[name])
-            except RowProblem as problem:
-                problems.append(problem)
-        if problems:
-            raise RowProblem.many(problems)
-        return out
+        return records.read_columns(values, readers)
 
     def _base(self, kind: str, record) -> int:
         return self.base_versions.setdefault((kind, record.pk), record.version)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import io
-import zipfile
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -18,9 +17,9 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from lodestar.core.errors import ApplicationError
+from lodestar.core.streaming import ReaderError, check_xlsx_archive
 
 MAX_UNCOMPRESSED_BYTES = 64 * 1024 * 1024
-MAX_COMPRESSION_RATIO = 200
 
 
 @dataclass
@@ -117,18 +116,17 @@ def _read_csv(data: bytes) -> Table:
 
 def _read_xlsx(data: bytes) -> Table:
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        declared = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, ValueError) as exc:
+        check_xlsx_archive(io.BytesIO(data), len(data), MAX_UNCOMPRESSED_BYTES)
+    except ReaderError as exc:
+        if exc.code == "file_too_large":
+            raise ApplicationError(
+                _("The Excel file expands to more data than we accept. Split it into smaller files."),
+                code="file_too_large",
+                field="file",
+            ) from exc
         raise ApplicationError(
             _("The Excel file is damaged or not an .xlsx file."), code="bad_file", field="file"
         ) from exc
-    if declared > MAX_UNCOMPRESSED_BYTES or declared > MAX_COMPRESSION_RATIO * max(len(data), 1):
-        raise ApplicationError(
-            _("The Excel file expands to more data than we accept. Split it into smaller files."),
-            code="file_too_large",
-            field="file",
-        )
     from python_calamine import CalamineWorkbook
 
     try:

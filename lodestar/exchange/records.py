@@ -133,6 +133,22 @@ def choice(table: dict[str, str], value: object, field_name: str) -> str | None:
     return found
 
 
+def read_columns(values: dict[str, object], readers: dict[str, Any]) -> dict[str, Any]:
+    """Each present column through its reader; every problem of the row collected at once."""
+    problems: list[RowProblem] = []
+    out: dict[str, Any] = {}
+    for column, reader in readers.items():
+        if column not in values:
+            continue
+        try:
+            out[column] = reader(values[column])
+        except RowProblem as problem:
+            problems.append(problem)
+    if problems:
+        raise RowProblem.many(problems)
+    return out
+
+
 @dataclass
 class Directory:
     """The names a file may use, read once per import: active people (display name or user name),
@@ -239,19 +255,7 @@ class RecordRows:
     # -- the flow ------------------------------------------------------------------------------------
 
     def read(self, values: dict[str, object], readers: dict[str, Any]) -> dict[str, Any]:
-        """Each present column through its reader; every problem of the row collected at once."""
-        problems: list[RowProblem] = []
-        out: dict[str, Any] = {}
-        for column, reader in readers.items():
-            if column not in values:
-                continue
-            try:
-                out[column] = reader(values[column])
-            except RowProblem as problem:
-                problems.append(problem)
-        if problems:
-            raise RowProblem.many(problems)
-        return out
+        return read_columns(values, readers)
 
     def apply(self, line: int, values: dict[str, object]) -> str:
         """ "created", "updated" or "unchanged"; raises RowProblem or RowConflict."""

@@ -23,12 +23,11 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from lodestar.core.errors import ApplicationError
-from lodestar.core.streaming import ReaderError, open_rows
+from lodestar.core.streaming import ReaderError, check_xlsx_archive, open_rows
 from lodestar.exchange.columns import TableSpec, header_key
 
 HEADER_SEARCH_ROWS = 20
 MAX_XLSX_UNCOMPRESSED = 256 * 1024 * 1024
-MAX_COMPRESSION_RATIO = 200
 
 
 @dataclass
@@ -63,15 +62,10 @@ def _reader_error(code: str) -> ApplicationError:
 
 
 def _xlsx_grid(path: Path) -> list[list]:
-    import zipfile
-
     try:
-        with zipfile.ZipFile(path) as archive:
-            declared = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, ValueError, OSError) as exc:
-        raise _reader_error("bad_file") from exc
-    if declared > MAX_XLSX_UNCOMPRESSED or declared > MAX_COMPRESSION_RATIO * max(path.stat().st_size, 1):
-        raise _reader_error("file_too_large")
+        check_xlsx_archive(path, path.stat().st_size, MAX_XLSX_UNCOMPRESSED)
+    except ReaderError as exc:
+        raise _reader_error(exc.code) from exc
     from python_calamine import CalamineWorkbook
 
     try:

@@ -36,18 +36,9 @@ def report(org, measure, actual, week=WEEK, version=None):
 
 
 def stored() -> list[tuple]:
-    return list(
-        Comparison.objects.order_by("period_start", "metric_id").values_list(
-            "checkin_id",
-            "measure_id",
-            "metric_id",
-            "period_start",
-            "period_end",
-            "reported",
-            "source",
-            "flagged",
-        )
-    )
+    """(check-in, measure, metric, period start, period end, reported, source, flagged) of every pair."""
+    ordered = Comparison.objects.order_by("period_start", "metric_id")
+    return list(ordered.values_list(*verification.COMPARISON_COLUMNS))
 
 
 def test_each_reported_week_with_source_data_is_stored_flagged_or_not(
