@@ -16,7 +16,7 @@ PYTHON ?= $(shell for p in python3.12 python3.13 python3.14 python3; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' 2>/dev/null \
 	&& { echo $$p; break; }; done)
 
-.PHONY: help run test e2e bench lint format messages check-python venv worker clean-venv fonts
+.PHONY: help run test e2e bench lint format messages check-python venv worker clean-venv fonts office
 
 help:
 	@echo "make run    install, migrate, load the demo organisation (first start only) and serve on http://$(HOST):$(PORT)"
@@ -56,6 +56,16 @@ fonts:
 		fc-list :lang=zh family | grep -q . || { echo "Still no Chinese font listed by fc-list :lang=zh."; exit 1; }; \
 	fi
 
+# The exchange tests round-trip our xlsx files through LibreOffice (a file it saved must import): without
+# it they would skip on a fresh machine and CI would stay green without having run them.
+office:
+	@if command -v soffice >/dev/null 2>&1 || command -v libreoffice >/dev/null 2>&1; then :; else \
+		echo "Installing Debian's libreoffice-calc-nogui (the exchange tests save our xlsx files with it)..."; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		{ $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui; } \
+		|| echo "Could not install LibreOffice: the tests of files saved by LibreOffice will be skipped."; \
+	fi
+
 run: venv fonts
 	@mkdir -p "$(LODESTAR_DATA_DIR)"
 	$(MANAGE) migrate --noinput
@@ -76,7 +86,7 @@ worker: venv
 
 # Both cores by default (pytest-xdist); TEST_WORKERS=0 runs in one process.
 TEST_WORKERS ?= 2
-test: venv fonts
+test: venv fonts office
 	@mkdir -p "$(LODESTAR_DATA_DIR)"
 	$(BIN)/pytest lodestar -q -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
