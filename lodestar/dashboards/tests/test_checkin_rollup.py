@@ -128,20 +128,21 @@ def test_the_rollup_panel_figures(org, q4, realistic):
     assert both("person", org.member, q4, TODAY, person=org.mkt_manager)[0] == []
 
 
+ROLLUP_FIELDS = (
+    "measure_id",
+    "period_id",
+    "reported",
+    "on_time",
+    "last_week",
+    "last_reported",
+    "last_on_time",
+    "earlier_week",
+)
+
+
 def test_rebuild_all_writes_the_rows_the_writers_wrote(realistic):
     def rows():
-        return sorted(
-            CheckInCompletion.objects.values_list(
-                "measure_id",
-                "period_id",
-                "reported",
-                "on_time",
-                "last_week",
-                "last_reported",
-                "last_on_time",
-                "earlier_week",
-            )
-        )
+        return sorted(CheckInCompletion.objects.values_list(*ROLLUP_FIELDS))
 
     written = rows()
     assert written
@@ -152,16 +153,7 @@ def test_rebuild_all_writes_the_rows_the_writers_wrote(realistic):
 def test_rebuild_all_in_sql_equals_refreshing_each_measure_in_python(realistic):
     """`completion_rebuild_all` counts in one INSERT … SELECT; `completion_refresh` counts a measure's
     check-ins in Python (`domain.completion_rows`). One measure at a time, the same rows."""
-    fields = (
-        "measure_id",
-        "period_id",
-        "reported",
-        "on_time",
-        "last_week",
-        "last_reported",
-        "last_on_time",
-        "earlier_week",
-    )
+    fields = ROLLUP_FIELDS
     measure_ids = sorted(set(CheckIn.objects.exclude(measure=None).values_list("measure_id", flat=True)))
     assert len(measure_ids) > 1
     services.completion_rebuild_all()

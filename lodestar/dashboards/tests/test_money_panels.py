@@ -42,7 +42,8 @@ from lodestar.testing.factories import (
     SourceMetricFactory,
     SpendFactory,
 )
-from lodestar.tracking.models import CheckInOrigin
+from lodestar.tracking.models import CheckIn, CheckInOrigin
+from lodestar.tracking.services import checkin_submit
 
 D = Decimal
 MONEY_KEYS = ("budget", "channel_roi")
@@ -281,6 +282,43 @@ def test_reported_against_source_by_week_with_the_open_discrepancy(org, q4, veri
     assert _panel(org.admin, q4, "company", "verification").rows == panel.rows
     assert _panel(org.admin, q4, "department", "verification", department=org.mkt).rows == panel.rows
     assert _panel(org.admin, q4, "department", "verification", department=org.sales).rows == []
+
+
+@freeze_time(TODAY, tick=True)
+def test_the_page_shows_the_week_and_follows_a_corrected_check_in(
+    org, q4, verification_world, django_capture_on_commit_callbacks
+):
+    """Through the page as the goal's manager opens it: the week of 2 November compares the reported 100
+    with the source's 50 (all channels) + 58 (天猫T) = 108, (100 − 108) / 108 = −7.4%; the owner then
+    corrects the week to 106 through the check-in service, and the same page shows (106 − 108) / 108 =
+    −1.85…% as −1.9% (half up, as every figure), within the 5% tolerance."""
+
+    def verification_html() -> str:
+        url = f"/dashboards/person/{org.member.pk}/?period={q4.pk}"
+        html = login(org.mkt_manager).get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+        start = html.index('data-testid="panel-verification"')
+        return html[
+            start : html.index('data-testid="panel-', start + 1)
+            if 'data-testid="panel-' in html[start + 1 :]
+            else None
+        ]
+
+    shown = verification_html()
+    assert "100.00" in shown and "108.00" in shown and "-7.4%" in shown
+    week = CheckIn.objects.get(measure=verification_world["measure"], period_start=dt.date(2026, 11, 2))
+    with django_capture_on_commit_callbacks(execute=True):  # verification runs once the check-in commits
+        checkin_submit(
+            actor=fresh_user(org.member),
+            measure=verification_world["measure"],
+            period_start=week.period_start,
+            period_end=week.period_end,
+            actual=D("106"),
+            version=week.version,
+        )
+    shown = verification_html()
+    assert "106.00" in shown and "108.00" in shown and "-1.9%" in shown
+    assert "-7.4%" not in shown
+    assert Discrepancy.objects.get().status == "resolved"
 
 
 def test_a_reader_who_may_not_see_the_goal_sees_none_of_its_figures(org, q4, make_goal, verification_world):
