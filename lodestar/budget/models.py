@@ -140,6 +140,9 @@ class BudgetAllocation(models.Model):
             models.CheckConstraint(condition=Q(amount__gte=0), name="budget_allocation_amount_positive"),
             models.CheckConstraint(condition=Q(share__gte=0), name="budget_allocation_share_positive"),
         ]
+        # The dashboards sum the months of a period over every line a reader may see: from this index
+        # alone, instead of a search per line (6,000 lines at scale L).
+        indexes = [models.Index(fields=["month", "line", "amount"], name="budget_allocation_month")]
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.amount}"
@@ -182,7 +185,11 @@ class Spend(TimeStampedModel):
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=0), name="budget_spend_amount_positive"),
         ]
-        indexes = [models.Index(fields=["line", "date"], name="budget_spend_line_date")]
+        indexes = [
+            models.Index(fields=["line", "date"], name="budget_spend_line_date"),
+            # The dashboards' spend of a period over every line a reader may see (as the allocations').
+            models.Index(fields=["date", "line", "amount"], name="budget_spend_date"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.date} {self.amount}"

@@ -20,7 +20,7 @@ from lodestar.budget import access as budget_access
 from lodestar.core.http import int_param, page_view, url_pattern
 from lodestar.core.numbers import money_text
 from lodestar.core.pdf import report_response
-from lodestar.dashboards import access, selectors
+from lodestar.dashboards import access, selectors, table_html
 from lodestar.dashboards.exports import panel_workbook
 
 LINKS = {
@@ -115,16 +115,20 @@ def _shown_panels(request, kind: str, **objects):
     patterns = {link: url_pattern(name) for link, name in LINKS.items()}
     panels = selectors.dashboard_panels(scope) if scope else []
     _unlink_hidden_people(request.user, panels)
-    shown = [
-        {
-            "panel": p,
-            "table": _cells(p.columns, p.rows, patterns),
-            "item_table": _cells(p.item_columns, p.items, patterns),
-            "width": WIDTHS.get(p.key, "col-xl-4"),
-            "link": _panel_link(p, scope) if scope else None,
-        }
-        for p in panels
-    ]
+    shown = []
+    for p in panels:
+        table, item_table = _cells(p.columns, p.rows, patterns), _cells(p.item_columns, p.items, patterns)
+        shown.append(
+            {
+                "panel": p,
+                "table": table,
+                "item_table": item_table,
+                "table_body": table_html.table_body(table),
+                "items_body": table_html.items_body(item_table),
+                "width": WIDTHS.get(p.key, "col-xl-4"),
+                "link": _panel_link(p, scope) if scope else None,
+            }
+        )
     return scope, patterns, panels, shown
 
 

@@ -39,7 +39,6 @@ from django.db.models import (
     Q,
     Subquery,
     Sum,
-    Value,
     When,
 )
 from django.db.models.functions import Coalesce
@@ -85,6 +84,13 @@ class Scope:
     department: Department | None = None
     person: Person | None = None
     rows: list[Department] = field(default_factory=list)  # the departments the company/department splits into
+    # The periods that overlap `period` (id → first and last day): a goal runs in the dashboard's period
+    # when its own period is one of them. An `IN` of a few ids instead of a join to the periods and two
+    # range tests on every goal lets the database read the goals from an index alone.
+    period_days: dict[int, tuple[dt.date, dt.date]] = field(default_factory=dict)
+    # Every department's path by id: panels count by department id and fold the counts into `rows`
+    # here (`row_of`), instead of joining every counted record to its department.
+    department_paths: dict[int, str] = field(default_factory=dict)
 
     @property
     def goal_q(self) -> Q:
@@ -93,13 +99,7 @@ class Scope:
 
     def goal_q_through(self, goal: str) -> Q:
         """`goal_q` for the goal reached through `goal` (e.g. "measure__goal__" from a check-in)."""
-        q = Q(
-            **{
-                f"{goal}period__start__lte": self.period.end,
-                f"{goal}period__end__gte": self.period.start,
-                f"{goal}status__in": SHOWN_STATUSES,
-            }
-        )
+        q = Q(**{f"{goal}period_id__in": list(self.period_days), f"{goal}status__in": SHOWN_STATUSES})
         if self.kind == "department" and self.department is not None:
             q &= Q(**{f"{goal}department__path__startswith": self.department.path})
         elif self.kind == "person" and self.person is not None:
@@ -119,6 +119,13 @@ class Scope:
 
     def goals(self):
         return visible_goals(self.user).filter(self.goal_q)
+
+    def row_of(self) -> Callable[[int | None], int | None]:
+        """The id of the row department (`rows`) a department's records count in, by the department's
+        id: the deepest row whose subtree holds it (None: none of them)."""
+        by_path = row_department_of(self.rows)
+        paths = self.department_paths
+        return lambda department_id: by_path(paths.get(department_id)) if department_id is not None else None
 
     @property
     def as_of(self) -> dt.date:
@@ -177,7 +184,24 @@ def build_scope(kind: str, user, period: Period, *, department=None, person=None
         rows = company_rows()
     elif kind == "department":
         rows = department_rows(department)
-    return Scope(kind, user, period, today, department=department, person=person, rows=rows)
+    period_days = {
+        pk: (start, end)
+        for pk, start, end in Period.objects.filter(start__lte=period.end, end__gte=period.start).values_list(
+            "pk", "start", "end"
+        )
+    }
+    department_paths = dict(Department.objects.values_list("pk", "path"))
+    return Scope(
+        kind,
+        user,
+        period,
+        today,
+        department=department,
+        person=person,
+        rows=rows,
+        period_days=period_days,
+        department_paths=department_paths,
+    )
 
 
 def row_department_of(rows: list[Department]) -> Callable[[str | None], int | None]:
@@ -196,19 +220,6 @@ def row_department_of(rows: list[Department]) -> Callable[[str | None], int | No
         return found[path]
 
     return row_of
-
-
-def row_department_case(rows: list[Department], path_field: str) -> Case | Value:
-    """SQL: the id of the deepest row department whose subtree holds the record (None: none of them).
-    One `LIKE` per row department for every record: over many records (goals, items, check-ins of a
-    company) count by department path instead and fold the counts with `row_department_of`."""
-    if not rows:
-        return Value(None, output_field=IntegerField())
-    whens = [
-        When(**{f"{path_field}__startswith": d.path}, then=Value(d.pk))
-        for d in sorted(rows, key=lambda d: -d.depth)
-    ]
-    return Case(*whens, default=Value(None), output_field=IntegerField())
 
 
 # --- the panel read model ------------------------------------------------------------------------
@@ -442,22 +453,22 @@ def heatmap_panel(scope: Scope) -> Panel:
         person_department = scope.person.department_id if scope.person else None
         rows_by_id = {person_department: scope.person.department} if scope.person else {}
 
-        def row_of(_path: str | None) -> int | None:
+        def row_of(_department: int | None) -> int | None:
             return person_department
 
     else:
-        row_of = row_department_of(scope.rows)
+        row_of = scope.row_of()
         rows_by_id = {d.pk: d for d in scope.rows}
     counts = (
         scope.goals()
-        .values_list("department__path", "goal_type_id", "health")
+        .values_list("department_id", "goal_type_id", "health")
         .annotate(n=Count("pk"))
         .order_by()
     )
     cells: dict[tuple, dict[str, int]] = {}
     type_ids: set = set()
-    for path, type_id, health, n in counts:
-        department_id = row_of(path)
+    for department, type_id, health, n in counts:
+        department_id = row_of(department)
         if department_id is None:
             continue
         by_health = cells.setdefault((department_id, type_id), {})
@@ -604,10 +615,10 @@ def overdue_panel(scope: Scope) -> Panel:
         rows = [{"group": priority, "department_id": None, "overdue": n} for priority, n in counts]
         group_label = _("Priority")
     else:
-        row_of = row_department_of(scope.rows)
+        row_of = scope.row_of()
         found: dict[int, int] = {}
-        for path, n in items.values_list("department__path").annotate(n=Count("pk")).order_by():
-            row = row_of(path)
+        for department, n in items.values_list("department_id").annotate(n=Count("pk")).order_by():
+            row = row_of(department)
             if row is not None:
                 found[row] = found.get(row, 0) + n
         rows = [
@@ -734,15 +745,16 @@ def checkin_panel(scope: Scope) -> Panel:
     period: the measures due, and what they reported — for a year, quarter or month in the same
     query, from tracking's stored roll-up `CheckInCompletion` joined to each measure
     (`_rollup_counts`); for other periods in a second query, from the check-ins
-    (`_reported_from_checkins`: the same figures, the way they are defined). The departments are folded into the scope's rows here (`row_department_of`), and the
-    weeks due per goal period counted from the periods the first query returns."""
+    (`_reported_from_checkins`: the same figures, the way they are defined). The departments are folded
+    into the scope's rows here (`Scope.row_of`), and the weeks due per goal period counted from the
+    scope's periods (`Scope.period_days`)."""
     last_sunday = scope.today - dt.timedelta(days=scope.today.weekday() + 1)
     weeks = _weeks(scope.period.start, min(scope.period.end, last_sunday))
     measures = Measure.objects.filter(scope.visible_goal_q_through("goal__")).filter(
         ~Exists(Measure.objects.filter(source=OuterRef("pk")))
     )
     if scope.kind == "company":
-        key, labels = "goal__department_id", ("goal__department__path",)
+        key, labels = "goal__department_id", ()
         link = "department"
     elif scope.kind == "department":
         key, labels = "goal__owner_id", ("goal__owner__display_name",)
@@ -750,7 +762,7 @@ def checkin_panel(scope: Scope) -> Panel:
     else:
         key, labels = "id", ("goal__name", "name")
         link = "measure"
-    row_of = row_department_of(scope.rows)
+    row_of = scope.row_of()
     names = {d.pk: d.name for d in scope.rows}
     # The measures due per group and goal period, with what they reported when the roll-up has it …
     from_rollup = bool(weeks) and scope.period.kind in COMPLETION_KINDS
@@ -763,13 +775,9 @@ def checkin_panel(scope: Scope) -> Panel:
     groups: dict[tuple, dict] = {}  # (row, goal period start, end) → name and measures
     group_of: dict[tuple, tuple] = {}  # (finest group, goal period id) → its (row, start, end)
     checked: dict[tuple, list[int]] = {}
-    for found in (
-        measures.values(key, *labels, "goal__period_id", "goal__period__start", "goal__period__end")
-        .annotate(**counted)
-        .order_by()
-    ):
+    for found in measures.values(key, *labels, "goal__period_id").annotate(**counted).order_by():
         if scope.kind == "company":
-            row = row_of(found["goal__department__path"])
+            row = row_of(found[key])
             name = names.get(row, "")
         elif scope.kind == "department":
             row, name = found[key], found["goal__owner__display_name"]
@@ -777,7 +785,7 @@ def checkin_panel(scope: Scope) -> Panel:
             row, name = found[key], f"{found['goal__name']} · {found['name']}"
         if row is None:
             continue
-        group = (row, found["goal__period__start"], found["goal__period__end"])
+        group = (row, *scope.period_days[found["goal__period_id"]])
         groups.setdefault(group, {"name": name, "measures": 0})["measures"] += found["measures"]
         group_of[(found[key], found["goal__period_id"])] = group
         if from_rollup:

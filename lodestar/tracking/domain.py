@@ -14,12 +14,15 @@ from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from itertools import pairwise
 
 # Plans, their interpolation and health have one home (goals.domain), shared with the stored roll-up.
+# `linear_share_to_date` is read through this module by the alert rules (alerts.conditions).
 from lodestar.goals.domain import (
     Health,
     PlanPoint,
     expected_at,
     health_from_pace,
-    linear_share_to_date,
+)
+from lodestar.goals.domain import (
+    linear_share_to_date as linear_share_to_date,
 )
 
 ZERO = Decimal(0)
@@ -82,12 +85,14 @@ def even_plan(
     4/31), the same line goal health and alert rules use when a measure has no plan."""
     if end < start:
         raise ValueError("end before start")
-    points = []
-    day = start
-    while day < end:
-        share = linear_share_to_date(start, end, day)
-        points.append(PlanPoint(day, baseline + (target - baseline) * share))
-        day += dt.timedelta(days=step_days)
+    # `linear_share_to_date(start, end, day)` for each day before the end, spelled out: day k (k ≥ 1) of
+    # the period's `days` is k/days, never clamped there (a dashboard draws 25 measures' plans a request).
+    days = Decimal((end - start).days + 1)
+    rise = target - baseline
+    points = [
+        PlanPoint(start + dt.timedelta(days=offset), baseline + rise * (Decimal(offset + 1) / days))
+        for offset in range(0, (end - start).days, step_days)
+    ]
     points.append(PlanPoint(end, target))
     return points
 

@@ -30,7 +30,8 @@ from lodestar.testing.factories import (
 # check-in series), heatmap 2 (counts, goal types), alerts 2 (counts, newest), overdue 2, check-ins 2;
 # budget 1, channel ROI 2, reported vs source 2 (the stored comparisons and the open discrepancies by week
 # in one, the newest open ones; test_money_panels.py);
-# plus the reader's person and managed departments, read once.
+# plus the reader's person and managed departments, read once, and the scope's overlapping periods and
+# department paths (two queries, `build_scope`).
 PANEL_BUDGET = {
     "achievement": 3,
     "plan": 3,
@@ -113,16 +114,16 @@ def test_pages_and_api_keep_the_same_budget_at_both_sizes(
     client = login(org.mkt_manager)
     api = ApiClient(token=token_for(org.mkt_manager))
     for url, budget in (
-        ("/dashboards/company/", 25),
-        (f"/dashboards/department/{org.mkt.pk}/", 26),
-        (f"/dashboards/person/{org.member.pk}/", 17),
+        ("/dashboards/company/", 27),
+        (f"/dashboards/department/{org.mkt.pk}/", 28),
+        (f"/dashboards/person/{org.member.pk}/", 19),
     ):
         with django_assert_max_num_queries(budget):
             assert client.get(url).status_code == 200
     for url, budget in (
-        ("/api/v1/dashboards/company", 22),
-        (f"/api/v1/dashboards/department/{org.mkt.pk}", 22),
-        (f"/api/v1/dashboards/person/{org.member.pk}", 13),
+        ("/api/v1/dashboards/company", 24),
+        (f"/api/v1/dashboards/department/{org.mkt.pk}", 24),
+        (f"/api/v1/dashboards/person/{org.member.pk}", 15),
     ):
         with django_assert_max_num_queries(budget):
             assert api.get(url).status_code == 200

@@ -85,6 +85,26 @@ def test_even_plan_rises_from_the_baseline_and_refuses_a_reversed_period():
         domain.even_plan(day(10), day(0), D(0), D(1))
 
 
+@settings(max_examples=200, deadline=None)
+@given(
+    length=st.integers(min_value=0, max_value=400),
+    step=st.integers(min_value=1, max_value=31),
+    baseline=st.decimals(min_value=-1000, max_value=1000, places=2),
+    target=st.decimals(min_value=-100000, max_value=100000, places=2),
+)
+def test_even_plan_is_the_straight_line_of_goal_health(length, step, baseline, target):
+    """Every point but the last is `linear_share_to_date` of its day, to the last digit: the plan, goal
+    health and the alert rules draw one line (the plan spells the share out for speed)."""
+    from lodestar.goals.domain import linear_share_to_date
+
+    plan = domain.even_plan(day(0), day(length), baseline, target, step_days=step)
+    expected = [
+        PlanPoint(day(n), baseline + (target - baseline) * linear_share_to_date(day(0), day(length), day(n)))
+        for n in range(0, length, step)
+    ]
+    assert plan == [*expected, PlanPoint(day(length), target)]
+
+
 def test_curve_plan_follows_the_quarterly_split():
     quarters = [
         (dt.date(2026, 1, 1), dt.date(2026, 3, 31), D(20)),
