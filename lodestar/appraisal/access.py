@@ -253,11 +253,15 @@ def calibration_appraisals(user, cycle: Cycle):
 def can_import_results(user, cycle: Cycle) -> bool:
     """The appraisal table (考核表) back from Excel (exchange's appraisal table) for what its importer may
     write there: a reviewing manager with a pending manager review in the cycle while reviews are open, or
-    a calibrator (`can_see_calibration`) during calibration; never once the cycle is published."""
+    during calibration whoever may calibrate one of its appraisals (`can_calibrate`, the check of the
+    calibration the import's grade column goes through) — not a manager who opens the cycle as a peer
+    reviewer or as its appraisee, with nothing of it under their departments; never once published."""
     if not can_write(user) or cycle.is_published:
         return False
     if cycle.stage == Stage.CALIBRATION:
-        return can_see_calibration(user)
+        # `calibration_appraisals` narrows to the candidates; `can_calibrate` decides, as for a row.
+        candidate = calibration_appraisals(user, cycle).select_related("cycle", "department").first()
+        return candidate is not None and can_calibrate(user, candidate)
     if cycle.stage not in REVIEW_STAGES:
         return False
     person = person_of(user)

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from lodestar.budget import access as budget_access
 from lodestar.core.http import int_param, page_view, url_pattern
-from lodestar.core.numbers import money_text
+from lodestar.core.numbers import exact_figure, money_text
 from lodestar.core.pdf import report_response
 from lodestar.dashboards import access, selectors, table_html
 from lodestar.dashboards.exports import panel_workbook
@@ -45,15 +45,18 @@ WIDTHS = {
 
 
 def display(value, kind: str) -> str:
-    """A panel figure for people: rates as percentages with one decimal, money as "9,000.00", ratios
-    (ROI) with two decimals, empty as "—"."""
+    """A panel figure for people: rates as percentages with one decimal, amounts and money as
+    "5,000,000.00" (`money_text`, the xlsx export's #,##0.00), counts as "12,345" (`exact_figure`),
+    ratios (ROI) with two decimals, empty as "—". Display only: the API and the xlsx keep the raw figures."""
     if value is None or value == "":
         return "—"
     # Half up, as every figure of ours (core.numbers): half-even showed −1.85% (a 4-place −0.0185) as −1.8%.
     if kind == "rate":
         return f"{(Decimal(value) * 100).quantize(Decimal('0.1'), rounding=ROUND_HALF_UP)}%"
-    if kind == "money":
+    if kind in ("money", "amount"):
         return money_text(value) or "—"
+    if kind == "int":
+        return exact_figure(value) or "—"
     if kind == "ratio":
         return f"{Decimal(value).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)}"
     return str(value)

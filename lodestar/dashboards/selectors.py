@@ -227,8 +227,9 @@ def row_department_of(rows: list[Department]) -> Callable[[str | None], int | No
 
 @dataclass
 class Column:
-    """A column of a panel's table. `kind`: text, int, rate (4-place fraction), amount, money (an amount
-    shown as "9,000.00"), ratio (ROI, shown with two decimals), date, health.
+    """A column of a panel's table. `kind`: text, int (shown as "12,345"), rate (4-place fraction), amount
+    (a figure in its measure's unit), money (both shown as "9,000.00"), ratio (ROI, shown with two
+    decimals), date, health; how each is shown: `board_views.display`.
     `link`: "goal" / "department" / "person" / "alert" / "item" / "measure" / "discrepancy" — the row's
     `<link>_id` opens it."""
 

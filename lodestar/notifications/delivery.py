@@ -486,12 +486,17 @@ def _clean_endpoint(data: dict) -> dict:
     return data
 
 
+ROBOT_ALERTS_REFUSED = gettext_lazy(
+    "A chat robot gets alerts from the alert rules (channel “Webhook”): choose other events."
+)
+
+
 def _check_events_kind(kind: str, chosen: list[str]) -> None:
     """A chat robot may subscribe to every event but `alert.raised`: it gets alerts through the alert
     rules already (their webhook channel), and twice would be noise."""
     if kind != WebhookEndpoint.Kind.GENERIC and any(e not in events.ROBOT_EVENTS for e in chosen):
         raise ApplicationError(
-            _("A chat robot gets alerts from the alert rules (channel “Webhook”): choose other events."),
+            str(ROBOT_ALERTS_REFUSED),
             field="events",
             code="invalid_choice",
         )

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from lodestar.core.errors import ApplicationError
 from lodestar.core.http import add_error_to_form, int_param, page_view
 from lodestar.notifications import delivery
+from lodestar.notifications.events import ROBOT_EVENTS
 from lodestar.notifications.models import PING_EVENT, Delivery, Notification, WebhookEndpoint, WebhookEvent
 from lodestar.notifications.services import mark_read
 from lodestar.org.forms import DepartmentChoiceField
@@ -103,6 +104,22 @@ class EndpointForm(forms.Form):
     # The version the admin loaded: saving over someone else's newer change is refused.
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The kind posted, else the one loaded; a new form shows the first kind, a robot (Feishu).
+        kind = self["kind"].value()
+        self.fields["events"].choices = event_choices(kind)
+        if kind != WebhookEndpoint.Kind.GENERIC:  # alert.raised posted for a robot: the service's reason
+            self.fields["events"].error_messages["invalid_choice"] = delivery.ROBOT_ALERTS_REFUSED
+
+
+def event_choices(kind: str | None) -> list[tuple[str, str]]:
+    """The events an endpoint of `kind` is offered: every one for a generic endpoint, `ROBOT_EVENTS`
+    for a chat robot (the service refuses it the others: `delivery._check_events_kind`)."""
+    if kind == WebhookEndpoint.Kind.GENERIC:
+        return list(WebhookEvent.choices)
+    return [(value, label) for value, label in WebhookEvent.choices if value in ROBOT_EVENTS]
+
 
 class PreferenceForm(forms.Form):
     email_enabled = forms.BooleanField(
@@ -170,7 +187,20 @@ def _endpoint_form(request, endpoint: WebhookEndpoint | None):
                 "events": endpoint.events,
                 "version": endpoint.version,
             }
+        if "kind" in request.GET:  # the kind select changed (HTMX): its events, the ticked ones kept
+            initial.update(kind=request.GET["kind"], events=request.GET.getlist("events"))
         form = EndpointForm(initial=initial)
+    # A new kind reloads the events it is offered (a robot's or every one) in place.
+    form.fields["kind"].widget.attrs.update(
+        {
+            "hx-get": request.path,
+            "hx-trigger": "change",
+            "hx-include": "[name=kind],[name=events]",
+            "hx-target": "#id_events",
+            "hx-select": "#id_events",
+            "hx-swap": "outerHTML",
+        }
+    )
     if endpoint is not None and endpoint.secret:
         form.fields["secret"].widget.attrs["placeholder"] = _("Stored — leave empty to keep it")
     return render(

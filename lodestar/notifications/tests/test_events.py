@@ -18,7 +18,8 @@ from django.utils import timezone
 from lodestar.core.testing import ApiClient
 from lodestar.goals.services import goal_create, goal_update
 from lodestar.notifications import delivery
-from lodestar.notifications.models import Delivery, WebhookEndpoint
+from lodestar.notifications.events import ROBOT_EVENTS
+from lodestar.notifications.models import Delivery, WebhookEndpoint, WebhookEvent
 from lodestar.testing.organisation import fresh_user
 
 pytestmark = pytest.mark.django_db
@@ -313,3 +314,58 @@ def test_the_webhook_form_subscribes_to_events_and_refuses_alerts_on_a_robot(wor
     )
     assert robot.status_code == 302
     assert WebhookEndpoint.objects.get(name="飞书").events == ["goal.created", "retrospective.completed"]
+
+
+def _offered(html: str) -> list[str]:
+    """The event checkboxes of a rendered webhook form, in page order."""
+    return re.findall(r'<input type="checkbox" name="events" value="([^"]+)"', html)
+
+
+def test_the_robot_form_offers_only_the_robot_events_and_the_generic_form_all(world, client):
+    """A chat robot is offered `ROBOT_EVENTS` (alert.raised, which the service refuses for it, is not a
+    choice); a generic endpoint every event — on a new form, on an edit, after a refused post, and when
+    the kind select reloads the events (HTMX, with the ticked ones kept)."""
+    client.force_login(fresh_user(world.person("admin")))
+    every = list(WebhookEvent.values)
+    robot = [e for e in every if e != "alert.raised"]
+    assert list(ROBOT_EVENTS) == robot
+    new = client.get("/inbox/webhooks/new/").content.decode()
+    assert re.search(r'<select name="kind"[^>]*>\s*<option value="feishu"', new)  # a new form shows Feishu
+    assert _offered(new) == robot
+    assert 'hx-get="/inbox/webhooks/new/"' in new and 'hx-select="#id_events"' in new
+
+    switched = client.get(
+        "/inbox/webhooks/new/",
+        {"kind": "generic", "events": ["goal.changed"]},
+        headers={"HX-Request": "true"},
+    ).content.decode()
+    assert _offered(switched) == every
+    assert re.search(r'value="goal.changed"[^>]*checked', switched)
+    back = client.get(
+        "/inbox/webhooks/new/", {"kind": "slack", "events": ["alert.raised"]}, headers={"HX-Request": "true"}
+    ).content.decode()
+    assert _offered(back) == robot
+
+    wecom = WebhookEndpoint.objects.create(name="企微", kind="wecom", url="https://x.test/w", events=[])
+    generic = WebhookEndpoint.objects.create(name="BI", kind="generic", url="https://x.test/g", events=[])
+    assert _offered(client.get(f"/inbox/webhooks/{wecom.pk}/").content.decode()) == robot
+    assert _offered(client.get(f"/inbox/webhooks/{generic.pk}/").content.decode()) == every
+
+    refused = client.post("/inbox/webhooks/new/", {"name": "", "kind": "dingtalk", "url": "https://x.test/d"})
+    assert refused.status_code == 200 and _offered(refused.content.decode()) == robot
+    # alert.raised still posted for a robot (a generic endpoint's page switched to a robot without
+    # JavaScript): refused with the service's reason, and not offered again.
+    stale = client.post(
+        "/inbox/webhooks/new/",
+        {
+            "name": "飞书",
+            "kind": "feishu",
+            "url": "https://x.test/f",
+            "events": ["goal.created", "alert.raised"],
+        },
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    ).content.decode()
+    assert "群机器人通过预警规则（“Webhook”渠道）接收预警，请选择其他事件。" in stale
+    assert _offered(stale) == robot and re.search(r'value="goal.created"[^>]*checked', stale)
+    refused = client.post("/inbox/webhooks/new/", {"name": "", "kind": "generic", "url": "https://x.test/d"})
+    assert refused.status_code == 200 and _offered(refused.content.decode()) == every
