@@ -49,8 +49,8 @@ def amount_str(value: Decimal | str | int | None, *, min_places: int = 2) -> str
 
 
 def money_text(value: Decimal | str | int | None) -> str | None:
-    """Money for people, the one format of the appraisal pages (pay bases, bonuses): thousands
-    separators and exactly two decimals, rounded half up: 8000 → "8,000.00", 6400.005 → "6,400.01".
+    """Money and amounts for people (the appraisal pages' pay bases and bonuses, the dashboards' tables):
+    thousands separators and exactly two decimals, rounded half up: 8000 → "8,000.00", 6400.005 → "6,400.01".
     None when there is no amount. Display only: the API and exports keep `amount_str`."""
     number = _decimal(value)
     if number is None or not number.is_finite():
