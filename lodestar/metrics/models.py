@@ -352,7 +352,7 @@ class Comparison(models.Model):
             models.Index(fields=["measure", "period_start"], name="metrics_comparison_measure"),
             # A dashboard's weeks, summed from the index alone.
             models.Index(
-                fields=["period_start", "measure", "flagged", "reported", "source"],
+                fields=["period_start", "measure", "flagged", "reported", "source", "id"],
                 name="metrics_comparison_week",
             ),
         ]

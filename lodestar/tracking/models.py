@@ -126,7 +126,7 @@ class CheckInCompletion(models.Model):
 
     # "completions": the dashboards join a measure's row of one period to the measures due.
     measure = models.ForeignKey("goals.Measure", on_delete=models.CASCADE, related_name="completions")
-    period = models.ForeignKey("core.Period", on_delete=models.CASCADE, related_name="+")
+    period = models.ForeignKey("core.Period", on_delete=models.CASCADE, related_name="+", db_index=False)
     reported = models.PositiveIntegerField(default=0)
     on_time = models.PositiveIntegerField(default=0)
     last_week = models.DateField()  # Monday of the latest week counted
@@ -141,6 +141,22 @@ class CheckInCompletion(models.Model):
             # (period, measure): the panel reads one period's rows; a refresh deletes by measure
             # through the index Django adds on the measure foreign key.
             models.UniqueConstraint(fields=["period", "measure"], name="checkin_completion_once"),
+        ]
+        # The check-in panel reads one period's rows with their counts from this index alone.
+        indexes = [
+            models.Index(
+                fields=[
+                    "period",
+                    "measure",
+                    "reported",
+                    "on_time",
+                    "last_week",
+                    "earlier_week",
+                    "last_reported",
+                    "last_on_time",
+                ],
+                name="checkin_completion_counts",
+            )
         ]
 
     def __str__(self) -> str:

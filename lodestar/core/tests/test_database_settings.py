@@ -1,5 +1,6 @@
 """The database connection as configured (config/settings/base.py): on PostgreSQL, no JIT and no
-parallel workers for our short queries (bench/README.md, "Fourth pass")."""
+parallel workers for our short queries (bench/README.md, "Fourth pass"), and random reads priced as
+on an SSD ("Fifth pass")."""
 
 import pytest
 from django.db import connection
@@ -14,3 +15,5 @@ def test_postgresql_sessions_run_without_jit_or_parallel_workers():
         assert cursor.fetchone() == ("off",)
         cursor.execute("SHOW max_parallel_workers_per_gather")
         assert cursor.fetchone() == ("0",)
+        cursor.execute("SHOW random_page_cost")
+        assert cursor.fetchone() == ("1.1",)
