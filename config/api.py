@@ -127,6 +127,20 @@ def _declare_enforced_formats(node) -> None:
             _declare_enforced_formats(value)
 
 
+FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
+
+
+def _declare_form_extras(paths: dict) -> None:
+    """A form may carry fields the operation does not read (they are ignored), but NulFreeParser refuses
+    NUL in any of them: the document says so, as text without NUL, where it said nothing."""
+    for operation in (op for item in paths.values() for op in item.values() if isinstance(op, dict)):
+        content = (operation.get("requestBody") or {}).get("content") or {}
+        for media_type in FORM_TYPES:
+            body = (content.get(media_type) or {}).get("schema")
+            if isinstance(body, dict) and "additionalProperties" not in body:
+                body["additionalProperties"] = {"type": "string"}  # the NUL-free pattern is added below
+
+
 # Endpoints that moved module keep their OpenAPI operationId, which generated clients are built on.
 MOVED_ENDPOINTS = {
     "lodestar.alerts.api": "lodestar.tracking.alerts_api",
@@ -147,6 +161,7 @@ class LodestarAPI(NinjaAPI):
 
     def get_openapi_schema(self, *, path_prefix=None, path_params=None):
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        _declare_form_extras(schema.get("paths", {}))
         _declare_enforced_formats(schema.get("paths", {}))
         _declare_enforced_formats(schema.get("components", {}))
         return schema

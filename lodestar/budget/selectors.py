@@ -210,10 +210,10 @@ def _as_date(value) -> dt.date:
 
 
 def _dashboard_lines_q(user, department: Department | None, line: str = "line__") -> Q:
-    """`scoped_lines(user, None, department)` as a filter on the line of an allocation, spend entry or
-    attribution: a join the database can leave out when the reader sees every line, where an `IN` of
+    """`scoped_lines(user, None, department)` (user None: the system, every line) as a filter on the line
+    of an allocation, spend entry or attribution: a join the database can leave out when the reader sees every line, where an `IN` of
     the lines made SQLite search each line's months one by one."""
-    q = access.visible_department_q(user, field=f"{line}department")
+    q = Q() if user is None else access.visible_department_q(user, field=f"{line}department")
     if department is not None:
         q &= Q(**{f"{line}department__path__startswith": department.path})
     return q
