@@ -250,6 +250,10 @@ def budget_vs_spend_by_month(
         entry = totals.setdefault(_as_date(day).replace(day=1), {"planned": ZERO, "spent": ZERO})
         entry["planned"] += planned_sum or ZERO
         entry["spent"] += spent_sum or ZERO
+    # SQLite adds the amounts up as floats (20030335.8000001): back to the cents they are stored in.
+    for entry in totals.values():
+        for key in ("planned", "spent"):
+            entry[key] = Decimal(entry[key]).quantize(domain.CENT)
     return [
         {"month": month, **totals.get(month, {"planned": ZERO, "spent": ZERO})}
         for month in domain.month_starts(period.start, period.end)

@@ -289,6 +289,23 @@ def test_selectors_run_a_constant_number_of_queries(bw, django_assert_max_num_qu
     assert ranked[0]["channel_id"] == bw.channel("douyin").pk and ranked[0]["roi"] == 4
 
 
+def test_month_sums_are_exact_cents_on_every_database(bw):
+    """0.10 + 0.20 is 0.30000000000000004 as floats (SQLite's SUM): each month's planned amount and
+    spend come back as the cents they are stored in, spend entries of several days folded into their
+    month."""
+    line = make_line(bw, period=bw.q1, planned="0.30", amounts=[D("0.10"), D("0.20"), D("0.00")])
+    make_line(bw, period=bw.q1, planned="0.60", amounts=[D("0.20"), D("0.40"), D("0.00")], channel="tmall")
+    for day, amount in ((1, "0.10"), (2, "0.20"), (28, "0.10")):
+        services.spend_record(actor=None, line=line, date=dt.date(2026, 2, day), amount=amount)
+    months = selectors.budget_vs_spend_by_month(bw.org.user("admin"), bw.q1)
+    assert [(m["month"], m["planned"], m["spent"]) for m in months] == [
+        (dt.date(2026, 1, 1), D("0.30"), D("0.00")),
+        (dt.date(2026, 2, 1), D("0.60"), D("0.40")),
+        (dt.date(2026, 3, 1), D("0.00"), D("0.00")),
+    ]
+    assert [str(m["planned"]) for m in months] == ["0.30", "0.60", "0.00"]  # as stored, no float tail
+
+
 def test_a_closed_period_freezes_its_budget(bw):
     """The close freezes a period's money as it freezes its goals: no line, spend or attribution
     changes after it, and the reallocation cannot write into a closed next period."""
