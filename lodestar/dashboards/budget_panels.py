@@ -15,17 +15,13 @@ has no budget panel: budget lines belong to departments, not to people.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from django.utils.translation import gettext as _
 
 from lodestar.budget import access as budget_access
 from lodestar.budget import domain as budget_domain
 from lodestar.budget import selectors as budget_selectors
 from lodestar.core.numbers import amount_str, rate_str
-
-if TYPE_CHECKING:
-    from lodestar.dashboards.selectors import Panel, Scope
+from lodestar.dashboards.read_model import Column, Panel, Scope
 
 ZERO = budget_domain.ZERO
 
@@ -54,8 +50,6 @@ def budget_panel(scope: Scope) -> Panel | None:
     """Per month of the period: the planned amount (the lines' monthly split) and the spend, with both
     cumulated from the period's start, what remains of the plan to date and the share of it spent.
     One query (`budget_vs_spend_by_month`). None for a reader who may not see budgets."""
-    from lodestar.dashboards.selectors import Column, Panel  # selectors lists this panel
-
     if not _may_see(scope):
         return None
     months = budget_selectors.budget_vs_spend_by_month(scope.user, scope.period, _department(scope))
@@ -103,8 +97,6 @@ def channel_roi_panel(scope: Scope) -> Panel | None:
     for cutting — `budget.domain.propose_reallocation` decides, not this panel). The reallocation itself
     is proposed and accepted on the budget's channel page (/budget/channels/). Two queries
     (`channel_roi_list`). None for a reader who may not see budgets."""
-    from lodestar.dashboards.selectors import Column, Panel  # selectors lists this panel
-
     if not _may_see(scope):
         return None
     rows = [

@@ -9,7 +9,7 @@ from io import BytesIO
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from lodestar.dashboards.selectors import Column, Panel, Scope
+from lodestar.dashboards.read_model import Column, Panel, Scope
 
 
 def _value(value, kind: str):

@@ -1,7 +1,7 @@
 """The dashboards' panels (看板, issue 16): read models built by aggregate queries.
 
 A dashboard is a `Scope` (the company, a department's subtree or a person; a period; the reader) and a
-list of panels. Each panel is one function `<name>_panel(scope) -> Panel` that reads what it shows with
+list of panels (both in read_model.py). Each panel is one function `<name>_panel(scope) -> Panel` that reads what it shows with
 a fixed number of queries whatever the size of the organisation: `values()` + `annotate()` over the
 stored roll-ups (goals keep their achievement, progress and health; measures their current value), and
 for the few rows a chart draws (the first `GOAL_LIMIT` goals or measures) their plans and check-in
@@ -11,7 +11,8 @@ API returns is what the page draws.
 Every figure comes from what the reader may see: goals through `visible_goals`, items through
 `visible_items`, alerts through `visible_alerts`.
 
-Adding a panel (e.g. budget vs spend): write `budget_panel(scope) -> Panel` here, add it to `PANELS`
+Adding a panel (e.g. budget vs spend): write `budget_panel(scope) -> Panel` here or in a module of its own
+that imports read_model.py (budget_panels.py, verification_panels.py), add it to `PANELS`
 (and to `SCOPE_PANELS` for the dashboards that show it), and add a `draw.<key>` function to the page's
 `{% block panel_charts %}` in templates/dashboards/board.html. The table, the xlsx export, the PNG button
 and the API come with the `Panel`.
@@ -21,7 +22,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import reduce
 from operator import or_
@@ -50,16 +50,15 @@ from lodestar.alerts.models import Alert, AlertCondition
 from lodestar.core.models import Period, PeriodKind
 from lodestar.core.numbers import amount_str, rate_str
 from lodestar.dashboards.budget_panels import budget_panel, channel_roi_panel
+from lodestar.dashboards.read_model import Column, Panel, Scope
 from lodestar.dashboards.verification_panels import verification_panel
 from lodestar.execution.access import visible_items
 from lodestar.execution.domain import OPEN_STATUSES
 from lodestar.execution.models import RaciAssignment
 from lodestar.goals import domain as goal_domain
-from lodestar.goals.access import visible_goals
 from lodestar.goals.models import Goal, GoalStatus, GoalType, HealthChoice, Measure
 from lodestar.goals.rollup import figures_of, plan_of
-from lodestar.org.models import Department, Person
-from lodestar.org.permissions import visible_q
+from lodestar.org.models import Department
 from lodestar.tracking.models import CheckIn, CheckInPeriod, PlanPoint
 from lodestar.tracking.services import measure_forecast, measure_plan
 from lodestar.tracking.services.completion import COVERED_KINDS as COMPLETION_KINDS
@@ -67,70 +66,9 @@ from lodestar.tracking.services.completion import late_from_moment
 
 GOAL_LIMIT = 25  # goals (and measures) a bar chart draws; the table says when there are more
 LIST_LIMIT = 10  # alerts and items listed under their counts
-SHOWN_STATUSES = (GoalStatus.ACTIVE, GoalStatus.CLOSED)  # drafts and cancelled goals are not tracked
 
 
 # --- scope and period ----------------------------------------------------------------------------
-
-
-@dataclass
-class Scope:
-    """What a dashboard shows: `kind` company / department / person, the period and the reader."""
-
-    kind: str
-    user: object
-    period: Period
-    today: dt.date
-    department: Department | None = None
-    person: Person | None = None
-    rows: list[Department] = field(default_factory=list)  # the departments the company/department splits into
-    # The periods that overlap `period` (id → first and last day): a goal runs in the dashboard's period
-    # when its own period is one of them. An `IN` of a few ids instead of a join to the periods and two
-    # range tests on every goal lets the database read the goals from an index alone.
-    period_days: dict[int, tuple[dt.date, dt.date]] = field(default_factory=dict)
-    # Every department's path by id: panels count by department id and fold the counts into `rows`
-    # here (`row_of`), instead of joining every counted record to its department.
-    department_paths: dict[int, str] = field(default_factory=dict)
-
-    @property
-    def goal_q(self) -> Q:
-        """Goals of the scope that run in the period (their period overlaps it), tracked ones only."""
-        return self.goal_q_through("")
-
-    def goal_q_through(self, goal: str) -> Q:
-        """`goal_q` for the goal reached through `goal` (e.g. "measure__goal__" from a check-in)."""
-        q = Q(**{f"{goal}period_id__in": list(self.period_days), f"{goal}status__in": SHOWN_STATUSES})
-        if self.kind == "department" and self.department is not None:
-            q &= Q(**{f"{goal}department__path__startswith": self.department.path})
-        elif self.kind == "person" and self.person is not None:
-            q &= Q(**{f"{goal}owner": self.person})
-        return q
-
-    def visible_goal_q_through(self, goal: str) -> Q:
-        """What `goals()` selects, as a filter on the live goal reached through `goal`: a join instead
-        of an `IN (…)` of every goal id (the check-in counts join check-in → measure → goal)."""
-        visible = visible_q(
-            self.user,
-            department_field=f"{goal}department",
-            owner_field=f"{goal}owner",
-            public_field=f"{goal}visibility",
-        )
-        return visible & self.goal_q_through(goal) & Q(**{f"{goal}deleted_at__isnull": True})
-
-    def goals(self):
-        return visible_goals(self.user).filter(self.goal_q)
-
-    def row_of(self) -> Callable[[int | None], int | None]:
-        """The id of the row department (`rows`) a department's records count in, by the department's
-        id: the deepest row whose subtree holds it (None: none of them)."""
-        by_path = row_department_of(self.rows)
-        paths = self.department_paths
-        return lambda department_id: by_path(paths.get(department_id)) if department_id is not None else None
-
-    @property
-    def as_of(self) -> dt.date:
-        """The day the plan-to-date is read: today inside the period, its last day after it."""
-        return min(max(self.today, self.period.start), self.period.end)
 
 
 def period_choices() -> list[Period]:
@@ -202,57 +140,6 @@ def build_scope(kind: str, user, period: Period, *, department=None, person=None
         period_days=period_days,
         department_paths=department_paths,
     )
-
-
-def row_department_of(rows: list[Department]) -> Callable[[str | None], int | None]:
-    """The id of the deepest row department whose subtree holds a department, from its path (None:
-    none of them). Panels count by department in the database and fold the counts into the rows here:
-    a `CASE` of one `LIKE` per row department, evaluated on every counted record, cost more than the
-    counting itself (1.8 s of the company dashboard's check-ins at scale L)."""
-    deepest_first = sorted(rows, key=lambda d: -d.depth)
-    found: dict[str, int | None] = {}
-
-    def row_of(path: str | None) -> int | None:
-        if path is None:
-            return None
-        if path not in found:
-            found[path] = next((d.pk for d in deepest_first if path.startswith(d.path)), None)
-        return found[path]
-
-    return row_of
-
-
-# --- the panel read model ------------------------------------------------------------------------
-
-
-@dataclass
-class Column:
-    """A column of a panel's table. `kind`: text, int (shown as "12,345"), rate (4-place fraction), amount
-    (a figure in its measure's unit), money (both shown as "9,000.00"), ratio (ROI, shown with two
-    decimals), date, health; how each is shown: `board_views.display`.
-    `link`: "goal" / "department" / "person" / "alert" / "item" / "measure" / "discrepancy" — the row's
-    `<link>_id` opens it."""
-
-    key: str
-    label: str
-    kind: str = "text"
-    link: str = ""
-
-
-@dataclass
-class Panel:
-    """One panel: its figures as rows (decimals as strings, rates as 4-place fraction strings), the
-    columns of its table, and optionally a short list under it (`items`, with `item_columns`)."""
-
-    key: str
-    title: str
-    columns: list[Column]
-    rows: list[dict]
-    note: str = ""
-    truncated: bool = False
-    items: list[dict] = field(default_factory=list)
-    item_columns: list[Column] = field(default_factory=list)
-    item_total: int = 0
 
 
 def _health_label(value: str) -> str:

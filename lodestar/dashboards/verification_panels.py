@@ -16,18 +16,15 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from django.db.models import Count, Q, Sum, Value
 from django.utils.translation import gettext as _
 
 from lodestar.core.numbers import amount_str, rate_str
+from lodestar.dashboards.read_model import Column, Panel, Scope
 from lodestar.metrics import domain as metrics_domain
 from lodestar.metrics.models import Comparison, Discrepancy
 from lodestar.metrics.verification import VERIFYING_USES
-
-if TYPE_CHECKING:
-    from lodestar.dashboards.selectors import Panel, Scope
 
 LIST_LIMIT = 10  # open discrepancies listed under the weeks
 ZERO = Decimal(0)
@@ -43,8 +40,6 @@ def verification_panel(scope: Scope) -> Panel:
     tolerance and the open discrepancies (by the week their period starts); the newest open
     discrepancies listed. Two queries (the stored pairs added up per week with the open discrepancies
     counted by week, the newest of them); one when nothing is open."""
-    from lodestar.dashboards.selectors import Column, Panel  # selectors lists this panel
-
     weeks = metrics_domain.week_periods(scope.period.start, scope.as_of)
     by_week: dict[dt.date, dict] = {
         monday: {"pairs": 0, "reported": ZERO, "source": ZERO, "flagged": 0, "open": 0}
