@@ -33,15 +33,32 @@ def _sum_of(model, field: str, output=_MONEY):
     return Coalesce(Subquery(rows.values("total"), output_field=output), zero)
 
 
+def lines_q(user, department: Department | None = None, line: str = "") -> Q:
+    """The lines the user may see (None: the system, every line) under `department` (optional), as a
+    filter on the line reached through `line` ("line__" from an allocation, spend entry or attribution).
+    The dashboards' sums filter through it rather than an `IN` of the lines: a join the database leaves
+    out when the reader sees every line, where the `IN` made SQLite search each line's months one by one."""
+    q = Q() if user is None else access.visible_department_q(user, field=f"{line}department")
+    if department is not None:
+        q &= Q(**{f"{line}department__path__startswith": department.path})
+    return q
+
+
 def scoped_lines(user, period: Period | None = None, department: Department | None = None):
     """The lines the user may see (None: the system, every line), within `period` and under
     `department` (both optional)."""
-    qs = BudgetLine.objects.all() if user is None else access.visible_lines(user)
+    qs = BudgetLine.objects.filter(lines_q(user, department))
     if period is not None:
         qs = qs.filter(period__start__gte=period.start, period__end__lte=period.end)
-    if department is not None:
-        qs = qs.filter(department__path__startswith=department.path)
     return qs
+
+
+def _in_cents(entries, keys) -> None:
+    """A UNION's sums come back from SQLite as floats or with the database's own scale (20030335.8000001,
+    40000.0000): back to the cents the amounts are stored in, in place."""
+    for entry in entries:
+        for key in keys:
+            entry[key] = Decimal(entry[key]).quantize(domain.CENT)
 
 
 def with_figures(lines):
@@ -209,16 +226,6 @@ def _as_date(value) -> dt.date:
     return value.date() if isinstance(value, dt.datetime) else value
 
 
-def _dashboard_lines_q(user, department: Department | None, line: str = "line__") -> Q:
-    """`scoped_lines(user, None, department)` (user None: the system, every line) as a filter on the line
-    of an allocation, spend entry or attribution: a join the database can leave out when the reader sees every line, where an `IN` of
-    the lines made SQLite search each line's months one by one."""
-    q = Q() if user is None else access.visible_department_q(user, field=f"{line}department")
-    if department is not None:
-        q &= Q(**{f"{line}department__path__startswith": department.path})
-    return q
-
-
 def budget_vs_spend_by_month(
     user, period: Period, department: Department | None = None
 ) -> list[dict[str, dt.date | Decimal]]:
@@ -227,7 +234,7 @@ def budget_vs_spend_by_month(
     spend dated in the period, over the lines the user may see of a department (and those below it)
     or, with none, of everyone. `[{"month": date, "planned": Decimal, "spent": Decimal}, ...]`, every
     month present. One query (the two sums grouped by month, as one UNION)."""
-    lines = _dashboard_lines_q(user, department)
+    lines = lines_q(user, department, "line__")
     first, last = _month_window(period)
     planned = (
         BudgetAllocation.objects.filter(lines, month__gte=first, month__lte=last)
@@ -250,10 +257,7 @@ def budget_vs_spend_by_month(
         entry = totals.setdefault(_as_date(day).replace(day=1), {"planned": ZERO, "spent": ZERO})
         entry["planned"] += planned_sum or ZERO
         entry["spent"] += spent_sum or ZERO
-    # SQLite adds the amounts up as floats (20030335.8000001): back to the cents they are stored in.
-    for entry in totals.values():
-        for key in ("planned", "spent"):
-            entry[key] = Decimal(entry[key]).quantize(domain.CENT)
+    _in_cents(totals.values(), ("planned", "spent"))
     return [
         {"month": month, **totals.get(month, {"planned": ZERO, "spent": ZERO})}
         for month in domain.month_starts(period.start, period.end)
@@ -262,7 +266,7 @@ def budget_vs_spend_by_month(
 
 def _channel_sums(user, period: Period, department: Department | None = None) -> dict[int, dict]:
     """Per channel id, the sums of the months' rule (see `channel_figures_by_months`). One query."""
-    lines = _dashboard_lines_q(user, department) & Q(line__channel__isnull=False)
+    lines = lines_q(user, department, "line__") & Q(line__channel__isnull=False)
     first, last = _month_window(period)
     money = lambda: Value(ZERO, output_field=_MONEY)  # noqa: E731
     count = lambda: Value(0, output_field=IntegerField())  # noqa: E731
@@ -293,11 +297,8 @@ def _channel_sums(user, period: Period, department: Department | None = None) ->
         entry = sums.setdefault(channel_id, {"planned": ZERO, "spent": ZERO, "revenue": ZERO, "leads": 0})
         for key, value in zip(("planned", "spent", "revenue", "leads"), figures, strict=True):
             entry[key] += value or 0
-    # A UNION's sums come back from SQLite with the database's own scale (40000.0000): back to cents,
-    # the figures a reallocation stores.
+    _in_cents(sums.values(), ("planned", "spent", "revenue"))  # the figures a reallocation stores
     for entry in sums.values():
-        for key in ("planned", "spent", "revenue"):
-            entry[key] = Decimal(entry[key]).quantize(domain.CENT)
         entry["leads"] = int(entry["leads"])
     return sums
 

@@ -120,14 +120,11 @@ def _shown_panels(request, kind: str, **objects):
     _unlink_hidden_people(request.user, panels)
     shown = []
     for p in panels:
-        table, item_table = _cells(p.columns, p.rows, patterns), _cells(p.item_columns, p.items, patterns)
         shown.append(
             {
                 "panel": p,
-                "table": table,
-                "item_table": item_table,
-                "table_body": table_html.table_body(table),
-                "items_body": table_html.items_body(item_table),
+                "table_body": table_html.table_body(_cells(p.columns, p.rows, patterns)),
+                "items_body": table_html.items_body(_cells(p.item_columns, p.items, patterns)),
                 "width": WIDTHS.get(p.key, "col-xl-4"),
                 "link": _panel_link(p, scope) if scope else None,
             }

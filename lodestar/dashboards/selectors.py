@@ -1,8 +1,8 @@
 """The dashboards' panels (看板, issue 16): read models built by aggregate queries.
 
 A dashboard is a `Scope` (the company, a department's subtree or a person; a period; the reader) and a
-list of panels (both in read_model.py). Each panel is one function `<name>_panel(scope) -> Panel` that reads what it shows with
-a fixed number of queries whatever the size of the organisation: `values()` + `annotate()` over the
+list of panels (both in read_model.py). Each panel is one function `<name>_panel(scope) -> Panel` that
+reads what it shows with a fixed number of queries whatever the size of the organisation: `values()` + `annotate()` over the
 stored roll-ups (goals keep their achievement, progress and health; measures their current value), and
 for the few rows a chart draws (the first `GOAL_LIMIT` goals or measures) their plans and check-in
 series in one query each. The page, the xlsx export and the API all read the same `Panel`, so what the
