@@ -134,6 +134,9 @@ def database_from_env() -> dict:
 
 
 DATABASES = {"default": database_from_env()}
+# Threads that run a dashboard's panels side by side, each on its own connection (core/side_by_side.py):
+# one per core; 0 runs them one after the other in the request's thread.
+SIDE_BY_SIDE_WORKERS = int(os.environ.get("SIDE_BY_SIDE_WORKERS", "2"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [

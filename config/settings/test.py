@@ -20,3 +20,7 @@ AXES_ENABLED = os.environ.get("AXES_ENABLED", "1") == "1"
 MEDIA_ROOT = DATA_DIR / "test-media"
 # Tests build their organisation in fixtures; the setup's own tests turn the redirect back on.
 LODESTAR_FIRST_RUN_REDIRECT = False
+# Dashboard panels one after the other: helper threads keep connections of their own open, and PostgreSQL
+# will not drop a test database while one is. The tests of core/side_by_side.py turn them on and close
+# their connections after each test.
+SIDE_BY_SIDE_WORKERS = 0

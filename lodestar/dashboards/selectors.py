@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
-from functools import reduce
+from functools import partial, reduce
 from operator import or_
 from typing import Any
 
@@ -49,6 +49,7 @@ from lodestar.alerts.access import visible_alerts
 from lodestar.alerts.models import Alert, AlertCondition
 from lodestar.core.models import Period, PeriodKind
 from lodestar.core.numbers import amount_str, rate_str
+from lodestar.core.side_by_side import run_side_by_side
 from lodestar.dashboards.budget_panels import budget_panel, channel_roi_panel
 from lodestar.dashboards.read_model import Column, Panel, Scope
 from lodestar.dashboards.verification_panels import verification_panel
@@ -782,9 +783,11 @@ SCOPE_PANELS: dict[str, list[str]] = {
 
 
 def dashboard_panels(scope: Scope, only: str | None = None) -> list[Panel]:
-    """The panels of the scope's dashboard the reader may see, in page order (or the one named `only`)."""
+    """The panels of the scope's dashboard the reader may see, in page order (or the one named `only`).
+    Each reads on its own, so they run side by side (`core.side_by_side`): one panel's query runs in
+    the database while another's rows become figures."""
     keys = SCOPE_PANELS[scope.kind]
     if only is not None:
         keys = [k for k in keys if k == only]
-    panels = (PANELS[k](scope) for k in keys)
+    panels = run_side_by_side([partial(PANELS[k], scope) for k in keys])
     return [panel for panel in panels if panel is not None]
