@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from functools import lru_cache
 
 from django.db import transaction
 from django.db.models import F
@@ -100,12 +101,8 @@ def generated_plan(measure: Measure, plan: list[domain.PlanPoint]) -> list[domai
     """An even or curve plan as the measure's kind wants it: a level without a baseline (转化率,
     客单价) at its target level every period (`goals.domain.planned_as_level`), a countable measure
     (篇, 场, 人) in whole numbers that still reach the target (`goals.domain.countable`)."""
-    if goal_domain.planned_as_level(measure.accumulates, measure.baseline):
-        return domain.level_plan(measure.goal.period.start, measure.goal.period.end, measure.target)
-    if goal_domain.countable(measure.unit, measure.accumulates):
-        baseline = measure.baseline if measure.baseline is not None else Decimal(0)
-        return domain.whole_plan(plan, baseline)
-    return plan
+    period = measure.goal.period
+    return _shaped(plan, period.start, period.end, measure.baseline, measure.target, *_shape_of(measure))
 
 
 def measure_plan(measure: Measure) -> list[domain.PlanPoint]:
@@ -114,11 +111,46 @@ def measure_plan(measure: Measure) -> list[domain.PlanPoint]:
     stored = [domain.PlanPoint(p.date, p.expected_cumulative) for p in measure.plan_points.all()]
     if stored:
         return stored
-    goal = measure.goal
-    baseline = measure.baseline if measure.baseline is not None else Decimal(0)
-    return generated_plan(
-        measure, domain.even_plan(goal.period.start, goal.period.end, baseline, measure.target)
+    period = measure.goal.period
+    baseline = str(measure.baseline) if measure.baseline is not None else None
+    return list(_default_plan(period.start, period.end, baseline, str(measure.target), *_shape_of(measure)))
+
+
+def _shape_of(measure: Measure) -> tuple[bool, bool]:
+    """(planned as a level, in whole numbers)."""
+    return (
+        goal_domain.planned_as_level(measure.accumulates, measure.baseline),
+        goal_domain.countable(measure.unit, measure.accumulates),
     )
+
+
+def _shaped(
+    plan: list[domain.PlanPoint],
+    start: dt.date,
+    end: dt.date,
+    baseline: Decimal | None,
+    target: Decimal,
+    level: bool,
+    whole: bool,
+) -> list[domain.PlanPoint]:
+    if level:
+        return domain.level_plan(start, end, target)
+    if whole:
+        return domain.whole_plan(plan, baseline if baseline is not None else Decimal(0))
+    return plan
+
+
+@lru_cache(maxsize=4096)
+def _default_plan(
+    start: dt.date, end: dt.date, baseline: str | None, target: str, level: bool, whole: bool
+) -> tuple[domain.PlanPoint, ...]:
+    """The generated even plan, by what it depends on. Kept: a dashboard draws 25 measures' plans a
+    request, and a year's weekly plan in whole numbers (53 points apportioned) took 0.4 ms each. The
+    figures come as text, so 100 and 100.00 are kept apart as the plan's points would show them; the
+    points are frozen, so the lists handed out share them safely."""
+    base = Decimal(baseline) if baseline is not None else None
+    even = domain.even_plan(start, end, base if base is not None else Decimal(0), Decimal(target))
+    return tuple(_shaped(even, start, end, base, Decimal(target), level, whole))
 
 
 def item_plan(item: ActionItem) -> list[domain.PlanPoint]:

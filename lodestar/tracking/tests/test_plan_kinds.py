@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from lodestar.goals.models import GoalKind
 from lodestar.tracking import domain, selectors, services
+from lodestar.tracking.services.plans import generated_plan
 from lodestar.tracking.tests.support import fresh, measure_spec
 
 D = Decimal
@@ -46,3 +47,33 @@ def test_money_keeps_its_decimals_and_a_level_is_its_target_every_week(world, ma
     assert domain.expected_at(plan, world.year.start) == 300
     # The weekly report plans a level as where it should stand at the week's end: the target.
     assert domain.expected_at(plan, selectors.week_of(dt.date(2026, 4, 8)).end) == 300
+
+
+def test_the_default_plan_is_the_generated_even_plan_and_each_caller_gets_its_own_list(
+    world, make_goal, activate
+):
+    """`measure_plan` keeps the generated plans by what they depend on (a dashboard draws 25 a request):
+    what it returns is what `generated_plan` makes of the even plan, for every kind, every time."""
+    measures = [
+        measure_of(make_goal, activate, "笔记篇数", target="50", unit="custom", unit_label="篇"),
+        measure_of(make_goal, activate, "销售额", target="500", unit="wan_yuan"),
+        measure_of(make_goal, activate, "客单价", target="300", unit="yuan", accumulates=False),
+        measure_of(
+            make_goal, activate, "复购率", target="30", unit="percent", accumulates=False, baseline="15"
+        ),
+    ]
+    for measure in measures:
+        period = measure.goal.period
+        baseline = measure.baseline if measure.baseline is not None else D(0)
+        expected = generated_plan(
+            measure, domain.even_plan(period.start, period.end, baseline, measure.target)
+        )
+        first = services.measure_plan(measure)
+        first.append(domain.PlanPoint(period.end, D(-1)))  # a caller's change stays its own
+        assert services.measure_plan(measure) == expected, measure.name
+    # 500 and 500.00 are the same target but not the same figures on the page
+    money = measures[1]
+    money.target = D("500.00")
+    assert services.measure_plan(money)[-1].expected_cumulative.as_tuple() == D("500.00").as_tuple()
+    money.target = D("500")
+    assert services.measure_plan(money)[-1].expected_cumulative.as_tuple() == D("500").as_tuple()
