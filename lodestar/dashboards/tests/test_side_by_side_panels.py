@@ -89,3 +89,7 @@ def test_panels_side_by_side_equal_panels_one_after_the_other(org, q4, make_goal
         ]
     assert heatmaps[0]["title"] == "Departments × goal types by health"
     assert [sum(row["goals"] for row in heatmap["rows"]) for heatmap in heatmaps] == [3, 2]
+
+
+def test_every_panel_has_its_place_in_the_slowest_first_order():
+    assert sorted(selectors.SLOWEST_FIRST) == sorted(selectors.PANELS)
