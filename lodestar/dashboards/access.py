@@ -22,7 +22,9 @@ from lodestar.org.permissions import (
     access_person,
     is_admin,
     is_hr,
+    managed_paths,
     manages_department,
+    path_in_subtrees,
     person_of,
     require_person,
 )
@@ -37,12 +39,24 @@ def require_company_dashboard(user) -> None:
 
 
 def can_see_department_dashboard(user, department: Department) -> bool:
-    if is_admin(user) or is_hr(user) or manages_department(user, department):
-        return True
+    return department.pk in department_dashboards_visible(user, {department.pk: department.path})
+
+
+def department_dashboards_visible(user, paths: dict[int, str]) -> set[int]:
+    """Of these departments (id → path), those whose dashboards the user may open: all for admins and
+    HR; a manager's departments and those below them; the departments the reader belongs to (their own
+    and those above it). At most one query (the reader's department), so a panel links only the
+    departments its reader can follow."""
+    if is_admin(user) or is_hr(user):
+        return set(paths)
+    managed = managed_paths(user)
     person = person_of(user)
-    if person is None or person.department is None:
-        return False
-    return person.department.path.startswith(department.path)
+    own = person.department.path if person is not None and person.department is not None else None
+    return {
+        pk
+        for pk, path in paths.items()
+        if path_in_subtrees(path, managed) or (own is not None and own.startswith(path))
+    }
 
 
 def access_department_dashboard(user, department_id: int) -> Department:

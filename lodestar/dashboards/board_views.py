@@ -101,14 +101,27 @@ def _scope(request, kind: str, **objects) -> selectors.Scope | None:
     return selectors.build_scope(kind, request.user, period, today=today, **objects)
 
 
-def _unlink_hidden_people(user, panels) -> None:
-    """A department's board names its people; only those whose dashboards the reader may open stay
-    links (a member sees colleagues' check-in completion, not their personal dashboards)."""
-    rows = [row for p in panels for row in (*p.rows, *p.items) if row.get("person_id") is not None]
-    allowed = access.person_dashboards_visible(user, {row["person_id"] for row in rows})
-    for row in rows:
+def _unlink_what_the_reader_cannot_open(scope: selectors.Scope, panels) -> None:
+    """Panels name departments and people; only those whose dashboards the reader may open stay links
+    (a member sees every department's figures on the company board but opens only their own
+    department's dashboard, and colleagues' check-in completion but not their personal dashboards)."""
+    rows = [row for p in panels for row in (*p.rows, *p.items)]
+    people = [row for row in rows if row.get("person_id") is not None]
+    allowed = access.person_dashboards_visible(scope.user, {row["person_id"] for row in people})
+    for row in people:
         if row["person_id"] not in allowed:
             row["person_id"] = None
+    departments = [row for row in rows if row.get("department_id") is not None]
+    known = scope.department_paths
+    paths = {
+        row["department_id"]: known[row["department_id"]]
+        for row in departments
+        if row["department_id"] in known
+    }
+    allowed = access.department_dashboards_visible(scope.user, paths)
+    for row in departments:
+        if row["department_id"] not in allowed:
+            row["department_id"] = None
 
 
 def _shown_panels(request, kind: str, **objects):
@@ -117,7 +130,8 @@ def _shown_panels(request, kind: str, **objects):
     scope = _scope(request, kind, **objects)
     patterns = {link: url_pattern(name) for link, name in LINKS.items()}
     panels = selectors.dashboard_panels(scope) if scope else []
-    _unlink_hidden_people(request.user, panels)
+    if scope is not None:
+        _unlink_what_the_reader_cannot_open(scope, panels)
     shown = []
     for p in panels:
         shown.append(

@@ -108,9 +108,18 @@ def test_api_returns_what_the_page_draws(org, q4, make_goal):
     assert row["achievement"] == "0.9600" and RATE.match(row["plan_to_date"]) and RATE.match(row["pace"])
     plan = next(r for r in panels["plan"]["rows"] if r["goal_id"] == goal.pk)
     assert plan["target"] == "500.00" and plan["actual"] == "480.00" and plan["actual_share"] == "0.9600"
-    page = login(org.mkt_manager).get("/dashboards/company/").context["chart_data"]["panels"]
-    assert page["achievement"]["rows"] == panels["achievement"]["rows"]
-    assert page["heatmap"]["rows"] == panels["heatmap"]["rows"]
+    client = login(org.mkt_manager)
+    page = client.get("/dashboards/company/").context["chart_data"]["panels"]
+    # The same figures; the page links only the departments its reader may open (销售部: not this one).
+    ids = {r["department_id"] for key in ("achievement", "heatmap") for r in panels[key]["rows"]}
+    opened = {pk for pk in ids if client.get(f"/dashboards/department/{pk}/").status_code == 200}
+    assert org.sales.pk in ids - opened and org.content.pk in opened
+    for key in ("achievement", "heatmap"):
+        linked = [
+            dict(r, department_id=r["department_id"] if r["department_id"] in opened else None)
+            for r in panels[key]["rows"]
+        ]
+        assert page[key]["rows"] == linked, key
 
 
 @freeze_time(TODAY, tick=True)
@@ -147,6 +156,24 @@ def test_who_opens_which_dashboard(org, q4):
             client.get(f"/dashboards/person/{org.member.pk}/").status_code,
         )
         assert got == statuses, role
+
+
+@freeze_time(TODAY, tick=True)
+def test_the_company_dashboard_links_only_the_departments_its_reader_may_open(org, q4, make_goal):
+    """Found walking the demo as the guest: the heatmap's and the tables' department links led to 403."""
+    _goals(org, make_goal)
+    drill_down = re.compile(r'href="/dashboards/department/(\d+)/')
+    linked = {}
+    for role in ("admin", "hr", "mkt_manager", "sales_manager", "member", "viewer"):
+        client = login(org.person(role))
+        html = client.get("/dashboards/company/").content.decode()
+        linked[role] = {int(pk) for pk in drill_down.findall(html)}
+        for pk in linked[role]:
+            assert client.get(f"/dashboards/department/{pk}/").status_code == 200, (role, pk)
+    assert {org.content.pk, org.sales.pk} <= linked["admin"] and linked["hr"] == linked["admin"]
+    assert org.content.pk in linked["member"] and org.sales.pk not in linked["member"]
+    assert org.sales.pk in linked["sales_manager"] and org.content.pk not in linked["sales_manager"]
+    assert org.content.pk not in linked["viewer"]  # the guest of 市场部 opens 市场部's dashboard only
 
 
 def test_navigation_and_home_link_to_the_company_dashboard(org):
