@@ -7,12 +7,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef
-
 from lodestar.alerts.models import AlertRule
 from lodestar.execution.models import ActionItem, ItemStatus
 from lodestar.goals.closing_rules import frozen_goal_q
-from lodestar.goals.models import Goal, GoalStatus, Measure
+from lodestar.goals.models import Goal, GoalStatus, Measure, sums_its_parts_q
 from lodestar.org.models import Department
 
 OPEN_ITEM_STATUSES = (ItemStatus.TODO, ItemStatus.DOING, ItemStatus.BLOCKED)
@@ -118,8 +116,7 @@ def leaf_measures(goals, rule: AlertRule | None = None):
     """The measures people report on (not those that add up their parts)."""
     return (
         named_measures(rule, Measure.objects.filter(goal__in=goals))
-        # Parts on a deleted goal no longer make their source a sum.
-        .exclude(Exists(Measure.objects.filter(source=OuterRef("pk"), goal__deleted_at__isnull=True)))
+        .exclude(sums_its_parts_q())
         .select_related("goal__department", "goal__owner__user", "goal__period")
         .distinct()
     )

@@ -57,7 +57,15 @@ from lodestar.execution.access import visible_items
 from lodestar.execution.domain import OPEN_STATUSES
 from lodestar.execution.models import RaciAssignment
 from lodestar.goals import domain as goal_domain
-from lodestar.goals.models import Goal, GoalStatus, GoalType, HealthChoice, Measure
+from lodestar.goals.models import (
+    Goal,
+    GoalStatus,
+    GoalType,
+    HealthChoice,
+    Measure,
+    live_parts,
+    sums_its_parts_q,
+)
 from lodestar.goals.rollup import figures_of, plan_of
 from lodestar.org.models import Department
 from lodestar.tracking.models import CheckIn, CheckInPeriod, PlanPoint
@@ -245,7 +253,7 @@ def plan_panel(scope: Scope) -> Panel:
     page shows. Shares of the base target for the chart; the figures in the measure's unit for the
     table. Four queries: measures, plan points, check-in series (and nothing per measure)."""
     order = ("goal__depth", "goal__sort_order", "goal_id", "sort_order", "id")
-    takes_checkins = ~Exists(Measure.objects.filter(source=OuterRef("pk")))  # not a decomposed parent
+    takes_checkins = ~Exists(live_parts(OuterRef("pk")))  # per goal walked: the first few suffice
     # The first measures belong to the first goals (in the goals' order) that have one: those goals are
     # found by walking the goals' (depth, sort_order, id) index, not by sorting every measure of the
     # scope (at L 15,000 of them, both years' read to find the quarter's).
@@ -584,7 +592,7 @@ def _reported_from_checkins(scope: Scope, weeks: list[tuple[dt.date, dt.date]], 
     in_a_week, on_time = _weekly_checkins_q(weeks)
     return (
         CheckIn.objects.filter(in_a_week, scope.visible_goal_q_through("measure__goal__"))
-        .filter(~Exists(Measure.objects.filter(source=OuterRef("measure_id"))))
+        .exclude(sums_its_parts_q("measure__"))
         .values_list(finest, "measure__goal__period_id")
         .annotate(reported=Count("pk"), on_time=Count("pk", filter=on_time))
         .order_by()
@@ -639,9 +647,7 @@ def checkin_panel(scope: Scope) -> Panel:
     scope's periods (`Scope.period_days`)."""
     last_sunday = scope.today - dt.timedelta(days=scope.today.weekday() + 1)
     weeks = _weeks(scope.period.start, min(scope.period.end, last_sunday))
-    measures = Measure.objects.filter(scope.visible_goal_q_through("goal__")).filter(
-        ~Exists(Measure.objects.filter(source=OuterRef("pk")))
-    )
+    measures = Measure.objects.filter(scope.visible_goal_q_through("goal__")).exclude(sums_its_parts_q())
     if scope.kind == "company":
         key, labels = "goal__department_id", ()
         link = "department"

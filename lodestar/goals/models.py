@@ -332,6 +332,24 @@ class Measure(VersionedModel):
         return unit_display(self.unit, self.unit_label)
 
 
+def live_parts(of) -> models.QuerySet[Measure]:
+    """The parts that make measure `of` (a measure, its id or an `OuterRef`) a sum: decomposed measures on goals
+    that are not deleted — a deleted goal's parts stop counting (`goals.rollup._sum_parts_into`)."""
+    return Measure.objects.filter(source=of, goal__deleted_at__isnull=True)
+
+
+def sums_its_parts_q(prefix: str = "") -> Q:
+    """Q on measures (or on rows reaching one through `prefix`, e.g. "measure__") that add up their
+    live parts and so take no check-ins (DOMAIN.md §2–3: a decomposed measure is the sum of its parts, which are what
+    people report on).
+
+    The one home of that rule for lists. An `IN` of the few measures that have parts rather than an
+    `EXISTS` per row: PostgreSQL then reads a dashboard's 15,000 measures from the goal index instead
+    of walking every measure in id order to anti-join them (check-in panel 53 → 35 ms at L)."""
+    sources = Measure.objects.filter(source__isnull=False, goal__deleted_at__isnull=True).values("source_id")
+    return Q(**{f"{prefix}id__in": sources})
+
+
 class ConsensusRecord(TimeStampedModel):
     """A goal consensus meeting (目标共识会议) and its minutes (目标共识纪要), for one or more goals."""
 

@@ -25,7 +25,7 @@ from lodestar.execution.selectors import item_list
 from lodestar.goals import domain as goal_domain
 from lodestar.goals.access import visible_goals
 from lodestar.goals.closing_rules import frozen_goal_q
-from lodestar.goals.models import Goal, GoalStatus, Measure
+from lodestar.goals.models import Goal, GoalStatus, Measure, sums_its_parts_q
 from lodestar.org.permissions import is_admin, managed_paths, subtree_q
 from lodestar.tracking import domain
 from lodestar.tracking.models import CheckIn
@@ -536,7 +536,7 @@ def _taking_checkins(today: dt.date) -> QuerySet[Measure]:
         goal__status=GoalStatus.ACTIVE,
         goal__period__start__lte=today,
         goal__period__end__gte=today,
-    ).exclude(Exists(Measure.objects.filter(source=OuterRef("pk"), goal__deleted_at__isnull=True)))
+    ).exclude(sums_its_parts_q())
 
 
 def team_missing_checkins(user, today: dt.date, *, limit: int = 12) -> tuple[list[Measure], int]:

@@ -170,3 +170,33 @@ def test_rebuild_all_in_sql_equals_refreshing_each_measure_in_python(realistic):
         )[:1]
     )
     assert any(row[7] is None for row in from_sql) and any(row[7] is not None for row in from_sql)
+
+
+def test_a_sum_of_parts_is_due_again_once_its_parts_goal_is_deleted(org, q4, make_goal):
+    """A measure decomposed into parts takes no check-ins (its parts are reported); once the goal holding
+    its only part is deleted, it takes them again — on the dashboard as on the tracking page
+    (`goals.models.sums_its_parts_q`, one rule for both)."""
+    from django.utils import timezone
+
+    from lodestar.goals.models import Goal
+    from lodestar.testing.factories import MeasureFactory
+    from lodestar.tracking.selectors import team_missing_checkins
+
+    parent = make_goal(org.content, owner=org.member, measure={"target": Decimal(100)}).measures.get()
+    part_goal = make_goal(org.content, owner=org.member)
+    part = MeasureFactory(goal=part_goal, source=parent, target=Decimal(100))
+
+    def due(reader=org.admin):
+        rows = both("person", reader, q4, TODAY, person=org.member)
+        assert rows[0] == rows[1]
+        return sorted(r["measure_id"] for r in rows[0] if r["due"])
+
+    def missing():
+        measures, _total = team_missing_checkins(fresh_user(org.admin), TODAY, limit=50)
+        return sorted(m.pk for m in measures if m.pk in (parent.pk, part.pk))
+
+    assert due() == [part.pk]
+    assert missing() == [part.pk]
+    Goal.objects.filter(pk=part_goal.pk).update(deleted_at=timezone.now())
+    assert due() == [parent.pk]
+    assert missing() == [parent.pk]

@@ -16,7 +16,7 @@ from lodestar.execution import domain
 from lodestar.execution.models import ActionItem, ItemStatus
 from lodestar.goals.closing_rules import check_goal_period_open
 from lodestar.goals.figures import measure_refresh_current
-from lodestar.goals.models import Goal, Measure
+from lodestar.goals.models import Goal, Measure, live_parts
 from lodestar.notifications.services import notify
 from lodestar.org.models import Person
 from lodestar.org.permissions import require_person
@@ -78,7 +78,7 @@ def feed_measure(
     measure = (
         Measure.objects.select_for_update(of=("self",)).select_related("goal").filter(pk=measure_id).first()
     )
-    if measure is None or measure.parts.filter(goal__deleted_at__isnull=True).exists():
+    if measure is None or live_parts(measure).exists():
         return None
     total = (
         ActionItem.objects.filter(measure_id=measure_id)

@@ -15,7 +15,7 @@ from lodestar.goals import domain
 from lodestar.goals.access import can_edit_goal, can_manage_goal, can_report_on_goal
 from lodestar.goals.closing_rules import check_goal_period_open
 from lodestar.goals.figures import measure_enter_current
-from lodestar.goals.models import DirectionChoice, Goal, GoalStatus, Measure, MeasureUnit
+from lodestar.goals.models import DirectionChoice, Goal, GoalStatus, Measure, MeasureUnit, live_parts
 from lodestar.goals.rollup import rollup_from
 from lodestar.goals.services.common import (
     NON_NEGATIVE_UNITS,
@@ -322,7 +322,7 @@ def _check_current_typed(measure: Measure) -> None:
             code="reported_by_checkins",
             field="current",
         )
-    if measure.parts.filter(goal__deleted_at__isnull=True).exists():
+    if live_parts(measure).exists():
         raise ApplicationError(
             _("This measure adds up its parts: report on the sub-goals instead."),
             code="sum_of_parts",

@@ -27,7 +27,7 @@ from lodestar.execution.models import ActionItem, ItemStatus
 from lodestar.goals.access import can_report_on_goal, visible_goals
 from lodestar.goals.closing_rules import check_goal_period_open
 from lodestar.goals.figures import StockTake, measure_refresh_current
-from lodestar.goals.models import Goal, GoalStatus, Measure
+from lodestar.goals.models import Goal, GoalStatus, Measure, live_parts
 from lodestar.org.permissions import person_of, require_admin
 from lodestar.tracking import domain
 from lodestar.tracking.models import CheckIn, CheckInOrigin, CheckInPeriod, DeviationCategory
@@ -185,11 +185,10 @@ def checkin_record_source(
     `lodestar.metrics.verification`'s); so are measures not open for check-ins (goal not active,
     period closed, a measure adding up its parts): those return None.
     """
-    live_parts = Measure.objects.filter(source=OuterRef("pk"), goal__deleted_at__isnull=True)
     measure = (
         Measure.objects.select_for_update(of=("self",))
         .select_related("goal__period", "goal__department__manager", "goal__owner")
-        .annotate(has_parts=Exists(live_parts))
+        .annotate(has_parts=Exists(live_parts(OuterRef("pk"))))
         .get(pk=measure.pk)
     )
     goal = measure.goal
@@ -274,11 +273,10 @@ def _locked_measure(actor: Actor, measure_id: int) -> Measure:
     """The measure, locked, with what the checks need; 404 when the actor may not see its goal,
     403 when they may see it but not report on it. (One query when they may report: the API
     does not read the measure and its goal a second time to check access.)"""
-    live_parts = Measure.objects.filter(source=OuterRef("pk"), goal__deleted_at__isnull=True)
     measure = (
         Measure.objects.select_for_update(of=("self",))
         .select_related("goal__period", "goal__department")
-        .annotate(has_parts=Exists(live_parts))
+        .annotate(has_parts=Exists(live_parts(OuterRef("pk"))))
         .filter(pk=measure_id, goal__deleted_at__isnull=True)
         .first()
     )
