@@ -202,6 +202,11 @@ class Proposal:
     def has_moves(self) -> bool:
         return self.freed > 0
 
+    @property
+    def has_budget(self) -> bool:
+        """Whether any channel has a budget line in the scope (the others are only candidate tests)."""
+        return any(r.figures.tried for r in self.rows)
+
 
 def rank_channels(channels: Sequence[ChannelFigures]) -> list[ChannelFigures]:
     """Channels by ROI, best first (DOMAIN.md §6 "rank channels by historical ROI"); channels without

@@ -301,8 +301,8 @@ def channel_roi(request):
     )
     can_accept = can_accept and not already_planned
     chart = None
-    if proposal is not None:
-        ranked = [r for r in proposal.rows if r.roi is not None]
+    ranked = [r for r in proposal.rows if r.roi is not None] if proposal is not None else []
+    if ranked:
         chart = {
             "names": [r.figures.name for r in ranked],
             "roi": [round(float(r.roi), 4) for r in ranked if r.roi is not None],

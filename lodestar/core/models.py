@@ -86,9 +86,15 @@ class EditableChoice(TimeStampedModel):
         ordering = ["sort_order", "id"]
 
     def __str__(self) -> str:
-        if (get_language() or "").startswith("en") and self.name_en:
-            return self.name_en
-        return self.name
+        return choice_label(self.name, self.name_en)
+
+
+def choice_label(name: str, name_en: str) -> str:
+    """An editable list entry's name for the current reader: the English name to English readers when
+    one is set, otherwise the Chinese (for lists read as values, without the model)."""
+    if (get_language() or "").startswith("en") and name_en:
+        return name_en
+    return name
 
 
 class CompanySettings(VersionedModel):

@@ -3,7 +3,7 @@
 The company dashboard at scale L shows about 1,250 cells; through the template engine (a loop, two
 conditions and an escape per cell) they took 14 ms of the page (bench/README.md, fifth pass), here
 about 1 ms. The markup is the one the templates wrote (`_panel_table.html`, `_panel_items.html` keep
-the headers): a figure right-aligned and unbroken, a short word (单位, 未处理) unbroken, a linked cell an
+the headers): a figure right-aligned (in a list: left-aligned) and unbroken, a short word (单位, 未处理) unbroken, a linked cell an
 `<a>`. Every text and address is escaped.
 """
 
@@ -38,12 +38,18 @@ def table_body(table: list[list[dict]]) -> SafeString:
     return mark_safe("".join(rows))  # every part escaped above
 
 
+def _unbroken(cell: dict) -> bool:
+    """A figure (a date, a count) or a short word is not broken over lines: "2026-11-18" split after its
+    year in a narrow list column read as two figures."""
+    return cell["kind"] not in NUMERIC_EXCEPT or len(cell["text"]) <= SHORT
+
+
 def items_body(table: list[list[dict]]) -> SafeString:
     """The `<tr>` rows of the short list under a panel (open alerts, overdue items …)."""
     rows = []
     for cells in table:
         tds = "".join(
-            f'<td class="small{" text-nowrap" if len(cell["text"]) <= SHORT else ""}">{_content(cell)}</td>'
+            f'<td class="small{" text-nowrap" if _unbroken(cell) else ""}">{_content(cell)}</td>'
             for cell in cells
         )
         rows.append(f"<tr>{tds}</tr>")

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, Q
 
-from lodestar.core.models import Period
+from lodestar.core.models import Period, choice_label
 from lodestar.goals.access import visible_goals
 from lodestar.goals.domain import unit_display
 from lodestar.goals.models import Goal, Snapshot, SnapshotKind
@@ -185,12 +185,15 @@ def annual_report(year: int, department: Department | None, *, user=None, top: i
         .filter(_in_department(department, "department__path"))
     )
     gaps = domain.top_counts(
-        checkins.filter(period_start__year=year, deviation_category__isnull=False)
-        .filter(
-            _in_department(department, "measure__goal__department__path")
-            | (_in_department(department, "item__department__path") if department else Q())
-        )
-        .values_list("deviation_category__name", flat=True),
+        (
+            choice_label(name, name_en)
+            for name, name_en in checkins.filter(period_start__year=year, deviation_category__isnull=False)
+            .filter(
+                _in_department(department, "measure__goal__department__path")
+                | (_in_department(department, "item__department__path") if department else Q())
+            )
+            .values_list("deviation_category__name", "deviation_category__name_en")
+        ),
         limit=top,
     )
     actions = list(

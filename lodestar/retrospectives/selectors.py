@@ -196,7 +196,7 @@ def _deviations(measure_ids: list[int], item_ids: list[int], period: Period) -> 
     categories, reasons = [], []
     for c in checkins.order_by("period_end", "id"):
         if c.deviation_category is not None:
-            categories.append(c.deviation_category.name)
+            categories.append(str(c.deviation_category))  # in the reader's language
         if c.deviation_reason:
             reasons.append(c.deviation_reason)
     return {

@@ -70,7 +70,7 @@ class CheckInForm(forms.Form):
 
     def __init__(self, *args, categories=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["deviation_category"].choices = [("", "—"), *[(str(c.pk), c.name) for c in categories]]
+        self.fields["deviation_category"].choices = [("", "—"), *[(str(c.pk), str(c)) for c in categories]]
         for name, bound in self.fields.items():
             if not bound.widget.is_hidden:
                 bound.widget.attrs.setdefault("aria-label", str(bound.label))

@@ -160,6 +160,31 @@ def test_channel_roi_page_and_accept(bw):
     assert BudgetLine.objects.filter(period=bw.next_year).count() == 7
 
 
+def test_channel_roi_page_without_budget_or_spend_says_so_instead_of_an_empty_chart(bw):
+    """Walking the demo as a specialist: every channel listed at 0.00 as a test channel under an empty
+    chart. With no channel budget in the scope the page says so; with budget but no spend yet, the table
+    stays and the chart gives way to a sentence."""
+    _world(bw)
+    client = login(bw.org.admin)
+    nothing = client.get(reverse("budget:channels"), {"period": bw.year.pk, "department": bw.org.sales.pk})
+    html = nothing.content.decode()
+    assert 'data-testid="no-channel-budget"' in html
+    assert 'data-testid="channel-row"' not in html and 'id="channel-roi-data"' not in html
+    services.budget_line_create(
+        actor=None,
+        period=bw.next_year,
+        department=bw.org.mkt,
+        category=bw.category("channel"),
+        channel=bw.channel("douyin"),
+        planned="50000",
+    )
+    unspent = client.get(reverse("budget:channels"), {"period": bw.next_year.pk, "department": bw.org.mkt.pk})
+    html = unspent.content.decode()
+    assert 'data-testid="no-roi-yet"' in html and 'data-testid="channel-row"' in html
+    assert 'data-testid="channel-roi-chart"' not in html and 'id="channel-roi-data"' not in html
+    assert "50,000.00" in html
+
+
 def test_a_tampered_or_stale_version_is_refused_on_the_edit_form(bw):
     douyin, _linkedin = _world(bw)
     client = login(bw.org.mkt_manager)

@@ -4,15 +4,17 @@ from django.template import Context, Template
 
 from lodestar.dashboards import table_html
 
-# The loops the templates held before the bodies moved to Python, kept here as the reference.
+# The loops the templates held before the bodies moved to Python, kept here as the reference (a list's
+# figures, such as its dates, unbroken since).
 TABLE_TEMPLATE = Template(
     '{% for cells in table %}<tr>{% for cell in cells %}<td{% if cell.kind != "text" and cell.kind != "health" %}'
     ' class="text-end text-nowrap"{% elif cell.text|length <= 4 %} class="text-nowrap"{% endif %}>{% if cell.href %}'
     '<a href="{{ cell.href }}">{{ cell.text }}</a>{% else %}{{ cell.text }}{% endif %}</td>{% endfor %}</tr>{% endfor %}'
 )
 ITEMS_TEMPLATE = Template(
-    '{% for cells in table %}<tr>{% for cell in cells %}<td class="small{% if cell.text|length <= 4 %} text-nowrap'
-    '{% endif %}">{% if cell.href %}<a href="{{ cell.href }}">{{ cell.text }}</a>{% else %}{{ cell.text }}'
+    '{% for cells in table %}<tr>{% for cell in cells %}<td class="small{% if cell.kind != "text" and cell.kind != '
+    '"health" or cell.text|length <= 4 %} text-nowrap{% endif %}">{% if cell.href %}<a href="{{ cell.href }}">'
+    "{{ cell.text }}</a>{% else %}{{ cell.text }}"
     "{% endif %}</td>{% endfor %}</tr>{% endfor %}"
 )
 

@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -99,6 +100,16 @@ def test_report_lists_my_measures_and_items_with_prefilled_plan(world, setup, we
     assert Decimal("0.9") < row.planned < Decimal("1.1")
     assert row.form.initial["planned"]
     assert 'inputmode="decimal"' in body
+
+
+def test_deviation_categories_are_offered_in_the_readers_language(world, setup, week):
+    """Walking the English tracking page: the reasons were listed as 资源不足, 合作方延期 …"""
+    english = client_for(world.content_member).get(reverse("tracking:report"), {"week": week.key})
+    body = english.content.decode()
+    assert ">Partner delay</option>" in body and "合作方延期" not in body
+    chinese = client_for(world.content_member)
+    chinese.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    assert ">合作方延期</option>" in chinese.get(reverse("tracking:report"), {"week": week.key}).content.decode()
 
 
 def test_submitting_a_row_creates_a_checkin_and_rolls_up(world, setup, week):
