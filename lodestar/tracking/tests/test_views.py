@@ -109,7 +109,9 @@ def test_deviation_categories_are_offered_in_the_readers_language(world, setup, 
     assert ">Partner delay</option>" in body and "合作方延期" not in body
     chinese = client_for(world.content_member)
     chinese.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
-    assert ">合作方延期</option>" in chinese.get(reverse("tracking:report"), {"week": week.key}).content.decode()
+    assert (
+        ">合作方延期</option>" in chinese.get(reverse("tracking:report"), {"week": week.key}).content.decode()
+    )
 
 
 def test_submitting_a_row_creates_a_checkin_and_rolls_up(world, setup, week):
