@@ -143,12 +143,16 @@ def test_pages_walk_the_wizard(org, source):
     client.post(reverse("metrics:import_mapping", args=[metric_import.pk]), form)
     page = client.get(response.url).content.decode()
     assert 'data-testid="preview"' in page and "900000" in page
+    # Before validation no row has been counted: the page does not claim "0 rows read".
+    assert "尚未校验" in page and "已读取" not in page
     with TestCase.captureOnCommitCallbacks(execute=True):
         client.post(reverse("metrics:import_start", args=[metric_import.pk]))
     metric_import.refresh_from_db()
     assert metric_import.status == "done" and metric_import.points_created == 8
     partial = client.get(response.url, headers={"HX-Request": "true"}).content.decode()
     assert 'data-testid="import-summary"' in partial and "<html" not in partial
+    rows = metric_import.rows_total
+    assert rows > 0 and f"已读取 {rows} 行：{rows} 行正确，0 行有误" in partial
     detail = client.get(reverse("metrics:source_detail", args=[source.pk])).content.decode()
     assert "900,000" in detail and 'data-testid="upload-form"' in detail
     # The viewer reads the source but is shown no upload form.

@@ -76,12 +76,15 @@ def test_pages_list_detail_settle_and_spot_check(client_for, discrepancy, goal, 
     member = client_for("member")
     listing = member.get("/data/verification/")
     assert listing.status_code == 200 and "+8.0%" in listing.content.decode()
+    # The figures as the dashboard shows them (zh-Hans alone would group none: 108000.00).
+    assert "108,000.00" in listing.content.decode() and "100,000.00" in listing.content.decode()
     assert (
         'data-testid="spot-check-form"' not in listing.content.decode()
     )  # members do not record spot checks
     page = member.get(f"/data/verification/{discrepancy.pk}/")
     html = page.content.decode()
     assert 'id="pair-chart"' in html and 'data-testid="settle-form"' in html
+    assert "108,000.00" in html and "108000.00" not in html
     chart = json.loads(html.split('id="pair-chart-data"')[1].split(">", 1)[1].split("</script>")[0])
     assert chart["series"][0]["data"] == [108000.0] and chart["series"][1]["data"] == [
         pytest.approx(100000.0)
