@@ -20,7 +20,13 @@ def test_the_director_in_english_and_a_specialist_without_channel_budget(page, s
         login(page, "zhaomin")
         page.get_by_test_id("language-switch").select_option("en")
         expect(page.get_by_test_id("inbox-link")).to_contain_text("Inbox")
-        for path in ("/dashboards/company/", "/tracking/", "/budget/", "/budget/channels/", "/data/verification/"):
+        for path in (
+            "/dashboards/company/",
+            "/tracking/",
+            "/budget/",
+            "/budget/channels/",
+            "/data/verification/",
+        ):
             page.goto(page.base_url + path)
             assert page.evaluate("document.documentElement.scrollWidth") <= WIDTH, path
             box = page.get_by_test_id("inbox-link").bounding_box()
