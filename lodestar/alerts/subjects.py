@@ -84,7 +84,10 @@ def rule_goals(rule: AlertRule, only: set[int] | None = None):
     if rule.goal_type_id is not None:
         goals = goals.filter(goal_type_id=rule.goal_type_id)
     if only is not None:
-        goals = goals.filter(pk__in=only)
+        # After a check-in: the handful of goals of its chain, read here by id. Left as a subquery (with the
+        # freeze test's joins) under a condition's measures and their goal, owner, department and period,
+        # it made PostgreSQL join all 30,000 measures before keeping the chain's (74 ms a check-in at L).
+        goals = Goal.objects.filter(pk__in=list(goals.filter(pk__in=only).values_list("pk", flat=True)))
     return goals.select_related("department", "owner__user", "period")
 
 
