@@ -59,7 +59,8 @@ fonts:
 # The exchange tests round-trip our xlsx files through LibreOffice (a file it saved must import): without
 # it they would skip on a fresh machine and CI would stay green without having run them.
 office:
-	@if command -v soffice >/dev/null 2>&1 || command -v libreoffice >/dev/null 2>&1; then :; else \
+	@# Calc itself, not only soffice: with Writer alone installed, soffice cannot load an xlsx.
+	@if [ -e /usr/lib/libreoffice/program/libsclo.so ] || ls /opt/libreoffice*/program/libsclo.so >/dev/null 2>&1; then :; else \
 		echo "Installing Debian's libreoffice-calc-nogui (the exchange tests save our xlsx files with it)..."; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		{ $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui; } \
