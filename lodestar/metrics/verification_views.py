@@ -91,6 +91,11 @@ def _filtered(request):
 @page_view
 def discrepancy_list(request):
     require_person(request.user)
+    return _list_page(request)
+
+
+def _list_page(request, spot_form: SpotCheckForm | None = None):
+    """The list with its spot-check form: empty, or as the reader sent it, with its errors."""
     queryset, filters = _filtered(request)
     page = Paginator(queryset, 50).get_page(request.GET.get("page"))
     may_check = can_record_spot_check(request.user)
@@ -105,7 +110,7 @@ def discrepancy_list(request):
             "filters": filters,
             "departments": Department.objects.filter(is_active=True).order_by("path"),
             "spot_checks": checks,
-            "spot_form": SpotCheckForm() if may_check else None,
+            "spot_form": (spot_form or SpotCheckForm()) if may_check else None,
             "statuses": [("open", _("Open")), ("all", _("All")), *Discrepancy.Status.choices[1:]],
         },
     )
@@ -146,7 +151,11 @@ def pair_series(measure: Measure, metric: SourceMetric) -> list[dict]:
 
 @page_view
 def discrepancy_detail(request, pk: int):
-    found = access_discrepancy(request.user, pk)
+    return _detail_page(request, access_discrepancy(request.user, pk))
+
+
+def _pair(found: Discrepancy) -> tuple[list[dict], dict]:
+    """Both series of the pair, as rows for the table and as the chart's data."""
     rows = pair_series(found.measure, found.metric)
     chart = {
         "periods": [r["start"].isoformat() for r in rows],
@@ -158,8 +167,15 @@ def discrepancy_detail(request, pk: int):
             },
         ],
     }
+    return rows, chart
+
+
+def _detail_page(request, found: Discrepancy, form: SettleForm | None = None):
+    """The pair with its settle form: the discrepancy's own values, or as the reader sent them."""
+    rows, chart = _pair(found)
     may_settle = can_settle_discrepancy(request.user, found)
-    form = SettleForm(initial={"status": found.status, "note": found.note, "version": found.version})
+    if form is None:
+        form = SettleForm(initial={"status": found.status, "note": found.note, "version": found.version})
     return render(
         request,
         "metrics/verification/detail.html",
@@ -182,9 +198,8 @@ def discrepancy_settle(request, pk: int):
                 version=form.cleaned_data["version"],
             )
             messages.success(request, _("Discrepancy updated."))
-    else:
-        messages.error(request, _("Check the form: %(errors)s") % {"errors": form.errors.as_text()})
-    return redirect("verification:detail", pk=found.pk)
+        return redirect("verification:detail", pk=found.pk)
+    return _detail_page(request, found, form)  # what was typed stays, with its errors
 
 
 @require_POST
@@ -192,13 +207,11 @@ def discrepancy_settle(request, pk: int):
 def spot_check_create(request):
     require_person(request.user)
     form = SpotCheckForm(request.POST)
+    if form.is_valid() and form.cleaned_data["period_end"] < form.cleaned_data["period_start"]:
+        form.add_error("period_end", _("The period ends before it starts."))
     if not form.is_valid():
-        messages.error(request, _("Check the form: %(errors)s") % {"errors": form.errors.as_text()})
-        return redirect("verification:list")
+        return _list_page(request, spot_form=form)  # what was typed stays, with its errors
     data = form.cleaned_data
-    if data["period_end"] < data["period_start"]:
-        messages.error(request, _("The period ends before it starts."))
-        return redirect("verification:list")
     with service_errors(request):
         verification.spot_check_record(
             actor=request.user,

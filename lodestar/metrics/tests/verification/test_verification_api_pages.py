@@ -118,3 +118,30 @@ def test_list_query_count_is_constant(client_for, discrepancy, django_assert_max
     member.get("/data/verification/")
     with django_assert_max_num_queries(20):
         assert member.get("/data/verification/?status=all").status_code == 200
+
+
+def test_a_refused_spot_check_or_settle_keeps_what_was_typed(client_for, discrepancy, source):
+    """Walking the page: an incomplete spot check sent the reader back to an empty form with a message at
+    the top. The page now shows the form as sent, each error under its field, and records nothing."""
+    manager = client_for("mkt_manager")
+    note = "抽查生意参谋后台11月第三周"
+    sent = {"source": source.pk, "period_start": "2026-11-22", "period_end": "2026-11-16", "note": note}
+    response = manager.post("/data/verification/spot-checks/new/", {**sent, "result": "mismatch"})
+    html = response.content.decode()
+    assert response.status_code == 200 and note in html
+    assert 'data-field-error="period_end"' in html and not SpotCheck.objects.exists()
+    missing = manager.post("/data/verification/spot-checks/new/", {"source": source.pk, "note": note})
+    html = missing.content.decode()
+    assert note in html and 'data-field-error="period_start"' in html and 'data-field-error="result"' in html
+    assert not SpotCheck.objects.exists()
+
+    member = client_for("member")
+    long_note = "说明" * 2001  # 4,002 characters, over the 4,000 a note holds
+    response = member.post(
+        f"/data/verification/{discrepancy.pk}/settle/",
+        {"status": "explained", "note": long_note, "version": discrepancy.version},
+    )
+    html = response.content.decode()
+    assert response.status_code == 200 and long_note in html and 'data-field-error="note"' in html
+    discrepancy.refresh_from_db()
+    assert discrepancy.status == "open" and discrepancy.note == ""
