@@ -305,7 +305,7 @@ def channel_roi(request):
     if ranked:
         chart = {
             "names": [r.figures.name for r in ranked],
-            "roi": [round(float(r.roi), 4) for r in ranked if r.roi is not None],
+            "roi": [round(float(r.roi), 4) for r in ranked if r.roi is not None],  # narrows the type
             "flagged": [r.recommendation == "cut" for r in ranked],
         }
     accept_form = AcceptForm(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -187,9 +188,11 @@ def _detail_page(request, found: Discrepancy, form: SettleForm | None = None):
 @page_view
 def discrepancy_settle(request, pk: int):
     found = access_discrepancy(request.user, pk)
+    if not can_settle_discrepancy(request.user, found):
+        raise PermissionDenied  # the page shows no settle form to this reader
     form = SettleForm(request.POST)
     if form.is_valid():
-        with service_errors(request):
+        with service_errors(form):
             verification.discrepancy_update(
                 actor=request.user,
                 discrepancy=found,
@@ -198,7 +201,7 @@ def discrepancy_settle(request, pk: int):
                 version=form.cleaned_data["version"],
             )
             messages.success(request, _("Discrepancy updated."))
-        return redirect("verification:detail", pk=found.pk)
+            return redirect("verification:detail", pk=found.pk)
     return _detail_page(request, found, form)  # what was typed stays, with its errors
 
 
@@ -206,21 +209,21 @@ def discrepancy_settle(request, pk: int):
 @page_view
 def spot_check_create(request):
     require_person(request.user)
+    if not can_record_spot_check(request.user):
+        raise PermissionDenied  # the page shows no spot-check form to this reader
     form = SpotCheckForm(request.POST)
-    if form.is_valid() and form.cleaned_data["period_end"] < form.cleaned_data["period_start"]:
-        form.add_error("period_end", _("The period ends before it starts."))
-    if not form.is_valid():
-        return _list_page(request, spot_form=form)  # what was typed stays, with its errors
-    data = form.cleaned_data
-    with service_errors(request):
-        verification.spot_check_record(
-            actor=request.user,
-            source=data["source"],
-            metric=data["metric"],
-            period_start=data["period_start"],
-            period_end=data["period_end"],
-            result=data["result"],
-            note=data["note"],
-        )
-        messages.success(request, _("Spot check recorded."))
-    return redirect("verification:list")
+    if form.is_valid():
+        data = form.cleaned_data
+        with service_errors(form):  # the service's rules (a period ending before it starts …) on their fields
+            verification.spot_check_record(
+                actor=request.user,
+                source=data["source"],
+                metric=data["metric"],
+                period_start=data["period_start"],
+                period_end=data["period_end"],
+                result=data["result"],
+                note=data["note"],
+            )
+            messages.success(request, _("Spot check recorded."))
+            return redirect("verification:list")
+    return _list_page(request, spot_form=form)  # what was typed stays, with its errors

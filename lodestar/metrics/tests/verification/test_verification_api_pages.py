@@ -145,3 +145,19 @@ def test_a_refused_spot_check_or_settle_keeps_what_was_typed(client_for, discrep
     assert response.status_code == 200 and long_note in html and 'data-field-error="note"' in html
     discrepancy.refresh_from_db()
     assert discrepancy.status == "open" and discrepancy.note == ""
+    # A stale version: the conflict is shown over the form, the note typed stays.
+    stale = member.post(
+        f"/data/verification/{discrepancy.pk}/settle/",
+        {"status": "explained", "note": "后台口径不同", "version": discrepancy.version + 1},
+    )
+    assert stale.status_code == 200 and "后台口径不同" in stale.content.decode()
+    assert 'class="alert alert-danger"' in stale.content.decode()
+    discrepancy.refresh_from_db()
+    assert discrepancy.status == "open"
+    # Readers shown no form cannot post one.
+    assert client_for("member").post("/data/verification/spot-checks/new/", sent).status_code == 403
+    viewer_settle = client_for("viewer").post(
+        f"/data/verification/{discrepancy.pk}/settle/",
+        {"status": "resolved", "note": "", "version": discrepancy.version},
+    )
+    assert viewer_settle.status_code == 403
